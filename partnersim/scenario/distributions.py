@@ -1,0 +1,511 @@
+"""Probability distributions of durations and dates, as a scenario writes them.
+
+Every distribution is a frozen pydantic model written as a one-key mapping
+(``{lognormal: {median: 3w, p90: 10w}}``) or, for a fixed value, a bare
+duration (``3w``). Values are days. Each one samples by its quantile function
+(``ppf``) applied to uniforms the engine supplies: one uniform per draw,
+whatever the distribution's parameters. That is what lets two scenarios share
+random numbers draw for draw (common random numbers) and lets the engine
+sample all allies of all replications in one vectorised call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    model_serializer,
+    model_validator,
+)
+
+from partnersim.scenario.durations import format_duration, parse_date, parse_duration
+
+Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+
+Days = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+PositiveDays = Annotated[Days, Field(gt=0)]
+CalendarDate = Annotated[
+    dt.date, BeforeValidator(parse_date), PlainSerializer(lambda d: d.isoformat())
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Dist(_Model):
+    """Shared behaviour of the duration distributions."""
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Days at quantiles ``u`` (each in the open interval 0..1)."""
+        raise NotImplementedError
+
+    def mean(self) -> float:
+        """The mean in days."""
+        grid = (np.arange(20_000) + 0.5) / 20_000
+        return float(np.mean(self.ppf(grid)))
+
+    def describe(self) -> str:
+        """One line for a table or a report: the kind and its parameters."""
+        raise NotImplementedError
+
+
+class Fixed(_Dist):
+    fixed: Days
+
+    @model_serializer
+    def _bare(self) -> str:
+        return format_duration(self.fixed)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.fixed)
+
+    def mean(self) -> float:
+        return self.fixed
+
+    def describe(self) -> str:
+        return format_duration(self.fixed)
+
+
+class Uniform(_Dist):
+    uniform: tuple[Days, Days]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        low, high = self.uniform
+        if low > high:
+            raise ValueError(
+                f"uniform: the low end {format_duration(low)} is above the high end "
+                f"{format_duration(high)}"
+            )
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        low, high = self.uniform
+        return low + np.asarray(u) * (high - low)
+
+    def mean(self) -> float:
+        return sum(self.uniform) / 2
+
+    def describe(self) -> str:
+        low, high = self.uniform
+        return f"uniform {format_duration(low)}–{format_duration(high)}"
+
+
+def _check_three_point(name: str, low: float, mode: float, high: float) -> None:
+    if not low <= mode <= high:
+        raise ValueError(
+            f"{name}: expected [low, most likely, high] in increasing order, got "
+            f"[{format_duration(low)}, {format_duration(mode)}, {format_duration(high)}]"
+        )
+
+
+class Triangular(_Dist):
+    triangular: tuple[Days, Days, Days]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        _check_three_point("triangular", *self.triangular)
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        low, mode, high = self.triangular
+        u = np.asarray(u, dtype=float)
+        width = high - low
+        if width == 0:
+            return np.full(u.shape, low)
+        split = (mode - low) / width
+        left = low + np.sqrt(u * width * (mode - low))
+        right = high - np.sqrt((1 - u) * width * (high - mode))
+        return np.where(u < split, left, right)
+
+    def mean(self) -> float:
+        return sum(self.triangular) / 3
+
+    def describe(self) -> str:
+        return "triangular " + "/".join(format_duration(v) for v in self.triangular)
+
+
+class Pert(_Dist):
+    """The PERT (beta) distribution with the usual weight 4 on the most likely value."""
+
+    pert: tuple[Days, Days, Days]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pert:
+        _check_three_point("pert", *self.pert)
+        return self
+
+    def _shape(self) -> tuple[float, float]:
+        low, mode, high = self.pert
+        width = high - low
+        return 1 + 4 * (mode - low) / width, 1 + 4 * (high - mode) / width
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import betaincinv
+
+        low, _, high = self.pert
+        if high == low:
+            return np.full(np.shape(u), low)
+        alpha, beta = self._shape()
+        return low + (high - low) * betaincinv(alpha, beta, np.asarray(u, dtype=float))
+
+    def mean(self) -> float:
+        low, mode, high = self.pert
+        return (low + 4 * mode + high) / 6
+
+    def describe(self) -> str:
+        return "PERT " + "/".join(format_duration(v) for v in self.pert)
+
+
+class NormalParams(_Model):
+    mean: Days
+    sd: PositiveDays
+    low: Days = 0.0
+    high: Days | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> NormalParams:
+        if self.high is not None and self.high <= self.low:
+            raise ValueError(
+                f"normal: the upper bound {format_duration(self.high)} must be above the "
+                f"lower bound {format_duration(self.low)}"
+            )
+        return self
+
+
+class TruncatedNormal(_Dist):
+    """A normal distribution cut to [low, high] (low defaults to zero days)."""
+
+    normal: NormalParams
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtr, ndtri
+
+        p = self.normal
+        a = ndtr((p.low - p.mean) / p.sd)
+        b = 1.0 if p.high is None else ndtr((p.high - p.mean) / p.sd)
+        q = a + np.asarray(u, dtype=float) * (b - a)
+        upper = math.inf if p.high is None else p.high
+        return np.clip(p.mean + p.sd * ndtri(q), p.low, upper)
+
+    def describe(self) -> str:
+        p = self.normal
+        bounds = f"[{format_duration(p.low)}, {format_duration(p.high) if p.high is not None else '∞'}]"
+        return f"normal mean {format_duration(p.mean)} sd {format_duration(p.sd)} cut to {bounds}"
+
+
+class LognormalParams(_Model):
+    """Either ``median`` and ``p90`` (durations) or ``mu`` and ``sigma`` (of log-days)."""
+
+    median: PositiveDays | None = None
+    p90: PositiveDays | None = None
+    mu: float | None = None
+    sigma: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_pair(self) -> LognormalParams:
+        by_quantiles = self.median is not None or self.p90 is not None
+        by_moments = self.mu is not None or self.sigma is not None
+        if by_quantiles and by_moments:
+            raise ValueError("lognormal: give either median and p90, or mu and sigma, not both")
+        if by_quantiles:
+            if self.median is None or self.p90 is None:
+                raise ValueError("lognormal: give both median and p90")
+            if self.p90 < self.median:
+                raise ValueError(
+                    f"lognormal: p90 ({format_duration(self.p90)}) cannot be below the median "
+                    f"({format_duration(self.median)})"
+                )
+        elif self.mu is None or self.sigma is None:
+            raise ValueError("lognormal: give median and p90, or mu and sigma")
+        return self
+
+    def log_params(self) -> tuple[float, float]:
+        """``(mu, sigma)`` of the logarithm of the duration in days."""
+        if self.median is not None and self.p90 is not None:
+            mu = math.log(self.median)
+            return mu, (math.log(self.p90) - mu) / Z90
+        assert self.mu is not None and self.sigma is not None
+        return self.mu, self.sigma
+
+
+class Lognormal(_Dist):
+    lognormal: LognormalParams
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri
+
+        mu, sigma = self.lognormal.log_params()
+        return np.exp(mu + sigma * ndtri(np.asarray(u, dtype=float)))
+
+    def mean(self) -> float:
+        mu, sigma = self.lognormal.log_params()
+        return math.exp(mu + sigma**2 / 2)
+
+    def describe(self) -> str:
+        p = self.lognormal
+        if p.median is not None and p.p90 is not None:
+            return f"lognormal median {format_duration(p.median)}, p90 {format_duration(p.p90)}"
+        return f"lognormal mu {p.mu:g}, sigma {p.sigma:g} (log-days)"
+
+
+class GammaParams(_Model):
+    """Either ``mean`` and ``cv`` (coefficient of variation) or ``shape`` and ``scale``."""
+
+    mean: PositiveDays | None = None
+    cv: float | None = Field(default=None, gt=0)
+    shape: float | None = Field(default=None, gt=0)
+    scale: PositiveDays | None = None
+
+    @model_validator(mode="after")
+    def _one_pair(self) -> GammaParams:
+        by_mean = self.mean is not None or self.cv is not None
+        by_shape = self.shape is not None or self.scale is not None
+        if by_mean and by_shape:
+            raise ValueError("gamma: give either mean and cv, or shape and scale, not both")
+        if by_mean and (self.mean is None or self.cv is None):
+            raise ValueError("gamma: give both mean and cv")
+        if by_shape and (self.shape is None or self.scale is None):
+            raise ValueError("gamma: give both shape and scale")
+        if not by_mean and not by_shape:
+            raise ValueError("gamma: give mean and cv, or shape and scale")
+        return self
+
+    def shape_scale(self) -> tuple[float, float]:
+        if self.shape is not None and self.scale is not None:
+            return self.shape, self.scale
+        assert self.mean is not None and self.cv is not None
+        return 1 / self.cv**2, self.mean * self.cv**2
+
+
+class Gamma(_Dist):
+    gamma: GammaParams
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import gammaincinv
+
+        shape, scale = self.gamma.shape_scale()
+        return scale * gammaincinv(shape, np.asarray(u, dtype=float))
+
+    def mean(self) -> float:
+        shape, scale = self.gamma.shape_scale()
+        return shape * scale
+
+    def describe(self) -> str:
+        shape, scale = self.gamma.shape_scale()
+        return f"gamma mean {format_duration(shape * scale)}, cv {1 / math.sqrt(shape):.2g}"
+
+
+class ExponentialParams(_Model):
+    mean: PositiveDays
+
+
+class Exponential(_Dist):
+    exponential: ExponentialParams
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return -self.exponential.mean * np.log1p(-np.asarray(u, dtype=float))
+
+    def mean(self) -> float:
+        return self.exponential.mean
+
+    def describe(self) -> str:
+        return f"exponential mean {format_duration(self.exponential.mean)}"
+
+
+class Empirical(_Dist):
+    """Resamples a list of observed durations, each equally likely."""
+
+    empirical: Annotated[list[Days], Field(min_length=1)]
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        values = np.sort(np.asarray(self.empirical, dtype=float))
+        index = np.minimum((np.asarray(u) * len(values)).astype(np.int64), len(values) - 1)
+        return values[index]
+
+    def mean(self) -> float:
+        return float(np.mean(self.empirical))
+
+    def describe(self) -> str:
+        return f"empirical ({len(self.empirical)} observations)"
+
+
+DURATION_KINDS: dict[str, type[_Dist]] = {
+    "fixed": Fixed,
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "pert": Pert,
+    "normal": TruncatedNormal,
+    "lognormal": Lognormal,
+    "gamma": Gamma,
+    "exponential": Exponential,
+    "empirical": Empirical,
+}
+
+
+def _kind_of(value: Any) -> str | None:
+    if isinstance(value, _Dist | _DateDist):
+        return next(iter(type(value).model_fields))
+    if isinstance(value, dict) and len(value) == 1:
+        return str(next(iter(value)))
+    return None
+
+
+def _wrap_scalar(value: Any) -> Any:
+    """A bare duration or date stands for a fixed value."""
+    if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
+        return {"fixed": value}
+    return value
+
+
+Distribution = Annotated[
+    Union[tuple(Annotated[cls, Tag(kind)] for kind, cls in DURATION_KINDS.items())],  # type: ignore[misc]
+    Discriminator(_kind_of),
+    BeforeValidator(_wrap_scalar),
+]
+"""A duration distribution: a bare duration, or a one-key mapping naming the kind."""
+
+
+class _DateDist(_Model):
+    """Shared behaviour of the date distributions (request dates)."""
+
+    def in_days(self, start: dt.date) -> _Dist:
+        """The same distribution as days after ``start`` (negative before it)."""
+        raise NotImplementedError
+
+    def earliest(self) -> dt.date:
+        raise NotImplementedError
+
+    def latest(self) -> dt.date:
+        raise NotImplementedError
+
+
+def _offsets(dates: tuple[dt.date, ...] | list[dt.date], start: dt.date) -> list[float]:
+    return [float((d - start).days) for d in dates]
+
+
+class DateFixed(_DateDist):
+    fixed: CalendarDate
+
+    @model_serializer
+    def _bare(self) -> str:
+        return self.fixed.isoformat()
+
+    def in_days(self, start: dt.date) -> _Dist:
+        return _Signed(values=tuple(_offsets([self.fixed], start)), kind="fixed")
+
+    def earliest(self) -> dt.date:
+        return self.fixed
+
+    def latest(self) -> dt.date:
+        return self.fixed
+
+
+class DateUniform(_DateDist):
+    uniform: tuple[CalendarDate, CalendarDate]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateUniform:
+        if self.uniform[0] > self.uniform[1]:
+            raise ValueError(
+                f"uniform: the first date {self.uniform[0]} is after the second {self.uniform[1]}"
+            )
+        return self
+
+    def in_days(self, start: dt.date) -> _Dist:
+        return _Signed(values=tuple(_offsets(self.uniform, start)), kind="uniform")
+
+    def earliest(self) -> dt.date:
+        return self.uniform[0]
+
+    def latest(self) -> dt.date:
+        return self.uniform[1]
+
+
+class DateTriangular(_DateDist):
+    triangular: tuple[CalendarDate, CalendarDate, CalendarDate]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateTriangular:
+        low, mode, high = self.triangular
+        if not low <= mode <= high:
+            raise ValueError(
+                "triangular: expected [earliest, most likely, latest] dates in order, got "
+                f"[{low}, {mode}, {high}]"
+            )
+        return self
+
+    def in_days(self, start: dt.date) -> _Dist:
+        return _Signed(values=tuple(_offsets(self.triangular, start)), kind="triangular")
+
+    def earliest(self) -> dt.date:
+        return self.triangular[0]
+
+    def latest(self) -> dt.date:
+        return self.triangular[2]
+
+
+class DateEmpirical(_DateDist):
+    empirical: Annotated[list[CalendarDate], Field(min_length=1)]
+
+    def in_days(self, start: dt.date) -> _Dist:
+        return _Signed(values=tuple(_offsets(self.empirical, start)), kind="empirical")
+
+    def earliest(self) -> dt.date:
+        return min(self.empirical)
+
+    def latest(self) -> dt.date:
+        return max(self.empirical)
+
+
+class _Signed(_Dist):
+    """Date distributions turned into day offsets, which may be negative."""
+
+    values: tuple[float, ...]
+    kind: Literal["fixed", "uniform", "triangular", "empirical"]
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        v = self.values
+        if self.kind == "fixed":
+            return np.full(u.shape, v[0])
+        if self.kind == "uniform":
+            return v[0] + u * (v[1] - v[0])
+        if self.kind == "triangular":
+            shift = v[0]
+            tri = Triangular(triangular=(0.0, v[1] - shift, v[2] - shift))
+            return shift + tri.ppf(u)
+        ordered = np.sort(np.asarray(v))
+        return ordered[np.minimum((u * len(ordered)).astype(np.int64), len(ordered) - 1)]
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.values}"
+
+
+DATE_KINDS: dict[str, type[_DateDist]] = {
+    "fixed": DateFixed,
+    "uniform": DateUniform,
+    "triangular": DateTriangular,
+    "empirical": DateEmpirical,
+}
+
+DateDistribution = Annotated[
+    Union[tuple(Annotated[cls, Tag(kind)] for kind, cls in DATE_KINDS.items())],  # type: ignore[misc]
+    Discriminator(_kind_of),
+    BeforeValidator(_wrap_scalar),
+]
+"""A date, or a one-key mapping: uniform, triangular or empirical over dates."""
+
+DurationDist = _Dist
+DateDist = _DateDist

@@ -1,0 +1,515 @@
+"""Loading a scenario: YAML files → one validated, fully defaulted :class:`Scenario`.
+
+The pipeline, in order: read each file of the ``extends:`` chain with the line
+of every key; deep-merge them (the child wins; candidates merge by ``code``);
+fill stage defaults from the process template; validate against the schema;
+run the checks that span the file. Every problem of every step is collected
+and raised together as one :class:`ScenarioError`, each naming file, line and
+key path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Iterable, Mapping
+from inspect import isclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from partnersim.errors import Problem, ScenarioError
+from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
+from partnersim.scenario.rosters import ROSTERS
+from partnersim.scenario.schema import STAGE_MODELS, Scenario
+from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
+from partnersim.scenario.yamlio import KeyPath, dotted, read_yaml
+
+Origin = tuple[str, int]
+Origins = dict[KeyPath, Origin]
+
+PROBABILITY_KEYS = {"probability", "lifted", "agreement"}
+DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)
+DISTRIBUTION_HINT = (
+    "expected a duration (such as 3w) or a one-key mapping naming a distribution, "
+    "such as {lognormal: {median: 3w, p90: 10w}}"
+)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge, default and validate the scenario in ``path``."""
+    document, origins = read_document(path)
+    return validate_document(document, origins, default_name=Path(path).stem)
+
+
+def read_document(path: str | Path) -> tuple[dict[str, Any], Origins]:
+    """The merged document of ``path`` and its ``extends:`` chain, with key origins."""
+    return _read_chain(Path(path), [], None)
+
+
+def validate_document(
+    document: Mapping[str, Any], origins: Origins, *, default_name: str = "scenario"
+) -> Scenario:
+    """Validate a merged document; raise every problem at once."""
+    fallback = next(iter(origins.values()), ("<scenario>", 0))[0]
+    where = _Locator(origins, fallback)
+    data = dict(document)
+    data.pop("extends", None)
+    data.setdefault("name", default_name)
+    problems: list[Problem] = []
+
+    template = _template(data, where, problems)
+    stages = _stages(data.get("stages"), template, where, problems)
+    data["stages"] = stages if stages is not None else {}
+    if template is None:
+        data["process"] = "global-partner"
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, (), Scenario, data, where))
+        scenario = None
+    if template is not None:
+        problems.extend(_raw_checks(data, template, where))
+    if scenario is not None and template is not None:
+        problems.extend(_cross_checks(scenario, where))
+    if problems:
+        raise ScenarioError(_unique(problems))
+    assert scenario is not None
+    return scenario
+
+
+# --- reading and merging -------------------------------------------------------------
+
+
+def _read_chain(path: Path, stack: list[Path], cited: Origin | None) -> tuple[dict[str, Any], Origins]:
+    shown = _shown(path)
+    resolved = path.resolve()
+    if resolved in stack:
+        chain = " → ".join(_shown(p) for p in [*stack, resolved])
+        file, line = cited if cited else (shown, None)
+        raise ScenarioError([Problem(file, line, "extends", f"extends itself in a cycle: {chain}")])
+    if cited is not None and not path.exists():
+        raise ScenarioError([Problem(cited[0], cited[1], "extends", f"no such file: {shown}")])
+    document, lines = read_yaml(path, shown)
+    origins: Origins = {key: (shown, line) for key, line in lines.items()}
+    if not isinstance(document, dict):
+        raise ScenarioError(
+            [Problem(shown, lines.get((), 1), "", "expected a mapping of keys such as name:, start:, candidates:")]
+        )
+    parent = document.get("extends")
+    if parent is None:
+        return document, origins
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            [Problem(shown, lines.get(("extends",)), "extends", "expected the path of another scenario file")]
+        )
+    base, base_origins = _read_chain(
+        path.parent / parent, [*stack, resolved], (shown, lines.get(("extends",), 1))
+    )
+    merged_origins: Origins = {}
+    child = {key: value for key, value in document.items() if key != "extends"}
+    merged = _merge(base, (), base_origins, child, (), origins, (), merged_origins)
+    return merged, merged_origins
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rebase(origins: Origins, source: KeyPath, target: KeyPath, out: Origins) -> None:
+    n = len(source)
+    for key, origin in origins.items():
+        if key[:n] == source:
+            out[target + key[n:]] = origin
+
+
+def _merge(
+    base: Any,
+    base_path: KeyPath,
+    base_origins: Origins,
+    over: Any,
+    over_path: KeyPath,
+    over_origins: Origins,
+    out_path: KeyPath,
+    out: Origins,
+) -> Any:
+    """Deep-merge ``over`` onto ``base``, recording where each merged key came from."""
+    if _mergeable(base, over):
+        origin = over_origins.get(over_path) or base_origins.get(base_path)
+        if origin:
+            out[out_path] = origin
+        result: dict[str, Any] = {}
+        for key, value in base.items():
+            if key not in over:
+                result[key] = value
+                _rebase(base_origins, (*base_path, key), (*out_path, key), out)
+        for key, value in over.items():
+            if key in base:
+                result[key] = _merge(
+                    base[key], (*base_path, key), base_origins,
+                    value, (*over_path, key), over_origins, (*out_path, key), out,
+                )
+            else:
+                result[key] = value
+                _rebase(over_origins, (*over_path, key), (*out_path, key), out)
+        return result
+    if out_path == ("candidates",) and _by_code(base) and _by_code(over):
+        return _merge_candidates(base, base_path, base_origins, over, over_path, over_origins, out)
+    _rebase(over_origins, over_path, out_path, out)
+    return over
+
+
+def _is_distribution(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in DISTRIBUTION_KINDS
+
+
+def _mergeable(base: Any, over: Any) -> bool:
+    """Mappings merge key by key; a distribution is replaced whole by another."""
+    return (
+        isinstance(base, dict)
+        and isinstance(over, dict)
+        and not (_is_distribution(base) or _is_distribution(over))
+    )
+
+
+def _by_code(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) and "code" in item for item in value)
+
+
+def _merge_candidates(
+    base: list[dict[str, Any]],
+    base_path: KeyPath,
+    base_origins: Origins,
+    over: list[dict[str, Any]],
+    over_path: KeyPath,
+    over_origins: Origins,
+    out: Origins,
+) -> list[Any]:
+    """A child's candidate replaces fields of the parent's candidate with the same code."""
+    _rebase(over_origins, over_path, ("candidates",), out)
+    merged: list[Any] = []
+    taken: set[int] = set()
+    for index, item in enumerate(base):
+        match = next((j for j, o in enumerate(over) if o.get("code") == item.get("code")), None)
+        target = ("candidates", len(merged))
+        if match is None:
+            merged.append(item)
+            _rebase(base_origins, (*base_path, index), target, out)
+        else:
+            taken.add(match)
+            merged.append(
+                _merge(item, (*base_path, index), base_origins, over[match],
+                       (*over_path, match), over_origins, target, out)
+            )
+    for index, item in enumerate(over):
+        if index not in taken:
+            _rebase(over_origins, (*over_path, index), ("candidates", len(merged)), out)
+            merged.append(item)
+    return merged
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+class _Locator:
+    """Finds the file and line of a key path, falling back to its nearest parent."""
+
+    def __init__(self, origins: Origins, fallback: str) -> None:
+        self.origins = origins
+        self.fallback = fallback
+
+    def problem(self, path: KeyPath, message: str) -> Problem:
+        for end in range(len(path), -1, -1):
+            origin = self.origins.get(path[:end])
+            if origin is not None:
+                return Problem(origin[0], origin[1], dotted(path), message)
+        return Problem(self.fallback, None, dotted(path), message)
+
+
+def _template(data: dict[str, Any], where: _Locator, problems: list[Problem]) -> Template | None:
+    name = data.get("process", "global-partner")
+    if isinstance(name, str) and name in TEMPLATES:
+        return TEMPLATES[name]
+    problems.append(
+        where.problem(("process",), f"unknown process {name!r}{_suggest(str(name), TEMPLATES)}; "
+                      f"built in: {', '.join(TEMPLATES)}")
+    )
+    return None
+
+
+def _stages(
+    raw: Any, template: Template | None, where: _Locator, problems: list[Problem]
+) -> dict[str, Any] | None:
+    if template is None:
+        return None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.append(where.problem(("stages",), "expected a mapping of stage names to their settings"))
+        return None
+    stages: dict[str, Any] = {}
+    for name, params in raw.items():
+        if name not in template.stage_names:
+            problems.append(
+                where.problem(("stages", name), f"unknown stage {name!r}{_suggest(name, template.stage_names)}; "
+                              f"the {template.name} process has {', '.join(template.stage_names)}")
+            )
+    for spec in template.stages:
+        user = raw.get(spec.name, {})
+        if user is None:
+            user = {}
+        if not isinstance(user, dict):
+            problems.append(where.problem(("stages", spec.name), "expected a mapping of settings"))
+            continue
+        model = STAGE_MODELS[spec.kind]
+        merged = _deep_merge(spec.defaults, user)
+        try:
+            stages[spec.name] = model.model_validate(merged)
+        except ValidationError as exc:
+            problems.extend(_problems(exc, ("stages", spec.name), model, merged, where))
+    return stages
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in over.items():
+        if _mergeable(result.get(key), value):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _problems(
+    exc: ValidationError, prefix: KeyPath, model: type[BaseModel], data: Any, where: _Locator
+) -> list[Problem]:
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(error["loc"], data)
+        found.append(where.problem((*prefix, *loc), _message(error, loc, model)))
+    return found
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
+    """Drop pydantic's internal steps (union tags, validator names) from an error path."""
+    cleaned: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        if cleaned and part == cleaned[-1] and not (isinstance(node, dict) and part in node):
+            continue
+        if part == "fixed" and not (isinstance(node, dict) and "fixed" in node):
+            continue
+        if isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    text = str(error["msg"])
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        allowed = _keys_at(model, loc[:-1])
+        hint = _suggest(key, allowed)
+        listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
+        return f"unknown key {key!r}{hint}{listing}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        tag = str(error.get("ctx", {}).get("tag", ""))
+        expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
+        return f"unknown distribution {tag!r}{_suggest(tag, expected.split(', '))}; expected one of: {expected}"
+    if kind == "union_tag_not_found":
+        return DISTRIBUTION_HINT
+    if kind in ("less_than_equal", "greater_than_equal") and loc and loc[-1] in PROBABILITY_KEYS:
+        return f"must be a probability between 0 and 1, got {error.get('input')!r}"
+    if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
+        return f"{text[0].lower()}{text[1:]}, got {error.get('input')!r}"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
+        return f"expected a three-letter ISO 3166 code in capitals, such as ARG, got {error.get('input')!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of keys, got {error.get('input')!r}"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text[0].lower() + text[1:] if text else kind
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+            continue
+        return tp
+
+
+def _model_hints(model: type[BaseModel]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(model, include_extras=True)
+    except Exception:  # pragma: no cover - defensive: hints are only for suggestions
+        return {}
+
+
+def _keys_at(tp: Any, path: KeyPath) -> list[str]:
+    """The keys a user may write at ``path`` below type ``tp`` (for "did you mean")."""
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        options = [_unwrap(arg) for arg in typing.get_args(tp)]
+        for option in options:
+            if path and isclass(option) and issubclass(option, BaseModel) and path[0] in option.model_fields:
+                return _keys_at(option, path)
+        merged: list[str] = []
+        for option in options:
+            merged += [key for key in _keys_at(option, path) if key not in merged]
+        return merged
+    if origin in (list, tuple):
+        args = typing.get_args(tp)
+        return _keys_at(args[0], path[1:]) if args and path else []
+    if origin is dict:
+        args = typing.get_args(tp)
+        return _keys_at(args[1], path[1:]) if args and path else []
+    if not (isclass(tp) and issubclass(tp, BaseModel)):
+        return []
+    hints = _model_hints(tp)
+    if not path:
+        return [name for name in tp.model_fields if name != "kind"]
+    head = path[0]
+    if head in tp.model_fields:
+        return _keys_at(hints.get(str(head), tp.model_fields[str(head)].annotation), path[1:])
+    extra = hints.get("__pydantic_extra__")
+    if extra is not None:
+        return _keys_at(extra, path)
+    return []
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- checks across the file --------------------------------------------------------------
+
+
+def roster_of(scenario: Scenario) -> dict[str, str]:
+    """The allies of a scenario: ISO code → name, in roster order."""
+    if isinstance(scenario.alliance, str):
+        return dict(ROSTERS[scenario.alliance])
+    return {entry.code: entry.name or entry.code for entry in scenario.alliance}
+
+
+def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) -> list[Problem]:
+    """Checks that need only the document, so they run even when the schema failed."""
+    problems: list[Problem] = []
+    alliance = data.get("alliance", "nato-2024")
+    if isinstance(alliance, str):
+        if alliance not in ROSTERS:
+            problems.append(
+                where.problem(("alliance",), f"unknown alliance {alliance!r}{_suggest(alliance, ROSTERS)}; "
+                              f"built in: {', '.join(ROSTERS)}, or a list of ally codes")
+            )
+            return problems
+        roster = dict(ROSTERS[alliance])
+    elif isinstance(alliance, list):
+        roster = {}
+        for index, entry in enumerate(alliance):
+            code = entry.get("code") if isinstance(entry, dict) else entry
+            if isinstance(code, str):
+                if code in roster:
+                    problems.append(where.problem(("alliance", index), f"ally {code} is listed twice"))
+                roster[code] = code
+    else:
+        return problems
+    allies = data.get("allies")
+    if isinstance(allies, dict):
+        problems += _ally_codes([k for k in allies if k != "default"], ("allies",), roster, where)
+    stages = data.get("stages")
+    for name, stage in (stages if isinstance(stages, dict) else {}).items():
+        stage_allies = stage.get("allies") if isinstance(stage, dict) else None
+        if isinstance(stage_allies, dict):
+            codes = [code for code in stage_allies if code != "default"]
+            problems += _ally_codes(codes, ("stages", name, "allies"), roster, where)
+    allowed_stages = (REQUESTED, *template.stage_names)
+    seen_codes: dict[str, int] = {}
+    candidates = data.get("candidates")
+    for index, candidate in enumerate(candidates if isinstance(candidates, list) else []):
+        if not isinstance(candidate, dict):
+            continue
+        path: KeyPath = ("candidates", index)
+        code = candidate.get("code")
+        if isinstance(code, str):
+            if code in seen_codes:
+                problems.append(
+                    where.problem((*path, "code"), f"candidate {code} is listed twice "
+                                  f"(first as candidates.{seen_codes[code]})")
+                )
+            seen_codes.setdefault(code, index)
+        stage = candidate.get("stage")
+        if stage is not None and stage not in allowed_stages:
+            problems.append(
+                where.problem((*path, "stage"), f"unknown stage {stage!r}{_suggest(str(stage), allowed_stages)}; "
+                              f"expected one of: {', '.join(allowed_stages)}")
+            )
+    return problems
+
+
+def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
+    """Checks that need validated values: dates against the horizon."""
+    problems: list[Problem] = []
+    if scenario.horizon_days <= 0:
+        problems.append(
+            where.problem(("horizon",), f"the horizon {scenario.end_date} is not after the start {scenario.start}")
+        )
+    for index, candidate in enumerate(scenario.candidates):
+        earliest = candidate.request.earliest()
+        if earliest > scenario.end_date:
+            problems.append(
+                where.problem(("candidates", index, "request"), f"the request date {earliest} is after the "
+                              f"horizon ({scenario.end_date}), so nothing could be simulated")
+            )
+    return problems
+
+
+def _ally_codes(
+    codes: Iterable[str], path: KeyPath, roster: Mapping[str, str], where: _Locator
+) -> list[Problem]:
+    problems = []
+    by_name = {name.lower(): code for code, name in roster.items()}
+    by_name.update({"turkey": "TUR", "uk": "GBR", "usa": "USA", "us": "USA"})
+    for code in codes:
+        if code in roster:
+            continue
+        named = by_name.get(code.lower())
+        hint = f" (did you mean {named!r}?)" if named in roster else _suggest(code, roster)
+        problems.append(
+            where.problem((*path, code), f"unknown ally {code!r}{hint}; allies are named by ISO 3166 "
+                          "alpha-3 code from the alliance roster")
+        )
+    return problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    result = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            result.append(problem)
+    return sorted(result, key=lambda p: (p.file, p.line or 0))
