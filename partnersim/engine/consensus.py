@@ -1,0 +1,146 @@
+"""The ``consensus`` stage kind: every ally must agree; any one can hold or veto.
+
+For each ally the engine draws, in one vectorised call for all replications,
+candidates and allies: a deliberation delay; whether it holds (probability
+``hold.probability``); how long the hold lasts; and whether the hold is then
+lifted (consent) or turned into a veto. Consensus is reached when the last ally
+consents; the first veto ends the case. No SimPy process per ally is needed:
+allies do not compete for anything, so the stage's outcome for a case is a
+function of these draws alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from partnersim.engine.stages import VETO, WITHDRAW, ChunkKeys, Replication, wait
+from partnersim.engine.streams import Streams, key_of
+from partnersim.scenario.distributions import DurationDist
+from partnersim.scenario.schema import AllyParams, Allies, ConsensusStage
+
+_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED = range(4)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Allies that share one distribution, sampled together."""
+
+    dist: DurationDist
+    allies: np.ndarray  # indices into the roster
+
+
+@dataclass
+class ConsensusPlan:
+    """One chunk's draws: arrays shaped (replications, candidates[, allies])."""
+
+    deliberation: np.ndarray  # (R, C, A) days until the ally decides or starts a hold
+    holds: np.ndarray  # (R, C, A) bool
+    consent: np.ndarray  # (R, C, A) day of consent relative to stage entry (inf if veto)
+    vetoed: np.ndarray  # (R, C) bool
+    end: np.ndarray  # (R, C) days from entry to consensus or to the first veto
+    last: np.ndarray  # (R, C) roster index of the last ally to consent (-1 if vetoed)
+    veto_ally: np.ndarray  # (R, C) roster index of the first ally to veto (-1 if none)
+    end_list: list[list[float]]  # ``end`` as Python floats, for the SimPy loop
+    vetoed_list: list[list[bool]]
+
+
+def _resolve(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
+    """Each ally's parameters: default ← stage default ← ally entry ← stage ally entry."""
+    layers_common = [stage.allies.default]
+    resolved = []
+    for code in codes:
+        data = allies.default.model_dump(exclude_none=True)
+        for layer in (*layers_common, allies.overrides.get(code), stage.allies.overrides.get(code)):
+            if layer is not None:
+                _merge_into(data, layer.model_dump(exclude_none=True))
+        resolved.append(AllyParams.model_validate(data))
+    return resolved
+
+
+def _merge_into(base: dict[str, Any], over: dict[str, Any]) -> None:
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and key != "duration" and key != "deliberation":
+            _merge_into(base[key], value)
+        else:
+            base[key] = value
+
+
+def _groups(dists: list[DurationDist]) -> tuple[Group, ...]:
+    by_spec: dict[str, list[int]] = {}
+    first: dict[str, DurationDist] = {}
+    for index, dist in enumerate(dists):
+        spec = dist.model_dump_json()
+        by_spec.setdefault(spec, []).append(index)
+        first.setdefault(spec, dist)
+    return tuple(Group(first[s], np.array(ix, dtype=np.int64)) for s, ix in by_spec.items())
+
+
+class Consensus:
+    """A compiled consensus stage."""
+
+    kind = "consensus"
+
+    def __init__(
+        self, name: str, index: int, params: ConsensusStage, allies: Allies, codes: list[str], ally_keys: np.ndarray
+    ) -> None:
+        self.name = name
+        self.index = index
+        self.key = key_of(name)
+        self.codes = codes
+        self.ally_keys = ally_keys
+        self.params = _resolve(allies, params, codes)
+        self.hold_p = np.array([p.hold.probability for p in self.params])
+        self.lifted_p = np.array([p.hold.lifted for p in self.params])
+        self.deliberation_groups = _groups([p.deliberation for p in self.params])
+        self.hold_groups = _groups([p.hold.duration for p in self.params])
+
+    def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
+        u = streams.uniforms(
+            keys.reps[:, None, None, None],
+            keys.candidates[None, :, None, None],
+            self.key,
+            self.ally_keys[None, None, :, None],
+            np.arange(4, dtype=np.uint64)[None, None, None, :],
+        )
+        deliberation = np.empty(u.shape[:3])
+        hold_days = np.empty(u.shape[:3])
+        for group in self.deliberation_groups:
+            deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
+        for group in self.hold_groups:
+            hold_days[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _HOLD_DAYS])
+        holds = u[..., _HOLD] < self.hold_p
+        lifted = u[..., _LIFTED] < self.lifted_p
+        decided = deliberation + np.where(holds, hold_days, 0.0)
+        vetoes = holds & ~lifted
+        consent = np.where(vetoes, np.inf, decided)
+        veto_at = np.where(vetoes, decided, np.inf)
+        first_veto = veto_at.min(axis=2)
+        vetoed = np.isfinite(first_veto)
+        agreed = consent.max(axis=2) if consent.shape[2] else np.zeros(consent.shape[:2])
+        end = np.where(vetoed, first_veto, agreed)
+        last = np.where(vetoed, -1, consent.argmax(axis=2) if consent.shape[2] else -1)
+        veto_ally = np.where(vetoed, veto_at.argmin(axis=2), -1)
+        return ConsensusPlan(
+            deliberation=deliberation,
+            holds=holds,
+            consent=consent,
+            vetoed=vetoed,
+            end=end,
+            last=last.astype(np.int16),
+            veto_ally=veto_ally.astype(np.int16),
+            end_list=end.tolist(),
+            vetoed_list=vetoed.tolist(),
+        )
+
+    def run(
+        self, rep: Replication, plan: ConsensusPlan, r: int, c: int, withdraw_at: float
+    ) -> Generator[simpy.Event, Any, str | None]:
+        finished = yield from wait(rep.env, plan.end_list[r][c], withdraw_at)
+        if not finished:
+            return WITHDRAW
+        return VETO if plan.vetoed_list[r][c] else None

@@ -1,0 +1,33 @@
+"""What a chunk of replications hands on: flat arrays, one entry per candidate per replication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class AllyRecord:
+    """Who stood in the way at one consensus stage, per (replication, candidate)."""
+
+    stage: str
+    last: np.ndarray  # (R, C) int16: last ally to consent, when consensus was reached; else -1
+    veto: np.ndarray  # (R, C) int16: the ally whose veto ended the case; else -1
+    held: np.ndarray  # (R, C, A) bool: the ally held its consent while the case was at this stage
+
+
+@dataclass
+class Records:
+    """One chunk's results. Replication numbers are global, so chunks can be merged in any order."""
+
+    first: int  # number of the first replication in the chunk
+    outcome: np.ndarray  # (R, C) int8 index into Model.outcomes
+    end: np.ndarray  # (R, C) day the case ended (the horizon for pending cases)
+    opened: np.ndarray  # (R, C) day the case opened (request, or the start when earlier)
+    entry: np.ndarray  # (R, C, S) day each state was entered, NaN if never
+    allies: list[AllyRecord]
+
+    @property
+    def count(self) -> int:
+        return int(self.outcome.shape[0])

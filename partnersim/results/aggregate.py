@@ -1,0 +1,89 @@
+"""Streaming aggregation: fold chunks of records into running totals.
+
+Memory does not grow with the number of replications: outcomes are counts,
+the day cooperation starts is a histogram with one bin per day of the
+horizon, and time in each stage is a running sum. Chunks are folded in
+replication order, so the totals (floating sums included) do not depend on
+how many workers produced them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from partnersim.engine.model import Model
+from partnersim.engine.records import Records
+
+
+class Aggregate:
+    """Running totals for every candidate of a run."""
+
+    def __init__(self, model: Model) -> None:
+        n_cand = len(model.candidate_codes)
+        n_states = len(model.states)
+        n_allies = len(model.ally_codes)
+        n_cons = len(model.consensus_stages)
+        self.replications = 0
+        self.outcomes = np.zeros((n_cand, len(model.outcomes)), dtype=np.int64)
+        self.success_days = np.zeros((n_cand, int(math.ceil(model.horizon)) + 1), dtype=np.int64)
+        self.stage_days = np.zeros((n_cand, n_states))
+        self.stage_entered = np.zeros((n_cand, n_states), dtype=np.int64)
+        self.pending_at = np.zeros((n_cand, n_states), dtype=np.int64)
+        self.last = np.zeros((n_cons, n_cand, n_allies), dtype=np.int64)
+        self.veto = np.zeros((n_cons, n_cand, n_allies), dtype=np.int64)
+        self.held = np.zeros((n_cons, n_cand, n_allies), dtype=np.int64)
+        self.held_any = np.zeros((n_cand, n_allies), dtype=np.int64)
+        self._success = model.outcomes.index(model.template.success)
+        self._pending = model.outcomes.index("pending")
+        self._open = [i for i, s in enumerate(model.states) if s not in model.outcomes]
+
+    def add(self, records: Records) -> None:
+        """Fold in one chunk."""
+        n_cand = self.outcomes.shape[0]
+        self.replications += records.count
+        for c in range(n_cand):
+            self.outcomes[c] += np.bincount(records.outcome[:, c], minlength=self.outcomes.shape[1])
+            won = records.outcome[:, c] == self._success
+            days = np.floor(records.end[won, c]).astype(np.int64)
+            self.success_days[c] += np.bincount(days, minlength=self.success_days.shape[1])[
+                : self.success_days.shape[1]
+            ]
+        entry = records.entry
+        later_min = _next_entry(entry)
+        spent = later_min - entry
+        entered = ~np.isnan(entry)
+        self.stage_days += np.where(entered, spent, 0.0).sum(axis=0)
+        self.stage_entered += entered.sum(axis=0)
+        pending = records.outcome == self._pending
+        last_open = _last_open_state(entry, self._open)
+        for c in range(n_cand):
+            rows = pending[:, c]
+            self.pending_at[c] += np.bincount(last_open[rows, c], minlength=self.pending_at.shape[1])
+        for k, allies in enumerate(records.allies):
+            n_allies = self.last.shape[2]
+            for c in range(n_cand):
+                last = allies.last[:, c]
+                veto = allies.veto[:, c]
+                self.last[k, c] += np.bincount(last[last >= 0], minlength=n_allies)
+                self.veto[k, c] += np.bincount(veto[veto >= 0], minlength=n_allies)
+            self.held[k] += allies.held.sum(axis=0)
+        if records.allies:
+            self.held_any += np.logical_or.reduce([a.held for a in records.allies]).sum(axis=0)
+
+
+def _next_entry(entry: np.ndarray) -> np.ndarray:
+    """For each state entered, the day the next state was entered."""
+    filled = np.where(np.isnan(entry), np.inf, entry)
+    # minimum over the states after each column: a reversed running minimum
+    after = np.minimum.accumulate(filled[:, :, ::-1], axis=2)[:, :, ::-1]
+    shifted = np.concatenate([after[:, :, 1:], np.full(entry.shape[:2] + (1,), np.inf)], axis=2)
+    return np.where(np.isinf(shifted), entry, shifted)
+
+
+def _last_open_state(entry: np.ndarray, open_states: list[int]) -> np.ndarray:
+    """The last non-terminal state each case entered (where a pending case stood)."""
+    sub = ~np.isnan(entry[:, :, open_states])
+    index = sub.shape[2] - 1 - np.argmax(sub[:, :, ::-1], axis=2)
+    return np.asarray(open_states)[index]
