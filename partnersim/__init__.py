@@ -1,5 +1,49 @@
-"""partnersim: Monte Carlo simulation of NATO partnership accession for briefings."""
+"""partnersim: Monte Carlo simulation of NATO partnership accession for briefings.
+
+The Python API in brief::
+
+    import partnersim
+    scenario = partnersim.load_scenario("scenarios/latam.yaml")
+    results = partnersim.simulate(scenario, replications=2000, jobs=2)
+    results.candidate("ARG").outcomes["cooperation"].p
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "PartnersimError",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "simulate",
+]
+
+if TYPE_CHECKING:
+    from partnersim.errors import PartnersimError, ScenarioError
+    from partnersim.results.summary import Results
+    from partnersim.runner import simulate
+    from partnersim.scenario import Scenario, load_scenario
+
+_LAZY = {
+    "PartnersimError": "partnersim.errors",
+    "ScenarioError": "partnersim.errors",
+    "Results": "partnersim.results.summary",
+    "simulate": "partnersim.runner",
+    "Scenario": "partnersim.scenario",
+    "load_scenario": "partnersim.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that ``partnersim --help`` stays instant.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'partnersim' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Scenarios: the schema, durations and dates, distributions, and the loader."""
 
-from partnersim.scenario.loader import load_scenario, roster_of
+from partnersim.scenario.loader import load_scenario, roster_of, scenario_from_dict
 from partnersim.scenario.schema import Candidate, Scenario
 
-__all__ = ["Candidate", "Scenario", "load_scenario", "roster_of"]
+__all__ = ["Candidate", "Scenario", "load_scenario", "roster_of", "scenario_from_dict"]

@@ -43,6 +43,23 @@ def load_scenario(path: str | Path) -> Scenario:
     return validate_document(document, origins, default_name=Path(path).stem)
 
 
+def scenario_from_dict(document: Mapping[str, Any], *, name: str = "scenario") -> Scenario:
+    """Validate a scenario given as a Python mapping (as from a notebook or a test)."""
+    return validate_document(document, {}, default_name=name)
+
+
+def source_files(path: str | Path) -> list[Path]:
+    """The file and every file it ``extends``, child first."""
+    files: list[Path] = []
+    current: Path | None = Path(path)
+    while current is not None and current.resolve() not in [f.resolve() for f in files]:
+        files.append(current)
+        document, _ = read_yaml(current, _shown(current))
+        parent = document.get("extends") if isinstance(document, dict) else None
+        current = current.parent / parent if isinstance(parent, str) else None
+    return files
+
+
 def read_document(path: str | Path) -> tuple[dict[str, Any], Origins]:
     """The merged document of ``path`` and its ``extends:`` chain, with key origins."""
     return _read_chain(Path(path), [], None)
@@ -52,7 +69,7 @@ def validate_document(
     document: Mapping[str, Any], origins: Origins, *, default_name: str = "scenario"
 ) -> Scenario:
     """Validate a merged document; raise every problem at once."""
-    fallback = next(iter(origins.values()), ("<scenario>", 0))[0]
+    fallback = next(iter(origins.values()), (f"<{default_name}>", 0))[0]
     where = _Locator(origins, fallback)
     data = dict(document)
     data.pop("extends", None)

@@ -1,0 +1,312 @@
+"""The briefing style of every chart: colours, sizes, fonts, titles, footer, saving.
+
+Charts are pasted into slides and printed in black and white, so every
+outcome has one fixed colour *and* one fixed hatch, the same in every chart;
+every candidate keeps the colour and line style of its position in the
+scenario. Colours are the Okabe–Ito palette, which stays distinct under the
+common forms of colour blindness.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (never
+pyplot), so no interactive backend is involved and nothing global changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import partnersim
+from partnersim.errors import PartnersimError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
+
+    from partnersim.results.summary import Results
+
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+GREY = "#5A5A5A"
+LIGHT_GREY = "#BBBBBB"
+GRID_GREY = "#E3E3E3"
+
+# One colour and one hatch per outcome, in every chart. Hatches carry the
+# distinction when a slide is printed in greyscale.
+OUTCOME_STYLE: dict[str, dict[str, str]] = {
+    "cooperation": {"color": OKABE_ITO["bluish_green"], "hatch": ""},
+    "rejected": {"color": OKABE_ITO["vermillion"], "hatch": "///"},
+    "withdrawn": {"color": OKABE_ITO["orange"], "hatch": "\\\\\\"},
+    "talks_failed": {"color": OKABE_ITO["reddish_purple"], "hatch": "xx"},
+    "pending": {"color": LIGHT_GREY, "hatch": ".."},
+}
+SUCCESS_STYLE = OUTCOME_STYLE["cooperation"]  # any template's success state
+
+# Candidates by position in the scenario; yellow last, as it is faint on white.
+CANDIDATE_COLOURS = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"],
+    OKABE_ITO["yellow"],
+)
+# Five styles against eight colours: no two of the first 40 candidates look alike.
+CANDIDATE_LINESTYLES: tuple[Any, ...] = ("-", (0, (6, 2)), (0, (6, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (10, 3)))
+
+# Width × height in inches: a 16:9 slide and an A4 page in landscape.
+SIZES: dict[str, tuple[float, float]] = {"slide": (10.0, 5.625), "a4": (11.69, 8.27)}
+FORMATS = ("png", "svg", "pdf")
+PNG_DPI = 200
+
+# Space kept for the title block above the plot and the footer below it (inches).
+MARGIN = 0.3
+HEADER = 0.95
+FOOTER = 0.32
+TITLE_SIZE = 16
+SUBTITLE_SIZE = 11.5
+FOOTER_SIZE = 8
+
+RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "axes.labelcolor": "#222222",
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.fontsize": 10.5,
+    "legend.frameon": False,
+    "hatch.linewidth": 1.0,
+    "svg.fonttype": "path",  # text looks the same on a machine without the font
+    "pdf.fonttype": 42,  # TrueType: text in a PDF stays selectable
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+
+@contextmanager
+def context() -> Iterator[None]:
+    """The house style, for building and saving a figure (leaves global settings as they were)."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def candidate_style(index: int) -> dict[str, Any]:
+    """Colour and line style of the candidate at ``index`` in the scenario."""
+    return {
+        "color": CANDIDATE_COLOURS[index % len(CANDIDATE_COLOURS)],
+        "linestyle": CANDIDATE_LINESTYLES[index % len(CANDIDATE_LINESTYLES)],
+    }
+
+
+def outcome_style(outcome: str) -> dict[str, str]:
+    """Colour and hatch of an outcome state (a template's success looks like cooperation)."""
+    return OUTCOME_STYLE.get(outcome, SUCCESS_STYLE)
+
+
+def figure_size(size: str) -> tuple[float, float]:
+    try:
+        return SIZES[size]
+    except KeyError:
+        raise PartnersimError(
+            f'"size" must be one of {", ".join(SIZES)}, got {size!r}.'
+        ) from None
+
+
+def new_figure(size: str = "slide", *, header: bool = True) -> Figure:
+    """A blank figure in the house style, with room for the title block and the footer.
+
+    Plots go inside the band between header and footer; constrained layout
+    fits axes, tick labels and legends into it.
+    """
+    width, height = figure_size(size)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    top = (HEADER if header else MARGIN) / height
+    bottom = FOOTER / height
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - top - bottom), w_pad=0.08, h_pad=0.06)
+    return fig
+
+
+def title(fig: Figure, finding: str, subtitle: str = "") -> None:
+    """The title block: the finding in bold, then what the chart shows, left-aligned.
+
+    A finding too long for one line is set smaller, then wrapped on two.
+    """
+    width, height = fig.get_size_inches()
+    x = MARGIN / width
+    y = 1.0 - 0.18 / height
+    main = fig.text(x, y, finding, ha="left", va="top", fontsize=TITLE_SIZE, fontweight="bold",
+                    color="#111111")
+    lines = _fit(fig, main, width - 2 * MARGIN, smallest=12.5)
+    if subtitle:
+        below = y - (0.36 + 0.25 * (lines - 1)) / height
+        sub = fig.text(x, below, subtitle, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=GREY)
+        _fit(fig, sub, width - 2 * MARGIN, smallest=9.5, wrap=False)
+
+
+def _fit(fig: Figure, text: Text, width_in: float, smallest: float, wrap: bool = True) -> int:
+    """Shrink ``text`` until it fits ``width_in`` inches; wrap it in two if it still does not."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    limit = width_in * fig.dpi
+    size = float(text.get_fontsize())
+    while text.get_window_extent(renderer).width > limit and size > smallest:
+        size -= 0.5
+        text.set_fontsize(size)
+    if not wrap or text.get_window_extent(renderer).width <= limit:
+        return 1
+    words = text.get_text().split()
+    best = len(words) // 2
+    for cut in range(len(words) // 2, len(words)):
+        text.set_text(" ".join(words[:cut]))
+        if text.get_window_extent(renderer).width > limit:
+            break
+        best = cut
+    text.set_text(" ".join(words[:best]) + "\n" + " ".join(words[best:]))
+    text.set_linespacing(1.15)
+    return 2
+
+
+def footer_text(results: Results, run_date: dt.date | None = None) -> str:
+    """Scenario, replications, seed, version and date of a run, for the foot of a chart."""
+    name = results.scenario.name or "unnamed scenario"
+    when = run_date or _run_date(results)
+    return (
+        f"Scenario: {name}  ·  {results.replications:,} replications  ·  seed {results.seed}"
+        f"  ·  partnersim {partnersim.__version__}  ·  run {when.isoformat()}"
+    )
+
+
+def footer(fig: Figure, results: Results | None = None, text: str | None = None) -> None:
+    """Small grey provenance text across the bottom of the figure.
+
+    With ``results``, the scenario name, N, seed, partnersim version and run
+    date; ``text`` replaces or (with results) follows it.
+    """
+    parts = [footer_text(results)] if results is not None else []
+    if text:
+        parts.append(text)
+    if not results:
+        parts.append(f"partnersim {partnersim.__version__}")
+    width, height = fig.get_size_inches()
+    fig.text(MARGIN / width, 0.12 / height, "  ·  ".join(parts), ha="left", va="bottom",
+             fontsize=FOOTER_SIZE, color="#8A8A8A")
+
+
+def _run_date(results: Results) -> dt.date:
+    # Results carry no time stamp of their own yet; the date of drawing is the
+    # closest stand-in (charts are drawn as the run finishes).
+    stamp = getattr(results, "run_date", None) or getattr(results, "created", None)
+    if isinstance(stamp, dt.datetime):
+        return stamp.date()
+    if isinstance(stamp, dt.date):
+        return stamp
+    return dt.date.today()
+
+
+def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
+    """Write ``fig`` as PNG (200 dpi), SVG or PDF, then release it; return the path written.
+
+    ``format`` defaults to the file's suffix. The figure keeps its size: no
+    tight cropping, so every slide chart is exactly 16:9.
+    """
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".") or "png").lower()
+    if fmt not in FORMATS:
+        raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {fmt!r}.')
+    metadata: dict[str, str] = {"Creator": f"partnersim {partnersim.__version__}"}
+    if fmt == "png":
+        metadata = {"Software": metadata["Creator"]}
+    try:
+        with context():
+            fig.savefig(path, format=fmt, dpi=PNG_DPI if fmt == "png" else "figure", metadata=metadata)
+    finally:
+        fig.clear()
+    return path
+
+
+# ---- small helpers shared by the charts -------------------------------------------
+
+
+def percent(p: float) -> str:
+    """A probability as a briefing writes it: 68%, <1%, >99%."""
+    if math.isnan(p):
+        return "n/a"
+    if 0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1:
+        return ">99%"
+    return f"{p * 100:.0f}%"
+
+
+def day_month_year(day: dt.date) -> str:
+    """``1 Jan 2031``."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def month_year(day: dt.date) -> str:
+    """``Jan 2031``."""
+    return f"{day:%b %Y}"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``Brazil``, ``Brazil and Chile``, ``Brazil, Chile and Peru``."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def spread(positions: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Move labels apart so that neighbours are at least ``gap`` apart, within ``[low, high]``.
+
+    Keeps the order of ``positions``; used to set end-of-line labels that
+    would otherwise sit on top of each other.
+    """
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [float(positions[i]) for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed and placed[-1] > high:
+        placed[-1] = high
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    if placed and placed[0] < low:
+        shift = low - placed[0]
+        placed = [p + shift for p in placed]
+    result = [0.0] * len(positions)
+    for k, i in enumerate(order):
+        result[i] = placed[k]
+    return result
+
+
+def light_grid(ax: Axes, axis: str = "x") -> None:
+    ax.grid(True, axis=axis, color=GRID_GREY, linewidth=0.8)
+    ax.set_axisbelow(True)

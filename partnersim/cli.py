@@ -1,0 +1,312 @@
+"""The ``partnersim`` command: parse options, call the library, render. Nothing else.
+
+Heavy modules (NumPy, SciPy, SimPy, matplotlib) are imported inside the
+commands, so ``partnersim --help`` answers at once. A mistake in the user's
+input is one line per problem and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from partnersim import __version__
+from partnersim.errors import PartnersimError, ScenarioError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from partnersim.results.summary import Results
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def friendly_errors(command: F) -> F:
+    """Turn the library's errors into one line per problem and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.", err=True)
+            sys.exit(EXIT_INPUT)
+        except PartnersimError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted; no run folder was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+scenario_argument = click.argument(
+    "scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="SCENARIO.yaml"
+)
+replications_option = click.option(
+    "-n", "--replications", type=click.IntRange(min=1), default=None,
+    help="Number of replications (default: the scenario's `replications`, else 10000).",
+)
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=None,
+    help="Random seed (default: the scenario's `seed`). The same seed gives the same results.",
+)
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default: every core). Results do not depend on it.",
+)
+format_option = click.option(
+    "--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default="png",
+    show_default=True, help="File format of the charts.",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only where the run was written.")
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  partnersim run scenarios/latam.yaml
+  partnersim run scenarios/latam.yaml -n 2000 --seed 7 --out runs/quick
+  partnersim validate scenarios/*.yaml
+  partnersim diagram -o process.png
+
+The scenario reference is docs/scenario.md.""",
+)
+@click.version_option(__version__, prog_name="partnersim")
+def cli() -> None:
+    """Simulate NATO partnership accession and brief the results.
+
+    A scenario file (YAML) describes the allies, the process and the candidate
+    nations; partnersim runs it many times and reports how likely each
+    candidate is to reach cooperation, by when, and which allies stand in the way.
+    """
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  partnersim run scenarios/latam.yaml
+  partnersim run scenarios/latam.yaml -n 2000 --seed 7
+  partnersim run scenarios/latam.yaml --out runs/latam-base --force --format svg
+
+\b
+The run folder holds: scenario.yaml (every default filled in), inputs/ (the
+files as written), manifest.json, summary.json, results.csv (one row per
+candidate), cooperation_by_date.csv, replications.csv (one row per candidate
+per replication) and charts/.""",
+)
+@scenario_argument
+@replications_option
+@seed_option
+@jobs_option
+@click.option(
+    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Run folder to write (default: runs/<scenario>-<date>-<time>).",
+)
+@click.option("--force", is_flag=True, help="Replace the run folder if it exists.")
+@click.option(
+    "--rows/--no-rows", default=True, show_default=True,
+    help="Write replications.csv, one row per candidate per replication.",
+)
+@format_option
+@quiet_option
+@friendly_errors
+def run(
+    scenario: Path, replications: int | None, seed: int | None, jobs: int | None, out: Path | None,
+    force: bool, rows: bool, image_format: str, quiet: bool,
+) -> None:
+    """Run SCENARIO.yaml and write a run folder with tables and charts."""
+    import datetime as dt
+
+    from partnersim.results import rundir
+    from partnersim.runner import default_jobs, simulate
+    from partnersim.scenario.loader import load_scenario, source_files
+
+    loaded = load_scenario(scenario)
+    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
+    if changes:
+        loaded = loaded.with_updates(**changes)
+    jobs = jobs or default_jobs()
+    started = dt.datetime.now(dt.timezone.utc)
+    folder = rundir.RunFolder(out or rundir.default_folder(loaded, scenario, started.astimezone()), force=force)
+    try:
+        sink = rundir.ReplicationRows(folder.path / "replications.csv") if rows else None
+        try:
+            results = _with_progress(
+                loaded.replications, quiet,
+                lambda progress: simulate(loaded, jobs=jobs, on_records=sink, progress=progress),
+            )
+        finally:
+            if sink is not None:
+                sink.close()
+        finished = dt.datetime.now(dt.timezone.utc)
+        folder.write_text("scenario.yaml", rundir.resolved_yaml(loaded))
+        folder.copy_inputs(source_files(scenario))
+        folder.write_json("summary.json", results.to_dict())
+        folder.write_text("results.csv", rundir.summary_csv(results))
+        folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
+        folder.write_json("manifest.json", rundir.manifest(loaded, source_files(scenario), started, finished, jobs))
+        from partnersim.charts import render_all
+
+        charts = render_all(results, folder.path / "charts", format=image_format)
+        written = folder.commit()
+    except BaseException:
+        folder.discard()
+        raise
+    if not quiet:
+        _print_results(results)
+        click.echo()
+    chart_names = ", ".join(f"charts/{p.name}" for p in charts)
+    click.echo(f"Wrote {written}/ (summary.json, results.csv{', replications.csv' if rows else ''}, {chart_names})")
+
+
+def _with_progress(total: int, quiet: bool, work: Callable[[Callable[[int], None] | None], Results]) -> Results:
+    if quiet or not sys.stderr.isatty():
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=_console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("run", total=total)
+        return work(lambda done: bar.advance(task, done))
+
+
+def _print_results(results: Results) -> None:
+    from rich.table import Table
+
+    from partnersim.results.text import date_or_after, finding, interval, percent
+    console = _console()
+    scenario = results.scenario
+    console.print(
+        f"[bold]{scenario.name}[/bold] — {results.replications:,} replications, seed {results.seed}, "
+        f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}"
+    )
+    horizon = f"{results.end_date:%d %b %Y}"
+    outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
+    outcomes.add_column("Candidate")
+    labels = {
+        results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
+        "talks_failed": "Talks failed", "pending": "Pending",
+    }
+    for name in results.outcome_names:
+        outcomes.add_column(labels.get(name, name), justify="right")
+    for c in results.candidates:
+        outcomes.add_row(c.name, *[interval(c.outcomes[name]) for name in results.outcome_names])
+    console.print(outcomes)
+
+    timing = Table(title=f"When {results.success} starts (date by which it has this chance)", title_justify="left")
+    timing.add_column("Candidate")
+    for key in ("P10", "P50", "P80", "P90"):
+        timing.add_column(f"{key[1:]}%", justify="right")
+    for day, _ in results.candidates[0].by_year_end[-3:]:
+        timing.add_column(f"by {day.year}", justify="right")
+    for c in results.candidates:
+        year_ends = [percent(e.p) for _, e in c.by_year_end[-3:]]
+        timing.add_row(c.name, *[date_or_after(results, c.dates[k]) for k in ("P10", "P50", "P80", "P90")], *year_ends)
+    console.print(timing)
+
+    allies = Table(title="What stands in the way (share of replications)", title_justify="left")
+    allies.add_column("Candidate")
+    allies.add_column("Last to consent")
+    allies.add_column("Held consent")
+    allies.add_column("Vetoed")
+    allies.add_column("Pending at horizon in")
+    for c in results.candidates:
+        def top(shares: list[Any]) -> str:
+            return ", ".join(f"{a.code} {percent(a.share)}" for a in shares[:3]) or "–"
+        pending = ", ".join(f"{stage} {percent(share)}" for stage, share in
+                            sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
+        allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
+    console.print(allies)
+    console.print("[bold]Findings[/bold]")
+    for c in results.candidates:
+        console.print(f"  {finding(results, c)}")
+
+
+@cli.command(epilog="""\b
+Examples:
+  partnersim validate scenarios/latam.yaml
+  partnersim validate scenarios/*.yaml""")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
+                metavar="SCENARIO.yaml...")
+def validate(scenarios: tuple[Path, ...]) -> None:
+    """Check scenario files without running them; list every problem found."""
+    from partnersim.scenario.loader import load_scenario
+
+    failed = 0
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            failed += 1
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        else:
+            count = len(scenario.candidates)
+            click.echo(
+                f"{path}: ok — {scenario.name!r}, {count} candidate{'s' if count != 1 else ''}, "
+                f"{scenario.start} to {scenario.end_date}, {scenario.replications:,} replications"
+            )
+    if failed:
+        sys.exit(EXIT_INPUT)
+
+
+@cli.command(epilog="""\b
+Examples:
+  partnersim diagram                      # Mermaid text, paste into a Markdown file
+  partnersim diagram -o process.png       # a drawing (Graphviz if installed, else matplotlib)
+  partnersim diagram -o process.mmd""")
+@click.option("--process", "process_name", default="global-partner", show_default=True,
+              help="Process template to draw.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to a file: .mmd (Mermaid), .png, .svg or .pdf.")
+@friendly_errors
+def diagram(process_name: str, out: Path | None) -> None:
+    """Draw the process as a state diagram."""
+    from partnersim.charts.mermaid import mermaid
+    from partnersim.scenario.templates import TEMPLATES
+
+    if process_name not in TEMPLATES:
+        raise click.BadParameter(f"unknown process {process_name!r}; built in: {', '.join(TEMPLATES)}",
+                                 param_hint="--process")
+    template = TEMPLATES[process_name]
+    if out is None:
+        click.echo(mermaid(template))
+        return
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix in ("mmd", "md", "txt"):
+        out.write_text(mermaid(template) + "\n", encoding="utf-8")
+    elif suffix in ("png", "svg", "pdf"):
+        from partnersim.charts.diagram import draw_diagram
+
+        how = draw_diagram(template, out, suffix)
+        click.echo(f"Wrote {out} ({how})")
+        return
+    else:
+        raise click.BadParameter("expected a file ending in .mmd, .png, .svg or .pdf", param_hint="--out")
+    click.echo(f"Wrote {out}")
+
+
+def main() -> None:
+    cli(prog_name="partnersim")

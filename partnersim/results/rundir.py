@@ -1,0 +1,216 @@
+"""Run folders: everything a run produced, written so that a half-written run never looks finished.
+
+A run is written into a hidden sibling folder (``.NAME.partial``) and renamed
+into place only when complete; a run stopped midway leaves no folder that
+looks like a finished run. An existing run folder is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import yaml
+
+from partnersim import __version__
+from partnersim.engine.model import Model
+from partnersim.engine.records import Records
+from partnersim.errors import RunFolderError
+from partnersim.results.summary import Results
+from partnersim.scenario.schema import Scenario
+
+DEPENDENCIES = ("numpy", "scipy", "simpy", "transitions", "pydantic", "PyYAML", "matplotlib", "click")
+
+
+def default_folder(scenario: Scenario, source: Path, when: dt.datetime) -> Path:
+    return Path("runs") / f"{source.stem}-{when.strftime('%Y%m%d-%H%M%S')}"
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    """The scenario with every default filled in, as YAML."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    return hashlib.sha256(resolved_yaml(scenario).encode()).hexdigest()
+
+
+class RunFolder:
+    """A run folder being written; ``commit`` moves it into place."""
+
+    def __init__(self, final: Path, *, force: bool = False) -> None:
+        self.final = final
+        if final.exists() and not force:
+            raise RunFolderError(f"{final} already exists; choose another --out or add --force to replace it")
+        self.force = force
+        self.path = final.parent / f".{final.name}.partial"
+        try:
+            if self.path.exists():
+                shutil.rmtree(self.path)
+            (self.path / "charts").mkdir(parents=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot write the run folder {final}: {exc.strerror}") from None
+
+    def write_text(self, name: str, text: str) -> Path:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RunFolderError(f"cannot write {self.final / name}: {exc.strerror}") from None
+        return target
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return self.write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def copy_inputs(self, files: list[Path]) -> None:
+        for source in files:
+            self.write_text(f"inputs/{source.name}", source.read_text(encoding="utf-8"))
+
+    def commit(self) -> Path:
+        try:
+            if self.final.exists():
+                shutil.rmtree(self.final)
+            os.replace(self.path, self.final)
+        except OSError as exc:
+            raise RunFolderError(f"cannot finish the run folder {self.final}: {exc.strerror}") from None
+        return self.final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def manifest(
+    scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int
+) -> dict[str, Any]:
+    versions = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "partnersim": __version__,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario_hash(scenario),
+        "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sources},
+        "seed": scenario.seed,
+        "replications": scenario.replications,
+        "jobs": jobs,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "dependencies": versions,
+        "command": " ".join(["partnersim", *sys.argv[1:]]),
+    }
+
+
+def summary_csv(results: Results) -> str:
+    """One row per candidate: the numbers of the terminal table."""
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["code", "name"]
+    for outcome in results.outcome_names:
+        header += [f"p_{outcome}", f"p_{outcome}_low", f"p_{outcome}_high"]
+    header += ["p10_date", "p50_date", "p80_date", "p90_date", "last_to_consent", "most_held", "most_vetoed"]
+    writer.writerow(header)
+    for c in results.candidates:
+        row: list[Any] = [c.code, c.name]
+        for outcome in results.outcome_names:
+            e = c.outcomes[outcome]
+            row += [f"{e.p:.6f}", f"{e.low:.6f}", f"{e.high:.6f}"]
+        row += [(c.dates[k].isoformat() if c.dates[k] else "") for k in ("P10", "P50", "P80", "P90")]
+        row += [(lst[0].code if lst else "") for lst in (c.last_to_consent, c.holding, c.vetoing)]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def curve_csv(results: Results) -> str:
+    """P(cooperation by date), one row per day of the horizon, one column per candidate."""
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", *[c.code for c in results.candidates]])
+    length = len(results.candidates[0].cdf)
+    for day in range(length):
+        date = results.start + dt.timedelta(days=day)
+        writer.writerow([date.isoformat(), *[f"{c.cdf[day]:.6f}" for c in results.candidates]])
+    return out.getvalue()
+
+
+class ReplicationRows:
+    """Writes one CSV row per candidate per replication, chunk by chunk, as results stream in."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stream: TextIO | None = None
+        self._writer: Any = None
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+    def __call__(self, model: Model, records: Records) -> None:
+        if self._stream is None:
+            self._stream = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._stream, lineterminator="\n")
+            self._header(model)
+        self._rows(model, records)
+
+    def _header(self, model: Model) -> None:
+        self.start = model.scenario.start
+        self.stage_columns = [
+            (i, name) for i, name in enumerate(model.states) if name in model.template.stage_names
+        ]
+        self.open_states = [i for i, s in enumerate(model.states) if s not in model.outcomes]
+        header = ["replication", "candidate", "outcome", "end_date", "end_day", "stage_at_end"]
+        header += [f"days_{name}" for _, name in self.stage_columns]
+        for stage in model.consensus_stages:
+            header += [f"{stage.name}_last", f"{stage.name}_veto", f"{stage.name}_held"]
+        self._writer.writerow(header)
+
+    def _rows(self, model: Model, records: Records) -> None:
+        entry = records.entry
+        filled = np.where(np.isnan(entry), np.inf, entry)
+        codes = model.ally_codes
+        for r in range(records.count):
+            for c, code in enumerate(model.candidate_codes):
+                outcome = model.outcomes[records.outcome[r, c]]
+                end = float(records.end[r, c])
+                visited = [i for i in self.open_states if np.isfinite(filled[r, c, i])]
+                row: list[Any] = [
+                    records.first + r, code, outcome,
+                    (self.start + dt.timedelta(days=int(end))).isoformat(), f"{end:.2f}",
+                    model.states[visited[-1]] if visited else "",
+                ]
+                for i, _ in self.stage_columns:
+                    if np.isfinite(filled[r, c, i]):
+                        after = filled[r, c, i + 1 :]
+                        following = after[np.isfinite(after)]
+                        spent = (following.min() if following.size else end) - filled[r, c, i]
+                        row.append(f"{spent:.2f}")
+                    else:
+                        row.append("")
+                for allies in records.allies:
+                    last, veto = int(allies.last[r, c]), int(allies.veto[r, c])
+                    row += [
+                        codes[last] if last >= 0 else "",
+                        codes[veto] if veto >= 0 else "",
+                        ";".join(codes[a] for a in np.flatnonzero(allies.held[r, c])),
+                    ]
+                self._writer.writerow(row)
