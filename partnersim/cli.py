@@ -298,10 +298,17 @@ def diagram(process_name: str, out: Path | None) -> None:
     if suffix in ("mmd", "md", "txt"):
         out.write_text(mermaid(template) + "\n", encoding="utf-8")
     elif suffix in ("png", "svg", "pdf"):
-        from partnersim.charts.diagram import draw_diagram
+        from partnersim.charts import graphviz
 
-        how = draw_diagram(template, out, suffix)
-        click.echo(f"Wrote {out} ({how})")
+        if graphviz.available():
+            graphviz.render(template, out, suffix)
+            click.echo(f"Wrote {out} (Graphviz)")
+            return
+        from partnersim.charts.diagram import process_diagram
+        from partnersim.charts.style import save
+
+        save(process_diagram(template), out, suffix)
+        click.echo(f"Wrote {out} (Graphviz's dot is not installed, so drawn with matplotlib)")
         return
     else:
         raise click.BadParameter("expected a file ending in .mmd, .png, .svg or .pdf", param_hint="--out")

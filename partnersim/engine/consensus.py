@@ -21,7 +21,7 @@ import simpy
 from partnersim.engine.stages import VETO, WITHDRAW, ChunkKeys, Replication, wait
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.distributions import DurationDist
-from partnersim.scenario.schema import AllyParams, Allies, ConsensusStage
+from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
 
 _DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED = range(4)
 

@@ -66,7 +66,7 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
             rep.env.run(until=model.horizon)
             for c, case in enumerate(cases):
                 if case.state not in outcome_index:
-                    case.censor()
+                    case.censor()  # type: ignore[attr-defined]
                 for state, day in case.trace:
                     column = state_index[state]
                     if np.isnan(entry[r, c, column]):

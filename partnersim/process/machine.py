@@ -9,7 +9,7 @@ an illegal transition is a bug, never silently ignored.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Protocol
 
 from transitions import Machine
@@ -53,7 +53,7 @@ def transition_table(template: Template) -> list[dict[str, Any]]:
     table: list[dict[str, Any]] = [{"trigger": "request", "source": PROSPECTIVE, "dest": REQUESTED}]
     table += [
         {"trigger": "advance", "source": source, "dest": dest}
-        for source, dest in zip(path, path[1:])
+        for source, dest in zip(path, path[1:], strict=False)
     ]
     table += [{"trigger": f"resume_{stage}", "source": PROSPECTIVE, "dest": stage} for stage in stages]
     consensus = [s.name for s in template.stages if s.kind == "consensus"]
@@ -67,7 +67,7 @@ def transition_table(template: Template) -> list[dict[str, Any]]:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def build_machine(template_name: str) -> Machine:
     """The machine of a template, built once per process and shared by all cases."""
     template = TEMPLATES[template_name]

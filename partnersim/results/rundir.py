@@ -94,7 +94,7 @@ class RunFolder:
 def manifest(
     scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int
 ) -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in DEPENDENCIES:
         try:
             versions[name] = metadata.version(name)
@@ -133,7 +133,8 @@ def summary_csv(results: Results) -> str:
         for outcome in results.outcome_names:
             e = c.outcomes[outcome]
             row += [f"{e.p:.6f}", f"{e.low:.6f}", f"{e.high:.6f}"]
-        row += [(c.dates[k].isoformat() if c.dates[k] else "") for k in ("P10", "P50", "P80", "P90")]
+        dates = [c.dates[k] for k in ("P10", "P50", "P80", "P90")]
+        row += [d.isoformat() if d else "" for d in dates]
         row += [(lst[0].code if lst else "") for lst in (c.last_to_consent, c.holding, c.vetoing)]
         writer.writerow(row)
     return out.getvalue()

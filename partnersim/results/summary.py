@@ -155,7 +155,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
     scenario = model.scenario
     stage_labels = {s.name: s.label for s in model.template.stages}
     candidates = []
-    for c, (code, name) in enumerate(zip(model.candidate_codes, model.candidate_names)):
+    for c, (code, name) in enumerate(zip(model.candidate_codes, model.candidate_names, strict=True)):
         counts = totals.outcomes[c]
         outcomes = {o: Estimate.of(int(counts[i]), n) for i, o in enumerate(model.outcomes)}
         cdf = np.cumsum(totals.success_days[c]) / n

@@ -370,7 +370,17 @@ def _wrap_scalar(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Union[tuple(Annotated[cls, Tag(kind)] for kind, cls in DURATION_KINDS.items())],  # type: ignore[misc]
+    Union[
+        Annotated[Fixed, Tag("fixed")],
+        Annotated[Uniform, Tag("uniform")],
+        Annotated[Triangular, Tag("triangular")],
+        Annotated[Pert, Tag("pert")],
+        Annotated[TruncatedNormal, Tag("normal")],
+        Annotated[Lognormal, Tag("lognormal")],
+        Annotated[Gamma, Tag("gamma")],
+        Annotated[Exponential, Tag("exponential")],
+        Annotated[Empirical, Tag("empirical")],
+    ],
     Discriminator(_kind_of),
     BeforeValidator(_wrap_scalar),
 ]
@@ -501,7 +511,12 @@ DATE_KINDS: dict[str, type[_DateDist]] = {
 }
 
 DateDistribution = Annotated[
-    Union[tuple(Annotated[cls, Tag(kind)] for kind, cls in DATE_KINDS.items())],  # type: ignore[misc]
+    Union[
+        Annotated[DateFixed, Tag("fixed")],
+        Annotated[DateUniform, Tag("uniform")],
+        Annotated[DateTriangular, Tag("triangular")],
+        Annotated[DateEmpirical, Tag("empirical")],
+    ],
     Discriminator(_kind_of),
     BeforeValidator(_wrap_scalar),
 ]

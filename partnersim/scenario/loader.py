@@ -269,7 +269,7 @@ def _stages(
         problems.append(where.problem(("stages",), "expected a mapping of stage names to their settings"))
         return None
     stages: dict[str, Any] = {}
-    for name, params in raw.items():
+    for name in raw:
         if name not in template.stage_names:
             problems.append(
                 where.problem(("stages", name), f"unknown stage {name!r}{_suggest(name, template.stage_names)}; "

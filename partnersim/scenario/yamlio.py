@@ -67,11 +67,11 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, dict[KeyPath, int]]:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        where = mark.line + 1 if mark is not None else None
         message = exc.problem or "not valid YAML"
         if "\t" in text and "tab" in message.lower() or "found character '\\t'" in message:
             message = "a tab is used for indentation; indent with spaces"
-        raise fail(f"YAML syntax: {message}", line) from None
+        raise fail(f"YAML syntax: {message}", where) from None
     except yaml.YAMLError as exc:
         raise fail(f"YAML syntax: {exc}") from None
     if node is None:

@@ -1,0 +1,160 @@
+"""The outcome chart: how each candidate's case ends by the horizon.
+
+One horizontal bar per candidate, split into the outcomes (success first),
+with the 95% interval of the success share as a whisker; the title states
+which candidate is most likely to succeed, or that several cannot be told
+apart at this number of replications.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from partnersim.charts import style
+from partnersim.charts.labels import outcome_label, success_label
+
+if TYPE_CHECKING:
+    from partnersim.results.summary import CandidateResult, Results
+
+BAR_HEIGHT = 0.62
+LABEL_MIN_SHARE = 0.06  # narrower segments carry no number inside
+
+
+def outcome_chart(results: Results, *, size: str = "slide") -> Figure:
+    """Outcome probabilities per candidate by the horizon, with 95% intervals."""
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        shown = _shown_outcomes(results)
+        _draw_bars(ax, results, shown)
+        _draw_whiskers(ax, results)
+        _label_axes(ax, results)
+        _legend(ax, results, shown)
+        style.title(fig, finding(results), _subtitle(results, shown))
+        style.footer(fig, results)
+    return fig
+
+
+def finding(results: Results) -> str:
+    """The title: who is most likely to succeed by the horizon, and how likely."""
+    what = success_label(results).lower()
+    by = style.day_month_year(results.end_date)
+    candidates = results.candidates
+    shares = [c.outcomes[results.success] for c in candidates]
+    if all(e.count == 0 for e in shares):
+        if len(candidates) == 1:
+            return f"{candidates[0].name} does not reach {what} by {by} in any replication"
+        return f"No candidate reaches {what} by {by} in any replication"
+    if len(candidates) == 1:
+        return f"{candidates[0].name} has a {style.percent(shares[0].p)} chance of {what} by {by}"
+    best = max(range(len(candidates)), key=lambda i: shares[i].p)
+    # Candidates whose interval reaches the leader's cannot be told apart from it.
+    leaders = [i for i in range(len(candidates)) if shares[i].high >= shares[best].low]
+    leaders.sort(key=lambda i: -shares[i].p)
+    if len(leaders) == 1:
+        return (f"{candidates[best].name} is most likely to reach {what} by {by} "
+                f"({style.percent(shares[best].p)})")
+    span = _span([shares[i].p for i in leaders])
+    if len(leaders) == len(candidates):
+        return f"All candidates have about the same chance of {what} by {by} ({span})"
+    if len(leaders) <= 3:
+        names = style.join_names([candidates[i].name for i in leaders])
+        return f"{names} are about equally likely to reach {what} by {by} ({span})"
+    return f"{len(leaders)} candidates lead, about equally likely to reach {what} by {by} ({span})"
+
+
+def _span(ps: list[float]) -> str:
+    low, high = style.percent(min(ps)), style.percent(max(ps))
+    return low if low == high else f"{low.rstrip('%')}–{high}"
+
+
+def _shown_outcomes(results: Results) -> list[str]:
+    """Outcomes seen in at least one replication of one candidate (success always)."""
+    return [
+        o for o in results.outcome_names
+        if o == results.success or any(c.outcomes[o].count for c in results.candidates)
+    ]
+
+
+def _draw_bars(ax, results: Results, shown: list[str]) -> None:  # type: ignore[no-untyped-def]
+    y = np.arange(len(results.candidates))
+    left = np.zeros(len(y))
+    for outcome in shown:
+        share = np.array([c.outcomes[outcome].p for c in results.candidates]) * 100
+        look = style.outcome_style(outcome)
+        ax.barh(y, share, left=left, height=BAR_HEIGHT, color=look["color"], hatch=look["hatch"],
+                edgecolor="white", linewidth=1.0)
+        for yi, (x0, w) in enumerate(zip(left, share)):
+            if w >= LABEL_MIN_SHARE * 100:
+                _segment_label(ax, x0 + w / 2, yi, w / 100, look["color"], hatched=bool(look["hatch"]))
+        left += share
+
+
+def _segment_label(ax, x: float, y: float, p: float, colour: str, hatched: bool) -> None:  # type: ignore[no-untyped-def]
+    dark = _luminance(colour) < 0.35
+    ax.text(x, y, style.percent(p), ha="center", va="center", fontsize=11, fontweight="bold",
+            color="white" if dark else "#111111",
+            # a plain backing keeps the number readable over a hatch
+            bbox=None if not hatched else {"boxstyle": "round,pad=0.15", "facecolor": colour,
+                                           "edgecolor": "none"})
+
+
+def _luminance(colour: str) -> float:
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _draw_whiskers(ax, results: Results) -> None:  # type: ignore[no-untyped-def]
+    for yi, c in enumerate(results.candidates):
+        e = c.outcomes[results.success]
+        ax.errorbar(e.p * 100, yi, xerr=[[(e.p - e.low) * 100], [(e.high - e.p) * 100]],
+                    fmt="none", ecolor="#111111", elinewidth=1.6, capsize=5, capthick=1.6, zorder=4)
+
+
+def _label_axes(ax, results: Results) -> None:  # type: ignore[no-untyped-def]
+    names = [c.name for c in results.candidates]
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(len(names) - 0.5, -0.5)  # first candidate of the scenario on top
+    ax.tick_params(axis="y", length=0, labelsize=12.5)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel(f"Probability by {style.day_month_year(results.end_date)} (%)")
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(range(len(names)), [_interval_text(c, results.success) for c in results.candidates])
+    right.tick_params(length=0, labelsize=10.5, colors=style.GREY)
+    right.spines["right"].set_visible(False)
+    right.set_ylabel(f"{success_label(results)}, 95% interval", fontsize=10.5, color=style.GREY)
+
+
+def _interval_text(candidate: CandidateResult, success: str) -> str:
+    e = candidate.outcomes[success]
+    return f"{e.low * 100:.0f}–{e.high * 100:.0f}%"
+
+
+def _legend(ax, results: Results, shown: list[str]) -> None:  # type: ignore[no-untyped-def]
+    handles = [
+        Patch(facecolor=style.outcome_style(o)["color"], hatch=style.outcome_style(o)["hatch"],
+              edgecolor="white", label=outcome_label(results, o))
+        for o in shown
+    ]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=min(len(handles), 3),
+              borderaxespad=0.0, handlelength=2.2, handleheight=1.2, columnspacing=1.6)
+
+
+def _subtitle(results: Results, shown: list[str]) -> str:
+    text = (f"How the case ends in {results.replications:,} simulated futures; "
+            f"whisker: 95% interval of {success_label(results).lower()}")
+    unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in shown]
+    if unseen:
+        text += f". Never seen: {style.join_names(unseen)}"
+    return text
