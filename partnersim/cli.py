@@ -32,7 +32,10 @@ EXIT_INTERRUPTED = 130
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
+    width = None if stream.isatty() else 132
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def friendly_errors(command: F) -> F:
@@ -192,19 +195,32 @@ def _with_progress(total: int, quiet: bool, work: Callable[[Callable[[int], None
         return work(lambda done: bar.advance(task, done))
 
 
+def _year_end_columns(results: Results, most: int = 6) -> list[int]:
+    """Year ends worth a column: not the one just after the start, at most ``most``, the last always."""
+    year_ends = results.candidates[0].by_year_end
+    useful = [i for i, (day, _) in enumerate(year_ends) if (day - results.start).days >= 90]
+    if len(useful) <= most:
+        return useful
+    step = (len(useful) - 1) / (most - 1)
+    return sorted({useful[round(k * step)] for k in range(most)})
+
+
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
-    from partnersim.results.text import date_or_after, finding, interval, percent
+    from partnersim.results.text import finding, interval, percent
+    from partnersim.scenario.templates import TEMPLATES
     console = _console()
     scenario = results.scenario
     console.print(
         f"[bold]{scenario.name}[/bold] — {results.replications:,} replications, seed {results.seed}, "
         f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}"
     )
+    if scenario.question:
+        console.print(f"[italic]{scenario.question.strip()}[/italic]")
     horizon = f"{results.end_date:%d %b %Y}"
     outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
-    outcomes.add_column("Candidate")
+    outcomes.add_column("Candidate", no_wrap=True)
     labels = {
         results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
         "talks_failed": "Talks failed", "pending": "Pending",
@@ -215,19 +231,26 @@ def _print_results(results: Results) -> None:
         outcomes.add_row(c.name, *[interval(c.outcomes[name]) for name in results.outcome_names])
     console.print(outcomes)
 
-    timing = Table(title=f"When {results.success} starts (date by which it has this chance)", title_justify="left")
-    timing.add_column("Candidate")
-    for key in ("P10", "P50", "P80", "P90"):
-        timing.add_column(f"{key[1:]}%", justify="right")
-    for day, _ in results.candidates[0].by_year_end[-3:]:
-        timing.add_column(f"by {day.year}", justify="right")
+    timing = Table(
+        title=f"When {results.success} starts: the date by which it has each chance",
+        title_justify="left", caption=f"– not reached by {horizon}", caption_justify="left",
+    )
+    timing.add_column("Candidate", no_wrap=True)
+    for key in ("10%", "50%", "80%", "90%"):
+        timing.add_column(f"{key} by", justify="right")
+    shown = _year_end_columns(results)
+    for index in shown:
+        timing.add_column(f"by end {results.candidates[0].by_year_end[index][0].year}", justify="right")
     for c in results.candidates:
-        year_ends = [percent(e.p) for _, e in c.by_year_end[-3:]]
-        timing.add_row(c.name, *[date_or_after(results, c.dates[k]) for k in ("P10", "P50", "P80", "P90")], *year_ends)
+        dates = [f"{c.dates[k]:%b %Y}" if c.dates[k] else "–" for k in ("P10", "P50", "P80", "P90")]
+        timing.add_row(c.name, *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
     console.print(timing)
 
+    stage_labels = {spec.name: spec.label for spec in TEMPLATES[scenario.process].stages}
+    stage_labels["requested"] = "not yet requested"
+    stage_labels["prospective"] = "not yet requested"
     allies = Table(title="What stands in the way (share of replications)", title_justify="left")
-    allies.add_column("Candidate")
+    allies.add_column("Candidate", no_wrap=True)
     allies.add_column("Last to consent")
     allies.add_column("Held consent")
     allies.add_column("Vetoed")
@@ -235,7 +258,7 @@ def _print_results(results: Results) -> None:
     for c in results.candidates:
         def top(shares: list[Any]) -> str:
             return ", ".join(f"{a.code} {percent(a.share)}" for a in shares[:3]) or "–"
-        pending = ", ".join(f"{stage} {percent(share)}" for stage, share in
+        pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
     console.print(allies)

@@ -201,3 +201,20 @@ def test_the_wilson_interval_matches_scipy(count: int, n: int) -> None:
 
     reference = binomtest(count, n).proportion_ci(confidence_level=0.95, method="wilson")
     assert wilson(count, n) == pytest.approx((reference.low, reference.high), abs=1e-12)
+
+
+def test_allies_tied_for_last_are_named_evenly_not_by_roster_order() -> None:
+    from scipy.stats import chisquare
+
+    reps = 3200
+    s = scenario(
+        alliance=["AAA", "BBB", "CCC", "DDD"],
+        allies={"default": {"deliberation": "1w", "hold": {"probability": 0.0}}},
+        stages=quick_rest(),
+        replications=reps,
+    )
+    model = compile_scenario(s)
+    last = run_chunk(model, s.seed, 0, reps).allies[0].last[:, 0]
+    counts = np.bincount(last, minlength=4)
+    assert counts.sum() == reps
+    assert chisquare(counts).pvalue > 1e-4

@@ -23,7 +23,7 @@ from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
 
-_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED = range(4)
+_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED, _TIEBREAK = range(5)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,13 @@ def _groups(dists: list[DurationDist]) -> tuple[Group, ...]:
     return tuple(Group(first[s], np.array(ix, dtype=np.int64)) for s, ix in by_spec.items())
 
 
+def _pick(tied: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+    """Index of one ally among the ``tied`` ones (last axis), chosen by the largest ``tiebreak``."""
+    if tied.shape[-1] == 0:
+        return np.full(tied.shape[:-1], -1)
+    return np.where(tied, tiebreak, -1.0).argmax(axis=-1)
+
+
 class Consensus:
     """A compiled consensus stage."""
 
@@ -105,7 +112,7 @@ class Consensus:
             keys.candidates[None, :, None, None],
             self.key,
             self.ally_keys[None, None, :, None],
-            np.arange(4, dtype=np.uint64)[None, None, None, :],
+            np.arange(5, dtype=np.uint64)[None, None, None, :],
         )
         deliberation = np.empty(u.shape[:3])
         hold_days = np.empty(u.shape[:3])
@@ -123,8 +130,11 @@ class Consensus:
         vetoed = np.isfinite(first_veto)
         agreed = consent.max(axis=2) if consent.shape[2] else np.zeros(consent.shape[:2])
         end = np.where(vetoed, first_veto, agreed)
-        last = np.where(vetoed, -1, consent.argmax(axis=2) if consent.shape[2] else -1)
-        veto_ally = np.where(vetoed, veto_at.argmin(axis=2), -1)
+        # Ties are common with empirical delays; among allies tied for last (or for
+        # the first veto) pick one at random rather than the first in the roster.
+        tiebreak = u[..., _TIEBREAK]
+        last = np.where(vetoed, -1, _pick(consent == agreed[:, :, None], tiebreak))
+        veto_ally = np.where(vetoed, _pick(veto_at == first_veto[:, :, None], tiebreak), -1)
         return ConsensusPlan(
             deliberation=deliberation,
             holds=holds,

@@ -6,20 +6,21 @@ from partnersim.results.summary import CandidateResult, Estimate, Results
 from partnersim.scenario.durations import month_label
 
 
-def percent(value: float) -> str:
-    """``41%``, or ``<1%`` / ``>99%`` where rounding would mislead."""
+def percent(value: float, decimals: int | None = None) -> str:
+    """``41%``; ``0.4%`` and ``99.6%`` near the ends, where whole percents would mislead."""
     if value != value:
         return "–"
-    if 0 < value < 0.005:
-        return "<1%"
-    if 0.995 < value < 1:
-        return ">99%"
-    return f"{value * 100:.0f}%"
+    if decimals is None:
+        decimals = 1 if 0 < value < 0.01 or 0.99 < value < 1 else 0
+    return f"{value * 100:.{decimals}f}%"
 
 
 def interval(estimate: Estimate) -> str:
-    """``41% (40–42%)``."""
-    return f"{percent(estimate.p)} ({percent(estimate.low).rstrip('%')}–{percent(estimate.high)})"
+    """``41% (40–42%)``, or ``0.4% (0.3–0.6%)``: both ends with the estimate's precision."""
+    ends = (estimate.p, estimate.low, estimate.high)
+    decimals = 1 if any(0 < v < 0.01 or 0.99 < v < 1 for v in ends) else 0
+    low, high = (percent(v, decimals).rstrip("%") for v in ends[1:])
+    return f"{percent(estimate.p, decimals)} ({low}–{high}%)"
 
 
 def finding(results: Results, candidate: CandidateResult) -> str:
