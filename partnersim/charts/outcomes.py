@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -18,8 +19,12 @@ from partnersim.charts import style
 from partnersim.charts.labels import outcome_label, success_label
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from partnersim.results.summary import CandidateResult, Results
 
+LEGEND_LABELS = {"rejected": "Rejected (veto)", "pending": "Pending at the horizon"}
+NUMBER_WORDS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BAR_HEIGHT = 0.62
 LABEL_MIN_SHARE = 0.06  # narrower segments carry no number inside
 
@@ -64,7 +69,8 @@ def finding(results: Results) -> str:
     if len(leaders) <= 3:
         names = style.join_names([candidates[i].name for i in leaders])
         return f"{names} are about equally likely to reach {what} by {by} ({span})"
-    return f"{len(leaders)} candidates lead, about equally likely to reach {what} by {by} ({span})"
+    count = NUMBER_WORDS.get(len(leaders), str(len(leaders)))
+    return f"{count.capitalize()} candidates are about equally likely to reach {what} by {by} ({span})"
 
 
 def _span(ps: list[float]) -> str:
@@ -80,7 +86,7 @@ def _shown_outcomes(results: Results) -> list[str]:
     ]
 
 
-def _draw_bars(ax, results: Results, shown: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _draw_bars(ax: Axes, results: Results, shown: list[str]) -> None:
     y = np.arange(len(results.candidates))
     left = np.zeros(len(y))
     for outcome in shown:
@@ -88,13 +94,13 @@ def _draw_bars(ax, results: Results, shown: list[str]) -> None:  # type: ignore[
         look = style.outcome_style(outcome)
         ax.barh(y, share, left=left, height=BAR_HEIGHT, color=look["color"], hatch=look["hatch"],
                 edgecolor="white", linewidth=1.0)
-        for yi, (x0, w) in enumerate(zip(left, share)):
+        for yi, (x0, w) in enumerate(zip(left, share, strict=True)):
             if w >= LABEL_MIN_SHARE * 100:
                 _segment_label(ax, x0 + w / 2, yi, w / 100, look["color"], hatched=bool(look["hatch"]))
         left += share
 
 
-def _segment_label(ax, x: float, y: float, p: float, colour: str, hatched: bool) -> None:  # type: ignore[no-untyped-def]
+def _segment_label(ax: Axes, x: float, y: float, p: float, colour: str, hatched: bool) -> None:
     dark = _luminance(colour) < 0.35
     ax.text(x, y, style.percent(p), ha="center", va="center", fontsize=11, fontweight="bold",
             color="white" if dark else "#111111",
@@ -113,17 +119,26 @@ def _luminance(colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _draw_whiskers(ax, results: Results) -> None:  # type: ignore[no-untyped-def]
+def _draw_whiskers(ax: Axes, results: Results) -> None:
     for yi, c in enumerate(results.candidates):
         e = c.outcomes[results.success]
-        ax.errorbar(e.p * 100, yi, xerr=[[(e.p - e.low) * 100], [(e.high - e.p) * 100]],
-                    fmt="none", ecolor="#111111", elinewidth=1.6, capsize=5, capthick=1.6, zorder=4)
+        if e.count == 0:
+            continue  # nothing to bracket; the interval is written at the right
+        below, above = max(0.0, e.p - e.low) * 100, max(0.0, e.high - e.p) * 100  # rounding can go below 0
+        bars = ax.errorbar(e.p * 100, yi, xerr=[[below], [above]],
+                           fmt="none", ecolor="#111111", elinewidth=1.6, capsize=5, capthick=1.6, zorder=4)
+        # A white halo keeps the whisker visible on any fill, in colour or in greyscale.
+        halo: list[patheffects.AbstractPathEffect] = [patheffects.withStroke(linewidth=3.2, foreground="white")]
+        for artist in bars.lines[1] + tuple(bars.lines[2]):
+            artist.set_path_effects(halo)
 
 
-def _label_axes(ax, results: Results) -> None:  # type: ignore[no-untyped-def]
+def _label_axes(ax: Axes, results: Results) -> None:
     names = [c.name for c in results.candidates]
     ax.set_yticks(range(len(names)), names)
-    ax.set_ylim(len(names) - 0.5, -0.5)  # first candidate of the scenario on top
+    # First candidate of the scenario on top; one or two bars keep a slide-friendly thickness.
+    extra = max(0.0, (3 - len(names)) / 2)
+    ax.set_ylim(len(names) - 0.5 + extra, -0.5 - extra)
     ax.tick_params(axis="y", length=0, labelsize=12.5)
     ax.spines["left"].set_visible(False)
     ax.set_xlim(0, 100)
@@ -137,17 +152,26 @@ def _label_axes(ax, results: Results) -> None:  # type: ignore[no-untyped-def]
 
 
 def _interval_text(candidate: CandidateResult, success: str) -> str:
+    """``56–60%``; one decimal near 0 and 100, where whole percents would read ``0–0%``."""
     e = candidate.outcomes[success]
-    return f"{e.low * 100:.0f}–{e.high * 100:.0f}%"
+    return f"{_bound(e.low)}–{_bound(e.high)}%"
 
 
-def _legend(ax, results: Results, shown: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _bound(p: float) -> str:
+    value = p * 100
+    if value == 0 or value == 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value < 1 or value > 99 else f"{value:.0f}"
+
+
+def _legend(ax: Axes, results: Results, shown: list[str]) -> None:
     handles = [
         Patch(facecolor=style.outcome_style(o)["color"], hatch=style.outcome_style(o)["hatch"],
-              edgecolor="white", label=outcome_label(results, o))
+              edgecolor="white", label=LEGEND_LABELS.get(o) or outcome_label(results, o, short=True))
         for o in shown
     ]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=min(len(handles), 3),
+    # One row, in the order of the bar segments.
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=len(handles),
               borderaxespad=0.0, handlelength=2.2, handleheight=1.2, columnspacing=1.6)
 
 

@@ -8,13 +8,11 @@ chance reached by the horizon written at the end of each line.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from partnersim.charts import style
 from partnersim.charts.labels import success_label
@@ -36,9 +34,11 @@ def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
         _guides(ax, results)
         for index, candidate in enumerate(results.candidates):
             _curve(ax, results, candidate, index)
-        _end_labels(ax, results)
+        _end_labels(ax, results, fig.get_figheight())
         _axes(ax, results)
-        ax.legend(loc="upper left", handlelength=3.2, borderaxespad=0.3)
+        # "best" keeps the legend off the curves, the horizon line and the end labels.
+        legend = ax.legend(loc="best", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92)
+        legend.get_frame().set_linewidth(0)
         style.title(fig, finding(results), _subtitle(results))
         style.footer(fig, results)
     return fig
@@ -48,13 +48,14 @@ def finding(results: Results) -> str:
     """The title: who reaches an even chance of success first, and when."""
     what = success_label(results).lower()
     candidates = results.candidates
-    reached = [c for c in candidates if c.dates.get("P50") is not None]
+    reached = [(day, c.name) for c in candidates if (day := c.dates.get("P50")) is not None]
     if reached:
-        first = min(c.dates["P50"] for c in reached)  # type: ignore[type-var]
-        month = style.month_year(first)  # type: ignore[arg-type]
-        leaders = [c.name for c in reached if style.month_year(c.dates["P50"]) == month]  # type: ignore[arg-type]
+        month = style.month_year(min(reached)[0])
+        leaders = [name for day, name in reached if style.month_year(day) == month]
         if len(candidates) == 1:
             return f"{leaders[0]} has an even chance of {what} by {month}"
+        if len(reached) == 1:
+            return f"Only {leaders[0]} reaches an even chance of {what} in time, by {month}"
         if len(leaders) == 1:
             return f"{leaders[0]} is first to an even chance of {what}, by {month}"
         return f"{style.join_names(leaders)} reach an even chance of {what} first, by {month}"
@@ -74,11 +75,10 @@ def finding(results: Results) -> str:
 
 def legend_text(results: Results, candidate: CandidateResult) -> str:
     """``Argentina — P50 Jan 2027, P80 after Jan 2031``."""
-    after = f"after {style.month_year(results.end_date)}"
-    parts = [
-        f"{key} {style.month_year(candidate.dates[key]) if candidate.dates.get(key) else after}"  # type: ignore[arg-type]
-        for key in MARKERS
-    ]
+    parts = []
+    for key in MARKERS:
+        day = candidate.dates.get(key)
+        parts.append(f"{key} {style.month_year(day) if day else 'after ' + style.month_year(results.end_date)}")
     return f"{candidate.name} — {', '.join(parts)}"
 
 
@@ -101,31 +101,27 @@ def _curve(ax: Axes, results: Results, candidate: CandidateResult, index: int) -
 
 def _guides(ax: Axes, results: Results) -> None:
     end = np.datetime64(results.end_date, "D")
-    for key, (_, level) in MARKERS.items():
-        ax.axhline(level, color=style.LIGHT_GREY, linewidth=0.9, linestyle=(0, (3, 3)), zorder=1)
-        words = "even chance" if key == "P50" else f"{level}% chance"
-        ax.annotate(f"{key}: {words}", (end, level), xytext=(-6, 3), textcoords="offset points",
-                    ha="right", va="bottom", fontsize=9.5, color=style.GREY)
-    ax.axvline(end, color="#444444", linewidth=1.1, zorder=2)
+    start = np.datetime64(results.start, "D")
+    for level in range(20, 101, 20):
+        ax.hlines(level, start, end, color=style.GRID_GREY, linewidth=0.8, zorder=0)
+    for _, level in MARKERS.values():
+        ax.hlines(level, start, end, color=style.LIGHT_GREY, linewidth=1.0, linestyle=(0, (3, 3)), zorder=1)
+    ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
     ax.annotate(f"Horizon\n{style.day_month_year(results.end_date)}", (end, 1.0),
                 xycoords=("data", "axes fraction"), xytext=(5, -2), textcoords="offset points",
                 ha="left", va="top", fontsize=9.5, color="#444444")
 
 
-def _end_labels(ax: Axes, results: Results) -> None:
+def _end_labels(ax: Axes, results: Results, height: float) -> None:
     """``74% Brazil`` just right of the horizon, spread so that no two collide."""
     finals = [float(c.cdf[-1]) * 100 if len(c.cdf) else 0.0 for c in results.candidates]
-    ys = style.spread(finals, END_LABEL_GAP, low=2.0, high=86.0)  # stay below the horizon label
-    end = np.datetime64(results.end_date, "D")
-    for index, (candidate, final, y) in enumerate(zip(results.candidates, finals, ys)):
-        look = style.candidate_style(index)
-        ax.annotate(f"{style.percent(final / 100)} {candidate.name}", (end, final), xytext=(end, y),
-                    textcoords="data", xycoords="data", ha="left", va="center", fontsize=10.5,
-                    fontweight="bold", color=look["color"],
-                    arrowprops=None)
-    # Labels sit left-aligned a few points right of the horizon line.
-    for text in ax.texts[-len(results.candidates):]:
-        text.set_position((mdates.date2num(results.end_date) + _pad_days(results) * 0.25, text.xyann[1]))
+    # The gap is set for a slide; on a taller page the same points take fewer percent.
+    gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
+    ys = style.spread(finals, gap, low=2.0, high=86.0)  # keep clear of the horizon label
+    x = mdates.date2num(results.end_date) + _pad_days(results) * 0.05
+    for index, (candidate, final, y) in enumerate(zip(results.candidates, finals, ys, strict=True)):
+        ax.text(x, y, f"{style.percent(final / 100)} {candidate.name}", ha="left", va="center",
+                fontsize=10.5, fontweight="bold", color=style.candidate_style(index)["color"])
 
 
 def _pad_days(results: Results) -> float:
@@ -138,28 +134,40 @@ def _axes(ax: Axes, results: Results) -> None:
     end = mdates.date2num(results.end_date)
     ax.set_xlim(start, end + _pad_days(results))
     ax.set_ylim(0, 100)
-    ax.set_yticks(range(0, 101, 20))
+    # 50 and 80 are where the P50 and P80 markers sit.
+    ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
     ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
     ax.set_xlabel("Date")
-    years = max(1, (results.end_date.year - results.start.year))
-    ax.xaxis.set_major_locator(mdates.YearLocator(base=max(1, math.ceil(years / 10))))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)) if years <= 10
-                               else mdates.YearLocator())
+    major, minor, label = date_ticks(results.start, results.end_date)
+    ax.set_xticks([mdates.date2num(d) for d in major])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(label))
+    ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
     ax.tick_params(axis="x", which="minor", length=3, color="#888888")
-    # Years beyond the horizon are not simulated: hide their ticks.
-    ax.set_xticks([t for t in ax.get_xticks() if t <= end + 1])
-    style.light_grid(ax, "both")
+    style.light_grid(ax, "x")
     ax.spines["bottom"].set_bounds(start, end)
+
+
+def date_ticks(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date], str]:
+    """Major ticks, minor ticks and the label format of a run's calendar axis.
+
+    Years (every second, fifth … year on long horizons) with quarters between;
+    on a horizon under two and a half years, quarters labelled ``Apr 2026``
+    with months between.
+    """
+    if (end - start).days < 2.5 * 365:
+        return _month_starts(start, end, 3), _month_starts(start, end, 1), "%b\n%Y"
+    years = [dt.date(y, 1, 1) for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) <= end]
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 11)
+    minor = _month_starts(start, end, 3) if step == 1 else years
+    return years[::step], minor, "%Y"
+
+
+def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
+    """The first day of every ``every``-th month (counted from January) within ``[start, end]``."""
+    return [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in range(1, 13, every)
+            if start <= dt.date(y, m, 1) <= end]
 
 
 def _subtitle(results: Results) -> str:
     return (f"Share of {results.replications:,} simulated futures in which {success_label(results).lower()} "
-            f"has begun by each date.   ●  P50 date    ◆  P80 date")
-
-
-def _first_day(results: Results) -> dt.date:
-    return results.start
-
-
-__all__ = ["s_curve_chart", "finding", "legend_text", "Line2D"]
+            f"has begun by each date.   ●  P50 date (even chance)    ◆  P80 date")

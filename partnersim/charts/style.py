@@ -17,11 +17,12 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 import partnersim
 from partnersim.errors import PartnersimError
@@ -104,6 +105,9 @@ RC: dict[str, Any] = {
     "legend.fontsize": 10.5,
     "legend.frameon": False,
     "hatch.linewidth": 1.0,
+    # Unhinted glyphs have the same width at every resolution, so text measured
+    # while laying out a chart fits the same way in PNG, SVG and PDF.
+    "text.hinting": "no_hinting",
     "svg.fonttype": "path",  # text looks the same on a machine without the font
     "pdf.fonttype": 42,  # TrueType: text in a PDF stays selectable
     "figure.facecolor": "white",
@@ -114,7 +118,7 @@ RC: dict[str, Any] = {
 @contextmanager
 def context() -> Iterator[None]:
     """The house style, for building and saving a figure (leaves global settings as they were)."""
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         yield
 
 
@@ -140,63 +144,88 @@ def figure_size(size: str) -> tuple[float, float]:
         ) from None
 
 
-def new_figure(size: str = "slide", *, header: bool = True) -> Figure:
+def new_figure(size: str = "slide") -> Figure:
     """A blank figure in the house style, with room for the title block and the footer.
 
     Plots go inside the band between header and footer; constrained layout
     fits axes, tick labels and legends into it.
     """
     width, height = figure_size(size)
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    top = (HEADER if header else MARGIN) / height
+    top = HEADER / height
     bottom = FOOTER / height
-    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - top - bottom), w_pad=0.08, h_pad=0.06)
+    fig = Figure(figsize=(width, height), dpi=PNG_DPI)
+    fig.set_layout_engine(ConstrainedLayoutEngine(
+        rect=(0.0, bottom, 1.0, 1.0 - top - bottom), w_pad=0.08, h_pad=0.06))
+    FigureCanvasAgg(fig)
     return fig
 
 
 def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """The title block: the finding in bold, then what the chart shows, left-aligned.
 
-    A finding too long for one line is set smaller, then wrapped on two.
+    Text too long for one line is set smaller, then wrapped on two; the plot
+    area below moves down to make room.
     """
     width, height = fig.get_size_inches()
     x = MARGIN / width
-    y = 1.0 - 0.18 / height
-    main = fig.text(x, y, finding, ha="left", va="top", fontsize=TITLE_SIZE, fontweight="bold",
-                    color="#111111")
-    lines = _fit(fig, main, width - 2 * MARGIN, smallest=12.5)
+    top = 0.18
+    main = fig.text(x, 1.0 - top / height, finding, ha="left", va="top", fontsize=TITLE_SIZE,
+                    fontweight="bold", color="#111111")
+    lines = _fit(fig, main, width - 2 * MARGIN, smallest=13)
+    used = top + 0.3 * lines
     if subtitle:
-        below = y - (0.36 + 0.25 * (lines - 1)) / height
-        sub = fig.text(x, below, subtitle, ha="left", va="top", fontsize=SUBTITLE_SIZE, color=GREY)
-        _fit(fig, sub, width - 2 * MARGIN, smallest=9.5, wrap=False)
+        sub = fig.text(x, 1.0 - (used + 0.08) / height, subtitle, ha="left", va="top",
+                       fontsize=SUBTITLE_SIZE, color=GREY)
+        used += 0.08 + 0.23 * _fit(fig, sub, width - 2 * MARGIN, smallest=10)
+    header = max(HEADER, used + 0.22)
+    bottom = FOOTER / height
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0.0, bottom, 1.0, 1.0 - header / height - bottom))
 
 
 def _fit(fig: Figure, text: Text, width_in: float, smallest: float, wrap: bool = True) -> int:
-    """Shrink ``text`` until it fits ``width_in`` inches; wrap it in two if it still does not."""
+    """Shrink ``text`` until it fits ``width_in`` inches, else wrap it in two balanced lines.
+
+    Returns the number of lines needed (2 without ``wrap`` means: does not fit).
+    """
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    limit = width_in * fig.dpi
+    limit = width_in * fig.dpi * 0.98
+
+    def wide() -> float:
+        return float(text.get_window_extent(renderer).width)
+
     size = float(text.get_fontsize())
-    while text.get_window_extent(renderer).width > limit and size > smallest:
+    while wide() > limit and size > smallest:
         size -= 0.5
         text.set_fontsize(size)
-    if not wrap or text.get_window_extent(renderer).width <= limit:
+    if wide() <= limit:
         return 1
+    if not wrap:
+        return 2
     words = text.get_text().split()
-    best = len(words) // 2
-    for cut in range(len(words) // 2, len(words)):
-        text.set_text(" ".join(words[:cut]))
-        if text.get_window_extent(renderer).width > limit:
-            break
-        best = cut
-    text.set_text(" ".join(words[:best]) + "\n" + " ".join(words[best:]))
-    text.set_linespacing(1.15)
+    widths = []
+    for cut in range(1, len(words)):
+        lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+        text.set_text(lines[0])
+        first = wide()
+        text.set_text(lines[1])
+        widths.append((max(first, wide()), cut))
+    cut = min(widths)[1] if widths else len(words)
+    text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+    text.set_linespacing(1.2)
     return 2
 
 
-def footer_text(results: Results, run_date: dt.date | None = None) -> str:
-    """Scenario, replications, seed, version and date of a run, for the foot of a chart."""
+def footer_text(results: Results, run_date: dt.date | None = None, name_limit: int | None = None) -> str:
+    """Scenario, replications, seed, version and date of a run, for the foot of a chart.
+
+    ``name_limit`` cuts a long scenario name (with an ellipsis) so that the
+    numbers after it stay on the chart.
+    """
     name = results.scenario.name or "unnamed scenario"
+    if name_limit is not None and len(name) > name_limit:
+        name = name[: max(1, name_limit - 1)].rstrip() + "…"
     when = run_date or _run_date(results)
     return (
         f"Scenario: {name}  ·  {results.replications:,} replications  ·  seed {results.seed}"
@@ -207,23 +236,37 @@ def footer_text(results: Results, run_date: dt.date | None = None) -> str:
 def footer(fig: Figure, results: Results | None = None, text: str | None = None) -> None:
     """Small grey provenance text across the bottom of the figure.
 
-    With ``results``, the scenario name, N, seed, partnersim version and run
-    date; ``text`` replaces or (with results) follows it.
+    With ``results``: scenario name, N, seed, partnersim version and run date,
+    then ``text`` if given. Without (a process diagram): ``text`` and the
+    partnersim version.
     """
-    parts = [footer_text(results)] if results is not None else []
-    if text:
-        parts.append(text)
-    if not results:
-        parts.append(f"partnersim {partnersim.__version__}")
     width, height = fig.get_size_inches()
-    fig.text(MARGIN / width, 0.12 / height, "  ·  ".join(parts), ha="left", va="bottom",
-             fontsize=FOOTER_SIZE, color="#8A8A8A")
+
+    def compose(name_limit: int | None = None) -> str:
+        parts = [footer_text(results, name_limit=name_limit)] if results is not None else []
+        if text:
+            parts.append(text)
+        if results is None:
+            parts.append(f"partnersim {partnersim.__version__}")
+        return "  ·  ".join(parts)
+
+    note = fig.text(MARGIN / width, 0.12 / height, compose(), ha="left", va="bottom",
+                    fontsize=FOOTER_SIZE, color="#8A8A8A")
+    if results is None or _fit(fig, note, width - 2 * MARGIN, smallest=6.5, wrap=False) == 1:
+        return
+    # Still too wide at the smallest size: shorten the scenario name, never the numbers.
+    limit = len(results.scenario.name)
+    while limit > 12:
+        limit -= 4
+        note.set_text(compose(limit))
+        if _fit(fig, note, width - 2 * MARGIN, smallest=float(note.get_fontsize()), wrap=False) == 1:
+            break
 
 
 def _run_date(results: Results) -> dt.date:
-    # Results carry no time stamp of their own yet; the date of drawing is the
-    # closest stand-in (charts are drawn as the run finishes).
-    stamp = getattr(results, "run_date", None) or getattr(results, "created", None)
+    # The time stamp of the run where Results carry one; else the date of
+    # drawing, which is the run's date when charts are drawn as it finishes.
+    stamp = getattr(results, "created", None)
     if isinstance(stamp, dt.datetime):
         return stamp.date()
     if isinstance(stamp, dt.date):
@@ -307,6 +350,6 @@ def spread(positions: Sequence[float], gap: float, low: float, high: float) -> l
     return result
 
 
-def light_grid(ax: Axes, axis: str = "x") -> None:
+def light_grid(ax: Axes, axis: Literal["both", "x", "y"] = "x") -> None:
     ax.grid(True, axis=axis, color=GRID_GREY, linewidth=0.8)
     ax.set_axisbelow(True)

@@ -1,0 +1,271 @@
+"""The process diagram: the state machine of a template, drawn for a slide.
+
+Drawn from :func:`partnersim.process.machine.transition_table`, the same data
+the engine's machine is built from, so the picture cannot drift from the
+model. The main path runs left to right; outcomes an ally causes (veto) sit
+above it, the others below. Withdrawal and the horizon apply to every open
+state, so instead of one arrow per state they leave a frame drawn around the
+open states ("Open case").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from partnersim.charts import style
+from partnersim.charts.labels import SHORT_OUTCOME_LABELS, TRIGGER_LABELS, resolve_template, state_label
+from partnersim.process.machine import transition_table
+from partnersim.scenario.templates import (
+    PENDING,
+    PROSPECTIVE,
+    REJECTED,
+    REQUESTED,
+    TALKS_FAILED,
+    WITHDRAWN,
+    Template,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+STEP = 1.45  # distance between the centres of neighbouring states on the main path
+BOX_W, BOX_H = 1.18, 0.92
+SMALL_W, SMALL_H = 0.95, 0.62
+FRAME_PAD_X, FRAME_BOTTOM, FRAME_TOP = 0.13, -0.72, 0.76
+ABOVE_Y, BELOW_Y = 1.78, -1.78  # centres of the outcome boxes above and below the path
+BUS_ABOVE, BUS_BELOW = 1.08, -1.08
+KIND_NOTES = {"consensus": "all allies agree", "talks": "rounds of talks"}
+WRAP_AT = 10  # labels longer than this break onto two lines
+INK = "#222222"
+ARROW = "#555555"
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.h / 2
+
+    @property
+    def left(self) -> float:
+        return self.x - self.w / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w / 2
+
+
+def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
+    """The process of ``template`` as boxes and arrows: main path, then where a case can end."""
+    template = resolve_template(template)
+    edges = _edges(template)
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        boxes = _layout(template, edges)
+        _draw_frame(ax, boxes, template)
+        _draw_main_path(ax, template, boxes)
+        _draw_outcomes(ax, template, boxes, edges)
+        ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, boxes[template.success].right + 0.1)
+        ax.set_ylim(BELOW_Y - SMALL_H / 2 - 0.1, ABOVE_Y + SMALL_H / 2 + 0.1)
+        style.title(fig, _finding(template), _subtitle(template))
+        style.footer(fig, text=(f"Process template {template.name!r}. A case already under way when a "
+                                "scenario starts enters at its current stage."))
+    return fig
+
+
+def _edges(template: Template) -> dict[str, list[str]]:
+    """Sources of each trigger that ends a case early (veto, fail_talks, withdraw, censor)."""
+    sources: dict[str, list[str]] = {}
+    for row in transition_table(template):
+        if row["trigger"] in ("veto", "fail_talks", "withdraw", "censor"):
+            found = row["source"] if isinstance(row["source"], list) else [row["source"]]
+            sources.setdefault(row["trigger"], []).extend(found)
+    return sources
+
+
+def _layout(template: Template, edges: dict[str, list[str]]) -> dict[str, Box]:
+    path = [REQUESTED, *template.stage_names, template.success]
+    boxes = {state: Box(i * STEP, 0.0, BOX_W, BOX_H) for i, state in enumerate(path)}
+    boxes[PROSPECTIVE] = Box(-STEP, 0.0, SMALL_W, SMALL_H)
+    if "veto" in edges:
+        xs = [boxes[s].x for s in edges["veto"]]
+        boxes[REJECTED] = Box((min(xs) + max(xs)) / 2, ABOVE_Y, BOX_W, SMALL_H)
+    # Below the path, left to right: pending, talks failed, withdrawn, moved apart if need be.
+    below: list[tuple[str, float]] = [(PENDING, boxes[REQUESTED].x - STEP / 2)]
+    if "fail_talks" in edges:
+        xs = [boxes[s].x for s in edges["fail_talks"]]
+        below.append((TALKS_FAILED, (min(xs) + max(xs)) / 2))
+    if "withdraw" in edges:
+        below.append((WITHDRAWN, boxes[template.stage_names[-1]].x - STEP / 2 if template.stages
+                      else boxes[REQUESTED].x + STEP / 2))
+    xs = style.spread([x for _, x in below], BOX_W + 0.35, low=-STEP, high=boxes[template.success].x)
+    for (state, _), x in zip(below, xs, strict=True):
+        boxes[state] = Box(x, BELOW_Y, BOX_W, SMALL_H)
+    return boxes
+
+
+def _open_frame(boxes: dict[str, Box], template: Template) -> Box:
+    first = boxes[REQUESTED]
+    last = boxes[template.stage_names[-1]] if template.stages else first
+    left, right = first.left - FRAME_PAD_X, last.right + FRAME_PAD_X
+    return Box((left + right) / 2, (FRAME_TOP + FRAME_BOTTOM) / 2, right - left, FRAME_TOP - FRAME_BOTTOM)
+
+
+def _draw_frame(ax: Axes, boxes: dict[str, Box], template: Template) -> None:
+    frame = _open_frame(boxes, template)
+    ax.add_patch(FancyBboxPatch((frame.left, frame.bottom), frame.w, frame.h,
+                                boxstyle="round,pad=0,rounding_size=0.12", facecolor="#F3F5F7",
+                                edgecolor="#9AA3AD", linewidth=1.0, linestyle=(0, (4, 3)), zorder=0))
+    ax.text(frame.left + 0.08, frame.top - 0.05, "Open case", ha="left", va="top", fontsize=9,
+            color=style.GREY, style="italic", zorder=1)
+
+
+def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box]) -> None:
+    prospective = boxes[PROSPECTIVE]
+    _box(ax, prospective, state_label(template, PROSPECTIVE), face="white", edge="#9AA3AD",
+         colour=style.GREY, bold=False, fontsize=9.5, dashed=True)
+    _arrow(ax, (prospective.right, 0.0), (boxes[REQUESTED].left, 0.0))
+    _box(ax, boxes[REQUESTED], state_label(template, REQUESTED))
+    for spec in template.stages:
+        _box(ax, boxes[spec.name], spec.label, note=KIND_NOTES.get(spec.kind, ""))
+    success = style.outcome_style(template.success)["color"]
+    _box(ax, boxes[template.success], template.success_label, face=success, edge=success,
+         colour="white")
+    path = [REQUESTED, *template.stage_names, template.success]
+    for a, b in pairwise(path):
+        _arrow(ax, (boxes[a].right, 0.0), (boxes[b].left, 0.0), width=1.6)
+
+
+def _draw_outcomes(ax: Axes, template: Template, boxes: dict[str, Box], edges: dict[str, list[str]]) -> None:
+    frame = _open_frame(boxes, template)
+    if REJECTED in boxes:
+        _outcome_box(ax, boxes[REJECTED], REJECTED)
+        _bus(ax, [boxes[s] for s in edges["veto"]], boxes[REJECTED], TRIGGER_LABELS["veto"], up=True)
+    if TALKS_FAILED in boxes:
+        _outcome_box(ax, boxes[TALKS_FAILED], TALKS_FAILED)
+        _bus(ax, [boxes[s] for s in edges["fail_talks"]], boxes[TALKS_FAILED],
+             TRIGGER_LABELS["fail_talks"], up=False)
+    if WITHDRAWN in boxes:
+        target = boxes[WITHDRAWN]
+        _outcome_box(ax, target, WITHDRAWN)
+        _arrow(ax, (target.x, frame.bottom), (target.x, target.top))
+        _trigger_text(ax, target.x, (frame.bottom + target.top) / 2, TRIGGER_LABELS["withdraw"])
+    pending = boxes[PENDING]
+    _outcome_box(ax, pending, PENDING)
+    from_frame = min(max(pending.x, frame.left + 0.2), frame.right - 0.2)
+    _arrow(ax, (from_frame, frame.bottom), (from_frame, pending.top))
+    if PROSPECTIVE in edges.get("censor", []):
+        prospective = boxes[PROSPECTIVE]
+        _arrow(ax, (prospective.x, prospective.bottom), (pending.left + 0.12, pending.top))
+    _trigger_text(ax, from_frame, (frame.bottom + pending.top) / 2, TRIGGER_LABELS["censor"])
+
+
+def _bus(ax: Axes, sources: list[Box], target: Box, label: str, up: bool) -> None:
+    """Lines from each source to a shared rail, one arrow from the rail to the target."""
+    rail = BUS_ABOVE if up else BUS_BELOW
+    xs = [s.x for s in sources]
+    if len(sources) == 1 and abs(sources[0].x - target.x) < 1e-9:
+        start = sources[0].top if up else sources[0].bottom
+        end = target.bottom if up else target.top
+        _arrow(ax, (target.x, start), (target.x, end))
+        _trigger_text(ax, target.x, _label_y(up, target), label)
+        return
+    line: dict[str, Any] = {"color": ARROW, "linewidth": 1.3, "solid_capstyle": "round", "zorder": 2}
+    for source in sources:
+        ax.plot([source.x, source.x], [source.top if up else source.bottom, rail], **line)
+    low, high = min([*xs, target.x]), max([*xs, target.x])
+    if high > low:
+        ax.plot([low, high], [rail, rail], **line)
+    _arrow(ax, (target.x, rail), (target.x, target.bottom if up else target.top))
+    _trigger_text(ax, target.x, _label_y(up, target), label)
+
+
+def _label_y(up: bool, target: Box) -> float:
+    """Every trigger label at the same height: halfway between the rail and its target."""
+    return (BUS_ABOVE + target.bottom) / 2 if up else (FRAME_BOTTOM + target.top) / 2
+
+
+def _trigger_text(ax: Axes, x: float, y: float, text: str) -> None:
+    ax.text(x + 0.06, y, text, ha="left", va="center", fontsize=9.5, color="#333333", style="italic",
+            zorder=6, bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none",
+                            "alpha": 0.85})
+
+
+def _outcome_box(ax: Axes, box: Box, outcome: str) -> None:
+    colour = style.outcome_style(outcome)["color"]
+    _box(ax, box, SHORT_OUTCOME_LABELS.get(outcome, outcome), face=_tint(colour), edge=colour,
+         linewidth=2.0)
+
+
+def _box(ax: Axes, box: Box, label: str, *, note: str = "", face: str = "white", edge: str = "#44505C",
+         colour: str = INK, bold: bool = True, fontsize: float = 10.5, dashed: bool = False,
+         linewidth: float = 1.4) -> None:
+    ax.add_patch(FancyBboxPatch((box.left, box.bottom), box.w, box.h,
+                                boxstyle="round,pad=0,rounding_size=0.1", facecolor=face, edgecolor=edge,
+                                linewidth=linewidth, linestyle=(0, (3, 2)) if dashed else "-", zorder=3))
+    label = wrap_label(label)
+    y = box.y + (0.1 if note else 0.0)
+    ax.text(box.x, y, label, ha="center", va="center", fontsize=fontsize, linespacing=1.1,
+            fontweight="bold" if bold else "normal", color=colour, zorder=4)
+    if note:
+        lines = label.count("\n") + 1
+        ax.text(box.x, y - 0.1 * lines - 0.12, note, ha="center", va="center", fontsize=8.5,
+                color=style.GREY, zorder=4)
+
+
+def wrap_label(label: str, width: int = WRAP_AT) -> str:
+    """``Allied consensus`` → two lines; short labels stay on one."""
+    if len(label) <= width or " " not in label:
+        return label
+    words = label.split()
+    cut = min(range(1, len(words)),
+              key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+
+
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], width: float = 1.3) -> None:
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=ARROW,
+                                 linewidth=width, shrinkA=0, shrinkB=1, zorder=2))
+
+
+def _tint(colour: str, amount: float = 0.82) -> Any:
+    from matplotlib.colors import to_rgb
+
+    return tuple(c + (1 - c) * amount for c in to_rgb(colour))
+
+
+def _finding(template: Template) -> str:
+    n = len(template.stages)
+    vetoes = [s.label for s in template.stages if s.kind == "consensus"]
+    head = f"{template.name.capitalize()} process: {n} stage{'s' if n != 1 else ''} " \
+           f"to {template.success_label.lower()}"
+    if not vetoes:
+        return head
+    where = "one of them" if len(vetoes) == 1 else f"{len(vetoes)} of them"
+    return f"{head}; any one ally can block at {where}"
+
+
+def _subtitle(template: Template) -> str:
+    vetoes = [s.label for s in template.stages if s.kind == "consensus"]
+    parts = []
+    if vetoes:
+        parts.append(f"Every ally must agree at {style.join_names(vetoes)}")
+    parts.append("the candidate may withdraw at any open stage")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
