@@ -190,14 +190,14 @@ class TruncatedNormal(_Dist):
     normal: NormalParams
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        from scipy.special import ndtr, ndtri
+        from scipy.stats import truncnorm  # accurate far in the tails, where ndtr rounds to 0 or 1
 
         p = self.normal
-        a = ndtr((p.low - p.mean) / p.sd)
-        b = 1.0 if p.high is None else ndtr((p.high - p.mean) / p.sd)
-        q = a + np.asarray(u, dtype=float) * (b - a)
+        a = (p.low - p.mean) / p.sd
+        b = math.inf if p.high is None else (p.high - p.mean) / p.sd
         upper = math.inf if p.high is None else p.high
-        return np.clip(p.mean + p.sd * ndtri(q), p.low, upper)
+        x = truncnorm.ppf(np.asarray(u, dtype=float), a, b, loc=p.mean, scale=p.sd)
+        return np.clip(x, p.low, upper)
 
     def describe(self) -> str:
         p = self.normal

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 DAYS_PER_UNIT: dict[str, float] = {
     "d": 1.0,
@@ -56,7 +57,9 @@ def format_duration(days: float) -> str:
         amount = days / DAYS_PER_UNIT[unit]
         if amount >= 1 and abs(amount - round(amount, 2)) < 1e-9:
             return f"{round(amount, 2):g}{unit}"
-    return f"{round(days, 4):g}d"
+    # the shortest text that reads back as the same float, without an exponent
+    text = f"{Decimal(repr(float(days))):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "d"
 
 
 def parse_date(value: object) -> dt.date:

@@ -10,6 +10,7 @@ key path.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import typing
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,10 @@ Origins = dict[KeyPath, Origin]
 
 PROBABILITY_KEYS = {"probability", "lifted", "agreement"}
 DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)
+DATE_HINT = (
+    "expected a date (such as 2026-01-31) or a one-key mapping such as "
+    "{uniform: [2026-01-01, 2028-01-01]}"
+)
 DISTRIBUTION_HINT = (
     "expected a duration (such as 3w) or a one-key mapping naming a distribution, "
     "such as {lognormal: {median: 3w, p90: 10w}}"
@@ -77,7 +82,8 @@ def validate_document(
     problems: list[Problem] = []
 
     template = _template(data, where, problems)
-    stages = _stages(data.get("stages"), template, where, problems)
+    raw_stages = data.get("stages")
+    stages = _stages(raw_stages, template, where, problems)
     data["stages"] = stages if stages is not None else {}
     if template is None:
         data["process"] = "global-partner"
@@ -87,7 +93,7 @@ def validate_document(
         problems.extend(_problems(exc, (), Scenario, data, where))
         scenario = None
     if template is not None:
-        problems.extend(_raw_checks(data, template, where))
+        problems.extend(_raw_checks({**data, "stages": raw_stages}, template, where))
     if scenario is not None and template is not None:
         problems.extend(_cross_checks(scenario, where))
     if problems:
@@ -342,25 +348,69 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
         return f"unknown key {key!r}{hint}{listing}"
     if kind == "missing":
+        if loc and isinstance(loc[-1], int):
+            shape = _LIST_SHAPES.get(str(loc[-2]) if len(loc) > 1 else "")
+            return f"expected {shape}" if shape else "this list is too short"
         return "required key is missing"
+    if kind in ("too_short", "too_long"):
+        parent = str(loc[-1]) if loc else ""
+        if parent in _LIST_SHAPES:
+            return f"expected {_LIST_SHAPES[parent]}"
+        ctx = error.get("ctx", {})
+        if kind == "too_short":
+            least = ctx.get("min_length", 1)
+            return f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
+        return f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
     if kind == "union_tag_invalid":
         tag = str(error.get("ctx", {}).get("tag", ""))
         expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
         return f"unknown distribution {tag!r}{_suggest(tag, expected.split(', '))}; expected one of: {expected}"
     if kind == "union_tag_not_found":
+        if "request" in loc:
+            return DATE_HINT
         return DISTRIBUTION_HINT
     if kind in ("less_than_equal", "greater_than_equal") and loc and loc[-1] in PROBABILITY_KEYS:
-        return f"must be a probability between 0 and 1, got {error.get('input')!r}"
+        return f"must be a probability between 0 and 1, got {_as_yaml(error.get('input'))}"
     if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
-        return f"{text[0].lower()}{text[1:]}, got {error.get('input')!r}"
+        return f"{text[0].lower()}{text[1:]}, got {_as_yaml(error.get('input'))}"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
-        return f"expected a three-letter ISO 3166 code in capitals, such as ARG, got {error.get('input')!r}"
+        return f"expected a three-letter ISO 3166 code in capitals, such as ARG, got {_as_yaml(error.get('input'))}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of keys, got {error.get('input')!r}"
-    for prefix in ("Value error, ", "Assertion failed, "):
+        return f"expected a mapping of keys, got {_as_yaml(error.get('input'))}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_as_yaml(error.get('input'))}"
+    if text.startswith("Value error, "):
+        return _value_error(text[len("Value error, "):], error.get("input"))
+    for prefix in ("Assertion failed, ",):
         if text.startswith(prefix):
             text = text[len(prefix):]
     return text[0].lower() + text[1:] if text else kind
+
+
+_LIST_SHAPES = {
+    "uniform": "two values: [low, high]",
+    "triangular": "three values: [low, most likely, high]",
+    "pert": "three values: [low, most likely, high]",
+}
+
+
+def _as_yaml(value: Any) -> str:
+    """A value as the user wrote it in YAML, for messages."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _value_error(text: str, value: Any) -> str:
+    """Our validators' messages end in ``got <repr>``; show the value as YAML has it."""
+    marker = ", got "
+    if marker in text:
+        text = text[: text.rindex(marker)] + marker + _as_yaml(value)
+    return text[0].lower() + text[1:] if text else text
 
 
 def _unwrap(tp: Any) -> Any:
@@ -512,6 +562,9 @@ def _ally_codes(
     by_name.update({"turkey": "TUR", "uk": "GBR", "usa": "USA", "us": "USA"})
     for code in codes:
         if code in roster:
+            continue
+        if difflib.get_close_matches(code.lower(), ["default"], n=1, cutoff=0.7):
+            problems.append(where.problem((*path, code), f"unknown key {code!r} (did you mean 'default'?)"))
             continue
         named = by_name.get(code.lower())
         hint = f" (did you mean {named!r}?)" if named in roster else _suggest(code, roster)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag
 
 from partnersim.scenario.distributions import (
     CalendarDate,
@@ -109,12 +109,12 @@ class TalksStage(_Model):
     """Rounds of talks, each needing one of the shared expert teams."""
 
     kind: Literal["talks"] = "talks"
-    teams: Annotated[int, Field(ge=1, le=1000)] = 2
+    teams: Annotated[Count, Field(ge=1, le=1000)] = 2
     round: Distribution = Field(
         default_factory=lambda: Gamma(gamma=GammaParams(mean=parse_duration("2mo"), cv=0.5))
     )
     agreement: Probability = 0.6
-    max_rounds: Annotated[int, Field(ge=1, le=1000)] | None = None
+    max_rounds: Annotated[Count, Field(ge=1, le=1000)] | None = None
 
 
 class TaskStage(_Model):
@@ -146,7 +146,7 @@ class Candidate(_Model):
     """A nation asking for partnership."""
 
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    name: str = ""
+    name: Text = ""
     request: DateDistribution
     stage: str | None = None
     withdrawal: Withdrawal = Field(default_factory=Withdrawal)
@@ -165,7 +165,39 @@ def _ally_entry(value: Any) -> Any:
     return {"code": value} if isinstance(value, str) else value
 
 
-Roster = Union[str, Annotated[list[Annotated[AllyEntry, BeforeValidator(_ally_entry)]], Field(min_length=1)]]
+def _roster_kind(value: Any) -> str:
+    return "[name]" if isinstance(value, str) else "[list]"
+
+
+# The tags are bracketed so that error paths leave them out (see the loader).
+Roster = Annotated[
+    Union[
+        Annotated[str, Tag("[name]")],
+        Annotated[list[Annotated[AllyEntry, BeforeValidator(_ally_entry)]], Field(min_length=1), Tag("[list]")],
+    ],
+    Discriminator(_roster_kind),
+]
+
+
+def _whole_number(value: Any) -> Any:
+    """``1e4`` and ``10_000`` are whole numbers too (YAML reads ``1e4`` as text)."""
+    if isinstance(value, str):
+        try:
+            number = float(value.replace("_", ""))
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Count = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
 
 
 def _horizon(value: Any) -> Any:
@@ -173,7 +205,10 @@ def _horizon(value: Any) -> Any:
         return parse_date(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-":
         return parse_date(value)
-    return parse_duration(value)
+    days = parse_duration(value)
+    if days <= 0:
+        raise ValueError(f"the horizon must be a date or a duration longer than zero, got {value!r}")
+    return days
 
 
 def _horizon_text(value: float | dt.date) -> str:
@@ -190,13 +225,13 @@ Horizon = Annotated[
 class Scenario(_Model):
     """A whole scenario, fully defaulted. Immutable: what-ifs are new scenarios."""
 
-    name: str = ""
-    description: str = ""
-    question: str = ""
+    name: Text = ""
+    description: Text = ""
+    question: Text = ""
     start: CalendarDate
     horizon: Horizon = Field(default=5 * 365.25)
-    replications: Annotated[int, Field(ge=1, le=100_000_000)] = 10_000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+    replications: Annotated[Count, Field(ge=1, le=100_000_000)] = 10_000
+    seed: Annotated[Count, Field(ge=0, le=2**63 - 1)] = 1
     alliance: Roster = "nato-2024"
     allies: Allies = Field(default_factory=Allies)
     process: str = "global-partner"
