@@ -209,7 +209,7 @@ def test_candidate_that_never_succeeds_is_shown_after_the_horizon(three: Results
     assert "0% Peru" in _all_text(fig)
 
 
-def _with_p50(results: Results, p50s: list[object]) -> Results:
+def _with_p50(results: Results, p50s: list[dt.date | None]) -> Results:
     candidates = [
         dataclasses.replace(c, dates={**c.dates, "P50": d})
         for c, d in zip(results.candidates, p50s, strict=True)
@@ -293,3 +293,17 @@ def test_spread_keeps_order_and_gap() -> None:
     ordered = sorted(placed[:3])
     assert all(b - a >= 5 - 1e-9 for a, b in zip(ordered, ordered[1:], strict=False))
     assert max(placed) <= 86
+
+
+def test_a_long_scenario_name_is_cut_but_never_the_numbers(one: Results) -> None:
+    long_name = "A scenario name that goes on and on " * 6
+    results = dataclasses.replace(one, scenario=one.scenario.with_updates(name=long_name))
+    footer = _texts(CHARTS["outcomes"](results))[-1]
+    assert "…" in footer and f"seed {SEED}" in footer and f"{N:,} replications" in footer
+
+
+def test_two_row_legend_reads_row_by_row() -> None:
+    from partnersim.charts.outcomes import _row_major
+
+    # a legend fills columns first: columns (a, d), (b, e), (c) read a b c / d e
+    assert _row_major(list("abcde"), 3) == list("adbec")

@@ -8,11 +8,12 @@ apart at this number of replications.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch
 
 from partnersim.charts import style
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
 
     from partnersim.results.summary import CandidateResult, Results
 
+T = TypeVar("T")
+
 LEGEND_LABELS = {"rejected": "Rejected (veto)", "pending": "Pending at the horizon"}
 NUMBER_WORDS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 BAR_HEIGHT = 0.62
-LABEL_MIN_SHARE = 0.06  # narrower segments carry no number inside
+LABEL_MIN_SHARE = 0.065  # narrower segments (or what the whisker leaves of them) carry no number
 
 
 def outcome_chart(results: Results, *, size: str = "slide") -> Figure:
@@ -38,9 +41,9 @@ def outcome_chart(results: Results, *, size: str = "slide") -> Figure:
         _draw_bars(ax, results, shown)
         _draw_whiskers(ax, results)
         _label_axes(ax, results)
-        _legend(ax, results, shown)
         style.title(fig, finding(results), _subtitle(results, shown))
         style.footer(fig, results)
+        _legend(fig, ax, results, shown)
     return fig
 
 
@@ -89,15 +92,29 @@ def _shown_outcomes(results: Results) -> list[str]:
 def _draw_bars(ax: Axes, results: Results, shown: list[str]) -> None:
     y = np.arange(len(results.candidates))
     left = np.zeros(len(y))
+    whiskers = [_whisker_span(c, results.success) for c in results.candidates]
     for outcome in shown:
         share = np.array([c.outcomes[outcome].p for c in results.candidates]) * 100
         look = style.outcome_style(outcome)
         ax.barh(y, share, left=left, height=BAR_HEIGHT, color=look["color"], hatch=look["hatch"],
                 edgecolor="white", linewidth=1.0)
         for yi, (x0, w) in enumerate(zip(left, share, strict=True)):
-            if w >= LABEL_MIN_SHARE * 100:
-                _segment_label(ax, x0 + w / 2, yi, w / 100, look["color"], hatched=bool(look["hatch"]))
+            a, b = _free_part(x0, x0 + w, whiskers[yi])
+            if b - a >= LABEL_MIN_SHARE * 100:
+                _segment_label(ax, (a + b) / 2, yi, w / 100, look["color"], hatched=bool(look["hatch"]))
         left += share
+
+
+def _whisker_span(candidate: CandidateResult, success: str) -> tuple[float, float]:
+    """Where the whisker of a bar lies (percent, with room for its caps)."""
+    e = candidate.outcomes[success]
+    return (e.low * 100 - 0.8, e.high * 100 + 0.8) if e.count else (0.0, 0.0)
+
+
+def _free_part(start: float, end: float, whisker: tuple[float, float]) -> tuple[float, float]:
+    """The longest part of a segment that the whisker does not cross, so a number never sits on it."""
+    parts = [(start, min(end, whisker[0])), (max(start, whisker[1]), end)]
+    return max(parts, key=lambda part: part[1] - part[0])
 
 
 def _segment_label(ax: Axes, x: float, y: float, p: float, colour: str, hatched: bool) -> None:
@@ -164,15 +181,35 @@ def _bound(p: float) -> str:
     return f"{value:.1f}" if value < 1 or value > 99 else f"{value:.0f}"
 
 
-def _legend(ax: Axes, results: Results, shown: list[str]) -> None:
+def _legend(fig: Figure, ax: Axes, results: Results, shown: list[str]) -> None:
+    """Above the bars, in the order of the segments: one row if it fits the slide, else two."""
     handles = [
         Patch(facecolor=style.outcome_style(o)["color"], hatch=style.outcome_style(o)["hatch"],
               edgecolor="white", label=LEGEND_LABELS.get(o) or outcome_label(results, o, short=True))
         for o in shown
     ]
-    # One row, in the order of the bar segments.
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=len(handles),
-              borderaxespad=0.0, handlelength=2.2, handleheight=1.2, columnspacing=1.6)
+    legend = _place_legend(ax, handles, len(handles))
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    engine.execute(fig)
+    right = fig.bbox.width - style.MARGIN * fig.dpi
+    if legend.get_window_extent(fig.canvas.get_renderer()).x1 <= right:  # type: ignore[attr-defined]
+        return
+    legend.remove()
+    ncols = (len(handles) + 1) // 2
+    _place_legend(ax, _row_major(handles, ncols), ncols)
+
+
+def _place_legend(ax: Axes, handles: list[Patch], ncols: int) -> Legend:
+    return ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                     borderaxespad=0.0, handlelength=2.0, handleheight=1.2, columnspacing=1.4)
+
+
+def _row_major(items: list[T], ncols: int) -> list[T]:
+    """Order ``items`` so that a legend, which fills columns first, reads row by row."""
+    rows = -(-len(items) // ncols)
+    return [items[r * ncols + c] for c in range(ncols) for r in range(rows) if r * ncols + c < len(items)]
 
 
 def _subtitle(results: Results, shown: list[str]) -> str:

@@ -108,31 +108,32 @@ def _guides(ax: Axes, results: Results) -> None:
         ax.hlines(level, start, end, color=style.LIGHT_GREY, linewidth=1.0, linestyle=(0, (3, 3)), zorder=1)
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
     ax.annotate(f"Horizon\n{style.day_month_year(results.end_date)}", (end, 1.0),
-                xycoords=("data", "axes fraction"), xytext=(5, -2), textcoords="offset points",
-                ha="left", va="top", fontsize=9.5, color="#444444")
+                xycoords=("data", "axes fraction"), xytext=(6, -2), textcoords="offset points",
+                ha="left", va="top", fontsize=9.5, color="#444444", annotation_clip=False)
 
 
 def _end_labels(ax: Axes, results: Results, height: float) -> None:
-    """``74% Brazil`` just right of the horizon, spread so that no two collide."""
+    """``74% Brazil`` just right of the horizon, spread so that no two collide.
+
+    They sit outside the plot, in the margin that constrained layout keeps
+    for them, so long candidate names never run off the figure.
+    """
     finals = [float(c.cdf[-1]) * 100 if len(c.cdf) else 0.0 for c in results.candidates]
     # The gap is set for a slide; on a taller page the same points take fewer percent.
     gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
     ys = style.spread(finals, gap, low=2.0, high=86.0)  # keep clear of the horizon label
-    x = mdates.date2num(results.end_date) + _pad_days(results) * 0.05
-    for index, (candidate, final, y) in enumerate(zip(results.candidates, finals, ys, strict=True)):
-        ax.text(x, y, f"{style.percent(final / 100)} {candidate.name}", ha="left", va="center",
-                fontsize=10.5, fontweight="bold", color=style.candidate_style(index)["color"])
-
-
-def _pad_days(results: Results) -> float:
-    span = (results.end_date - results.start).days
-    return max(30.0, span * 0.22)
+    end = mdates.date2num(results.end_date)
+    for index, (candidate, y) in enumerate(zip(results.candidates, ys, strict=True)):
+        ax.annotate(f"{style.percent(finals[index] / 100)} {candidate.name}", (end, y),
+                    xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=10.5, fontweight="bold", color=style.candidate_style(index)["color"],
+                    annotation_clip=False)
 
 
 def _axes(ax: Axes, results: Results) -> None:
     start = mdates.date2num(results.start)
     end = mdates.date2num(results.end_date)
-    ax.set_xlim(start, end + _pad_days(results))
+    ax.set_xlim(start, end)
     ax.set_ylim(0, 100)
     # 50 and 80 are where the P50 and P80 markers sit.
     ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
@@ -144,7 +145,6 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
     ax.tick_params(axis="x", which="minor", length=3, color="#888888")
     style.light_grid(ax, "x")
-    ax.spines["bottom"].set_bounds(start, end)
 
 
 def date_ticks(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date], str]:

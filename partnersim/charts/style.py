@@ -151,11 +151,9 @@ def new_figure(size: str = "slide") -> Figure:
     fits axes, tick labels and legends into it.
     """
     width, height = figure_size(size)
-    top = HEADER / height
-    bottom = FOOTER / height
     fig = Figure(figsize=(width, height), dpi=PNG_DPI)
-    fig.set_layout_engine(ConstrainedLayoutEngine(
-        rect=(0.0, bottom, 1.0, 1.0 - top - bottom), w_pad=0.08, h_pad=0.06))
+    fig.set_layout_engine(ConstrainedLayoutEngine(rect=_plot_band(width, height, HEADER),
+                                                  w_pad=0.04, h_pad=0.06))
     FigureCanvasAgg(fig)
     return fig
 
@@ -177,11 +175,19 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
         sub = fig.text(x, 1.0 - (used + 0.08) / height, subtitle, ha="left", va="top",
                        fontsize=SUBTITLE_SIZE, color=GREY)
         used += 0.08 + 0.23 * _fit(fig, sub, width - 2 * MARGIN, smallest=10)
-    header = max(HEADER, used + 0.22)
-    bottom = FOOTER / height
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(rect=(0.0, bottom, 1.0, 1.0 - header / height - bottom))
+        engine.set(rect=_plot_band(width, height, max(HEADER, used + 0.22)))
+
+
+def _plot_band(width: float, height: float, header: float) -> tuple[float, float, float, float]:
+    """Where plots go, in figure fractions: inside the side margins, between header and footer.
+
+    The side margins match the title's, so names on the left line up with it.
+    """
+    side = MARGIN * 0.85 / width
+    bottom = FOOTER / height
+    return (side, bottom, 1.0 - 2 * side, 1.0 - header / height - bottom)
 
 
 def _fit(fig: Figure, text: Text, width_in: float, smallest: float, wrap: bool = True) -> int:
