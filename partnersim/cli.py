@@ -232,15 +232,15 @@ def _print_results(results: Results) -> None:
     console.print(outcomes)
 
     timing = Table(
-        title=f"When {results.success} starts: the date by which it has each chance",
+        title=f"When {results.success} starts: the date by which it has each chance, and the chance by each year end",
         title_justify="left", caption=f"– not reached by {horizon}", caption_justify="left",
     )
     timing.add_column("Candidate", no_wrap=True)
     for key in ("10%", "50%", "80%", "90%"):
-        timing.add_column(f"{key} by", justify="right")
+        timing.add_column(key, justify="right")
     shown = _year_end_columns(results)
     for index in shown:
-        timing.add_column(f"by end {results.candidates[0].by_year_end[index][0].year}", justify="right")
+        timing.add_column(str(results.candidates[0].by_year_end[index][0].year), justify="right")
     for c in results.candidates:
         dates = [f"{c.dates[k]:%b %Y}" if c.dates[k] else "–" for k in ("P10", "P50", "P80", "P90")]
         timing.add_row(c.name, *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
@@ -257,14 +257,14 @@ def _print_results(results: Results) -> None:
     allies.add_column("Pending at horizon in")
     for c in results.candidates:
         def top(shares: list[Any]) -> str:
-            return ", ".join(f"{a.code} {percent(a.share)}" for a in shares[:3]) or "–"
+            return ", ".join(f"{a.code} {percent(a.share)}" for a in shares[:2]) or "–"
         pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
     console.print(allies)
     console.print("[bold]Findings[/bold]")
     for c in results.candidates:
-        console.print(f"  {finding(results, c)}")
+        console.print(f"  {finding(results, c)}", soft_wrap=True)
 
 
 @cli.command(epilog="""\b
@@ -319,7 +319,7 @@ def diagram(process_name: str, out: Path | None) -> None:
         return
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("mmd", "md", "txt"):
-        out.write_text(mermaid(template) + "\n", encoding="utf-8")
+        out.write_text(mermaid(template).rstrip("\n") + "\n", encoding="utf-8")
     elif suffix in ("png", "svg", "pdf"):
         from partnersim.charts import graphviz
 
