@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -43,18 +44,29 @@ def iter_records(model: Model, seed: int, replications: int, jobs: int = 1) -> I
             yield run_chunk(model, seed, first, count)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+    executor = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
+    )
+    finished = False
     try:
         firsts = [first for first, _ in parts]
         counts = [count for _, count in parts]
         yield from executor.map(run_chunk, [model] * len(parts), [seed] * len(parts), firsts, counts)
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(executor, "_processes", {}).values()):
-            process.terminate()
-        raise
-    else:
-        executor.shutdown(wait=True)
+        finished = True
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            # Interrupted, failed, or abandoned by the caller: stop the workers now.
+            workers = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them; no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def simulate(

@@ -156,3 +156,31 @@ def test_help_does_not_import_the_heavy_modules() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_the_workers_quickly_and_leaves_no_run_folder(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    scenario = write(tmp_path, "long.yaml", GOOD.replace("replications: 400", "replications: 5000000"))
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partnersim", "run", str(scenario), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    partial = tmp_path / ".run.partial"
+    deadline = time.monotonic() + 30
+    while not (partial / "replications.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    output, _ = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.0
+    assert process.returncode == 130
+    assert "Interrupted; no run folder was written." in output
+    assert "Traceback" not in output
+    assert not out.exists() and not partial.exists()
