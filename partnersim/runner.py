@@ -8,38 +8,51 @@ run gives exactly the same results with ``--jobs 1`` or ``--jobs 8``.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from partnersim.engine.model import Model, compile_scenario
 from partnersim.engine.records import Records
 from partnersim.engine.replication import run_chunk
 from partnersim.results.aggregate import Aggregate
-from partnersim.results.summary import Results, summarise
+from partnersim.results.summary import Results, summarise, wilson
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 
 CHUNK = 500
+MIN_FOR_PRECISION = 1_000
+MAX_FOR_PRECISION = 1_000_000
 
 
-def chunks(replications: int, size: int = CHUNK) -> list[tuple[int, int]]:
-    """``(first, count)`` of each chunk."""
-    return [(first, min(size, replications - first)) for first in range(0, replications, size)]
+def chunks(replications: int | None, size: int = CHUNK) -> Iterator[tuple[int, int]]:
+    """``(first, count)`` of each chunk; endless when ``replications`` is None."""
+    first = 0
+    while replications is None or first < replications:
+        count = size if replications is None else min(size, replications - first)
+        yield first, count
+        first += count
 
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def iter_records(model: Model, seed: int, replications: int, jobs: int = 1) -> Iterator[Records]:
-    """Records of every chunk, in replication order, computed on ``jobs`` processes."""
-    parts = chunks(replications)
-    jobs = max(1, min(jobs, len(parts)))
-    if jobs == 1:
+def iter_records(
+    model: Model, seed: int, parts: Iterable[tuple[int, int]], jobs: int = 1
+) -> Iterator[Records]:
+    """Records of every chunk in ``parts``, in order, computed on ``jobs`` processes.
+
+    Chunks are submitted a few at a time, so ``parts`` may be endless and the
+    caller may stop early (closing the iterator stops the workers).
+    """
+    if jobs <= 1:
         for first, count in parts:
             yield run_chunk(model, seed, first, count)
         return
@@ -47,17 +60,23 @@ def iter_records(model: Model, seed: int, replications: int, jobs: int = 1) -> I
     executor = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
     )
+    pending: deque[Future[Records]] = deque()
+    source = iter(parts)
     finished = False
     try:
-        firsts = [first for first, _ in parts]
-        counts = [count for _, count in parts]
-        yield from executor.map(run_chunk, [model] * len(parts), [seed] * len(parts), firsts, counts)
+        for first, count in itertools.islice(source, 2 * jobs):
+            pending.append(executor.submit(run_chunk, model, seed, first, count))
+        while pending:
+            records = pending.popleft().result()
+            for first, count in itertools.islice(source, 1):
+                pending.append(executor.submit(run_chunk, model, seed, first, count))
+            yield records
         finished = True
     finally:
         if finished:
             executor.shutdown(wait=True)
         else:
-            # Interrupted, failed, or abandoned by the caller: stop the workers now.
+            # Interrupted, failed, or stopped early by the caller: stop the workers now.
             workers = list((getattr(executor, "_processes", None) or {}).values())
             executor.shutdown(wait=False, cancel_futures=True)
             for process in workers:
@@ -75,14 +94,23 @@ def simulate(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    precision: float | None = None,
+    max_replications: int = MAX_FOR_PRECISION,
     on_records: Callable[[Model, Records], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Results:
     """Run a scenario (or the scenario file at a path) and return its Results.
 
-    ``replications`` and ``seed`` override the scenario's own; ``on_records``
-    sees every chunk as it arrives (to write per-replication rows);
-    ``progress`` is told how many replications each chunk completed.
+    ``replications`` and ``seed`` override the scenario's own. With
+    ``precision`` (e.g. 0.01), replications are added chunk by chunk until
+    every candidate's 95% interval on P(success) has a half-width of at most
+    that (or ``max_replications`` is reached); ``Results.replications`` says
+    how many were needed. ``on_records`` sees every chunk as it arrives (to
+    write per-replication rows); ``progress`` is told how many replications
+    each chunk completed.
+
+    >>> results = simulate("scenarios/latam.yaml", replications=500)  # doctest: +SKIP
+    >>> results.candidate("ARG").outcomes["cooperation"].p  # doctest: +SKIP
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -91,10 +119,35 @@ def simulate(
         scenario = scenario.with_updates(**changes)
     model = compile_scenario(scenario)
     totals = Aggregate(model)
-    for records in iter_records(model, scenario.seed, scenario.replications, jobs):
-        totals.add(records)
-        if on_records is not None:
-            on_records(model, records)
-        if progress is not None:
-            progress(records.count)
+    limit = None if precision is not None else scenario.replications
+    parts = chunks(limit)
+    if precision is not None:
+        parts = itertools.takewhile(lambda part: part[0] < max_replications, parts)
+    records_stream = iter_records(model, scenario.seed, parts, jobs)
+    try:
+        for records in records_stream:
+            totals.add(records)
+            if on_records is not None:
+                on_records(model, records)
+            if progress is not None:
+                progress(records.count)
+            if precision is not None and totals.replications >= MIN_FOR_PRECISION and _precise(totals, precision):
+                break
+    finally:
+        close = getattr(records_stream, "close", None)
+        if close is not None:
+            close()
+    if precision is not None:
+        scenario = scenario.with_updates(replications=totals.replications)
+        model = replace(model, scenario=scenario)
     return summarise(model, totals)
+
+
+def _precise(totals: Aggregate, precision: float) -> bool:
+    """True when every candidate's 95% half-width on P(success) is at most ``precision``."""
+    n = totals.replications
+    for counts in totals.outcomes:
+        low, high = wilson(int(counts[0]), n)
+        if (high - low) / 2 > precision:
+            return False
+    return True

@@ -184,3 +184,25 @@ def test_ctrl_c_stops_the_workers_quickly_and_leaves_no_run_folder(tmp_path: Pat
     assert "Interrupted; no run folder was written." in output
     assert "Traceback" not in output
     assert not out.exists() and not partial.exists()
+
+
+def test_set_changes_a_value_and_is_checked_like_the_file(runner: CliRunner, tmp_path: Path) -> None:
+    scenario = write(tmp_path, "good.yaml", GOOD)
+    out = tmp_path / "run"
+    result = runner.invoke(
+        cli, ["run", str(scenario), "--out", str(out), "-n", "100", "-j", "1", "-q",
+              "--set", "allies.TUR.hold.probability=0.9", "--set", "candidates.BRA.request=2026-06-01"],
+    )
+    assert result.exit_code == 0, result.output
+    resolved = (out / "scenario.yaml").read_text()
+    assert "probability: 0.9" in resolved and "request: '2026-06-01'" in resolved
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == ["allies.TUR.hold.probability=0.9", "candidates.BRA.request=2026-06-01"]
+    bad = runner.invoke(cli, ["run", str(scenario), "--set", "allies.TUR.hold.probability=1.3",
+                              "--set", "candidates.XXX.request=2026-01-01"])
+    assert bad.exit_code == 2
+    assert bad.output.splitlines() == [
+        "--set: candidates.XXX.request: no candidate 'XXX'; the scenario has ARG, BRA",
+        "--set: allies.TUR.hold.probability: must be a probability between 0 and 1, got 1.3",
+        "2 problems found; nothing was run.",
+    ]

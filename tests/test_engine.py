@@ -218,3 +218,22 @@ def test_allies_tied_for_last_are_named_evenly_not_by_roster_order() -> None:
     counts = np.bincount(last, minlength=4)
     assert counts.sum() == reps
     assert chisquare(counts).pvalue > 1e-4
+
+
+def test_precision_adds_replications_until_every_interval_is_narrow_enough() -> None:
+    s = scenario(
+        allies={"default": {"deliberation": "1w", "hold": {"probability": 0.02, "lifted": 0.0}}},
+        candidates=[{"code": "ARG", "request": "2025-01-01"}, {"code": "BRA", "request": "2027-01-01"}],
+    )
+    one = simulate(s, precision=0.02, jobs=1)
+    two = simulate(s, precision=0.02, jobs=2)
+    assert one.to_dict() == two.to_dict()
+    n = one.replications
+    assert n % 500 == 0 and n >= 1000
+    for candidate in one.candidates:
+        estimate = candidate.outcomes["cooperation"]
+        assert (estimate.high - estimate.low) / 2 <= 0.02
+    # one chunk fewer would not have been enough for at least one candidate
+    shorter = simulate(s, replications=n - 500)
+    widths = [(c.outcomes["cooperation"].high - c.outcomes["cooperation"].low) / 2 for c in shorter.candidates]
+    assert n == 1000 or max(widths) > 0.02

@@ -92,7 +92,8 @@ class RunFolder:
 
 
 def manifest(
-    scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int
+    scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int,
+    *, overrides: list[str] | None = None, precision: float | None = None,
 ) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in DEPENDENCIES:
@@ -105,6 +106,8 @@ def manifest(
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
         "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sources},
+        "overrides": list(overrides or []),
+        "precision": precision,
         "seed": scenario.seed,
         "replications": scenario.replications,
         "jobs": jobs,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from inspect import isclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
+from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
@@ -42,10 +43,27 @@ DISTRIBUTION_HINT = (
 )
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge, default and validate the scenario in ``path``."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read, merge, default and validate the scenario in ``path``.
+
+    ``overrides`` are ``key.path=value`` texts applied after the files, as
+    ``--set`` does on the command line: ``["allies.TUR.hold.probability=0.5"]``.
+    """
     document, origins = read_document(path)
-    return validate_document(document, origins, default_name=Path(path).stem)
+    problems: list[Problem] = []
+    if overrides:
+        document, changed, problems = apply_overrides(document, list(overrides))
+        for changed_path in changed:
+            for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
+                del origins[key]
+            origins[changed_path] = ("--set", 0)
+    try:
+        scenario = validate_document(document, origins, default_name=Path(path).stem)
+    except ScenarioError as exc:
+        raise ScenarioError(problems + exc.problems) from None
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def scenario_from_dict(document: Mapping[str, Any], *, name: str = "scenario") -> Scenario:
@@ -249,7 +267,7 @@ class _Locator:
         for end in range(len(path), -1, -1):
             origin = self.origins.get(path[:end])
             if origin is not None:
-                return Problem(origin[0], origin[1], dotted(path), message)
+                return Problem(origin[0], origin[1] or None, dotted(path), message)
         return Problem(self.fallback, None, dotted(path), message)
 
 

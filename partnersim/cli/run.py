@@ -1,115 +1,41 @@
-"""The ``partnersim`` command: parse options, call the library, render. Nothing else.
-
-Heavy modules (NumPy, SciPy, SimPy, matplotlib) are imported inside the
-commands, so ``partnersim --help`` answers at once. A mistake in the user's
-input is one line per problem and exit code 2; never a traceback.
-"""
+"""``run``, ``validate`` and ``diagram``: the main job and its companions."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from partnersim import __version__
-from partnersim.errors import PartnersimError, ScenarioError
+from partnersim.cli.common import (
+    EXIT_INPUT,
+    console,
+    format_option,
+    friendly_errors,
+    jobs_option,
+    precision_option,
+    quiet_option,
+    replications_option,
+    scenario_argument,
+    seed_option,
+    set_option,
+)
+from partnersim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from partnersim.results.summary import Results
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_INPUT = 2
-EXIT_INTERRUPTED = 130
-
-
-def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
-    width = None if stream.isatty() else 132
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
-
-
-def friendly_errors(command: F) -> F:
-    """Turn the library's errors into one line per problem and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ScenarioError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            count = len(exc.problems)
-            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.", err=True)
-            sys.exit(EXIT_INPUT)
-        except PartnersimError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_INPUT)
-        except KeyboardInterrupt:
-            click.echo("\nInterrupted; no run folder was written.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-
-    return wrapper  # type: ignore[return-value]
-
-
-scenario_argument = click.argument(
-    "scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="SCENARIO.yaml"
-)
-replications_option = click.option(
-    "-n", "--replications", type=click.IntRange(min=1), default=None,
-    help="Number of replications (default: the scenario's `replications`, else 10000).",
-)
-seed_option = click.option(
-    "--seed", type=click.IntRange(min=0), default=None,
-    help="Random seed (default: the scenario's `seed`). The same seed gives the same results.",
-)
-jobs_option = click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Worker processes (default: every core). Results do not depend on it.",
-)
-format_option = click.option(
-    "--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default="png",
-    show_default=True, help="File format of the charts.",
-)
-quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only where the run was written.")
-
-
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="""\b
-Examples:
-  partnersim run scenarios/latam.yaml
-  partnersim run scenarios/latam.yaml -n 2000 --seed 7 --out runs/quick
-  partnersim validate scenarios/*.yaml
-  partnersim diagram -o process.png
-
-The scenario reference is docs/scenario.md.""",
-)
-@click.version_option(__version__, prog_name="partnersim")
-def cli() -> None:
-    """Simulate NATO partnership accession and brief the results.
-
-    A scenario file (YAML) describes the allies, the process and the candidate
-    nations; partnersim runs it many times and reports how likely each
-    candidate is to reach cooperation, by when, and which allies stand in the way.
-    """
-
-
-@cli.command(
+@click.command(
     epilog="""\b
 Examples:
   partnersim run scenarios/latam.yaml
   partnersim run scenarios/latam.yaml -n 2000 --seed 7
   partnersim run scenarios/latam.yaml --out runs/latam-base --force --format svg
+  partnersim run scenarios/latam.yaml --set allies.TUR.hold.probability=0.5
+  partnersim run scenarios/latam.yaml --precision 0.005
 
 \b
 The run folder holds: scenario.yaml (every default filled in), inputs/ (the
@@ -121,6 +47,8 @@ per replication) and charts/.""",
 @replications_option
 @seed_option
 @jobs_option
+@precision_option
+@set_option
 @click.option(
     "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Run folder to write (default: runs/<scenario>-<date>-<time>).",
@@ -134,8 +62,8 @@ per replication) and charts/.""",
 @quiet_option
 @friendly_errors
 def run(
-    scenario: Path, replications: int | None, seed: int | None, jobs: int | None, out: Path | None,
-    force: bool, rows: bool, image_format: str, quiet: bool,
+    scenario: Path, replications: int | None, seed: int | None, jobs: int | None,
+    precision: float | None, overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO.yaml and write a run folder with tables and charts."""
     import datetime as dt
@@ -144,7 +72,7 @@ def run(
     from partnersim.runner import default_jobs, simulate
     from partnersim.scenario.loader import load_scenario, source_files
 
-    loaded = load_scenario(scenario)
+    loaded = load_scenario(scenario, overrides)
     changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
     if changes:
         loaded = loaded.with_updates(**changes)
@@ -155,9 +83,12 @@ def run(
         sink = rundir.ReplicationRows(folder.path / "replications.csv") if rows else None
         try:
             results = _with_progress(
-                loaded.replications, quiet,
-                lambda progress: simulate(loaded, jobs=jobs, on_records=sink, progress=progress),
+                None if precision else loaded.replications, quiet,
+                lambda progress: simulate(
+                    loaded, jobs=jobs, precision=precision, on_records=sink, progress=progress
+                ),
             )
+            loaded = results.scenario
         finally:
             if sink is not None:
                 sink.close()
@@ -167,7 +98,13 @@ def run(
         folder.write_json("summary.json", results.to_dict())
         folder.write_text("results.csv", rundir.summary_csv(results))
         folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
-        folder.write_json("manifest.json", rundir.manifest(loaded, source_files(scenario), started, finished, jobs))
+        folder.write_json(
+            "manifest.json",
+            rundir.manifest(
+                loaded, source_files(scenario), started, finished, jobs,
+                overrides=list(overrides), precision=precision,
+            ),
+        )
         from partnersim.charts import render_all
 
         charts = render_all(results, folder.path / "charts", format=image_format)
@@ -178,18 +115,23 @@ def run(
     if not quiet:
         _print_results(results)
         click.echo()
+    if precision:
+        click.echo(
+            f"Stopped at {results.replications:,} replications: every candidate's 95% interval on "
+            f"P({results.success}) is within ±{precision * 100:g} points."
+        )
     chart_names = ", ".join(f"charts/{p.name}" for p in charts)
     click.echo(f"Wrote {written}/ (summary.json, results.csv{', replications.csv' if rows else ''}, {chart_names})")
 
 
-def _with_progress(total: int, quiet: bool, work: Callable[[Callable[[int], None] | None], Results]) -> Results:
+def _with_progress(total: int | None, quiet: bool, work: Callable[[Callable[[int], None] | None], Results]) -> Results:
     if quiet or not sys.stderr.isatty():
         return work(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=_console(stderr=True), transient=True,
+        console=console(stderr=True), transient=True,
     ) as bar:
         task = bar.add_task("run", total=total)
         return work(lambda done: bar.advance(task, done))
@@ -210,14 +152,14 @@ def _print_results(results: Results) -> None:
 
     from partnersim.results.text import finding, interval, percent
     from partnersim.scenario.templates import TEMPLATES
-    console = _console()
+    screen = console()
     scenario = results.scenario
-    console.print(
+    screen.print(
         f"[bold]{scenario.name}[/bold] — {results.replications:,} replications, seed {results.seed}, "
         f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}"
     )
     if scenario.question:
-        console.print(f"[italic]{scenario.question.strip()}[/italic]")
+        screen.print(f"[italic]{scenario.question.strip()}[/italic]")
     horizon = f"{results.end_date:%d %b %Y}"
     outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
     outcomes.add_column("Candidate", no_wrap=True)
@@ -229,7 +171,7 @@ def _print_results(results: Results) -> None:
         outcomes.add_column(labels.get(name, name), justify="right")
     for c in results.candidates:
         outcomes.add_row(c.name, *[interval(c.outcomes[name]) for name in results.outcome_names])
-    console.print(outcomes)
+    screen.print(outcomes)
 
     timing = Table(
         title=f"When {results.success} starts: the date by which it has each chance, and the chance by each year end",
@@ -244,7 +186,7 @@ def _print_results(results: Results) -> None:
     for c in results.candidates:
         dates = [f"{c.dates[k]:%b %Y}" if c.dates[k] else "–" for k in ("P10", "P50", "P80", "P90")]
         timing.add_row(c.name, *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
-    console.print(timing)
+    screen.print(timing)
 
     stage_labels = {spec.name: spec.label for spec in TEMPLATES[scenario.process].stages}
     stage_labels["requested"] = "not yet requested"
@@ -261,13 +203,13 @@ def _print_results(results: Results) -> None:
         pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
-    console.print(allies)
-    console.print("[bold]Findings[/bold]")
+    screen.print(allies)
+    screen.print("[bold]Findings[/bold]")
     for c in results.candidates:
-        console.print(f"  {finding(results, c)}", soft_wrap=True)
+        screen.print(f"  {finding(results, c)}", soft_wrap=True)
 
 
-@cli.command(epilog="""\b
+@click.command(epilog="""\b
 Examples:
   partnersim validate scenarios/latam.yaml
   partnersim validate scenarios/*.yaml""")
@@ -295,7 +237,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
         sys.exit(EXIT_INPUT)
 
 
-@cli.command(epilog="""\b
+@click.command(epilog="""\b
 Examples:
   partnersim diagram                      # Mermaid text, paste into a Markdown file
   partnersim diagram -o process.png       # a drawing (Graphviz if installed, else matplotlib)
@@ -338,5 +280,4 @@ def diagram(process_name: str, out: Path | None) -> None:
     click.echo(f"Wrote {out}")
 
 
-def main() -> None:
-    cli(prog_name="partnersim")
+COMMANDS = [run, validate, diagram]

@@ -1,0 +1,88 @@
+"""What every command shares: error handling, the console, options defined once."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from partnersim.errors import PartnersimError, ScenarioError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
+    width = None if stream.isatty() else 132
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def friendly_errors(command: F) -> F:
+    """Turn the library's errors into one line per problem and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.", err=True)
+            sys.exit(EXIT_INPUT)
+        except PartnersimError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted; no run folder was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+scenario_argument = click.argument(
+    "scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="SCENARIO.yaml"
+)
+replications_option = click.option(
+    "-n", "--replications", type=click.IntRange(min=1), default=None,
+    help="Number of replications (default: the scenario's `replications`, else 10000).",
+)
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=None,
+    help="Random seed (default: the scenario's `seed`). The same seed gives the same results.",
+)
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes (default: every core). Results do not depend on it.",
+)
+format_option = click.option(
+    "--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default="png",
+    show_default=True, help="File format of the charts.",
+)
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
+    help="Change one value of the scenario without editing it, e.g. "
+    "--set allies.TUR.hold.probability=0.5 or --set candidates.BRA.request=2026-06-01. "
+    "Repeat for several; checked like the file itself.",
+)
+precision_option = click.option(
+    "--precision", type=click.FloatRange(min=0.0005, max=0.5), default=None, metavar="HALF-WIDTH",
+    help="Add replications until every candidate's 95%% interval on P(cooperation) is at most "
+    "± this (e.g. 0.01 for ±1 point), then report the number used. Overrides -n.",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only where the run was written.")
+
+
