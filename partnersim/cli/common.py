@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -86,3 +87,15 @@ precision_option = click.option(
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only where the run was written.")
 
 
+def with_progress(total: int | None, quiet: bool, work: Callable[[Callable[[int], None] | None], T]) -> T:
+    """Run ``work`` with a progress bar on a terminal (none when quiet or redirected)."""
+    if quiet or not sys.stderr.isatty():
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("run", total=total)
+        return work(lambda done: bar.advance(task, done))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from partnersim.cli.common import (
     scenario_argument,
     seed_option,
     set_option,
+    with_progress,
 )
 from partnersim.errors import ScenarioError
 
@@ -66,52 +66,17 @@ def run(
     precision: float | None, overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO.yaml and write a run folder with tables and charts."""
-    import datetime as dt
+    from partnersim.runs import execute, prepare
 
-    from partnersim.results import rundir
-    from partnersim.runner import default_jobs, simulate
-    from partnersim.scenario.loader import load_scenario, source_files
-
-    loaded = load_scenario(scenario, overrides)
-    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
-    if changes:
-        loaded = loaded.with_updates(**changes)
-    jobs = jobs or default_jobs()
-    started = dt.datetime.now(dt.timezone.utc)
-    folder = rundir.RunFolder(out or rundir.default_folder(loaded, scenario, started.astimezone()), force=force)
-    try:
-        sink = rundir.ReplicationRows(folder.path / "replications.csv") if rows else None
-        try:
-            results = _with_progress(
-                None if precision else loaded.replications, quiet,
-                lambda progress: simulate(
-                    loaded, jobs=jobs, precision=precision, on_records=sink, progress=progress
-                ),
-            )
-            loaded = results.scenario
-        finally:
-            if sink is not None:
-                sink.close()
-        finished = dt.datetime.now(dt.timezone.utc)
-        folder.write_text("scenario.yaml", rundir.resolved_yaml(loaded))
-        folder.copy_inputs(source_files(scenario))
-        folder.write_json("summary.json", results.to_dict())
-        folder.write_text("results.csv", rundir.summary_csv(results))
-        folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
-        folder.write_json(
-            "manifest.json",
-            rundir.manifest(
-                loaded, source_files(scenario), started, finished, jobs,
-                overrides=list(overrides), precision=precision,
-            ),
-        )
-        from partnersim.charts import render_all
-
-        charts = render_all(results, folder.path / "charts", format=image_format)
-        written = folder.commit()
-    except BaseException:
-        folder.discard()
-        raise
+    loaded = prepare(scenario, overrides=overrides, replications=replications, seed=seed)
+    done = with_progress(
+        None if precision else loaded.replications, quiet,
+        lambda progress: execute(
+            scenario, loaded, out=out, force=force, jobs=jobs, precision=precision, overrides=overrides,
+            rows=rows, image_format=image_format, progress=progress,
+        ),
+    )
+    results = done.results
     if not quiet:
         _print_results(results)
         click.echo()
@@ -120,21 +85,7 @@ def run(
             f"Stopped at {results.replications:,} replications: every candidate's 95% interval on "
             f"P({results.success}) is within ±{precision * 100:g} points."
         )
-    chart_names = ", ".join(f"charts/{p.name}" for p in charts)
-    click.echo(f"Wrote {written}/ (summary.json, results.csv{', replications.csv' if rows else ''}, {chart_names})")
-
-
-def _with_progress(total: int | None, quiet: bool, work: Callable[[Callable[[int], None] | None], Results]) -> Results:
-    if quiet or not sys.stderr.isatty():
-        return work(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console(stderr=True), transient=True,
-    ) as bar:
-        task = bar.add_task("run", total=total)
-        return work(lambda done: bar.advance(task, done))
+    click.echo(f"Wrote {done.folder}/ ({', '.join(done.files)})")
 
 
 def _year_end_columns(results: Results, most: int = 6) -> list[int]:

@@ -182,7 +182,7 @@ class ReplicationRows:
             (i, name) for i, name in enumerate(model.states) if name in model.template.stage_names
         ]
         self.open_states = [i for i, s in enumerate(model.states) if s not in model.outcomes]
-        header = ["replication", "candidate", "outcome", "end_date", "end_day", "stage_at_end"]
+        header = ["replication", "candidate", "outcome", "opened_day", "end_date", "end_day", "stage_at_end"]
         header += [f"days_{name}" for _, name in self.stage_columns]
         for stage in model.consensus_stages:
             header += [f"{stage.name}_last", f"{stage.name}_veto", f"{stage.name}_held"]
@@ -198,7 +198,7 @@ class ReplicationRows:
                 end = float(records.end[r, c])
                 visited = [i for i in self.open_states if np.isfinite(filled[r, c, i])]
                 row: list[Any] = [
-                    records.first + r, code, outcome,
+                    records.first + r, code, outcome, f"{float(records.opened[r, c]):.2f}",
                     (self.start + dt.timedelta(days=int(end))).isoformat(), f"{end:.2f}",
                     model.states[visited[-1]] if visited else "",
                 ]
