@@ -6,19 +6,17 @@ candidates and allies: a deliberation delay; whether it holds (probability
 lifted (consent) or turned into a veto. Consensus is reached when the last ally
 consents; the first veto ends the case. No SimPy process per ally is needed:
 allies do not compete for anything, so the stage's outcome for a case is a
-function of these draws alone.
+function of these draws alone, and no SimPy is needed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import simpy
 
-from partnersim.engine.stages import VETO, WITHDRAW, ChunkKeys, Replication, wait
+from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
@@ -45,8 +43,6 @@ class ConsensusPlan:
     end: np.ndarray  # (R, C) days from entry to consensus or to the first veto
     last: np.ndarray  # (R, C) roster index of the last ally to consent (-1 if vetoed)
     veto_ally: np.ndarray  # (R, C) roster index of the first ally to veto (-1 if none)
-    end_list: list[list[float]]  # ``end`` as Python floats, for the SimPy loop
-    vetoed_list: list[list[bool]]
 
 
 def _resolve(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
@@ -143,14 +139,7 @@ class Consensus:
             end=end,
             last=last.astype(np.int16),
             veto_ally=veto_ally.astype(np.int16),
-            end_list=end.tolist(),
-            vetoed_list=vetoed.tolist(),
         )
 
-    def run(
-        self, rep: Replication, plan: ConsensusPlan, r: int, c: int, withdraw_at: float
-    ) -> Generator[simpy.Event, Any, str | None]:
-        finished = yield from wait(rep.env, plan.end_list[r][c], withdraw_at)
-        if not finished:
-            return WITHDRAW
-        return VETO if plan.vetoed_list[r][c] else None
+    def finish(self, plan: ConsensusPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        return plan.end, np.where(plan.vetoed, VETO, ADVANCE).astype(np.int8)

@@ -1,42 +1,31 @@
-"""Running replications: one SimPy environment per replication, candidates as processes.
+"""Running a chunk of replications: every case walked through the stages at once.
 
-A chunk of replications first draws everything that needs no event loop, in
-vectorised calls (every ally's decision, task durations, talk rounds), then
-runs each replication's environment, where candidates compete for the shared
-expert teams and the horizon cuts off what is still open.
+For a chunk of replications the engine first draws everything in vectorised
+calls (every ally's decision, task durations, talk rounds), then walks all
+cases of all replications through the stages together, as arrays shaped
+(replications, candidates): each stage says how long a case stays and how it
+leaves; withdrawal and the horizon cut in where they fall. Only where cases
+compete — more candidates in talks than expert teams in a replication — does
+SimPy run, for that stage of that replication.
+
+The path each case took (its triggers) is confirmed by the state machine,
+which names the states entered; see :class:`partnersim.process.machine.Process`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
 import numpy as np
-import simpy
 
 from partnersim.engine.consensus import Consensus, ConsensusPlan
 from partnersim.engine.model import Model
 from partnersim.engine.records import AllyRecord, Records
-from partnersim.engine.stages import ChunkKeys
+from partnersim.engine.stages import ADVANCE, TRIGGERS, WITHDRAW, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
-from partnersim.process.machine import Case, build_machine
-from partnersim.scenario.templates import PROSPECTIVE
+from partnersim.process.machine import process_of
 
 _REQUEST = key_of("request")
 _WITHDRAWAL = key_of("withdrawal")
-
-
-class _Replication:
-    """The state of one replication: its environment and its shared resources."""
-
-    def __init__(self, model: Model) -> None:
-        self.env = simpy.Environment()
-        self._resources = {
-            stage.name: simpy.Resource(self.env, capacity=stage.teams) for stage in model.talks_stages
-        }
-
-    def resource(self, stage: str) -> simpy.Resource:
-        return self._resources[stage]
+_OPEN, _STOPPED, _WITHDRAWN, _CENSORED = 0, 1, 2, 3
 
 
 def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
@@ -45,38 +34,38 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
     keys = ChunkKeys(np.arange(first, first + count, dtype=np.uint64), model.candidate_keys)
     opened, withdraw_at = _openings(model, streams, keys)
     plans = [stage.draw(streams, keys) for stage in model.stages]
-    machine = build_machine(model.template.name)
-    cases = [Case(code) for code in model.candidate_codes]
-    for case in cases:
-        machine.add_model(case, initial=PROSPECTIVE)
-    n_cand = len(cases)
-    state_index = {name: i for i, name in enumerate(model.states)}
-    outcome_index = {name: i for i, name in enumerate(model.outcomes)}
-    outcome = np.empty((count, n_cand), dtype=np.int8)
-    end = np.empty((count, n_cand))
-    entry = np.full((count, n_cand, len(model.states)), np.nan)
-    opened_list = opened.tolist()
-    withdraw_list = withdraw_at.tolist()
-    try:
-        for r in range(count):
-            rep = _Replication(model)
-            for c, case in enumerate(cases):
-                case.start(machine, rep.env)
-                rep.env.process(_walk(rep, model, plans, case, r, c, opened_list[r][c], withdraw_list[r][c]))
-            rep.env.run(until=model.horizon)
-            for c, case in enumerate(cases):
-                if case.state not in outcome_index:
-                    case.censor()  # type: ignore[attr-defined]
-                for state, day in case.trace:
-                    column = state_index[state]
-                    if np.isnan(entry[r, c, column]):
-                        entry[r, c, column] = day
-                final, day = case.trace[-1]
-                outcome[r, c] = outcome_index[final]
-                end[r, c] = day
-    finally:
-        for case in cases:
-            machine.remove_model(case)
+    shape = opened.shape
+    n_stages = len(model.stages)
+    horizon = model.horizon
+    entry_stage = np.array([-1 if e is None else e for e in model.entry_stage])[None, :]
+
+    stage_entry = np.full(shape + (n_stages,), np.nan)
+    status = np.full(shape, _OPEN, dtype=np.int8)
+    status[opened >= horizon] = _CENSORED  # not yet requested at the horizon
+    last_stage = np.full(shape, -1, dtype=np.int64)  # the last stage entered
+    ending = np.zeros(shape, dtype=np.int8)  # how a stopped case left its last stage
+    end = np.where(status == _CENSORED, horizon, np.nan)
+    now = opened.copy()
+    for stage in model.stages:
+        active = (status == _OPEN) & (entry_stage <= stage.index)
+        if not active.any():
+            continue
+        stage_entry[:, :, stage.index] = np.where(active, now, np.nan)
+        last_stage[active] = stage.index
+        days, how = stage.finish(plans[stage.index], Entering(active, now, withdraw_at, horizon))
+        leave = now + days
+        withdrawn = active & ((how == WITHDRAW) | (withdraw_at < leave)) & (withdraw_at < horizon)
+        censored = active & ~withdrawn & (leave >= horizon)
+        stopped = active & ~withdrawn & ~censored & (how != ADVANCE)
+        status[withdrawn], end[withdrawn] = _WITHDRAWN, withdraw_at[withdrawn]
+        status[censored], end[censored] = _CENSORED, horizon
+        status[stopped], end[stopped] = _STOPPED, leave[stopped]
+        ending[stopped] = how[stopped]
+        now = np.where(active & ~withdrawn & ~censored, leave, now)
+    succeeded = status == _OPEN
+    end[succeeded] = now[succeeded]
+
+    outcome, entry = _paths(model, opened, stage_entry, status, succeeded, last_stage, ending, end)
     return Records(
         first=first,
         outcome=outcome,
@@ -99,27 +88,62 @@ def _openings(model: Model, streams: Streams, keys: ChunkKeys) -> tuple[np.ndarr
     return opened, opened + after
 
 
-def _walk(
-    rep: _Replication, model: Model, plans: list[Any], case: Case, r: int, c: int,
-    opened: float, withdraw_at: float,
-) -> Generator[simpy.Event, Any, None]:
-    """One case from its request to an outcome, stage by stage."""
-    env = rep.env
-    if opened > 0:
-        yield env.timeout(opened)
-    entry = model.entry_stage[c]
-    if entry is None:
-        case.request()  # type: ignore[attr-defined]
-        case.advance()  # type: ignore[attr-defined]
-        entry = 0
+def _paths(
+    model: Model, opened: np.ndarray, stage_entry: np.ndarray, status: np.ndarray, succeeded: np.ndarray,
+    last_stage: np.ndarray, ending: np.ndarray, end: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome and state-entry days of every case, with its path confirmed by the machine."""
+    process = process_of(model.template.name)
+    names = [stage.name for stage in model.stages]
+    column = {state: i for i, state in enumerate(model.states)}
+    outcome_index = {state: i for i, state in enumerate(model.outcomes)}
+    entry = np.full(status.shape + (len(model.states),), np.nan)
+    outcome = np.empty(status.shape, dtype=np.int8)
+    # A path is: where the case started, the last stage it entered, and how it ended.
+    final = np.where(succeeded, -1, np.where(status == _STOPPED, ending, -status - 10))
+    codes = np.stack(
+        [np.broadcast_to(np.array([-1 if e is None else e for e in model.entry_stage])[None, :], status.shape),
+         last_stage, final], axis=-1,
+    )
+    flat = codes.reshape(-1, 3)
+    distinct, inverse = np.unique(flat, axis=0, return_inverse=True)
+    inverse = inverse.reshape(status.shape)
+    for index, (start, last, how) in enumerate(distinct.tolist()):
+        triggers = _triggers(names, start, last, how)
+        states = process.states(triggers)
+        where = inverse == index
+        for state in states:
+            times = _entry_time(state, names, column, model, opened, stage_entry, end)
+            entry[:, :, column[state]] = np.where(where, times, entry[:, :, column[state]])
+        outcome[where] = outcome_index[states[-1]]
+    return outcome, entry
+
+
+def _triggers(names: list[str], start: int, last: int, how: int) -> tuple[str, ...]:
+    if last < 0:  # never entered a stage: not yet requested at the horizon
+        return ("censor",)
+    triggers = ["request", "advance"] if start < 0 else [f"resume_{names[start]}"]
+    triggers += ["advance"] * (last - max(start, 0))
+    if how == -1:
+        triggers.append("advance")  # the last stage done: success
+    elif how >= 0:
+        triggers.append(TRIGGERS[how])
+    elif how == -_WITHDRAWN - 10:
+        triggers.append("withdraw")
     else:
-        case.trigger(f"resume_{model.stages[entry].name}")  # type: ignore[attr-defined]
-    for stage in model.stages[entry:]:
-        ending = yield from stage.run(rep, plans[stage.index], r, c, withdraw_at)
-        if ending is not None:
-            case.trigger(ending)  # type: ignore[attr-defined]
-            return
-        case.advance()  # type: ignore[attr-defined]
+        triggers.append("censor")
+    return tuple(triggers)
+
+
+def _entry_time(
+    state: str, names: list[str], column: dict[str, int], model: Model, opened: np.ndarray,
+    stage_entry: np.ndarray, end: np.ndarray,
+) -> np.ndarray:
+    if state == "requested":
+        return opened
+    if state in names:
+        return stage_entry[:, :, names.index(state)]
+    return end
 
 
 def _ally_record(stage: Consensus, plan: ConsensusPlan, entry: np.ndarray) -> AllyRecord:

@@ -1,26 +1,24 @@
 """What every stage kind provides to the engine.
 
-A stage kind compiles its scenario parameters once (``compile``), draws what
-it needs for a whole chunk of replications in vectorised calls (``draw``),
-and, inside a replication's SimPy environment, walks one case through the
-stage (``run``). ``run`` is a generator of SimPy events that returns ``None``
-when the case moves on, or the name of the trigger that ends it.
+A stage kind compiles its scenario parameters once, draws what it needs for
+a whole chunk of replications in vectorised calls (``draw``), and then says,
+for every case that enters it, how long it stays and how it leaves
+(``finish``): all arrays shaped (replications, candidates). Only a stage
+whose cases compete for something (the expert teams of ``talks``) runs SimPy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-import simpy
 
 from partnersim.engine.streams import Streams
 
-WITHDRAW = "withdraw"
-VETO = "veto"
-FAIL_TALKS = "fail_talks"
+# How a case leaves a stage.
+ADVANCE, VETO, FAIL_TALKS, WITHDRAW = 0, 1, 2, 3
+TRIGGERS = {VETO: "veto", FAIL_TALKS: "fail_talks", WITHDRAW: "withdraw"}
 
 
 @dataclass
@@ -31,12 +29,14 @@ class ChunkKeys:
     candidates: np.ndarray  # (C,) uint64
 
 
-class Replication(Protocol):
-    """What a stage sees of the replication it runs in."""
+@dataclass
+class Entering:
+    """The cases entering a stage: who, when, and when their candidate would withdraw."""
 
-    env: simpy.Environment
-
-    def resource(self, stage: str) -> simpy.Resource: ...
+    active: np.ndarray  # (R, C) bool
+    start: np.ndarray  # (R, C) day of entry (meaningful where active)
+    withdraw_at: np.ndarray  # (R, C) day the candidate would withdraw (inf: never)
+    horizon: float
 
 
 class CompiledStage(Protocol):
@@ -46,16 +46,11 @@ class CompiledStage(Protocol):
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> Any: ...
 
-    def run(
-        self, rep: Replication, plan: Any, r: int, c: int, withdraw_at: float
-    ) -> Generator[simpy.Event, Any, str | None]: ...
+    def finish(self, plan: Any, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        """Days spent in the stage and how each case leaves it (ADVANCE, VETO, ...).
 
-
-def wait(env: simpy.Environment, days: float, withdraw_at: float) -> Generator[simpy.Event, Any, bool]:
-    """Wait ``days``, unless the candidate withdraws first; True if the wait ran out."""
-    remaining = withdraw_at - env.now
-    if days <= remaining:
-        yield env.timeout(days)
-        return True
-    yield env.timeout(remaining)
-    return False
+        A stage that handles withdrawal itself (because it is simulated) returns
+        WITHDRAW with the days until the withdrawal; other stages leave
+        withdrawal to the engine.
+        """
+        ...

@@ -1,22 +1,27 @@
 """The ``talks`` stage kind: rounds of talks with a shared pool of expert teams.
 
-Each round needs one of the stage's expert teams, a SimPy resource shared by
-every candidate of the replication, so candidates queue when teams are busy.
-A round ends in agreement with probability ``agreement``; the uniform that
-decides round *k* is keyed by *k*, so raising the probability only ever makes
-talks end sooner, draw for draw. With ``max_rounds`` set, talks that have not
-agreed after that many rounds fail.
+Each round needs one of the stage's expert teams, shared by every candidate of
+the replication. A round ends in agreement with probability ``agreement``;
+the uniform that decides round *k* is keyed by *k*, so raising the
+probability only ever makes talks end sooner, draw for draw. With
+``max_rounds`` set, talks that have not agreed after that many rounds fail.
+
+When a replication has no more candidates in talks than there are teams,
+nobody can ever wait, and the stage is a sum of round durations computed for
+all replications at once. Otherwise SimPy runs that replication's talks:
+candidates queue for the teams, and a candidate may withdraw while it waits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
 
-from partnersim.engine.stages import FAIL_TALKS, WITHDRAW, ChunkKeys, Replication, wait
+from partnersim.engine.stages import ADVANCE, FAIL_TALKS, WITHDRAW, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import TalksStage
 
@@ -25,13 +30,12 @@ ROUND_CAP = 1000  # rounds drawn at most when talks have no round limit
 _BLOCK = 32
 
 
+@dataclass
 class TalksPlan:
     """One chunk's draws: rounds needed (or NEVER) and each round's duration."""
 
-    def __init__(self, rounds: np.ndarray, durations: list[list[list[float]]]) -> None:
-        self.rounds = rounds
-        self.rounds_list: list[list[int]] = rounds.tolist()
-        self.durations = durations
+    rounds: np.ndarray  # (R, C) rounds until agreement, NEVER if none within the limit
+    days: np.ndarray  # (R, C, W) duration of each round, W the most rounds any case can hold
 
 
 class Talks:
@@ -58,51 +62,96 @@ class Talks:
         shape = (len(keys.reps), len(keys.candidates))
         rounds = np.full(shape, NEVER, dtype=np.int64)
         first = 0
-        while first < self.limit and (rounds == NEVER).any():
+        while first < self.limit and (rounds == NEVER).any() and self.agreement > 0.0:
             last = min(first + _BLOCK, self.limit)
             agreed = self._uniforms(streams, keys, first, last, 1) < self.agreement
             hit = agreed.any(axis=2) & (rounds == NEVER)
             rounds[hit] = first + agreed.argmax(axis=2)[hit] + 1
             first = last
-            if self.agreement == 0.0:
-                break
-        needed = np.where(rounds == NEVER, self.limit, rounds)
-        widest = int(needed.max()) if needed.size else 0
+        held = np.where(rounds == NEVER, self.limit, rounds)
+        widest = int(held.max()) if held.size else 0
         days = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)) if widest else np.zeros(shape + (0,))
-        durations = [
-            [days[r, c, : needed[r, c]].tolist() for c in range(shape[1])] for r in range(shape[0])
-        ]
-        return TalksPlan(rounds, durations)
+        return TalksPlan(rounds=rounds, days=days)
 
-    def run(
-        self, rep: Replication, plan: TalksPlan, r: int, c: int, withdraw_at: float
-    ) -> Generator[simpy.Event, Any, str | None]:
-        env = rep.env
-        teams = rep.resource(self.name)
-        needed = plan.rounds_list[r][c]
-        for days in plan.durations[r][c]:
+    def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        days, ending = self._uncontended(plan)
+        in_talks = entering.active.sum(axis=1)
+        contended = np.flatnonzero(in_talks > self.teams)
+        if contended.size:
+            self._simulate(contended, plan, entering, days, ending)
+        return days, ending
+
+    def _uncontended(self, plan: TalksPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Days in talks when no one waits: the rounds needed, back to back."""
+        never = plan.rounds == NEVER
+        held = np.where(never, self.limit, plan.rounds)
+        total = np.cumsum(plan.days, axis=2)
+        if total.shape[2]:
+            days = np.take_along_axis(total, np.maximum(held - 1, 0)[:, :, None], axis=2)[:, :, 0]
+        else:
+            days = np.zeros(held.shape)
+        if self.max_rounds is None:
+            days = np.where(never, np.inf, days)
+            ending = np.full(held.shape, ADVANCE, dtype=np.int8)
+        else:
+            ending = np.where(never, FAIL_TALKS, ADVANCE).astype(np.int8)
+        return days, ending
+
+    def _simulate(
+        self, reps: np.ndarray, plan: TalksPlan, entering: Entering, days: np.ndarray, ending: np.ndarray
+    ) -> None:
+        """The talks of the replications where candidates may wait, on SimPy.
+
+        Each replication has its own teams; they share one environment only to
+        save setting one up per replication, and never interact.
+        """
+        env = simpy.Environment()
+        results: dict[tuple[int, int], tuple[float, int]] = {}
+        for r in reps.tolist():
+            teams = simpy.Resource(env, capacity=self.teams)
+            for c in np.flatnonzero(entering.active[r]).tolist():
+                rounds = int(plan.rounds[r, c])
+                held = self.limit if rounds == NEVER else rounds
+                env.process(self._candidate(
+                    env, teams, (r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
+                    plan.days[r, c, :held].tolist(), rounds, results,
+                ))
+        env.run(until=entering.horizon)
+        for r in reps.tolist():
+            for c in np.flatnonzero(entering.active[r]).tolist():
+                end, how = results.get((r, c), (np.inf, ADVANCE))  # not done: still in talks at the horizon
+                days[r, c] = end - entering.start[r, c]
+                ending[r, c] = how
+
+    def _candidate(
+        self, env: simpy.Environment, teams: simpy.Resource, c: tuple[int, int], start: float,
+        withdraw_at: float, durations: list[float], rounds: int, results: dict[tuple[int, int], tuple[float, int]],
+    ) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(start)
+        for done, days in enumerate(durations, start=1):
             request = teams.request()
             if withdraw_at < np.inf:
                 got = yield request | env.timeout(max(withdraw_at - env.now, 0.0))
                 if request not in got:
                     request.cancel()
-                    return WITHDRAW
+                    results[c] = (withdraw_at, WITHDRAW)
+                    return
             else:
                 yield request
-            try:
-                finished = yield from wait(env, days, withdraw_at)
-            finally:
+            remaining = withdraw_at - env.now
+            if days > remaining:
+                yield env.timeout(remaining)
                 teams.release(request)
-            if not finished:
-                return WITHDRAW
-            needed -= 1
-            if needed == 0:
-                return None
+                results[c] = (withdraw_at, WITHDRAW)
+                return
+            yield env.timeout(days)
+            teams.release(request)
+            if done == rounds:
+                results[c] = (env.now, ADVANCE)
+                return
         if self.max_rounds is not None:
-            return FAIL_TALKS
-        # No agreement within the drawn rounds and no limit: talks go on to the horizon.
-        if withdraw_at < np.inf:
+            results[c] = (env.now, FAIL_TALKS)
+        elif withdraw_at < np.inf:
+            # No agreement within the drawn rounds and no limit: talks go on until the candidate leaves.
             yield env.timeout(max(withdraw_at - env.now, 0.0))
-            return WITHDRAW
-        yield env.event()
-        return None  # pragma: no cover - the horizon ends the replication first
+            results[c] = (withdraw_at, WITHDRAW)

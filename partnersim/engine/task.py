@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
 import numpy as np
-import simpy
 
-from partnersim.engine.stages import WITHDRAW, ChunkKeys, Replication, wait
+from partnersim.engine.stages import ADVANCE, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import TaskStage
 
@@ -22,12 +18,9 @@ class Task:
         self.key = key_of(name)
         self.duration = params.duration
 
-    def draw(self, streams: Streams, keys: ChunkKeys) -> list[list[float]]:
+    def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
         u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], self.key, np.uint64(0))
-        return self.duration.ppf(u).tolist()
+        return self.duration.ppf(u)
 
-    def run(
-        self, rep: Replication, plan: list[list[float]], r: int, c: int, withdraw_at: float
-    ) -> Generator[simpy.Event, Any, str | None]:
-        finished = yield from wait(rep.env, plan[r][c], withdraw_at)
-        return None if finished else WITHDRAW
+    def finish(self, plan: np.ndarray, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        return plan, np.full(plan.shape, ADVANCE, dtype=np.int8)

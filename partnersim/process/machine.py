@@ -112,3 +112,42 @@ class Case:
 
     def record_state(self) -> None:
         self.trace.append((self.state, self._clock.now))
+
+
+class Process:
+    """The machine of a template, asked once for each distinct path a case takes.
+
+    The engine computes, for every case, the triggers it fires (``request``,
+    ``advance``…, then ``veto`` or ``censor``…). Cases follow only a handful of
+    distinct paths, so each path is fired through the real machine once per
+    worker, on a probe case, and the states it entered are remembered. The
+    machine stays the one authority on what may follow what: a path it does
+    not allow raises ``MachineError`` the first time it is seen.
+    """
+
+    def __init__(self, template_name: str) -> None:
+        self.machine = build_machine(template_name)
+        self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def states(self, triggers: tuple[str, ...]) -> tuple[str, ...]:
+        """The states entered, in order, when a new case fires ``triggers``."""
+        known = self._paths.get(triggers)
+        if known is not None:
+            return known
+        probe = Case("probe")
+        self.machine.add_model(probe, initial=PROSPECTIVE)
+        try:
+            probe.start(self.machine, _Zero())
+            for trigger in triggers:
+                probe.trigger(trigger)  # type: ignore[attr-defined]
+            entered = tuple(state for state, _ in probe.trace)
+        finally:
+            self.machine.remove_model(probe)
+        self._paths[triggers] = entered
+        return entered
+
+
+@cache
+def process_of(template_name: str) -> Process:
+    """The Process of a template, one per worker."""
+    return Process(template_name)
