@@ -9,18 +9,21 @@ run gives exactly the same results with ``--jobs 1`` or ``--jobs 8``.
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from partnersim.engine.model import Model, compile_scenario
 from partnersim.engine.records import Records
 from partnersim.engine.replication import run_chunk
+from partnersim.errors import PartnersimError
 from partnersim.results.aggregate import Aggregate
 from partnersim.results.summary import Results, summarise, wilson
 from partnersim.scenario.loader import load_scenario
@@ -44,20 +47,39 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class Executor:
+    """Where chunks run: ``local`` processes (``jobs`` of them) or a ``dask`` cluster.
+
+    For Dask, ``scheduler`` is the address of a running scheduler
+    (``tcp://host:8786``); without it a local cluster of ``jobs`` worker
+    processes is started for the run.
+    """
+
+    kind: str = "local"
+    jobs: int = 1
+    scheduler: str | None = None
+
+
 def iter_records(
-    model: Model, seed: int, parts: Iterable[tuple[int, int]], jobs: int = 1
+    model: Model, seed: int, parts: Iterable[tuple[int, int]], jobs: int = 1, executor: Executor | None = None
 ) -> Iterator[Records]:
-    """Records of every chunk in ``parts``, in order, computed on ``jobs`` processes.
+    """Records of every chunk in ``parts``, in order, computed on ``jobs`` processes (or a cluster).
 
     Chunks are submitted a few at a time, so ``parts`` may be endless and the
     caller may stop early (closing the iterator stops the workers).
     """
+    if executor is not None and executor.kind == "dask":
+        yield from _dask_records(model, seed, parts, executor)
+        return
+    if executor is not None:
+        jobs = executor.jobs
     if jobs <= 1:
         for first, count in parts:
             yield run_chunk(model, seed, first, count)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    executor = ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
     )
     pending: deque[Future[Records]] = deque()
@@ -65,22 +87,61 @@ def iter_records(
     finished = False
     try:
         for first, count in itertools.islice(source, 2 * jobs):
-            pending.append(executor.submit(run_chunk, model, seed, first, count))
+            pending.append(pool.submit(run_chunk, model, seed, first, count))
         while pending:
             records = pending.popleft().result()
             for first, count in itertools.islice(source, 1):
-                pending.append(executor.submit(run_chunk, model, seed, first, count))
+                pending.append(pool.submit(run_chunk, model, seed, first, count))
             yield records
         finished = True
     finally:
         if finished:
-            executor.shutdown(wait=True)
+            pool.shutdown(wait=True)
         else:
             # Interrupted, failed, or stopped early by the caller: stop the workers now.
-            workers = list((getattr(executor, "_processes", None) or {}).values())
-            executor.shutdown(wait=False, cancel_futures=True)
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
+
+
+def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], executor: Executor) -> Iterator[Records]:
+    """The same chunks on a Dask cluster; results are identical to a local run."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise PartnersimError(
+            "--executor dask needs Dask's distributed scheduler: pip install 'partnersim[dask]'"
+        ) from None
+    cluster = None
+    try:
+        if executor.scheduler:
+            client = Client(executor.scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(
+                n_workers=max(1, executor.jobs), threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+    except OSError as exc:
+        raise PartnersimError(f"cannot reach the Dask scheduler {executor.scheduler}: {exc}") from None
+    try:
+        shared = client.scatter(model, broadcast=True)
+        window = max(2, 2 * sum(client.nthreads().values()))
+        source = iter(parts)
+        pending: deque[Any] = deque(
+            client.submit(run_chunk, shared, seed, first, count, pure=False)
+            for first, count in itertools.islice(source, window)
+        )
+        while pending:
+            records = pending.popleft().result()
+            for first, count in itertools.islice(source, 1):
+                pending.append(client.submit(run_chunk, shared, seed, first, count, pure=False))
+            yield records
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _ignore_interrupts() -> None:
@@ -94,6 +155,7 @@ def simulate(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    executor: Executor | None = None,
     precision: float | None = None,
     max_replications: int = MAX_FOR_PRECISION,
     on_records: Callable[[Model, Records], None] | None = None,
@@ -101,7 +163,8 @@ def simulate(
 ) -> Results:
     """Run a scenario (or the scenario file at a path) and return its Results.
 
-    ``replications`` and ``seed`` override the scenario's own. With
+    ``replications`` and ``seed`` override the scenario's own; ``executor``
+    sends chunks to a Dask cluster instead of local processes. With
     ``precision`` (e.g. 0.01), replications are added chunk by chunk until
     every candidate's 95% interval on P(success) has a half-width of at most
     that (or ``max_replications`` is reached); ``Results.replications`` says
@@ -123,7 +186,7 @@ def simulate(
     parts = chunks(limit)
     if precision is not None:
         parts = itertools.takewhile(lambda part: part[0] < max_replications, parts)
-    records_stream = iter_records(model, scenario.seed, parts, jobs)
+    records_stream = iter_records(model, scenario.seed, parts, jobs, executor)
     try:
         for records in records_stream:
             totals.add(records)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from partnersim.results import rundir
 from partnersim.results.summary import Results
-from partnersim.runner import default_jobs, simulate
+from partnersim.runner import Executor, default_jobs, simulate
 from partnersim.scenario.loader import load_scenario, source_files
 from partnersim.scenario.schema import Scenario
 
@@ -43,6 +43,7 @@ def execute(
     out: Path | None = None,
     force: bool = False,
     jobs: int | None = None,
+    executor: Executor | None = None,
     precision: float | None = None,
     overrides: Sequence[str] = (),
     rows: bool = True,
@@ -54,13 +55,17 @@ def execute(
     The folder is written under a hidden name and renamed when complete; on any
     error or interruption nothing is left behind.
     """
-    jobs = jobs or default_jobs()
+    if executor is None:
+        executor = Executor(jobs=jobs or default_jobs())
+    jobs = executor.jobs
     started = dt.datetime.now(dt.timezone.utc)
     folder = rundir.RunFolder(out or rundir.default_folder(scenario, path, started.astimezone()), force=force)
     try:
         sink = rundir.ReplicationRows(folder.path / "replications.csv") if rows else None
         try:
-            results = simulate(scenario, jobs=jobs, precision=precision, on_records=sink, progress=progress)
+            results = simulate(
+                scenario, executor=executor, precision=precision, on_records=sink, progress=progress
+            )
         finally:
             if sink is not None:
                 sink.close()
@@ -75,7 +80,8 @@ def execute(
         folder.write_json(
             "manifest.json",
             rundir.manifest(
-                scenario, sources, started, finished, jobs, overrides=list(overrides), precision=precision
+                scenario, sources, started, finished, jobs, overrides=list(overrides), precision=precision,
+                executor=executor.kind if executor.scheduler is None else f"dask {executor.scheduler}",
             ),
         )
         from partnersim.charts import render_all

@@ -79,6 +79,29 @@ set_option = click.option(
     "--set allies.TUR.hold.probability=0.5 or --set candidates.BRA.request=2026-06-01. "
     "Repeat for several; checked like the file itself.",
 )
+def executor_options(command: F) -> F:
+    """``--executor local|dask`` and ``--scheduler ADDRESS``, shared by every command that runs replications."""
+    command = click.option(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="With --executor dask: the address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786. "
+        "Without it, a local Dask cluster of --jobs workers is started.",
+    )(command)
+    return click.option(
+        "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+        help="Run replications in local worker processes, or send batches to a Dask cluster "
+        "(pip install 'partnersim[dask]'). Results are identical either way.",
+    )(command)
+
+
+def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Any:
+    """The runner's Executor for the command-line options."""
+    from partnersim.runner import Executor, default_jobs
+
+    if scheduler and kind != "dask":
+        raise click.BadParameter("--scheduler goes with --executor dask", param_hint="--scheduler")
+    return Executor(kind=kind, jobs=jobs or default_jobs(), scheduler=scheduler)
+
+
 precision_option = click.option(
     "--precision", type=click.FloatRange(min=0.0005, max=0.5), default=None, metavar="HALF-WIDTH",
     help="Add replications until every candidate's 95%% interval on P(cooperation) is at most "

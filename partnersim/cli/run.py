@@ -11,9 +11,11 @@ import click
 from partnersim.cli.common import (
     EXIT_INPUT,
     console,
+    executor_options,
     format_option,
     friendly_errors,
     jobs_option,
+    make_executor,
     precision_option,
     quiet_option,
     replications_option,
@@ -36,6 +38,7 @@ Examples:
   partnersim run scenarios/latam.yaml --out runs/latam-base --force --format svg
   partnersim run scenarios/latam.yaml --set allies.TUR.hold.probability=0.5
   partnersim run scenarios/latam.yaml --precision 0.005
+  partnersim run scenarios/latam.yaml -n 1000000 --no-rows --executor dask --scheduler tcp://10.0.0.5:8786
 
 \b
 The run folder holds: scenario.yaml (every default filled in), inputs/ (the
@@ -47,6 +50,7 @@ per replication) and charts/.""",
 @replications_option
 @seed_option
 @jobs_option
+@executor_options
 @precision_option
 @set_option
 @click.option(
@@ -63,7 +67,7 @@ per replication) and charts/.""",
 @friendly_errors
 def run(
     scenario: Path, replications: int | None, seed: int | None, jobs: int | None,
-    precision: float | None, overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, image_format: str, quiet: bool,
+    executor: str, scheduler: str | None, precision: float | None, overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO.yaml and write a run folder with tables and charts."""
     from partnersim.runs import execute, prepare
@@ -72,7 +76,8 @@ def run(
     done = with_progress(
         None if precision else loaded.replications, quiet,
         lambda progress: execute(
-            scenario, loaded, out=out, force=force, jobs=jobs, precision=precision, overrides=overrides,
+            scenario, loaded, out=out, force=force, executor=make_executor(executor, jobs, scheduler),
+            precision=precision, overrides=overrides,
             rows=rows, image_format=image_format, progress=progress,
         ),
     )

@@ -93,7 +93,7 @@ class RunFolder:
 
 def manifest(
     scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int,
-    *, overrides: list[str] | None = None, precision: float | None = None,
+    *, overrides: list[str] | None = None, precision: float | None = None, executor: str = "local",
 ) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for name in DEPENDENCIES:
@@ -111,6 +111,7 @@ def manifest(
         "seed": scenario.seed,
         "replications": scenario.replications,
         "jobs": jobs,
+        "executor": executor,
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "python": platform.python_version(),
