@@ -24,6 +24,7 @@ from partnersim.engine.model import Model, compile_scenario
 from partnersim.engine.records import Records
 from partnersim.engine.replication import run_chunk
 from partnersim.errors import PartnersimError
+from partnersim.results import table
 from partnersim.results.aggregate import Aggregate
 from partnersim.results.summary import Results, summarise, wilson
 from partnersim.scenario.loader import load_scenario
@@ -158,6 +159,7 @@ def simulate(
     executor: Executor | None = None,
     precision: float | None = None,
     max_replications: int = MAX_FOR_PRECISION,
+    keep_rows: bool = False,
     on_records: Callable[[Model, Records], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Results:
@@ -168,7 +170,8 @@ def simulate(
     ``precision`` (e.g. 0.01), replications are added chunk by chunk until
     every candidate's 95% interval on P(success) has a half-width of at most
     that (or ``max_replications`` is reached); ``Results.replications`` says
-    how many were needed. ``on_records`` sees every chunk as it arrives (to
+    how many were needed. ``keep_rows`` keeps one row per candidate per
+    replication in ``Results.rows`` (memory grows with N). ``on_records`` sees every chunk as it arrives (to
     write per-replication rows); ``progress`` is told how many replications
     each chunk completed.
 
@@ -186,10 +189,13 @@ def simulate(
     parts = chunks(limit)
     if precision is not None:
         parts = itertools.takewhile(lambda part: part[0] < max_replications, parts)
+    rows: dict[str, list[Any]] | None = None
     records_stream = iter_records(model, scenario.seed, parts, jobs, executor)
     try:
         for records in records_stream:
             totals.add(records)
+            if keep_rows:
+                rows = _extend(rows, table.columns(model, records))
             if on_records is not None:
                 on_records(model, records)
             if progress is not None:
@@ -203,7 +209,15 @@ def simulate(
     if precision is not None:
         scenario = scenario.with_updates(replications=totals.replications)
         model = replace(model, scenario=scenario)
-    return summarise(model, totals)
+    return replace(summarise(model, totals), rows=rows)
+
+
+def _extend(rows: dict[str, list[Any]] | None, chunk: dict[str, Any]) -> dict[str, list[Any]]:
+    if rows is None:
+        rows = {name: [] for name in chunk}
+    for name, values in chunk.items():
+        rows[name].extend(values.tolist() if hasattr(values, "tolist") else values)
+    return rows
 
 
 def _precise(totals: Aggregate, precision: float) -> bool:

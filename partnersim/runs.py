@@ -10,8 +10,11 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from partnersim.results import rundir
+from partnersim.results.events import EventLog
+from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
 from partnersim.runner import Executor, default_jobs, simulate
 from partnersim.scenario.loader import load_scenario, source_files
@@ -47,6 +50,7 @@ def execute(
     precision: float | None = None,
     overrides: Sequence[str] = (),
     rows: bool = True,
+    events: bool = False,
     image_format: str = "png",
     progress: Callable[[int], None] | None = None,
 ) -> Run:
@@ -61,13 +65,23 @@ def execute(
     started = dt.datetime.now(dt.timezone.utc)
     folder = rundir.RunFolder(out or rundir.default_folder(scenario, path, started.astimezone()), force=force)
     try:
-        sink = rundir.ReplicationRows(folder.path / "replications.csv") if rows else None
+        sinks: list[Any] = []
+        if rows:
+            sinks.append(rundir.ReplicationRows(folder.path / "replications.csv"))
+        if events:
+            sinks.append(EventLog(folder.path))
+
+        def write(model: Any, records: Any) -> None:
+            for sink in sinks:
+                sink(model, records)
+
         try:
             results = simulate(
-                scenario, executor=executor, precision=precision, on_records=sink, progress=progress
+                scenario, executor=executor, precision=precision, on_records=write if sinks else None,
+                progress=progress,
             )
         finally:
-            if sink is not None:
+            for sink in sinks:
                 sink.close()
         scenario = results.scenario
         finished = dt.datetime.now(dt.timezone.utc)
@@ -76,6 +90,7 @@ def execute(
         folder.copy_inputs(sources)
         folder.write_json("summary.json", results.to_dict())
         folder.write_text("results.csv", rundir.summary_csv(results))
+        folder.write_text("summary.md", summary_markdown(results))
         folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
         folder.write_json(
             "manifest.json",
@@ -87,10 +102,13 @@ def execute(
         from partnersim.charts import render_all
 
         charts = render_all(results, folder.path / "charts", format=image_format)
+        tables = rundir.parquet_copies(folder.path)
         written = folder.commit()
     except BaseException:
         folder.discard()
         raise
-    files = ["summary.json", "results.csv"] + (["replications.csv"] if rows else [])
+    files = ["summary.json", "summary.md", "results.csv"] + (["replications.csv"] if rows else [])
+    files += ["events.csv", "events.xes"] if events else []
+    files += tables
     files += [f"charts/{p.name}" for p in charts]
     return Run(folder=written, results=results, files=files)

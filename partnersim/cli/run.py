@@ -62,12 +62,18 @@ per replication) and charts/.""",
     "--rows/--no-rows", default=True, show_default=True,
     help="Write replications.csv, one row per candidate per replication.",
 )
+@click.option(
+    "--events", is_flag=True,
+    help="Also write the event log of every case (events.csv, and events.xes for process-mining tools).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json to standard output instead of tables.")
 @format_option
 @quiet_option
 @friendly_errors
 def run(
     scenario: Path, replications: int | None, seed: int | None, jobs: int | None,
-    executor: str, scheduler: str | None, precision: float | None, overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, image_format: str, quiet: bool,
+    executor: str, scheduler: str | None, precision: float | None, overrides: tuple[str, ...],
+    out: Path | None, force: bool, rows: bool, events: bool, as_json: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO.yaml and write a run folder with tables and charts."""
     from partnersim.runs import execute, prepare
@@ -78,10 +84,16 @@ def run(
         lambda progress: execute(
             scenario, loaded, out=out, force=force, executor=make_executor(executor, jobs, scheduler),
             precision=precision, overrides=overrides,
-            rows=rows, image_format=image_format, progress=progress,
+            rows=rows, events=events, image_format=image_format, progress=progress,
         ),
     )
     results = done.results
+    if as_json:
+        import json
+
+        click.echo(json.dumps(results.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(f"Wrote {done.folder}/", err=True)
+        return
     if not quiet:
         _print_results(results)
         click.echo()

@@ -51,13 +51,13 @@ class Aggregate:
                 : self.success_days.shape[1]
             ]
         entry = records.entry
-        later_min = _next_entry(entry)
+        later_min = next_entry(entry)
         spent = later_min - entry
         entered = ~np.isnan(entry)
         self.stage_days += np.where(entered, spent, 0.0).sum(axis=0)
         self.stage_entered += entered.sum(axis=0)
         pending = records.outcome == self._pending
-        last_open = _last_open_state(entry, self._open)
+        last_open = last_open_state(entry, self._open)
         for c in range(n_cand):
             rows = pending[:, c]
             self.pending_at[c] += np.bincount(last_open[rows, c], minlength=self.pending_at.shape[1])
@@ -73,7 +73,7 @@ class Aggregate:
             self.held_any += np.logical_or.reduce([a.held for a in records.allies]).sum(axis=0)
 
 
-def _next_entry(entry: np.ndarray) -> np.ndarray:
+def next_entry(entry: np.ndarray) -> np.ndarray:
     """For each state entered, the day the next state was entered."""
     filled = np.where(np.isnan(entry), np.inf, entry)
     # minimum over the states after each column: a reversed running minimum
@@ -82,7 +82,7 @@ def _next_entry(entry: np.ndarray) -> np.ndarray:
     return np.where(np.isinf(shifted), entry, shifted)
 
 
-def _last_open_state(entry: np.ndarray, open_states: list[int]) -> np.ndarray:
+def last_open_state(entry: np.ndarray, open_states: list[int]) -> np.ndarray:
     """The last non-terminal state each case entered (where a pending case stood)."""
     sub = ~np.isnan(entry[:, :, open_states])
     index = sub.shape[2] - 1 - np.argmax(sub[:, :, ::-1], axis=2)

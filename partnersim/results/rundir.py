@@ -19,13 +19,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
 import yaml
 
 from partnersim import __version__
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.errors import RunFolderError
+from partnersim.results import table
 from partnersim.results.summary import Results
 from partnersim.scenario.schema import Scenario
 
@@ -158,6 +158,23 @@ def curve_csv(results: Results) -> str:
     return out.getvalue()
 
 
+def parquet_copies(folder: Path) -> list[str]:
+    """Parquet next to each table of the folder, when pyarrow is installed (names written)."""
+    try:
+        from pyarrow import csv as arrow_csv
+        from pyarrow import parquet
+    except ImportError:
+        return []
+    written = []
+    for name in ("results.csv", "replications.csv", "cooperation_by_date.csv", "events.csv"):
+        source = folder / name
+        if source.exists():
+            target = source.with_suffix(".parquet")
+            parquet.write_table(arrow_csv.read_csv(source), target)
+            written.append(target.name)
+    return written
+
+
 class ReplicationRows:
     """Writes one CSV row per candidate per replication, chunk by chunk, as results stream in."""
 
@@ -174,48 +191,5 @@ class ReplicationRows:
         if self._stream is None:
             self._stream = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._stream, lineterminator="\n")
-            self._header(model)
-        self._rows(model, records)
-
-    def _header(self, model: Model) -> None:
-        self.start = model.scenario.start
-        self.stage_columns = [
-            (i, name) for i, name in enumerate(model.states) if name in model.template.stage_names
-        ]
-        self.open_states = [i for i, s in enumerate(model.states) if s not in model.outcomes]
-        header = ["replication", "candidate", "outcome", "opened_day", "end_date", "end_day", "stage_at_end"]
-        header += [f"days_{name}" for _, name in self.stage_columns]
-        for stage in model.consensus_stages:
-            header += [f"{stage.name}_last", f"{stage.name}_veto", f"{stage.name}_held"]
-        self._writer.writerow(header)
-
-    def _rows(self, model: Model, records: Records) -> None:
-        entry = records.entry
-        filled = np.where(np.isnan(entry), np.inf, entry)
-        codes = model.ally_codes
-        for r in range(records.count):
-            for c, code in enumerate(model.candidate_codes):
-                outcome = model.outcomes[records.outcome[r, c]]
-                end = float(records.end[r, c])
-                visited = [i for i in self.open_states if np.isfinite(filled[r, c, i])]
-                row: list[Any] = [
-                    records.first + r, code, outcome, f"{float(records.opened[r, c]):.2f}",
-                    (self.start + dt.timedelta(days=int(end))).isoformat(), f"{end:.2f}",
-                    model.states[visited[-1]] if visited else "",
-                ]
-                for i, _ in self.stage_columns:
-                    if np.isfinite(filled[r, c, i]):
-                        after = filled[r, c, i + 1 :]
-                        following = after[np.isfinite(after)]
-                        spent = (following.min() if following.size else end) - filled[r, c, i]
-                        row.append(f"{spent:.2f}")
-                    else:
-                        row.append("")
-                for allies in records.allies:
-                    last, veto = int(allies.last[r, c]), int(allies.veto[r, c])
-                    row += [
-                        codes[last] if last >= 0 else "",
-                        codes[veto] if veto >= 0 else "",
-                        ";".join(codes[a] for a in np.flatnonzero(allies.held[r, c])),
-                    ]
-                self._writer.writerow(row)
+            self._writer.writerow(table.header(model))
+        self._writer.writerows(table.text_rows(model, records))

@@ -114,12 +114,23 @@ class CandidateResult:
 
 @dataclass(frozen=True)
 class Results:
+    """What a run found, per candidate.
+
+    >>> import partnersim
+    >>> results = partnersim.simulate("scenarios/latam.yaml", replications=500)  # doctest: +SKIP
+    >>> print(results.summary())  # doctest: +SKIP
+    >>> results.to_frame()  # doctest: +SKIP
+    >>> results.plot.s_curve()  # doctest: +SKIP
+    """
+
     scenario: Scenario
     replications: int
     seed: int
     success: str
     outcome_names: list[str]
     candidates: list[CandidateResult]
+    rows: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
+    """One entry per candidate per replication, when asked for with ``simulate(..., keep_rows=True)``."""
 
     @property
     def start(self) -> dt.date:
@@ -134,6 +145,27 @@ class Results:
             if result.code == code:
                 return result
         raise KeyError(code)
+
+    def summary(self) -> str:
+        """One plain-language finding per candidate, as a briefing would say it."""
+        from partnersim.results.text import finding
+
+        return "\n".join(finding(self, candidate) for candidate in self.candidates)
+
+    def to_frame(self, per: str = "candidate") -> Any:
+        """A pandas DataFrame: ``per="candidate"`` (one row each, every number of the
+        tables) or ``per="replication"`` (one row per candidate per replication;
+        needs ``simulate(..., keep_rows=True)``)."""
+        from partnersim.results.frames import to_frame
+
+        return to_frame(self, per)
+
+    @property
+    def plot(self) -> Any:
+        """The briefing charts as methods: ``results.plot.outcomes()``, ``results.plot.s_curve()``…"""
+        from partnersim.results.frames import PlotAccessor
+
+        return PlotAccessor(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

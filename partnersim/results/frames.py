@@ -1,0 +1,76 @@
+"""Results for analysts' own tools: pandas DataFrames and chart methods.
+
+pandas is imported only here, when a DataFrame is asked for; charts are
+looked up in the chart registry when one is drawn.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from partnersim.errors import PartnersimError
+
+if TYPE_CHECKING:
+    from partnersim.results.summary import Results
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise PartnersimError("DataFrames need pandas: pip install 'partnersim[frames]'") from None
+    return pandas
+
+
+def to_frame(results: Results, per: str = "candidate") -> Any:
+    """A tidy DataFrame of ``results``; see :meth:`Results.to_frame`."""
+    pandas = _pandas()
+    if per == "candidate":
+        return pandas.DataFrame([_candidate_row(results, c) for c in results.candidates])
+    if per == "replication":
+        if results.rows is None:
+            raise PartnersimError(
+                "these results kept no per-replication rows: run simulate(..., keep_rows=True), "
+                "or read replications.csv from a run folder"
+            )
+        return pandas.DataFrame(results.rows)
+    raise PartnersimError(f"per must be 'candidate' or 'replication', got {per!r}")
+
+
+def _candidate_row(results: Results, candidate: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"code": candidate.code, "name": candidate.name, "replications": results.replications}
+    for outcome in results.outcome_names:
+        estimate = candidate.outcomes[outcome]
+        row[f"p_{outcome}"] = estimate.p
+        row[f"p_{outcome}_low"] = estimate.low
+        row[f"p_{outcome}_high"] = estimate.high
+    for key, date in candidate.dates.items():
+        row[f"{key.lower()}_date"] = date
+    for day, estimate in candidate.by_year_end:
+        row[f"p_{results.success}_by_{day.year}"] = estimate.p
+    for stage in candidate.stages:
+        row[f"mean_days_{stage.stage}"] = stage.mean_days
+    for kind in ("last_to_consent", "holding", "vetoing"):
+        shares = getattr(candidate, kind)
+        row[f"top_{kind}"] = shares[0].code if shares else None
+    return row
+
+
+class PlotAccessor:
+    """``results.plot.<chart>()`` returns that chart's matplotlib Figure."""
+
+    def __init__(self, results: Results) -> None:
+        self._results = results
+
+    def __dir__(self) -> list[str]:
+        from partnersim.charts import CHARTS
+
+        return sorted(CHARTS)
+
+    def __getattr__(self, name: str) -> Any:
+        from partnersim.charts import CHARTS
+
+        if name.startswith("_") or name not in CHARTS:
+            raise AttributeError(f"no chart {name!r}; charts: {', '.join(sorted(CHARTS))}")
+        chart = CHARTS[name]
+        return lambda **options: chart(self._results, **options)

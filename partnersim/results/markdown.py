@@ -1,0 +1,45 @@
+"""A Markdown summary of a run, for pasting into notes: the findings and the main table."""
+
+from __future__ import annotations
+
+from partnersim.results.summary import Results
+from partnersim.results.text import finding, interval
+
+
+def summary_markdown(results: Results) -> str:
+    scenario = results.scenario
+    labels = {
+        results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
+        "talks_failed": "Talks failed", "pending": "Pending",
+    }
+    lines = [f"# {scenario.name}", ""]
+    if scenario.question:
+        lines += [f"*{scenario.question.strip()}*", ""]
+    lines += [
+        f"{results.replications:,} replications, seed {results.seed}, "
+        f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}. "
+        "Intervals are 95% Wilson score intervals.",
+        "",
+        "## Findings",
+        "",
+        *[f"- {finding(results, candidate)}" for candidate in results.candidates],
+        "",
+        f"## Outcome by {results.end_date:%d %b %Y}",
+        "",
+        "| Candidate | " + " | ".join(labels.get(o, o) for o in results.outcome_names) + " |",
+        "|---|" + "---:|" * len(results.outcome_names),
+    ]
+    for candidate in results.candidates:
+        cells = [interval(candidate.outcomes[o]) for o in results.outcome_names]
+        lines.append(f"| {candidate.name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"## When {results.success} starts (date by which it has each chance)",
+        "",
+        "| Candidate | 10% | 50% | 80% | 90% |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for candidate in results.candidates:
+        dates = [f"{d:%b %Y}" if d else "not by horizon" for d in (candidate.dates[k] for k in ("P10", "P50", "P80", "P90"))]
+        lines.append(f"| {candidate.name} | " + " | ".join(dates) + " |")
+    return "\n".join(lines) + "\n"

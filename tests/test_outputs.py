@@ -1,0 +1,93 @@
+"""Outputs for analysts' own tools: DataFrames, event logs, Parquet, Markdown, JSON."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import partnersim
+from partnersim.cli import cli
+from partnersim.process import state_names
+from partnersim.scenario.templates import GLOBAL_PARTNER
+
+from .conftest import scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("outputs") / "run"
+    result = CliRunner().invoke(
+        cli, ["run", str(ROOT / "scenarios" / "latam.yaml"), "-n", "200", "-j", "1", "--events", "--out", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_dataframe_in_three_lines() -> None:
+    pytest.importorskip("pandas")
+    results = partnersim.simulate(scenario(replications=300), keep_rows=True)
+    frame = results.to_frame()
+    assert list(frame["code"]) == ["ARG"]
+    assert 0 <= frame.loc[0, "p_cooperation_low"] <= frame.loc[0, "p_cooperation"] <= frame.loc[0, "p_cooperation_high"] <= 1
+    rows = results.to_frame("replication")
+    assert len(rows) == 300 and set(rows["outcome"]) <= set(results.outcome_names)
+    assert rows["replication"].tolist() == list(range(300))
+
+
+def test_rows_are_refused_clearly_when_not_kept() -> None:
+    pytest.importorskip("pandas")
+    results = partnersim.simulate(scenario(replications=50))
+    with pytest.raises(partnersim.PartnersimError, match="keep_rows=True"):
+        results.to_frame("replication")
+
+
+def test_summary_and_plot_methods() -> None:
+    results = partnersim.simulate(scenario(replications=100))
+    assert results.summary().startswith("Argentina: ")
+    figure = results.plot.outcomes()
+    assert figure.axes and figure.axes[0].get_title() is not None
+    with pytest.raises(AttributeError, match="no chart 'nope'"):
+        results.plot.nope()
+
+
+def test_the_event_log_opens_in_pm4py_with_the_machines_states(run_folder: Path) -> None:
+    pm4py = pytest.importorskip("pm4py")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        log = pm4py.read_xes(str(run_folder / "events.xes"))
+    assert log["case:concept:name"].nunique() == 200 * 5
+    activities = set(log["concept:name"])
+    assert activities <= set(state_names(GLOBAL_PARTNER))
+    assert {"consensus", "cooperation"} <= activities
+    dfg, start, end = pm4py.discover_dfg(log)
+    assert ("consensus", "expert_talks") in dfg
+    assert set(end) <= {"cooperation", "rejected", "withdrawn", "talks_failed", "pending"}
+    csv_lines = (run_folder / "events.csv").read_text().splitlines()
+    assert csv_lines[0] == "case,candidate,replication,activity,timestamp,ally"
+    assert len(csv_lines) - 1 == len(log)
+
+
+def test_parquet_and_markdown_sit_next_to_the_csv(run_folder: Path) -> None:
+    pyarrow = pytest.importorskip("pyarrow.parquet")
+    table = pyarrow.read_table(run_folder / "replications.parquet")
+    assert table.num_rows == 200 * 5
+    markdown = (run_folder / "summary.md").read_text()
+    assert markdown.startswith("# Latin American global partners")
+    assert "| Argentina |" in markdown and "## Findings" in markdown
+
+
+def test_json_output_is_the_summary(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["run", str(ROOT / "scenarios" / "examples" / "minimal.yaml"), "-n", "100", "-j", "1",
+              "--out", str(tmp_path / "run"), "--json", "--no-rows"],
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    data = json.loads(text)
+    assert data == json.loads((tmp_path / "run" / "summary.json").read_text())
