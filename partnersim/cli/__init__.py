@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from partnersim import __version__
-from partnersim.cli import history, report, reproduce, run, whatif
+from partnersim.cli import history, report, reproduce, run, tools, whatif
 
 
 @click.group(
@@ -35,7 +35,7 @@ def cli() -> None:
     """
 
 
-for _module in (run, report, whatif, history, reproduce):
+for _module in (run, report, whatif, history, reproduce, tools):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

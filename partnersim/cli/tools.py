@@ -1,0 +1,37 @@
+"""``schema``: the scenario format for editors and other tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from partnersim.cli.common import friendly_errors
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim schema > scenario.schema.json
+  partnersim schema -o docs/scenario.schema.json
+
+\b
+Editors that use yaml-language-server (VS Code's YAML extension, for one)
+complete and check keys when a scenario file starts with:
+  # yaml-language-server: $schema=../docs/scenario.schema.json""")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to a file instead of standard output.")
+@friendly_errors
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of scenario files."""
+    from partnersim.scenario.jsonschema import scenario_schema
+
+    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}")
+
+
+COMMANDS: list[click.Command] = [schema]

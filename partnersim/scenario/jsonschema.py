@@ -1,0 +1,92 @@
+"""The scenario format as JSON Schema, generated from the same typed models as the loader.
+
+Editors use it to complete and check keys (a scenario starts with
+``# yaml-language-server: $schema=…``). The models parse durations, dates and
+bare values before validating them; the schema describes what a person may
+write instead (``3w`` as well as a number of days), and lists the stages of
+every built-in process by name. The loader remains the final judge: the schema
+cannot express checks across keys, such as ally codes against the roster.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from partnersim.scenario import distributions
+from partnersim.scenario import schema as models
+from partnersim.scenario.durations import parse_date, parse_duration
+from partnersim.scenario.templates import TEMPLATES
+
+DURATION: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*(\d+(\.\d*)?|\.\d+)\s*(d|w|mo|y)\s*$"},
+    ],
+    "description": "A duration: 10d, 3w, 4mo (30.44 days), 2y (365.25 days), or a number of days.",
+}
+DATE: dict[str, Any] = {"type": "string", "format": "date", "description": "An ISO date, YYYY-MM-DD."}
+DISTRIBUTION_SCALAR: dict[str, Any] = {
+    "anyOf": [DURATION, DATE],
+    "description": "A fixed value: a duration, or a date where a date is expected.",
+}
+STAGE_MODELS = {"consensus": "ConsensusStage", "talks": "TalksStage", "task": "TaskStage"}
+
+
+class _Generator(GenerateJsonSchema):
+    """Describes what the parsing validators accept, rather than what they produce."""
+
+    def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema) -> JsonSchemaValue:
+        function = schema["function"]["function"]
+        if function is parse_duration:
+            return dict(DURATION)
+        if function is parse_date:
+            return dict(DATE)
+        if function is models._horizon:
+            return {"anyOf": [DATE, DURATION], "description": "The end of the simulated period: a date or a duration."}
+        if function is models._whole_number:
+            return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^[0-9_.eE+]+$"}]}
+        if function is models._text:
+            return {"type": ["string", "number"]}
+        inner = super().function_before_schema(schema)
+        if function is distributions._wrap_scalar:
+            return {"anyOf": [DISTRIBUTION_SCALAR, inner]}
+        if function is models._ally_entry:
+            return {"anyOf": [{"type": "string", "pattern": "^[A-Z]{3}$"}, inner]}
+        return inner
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file."""
+    result = models.Scenario.model_json_schema(schema_generator=_Generator)
+    result["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    result["title"] = "partnersim scenario"
+    result["description"] = (
+        "A partnersim scenario file. Reference: docs/scenario.md. Only `start` and `candidates` are required."
+    )
+    properties = result["properties"]
+    properties["extends"] = {
+        "type": "string",
+        "description": "Another scenario file (relative to this one) whose keys this file changes.",
+    }
+    stage_properties: dict[str, Any] = {}
+    for template in TEMPLATES.values():
+        for spec in template.stages:
+            stage_properties[spec.name] = {
+                "$ref": f"#/$defs/{STAGE_MODELS[spec.kind]}",
+                "description": f"{spec.label} ({spec.kind}, {template.name} process).",
+            }
+    properties["stages"] = {
+        "type": "object",
+        "description": "Settings of the process's stages, by name; unset keys take the process's defaults.",
+        "properties": stage_properties,
+        "additionalProperties": False,
+    }
+    properties["process"] = {"enum": list(TEMPLATES), "default": "global-partner"}
+    # A file that extends another may leave out what its parent states.
+    required = result.pop("required", [])
+    result["if"] = {"required": ["extends"]}
+    result["else"] = {"required": required}
+    return result
