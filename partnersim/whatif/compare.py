@@ -1,0 +1,189 @@
+"""``compare``: a base scenario and its what-ifs, run on the same random numbers.
+
+Every scenario runs with the base's seed and number of replications, so
+replication *i* of each draws the same numbers for the same ally, candidate
+and stage (the streams are keyed by meaning, see
+:mod:`partnersim.engine.streams`). Each replication therefore gives a pair of
+outcomes per candidate, and the change in a probability is estimated from
+the pairs (:mod:`partnersim.whatif.paired`): only the replications the change
+actually affects add uncertainty, which makes the interval several times
+narrower than that of two independent runs.
+
+Inputs may be scenario files or run folders (whose ``scenario.yaml`` holds
+the scenario as it was run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from partnersim.errors import Problem, ScenarioError
+from partnersim.results.summary import Results
+from partnersim.scenario.durations import DAYS_PER_UNIT
+from partnersim.scenario.loader import load_scenario, source_files
+from partnersim.scenario.schema import Scenario
+from partnersim.whatif.diff import Difference, diff_scenarios
+from partnersim.whatif.paired import Change, paired_change
+from partnersim.whatif.points import Point, run_point
+
+DATE_KEYS = ("P50", "P80")
+
+
+@dataclass(frozen=True)
+class Input:
+    """A scenario to compare and where it came from."""
+
+    scenario: Scenario
+    path: Path  # the scenario file, or the run folder's scenario.yaml
+    label: str  # the name given on the command line
+
+    @property
+    def sources(self) -> list[Path]:
+        return source_files(self.path)
+
+
+def load_input(path: str | Path, overrides: Sequence[str] = ()) -> Input:
+    """A scenario file, or a run folder (its resolved ``scenario.yaml``), with ``--set`` changes."""
+    path = Path(path)
+    if path.is_dir():
+        resolved = path / "scenario.yaml"
+        if not resolved.is_file():
+            raise ScenarioError([Problem(str(path), None, "", "is a folder without scenario.yaml, so not a run folder")])
+        return Input(load_scenario(resolved, overrides), resolved, path.name)
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), None, "", "no such file or run folder")])
+    return Input(load_scenario(path, overrides), path, path.name)
+
+
+def load_inputs(items: Sequence[tuple[str | Path, Sequence[str]]]) -> list[Input]:
+    """Every input of a comparison, each with its ``--set`` changes; the problems of all of them at once."""
+    loaded, problems = [], []
+    for path, overrides in items:
+        try:
+            loaded.append(load_input(path, overrides))
+        except ScenarioError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+@dataclass(frozen=True)
+class DateChange:
+    """A date quantile in the base and in the variant (None: not reached by the horizon)."""
+
+    base: dt.date | None
+    variant: dt.date | None
+
+    @property
+    def months(self) -> float | None:
+        """Months later (negative: earlier) in the variant; None when either is not reached."""
+        if self.base is None or self.variant is None:
+            return None
+        return (self.variant - self.base).days / DAYS_PER_UNIT["mo"]
+
+
+@dataclass(frozen=True)
+class CandidateChange:
+    code: str
+    name: str
+    success: Change  # P(success by the horizon)
+    rejected: Change
+    dates: dict[str, DateChange]  # "P50", "P80"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One what-if against the base."""
+
+    label: str
+    results: Results
+    candidates: list[CandidateChange]
+    differences: list[Difference]
+    only_here: list[str] = field(default_factory=list)  # candidate codes the base does not have
+    only_base: list[str] = field(default_factory=list)
+
+    def candidate(self, code: str) -> CandidateChange:
+        for change in self.candidates:
+            if change.code == code:
+                return change
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    base_label: str
+    base: Results
+    variants: list[Variant]
+    notes: list[str]
+
+    @property
+    def replications(self) -> int:
+        return self.base.replications
+
+    @property
+    def seed(self) -> int:
+        return self.base.seed
+
+
+def compare(
+    base: Input,
+    variants: Sequence[Input],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Run ``base`` and every variant on the same seed and replications, and pair their outcomes."""
+    n = replications or base.scenario.replications
+    common = base.scenario.seed if seed is None else seed
+    notes = _notes(base, variants, common, n, seed is not None, replications is not None)
+    base_point = run_point(base.scenario.with_updates(replications=n, seed=common), jobs, progress)
+    done = []
+    for variant in variants:
+        point = run_point(variant.scenario.with_updates(replications=n, seed=common), jobs, progress)
+        done.append(_variant(variant, base, base_point, point))
+    return Comparison(base.label, base_point.results, done, notes)
+
+
+def _notes(base: Input, variants: Sequence[Input], seed: int, n: int, seed_given: bool, n_given: bool) -> list[str]:
+    notes = []
+    for variant in variants:
+        if variant.scenario.seed != base.scenario.seed and not seed_given:
+            notes.append(f"{variant.label} states seed {variant.scenario.seed}; it is run with the base's "
+                         f"seed {seed}, so that both share their random numbers.")
+        if variant.scenario.replications != base.scenario.replications and not n_given:
+            notes.append(f"{variant.label} states {variant.scenario.replications:,} replications; "
+                         f"every scenario is run {n:,} times.")
+    return notes
+
+
+def _variant(variant: Input, base: Input, base_point: Point, point: Point) -> Variant:
+    base_codes = [c.code for c in base_point.results.candidates]
+    codes = [c.code for c in point.results.candidates]
+    changes = []
+    for code in base_codes:
+        if code not in codes:
+            continue
+        i, j = base_codes.index(code), codes.index(code)
+        before, after = base_point.results.candidates[i], point.results.candidates[j]
+        success = base_point.results.success
+        changes.append(CandidateChange(
+            code=code,
+            name=after.name,
+            success=paired_change(base_point.indicator(success)[:, i], point.indicator(success)[:, j]),
+            rejected=paired_change(base_point.indicator("rejected")[:, i], point.indicator("rejected")[:, j]),
+            dates={key: DateChange(before.dates[key], after.dates[key]) for key in DATE_KEYS},
+        ))
+    return Variant(
+        label=variant.label,
+        results=point.results,
+        candidates=changes,
+        differences=diff_scenarios(base.scenario, variant.scenario),
+        only_here=[c for c in codes if c not in base_codes],
+        only_base=[c for c in base_codes if c not in codes],
+    )

@@ -1,0 +1,276 @@
+"""The factors of a sensitivity analysis: which settings to swing, and how far.
+
+A scenario file cannot state ranges (its schema knows no such key), so the
+swings follow documented rules, applied to every setting of the allies and
+the stages that the resolved scenario holds, and to each candidate's
+withdrawal rate:
+
+- a probability *p* (``hold.probability``, ``hold.lifted``, ``agreement``):
+  low *p*/2 (halfway to 0), high 2*p*, but at most halfway to 1, i.e.
+  min(2*p*, (1 + *p*)/2); so 0.1 swings over 0.05–0.2 and 0.6 over 0.3–0.8;
+- a duration distribution (``deliberation``, ``hold.duration``, ``round``,
+  ``duration``): every duration in it halved and doubled (the shape kept);
+- a whole number (``teams``, ``max_rounds``): halved (at least 1) and doubled;
+- a withdrawal rate: halved and doubled.
+
+A swing that leaves the value as it is (a probability of 0, a lifted chance
+of 1 doubled) is not run. ``--range PATH=LOW:HIGH`` replaces a factor's
+range or adds any other key path, such as a candidate's request date.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from partnersim.errors import Problem, ScenarioError
+from partnersim.scenario.distributions import (
+    Distribution,
+    DurationDist,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    Lognormal,
+    Pert,
+    Triangular,
+    TruncatedNormal,
+    Uniform,
+)
+from partnersim.scenario.durations import format_duration
+from partnersim.scenario.loader import roster_of
+from partnersim.scenario.schema import Scenario
+from partnersim.scenario.templates import TEMPLATES
+from partnersim.whatif.diff import flatten, show
+from partnersim.whatif.sweep import _ends
+
+PROBABILITIES = ("probability", "lifted", "agreement")
+DURATIONS = ("deliberation", "duration", "round")
+WHOLE = ("teams", "max_rounds")
+SCALE = 2.0
+
+FIELD_LABELS = {
+    "hold.probability": "chance of a hold",
+    "hold.lifted": "chance a hold is lifted",
+    "hold.duration": "length of a hold",
+    "deliberation": "time to decide",
+    "teams": "teams",
+    "round": "length of a round",
+    "agreement": "chance a round agrees",
+    "max_rounds": "round limit",
+    "duration": "duration",
+    "withdrawal.annual_rate": "withdrawal rate",
+    "request": "request date",
+}
+
+# How a sentence names an ally setting; {owner} is "Türkiye's", "other allies'", "the allies'".
+ALLY_PHRASES = {
+    "hold.probability": "{owner} chance of a hold",
+    "hold.lifted": "{owner} chance of lifting a hold",
+    "hold.duration": "the length of {owner} holds",
+    "deliberation": "{owner} time to decide",
+}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A setting and the two values it is swung to (as ``--set`` writes them; None: not swung that way)."""
+
+    path: str
+    label: str
+    phrase: str
+    base: str
+    low: str | None
+    high: str | None
+    range_text: str  # e.g. "0.05–0.2" or "×0.5–×2"
+    rule: str  # how the range was chosen
+
+    def overrides(self, side: str) -> list[str]:
+        value = self.low if side == "low" else self.high
+        return [] if value is None else [f"{self.path}={value}"]
+
+
+def factors(scenario: Scenario, ranges: list[str] | tuple[str, ...] = ()) -> list[Factor]:
+    """Every factor of ``scenario`` under the default rules, then the ``--range`` ones."""
+    leaves = flatten(scenario)
+    found: dict[str, Factor] = {}
+    for path, value in leaves.items():
+        factor = _default_factor(scenario, path, value)
+        if factor is not None:
+            found[path] = factor
+    for text in ranges:
+        factor = _given(scenario, leaves, text)
+        found[factor.path] = factor
+    return list(found.values())
+
+
+def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
+    parts = path.split(".")
+    key = parts[-1]
+    if parts[0] == "candidates":
+        if parts[2:] != ["withdrawal", "annual_rate"] or not value:
+            return None
+        return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
+    if parts[0] not in ("allies", "stages"):
+        return None
+    if key in PROBABILITIES and isinstance(value, float):
+        low, high = value / SCALE, min(value * SCALE, (1 + value) / 2)
+        return _factor(scenario, path, value, _text(low), _text(high),
+                       "halfway to 0; doubled, at most halfway to 1")
+    if key in WHOLE and isinstance(value, int):
+        return _factor(scenario, path, value, str(max(1, round(value / SCALE))), str(value * round(SCALE)),
+                       "halved (at least 1) and doubled")
+    if key in DURATIONS and (isinstance(value, (dict, str))):
+        dist = TypeAdapter(Distribution).validate_python(value)
+        return Factor(path, label(scenario, path), phrase(scenario, path), show(value), scaled(dist, 1 / SCALE),
+                      scaled(dist, SCALE), f"×{1 / SCALE:g}–×{SCALE:g}", "every duration halved and doubled")
+    return None
+
+
+def _factor(scenario: Scenario, path: str, base: Any, low: str, high: str, rule: str) -> Factor | None:
+    base_text = show(base)
+    low_v = None if low == base_text else low
+    high_v = None if high == base_text else high
+    if low_v is None and high_v is None:
+        return None
+    return Factor(path, label(scenario, path), phrase(scenario, path), base_text, low_v, high_v, f"{low}–{high}", rule)
+
+
+def _text(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _given(scenario: Scenario, leaves: dict[str, Any], text: str) -> Factor:
+    path, sep, spec = text.partition("=")
+    path = path.strip()
+    parts = spec.split(":")
+    if not sep or not path or len(parts) != 2:
+        raise ScenarioError([Problem("--range", None, path, f"expected PATH=LOW:HIGH, got {text!r}")])
+    low_text, high_text = parts[0].strip(), parts[1].strip()
+    try:
+        _ends(path, low_text, high_text)
+    except ScenarioError as exc:
+        raise ScenarioError([Problem("--range", None, path, p.message) for p in exc.problems]) from None
+    return Factor(path, label(scenario, path), phrase(scenario, path), show(leaves.get(path)), low_text, high_text,
+                  f"{low_text}–{high_text}", "given with --range")
+
+
+def scaled(dist: DurationDist, factor: float) -> str:
+    """The distribution with every duration multiplied by ``factor``, as ``--set`` value text."""
+    def d(days: float) -> str:
+        return format_duration(round(days * factor, 3))
+
+    spec: Any
+    if isinstance(dist, Fixed):
+        return d(dist.fixed)
+    if isinstance(dist, Uniform):
+        spec = {"uniform": [d(v) for v in dist.uniform]}
+    elif isinstance(dist, Triangular):
+        spec = {"triangular": [d(v) for v in dist.triangular]}
+    elif isinstance(dist, Pert):
+        spec = {"pert": [d(v) for v in dist.pert]}
+    elif isinstance(dist, Empirical):
+        spec = {"empirical": [d(v) for v in dist.empirical]}
+    elif isinstance(dist, Exponential):
+        spec = {"exponential": {"mean": d(dist.exponential.mean)}}
+    elif isinstance(dist, TruncatedNormal):
+        normal = dist.normal
+        spec = {"normal": {"mean": d(normal.mean), "sd": d(normal.sd), "low": d(normal.low)}}
+        if normal.high is not None:
+            spec["normal"]["high"] = d(normal.high)
+    elif isinstance(dist, Lognormal):
+        lognormal = dist.lognormal
+        if lognormal.median is not None and lognormal.p90 is not None:
+            spec = {"lognormal": {"median": d(lognormal.median), "p90": d(lognormal.p90)}}
+        else:
+            mu, sigma = lognormal.log_params()
+            spec = {"lognormal": {"mu": round(mu + math.log(factor), 6), "sigma": sigma}}
+    elif isinstance(dist, Gamma):
+        g = dist.gamma
+        if g.mean is not None and g.cv is not None:
+            spec = {"gamma": {"mean": d(g.mean), "cv": g.cv}}
+        else:
+            shape, scale = g.shape_scale()
+            spec = {"gamma": {"shape": shape, "scale": d(scale)}}
+    else:  # pragma: no cover - every kind is listed above
+        raise TypeError(f"cannot scale {type(dist).__name__}")
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def label(scenario: Scenario, path: str) -> str:
+    """A setting as a chart names it: ``Türkiye: chance of a hold``, ``IPCP drafting: duration``."""
+    return _names(scenario, path)[0]
+
+
+def phrase(scenario: Scenario, path: str) -> str:
+    """A setting as a sentence names it: ``Türkiye's chance of a hold``, ``the duration of IPCP drafting``."""
+    return _names(scenario, path)[1]
+
+
+def _names(scenario: Scenario, path: str) -> tuple[str, str]:
+    parts = path.split(".")
+    template = TEMPLATES.get(scenario.process)
+    stages = {s.name: s.label for s in template.stages} if template else {}
+    if parts[0] == "allies" and len(parts) >= 3:
+        who = _who(scenario, parts[1], "allies.", parts[2:])
+        return f"{_capital(who)}: {_field(parts[2:])}", _ally_phrase(who, parts[2:])
+    if parts[0] == "stages" and len(parts) >= 3:
+        stage = stages.get(parts[1], parts[1])
+        if len(parts) >= 5 and parts[2] == "allies":
+            who = _who(scenario, parts[3], f"stages.{parts[1]}.allies.", parts[4:])
+            field = _field(parts[4:])
+            return f"{stage} — {who}: {field}", f"{_ally_phrase(who, parts[4:])} at {stage}"
+        field = _field(parts[2:])
+        return f"{stage}: {field}", STAGE_PHRASES.get(parts[-1], "the {field} of {stage}").format(
+            field=field, stage=stage)
+    if parts[0] == "candidates" and len(parts) >= 3:
+        names = {c.code: c.label for c in scenario.candidates}
+        name = names.get(parts[1], parts[1])
+        return f"{name}: {_field(parts[2:])}", f"{possessive(name)} {_field(parts[2:])}"
+    return path, path
+
+
+STAGE_PHRASES = {
+    "teams": "the number of expert teams",
+    "round": "the length of a round of talks",
+    "agreement": "the chance that a round of talks agrees",
+    "max_rounds": "the limit on rounds of talks",
+}
+
+
+def _ally_phrase(who: str, field: list[str]) -> str:
+    key = ".".join(field)
+    return ALLY_PHRASES.get(key, "{owner} " + _field(field)).format(owner=possessive(who))
+
+
+def _who(scenario: Scenario, code: str, prefix: str, field: list[str]) -> str:
+    if code != "default":
+        return roster_of(scenario).get(code, code)
+    # "Other allies" when some ally has a value of its own for this setting.
+    suffix = "." + ".".join(field)
+    own = any(p.startswith(prefix) and p.endswith(suffix) and p[len(prefix):].split(".")[0] != "default"
+              for p in flatten(scenario))
+    return "other allies" if own else "all allies"
+
+
+def possessive(who: str) -> str:
+    """``Türkiye's``, ``the United Kingdom's``, ``other allies'``; a name's "(hypothetical)" left out."""
+    if who == "all allies":
+        return "the allies'"
+    who = who.split(" (")[0]
+    if who.startswith(("United ", "Netherlands")):
+        who = "the " + who
+    return f"{who}'" if who.endswith("s") else f"{who}'s"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _field(parts: list[str]) -> str:
+    key = ".".join(parts)
+    return FIELD_LABELS.get(key, key.replace("_", " "))

@@ -1,0 +1,111 @@
+"""Running many variants of one scenario, each on the same seed, across worker processes.
+
+A sweep or a sensitivity analysis runs dozens of small variants ("points").
+Each point runs whole on one worker (one process per core, points handed out
+as workers become free), which keeps both cores busy without splitting small
+runs into chunks. Every point uses the same seed, so all of them share their
+random numbers (common random numbers): the differences between points are
+the effects of the parameters, not noise.
+
+Each point returns its :class:`Results` and, per replication and candidate,
+its outcome, so that two points can be compared replication by replication.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from partnersim.engine.model import Model
+from partnersim.engine.records import Records
+from partnersim.results.summary import Results
+from partnersim.runner import simulate
+from partnersim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Point:
+    """One simulated variant."""
+
+    results: Results
+    outcome: np.ndarray  # (replications, candidates) int8 index into ``outcomes``
+    outcomes: tuple[str, ...]
+
+    def indicator(self, outcome: str) -> np.ndarray:
+        """(replications, candidates) bool: the case ended in ``outcome``."""
+        return self.outcome == self.outcomes.index(outcome)
+
+
+class OutcomeRows:
+    """Collects the outcome of every replication from the streamed chunks."""
+
+    def __init__(self, replications: int, candidates: int) -> None:
+        self.outcome = np.full((replications, candidates), -1, dtype=np.int8)
+        self.outcomes: tuple[str, ...] = ()
+
+    def __call__(self, model: Model, records: Records) -> None:
+        self.outcomes = tuple(model.outcomes)
+        self.outcome[records.first : records.first + records.count] = records.outcome
+
+
+def run_point(scenario: Scenario, jobs: int = 1, progress: Callable[[int], None] | None = None) -> Point:
+    """Simulate one scenario (its own replications and seed) and keep every replication's outcome."""
+    rows = OutcomeRows(scenario.replications, len(scenario.candidates))
+    results = simulate(scenario, jobs=jobs, on_records=rows, progress=progress)
+    return Point(results, rows.outcome, rows.outcomes)
+
+
+def run_points(
+    scenarios: Sequence[Scenario], *, jobs: int = 1, progress: Callable[[int], None] | None = None
+) -> list[Point]:
+    """Simulate every scenario; ``progress`` is told the replications of each point as it finishes.
+
+    With ``jobs`` above 1 the points run on that many worker processes; the
+    results are the same as with one, point for point.
+    """
+    if jobs <= 1 or len(scenarios) <= 1:
+        done = []
+        for scenario in scenarios:
+            done.append(run_point(scenario))
+            if progress is not None:
+                progress(scenario.replications)
+        return done
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    executor = ProcessPoolExecutor(
+        max_workers=min(jobs, len(scenarios)), mp_context=multiprocessing.get_context(method),
+        initializer=_ignore_interrupts,
+    )
+    futures: dict[Future[Point], int] = {}
+    found: dict[int, Point] = {}
+    finished = False
+    try:
+        futures = {executor.submit(run_point, scenario): i for i, scenario in enumerate(scenarios)}
+        pending = set(futures)
+        while pending:
+            ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in ready:
+                index = futures[future]
+                found[index] = future.result()
+                if progress is not None:
+                    progress(scenarios[index].replications)
+        finished = True
+    finally:
+        if finished:
+            executor.shutdown(wait=True)
+        else:
+            # Interrupted or failed: stop the workers now rather than after every point.
+            workers = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+    return [found[i] for i in range(len(scenarios))]
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,203 @@
+"""``sensitivity``: one setting at a time swung low and high, everything else as in the scenario.
+
+Each factor (:mod:`partnersim.whatif.factors`) is run at its low and its high
+value, all points on the scenario's seed, so each swing is paired with the
+base replication by replication. A swing's effect on P(cooperation by the
+horizon) therefore comes with a paired 95% interval
+(:mod:`partnersim.whatif.paired`), and effects that are within noise are
+marked as such. The tornado orders factors by how far their two swings move
+the result apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from partnersim.errors import Problem, ScenarioError
+from partnersim.results.summary import Results
+from partnersim.scenario.durations import month_label
+from partnersim.scenario.loader import load_scenario
+from partnersim.scenario.schema import Scenario
+from partnersim.whatif.factors import Factor, factors, possessive
+from partnersim.whatif.paired import Change, paired_change
+from partnersim.whatif.points import Point, run_points
+
+SIDES = ("low", "high")
+MEASURES = ("cooperation", "p50")
+MIN_DATE_SPREAD = 15  # days: a date driver must move the even-chance date by at least half a month
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one factor's two swings do to one measure for one candidate.
+
+    ``base``, ``low`` and ``high`` are probabilities for ``cooperation`` and
+    days after the start for ``p50`` (None: not reached by the horizon, or,
+    for a side that is not swung, the base value).
+    """
+
+    factor: Factor
+    base: float | None
+    low: float | None
+    high: float | None
+    changes: dict[str, Change]  # per swung side, the paired change in P(success) (cooperation only)
+    horizon: float
+
+    def _value(self, side: str) -> float | None:
+        value = self.low if side == "low" else self.high
+        return self.base if value is None and self.factor.overrides(side) == [] else value
+
+    @property
+    def spread(self) -> float:
+        """How far apart the two swings put the measure (a date not reached counts as the horizon)."""
+        values = [self.horizon if v is None else v for v in (self.base, self._value("low"), self._value("high"))]
+        return max(values) - min(values)
+
+    @property
+    def within_noise(self) -> bool:
+        """For probabilities: no swing's paired interval excludes zero."""
+        return bool(self.changes) and not any(c.distinguishable for c in self.changes.values())
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    scenario: Scenario
+    base: Point
+    factors: list[Factor]
+    swings: dict[tuple[str, str], Point]  # (factor path, side) → point
+
+    @property
+    def results(self) -> Results:
+        return self.base.results
+
+    @property
+    def points(self) -> int:
+        return 1 + len(self.swings)
+
+    def effects(self, code: str, measure: str = "cooperation") -> list[Effect]:
+        """Every factor's effect on ``measure`` for candidate ``code``, largest spread first."""
+        results = self.results
+        index = [c.code for c in results.candidates].index(code)
+        success = results.success
+        horizon = float((results.end_date - results.start).days)
+        found = []
+        for factor in self.factors:
+            values: dict[str, float | None] = {}
+            changes: dict[str, Change] = {}
+            for side in SIDES:
+                point = self.swings.get((factor.path, side))
+                if point is None:
+                    values[side] = None
+                    continue
+                values[side] = _measure(point.results, index, measure)
+                if measure == "cooperation":
+                    changes[side] = paired_change(self.base.indicator(success)[:, index],
+                                                  point.indicator(success)[:, index])
+            found.append(Effect(factor, _measure(results, index, measure), values["low"], values["high"],
+                                changes, horizon))
+        found.sort(key=lambda e: (-e.spread, e.factor.label))
+        return found
+
+
+def _measure(results: Results, index: int, measure: str) -> float | None:
+    candidate = results.candidates[index]
+    if measure == "cooperation":
+        return candidate.outcomes[results.success].p
+    day = candidate.dates["P50"]
+    return None if day is None else float((day - results.start).days)
+
+
+def sensitivity(
+    path: Path,
+    *,
+    overrides: Sequence[str] = (),
+    ranges: Sequence[str] = (),
+    replications: int = 5000,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Sensitivity:
+    """Swing every factor of the scenario in ``path`` low and high, one at a time, on one seed."""
+    check_ranges(path, overrides, ranges)
+    scenario = load_scenario(path, overrides)
+    common = scenario.seed if seed is None else seed
+    scenario = scenario.with_updates(replications=replications, seed=common)
+    chosen = factors(scenario, list(ranges))
+    runs: list[Scenario] = [scenario]
+    keys: list[tuple[str, str]] = []
+    for factor in chosen:
+        for side in SIDES:
+            changes = factor.overrides(side)
+            if changes:
+                swung = load_scenario(path, [*overrides, *changes])
+                runs.append(swung.with_updates(replications=replications, seed=common))
+                keys.append((factor.path, side))
+    points = run_points(runs, jobs=jobs, progress=progress)
+    return Sensitivity(scenario, points[0], chosen, dict(zip(keys, points[1:], strict=True)))
+
+
+def check_ranges(path: Path, overrides: Sequence[str], ranges: Sequence[str]) -> None:
+    """Load the scenario at both ends of every ``--range``, so that a mistake is reported before anything runs."""
+    problems: list[Problem] = []
+    for text in ranges:
+        key, _, spec = text.partition("=")
+        ends = spec.split(":")
+        if len(ends) != 2 or not key.strip():
+            problems.append(Problem("--range", None, key.strip(), f"expected PATH=LOW:HIGH, got {text!r}"))
+            continue
+        for end in ends:
+            try:
+                load_scenario(path, [*overrides, f"{key.strip()}={end.strip()}"])
+            except ScenarioError as exc:
+                problems += [Problem("--range", None, p.path, p.message) if p.file == "--set" else p
+                             for p in exc.problems]
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+
+
+def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
+    """The top drivers in one plain sentence, for one candidate."""
+    results = sens.results
+    candidate = results.candidate(code)
+    horizon = month_label(results.end_date)
+    base = candidate.outcomes[results.success].p
+    moving = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0][:top]
+    what = f"{possessive(candidate.name)} chance of {results.success} by {horizon} ({_pct(base)})"
+    if not moving:
+        sentence = f"No single setting moves {what} by more than the simulation's noise"
+    else:
+        parts = [f"{e.factor.phrase} ({_pct(_lo(e))}–{_pct(_hi(e))})" for e in moving]
+        sentence = f"{what} depends most on {_join(parts)}"
+    dated = [e for e in sens.effects(code, "p50") if e.spread >= MIN_DATE_SPREAD][:top]
+    p50 = candidate.dates["P50"]
+    if p50 is not None and dated:
+        parts = [e.factor.phrase for e in dated]
+        sentence += f"; its even-chance date ({month_label(p50)}) most on {_join(parts)}"
+    return sentence + "."
+
+
+def _lo(e: Effect) -> float:
+    values = [v for v in (e.base, e.low, e.high) if v is not None]
+    return min(values)
+
+
+def _hi(e: Effect) -> float:
+    values = [v for v in (e.base, e.low, e.high) if v is not None]
+    return max(values)
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def date_of(results: Results, day: float | None) -> dt.date | None:
+    return None if day is None else results.start + dt.timedelta(days=int(day))

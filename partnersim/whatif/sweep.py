@@ -1,0 +1,250 @@
+"""``sweep``: one scenario run at many values of one or more parameters.
+
+A parameter is any key path that ``--set`` accepts, with a range:
+``allies.TUR.hold.probability=0:0.5:6`` (six values from 0 to 0.5),
+``stages.ipcp_drafting.duration=1mo:12mo:5`` (durations) or
+``candidates.BRA.request=2026-01-01:2030-01-01:5`` (dates). The points are a
+full grid of every parameter's values, or a Latin hypercube of ``samples``
+points (:class:`scipy.stats.qmc.LatinHypercube`, seeded with the run's seed,
+so the same command gives the same points). Every point is loaded and
+checked like a file with ``--set`` changes, and runs on the same seed, so
+the points share their random numbers and the curve they draw is smooth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from partnersim.errors import Problem, ScenarioError
+from partnersim.results.summary import CandidateResult
+from partnersim.scenario.durations import format_duration, parse_date, parse_duration
+from partnersim.scenario.loader import load_scenario
+from partnersim.scenario.schema import Scenario
+from partnersim.whatif.diff import flatten
+from partnersim.whatif.points import Point, run_points
+
+SOURCE = "--param"
+Kind = Literal["number", "duration", "date"]
+DESIGNS = ("grid", "lhs")
+WHOLE_KEYS = ("teams", "max_rounds")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A key path and the range it is swept over (dates as day numbers, durations in days)."""
+
+    path: str
+    low: float
+    high: float
+    steps: int | None
+    kind: Kind = "number"
+    integer: bool = False
+
+    def value(self, x: float) -> str:
+        """The value at ``x`` as ``--set`` would write it."""
+        if self.kind == "date":
+            return dt.date.fromordinal(int(round(x))).isoformat()
+        if self.kind == "duration":
+            return format_duration(round(x, 3))
+        if self.integer:
+            return str(int(round(x)))
+        return f"{x:.6g}"
+
+    def number(self, x: float) -> float | int | dt.date:
+        """The value at ``x`` for a table or an axis."""
+        if self.kind == "date":
+            return dt.date.fromordinal(int(round(x)))
+        if self.integer:
+            return int(round(x))
+        return round(x, 3) if self.kind == "duration" else float(f"{x:.6g}")
+
+    def grid(self) -> list[float]:
+        steps = self.steps or 2
+        values = np.linspace(self.low, self.high, steps)
+        if self.integer or self.kind == "date":
+            values = np.round(values)
+        return list(dict.fromkeys(float(v) for v in values))
+
+
+def parse_param(text: str) -> Param:
+    """``PATH=LOW:HIGH:STEPS`` (``:STEPS`` may be left out for a Latin hypercube)."""
+    path, sep, spec = text.partition("=")
+    path = path.strip()
+    parts = spec.split(":")
+    if not sep or not path or len(parts) not in (2, 3):
+        raise ScenarioError([Problem(SOURCE, None, path, f"expected PATH=LOW:HIGH:STEPS, got {text!r}")])
+    steps = None
+    if len(parts) == 3:
+        try:
+            steps = int(parts[2])
+        except ValueError:
+            steps = 0
+        if steps < 2:
+            raise ScenarioError([Problem(SOURCE, None, path,
+                                         f"STEPS must be a whole number, 2 or more, got {parts[2]!r}")])
+    low, high, kind = _ends(path, parts[0].strip(), parts[1].strip())
+    if low > high:
+        raise ScenarioError([Problem(SOURCE, None, path, f"LOW {parts[0]!r} is above HIGH {parts[1]!r}")])
+    return Param(path, low, high, steps, kind)
+
+
+def _ends(path: str, low: str, high: str) -> tuple[float, float, Kind]:
+    try:
+        return float(low), float(high), "number"
+    except ValueError:
+        pass
+    try:
+        return float(parse_date(low).toordinal()), float(parse_date(high).toordinal()), "date"
+    except ValueError:
+        pass
+    try:
+        return parse_duration(low), parse_duration(high), "duration"
+    except ValueError:
+        raise ScenarioError([Problem(
+            SOURCE, None, path,
+            f"LOW and HIGH must both be numbers (0.1), durations (3mo) or dates (2026-01-01), got {low!r} and {high!r}",
+        )]) from None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The points of a sweep and what each found."""
+
+    scenario: Scenario  # the scenario swept, with its --set changes
+    params: list[Param]
+    design: str
+    values: list[tuple[float, ...]]  # per point, one value per parameter
+    points: list[Point]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per point and candidate: the parameters, then every outcome with its interval and dates."""
+        rows = []
+        for index, (values, point) in enumerate(zip(self.values, self.points, strict=True)):
+            results = point.results
+            for candidate in results.candidates:
+                row: dict[str, Any] = {"point": index + 1}
+                row.update({p.path: p.number(x) for p, x in zip(self.params, values, strict=True)})
+                row.update({"candidate": candidate.code, "name": candidate.name})
+                row.update(outcome_columns(results.outcome_names, candidate))
+                rows.append(row)
+        return rows
+
+
+def outcome_columns(outcomes: Sequence[str], candidate: CandidateResult) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for outcome in outcomes:
+        e = candidate.outcomes[outcome]
+        row.update({f"p_{outcome}": round(e.p, 6), f"p_{outcome}_low": round(e.low, 6),
+                    f"p_{outcome}_high": round(e.high, 6)})
+    for key in ("P10", "P50", "P80", "P90"):
+        day = candidate.dates[key]
+        row[f"{key.lower()}_date"] = day.isoformat() if day else ""
+    return row
+
+
+def design_points(params: Sequence[Param], design: str, samples: int | None, seed: int) -> list[tuple[float, ...]]:
+    """The parameter values of every point: a full grid, or a Latin hypercube of ``samples`` points."""
+    if design == "grid":
+        missing = [p.path for p in params if p.steps is None]
+        if missing:
+            raise ScenarioError([Problem(SOURCE, None, path, "a grid needs STEPS: PATH=LOW:HIGH:STEPS")
+                                 for path in missing])
+        return list(itertools.product(*(p.grid() for p in params)))
+    if design == "lhs":
+        from scipy.stats import qmc
+
+        count = samples or 20
+        unit = qmc.LatinHypercube(d=len(params), seed=np.random.default_rng(seed)).random(count)
+        points = []
+        for row in unit:
+            values = []
+            for p, u in zip(params, row, strict=True):
+                x = p.low + u * (p.high - p.low)
+                values.append(float(round(x)) if p.integer or p.kind == "date" else float(x))
+            points.append(tuple(values))
+        return points
+    raise ScenarioError([Problem("--design", None, "", f"expected one of {', '.join(DESIGNS)}, got {design!r}")])
+
+
+def overrides_at(params: Sequence[Param], values: Sequence[float]) -> list[str]:
+    return [f"{p.path}={p.value(x)}" for p, x in zip(params, values, strict=True)]
+
+
+def load_point(path: Path, overrides: Sequence[str], params: Sequence[Param], values: Sequence[float]) -> Scenario:
+    """The scenario at one point, checked by the loader; a problem in a swept key names ``--param``."""
+    try:
+        return load_scenario(path, [*overrides, *overrides_at(params, values)])
+    except ScenarioError as exc:
+        raise ScenarioError([_relabel(problem, params) for problem in exc.problems]) from None
+
+
+def _relabel(problem: Problem, params: Sequence[Param]) -> Problem:
+    if problem.file == "--set" and any(problem.path.startswith(p.path) or p.path.startswith(problem.path)
+                                       for p in params):
+        return Problem(SOURCE, None, problem.path, problem.message)
+    return problem
+
+
+def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> tuple[Scenario, list[Param]]:
+    """Parse and check every ``--param``: each is loaded at its low and its high end."""
+    problems: list[Problem] = []
+    params: list[Param] = []
+    for text in texts:
+        try:
+            params.append(parse_param(text))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    base = load_scenario(path, overrides)
+    current = flatten(base)
+    params = [_typed(p, current.get(p.path)) for p in params]
+    for ends in ([p.low for p in params], [p.high for p in params]):
+        try:
+            load_point(path, overrides, params, ends)
+        except ScenarioError as exc:
+            problems.extend(q for q in exc.problems if q not in problems)
+    if problems:
+        raise ScenarioError(problems)
+    return base, params
+
+
+def _typed(param: Param, current: Any) -> Param:
+    """A parameter whose key holds a whole number (teams, max_rounds) is swept in whole numbers."""
+    whole = isinstance(current, int) and not isinstance(current, bool)
+    if param.kind == "number" and (whole or current is None and param.path.rsplit(".", 1)[-1] in WHOLE_KEYS):
+        return Param(param.path, param.low, param.high, param.steps, param.kind, integer=True)
+    return param
+
+
+def sweep(
+    path: Path,
+    params: Sequence[Param],
+    *,
+    design: str = "grid",
+    samples: int | None = None,
+    overrides: Sequence[str] = (),
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    base: Scenario | None = None,
+) -> Sweep:
+    """Run the scenario in ``path`` at every point of the design, all on one seed."""
+    base = base or load_scenario(path, overrides)
+    common_seed = base.seed if seed is None else seed
+    n = replications or base.replications
+    values = design_points(params, design, samples, common_seed)
+    scenarios = [
+        load_point(path, overrides, params, point).with_updates(replications=n, seed=common_seed)
+        for point in values
+    ]
+    points = run_points(scenarios, jobs=jobs, progress=progress)
+    return Sweep(base.with_updates(replications=n, seed=common_seed), list(params), design, values, points)
