@@ -1,0 +1,211 @@
+"""The what-if overlay: the S-curves of a base scenario and its what-ifs on one chart.
+
+Each candidate keeps its colour; the base is a solid line and each what-if a
+dashed (then dotted) line of the same colour, so the gap between two lines of
+one colour is the effect of the change. The P50 date of every line is marked;
+the chance by the horizon, base → what-if, is written at the end of each
+candidate's lines. The title states the shift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from partnersim.charts import style
+from partnersim.charts.labels import success_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from partnersim.results.summary import Results
+    from partnersim.whatif.compare import CandidateChange, Comparison, Variant
+
+VARIANT_LINES: tuple[Any, ...] = ((0, (5, 2.5)), (0, (1.2, 1.8)), (0, (7, 2, 1.5, 2)))
+END_LABEL_GAP = 6.0  # percentage points between labels at the end of the lines
+MIN_SHIFT_MONTHS = 0.5
+
+
+def compare_chart(comparison: Comparison, *, size: str = "slide") -> Figure:
+    """P(cooperation by date) per candidate: base solid, each what-if dashed, same colour per candidate."""
+    base = comparison.base
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        for level in (50, 80):
+            ax.axhline(level, color=style.LIGHT_GREY, linewidth=1.0, linestyle=(0, (3, 3)), zorder=1)
+        for index, candidate in enumerate(base.candidates):
+            colour = style.candidate_style(index)["color"]
+            _curve(ax, base, candidate.code, colour, "-")
+            for k, variant in enumerate(comparison.variants):
+                _curve(ax, variant.results, candidate.code, colour, VARIANT_LINES[k % len(VARIANT_LINES)])
+        _end_labels(ax, comparison, fig.get_figheight())
+        _axes(ax, base)
+        _legend(ax, comparison)
+        style.title(fig, finding(comparison), _subtitle(comparison))
+        style.footer(fig, base, "every scenario on the same seed (paired)")
+    return fig
+
+
+def finding(comparison: Comparison) -> str:
+    """The title: how far the what-if moves the even-chance dates and the chance by the horizon."""
+    if len(comparison.variants) > 1:
+        return _finding_of_many(comparison)
+    variant = comparison.variants[0]
+    what = success_label(comparison.base).lower()
+    by = style.month_year(comparison.base.end_date)
+
+    def shift(c: CandidateChange) -> float | None:
+        months = c.dates["P50"].months
+        return months if months is not None and abs(months) >= MIN_SHIFT_MONTHS else None
+
+    lost = [c for c in variant.candidates if c.dates["P50"].base and not c.dates["P50"].variant]
+    real = [c for c in variant.candidates if c.success.distinguishable]
+    movers = {c.code for c in variant.candidates if shift(c) is not None} | {c.code for c in lost + real}
+    if not movers:
+        return f"The what-if makes no difference to {what} beyond the simulation's noise"
+    parts = []
+    moved = [m for c in variant.candidates if (m := shift(c)) is not None]
+    if moved:
+        parts.append(f"even chance of {what} {_months(moved)}")
+    elif lost and len(movers) == 1:
+        parts.append(f"no longer an even chance of {what} by {by}")
+    elif lost:
+        verb = "reaches" if len(lost) == 1 else "reach"
+        parts.append(f"{style.join_names([_plain(c.name) for c in lost])} no longer {verb} an even chance of {what}")
+    if real:
+        top = max(real, key=lambda c: abs(c.success.diff))
+        points = round(abs(top.success.diff) * 100)
+        change = f"{points} point{'' if points == 1 else 's'} {'lower' if top.success.diff < 0 else 'higher'}"
+        parts.append(f"chance by {by} {change}" if len(real) == 1 else
+                     f"chance by {by} up to {change} ({_plain(top.name)})")
+    text = "; ".join(parts)
+    if len(movers) == 1:
+        name = _plain(next(c.name for c in variant.candidates if c.code in movers))
+        return f"{name}: {text}"
+    return text[:1].upper() + text[1:]
+
+
+def _plain(name: str) -> str:
+    """``Brazil`` for ``Brazil (hypothetical)``: titles keep to the point."""
+    return name.split(" (")[0]
+
+
+def _months(shifts: list[float]) -> str:
+    later = all(m > 0 for m in shifts)
+    earlier = all(m < 0 for m in shifts)
+    if later or earlier:
+        low, high = round(min(abs(m) for m in shifts)), round(max(abs(m) for m in shifts))
+        span = f"{high}" if low == high else f"{low}–{high}"
+        unit = "month" if high == 1 else "months"
+        return f"{span} {unit} {'later' if later else 'earlier'}"
+    return f"moves by {round(min(shifts)):+d} to {round(max(shifts)):+d} months"
+
+
+def _finding_of_many(comparison: Comparison) -> str:
+    def weight(variant: Variant) -> float:
+        return max((abs(c.success.diff) for c in variant.candidates if c.success.distinguishable), default=0.0)
+
+    best = max(comparison.variants, key=weight)
+    if weight(best) == 0:
+        return "No what-if changes the chance of cooperation beyond the simulation's noise"
+    return f"{best.results.scenario.name} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
+
+
+def _dates(results: Results, length: int) -> np.ndarray:
+    return np.datetime64(results.start, "D") + np.arange(length).astype("timedelta64[D]")
+
+
+def _curve(ax: Axes, results: Results, code: str, colour: str, linestyle: Any) -> None:
+    try:
+        candidate = results.candidate(code)
+    except KeyError:
+        return
+    cdf = np.asarray(candidate.cdf, dtype=float)
+    ax.plot(_dates(results, len(cdf)), cdf * 100, color=colour, linestyle=linestyle, linewidth=2.2, zorder=3)
+    day = candidate.dates.get("P50")
+    if day is not None:
+        ax.plot([np.datetime64(day, "D")], [50], marker="o", markersize=7, color=colour,
+                markeredgecolor="white", markeredgewidth=1.1, linestyle="none", zorder=5)
+
+
+def _end_labels(ax: Axes, comparison: Comparison, height: float) -> None:
+    """``Argentina 56% → 50%`` just right of the horizon, in the candidate's colour, spread apart."""
+    base = comparison.base
+    finals, texts = [], []
+    for candidate in base.candidates:
+        values = [candidate.outcomes[base.success].p]
+        for variant in comparison.variants:
+            try:
+                values.append(variant.results.candidate(candidate.code).outcomes[base.success].p)
+            except KeyError:
+                continue
+        finals.append(sum(values) / len(values) * 100)
+        texts.append(f"{candidate.name}  " + " → ".join(style.percent(v) for v in values))
+    gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
+    ys = style.spread(finals, gap, low=2.0, high=97.0)
+    end = mdates.date2num(base.end_date)
+    for index, (text, y) in enumerate(zip(texts, ys, strict=True)):
+        ax.annotate(text, (end, y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=10, fontweight="bold", color=style.candidate_style(index)["color"],
+                    annotation_clip=False)
+
+
+def _axes(ax: Axes, results: Results) -> None:
+    ax.set_ylim(0, 100)
+    ax.set_yticks([0, 20, 40, 50, 60, 80, 100])
+    ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
+    ax.set_xlabel("Date")
+    calendar_axis(ax, results.start, results.end_date)
+    ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
+
+
+def _legend(ax: Axes, comparison: Comparison) -> None:
+    handles = [Line2D([], [], color="#333333", linewidth=2.2, linestyle="-",
+                      label=f"Base: {_short(comparison.base.scenario.name)}")]
+    for k, variant in enumerate(comparison.variants):
+        handles.append(Line2D([], [], color="#333333", linewidth=2.2,
+                              linestyle=VARIANT_LINES[k % len(VARIANT_LINES)],
+                              label=_short(variant.results.scenario.name)))
+    handles.append(Line2D([], [], color="#333333", marker="o", markeredgecolor="white", linestyle="none",
+                          markersize=7, label="P50 date (even chance)"))
+    legend = ax.legend(handles=handles, loc="upper left", handlelength=3.2, frameon=True, framealpha=0.92)
+    legend.get_frame().set_linewidth(0)
+
+
+def _short(name: str, limit: int = 60) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _subtitle(comparison: Comparison) -> str:
+    what = success_label(comparison.base).lower()
+    return (f"Share of {comparison.replications:,} simulated futures in which {what} has begun by each date; "
+            f"solid: base, dashed: what-if")
+
+
+def calendar_axis(ax: Axes, start: dt.date, end: dt.date) -> None:
+    """A calendar x axis: years as major ticks (every second or fifth on long spans), quarters between."""
+    ax.set_xlim(mdates.date2num(start), mdates.date2num(end))
+    if (end - start).days < 2.5 * 365:
+        major = _month_starts(start, end, 3)
+        minor = _month_starts(start, end, 1)
+        label = "%b\n%Y"
+    else:
+        years = [dt.date(y, 1, 1) for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) <= end]
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 11)
+        major, minor, label = years[::step], (_month_starts(start, end, 3) if step == 1 else years), "%Y"
+    ax.set_xticks([mdates.date2num(d) for d in major])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(label))
+    ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
+    ax.tick_params(axis="x", which="minor", length=3, color="#888888")
+    style.light_grid(ax, "x")
+
+
+def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
+    return [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in range(1, 13, every)
+            if start <= dt.date(y, m, 1) <= end]

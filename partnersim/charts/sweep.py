@@ -1,0 +1,317 @@
+"""Sweep charts: an outcome against one parameter, a heatmap for two, scatter panels for a sample.
+
+- one parameter on a grid: one line per candidate with its 95% interval as a
+  band, the outcome's chance by the horizon on the y axis;
+- two parameters on a grid: a heatmap of one candidate's chance, every cell
+  numbered;
+- a Latin hypercube: one scatter panel per parameter (up to four).
+
+Dates are shown on a calendar axis and durations in months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from partnersim.charts import style
+from partnersim.charts.labels import outcome_label
+from partnersim.scenario.durations import DAYS_PER_UNIT
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from partnersim.whatif.sweep import Param, Sweep
+
+MAX_PANELS = 4
+OUTCOME_NOUNS = {"rejected": "rejection", "withdrawn": "withdrawal", "talks_failed": "failed talks",
+                 "pending": "a case still pending"}
+
+
+def sweep_chart(sweep: Sweep, *, outcome: str | None = None, candidate: str | None = None,
+                size: str = "slide") -> Figure:
+    """The chart that fits the sweep: lines for one grid parameter, a heatmap for two, else scatter panels."""
+    outcome = outcome or sweep.points[0].results.success
+    grid = sweep.design == "grid"
+    if grid and len(sweep.params) == 1:
+        return line_chart(sweep, outcome=outcome, size=size)
+    if grid and len(sweep.params) == 2:
+        return heatmap(sweep, outcome=outcome, candidate=candidate, size=size)
+    return scatter_chart(sweep, outcome=outcome, candidate=candidate, size=size)
+
+
+def _noun(sweep: Sweep, outcome: str) -> str:
+    results = sweep.points[0].results
+    return OUTCOME_NOUNS.get(outcome) or outcome_label(results, outcome).lower()
+
+
+def _what(sweep: Sweep, outcome: str) -> str:
+    results = sweep.points[0].results
+    return f"{_noun(sweep, outcome)} by {style.day_month_year(results.end_date)}"
+
+
+def _axis_values(param: Param, values: list[float]) -> np.ndarray:
+    if param.kind == "date":
+        return np.array([mdates.date2num(dt.date.fromordinal(int(round(v)))) for v in values])
+    if param.kind == "duration":
+        return np.array(values) / DAYS_PER_UNIT["mo"]
+    return np.array(values)
+
+
+def _axis_label(sweep: Sweep, param: Param) -> str:
+    from partnersim.whatif.factors import label
+
+    name = label(sweep.scenario, param.path)
+    unit = " (months)" if param.kind == "duration" else ""
+    if param.kind == "number" and param.path.rsplit(".", 1)[-1] in ("probability", "lifted", "agreement"):
+        unit = " (probability)"
+    return f"{name}{unit}"
+
+
+def _format_axis(ax: Axes, param: Param) -> None:
+    """Dates as calendar dates: years, or half-years on a span under three years."""
+    if param.kind == "date":
+        span = param.high - param.low
+        if span >= 3 * 365:
+            ax.xaxis.set_major_locator(mdates.YearLocator())
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        else:
+            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+
+
+def _value_text(param: Param, x: float) -> str:
+    if param.kind == "date":
+        return style.month_year(dt.date.fromordinal(int(round(x))))
+    if param.kind == "duration":
+        return f"{x / DAYS_PER_UNIT['mo']:.3g} months"
+    return param.value(x)
+
+
+def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
+    """The chance of ``outcome`` by the horizon against the one swept parameter, per candidate, with bands."""
+    param = sweep.params[0]
+    xs = [v[0] for v in sweep.values]
+    order = np.argsort(xs)
+    x = _axis_values(param, [xs[i] for i in order])
+    results0 = sweep.points[0].results
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        finals: list[float] = []
+        for index in range(len(results0.candidates)):
+            est = [sweep.points[i].results.candidates[index].outcomes[outcome] for i in order]
+            p = np.array([e.p for e in est]) * 100
+            look = style.candidate_style(index)
+            ax.fill_between(x, [e.low * 100 for e in est], [e.high * 100 for e in est], color=look["color"],
+                            alpha=0.12, linewidth=0, zorder=2)
+            ax.plot(x, p, color=look["color"], linestyle=look["linestyle"], linewidth=2.2, marker="o",
+                    markersize=4.5, zorder=3)
+            finals.append(float(p[-1]))
+        _line_labels(ax, results0, finals, x[-1], fig.get_figheight())
+        ax.set_xlim(x[0], x[-1])
+        _mark_current(ax, sweep, param, float(x[0]), float(x[-1]))
+        top = max(5.0, min(100.0, float(np.ceil(max(_highs(sweep, outcome)) / 10) * 10)))
+        ax.set_ylim(0, top)
+        ax.set_xlabel(_axis_label(sweep, param))
+        ax.set_ylabel(f"Chance of {_noun(sweep, outcome)} (%)")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10], integer=True))
+        _format_axis(ax, param)
+        style.light_grid(ax, "both")
+        style.title(fig, line_finding(sweep, outcome), _subtitle(sweep))
+        style.footer(fig, results0, "every point on the same seed")
+    return fig
+
+
+def _mark_current(ax: Axes, sweep: Sweep, param: Param, low: float, high: float) -> None:
+    """A dotted line at the value the scenario itself has, when it lies inside the swept range."""
+    from partnersim.scenario.durations import parse_date, parse_duration
+    from partnersim.whatif.diff import flatten
+
+    value = flatten(sweep.scenario).get(param.path)
+    try:
+        if param.kind == "date":
+            x = float(mdates.date2num(parse_date(value)))
+        elif param.kind == "duration":
+            x = parse_duration(value) / DAYS_PER_UNIT["mo"]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            x = float(value)
+        else:
+            return
+    except (TypeError, ValueError):
+        return  # a distribution, or a key the scenario does not set
+    if not low <= x <= high:
+        return
+    ax.axvline(x, color="#444444", linewidth=1.0, linestyle=(0, (2, 2)), zorder=2)
+    ax.annotate("as in the scenario", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                textcoords="offset points", ha="left", va="top", fontsize=9.5, color="#444444")
+
+
+def _highs(sweep: Sweep, outcome: str) -> list[float]:
+    return [c.outcomes[outcome].high * 100 for point in sweep.points for c in point.results.candidates]
+
+
+def _line_labels(ax: Axes, results: object, finals: list[float], x_end: float, height: float) -> None:
+    candidates = results.candidates  # type: ignore[attr-defined]
+    top = ax.get_ylim()[1] if ax.get_ylim()[1] > 1 else 100.0
+    gap = 6.0 * style.SIZES["slide"][1] / height * top / 100
+    ys = style.spread(finals, gap, low=0.0, high=top)
+    for index, (candidate, y) in enumerate(zip(candidates, ys, strict=True)):
+        ax.annotate(f"{style.percent(finals[index] / 100)} {candidate.name}", (x_end, y), xytext=(6, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=10.5, fontweight="bold",
+                    color=style.candidate_style(index)["color"], annotation_clip=False)
+
+
+def line_finding(sweep: Sweep, outcome: str) -> str:
+    """``Chance of rejection by 31 Dec 2031 rises 4–6 points as Türkiye's chance of a hold goes from 0 to 0.5``.
+
+    Candidates that move by less than a point are left out of the sentence.
+    """
+    from partnersim.whatif.factors import phrase, possessive
+
+    param = sweep.params[0]
+    xs = [v[0] for v in sweep.values]
+    first, last = int(np.argmin(xs)), int(np.argmax(xs))
+    candidates = sweep.points[0].results.candidates
+    changes = []
+    for index in range(len(candidates)):
+        a = sweep.points[first].results.candidates[index].outcomes[outcome].p
+        b = sweep.points[last].results.candidates[index].outcomes[outcome].p
+        changes.append((b - a) * 100)
+    setting = (f"as {phrase(sweep.scenario, param.path)} goes from {_value_text(param, xs[first])} to "
+               f"{_value_text(param, xs[last])}")
+    movers = [i for i, change in enumerate(changes) if abs(change) >= 1]
+    if not movers:
+        return f"Chance of {_what(sweep, outcome)} hardly changes {setting}"
+    if len(movers) == len(candidates):
+        what = f"Chance of {_what(sweep, outcome)}"
+    elif len(movers) == 1:
+        what = f"{possessive(candidates[movers[0]].name)} chance of {_what(sweep, outcome)}"
+    else:
+        what = f"Chance of {_what(sweep, outcome)} for {style.join_names([candidates[i].name.split(' (')[0] for i in movers])}"
+    moved = [changes[i] for i in movers]
+    low, high = min(moved), max(moved)
+    if low > 0 or high < 0:
+        a, b = sorted((round(abs(low)), round(abs(high))))
+        span = f"{b}" if a == b else f"{a}–{b}"
+        return f"{what} {'rises' if high > 0 else 'falls'} {span} points {setting}"
+    return f"{what} moves by {round(low):+d} to {round(high):+d} points {setting}"
+
+
+def heatmap(sweep: Sweep, *, outcome: str, candidate: str | None = None, size: str = "slide") -> Figure:
+    """One candidate's chance of ``outcome`` by the horizon over two swept parameters."""
+    px, py = sweep.params
+    xs = sorted({v[0] for v in sweep.values})
+    ys = sorted({v[1] for v in sweep.values})
+    results0 = sweep.points[0].results
+    code = candidate or results0.candidates[0].code
+    index = [c.code for c in results0.candidates].index(code)
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for values, point in zip(sweep.values, sweep.points, strict=True):
+        grid[ys.index(values[1]), xs.index(values[0])] = point.results.candidates[index].outcomes[outcome].p * 100
+    name = results0.candidates[index].name
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        image = ax.imshow(grid, origin="lower", cmap="cividis", aspect="auto", vmin=0,
+                          vmax=max(5.0, float(np.nanmax(grid))))
+        for (i, j), value in np.ndenumerate(grid):
+            if not np.isnan(value):
+                ink = "white" if value < 0.55 * image.get_clim()[1] else "#111111"
+                ax.text(j, i, f"{value:.0f}%", ha="center", va="center", fontsize=10.5, color=ink)
+        ax.set_xticks(range(len(xs)), [_tick(px, x) for x in xs])
+        ax.set_yticks(range(len(ys)), [_tick(py, y) for y in ys])
+        ax.set_xlabel(_axis_label(sweep, px))
+        ax.set_ylabel(_axis_label(sweep, py))
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        bar.set_label(f"Chance of {_what(sweep, outcome)} (%)", fontsize=10.5)
+        style.title(fig, heatmap_finding(sweep, grid, name, outcome),
+                    f"Each cell: one setting of both parameters, {sweep.points[0].results.replications:,} "
+                    f"simulated futures; all cells share their random numbers")
+        style.footer(fig, results0, "every point on the same seed")
+    return fig
+
+
+def heatmap_finding(sweep: Sweep, grid: np.ndarray, name: str, outcome: str) -> str:
+    """``Argentina: chance of cooperation by … from 45% to 62%, driven by Türkiye's chance of a hold``."""
+    from partnersim.whatif.factors import phrase
+
+    low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
+    text = f"{name}: chance of {_what(sweep, outcome)} from {low:.0f}% to {high:.0f}%"
+    # How far each parameter moves the result on average, the other held fixed.
+    along_x = float(np.nanmean(np.nanmax(grid, axis=1) - np.nanmin(grid, axis=1)))
+    along_y = float(np.nanmean(np.nanmax(grid, axis=0) - np.nanmin(grid, axis=0)))
+    if high - low < 1:
+        return text + ", whatever the two settings"
+    main = sweep.params[0] if along_x >= along_y else sweep.params[1]
+    if min(along_x, along_y) < 1:
+        return text + f"; only {phrase(sweep.scenario, main.path)} matters"
+    return text + f"; {phrase(sweep.scenario, main.path)} matters most"
+
+
+def _tick(param: Param, x: float) -> str:
+    if param.kind == "date":
+        return style.month_year(dt.date.fromordinal(int(round(x))))
+    if param.kind == "duration":
+        return f"{x / DAYS_PER_UNIT['mo']:.3g}"
+    return param.value(x)
+
+
+def scatter_chart(sweep: Sweep, *, outcome: str, candidate: str | None = None, size: str = "slide") -> Figure:
+    """One candidate's chance of ``outcome`` against each sampled parameter, one panel each."""
+    results0 = sweep.points[0].results
+    code = candidate or results0.candidates[0].code
+    index = [c.code for c in results0.candidates].index(code)
+    ps = np.array([point.results.candidates[index].outcomes[outcome].p * 100 for point in sweep.points])
+    params = sweep.params[:MAX_PANELS]
+    name = results0.candidates[index].name
+    with style.context():
+        fig = style.new_figure(size)
+        axes = fig.subplots(1, len(params), sharey=True, squeeze=False)[0]
+        colour = style.candidate_style(index)["color"]
+        for k, (ax, param) in enumerate(zip(axes, params, strict=True)):
+            x = _axis_values(param, [v[k] for v in sweep.values])
+            ax.scatter(x, ps, s=22, color=colour, alpha=0.85, edgecolor="white", linewidth=0.5, zorder=3)
+            ax.set_xlabel(_axis_label(sweep, param), fontsize=10.5)
+            _format_axis(ax, param)
+            style.light_grid(ax, "both")
+        axes[0].set_ylabel(f"Chance of {_what(sweep, outcome)} (%)", fontsize=11)
+        axes[0].set_ylim(0, max(5.0, float(np.ceil(ps.max() / 10) * 10)))
+        finding = (f"{name}: chance of {_what(sweep, outcome)} from {ps.min():.0f}% to {ps.max():.0f}% "
+                   f"across {len(sweep.points)} sampled settings{_strongest(sweep, ps)}")
+        shown = "" if len(sweep.params) <= MAX_PANELS else f" (first {MAX_PANELS} parameters shown)"
+        style.title(fig, finding, f"Latin hypercube sample: each dot one setting of every parameter{shown}")
+        style.footer(fig, results0, "every point on the same seed")
+    return fig
+
+
+def _strongest(sweep: Sweep, ps: np.ndarray) -> str:
+    """``; Türkiye's chance of a hold matters most``, by rank correlation, when one stands out."""
+    from partnersim.whatif.factors import phrase
+
+    if len(sweep.params) < 2 or len(ps) < 5 or np.ptp(ps) == 0:
+        return ""
+
+    def ranks(values: np.ndarray) -> np.ndarray:
+        return np.argsort(np.argsort(values)).astype(float)
+
+    strength = []
+    for k in range(len(sweep.params)):
+        xs = np.array([v[k] for v in sweep.values])
+        strength.append(0.0 if np.ptp(xs) == 0 else abs(float(np.corrcoef(ranks(xs), ranks(ps))[0, 1])))
+    order = np.argsort(strength)[::-1]
+    if strength[order[0]] < 0.5 or strength[order[0]] - strength[order[1]] < 0.2:
+        return ""
+    return f"; {phrase(sweep.scenario, sweep.params[order[0]].path)} matters most"
+
+
+def _subtitle(sweep: Sweep) -> str:
+    n = sweep.points[0].results.replications
+    return f"Each point: {n:,} simulated futures, band: 95% interval; all points share their random numbers"
