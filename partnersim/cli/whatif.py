@@ -1,7 +1,449 @@
-"""What-if analysis: ``compare``, ``sweep`` and ``sensitivity``."""
+"""What-if analysis: ``compare``, ``sweep`` and ``sensitivity``.
+
+Each command runs its scenarios on one seed (common random numbers), prints
+what it found in tables and plain sentences, and writes a folder with a CSV
+of every number, the charts and a manifest.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from partnersim.cli.common import (
+    console,
+    format_option,
+    friendly_errors,
+    jobs_option,
+    quiet_option,
+    replications_option,
+    scenario_argument,
+    seed_option,
+    set_option,
+    with_progress,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from partnersim.results.rundir import RunFolder
+    from partnersim.scenario.schema import Scenario
+    from partnersim.whatif.compare import Comparison, Input
+
+SENSITIVITY_REPLICATIONS = 5_000
+SWEEP_REPLICATIONS = 5_000
+
+out_option = click.option(
+    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder to write (default: runs/<command>-<scenario>-<date>-<time>).",
+)
+force_option = click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+candidate_option = click.option(
+    "--candidate", "candidate", default=None, metavar="CODE",
+    help="The candidate whose chart to draw (default: the first in the scenario).",
+)
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim compare scenarios/latam.yaml scenarios/latam-turkey-hold.yaml
+  partnersim compare scenarios/latam.yaml scenarios/latam-more-teams.yaml scenarios/latam-brazil-early.yaml
+  partnersim compare scenarios/latam.yaml --set stages.expert_talks.teams=4
+  partnersim compare runs/latam-base runs/latam-what-if -n 20000
+
+\b
+Every scenario runs with BASE's seed and number of replications, so each
+replication of a what-if is paired with the same replication of the base.
+A change is "distinguishable from noise" when its paired 95% interval
+(Newcombe's method for paired proportions) excludes zero. The folder holds
+compare.csv, differences.txt, charts/compare.png and manifest.json.""")
+@click.argument("base", type=click.Path(path_type=Path), metavar="BASE")
+@click.argument("variants", nargs=-1, type=click.Path(path_type=Path), metavar="[VARIANT]...")
+@replications_option
+@seed_option
+@jobs_option
+@click.option(
+    "--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
+    help="Change one value of every VARIANT (with no VARIANT: of a copy of BASE), e.g. "
+    "--set allies.TUR.hold.probability=0.5. Repeat for several; checked like the file itself.",
+)
+@out_option
+@force_option
+@format_option
+@quiet_option
+@friendly_errors
+def compare(
+    base: Path, variants: tuple[Path, ...], replications: int | None, seed: int | None, jobs: int | None,
+    overrides: tuple[str, ...], out: Path | None, force: bool, image_format: str, quiet: bool,
+) -> None:
+    """Compare BASE with each VARIANT (scenario files or run folders) on the same random numbers."""
+    from partnersim.runner import default_jobs
+    from partnersim.whatif.compare import Input, load_inputs
+    from partnersim.whatif.compare import compare as run_compare
+
+    if not variants and not overrides:
+        raise click.UsageError("give at least one VARIANT, or --set KEY.PATH=VALUE to make one from BASE")
+    first, *others = load_inputs([(base, ())] + [(path, overrides) for path in variants or [base]])
+    if not variants:
+        others = [Input(others[0].scenario, others[0].path, f"{first.label} with {', '.join(overrides)}")]
+    n = replications or first.scenario.replications
+    jobs = jobs or default_jobs()
+    folder = _folder("compare", first.label, out, force)
+    started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    with _discard_on_error(folder):
+        result = with_progress(n * (1 + len(others)), quiet, lambda progress: run_compare(
+            first, others, replications=replications, seed=seed, jobs=jobs, progress=progress))
+        took = time.monotonic() - clock
+        if not quiet:
+            _print_comparison(result)
+        written = _write_comparison(folder, result, [first, *others], overrides, jobs, image_format, started)
+    click.echo(f"Ran {1 + len(others)} scenarios × {n:,} replications in {_duration(took)}.")
+    click.echo(f"Wrote {written}/ (compare.csv, differences.txt, charts/compare.{image_format})")
+
+
+def _print_comparison(result: Comparison) -> None:
+    from rich.table import Table
+
+    from partnersim.whatif.text import (
+        candidate_sentence,
+        change_text,
+        dates_text,
+        pair,
+        shift_text,
+        short_verdict,
+    )
+
+    screen = console()
+    base = result.base
+    success = base.success
+    horizon = f"{base.end_date:%d %b %Y}"
+    for note in result.notes:
+        screen.print(f"[italic]Note:[/italic] {note}", soft_wrap=True)
+    for variant in result.variants:
+        screen.print(
+            f"[bold]{variant.results.scenario.name}[/bold] against [bold]{base.scenario.name}[/bold] — "
+            f"{result.replications:,} paired replications, seed {result.seed}", soft_wrap=True)
+        screen.print(f"What differs ({result.base_label} → {variant.label}):")
+        for line in [str(d) for d in variant.differences] or ["nothing: the two scenarios are the same"]:
+            screen.print(f"  {line}", soft_wrap=True, markup=False)
+        for code in variant.only_here:
+            screen.print(f"  {code} is only in the what-if, so it has no change to report.")
+        chances = Table(title=f"Chance by {horizon}, base → what-if; change in points, what-if minus base "
+                        "(paired 95% interval)", title_justify="left",
+                        caption="Beyond noise? yes: the interval excludes zero, so the change is larger than the "
+                        "simulation's noise; –: the same outcome in every replication", caption_justify="left")
+        for name, justify in (("Candidate", "left"), (success.capitalize(), "right"), ("Change", "right"),
+                              ("Beyond noise?", "center"), ("Rejected", "right"), ("Change", "right"),
+                              ("Beyond noise?", "center")):
+            chances.add_column(name, justify=justify, no_wrap=name != "Beyond noise?")  # type: ignore[arg-type]
+        for c in variant.candidates:
+            chances.add_row(
+                c.name, " → ".join(pair(c.success.base, c.success.variant)), change_text(c.success),
+                short_verdict(c.success), " → ".join(pair(c.rejected.base, c.rejected.variant)),
+                change_text(c.rejected), short_verdict(c.rejected))
+        screen.print(chances)
+        dates = Table(title=f"When {success} becomes likely: base → what-if", title_justify="left",
+                      caption=f"– not reached by {horizon}", caption_justify="left")
+        for name in ("Candidate", "Even chance (P50)", "Shift", "80% chance (P80)", "Shift"):
+            dates.add_column(name, no_wrap=name == "Candidate")
+        for c in variant.candidates:
+            dates.add_row(c.name, dates_text(c.dates["P50"]), shift_text(c.dates["P50"]),
+                          dates_text(c.dates["P80"]), shift_text(c.dates["P80"]))
+        screen.print(dates)
+        screen.print("[bold]In plain words[/bold]")
+        for c in variant.candidates:
+            screen.print(f"  {candidate_sentence(c, result, success)}", soft_wrap=True)
+        screen.print()
+
+
+def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],
+                      jobs: int, image_format: str, started: dt.datetime) -> Path:
+    from partnersim.charts.compare import compare_chart
+    from partnersim.whatif.text import comparison_rows, csv_text
+
+    folder.write_text("compare.csv", csv_text(comparison_rows(result)))
+    lines = []
+    for variant in result.variants:
+        lines.append(f"{result.base_label} → {variant.label}")
+        lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
+    folder.write_text("differences.txt", "\n".join(lines) + "\n")
+    _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
+    sources = [path for item in inputs for path in item.sources]
+    _manifest(folder, result.base.scenario, sources, jobs, overrides, started, {
+        "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]})
+    return folder.commit()
+
+
+# --- sweep -------------------------------------------------------------------------------
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim sweep scenarios/latam.yaml --param allies.TUR.hold.probability=0:0.5:6
+  partnersim sweep scenarios/latam.yaml --param candidates.BRA.request=2026-12-01:2030-12-31:5
+  partnersim sweep scenarios/latam.yaml --param allies.TUR.hold.probability=0:0.5:6 \\
+      --param stages.expert_talks.teams=1:4:4 --candidate ARG
+  partnersim sweep scenarios/latam.yaml --design lhs --samples 30 \\
+      --param allies.TUR.hold.probability=0:0.5 --param stages.ipcp_drafting.duration=1mo:12mo
+
+\b
+LOW and HIGH are numbers, durations (3mo) or dates (2026-01-01). Every point
+runs on the same seed, so the points share their random numbers. The folder
+holds sweep.csv (one row per point and candidate: the parameters, every
+outcome with its 95% interval, the P10–P90 dates), charts/sweep.png (a line
+for one parameter, a heatmap for two, scatter panels for a sample) and
+manifest.json.""")
+@scenario_argument
+@click.option("--param", "params", multiple=True, required=True, metavar="PATH=LOW:HIGH:STEPS",
+              help="A key path (as for --set) and its range; repeat for several. STEPS may be left out with "
+              "--design lhs.")
+@click.option("--design", type=click.Choice(["grid", "lhs"]), default="grid", show_default=True,
+              help="Every combination of the values (grid) or a Latin hypercube sample (lhs).")
+@click.option("--samples", type=click.IntRange(min=2), default=20, show_default=True,
+              help="Points of a Latin hypercube sample.")
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=SWEEP_REPLICATIONS,
+              show_default=True, help="Replications per point.")
+@seed_option
+@jobs_option
+@set_option
+@click.option("--outcome", default=None, metavar="OUTCOME",
+              help="The outcome to chart: cooperation (default), rejected, withdrawn, talks_failed or pending.")
+@candidate_option
+@out_option
+@force_option
+@format_option
+@quiet_option
+@friendly_errors
+def sweep(
+    scenario: Path, params: tuple[str, ...], design: str, samples: int, replications: int, seed: int | None,
+    jobs: int | None, overrides: tuple[str, ...], outcome: str | None, candidate: str | None, out: Path | None,
+    force: bool, image_format: str, quiet: bool,
+) -> None:
+    """Run SCENARIO at many values of one or more parameters and chart an outcome against them."""
+    from partnersim.charts.sweep import sweep_chart
+    from partnersim.runner import default_jobs
+    from partnersim.whatif.sweep import design_points, prepare
+    from partnersim.whatif.sweep import sweep as run_sweep
+    from partnersim.whatif.text import csv_text
+
+    base, parsed = prepare(scenario, params, overrides)
+    _check_choice(candidate, [c.code for c in base.candidates], "--candidate")
+    count = len(design_points(parsed, design, samples, base.seed if seed is None else seed))
+    jobs = jobs or default_jobs()
+    folder = _folder("sweep", scenario.name, out, force)
+    started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    with _discard_on_error(folder):
+        result = with_progress(count * replications, quiet, lambda progress: run_sweep(
+            scenario, parsed, design=design, samples=samples, overrides=overrides, replications=replications,
+            seed=seed, jobs=jobs, progress=progress, base=base))
+        took = time.monotonic() - clock
+        outcomes = result.points[0].results.outcome_names
+        _check_choice(outcome, outcomes, "--outcome")
+        if not quiet:
+            _print_sweep(result, outcome or result.points[0].results.success)
+        folder.write_text("sweep.csv", csv_text(result.rows()))
+        _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}",
+              image_format)
+        _manifest(folder, result.scenario, _sources(scenario), jobs, overrides, started, {
+            "analysis": "sweep", "design": design, "params": list(params), "points": count})
+        written = folder.commit()
+    click.echo(f"Ran {count} points × {replications:,} replications in {_duration(took)}.")
+    click.echo(f"Wrote {written}/ (sweep.csv, charts/sweep.{image_format})")
+
+
+def _print_sweep(result: Any, outcome: str) -> None:
+    from rich.table import Table
+
+    from partnersim.whatif.text import percent
+
+    screen = console()
+    first = result.points[0].results
+    screen.print(f"[bold]{first.scenario.name}[/bold] — {len(result.points)} points × "
+                 f"{first.replications:,} replications, seed {first.seed}, all points on the same seed")
+    table = Table(title=f"Chance of {outcome} by {first.end_date:%d %b %Y} at each point", title_justify="left")
+    for param in result.params:
+        table.add_column(param.path, justify="right", overflow="fold")
+    for c in first.candidates:
+        table.add_column(c.name, justify="right")
+    shown = list(zip(result.values, result.points, strict=True))
+    for values, point in shown[:40]:
+        table.add_row(*[str(p.number(x)) for p, x in zip(result.params, values, strict=True)],
+                      *[percent(c.outcomes[outcome].p) for c in point.results.candidates])
+    if len(shown) > 40:
+        table.caption = f"first 40 of {len(shown)} points; every point is in sweep.csv"
+    screen.print(table)
+
+
+# --- sensitivity -------------------------------------------------------------------------
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim sensitivity scenarios/latam.yaml
+  partnersim sensitivity scenarios/latam.yaml --candidate BRA -n 2000
+  partnersim sensitivity scenarios/latam.yaml --range candidates.BRA.request=2026-12-01:2030-12-31
+
+\b
+Default swings: a probability p goes to p/2 and to min(2p, (1+p)/2); every
+duration of a distribution is halved and doubled; expert teams and the round
+limit are halved (at least 1) and doubled; withdrawal rates are halved and
+doubled. --range replaces a setting's range or adds another key path. The
+folder holds sensitivity.csv, a tornado of the chance of cooperation and one
+of the P50 date per candidate (charts/), and manifest.json.""")
+@scenario_argument
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=SENSITIVITY_REPLICATIONS,
+              show_default=True, help="Replications per setting.")
+@seed_option
+@jobs_option
+@set_option
+@click.option("--range", "ranges", multiple=True, metavar="PATH=LOW:HIGH",
+              help="Swing this key path between LOW and HIGH instead of the default rule; repeat for several.")
+@click.option("--candidate", "candidate", default=None, metavar="CODE",
+              help="Draw the tornadoes of this candidate only (default: one pair per candidate).")
+@click.option("--top", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Settings shown in each tornado and table.")
+@out_option
+@force_option
+@format_option
+@quiet_option
+@friendly_errors
+def sensitivity(
+    scenario: Path, replications: int, seed: int | None, jobs: int | None, overrides: tuple[str, ...],
+    ranges: tuple[str, ...], candidate: str | None, top: int, out: Path | None, force: bool, image_format: str,
+    quiet: bool,
+) -> None:
+    """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
+    from partnersim.charts.tornado import tornado_chart
+    from partnersim.runner import default_jobs
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.factors import factors
+    from partnersim.whatif.sensitivity import check_ranges, drivers
+    from partnersim.whatif.sensitivity import sensitivity as run_sensitivity
+    from partnersim.whatif.text import csv_text, sensitivity_rows
+
+    loaded = load_scenario(scenario, overrides)
+    _check_choice(candidate, [c.code for c in loaded.candidates], "--candidate")
+    check_ranges(scenario, overrides, ranges)
+    chosen = factors(loaded, list(ranges))
+    count = 1 + sum(bool(f.overrides(side)) for f in chosen for side in ("low", "high"))
+    jobs = jobs or default_jobs()
+    folder = _folder("sensitivity", scenario.name, out, force)
+    started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    with _discard_on_error(folder):
+        result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
+            scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
+            progress=progress))
+        took = time.monotonic() - clock
+        codes = [candidate] if candidate else [c.code for c in result.results.candidates]
+        if not quiet:
+            _print_sensitivity(result, codes[0], top)
+        folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
+        charts = []
+        for code in codes:
+            for measure in ("cooperation", "p50"):
+                name = f"tornado_{measure}_{code}.{image_format}"
+                _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
+                charts.append(f"charts/{name}")
+        _manifest(folder, result.scenario, _sources(scenario), jobs, overrides, started, {
+            "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
+            "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]})
+        written = folder.commit()
+    click.echo("Drivers:")
+    for code in codes:
+        click.echo(f"  {drivers(result, code)}")
+    click.echo(f"Ran {result.points} settings × {replications:,} replications in {_duration(took)}.")
+    shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
+    click.echo(f"Wrote {written}/ (sensitivity.csv, {shown})")
+
+
+def _print_sensitivity(result: Any, code: str, top: int) -> None:
+    from rich.table import Table
+
+    from partnersim.whatif.text import percent, short_verdict
+
+    screen = console()
+    results = result.results
+    name = results.candidate(code).name
+    screen.print(f"[bold]{results.scenario.name}[/bold] — {result.points} settings × "
+                 f"{results.replications:,} replications, seed {results.seed}, all on the same seed")
+    table = Table(title=f"{name}: chance of {results.success} by {results.end_date:%d %b %Y} "
+                  f"({percent(results.candidate(code).outcomes[results.success].p)} as the scenario stands), "
+                  "with each setting at its low and high value", title_justify="left",
+                  caption="Beyond noise? yes: the paired 95% interval of the change from the scenario excludes zero",
+                  caption_justify="left")
+    for column in ("Setting", "Range", "At low", "Beyond noise?", "At high", "Beyond noise?"):
+        table.add_column(column, justify="left" if column in ("Setting", "Range") else "right"
+                         if column.startswith("At") else "center")
+    for effect in result.effects(code, "cooperation")[:top]:
+        cells = []
+        for side in ("low", "high"):
+            value = effect.low if side == "low" else effect.high
+            change = effect.changes.get(side)
+            cells += ["–", "not swung"] if value is None or change is None else [percent(value), short_verdict(change)]
+        table.add_row(effect.factor.label, effect.factor.range_text, *cells)
+    screen.print(table)
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _check_choice(value: str | None, choices: Sequence[str], option: str) -> None:
+    if value is not None and value not in choices:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
+
+
+def _folder(kind: str, label: str, out: Path | None, force: bool) -> RunFolder:
+    from partnersim.results.rundir import RunFolder
+
+    when = dt.datetime.now().astimezone()
+    return RunFolder(out or Path("runs") / f"{kind}-{Path(label).stem}-{when:%Y%m%d-%H%M%S}", force=force)
+
+
+@contextmanager
+def _discard_on_error(folder: RunFolder) -> Iterator[RunFolder]:
+    """Leave no half-written folder behind on an error or an interruption."""
+    try:
+        yield folder
+    except BaseException:
+        folder.discard()
+        raise
+
+
+def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
+    from partnersim.charts.style import save
+
+    save(fig, folder.path / "charts" / name, image_format)
+
+
+def _sources(path: Path) -> list[Path]:
+    from partnersim.scenario.loader import source_files
+
+    return source_files(path)
+
+
+def _manifest(folder: RunFolder, scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
+              started: dt.datetime, extra: dict[str, Any]) -> None:
+    from partnersim.results.rundir import manifest
+
+    finished = dt.datetime.now(dt.timezone.utc)
+    unique = list(dict.fromkeys(sources))
+    record = manifest(scenario, unique, started, finished, jobs, overrides=list(overrides))
+    folder.write_json("manifest.json", {**record, **extra})
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+
+
+COMMANDS = [compare, sweep, sensitivity]

@@ -1,0 +1,338 @@
+"""What-if analysis: paired intervals, compare, sweep, sensitivity, and the differences of two files.
+
+The statistical tests use constructed scenarios whose answers are known:
+one ally that vetoes with a chosen probability and no other way for a case to
+fail, so that P(rejected) is that probability, and the ally's setting is the
+one that matters most.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.figure import Figure
+
+from partnersim.charts.compare import compare_chart
+from partnersim.charts.sweep import sweep_chart
+from partnersim.charts.tornado import tornado_chart
+from partnersim.cli import cli
+from partnersim.scenario import load_scenario
+from partnersim.whatif import compare, diff_scenarios, factors, load_input, paired_change, sensitivity, sweep
+from partnersim.whatif.paired import newcombe_independent, newcombe_paired
+from partnersim.whatif.points import run_point
+from partnersim.whatif.sensitivity import drivers
+from partnersim.whatif.sweep import design_points, parse_param, prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# One candidate, one ally that can veto, nothing else that ends a case early:
+# nobody withdraws, talks have no round limit, nobody holds at IPCP approval.
+# Hungary vetoes half the cases, so P(cooperation) is near one half, where
+# independent runs are noisiest.
+VETO = """\
+name: One ally can veto
+start: 2026-01-01
+horizon: 2031-12-31
+replications: 1000
+seed: 11
+allies:
+  default:
+    hold: {probability: 0.0}
+stages:
+  consensus:
+    allies:
+      HUN: {hold: {probability: 0.5, duration: 1mo, lifted: 0.0}}
+      TUR: {hold: {probability: 0.10, duration: 1mo, lifted: 0.5}}
+  ipcp_approval:
+    allies:
+      default: {hold: {probability: 0.0}}
+candidates:
+  - {code: ARG, name: Argentina, request: 2026-01-01}
+"""
+
+# Only Türkiye ever holds, only at consensus, and every hold it makes ends in a veto.
+ONE_VETO = """\
+name: Only Türkiye can veto
+start: 2026-01-01
+horizon: 2031-12-31
+replications: 800
+seed: 5
+allies:
+  default:
+    hold: {probability: 0.0}
+  TUR:
+    hold: {probability: 0.2, duration: 1mo, lifted: 0.0}
+stages:
+  ipcp_approval:
+    allies:
+      default: {hold: {probability: 0.0}}
+      TUR: {hold: {probability: 0.0}}
+candidates:
+  - {code: ARG, name: Argentina, request: 2026-01-01}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# --- common random numbers -------------------------------------------------------------------
+
+
+def test_paired_interval_is_several_times_narrower_than_from_independent_seeds(tmp_path: Path) -> None:
+    """Common random numbers make a what-if's difference sharp; the ratio of widths is measured.
+
+    The change: Türkiye's hold probability 0.10 → 0.15, at N = 4,000.
+
+    Derivation. Let X and Y be a replication's indicators of cooperation in the
+    base and the variant, p their means and θ = E[Y − X]. The 95% interval on θ
+    has half-width ≈ 1.96 · sd/√N, with
+
+    - independent seeds: var = p_x(1 − p_x) + p_y(1 − p_y) ≈ 2 · 0.475 · 0.525 ≈ 0.50;
+    - the same seed: var(Y − X) = π − θ², where π is the share of replications
+      that end differently. Draws are keyed by meaning, so the variant differs
+      from the base only where Türkiye's hold uniform falls in [0.10, 0.15)
+      (5% of replications), its hold ends in a veto (1 − lifted = 0.5) and
+      Hungary has not vetoed already (0.5): π ≈ θ ≈ 0.05 · 0.5 · 0.5 = 0.0125,
+      so var ≈ 0.0123. (A lifted hold delays by a month, far inside the horizon.)
+
+    Expected ratio of widths √(0.50 / 0.0123) ≈ 6.4. With about 50 discordant
+    replications the paired width is known to about ±7%, so asserting ≥ 3
+    leaves a wide margin.
+    """
+    base_path = write(tmp_path, "base.yaml", VETO)
+    base = load_scenario(base_path).with_updates(replications=4000)
+    variant = load_scenario(base_path, ["stages.consensus.allies.TUR.hold.probability=0.15"]).with_updates(replications=4000)
+    success = "cooperation"
+    x = run_point(base).indicator(success)[:, 0]
+    y_paired = run_point(variant).indicator(success)[:, 0]
+    y_independent = run_point(variant.with_updates(seed=base.seed + 1)).indicator(success)[:, 0]
+
+    paired = paired_change(x, y_paired)
+    low, high = newcombe_independent(int(y_independent.sum()), y_independent.size, int(x.sum()), x.size)
+    ratio = (high - low) / (paired.high - paired.low)
+
+    assert 0.40 < x.mean() < 0.55
+    assert paired.gained == 0, "raising a hold probability can only take cooperation away, draw for draw"
+    assert paired.low < -0.0125 < paired.high
+    assert ratio >= 3, f"paired interval only {ratio:.1f} times narrower than from independent seeds"
+
+
+def test_a_paired_change_is_exactly_zero_when_no_replication_differs() -> None:
+    same = np.array([True, False, True, True])
+    change = paired_change(same, same.copy())
+    assert (change.diff, change.low, change.high) == (0.0, 0.0, 0.0)
+    assert change.identical and not change.distinguishable
+    assert change.verdict == "no change in any replication"
+
+
+def test_newcombe_paired_interval_is_antisymmetric_and_covers() -> None:
+    low, high = newcombe_paired(40, 12, 3, 45)
+    assert low < (12 - 3) / 100 < high
+    swapped = newcombe_paired(40, 3, 12, 45)
+    assert swapped == pytest.approx((-high, -low))
+    # Coverage of 95% intervals on paired Bernoulli data with a known difference of 0.05.
+    rng = np.random.default_rng(1)
+    n, trials, covered = 300, 2000, 0
+    for _ in range(trials):
+        base = rng.random(n) < 0.4
+        flip = rng.random(n)
+        variant = np.where(flip < 0.08, True, np.where(flip < 0.11, False, base))
+        c = paired_change(base, variant)
+        truth = 0.08 * 0.6 - 0.03 * 0.4
+        covered += c.low <= truth <= c.high
+    assert 0.93 <= covered / trials <= 0.975
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def test_compare_of_a_scenario_with_itself_gives_zero_difference_exactly(tmp_path: Path) -> None:
+    path = write(tmp_path, "veto.yaml", VETO)
+    result = compare(load_input(path), [load_input(path)], replications=500)
+    variant = result.variants[0]
+    assert variant.differences == []
+    for change in variant.candidates:
+        for c in (change.success, change.rejected):
+            assert (c.diff, c.low, c.high, c.gained, c.lost) == (0.0, 0.0, 0.0, 0, 0)
+        assert all(dates.base == dates.variant for dates in change.dates.values())
+    assert "no difference" in compare_chart(result).texts[0].get_text()
+
+
+def test_compare_prints_the_change_its_verdict_and_the_differing_keys(tmp_path: Path) -> None:
+    write(tmp_path, "base.yaml", VETO)
+    variant = write(tmp_path, "variant.yaml", """\
+        extends: base.yaml
+        name: More Türkiye holds
+        stages:
+          consensus:
+            allies:
+              TUR: {hold: {probability: 0.6}}
+          expert_talks: {teams: 3}
+        """)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["compare", str(tmp_path / "base.yaml"), str(variant), "-n", "600",
+                                      "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "stages.consensus.allies.TUR.hold.probability: 0.1 → 0.6" in result.output
+    assert "stages.expert_talks.teams: 2 → 3" in result.output
+    assert "distinguishable from noise" in result.output
+    assert "Argentina: chance of cooperation by Dec 2031" in result.output
+    assert {p.name for p in out.iterdir()} == {"compare.csv", "differences.txt", "charts", "manifest.json"}
+    assert (out / "charts" / "compare.png").read_bytes().startswith(b"\x89PNG")
+    rows = list(csv.DictReader((out / "compare.csv").open(encoding="utf-8")))
+    assert rows[0]["candidate"] == "ARG" and float(rows[0]["change_cooperation"]) < 0
+    assert rows[0]["verdict_cooperation"] == "distinguishable from noise"
+
+
+def test_compare_with_set_and_no_variant_compares_the_base_with_its_change(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", VETO)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["compare", str(base), "--set", "stages.consensus.allies.TUR.hold.probability=0.3",
+                                 "-n", "300", "--jobs", "1", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "stages.consensus.allies.TUR.hold.probability: 0.1 → 0.3" in result.output
+    missing = runner.invoke(cli, ["compare", str(base)])
+    assert missing.exit_code == 2 and "give at least one VARIANT" in missing.output
+
+
+def test_compare_reads_a_run_folder(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", VETO)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(base), "-n", "300", "--jobs", "1", "--no-rows", "-q",
+                               "--out", str(tmp_path / "run")]).exit_code == 0
+    result = compare(load_input(tmp_path / "run"), [load_input(base)], replications=300)
+    assert result.variants[0].differences == []
+    assert result.variants[0].candidates[0].success.identical
+
+
+def test_differences_of_the_shipped_turkey_what_if_name_the_stage() -> None:
+    base = load_scenario(ROOT / "scenarios" / "latam.yaml")
+    what_if = load_scenario(ROOT / "scenarios" / "latam-turkey-hold.yaml")
+    lines = [str(d) for d in diff_scenarios(base, what_if)]
+    assert lines[0] == ("stages.consensus.allies.TUR.hold.probability: 0.1 (from allies.TUR.hold.probability)"
+                        " → 1 (at Allied consensus only)")
+    assert [line.split(":")[0] for line in lines] == [
+        "stages.consensus.allies.TUR.hold.probability",
+        "stages.consensus.allies.TUR.hold.duration",
+        "stages.consensus.allies.TUR.hold.lifted",
+    ]
+    assert diff_scenarios(base, base) == []
+
+
+# --- sweep -----------------------------------------------------------------------------------
+
+
+def test_sweeping_a_veto_probability_gives_that_chance_of_rejection(tmp_path: Path) -> None:
+    """Only Türkiye can veto, at consensus, always within the horizon: P(rejected) = v at each point."""
+    path = write(tmp_path, "veto.yaml", ONE_VETO)
+    n = 1500
+    base, params = prepare(path, ["stages.consensus.allies.TUR.hold.probability=0:0.6:4"])
+    result = sweep(path, params, replications=n, base=base)
+    rejected = []
+    for (v,), point in zip(result.values, result.points, strict=True):
+        p = point.results.candidates[0].outcomes["rejected"].p
+        se = math.sqrt(v * (1 - v) / n)
+        assert abs(p - v) <= 4 * se + 1e-12, f"P(rejected) {p:.3f} at v = {v}"
+        rejected.append(point.indicator("rejected")[:, 0])
+    # The same seed at every point: a higher veto probability only ever adds vetoes.
+    for lower, higher in zip(rejected, rejected[1:], strict=False):
+        assert not (lower & ~higher).any()
+    rows = result.rows()
+    assert [row["stages.consensus.allies.TUR.hold.probability"] for row in rows] == [0.0, 0.2, 0.4, 0.6]
+    assert {"p_rejected", "p_rejected_low", "p_rejected_high", "p50_date"} <= set(rows[0])
+    assert isinstance(sweep_chart(result, outcome="rejected"), Figure)
+
+
+def test_sweep_command_writes_a_tidy_table_and_a_chart(tmp_path: Path) -> None:
+    path = write(tmp_path, "veto.yaml", ONE_VETO)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [
+        "sweep", str(path), "--param", "allies.TUR.hold.probability=0:0.4:3",
+        "--param", "stages.expert_talks.teams=1:2:2", "-n", "200", "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "sweep.csv").open(encoding="utf-8")))
+    assert len(rows) == 6
+    assert {row["stages.expert_talks.teams"] for row in rows} == {"1", "2"}
+    assert (out / "charts" / "sweep.png").exists()
+    assert "Ran 6 points × 200 replications" in result.output
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("allies.TUR.hold.probabilty=0:1:3", "--param: allies.TUR.hold.probabilty: unknown key 'probabilty' "
+                                        "(did you mean 'probability'?)"),
+    ("allies.TUR.hold.probability=0:1.5:3", "--param: allies.TUR.hold.probability: must be a probability "
+                                           "between 0 and 1, got 1.5"),
+    ("allies.TUR.hold.probability=0:1", "--param: allies.TUR.hold.probability: a grid needs STEPS: "
+                                       "PATH=LOW:HIGH:STEPS"),
+    ("allies.TUR.hold.probability=0.5", "--param: allies.TUR.hold.probability: expected PATH=LOW:HIGH:STEPS, "
+                                       "got 'allies.TUR.hold.probability=0.5'"),
+    ("stages.expert_talks.teams=1:x:3", "--param: stages.expert_talks.teams: LOW and HIGH must both be numbers"),
+])
+def test_a_wrong_param_is_one_line_and_exit_code_2(tmp_path: Path, param: str, message: str) -> None:
+    path = write(tmp_path, "veto.yaml", ONE_VETO)
+    result = CliRunner().invoke(cli, ["sweep", str(path), "--param", param, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_latin_hypercube_points_are_fixed_by_the_seed_and_stay_in_range() -> None:
+    params = [parse_param("allies.TUR.hold.probability=0.1:0.3"), parse_param("candidates.BRA.request=2027-01-01:2028-01-01")]
+    first = design_points(params, "lhs", 12, seed=3)
+    assert first == design_points(params, "lhs", 12, seed=3) and len(first) == 12
+    assert all(0.1 <= p <= 0.3 for p, _ in first)
+    # Each twelfth of the range holds exactly one point: a Latin hypercube.
+    assert sorted(int((p - 0.1) / 0.2 * 12) for p, _ in first) == list(range(12))
+    assert all(float(d).is_integer() for _, d in first)
+
+
+# --- sensitivity -----------------------------------------------------------------------------
+
+
+def test_the_only_ally_that_can_veto_ranks_first_in_the_tornado(tmp_path: Path) -> None:
+    path = write(tmp_path, "one-veto.yaml", ONE_VETO)
+    result = sensitivity(path, replications=800)
+    effects = result.effects("ARG", "cooperation")
+    assert effects[0].factor.path == "allies.TUR.hold.probability"
+    top = effects[0]
+    assert (top.low, top.high) == pytest.approx((0.9, 0.6), abs=0.05)  # 1 − 0.1 and 1 − 0.4
+    assert not top.within_noise
+    assert "Türkiye's chance of a hold" in drivers(result, "ARG")
+    assert "Türkiye's chance of a hold moves Argentina's chance" in tornado_chart(result, "ARG").texts[0].get_text()
+    assert isinstance(tornado_chart(result, "ARG", measure="p50"), Figure)
+
+
+def test_default_swings() -> None:
+    scenario = load_scenario(ROOT / "scenarios" / "latam.yaml")
+    found = {f.path: f for f in factors(scenario)}
+    assert (found["allies.TUR.hold.probability"].low, found["allies.TUR.hold.probability"].high) == ("0.05", "0.2")
+    assert (found["stages.expert_talks.agreement"].low, found["stages.expert_talks.agreement"].high) == ("0.3", "0.8")
+    assert (found["stages.expert_talks.teams"].low, found["stages.expert_talks.teams"].high) == ("1", "4")
+    assert found["stages.ipcp_drafting.duration"].high == '{"pert": ["2mo", "8mo", "1.5y"]}'
+    assert found["candidates.ARG.withdrawal.annual_rate"].range_text == "0.025–0.1"
+    # Every swing is a valid --set value.
+    for factor in found.values():
+        for side in ("low", "high"):
+            load_scenario(ROOT / "scenarios" / "latam.yaml", factor.overrides(side))
+
+
+def test_sensitivity_command_writes_tornadoes_and_names_the_drivers(tmp_path: Path) -> None:
+    path = write(tmp_path, "one-veto.yaml", ONE_VETO)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["sensitivity", str(path), "-n", "200", "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Argentina's chance of cooperation by Dec 2031" in result.output
+    assert "depends most on Türkiye's chance of a hold" in result.output
+    assert {p.name for p in (out / "charts").iterdir()} == {"tornado_cooperation_ARG.png", "tornado_p50_ARG.png"}
+    rows = list(csv.DictReader((out / "sensitivity.csv").open(encoding="utf-8")))
+    assert rows[0]["path"] == "allies.TUR.hold.probability" and rows[0]["rank"] == "1"
