@@ -599,7 +599,7 @@ INVALID = [
         start: 2026-12-01
         candidates:
           - {code: ARG, request: 2024-04-18
-        """, ["scenario.yaml:4: YAML syntax: expected ',' or '}', but got '<stream end>'"]),
+        """, ["scenario.yaml:3: YAML syntax: a { on this line is never closed with }"]),
     ("tab indentation", "start: 2026-12-01\ncandidates:\n\t- {code: ARG, request: 2024-04-18}\n",
      ["scenario.yaml:3: YAML syntax: a tab is used for indentation; indent with spaces"]),
     ("duplicate candidate", """

@@ -12,26 +12,34 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from inspect import isclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
+from partnersim.scenario.durations import format_duration
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
-from partnersim.scenario.yamlio import KeyPath, dotted, read_yaml
+from partnersim.scenario.yamlio import Document, KeyPath, dotted, parse_yaml, read_yaml
 
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
 
 PROBABILITY_KEYS = {"probability", "lifted", "agreement"}
+# Keys whose value is a plain number; YAML reads yes, no, on and off as booleans,
+# which pydantic would quietly take for 1 and 0.
+NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma"}
+MAX_HORIZON_YEARS = 100
+MAX_EXTENDS = 20
 DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)
 DATE_HINT = (
     "expected a date (such as 2026-01-31) or a one-key mapping such as "
@@ -49,7 +57,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     ``overrides`` are ``key.path=value`` texts applied after the files, as
     ``--set`` does on the command line: ``["allies.TUR.hold.probability=0.5"]``.
     """
-    document, origins = read_document(path)
+    document, origins, refused = _read_all(Path(path))
     problems: list[Problem] = []
     if overrides:
         document, changed, problems = apply_overrides(document, list(overrides))
@@ -60,9 +68,10 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     try:
         scenario = validate_document(document, origins, default_name=Path(path).stem)
     except ScenarioError as exc:
-        raise ScenarioError(problems + exc.problems) from None
-    if problems:
-        raise ScenarioError(problems)
+        found = refused.problems + [p for p in exc.problems if not refused.covers(p)]
+        raise ScenarioError(problems + _unique(found)) from None
+    if problems or refused.problems:
+        raise ScenarioError(problems + _unique(refused.problems))
     return scenario
 
 
@@ -85,7 +94,38 @@ def source_files(path: str | Path) -> list[Path]:
 
 def read_document(path: str | Path) -> tuple[dict[str, Any], Origins]:
     """The merged document of ``path`` and its ``extends:`` chain, with key origins."""
-    return _read_chain(Path(path), [], None)
+    document, origins, refused = _read_all(Path(path))
+    if refused.problems:
+        raise ScenarioError(_unique(refused.problems))
+    return document, origins
+
+
+class _Refused:
+    """Values a file held but that could not be read (a forbidden tag, say), and why.
+
+    Such a value is None in the document, so the schema's complaint about it
+    (``expected text, got nothing``) says nothing new and is left out.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.paths: set[str] = set()
+
+    def add(self, document: Document) -> None:
+        self.problems += document.problems
+        self.paths |= {dotted(path) for path in document.dropped}
+
+    def covers(self, problem: Problem) -> bool:
+        return any(problem.path == path or problem.path.startswith(path + ".") for path in self.paths)
+
+
+def _read_all(path: Path) -> tuple[dict[str, Any], Origins, _Refused]:
+    refused = _Refused()
+    try:
+        document, origins = _read_chain(path, [], None, refused)
+    except ScenarioError as exc:
+        raise ScenarioError(_unique(refused.problems + exc.problems)) from None
+    return document, origins, refused
 
 
 def validate_document(
@@ -110,6 +150,7 @@ def validate_document(
     except ValidationError as exc:
         problems.extend(_problems(exc, (), Scenario, data, where))
         scenario = None
+    problems.extend(_numbers(data, (), where))
     if template is not None:
         problems.extend(_raw_checks({**data, "stages": raw_stages}, template, where))
     if scenario is not None and template is not None:
@@ -123,7 +164,9 @@ def validate_document(
 # --- reading and merging -------------------------------------------------------------
 
 
-def _read_chain(path: Path, stack: list[Path], cited: Origin | None) -> tuple[dict[str, Any], Origins]:
+def _read_chain(
+    path: Path, stack: list[Path], cited: Origin | None, refused: _Refused
+) -> tuple[dict[str, Any], Origins]:
     shown = _shown(path)
     resolved = path.resolve()
     if resolved in stack:
@@ -132,7 +175,13 @@ def _read_chain(path: Path, stack: list[Path], cited: Origin | None) -> tuple[di
         raise ScenarioError([Problem(file, line, "extends", f"extends itself in a cycle: {chain}")])
     if cited is not None and not path.exists():
         raise ScenarioError([Problem(cited[0], cited[1], "extends", f"no such file: {shown}")])
-    document, lines = read_yaml(path, shown)
+    if len(stack) > MAX_EXTENDS and cited is not None:
+        raise ScenarioError(
+            [Problem(cited[0], cited[1], "extends", f"more than {MAX_EXTENDS} files extend one another")]
+        )
+    parsed = parse_yaml(path, shown)
+    refused.add(parsed)
+    document, lines = parsed.value, parsed.lines
     origins: Origins = {key: (shown, line) for key, line in lines.items()}
     if not isinstance(document, dict):
         raise ScenarioError(
@@ -146,7 +195,7 @@ def _read_chain(path: Path, stack: list[Path], cited: Origin | None) -> tuple[di
             [Problem(shown, lines.get(("extends",)), "extends", "expected the path of another scenario file")]
         )
     base, base_origins = _read_chain(
-        path.parent / parent, [*stack, resolved], (shown, lines.get(("extends",), 1))
+        path.parent / parent, [*stack, resolved], (shown, lines.get(("extends",), 1)), refused
     )
     merged_origins: Origins = {}
     child = {key: value for key, value in document.items() if key != "extends"}
@@ -397,12 +446,40 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         return f"expected a mapping of keys, got {_as_yaml(error.get('input'))}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {_as_yaml(error.get('input'))}"
+    if kind in ("float_type", "float_parsing"):
+        return _number_message(loc, error.get("input"))
+    if kind == "finite_number":
+        return _number_message(loc, error.get("input"), finite=True)
+    if kind == "string_type":
+        given = error.get("input")
+        quote = "; put it in quotes to mean the text" if isinstance(given, bool) else ""
+        return f"expected text, got {_as_yaml(given)}{quote}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        return f"expected {expected}, got {_as_yaml(error.get('input'))}"
     if text.startswith("Value error, "):
         return _value_error(text[len("Value error, "):], error.get("input"))
     for prefix in ("Assertion failed, ",):
         if text.startswith(prefix):
             text = text[len(prefix):]
     return text[0].lower() + text[1:] if text else kind
+
+
+def _number_message(loc: KeyPath, value: Any, *, finite: bool = False) -> str:
+    """A number was expected: say so, and help with ``50%`` or ``yes``."""
+    written = _as_yaml(value)
+    if loc and loc[-1] in PROBABILITY_KEYS:
+        text = f"must be a probability between 0 and 1, got {written}"
+        if isinstance(value, str) and value.strip().endswith("%"):
+            try:
+                share = float(value.strip()[:-1]) / 100
+            except ValueError:
+                return text
+            return f"{text}; write {share:g} for {value.strip()}"
+        return text
+    return f"expected a{' finite' if finite else ''} number, got {written}"
 
 
 _LIST_SHAPES = {
@@ -420,13 +497,27 @@ def _as_yaml(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, (dict, list, tuple)):
+        text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000, allow_unicode=True).strip()
+        return text if len(text) <= 60 else text[:57] + "..."
     return repr(value)
+
+
+def _plain(value: Any) -> Any:
+    """Lists and mappings with text keys, so that they print as the YAML the user wrote."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _value_error(text: str, value: Any) -> str:
     """Our validators' messages end in ``got <repr>``; show the value as YAML has it."""
     marker = ", got "
-    if marker in text:
+    if marker in text and not isinstance(value, (dict, list, tuple)):
         text = text[: text.rindex(marker)] + marker + _as_yaml(value)
     return text[0].lower() + text[1:] if text else text
 
@@ -547,7 +638,7 @@ def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) ->
                 )
             seen_codes.setdefault(code, index)
         stage = candidate.get("stage")
-        if stage is not None and stage not in allowed_stages:
+        if isinstance(stage, str) and stage not in allowed_stages:
             problems.append(
                 where.problem((*path, "stage"), f"unknown stage {stage!r}{_suggest(str(stage), allowed_stages)}; "
                               f"expected one of: {', '.join(allowed_stages)}")
@@ -555,13 +646,73 @@ def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) ->
     return problems
 
 
-def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
-    """Checks that need validated values: dates against the horizon."""
+def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
+    """Numbers the schema would take but should not.
+
+    ``probability: yes`` is YAML for true, which would count as 1; ``mu: .nan``
+    or ``cv: .inf`` would make every draw meaningless.
+    """
     problems: list[Problem] = []
-    if scenario.horizon_days <= 0:
-        problems.append(
-            where.problem(("horizon",), f"the horizon {scenario.end_date} is not after the start {scenario.start}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in NUMBER_KEYS and isinstance(item, bool):
+                problems.append(where.problem((*path, key), _number_message((key,), item)))
+            elif key in NUMBER_KEYS and isinstance(item, float) and not math.isfinite(item):
+                problems.append(where.problem((*path, key), _number_message((key,), item, finite=True)))
+            else:
+                problems += _numbers(item, (*path, key), where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems += _numbers(item, (*path, index), where)
+    return problems
+
+
+def _written_back(scenario: Scenario, where: _Locator) -> list[Problem]:
+    """A scenario is kept in its run folder as YAML; it must read back as itself."""
+    dumped = scenario.model_dump()
+    parts: list[tuple[KeyPath, type[BaseModel], Any]] = [((), Scenario, {**dumped, "stages": {}})]
+    parts += [(("stages", name), type(stage), dumped["stages"][name]) for name, stage in scenario.stages.items()]
+    problems = []
+    for prefix, model, data in parts:
+        try:
+            model.model_validate(data)
+        except ValidationError as exc:
+            problems += [
+                where.problem((*prefix, *_clean_loc(error["loc"], data)), "too large to be kept in a run "
+                              "folder; use a duration shorter than 100,000 years")
+                for error in exc.errors(include_url=False)
+            ]
+    return problems
+
+
+def _horizon_problem(scenario: Scenario) -> str | None:
+    """Why the horizon cannot be simulated, or None: it must end after the start, within reach."""
+    horizon = scenario.horizon
+    if not isinstance(horizon, dt.date) and horizon < 1:
+        return f"the horizon must be at least 1d after the start, got {format_duration(horizon)}"
+    try:
+        end = scenario.end_date
+    except OverflowError:
+        written = horizon.isoformat() if isinstance(horizon, dt.date) else format_duration(horizon)
+        return f"the horizon {written} after {scenario.start} is beyond the year 9999"
+    if end <= scenario.start:
+        return f"the horizon {end} is not after the start {scenario.start}"
+    years = (end - scenario.start).days / 365.25
+    if years > MAX_HORIZON_YEARS:
+        return (
+            f"the horizon {end} is {years:.0f} years after the start; partnersim looks at most "
+            f"{MAX_HORIZON_YEARS} years ahead"
         )
+    return None
+
+
+def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
+    """Checks that need validated values: the horizon, and dates against it."""
+    problems: list[Problem] = []
+    horizon = _horizon_problem(scenario)
+    if horizon is not None:
+        return [where.problem(("horizon",), horizon)]
+    problems += _written_back(scenario, where)
     for index, candidate in enumerate(scenario.candidates):
         earliest = candidate.request.earliest()
         if earliest > scenario.end_date:
@@ -593,10 +744,19 @@ def _ally_codes(
     return problems
 
 
+def _one_line(problem: Problem) -> Problem:
+    """A problem that prints on one line, whatever text of the file it quotes."""
+
+    def flat(text: str) -> str:
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+    return Problem(flat(problem.file), problem.line, flat(problem.path), flat(problem.message))
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen: set[Problem] = set()
     result = []
-    for problem in problems:
+    for problem in map(_one_line, problems):
         if problem not in seen:
             seen.add(problem)
             result.append(problem)

@@ -4,10 +4,17 @@ PyYAML's safe loader builds the node tree, so tags such as ``!!python/object``
 can never run code. We construct plain Python values from the nodes ourselves
 to keep a map from key path (``("allies", "TUR", "hold")``) to line number,
 which is what lets every error name its line.
+
+A scenario file is written by hand, but it may also be a file that was never
+meant to be one, or one built to do harm. Before the tree is built, the file's
+events are read once to check its size, its nesting and how far its aliases
+(``*name``) would expand it, so that a "billion laughs" file or one nested
+thousands of levels deep is a one-line problem, not a hang or a crash.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +27,27 @@ MAX_NODES = 100_000
 MAX_DEPTH = 50
 
 KeyPath = tuple[str | int, ...]
-_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+_CORE = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_CORE + "map", _CORE + "seq"}
+# Scalars a scenario may hold; !!binary, !!python/... and custom tags are refused.
+_SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_MERGE = _CORE + "merge"
 
 
-class _Limits:
-    def __init__(self) -> None:
-        self.nodes = 0
+@dataclass
+class Document:
+    """What a file holds: its value, the line of each key path, and what was refused.
+
+    A refused value (a forbidden tag, say) is replaced by None and its path is
+    in ``dropped``, so the loader can report the file's other problems too
+    without a second, confusing message about the same value.
+    """
+
+    value: Any
+    lines: dict[KeyPath, int]
+    problems: list[Problem]
+    dropped: set[KeyPath]
 
 
 def read_yaml(path: Path, shown: str) -> tuple[Any, dict[KeyPath, int]]:
@@ -33,129 +55,305 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, dict[KeyPath, int]]:
 
     ``shown`` is how the file is named in messages. Raises :class:`ScenarioError`.
     """
+    document = parse_yaml(path, shown)
+    if document.problems:
+        raise ScenarioError(document.problems)
+    return document.value, document.lines
 
-    def fail(message: str, line: int | None = None) -> ScenarioError:
-        return ScenarioError([Problem(shown, line, "", message)])
 
+def parse_yaml(path: Path, shown: str) -> Document:
+    """The file read as far as it can be; raises :class:`ScenarioError` only when nothing can be."""
+
+    def fail(message: str, line: int | None = None, key: KeyPath = ()) -> ScenarioError:
+        return ScenarioError([Problem(shown, line, _dotted(key), message)])
+
+    text = _read_text(path, fail)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror})") from None
-    if path.is_dir():
-        raise fail("is a folder, not a scenario file")
-    if size > MAX_FILE_BYTES:
-        raise fail(
-            f"the file is {size / 1e6:.1f} MB; scenario files are limited to "
-            f"{MAX_FILE_BYTES / 1e6:.0f} MB"
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise fail("the file is not UTF-8 text; save it as UTF-8", line) from None
-    try:
+        _check_events(text)
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except _TooMuch as exc:
+        raise fail(exc.message, exc.line, _shortened(exc.path)) from None
+    except yaml.reader.ReaderError as exc:
+        raise fail(
+            f"the file contains a control character (#x{exc.character:04x}) that a text file should not hold",
+            text[: exc.position].count("\n") + 1,
+        ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = mark.line + 1 if mark is not None else None
-        message = exc.problem or "not valid YAML"
-        if "\t" in text and "tab" in message.lower() or "found character '\\t'" in message:
-            message = "a tab is used for indentation; indent with spaces"
+        message, where = _syntax(exc, text)
         raise fail(f"YAML syntax: {message}", where) from None
-    except yaml.YAMLError as exc:
-        raise fail(f"YAML syntax: {exc}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above has a mark
+        raise fail(f"YAML syntax: {str(exc).splitlines()[0]}") from None
     if node is None:
         raise fail("the file is empty")
-    lines: dict[KeyPath, int] = {}
-    problems: list[Problem] = []
-    value = _build(node, (), lines, problems, shown, loader, _Limits())
-    if problems:
-        raise ScenarioError(problems)
-    return value, lines
+    builder = _Builder(shown, loader)
+    value = builder.build(node, ())
+    return Document(value, builder.lines, builder.problems, builder.dropped)
 
 
-def _build(
-    node: yaml.Node,
-    path: KeyPath,
-    lines: dict[KeyPath, int],
-    problems: list[Problem],
-    shown: str,
-    loader: yaml.SafeLoader,
-    limits: _Limits,
-) -> Any:
-    limits.nodes += 1
-    line = node.start_mark.line + 1
-    if limits.nodes > MAX_NODES or len(path) > MAX_DEPTH:
-        if limits.nodes == MAX_NODES + 1 or len(path) == MAX_DEPTH + 1:
-            problems.append(
-                Problem(shown, line, _dotted(path), "the document is too large or too deeply nested")
-            )
-        return None
-    lines.setdefault(path, line)
-    if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
-        problems.append(
-            Problem(shown, line, _dotted(path), f"the tag {_short(node.tag)} is not allowed in a scenario file")
+def _read_text(path: Path, fail: Any) -> str:
+    try:
+        if path.is_dir():
+            raise fail("is a folder, not a scenario file")
+        # Read one byte past the limit, so that /dev/zero or a huge file stops here.
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+            size = path.stat().st_size
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as exc:
+        raise fail(f"cannot read the file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        shown_size = f"{size / 1e6:.1f} MB" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES / 1e6:.0f} MB"
+        raise fail(f"the file is {shown_size}; scenario files are limited to {MAX_FILE_BYTES / 1e6:.0f} MB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail("the file is not UTF-8 text; save it as UTF-8", line) from None
+
+
+# --- syntax errors in words a user can act on --------------------------------------------
+
+
+def _syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int | None]:
+    """A message and a line for a YAML syntax error."""
+    problem = exc.problem or "not valid YAML"
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else line
+    if "\t" in text and "tab" in problem.lower() or "found character '\\t'" in problem:
+        return "a tab is used for indentation; indent with spaces", line
+    if "quoted scalar" in context and "end of stream" in problem:
+        return "a quotation mark on this line is never closed", opened
+    if "flow" in context and problem.startswith("expected ','"):
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        if "<stream end>" in problem or opened != line:
+            return f"a {bracket} on this line is never closed with {closing}", opened
+        return f"in the {bracket} {closing} on this line, a comma between items or the closing {closing} is missing", line
+    if problem == "mapping values are not allowed here":
+        return (
+            "a ': ' where a value was expected; put text that contains ': ' in quotes, "
+            "or check the indentation", line
         )
-        return None
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+    if problem.startswith("expected <block end>"):
+        found = problem.rsplit("but found ", 1)[-1].strip("'")
+        if found in ("]", "}"):
+            return f"this {found} closes nothing that was opened", line
+        return "this line is not indented like the lines above it", line
+    if "but found another document" in problem:
+        return "the file holds a second document (after a line of ---); a scenario is one document", line
+    return problem, line
+
+
+# --- checks on the event stream, before any tree is built -------------------------------
+
+
+class _TooMuch(Exception):
+    def __init__(self, message: str, line: int, path: KeyPath) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.path = path
+
+
+@dataclass
+class _Frame:
+    path: KeyPath
+    anchor: str | None
+    mapping: bool
+    size: int = 1  # nodes in this collection, itself included, aliases expanded
+    items: int = 0  # for a mapping, keys and values both count
+    key: str | None = None
+
+
+def _check_events(text: str) -> None:
+    """Refuse a document that is too deep, too large, or that aliases would blow up.
+
+    PyYAML builds its tree recursively and shares aliased nodes, so a file nested
+    thousands of levels deep overflows the stack, and nine lines of aliases stand
+    for a billion values. Counting here, with expanded aliases, stops both.
+    """
+    loader = yaml.SafeLoader(text)
+    sizes: dict[str, int] = {}
+    stack: list[_Frame] = []
+    total = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    sizes[frame.anchor] = frame.size
+                if stack:
+                    stack[-1].size += frame.size
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            path = _event_path(stack, event)
+            if stack:
+                _advance(stack[-1], event)
+            if isinstance(event, yaml.AliasEvent):
+                if any(frame.anchor == event.anchor for frame in stack):
+                    raise _TooMuch(
+                        f"the alias *{event.anchor} refers to the list or mapping it is part of", line, path
+                    )
+                added = sizes.get(event.anchor or "", 1)
+            else:
+                added = 1
+            total += added
+            if total > MAX_NODES:
+                reason = (
+                    f"the alias *{event.anchor} expands the document to more than {MAX_NODES:,} values"
+                    if isinstance(event, yaml.AliasEvent)
+                    else f"the document holds more than {MAX_NODES:,} values"
+                )
+                raise _TooMuch(f"{reason}; a scenario file needs far fewer", line, path)
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise _TooMuch(
+                        f"the document is nested more than {MAX_DEPTH} levels deep here; "
+                        "a scenario file needs far fewer", line, path,
+                    )
+                stack.append(_Frame(path, event.anchor, isinstance(event, yaml.MappingStartEvent)))
+                continue
+            if stack:
+                stack[-1].size += added
+            if isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
+                sizes[event.anchor] = 1
+    finally:
+        loader.dispose()
+
+
+def _event_path(stack: list[_Frame], event: yaml.Event) -> KeyPath:
+    """The key path of the node an event starts (for a key, its mapping's path)."""
+    if not stack:
+        return ()
+    frame = stack[-1]
+    if frame.mapping:
+        if frame.items % 2 == 0 or frame.key is None:
+            return frame.path  # a key, or the value of a key that is not plain text
+        return (*frame.path, frame.key)
+    return (*frame.path, frame.items)
+
+
+def _advance(frame: _Frame, event: yaml.Event) -> None:
+    """Note that ``frame`` has one more item (for a mapping: a key or a value)."""
+    if frame.mapping and frame.items % 2 == 0:
+        frame.key = event.value if isinstance(event, yaml.ScalarEvent) else None
+    frame.items += 1
+
+
+def _shortened(path: KeyPath, keep: int = 4) -> KeyPath:
+    """A key path short enough to read: a document nested 50 deep has 50 parts."""
+    return path if len(path) <= keep + 1 else (*path[:keep], "…")
+
+
+# --- building plain values from the node tree ---------------------------------------------
+
+
+class _Builder:
+    """Plain values from PyYAML's node tree, with the line of every key path."""
+
+    def __init__(self, shown: str, loader: yaml.SafeLoader) -> None:
+        self.shown = shown
+        self.loader = loader
+        self.lines: dict[KeyPath, int] = {}
+        self.problems: list[Problem] = []
+        self.dropped: set[KeyPath] = set()
+        self.nodes = 0
+
+    def problem(self, node: yaml.Node, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(self.shown, node.start_mark.line + 1, _dotted(path), message))
+
+    def refuse(self, node: yaml.Node, path: KeyPath, message: str) -> None:
+        self.problem(node, path, message)
+        self.dropped.add(path)
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
+            # The event checks stop such documents first; this keeps the walk bounded regardless.
+            if self.nodes == MAX_NODES + 1 or len(path) == MAX_DEPTH + 1:
+                self.refuse(node, _shortened(path), "the document is too large or too deeply nested")
+            return None
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if node.tag not in _PLAIN_TAGS | _SCALAR_TAGS:
+            self.refuse(node, path, f"the tag {_short(node.tag)} is not allowed in a scenario file")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        """A mapping's keys and values; ``<<: *base`` merges keys the mapping does not give itself."""
         result: dict[str, Any] = {}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
-            key = _scalar(key_node, path, problems, shown, loader)
+            if key_node.tag == _MERGE:
+                merged += self.merge_pairs(value_node, path)
+                continue
+            key = self.key(key_node, path)
             if key is None:
                 continue
-            key = str(key)
             key_path = (*path, key)
             if key in result:
-                problems.append(
-                    Problem(shown, key_node.start_mark.line + 1, _dotted(key_path), "duplicate key")
-                )
+                self.problem(key_node, key_path, "duplicate key")
                 continue
-            lines[key_path] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, key_path, lines, problems, shown, loader, limits)
+            self.lines[key_path] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, key_path)
+        for key_node, value_node in merged:
+            key = self.key(key_node, path)
+            if key is None or key in result:
+                continue  # the mapping's own keys win, and the first merged mapping over later ones
+            key_path = (*path, key)
+            self.lines[key_path] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, key_path)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, index), lines, problems, shown, loader, limits)
-            for index, item in enumerate(node.value)
-        ]
-    return _scalar(node, path, problems, shown, loader)
 
+    def merge_pairs(self, value: yaml.Node, path: KeyPath, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode) or depth > MAX_DEPTH:
+                self.problem(value, (*path, "<<"), "expected an alias of a mapping (such as *defaults) or a list of them")
+                return []
+            for key_node, value_node in source.value:
+                if key_node.tag == _MERGE:
+                    pairs += self.merge_pairs(value_node, path, depth + 1)
+                else:
+                    pairs.append((key_node, value_node))
+        return pairs
 
-def _scalar(
-    node: yaml.Node, path: KeyPath, problems: list[Problem], shown: str, loader: yaml.SafeLoader
-) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        problems.append(
-            Problem(shown, node.start_mark.line + 1, _dotted(path), "a key must be plain text")
-        )
-        return None
-    try:
-        return loader.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as exc:
-        tag = node.tag
-        message = (
-            f"the tag {_short(tag)} is not allowed in a scenario file"
-            if tag and not tag.startswith("tag:yaml.org,2002:")
-            or "python" in (tag or "")
-            else f"cannot read this value ({exc.problem})"
-        )
-        problems.append(Problem(shown, node.start_mark.line + 1, _dotted(path), message))
-        return None
-    except ValueError:
-        # e.g. 2024-13-01 looks like a date but is not one: keep the text, and the
-        # schema reports it with the other problems of the file.
-        return node.value
+    def key(self, node: yaml.Node, path: KeyPath) -> str | None:
+        """A key as text, exactly as written: ``1.0``, ``yes`` and ``null`` are names too."""
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, path, "a key must be plain text")
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self.problem(node, path, f"the tag {_short(node.tag)} is not allowed in a scenario file")
+            return None
+        return str(node.value)
+
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.refuse(node, path, f"cannot read this value ({exc.problem})")
+            return None
+        except (ValueError, OverflowError):
+            # e.g. 2024-13-01 looks like a date but is not one: keep the text, and the
+            # schema reports it with the other problems of the file.
+            return node.value
 
 
 def _dotted(path: KeyPath) -> str:
@@ -168,4 +366,4 @@ def dotted(path: KeyPath) -> str:
 
 
 def _short(tag: str | None) -> str:
-    return (tag or "").replace("tag:yaml.org,2002:", "!!")
+    return (tag or "").replace(_CORE, "!!")
