@@ -1,0 +1,160 @@
+"""Replaying a run: what a run folder recorded, and whether a replay gives the same files.
+
+A run folder holds everything needed to run it again: ``scenario.yaml`` (the
+scenario as run, every default and every ``--set`` filled in, with its seed
+and number of replications) and ``manifest.json`` (the versions it ran with).
+The same scenario and seed give the same numbers whatever the number of
+workers, so a replay must give byte-identical results; if it does not, the
+versions are the first suspect, and this module says which differ.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from partnersim import __version__
+from partnersim.errors import RunFolderError
+from partnersim.results.rundir import DEPENDENCIES, scenario_hash
+from partnersim.scenario.schema import Scenario
+
+REQUIRED = ("manifest.json", "scenario.yaml", "summary.json")
+# The files whose bytes a replay must reproduce (replications.csv when the run wrote it).
+COMPARED = ("summary.json", "results.csv", "cooperation_by_date.csv", "replications.csv")
+SHOWN = 10  # differences listed per file
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A finished run folder, as far as a replay needs it."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    rows: bool  # the run wrote replications.csv
+    image_format: str
+
+    @property
+    def scenario_file(self) -> Path:
+        return self.folder / "scenario.yaml"
+
+
+def read_run(folder: Path) -> Recorded:
+    """The record of the finished run in ``folder``; :class:`RunFolderError` if it is not one."""
+    if re.fullmatch(r"\..+\.partial", folder.name):
+        raise RunFolderError(
+            f"{folder} is a run that never finished (stopped or killed while writing); it cannot be replayed"
+        )
+    if not folder.is_dir():
+        raise RunFolderError(f"{folder} is not a run folder" + ("" if folder.exists() else ": no such folder"))
+    for name in REQUIRED:
+        if not (folder / name).is_file():
+            raise RunFolderError(f"{folder} is not a finished run folder: it has no {name}")
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"cannot read {folder / 'manifest.json'}: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise RunFolderError(f"cannot read {folder / 'manifest.json'}: expected a JSON object")
+    charts = sorted((folder / "charts").glob("*.*")) if (folder / "charts").is_dir() else []
+    image_format = charts[0].suffix.lstrip(".") if charts else "png"
+    return Recorded(folder, manifest, (folder / "replications.csv").is_file(), image_format)
+
+
+def installed_versions() -> dict[str, str | None]:
+    """partnersim's version and those of its main dependencies, as installed now."""
+    versions: dict[str, str | None] = {"partnersim": __version__}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def version_differences(manifest: dict[str, Any]) -> list[str]:
+    """One line per package whose recorded version is not the installed one."""
+    recorded: dict[str, Any] = {"partnersim": manifest.get("partnersim")}
+    dependencies = manifest.get("dependencies")
+    recorded.update(dependencies if isinstance(dependencies, dict) else {})
+    installed = installed_versions()
+    lines = []
+    for name, version in recorded.items():
+        now = installed.get(name)
+        if name in installed and version != now:
+            lines.append(f"{name} {version or 'not installed'} when the run was made, {now or 'not installed'} now")
+    return lines
+
+
+def same_scenario(scenario: Scenario, manifest: dict[str, Any]) -> bool:
+    """Whether ``scenario`` is the one whose SHA-256 the manifest recorded."""
+    return scenario_hash(scenario) == manifest.get("scenario_sha256")
+
+
+def compare(original: Path, replay: Path) -> list[str]:
+    """What differs between two run folders' result files; empty when every byte matches."""
+    differences: list[str] = []
+    for name in COMPARED:
+        before, after = original / name, replay / name
+        if not before.is_file():
+            continue
+        if not after.is_file():
+            differences.append(f"{name}: the replay did not write it")
+            continue
+        old, new = before.read_bytes(), after.read_bytes()
+        if old != new:
+            differences += _json_differences(name, old, new) if name.endswith(".json") else _line_differences(
+                name, old, new
+            )
+    return differences
+
+
+def _json_differences(name: str, old: bytes, new: bytes) -> list[str]:
+    try:
+        before, after = json.loads(old), json.loads(new)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return [f"{name}: the files differ (the recorded one is not valid JSON)"]
+    found: list[tuple[str, str, str]] = []
+    _walk(before, after, (), found)
+    if not found:
+        return [f"{name}: the same values, written differently"]
+    listed = [f"{name}: {path}: {a} → {b}" for path, a, b in found[:SHOWN]]
+    if len(found) > SHOWN:
+        listed.append(f"{name}: … and {len(found) - SHOWN} more values")
+    return listed
+
+
+def _walk(before: Any, after: Any, path: tuple[str, ...], found: list[tuple[str, str, str]]) -> None:
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in [*before, *[k for k in after if k not in before]]:
+            _walk(before.get(key, _MISSING), after.get(key, _MISSING), (*path, str(key)), found)
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (a, b) in enumerate(zip(before, after, strict=True)):
+            _walk(a, b, (*path, str(index)), found)
+    elif before != after or type(before) is not type(after):
+        found.append((".".join(path) or "(the whole file)", _show(before), _show(after)))
+
+
+_MISSING = object()
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _line_differences(name: str, old: bytes, new: bytes) -> list[str]:
+    before, after = old.splitlines(), new.splitlines()
+    differing = [i for i in range(max(len(before), len(after)))
+                 if i >= len(before) or i >= len(after) or before[i] != after[i]]
+    if not differing:
+        return [f"{name}: the same lines, with different line endings"]
+    return [
+        f"{name}: {len(differing):,} of {max(len(before), len(after)):,} lines differ, "
+        f"the first is line {differing[0] + 1}"
+    ]
