@@ -64,8 +64,8 @@ class RunFolder:
 
     def write_text(self, name: str, text: str) -> Path:
         target = self.path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise RunFolderError(f"cannot write {self.final / name}: {exc.strerror}") from None
@@ -79,12 +79,22 @@ class RunFolder:
             self.write_text(f"inputs/{source.name}", source.read_text(encoding="utf-8"))
 
     def commit(self) -> Path:
+        # A run replaced with --force is set aside, not deleted, until the new one is in place.
+        old = self.final.parent / f".{self.final.name}.replaced"
         try:
+            if old.exists():
+                shutil.rmtree(old)
             if self.final.exists():
-                shutil.rmtree(self.final)
-            os.replace(self.path, self.final)
+                os.replace(self.final, old)
+            try:
+                os.replace(self.path, self.final)
+            except OSError:
+                if old.exists():
+                    os.replace(old, self.final)
+                raise
         except OSError as exc:
             raise RunFolderError(f"cannot finish the run folder {self.final}: {exc.strerror}") from None
+        shutil.rmtree(old, ignore_errors=True)
         return self.final
 
     def discard(self) -> None:
@@ -185,9 +195,22 @@ class ReplicationRows:
 
     def close(self) -> None:
         if self._stream is not None:
-            self._stream.close()
+            stream, self._stream = self._stream, None
+            try:
+                stream.close()
+            except OSError as exc:
+                raise self._error(exc) from None
+
+    def _error(self, exc: OSError) -> RunFolderError:
+        return RunFolderError(f"cannot write {self.path.name} in the run folder: {exc.strerror}")
 
     def __call__(self, model: Model, records: Records) -> None:
+        try:
+            self._write(model, records)
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def _write(self, model: Model, records: Records) -> None:
         if self._stream is None:
             self._stream = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._stream, lineterminator="\n")
