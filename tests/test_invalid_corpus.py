@@ -11,6 +11,7 @@ Files too large to commit (10 MB, 100,000 values) are generated here.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,14 @@ def test_validate_gives_the_same_lines(corpus: Path, case: Path) -> None:
     code, _, stderr = run_in(corpus, "validate", case.name)
     assert code == 2
     assert stderr.splitlines() == expected_lines(case)[:-1]
+
+
+def test_the_outputs_shown_in_the_robustness_page_are_the_corpus_outputs() -> None:
+    page = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+    shown = re.findall(r"<!-- output of tests/data/invalid/(\S+\.yaml) -->\n```text\n(.*?)```", page, re.S)
+    assert shown, "the page shows the output of some corpus files"
+    for name, text in shown:
+        assert text.splitlines() == expected_lines(CORPUS / name), name
 
 
 def test_a_10_mb_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
