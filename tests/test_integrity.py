@@ -161,8 +161,8 @@ def test_a_disk_that_fills_up_during_a_run_is_a_one_line_error(tmp_path: Path) -
     existing = tmp_path / "run"
     existing.mkdir()
     (existing / "summary.json").write_text('{"kept": true}\n')
-    result = partnersim_run("run", "good.yaml", "--out", "run", "-j", "1", "--force", cwd=tmp_path,
-                            preexec_fn=_limit_file_size)
+    result = partnersim_run("run", "good.yaml", "--out", "run", "-n", "5000", "-j", "1", "--force", cwd=tmp_path,
+                            preexec_fn=_limit_file_size)  # replications.csv would be about 1 MB
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: cannot write replications.csv in the run folder: File too large"]
     assert (existing / "summary.json").read_text() == '{"kept": true}\n'  # --force replaces only a finished run
