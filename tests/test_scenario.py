@@ -731,7 +731,7 @@ INVALID = [
         process: global-partnr
         candidates:
           - {code: ARG, request: 2024-04-18}
-        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner"]),
+        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, membership-accession"]),
     ("every problem at once", """
         nme: Latin America
         start: 2026-13-01

@@ -5,6 +5,11 @@ from which :mod:`partnersim.process` builds the state machine. Every case
 starts ``prospective`` (it has not asked yet), becomes ``requested``, walks the
 stages in order and ends in the template's success state or in one of the
 shared terminal outcomes.
+
+Two processes are built in: ``global-partner`` (the interview's path to a
+partnership programme) and ``membership-accession`` (Article 10 accession,
+whose ratification stage uses the same consensus mechanics). One engine runs
+both; adding a process is adding a template here.
 """
 
 from __future__ import annotations
@@ -109,4 +114,84 @@ GLOBAL_PARTNER = Template(
     success_label="Cooperation",
 )
 
-TEMPLATES: dict[str, Template] = {GLOBAL_PARTNER.name: GLOBAL_PARTNER}
+MEMBERSHIP_ACCESSION = Template(
+    name="membership-accession",
+    description=(
+        "A nation applies to join NATO; every ally must agree to invite it; accession talks "
+        "follow; the allies sign an accession protocol; every ally ratifies it (the same "
+        "consensus mechanics, with per-ally delays and holds); the instruments are deposited "
+        "with the United States and the nation becomes a member."
+    ),
+    stages=(
+        StageSpec(
+            "invitation",
+            "consensus",
+            "Invitation",
+            # A North Atlantic Council decision, taken at its weekly meeting, not
+            # a parliamentary one: the allies' ratification delays would be far
+            # too slow here. Assumption: each ally is ready within a day to four
+            # weeks, most likely one; the last of 30 is then ready in about three.
+            # Holds: one of the 30 allies (Türkiye) held the Finland and Sweden
+            # invitation, for 41 days (2022-05-18 → 2022-06-28, events.csv); one
+            # case only, so the probability and length are assumptions sized on it.
+            {
+                "allies": {
+                    "default": {
+                        "deliberation": {"pert": ["1d", "1w", "4w"]},
+                        "hold": {
+                            "probability": 0.03,
+                            "duration": {"lognormal": {"median": "6w", "p90": "6mo"}},
+                        },
+                    }
+                }
+            },
+        ),
+        StageSpec(
+            "accession_talks",
+            "talks",
+            "Accession talks",
+            # Finland's and Sweden's talks took one session in Brussels on
+            # 2022-07-04, five days after the invitation (events.csv; NATOPA).
+            # Assumption: one or two rounds of about a week, rarely failing.
+            {
+                "teams": 2,
+                "round": {"gamma": {"mean": "1w", "cv": 0.5}},
+                "agreement": 0.8,
+                "max_rounds": None,
+            },
+        ),
+        StageSpec(
+            "protocol_signing",
+            "task",
+            "Protocol signing",
+            # Finland and Sweden: talks ended 2022-07-04, protocols signed
+            # 2022-07-05 (NATOPA). Assumption: a day to a few weeks.
+            {"duration": {"pert": ["1d", "1w", "4w"]}},
+        ),
+        StageSpec(
+            "ratification",
+            "consensus",
+            "Ratification",
+            # Every ally ratifies with the top-level allies' delays and holds (the
+            # built-in ally defaults are fitted on these ratifications; see
+            # docs/calibration.md). Only the veto rate differs. Assumption: a
+            # signed protocol is rarely left unratified: all four Finland/Sweden
+            # holds ended in consent (ratification_finland_sweden.csv), and no
+            # accession protocol has failed since 1949.
+            {"allies": {"default": {"hold": {"lifted": 0.95}}}},
+        ),
+        StageSpec(
+            "deposit",
+            "task",
+            "Deposit",
+            # From the last parliamentary consent to membership: Finland 5 days
+            # (Türkiye 2023-03-30 → 2023-04-04), Sweden 10 days (Hungary
+            # 2024-02-26 → 2024-03-07) (events.csv). Assumption: 1 day to 3 weeks.
+            {"duration": {"pert": ["1d", "1w", "3w"]}},
+        ),
+    ),
+    success="member",
+    success_label="Member",
+)
+
+TEMPLATES: dict[str, Template] = {t.name: t for t in (GLOBAL_PARTNER, MEMBERSHIP_ACCESSION)}
