@@ -463,7 +463,7 @@ VALID = [
         and set(s.stages) == {"consensus", "expert_talks", "ipcp_drafting", "ipcp_approval"}
         and s.candidates[0].label == "ARG" and s.candidates[0].stage is None
         and s.candidates[0].withdrawal.annual_rate == 0.0
-        and s.allies.default.hold.probability == 0.03 and s.allies.default.hold.lifted == 0.8
+        and s.allies.default.hold.probability == 0.064 and s.allies.default.hold.lifted == 0.77
     )),
     ("horizon as a date", MINIMAL + "horizon: 2031-12-31\n",
      lambda s: s.end_date == dt.date(2031, 12, 31) and s.horizon_days == 1856.0),
