@@ -2,6 +2,380 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from partnersim.cli.common import (
+    console,
+    format_option,
+    friendly_errors,
+    jobs_option,
+    replications_option,
+    seed_option,
+)
+from partnersim.errors import PartnersimError
+
+if TYPE_CHECKING:
+    from partnersim.history.backtest import Case, Placement
+    from partnersim.history.fit import DelayFit
+    from partnersim.history.sample import Sample
+
+HISTORY_FOLDER = Path("scenarios") / "history"
+
+out_option = click.option(
+    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder to write (default: runs/<command>-<date>-<time>).",
+)
+force_option = click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+
+
+# --- fit ---------------------------------------------------------------------------------
+
+
+def _hold_sigma(value: str) -> float | None:
+    if value == "free":
+        return None
+    try:
+        sigma = float(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a number above 0 or 'free', got {value!r}") from None
+    if not 0 < sigma <= 5:
+        raise click.BadParameter(f"expected a number above 0 (at most 5) or 'free', got {value!r}")
+    return sigma
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim fit                                        # Finland's protocol, shipped data
+  partnersim fit --column sweden_days
+  partnersim fit --column finland_days --column sweden_days   # both cases pooled
+  partnersim fit my-delays.csv --column days --exclude Iceland
+  partnersim fit --body lognormal --hold-sigma free --bootstrap 500
+
+\b
+DATA.csv has a header row, one row per ally (named in its first column, or in
+a column called `ally`) and a column of whole days per case; empty cells are
+skipped. Without DATA.csv the shipped ratification_finland_sweden.csv is used
+(sources in partnersim/data/SOURCES.md).""")
+@click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path), metavar="[DATA.csv]")
+@click.option("-c", "--column", "columns", multiple=True, metavar="COLUMN",
+              help="Column of delays in days (default: finland_days). Repeat to pool several cases.")
+@click.option("--exclude", multiple=True, metavar="ROW", help="Leave out the row with this name. Repeatable.")
+@click.option("--body", type=click.Choice(["best", "gamma", "lognormal"]), default="best", show_default=True,
+              help="Distribution of the deliberation delay; 'best' takes the one with the higher likelihood.")
+@click.option("--hold-sigma", "hold_sigma", default="0.5", show_default=True, metavar="SIGMA|free",
+              help="Spread of hold lengths (sigma of log-days; 0.5 puts the p90 at 1.9 x the median), "
+              "or 'free' to estimate it, which needs more holds than the shipped data have.")
+@click.option("--lifted", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+              help="Share of holds that end in consent, for the snippet (consent dates cannot show it; "
+              "default 0.77, see docs/calibration.md).")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Refits to simulated data, for the KS p-value and 90% intervals (0: none).")
+@seed_option
+@out_option
+@force_option
+@format_option
+@friendly_errors
+def fit(
+    data: Path | None, columns: tuple[str, ...], exclude: tuple[str, ...], body: str, hold_sigma: str,
+    lifted: float | None, bootstrap: int, seed: int | None, out: Path | None, force: bool, image_format: str,
+) -> None:
+    """Fit ally delay models to consent delays: the YAML to paste into a scenario, and a chart."""
+    import numpy as np
+
+    from partnersim.history.fit import DEFAULT_LIFTED, fit_delays
+    from partnersim.history.sample import read_delays
+    from partnersim.history.snippet import snippet
+
+    sigma = _hold_sigma(hold_sigma)
+    sample = read_delays(data, list(columns) or ["finland_days"], list(exclude))
+    result = fit_delays(sample.days, family=body, bootstrap=bootstrap,  # type: ignore[arg-type]
+                        rng=np.random.default_rng(seed if seed is not None else 1), hold_sigma=sigma)
+    lifted = DEFAULT_LIFTED if lifted is None else lifted
+    text = snippet(result, sample, lifted)
+    _print_fit(result, sample, lifted)
+    click.echo()
+    click.echo(text, nl=False)
+    click.echo()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out or Path("runs") / f"fit-{'+'.join(sample.columns)}-{stamp}"
+    written = _write_fit(target, force, result, sample, text, image_format)
+    click.echo(f"Wrote {written}/ (allies.yaml, fit.json, charts/fit.{image_format})")
+
+
+def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
+    from partnersim.history.snippet import days
+
+    p = result.params
+    iv = result.intervals
+
+    def interval(key: str, as_days: bool = True) -> str:
+        if key not in iv:
+            return ""
+        low, high = iv[key].low, iv[key].high
+        return f" (90% interval {days(low)}–{days(high)})" if as_days else f" (90% interval {low:.2f}–{high:.2f})"
+
+    screen = console()
+    origin = "shipped with partnersim" if sample.source == "ratification_finland_sweden.csv" else "your file"
+    screen.print(f"[bold]Ally delays fitted to {' + '.join(sample.columns)} of {sample.source}[/bold] ({origin})")
+    rows = sample.distinct_rows
+    few = (f"{result.n} delays from {rows} rows" if rows < result.n else f"{result.n} delays")
+    screen.print(f"{few}. That is few: a goodness-of-fit test on so few points can only reveal a gross "
+                 "misfit, and every interval below is wide.", soft_wrap=True)
+    if rows < result.n:
+        screen.print("Each row appears in several columns; where the same vote counts in each (as for the "
+                     "28 allies that ratified both protocols at once), the bootstrap treats them as "
+                     "independent, so its p-value and intervals are too narrow.", soft_wrap=True)
+    for line in sample.excluded:
+        screen.print(f"Left out: {line}.")
+    other = [f"{name} {value:.1f}" for name, value in result.by_family.items() if name != p.family]
+    screen.print(f"\n[bold]Deliberation[/bold] (allies that did not hold): {p.family}, median "
+                 f"{days(p.body_median)}{interval('body_median')}, p90 {days(p.body_p90)}{interval('body_p90')}")
+    if other:
+        screen.print(f"  log-likelihood {result.log_likelihood:.1f}; the other body fits worse "
+                     f"({', '.join(other)}). Each whole day is read as an interval, so same-day consents "
+                     "need no shift.", soft_wrap=True)
+    shares = p.hold_share(result.days)
+    holders = [f"{label} {d:.0f} d" for label, d, s in zip(sample.labels, result.days, shares, strict=True)
+               if s >= 0.5]
+    screen.print(f"[bold]Hold[/bold]: probability {p.hold_p:.3f}{interval('hold_probability', False)}, about "
+                 f"{result.holds:.1f} of these {result.n}" + (f": {', '.join(holders)}" if holders else ""),
+                 soft_wrap=True)
+    spread = (f"spread sigma {p.hold_sigma:g} assumed, not estimated: a few holds cannot show it"
+              if result.hold_sigma_fixed else f"spread sigma {p.hold_sigma:.2f} estimated")
+    screen.print(f"  then holds for a further median {days(p.hold_median)}{interval('hold_median')}, p90 "
+                 f"{days(p.hold_p90)} ({spread})", soft_wrap=True)
+    screen.print(f"[bold]Lifted[/bold]: {lifted:g} in the snippet, not estimated: consent dates cannot show "
+                 "how often a hold ends in a veto (a veto leaves no date); change it with --lifted.", soft_wrap=True)
+    verdict = ""
+    if result.ks_p is not None:
+        if rows < result.n:
+            judged = "not a fair test here, as rows count more than once (see above)"
+        else:
+            judged = "no sign of misfit" if result.ks_p >= 0.05 else "the model fits these data poorly"
+        verdict = f"; bootstrap p = {result.ks_p:.2f} from {result.bootstrap} refits: {judged}"
+    screen.print(f"[bold]Goodness of fit[/bold]: Kolmogorov–Smirnov distance {result.ks:.3f} between the "
+                 f"observed and the fitted share of allies by day{verdict}.", soft_wrap=True)
+
+
+def _write_fit(target: Path, force: bool, result: DelayFit, sample: Sample, text: str, image_format: str) -> Path:
+    from partnersim.charts.history import fit_chart
+    from partnersim.charts.style import save
+    from partnersim.results.rundir import RunFolder
+
+    folder = RunFolder(target, force=force)
+    try:
+        folder.write_text("allies.yaml", text)
+        folder.write_json("fit.json", _fit_json(result, sample))
+        save(fit_chart(result, sample), folder.path / "charts" / f"fit.{image_format}", image_format)
+        return folder.commit()
+    except BaseException:
+        folder.discard()
+        raise
+
+
+def _fit_json(result: DelayFit, sample: Sample) -> dict[str, Any]:
+    p = result.params
+    return {
+        "data": sample.source,
+        "columns": list(sample.columns),
+        "n": result.n,
+        "rows": sample.distinct_rows,
+        "excluded": list(sample.excluded),
+        "body": {"family": p.family, "a": p.body_a, "b": p.body_b, "median_days": p.body_median,
+                 "p90_days": p.body_p90, "mean_days": p.body_mean, "cv": p.body_cv},
+        "hold": {"probability": p.hold_p, "median_days": p.hold_median, "p90_days": p.hold_p90,
+                 "sigma": p.hold_sigma, "sigma_assumed": result.hold_sigma_fixed},
+        "log_likelihood": result.log_likelihood,
+        "log_likelihood_by_body": result.by_family,
+        "ks_distance": result.ks,
+        "ks_bootstrap_p": result.ks_p,
+        "bootstrap": result.bootstrap,
+        "intervals_90": {k: [v.low, v.high] for k, v in result.intervals.items()},
+    }
+
+
+# --- backtest ----------------------------------------------------------------------------
+
+
+@click.command(epilog=f"""\b
+Examples:
+  partnersim backtest                          # every file in {HISTORY_FOLDER}/
+  partnersim backtest {HISTORY_FOLDER}/finland.yaml -n 2000
+  partnersim backtest --out runs/backtest --force
+
+\b
+A history scenario is a scenario file with an `# observed:` comment block
+giving the real dates (docs/calibration.md). For each real date the command
+prints its percentile among the simulated dates, whether it lies in the
+P10-P90 band, and draws one chart per case.""")
+@click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SCENARIO.yaml]...")
+@replications_option
+@seed_option
+@jobs_option
+@out_option
+@force_option
+@format_option
+@friendly_errors
+def backtest(
+    scenarios: tuple[Path, ...], replications: int | None, seed: int | None, jobs: int | None,
+    out: Path | None, force: bool, image_format: str,
+) -> None:
+    """Replay past cases and show where what really happened fell among the simulated futures."""
+    from partnersim.history.backtest import fit_check, history_scenarios, run_case
+    from partnersim.runner import default_jobs
+
+    paths = list(scenarios) or history_scenarios(HISTORY_FOLDER)
+    if not paths:
+        raise PartnersimError(f"no history scenarios in {HISTORY_FOLDER}/; name the files to back-test")
+    cases = [run_case(path, replications=replications, seed=seed, jobs=jobs or default_jobs()) for path in paths]
+    _print_backtest(cases, [fit_check(case.results.scenario, case.observed) for case in cases])
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    written, charts = _write_backtest(out or Path("runs") / f"backtest-{stamp}", force, cases, image_format)
+    click.echo(f"Wrote {written}/ (backtest.csv, backtest.json, {', '.join(charts)})")
+
+
+def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None:
+    from partnersim.charts.history import backtest_finding
+
+    screen = console()
+    count = len(cases)
+    screen.print(f"[bold]Back-test: {count} historical case{'s' if count != 1 else ''}[/bold]. Percentile: the "
+                 "share of simulated futures that reached the step before the real date (futures that never "
+                 "reached it count as later).", soft_wrap=True)
+    for case, check in zip(cases, checks, strict=True):
+        screen.print()
+        results = case.results
+        screen.print(f"[bold]{results.scenario.name}[/bold] — {results.replications:,} replications, seed "
+                     f"{results.seed}")
+        fitted = case.observed.fitted_on
+        if fitted:
+            screen.print(f"Not circular: the ally delays were fitted on {' + '.join(fitted)} of the shipped "
+                         f"ratification data, not on {case.name}'s own dates.", soft_wrap=True)
+        else:
+            screen.print("The file does not say what its ally delays were fitted on.", soft_wrap=True)
+        if check:
+            screen.print(f"[bold]warning[/bold]: {check}", soft_wrap=True)
+        screen.print(_placements_table(case))
+        for milestone in case.observed.milestones:
+            if milestone.state is None:
+                screen.print(f"  {milestone.label}, {milestone.date.text}: not a stage of the model (shown for "
+                             "reference).", soft_wrap=True)
+        if case.observed.note:
+            screen.print(f"  Note: {case.observed.note}", soft_wrap=True)
+        screen.print(f"  [bold]Finding[/bold]: {backtest_finding(case)}.", soft_wrap=True)
+
+
+def _placements_table(case: Case) -> Any:
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for name, justify in (("Milestone", "left"), ("Real date", "right"), ("Percentile", "right"),
+                          ("Among futures that got there", "right"), ("Simulated P10", "right"),
+                          ("P50", "right"), ("P90", "right"), ("In P10–P90?", "center")):
+        table.add_column(name, justify=justify, no_wrap=name in ("Milestone",))  # type: ignore[arg-type]
+    for placement in case.placements:
+        table.add_row(
+            placement.milestone.label, _date_text(placement), _percentile_text(placement),
+            _conditional_text(placement),
+            *[_quantile_text(placement, key) for key in ("P10", "P50", "P90")],
+            "yes" if placement.inside else "no",
+        )
+    return table
+
+
+def _date_text(placement: Placement) -> str:
+    date = placement.milestone.date
+    if date.precision == "day":
+        return f"{date.first.day} {date.first:%b %Y}"
+    return f"{date.first:%b %Y}" if date.precision == "month" else date.text
+
+
+def _percentile_text(placement: Placement) -> str:
+    middle = f"{placement.percentile * 100:.0f}%"
+    if placement.milestone.date.precision == "day":
+        return middle
+    return f"{middle} ({placement.low * 100:.0f}–{placement.high * 100:.0f}%)"
+
+
+def _conditional_text(placement: Placement) -> str:
+    if placement.reached <= 0:
+        return "none got there"
+    among = min(placement.percentile / placement.reached, 1.0)
+    return f"{among * 100:.0f}% of {placement.reached * 100:.0f}%"
+
+
+def _quantile_text(placement: Placement, key: str) -> str:
+    day = placement.quantiles[key]
+    return f"{day.day} {day:%b %Y}" if day else "never"
+
+
+def _write_backtest(
+    target: Path, force: bool, cases: Sequence[Case], image_format: str
+) -> tuple[Path, list[str]]:
+    import csv
+    import io
+
+    from partnersim.charts.history import backtest_chart
+    from partnersim.charts.style import save
+    from partnersim.results.rundir import RunFolder
+
+    folder = RunFolder(target, force=force)
+    try:
+        rows = io.StringIO()
+        writer = csv.writer(rows, lineterminator="\n")
+        writer.writerow(["case", "candidate", "milestone", "state", "real_date", "percentile", "percentile_low",
+                         "percentile_high", "reached", "p10", "p50", "p90", "inside_p10_p90", "fitted_on", "source"])
+        summary = []
+        charts = []
+        for case in cases:
+            for p in case.placements:
+                q = p.quantiles
+                writer.writerow([
+                    case.path.stem, case.observed.candidate, p.milestone.label, p.milestone.state,
+                    p.milestone.date.text, f"{p.percentile:.4f}", f"{p.low:.4f}", f"{p.high:.4f}",
+                    f"{p.reached:.4f}", *[_iso(q[k]) for k in ("P10", "P50", "P90")],
+                    p.inside, " + ".join(case.observed.fitted_on), p.milestone.source,
+                ])
+            summary.append(_case_json(case))
+            name = f"charts/{case.path.stem}.{image_format}"
+            save(backtest_chart(case), folder.path / name, image_format)
+            charts.append(name)
+            folder.write_text(f"inputs/{case.path.name}", case.path.read_text(encoding="utf-8"))
+        folder.write_text("backtest.csv", rows.getvalue())
+        folder.write_text("backtest.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        return folder.commit(), charts
+    except BaseException:
+        folder.discard()
+        raise
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else ""
+
+
+def _case_json(case: Case) -> dict[str, Any]:
+    from partnersim.charts.history import backtest_finding
+
+    return {
+        "case": case.path.stem,
+        "scenario": case.results.scenario.name,
+        "replications": case.results.replications,
+        "seed": case.results.seed,
+        "fitted_on": list(case.observed.fitted_on),
+        "finding": backtest_finding(case),
+        "milestones": [
+            {"label": p.milestone.label, "state": p.milestone.state, "date": p.milestone.date.text,
+             "percentile": round(p.percentile, 4), "reached": round(p.reached, 4), "inside_p10_p90": p.inside,
+             "quantiles": {k: (v.isoformat() if v else None) for k, v in p.quantiles.items()}}
+            for p in case.placements
+        ],
+    }
+
+
+COMMANDS = [fit, backtest]
