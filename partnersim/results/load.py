@@ -1,0 +1,447 @@
+"""Reading a finished run folder back, so charts and briefings never need a rerun.
+
+:func:`load_run` rebuilds the :class:`Results` of a run from ``summary.json``,
+``cooperation_by_date.csv``, ``scenario.yaml`` and ``manifest.json``, and keeps
+the input files as written (their comments are the sources a briefing
+quotes). :func:`read_rows` reads ``replications.csv``, when the run wrote it,
+for what only single replications can show: how often each ally stood in the
+way, how much the time in a stage varies, and one replication near the median
+told from start to end.
+
+A folder that is missing, unfinished (``.NAME.partial``) or incomplete raises
+:class:`RunFolderError` with one line saying what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from partnersim.errors import RunFolderError
+from partnersim.results.summary import AllyShare, CandidateResult, Estimate, Results, StageTime
+from partnersim.scenario.schema import Scenario
+
+REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
+ROWS = "replications.csv"
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class RunResults(Results):
+    """Results read back from a run folder, with the time the run finished (for chart footers)."""
+
+    created: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A finished run folder: its results, its manifest and its input files as written."""
+
+    folder: Path
+    results: RunResults
+    manifest: dict[str, Any]
+    inputs: dict[str, str]  # file name → text, the scenario file first, then what it extends
+
+    @property
+    def rows_path(self) -> Path | None:
+        path = self.folder / ROWS
+        return path if path.is_file() else None
+
+    @property
+    def started(self) -> dt.datetime | None:
+        return _timestamp(self.manifest.get("started"))
+
+    @property
+    def finished(self) -> dt.datetime | None:
+        return _timestamp(self.manifest.get("finished"))
+
+
+def load_results(folder: str | Path) -> RunResults:
+    """The Results of the run in ``folder``."""
+    return load_run(folder).results
+
+
+def load_run(folder: str | Path) -> SavedRun:
+    """Everything a briefing needs from the run folder ``folder``."""
+    folder = Path(folder)
+    _check_folder(folder)
+    manifest = _json(folder, "manifest.json")
+    summary = _json(folder, "summary.json")
+    scenario = _scenario(folder)
+    curves = _curves(folder)
+    try:
+        results = _results(summary, scenario, curves, _timestamp(manifest.get("finished")))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunFolderError(
+            f"{folder / 'summary.json'} is not a partnersim summary ({type(exc).__name__}: {exc}); "
+            "run the scenario again"
+        ) from None
+    return SavedRun(folder=folder, results=results, manifest=manifest, inputs=_inputs(folder, manifest))
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.name.endswith(".partial"):
+        raise RunFolderError(
+            f"{folder} is an unfinished run (it stopped before it completed); run the scenario again"
+        )
+    if not folder.exists():
+        if (folder.parent / f".{folder.name}.partial").exists():
+            raise RunFolderError(
+                f"{folder} was not finished (the run stopped before it completed); run the scenario again"
+            )
+        raise RunFolderError(f"no run folder at {folder}")
+    if not folder.is_dir():
+        raise RunFolderError(
+            f"{folder} is a file, not a run folder; give the folder a run wrote, such as runs/latam-20261201-120000"
+        )
+    missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    if len(missing) == len(REQUIRED):
+        raise RunFolderError(f"{folder} is not a run folder (it has no {', '.join(REQUIRED)})")
+    if missing:
+        raise RunFolderError(
+            f"{folder} is an incomplete run folder: {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing; run the scenario again"
+        )
+
+
+def _json(folder: Path, name: str) -> dict[str, Any]:
+    try:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"cannot read {folder / name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{folder / name} does not hold a JSON object; run the scenario again")
+    return data
+
+
+def _scenario(folder: Path) -> Scenario:
+    path = folder / "scenario.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Scenario.model_validate(data)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc}") from None
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        first = str(exc).splitlines()[1:3]
+        raise RunFolderError(f"{path} is not a valid scenario ({' '.join(s.strip() for s in first)})") from None
+
+
+def _curves(folder: Path) -> dict[str, np.ndarray]:
+    path = folder / "cooperation_by_date.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            header = next(reader)
+            values = np.array([[float(v) for v in row[1:]] for row in reader], dtype=float)
+    except (OSError, StopIteration, ValueError, UnicodeDecodeError) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
+    codes = header[1:]
+    if values.size == 0:
+        values = np.zeros((0, len(codes)))
+    return {code: values[:, i] for i, code in enumerate(codes)}
+
+
+def _results(
+    summary: dict[str, Any], scenario: Scenario, curves: dict[str, np.ndarray], created: dt.datetime | None
+) -> RunResults:
+    n = int(summary["replications"])
+    candidates = []
+    for item in summary["candidates"]:
+        code = item["code"]
+        if code not in curves:
+            raise KeyError(f"{code} is not in cooperation_by_date.csv")
+        candidates.append(CandidateResult(
+            code=code,
+            name=item["name"],
+            outcomes={k: _estimate(v, n) for k, v in item["outcomes"].items()},
+            dates={k: (dt.date.fromisoformat(v) if v else None) for k, v in item["dates"].items()},
+            by_year_end=[(dt.date.fromisoformat(e["date"]), _estimate(e, n)) for e in item["by_year_end"]],
+            stages=[
+                StageTime(stage=s["stage"], label=s["label"], entered=float(s["entered"]),
+                          mean_days=math.nan if s["mean_days"] is None else float(s["mean_days"]))
+                for s in item["stages"]
+            ],
+            pending_at={k: float(v) for k, v in item["pending_at"].items()},
+            last_to_consent=_shares(item["last_to_consent"]),
+            holding=_shares(item["holding"]),
+            vetoing=_shares(item["vetoing"]),
+            by_stage={
+                stage: {kind: _shares(shares) for kind, shares in table.items()}
+                for stage, table in item["by_stage"].items()
+            },
+            cdf=curves[code],
+        ))
+    outcome_names = list(summary["candidates"][0]["outcomes"]) if candidates else []
+    return RunResults(
+        scenario=scenario,
+        replications=n,
+        seed=int(summary["seed"]),
+        success=summary["success"],
+        outcome_names=outcome_names,
+        candidates=candidates,
+        created=created,
+    )
+
+
+def _estimate(data: dict[str, Any], n: int) -> Estimate:
+    # Recomputed from the count, so intervals are exact rather than rounded to six places.
+    return Estimate.of(int(data["count"]), n)
+
+
+def _shares(items: list[dict[str, Any]]) -> list[AllyShare]:
+    return [AllyShare(a["code"], a["name"], int(a["count"]), float(a["share"])) for a in items]
+
+
+def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    inputs = folder / "inputs"
+    listed = [name for name in manifest.get("inputs", {}) if isinstance(name, str)]
+    present = sorted(p.name for p in inputs.glob("*")) if inputs.is_dir() else []
+    texts = {}
+    for name in [*listed, *[p for p in present if p not in listed]]:
+        path = inputs / name
+        if path.is_file():
+            try:
+                texts[name] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return texts
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+# ---- replications.csv -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageSpan:
+    """One stage of one case in one replication, in days from the scenario's start."""
+
+    stage: str
+    label: str
+    start: float
+    end: float
+    held: tuple[str, ...] = ()  # allies who held consent during this stage
+    last: str = ""  # the last ally to consent, when every ally did
+    veto: str = ""  # the ally whose veto ended the case here
+
+
+@dataclass(frozen=True)
+class CaseStory:
+    code: str
+    name: str
+    outcome: str
+    opened: float
+    end: float
+    spans: tuple[StageSpan, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """One replication, told case by case: the one nearest the median for every candidate at once."""
+
+    replication: int
+    cases: tuple[CaseStory, ...]
+
+
+@dataclass(frozen=True)
+class AllyCounts:
+    """How many cases (one candidate in one replication) each ally stood in the way of."""
+
+    cases: int
+    last: dict[str, int]  # last to consent at the first consensus stage
+    held: dict[str, int]  # held its consent at any consensus stage
+    vetoed: dict[str, int]  # vetoed, at whichever stage
+
+    def total(self, code: str) -> int:
+        return self.last.get(code, 0) + self.held.get(code, 0) + self.vetoed.get(code, 0)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What ``replications.csv`` adds to the Results."""
+
+    replications: int
+    allies: AllyCounts
+    story: Story
+    # (candidate code, stage) → half-width of the 95% interval of the mean days in the stage
+    stage_margin: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+@dataclass
+class _Columns:
+    replication: int
+    candidate: int
+    outcome: int
+    opened: int
+    end: int
+    days: list[tuple[str, int]]  # stage, column
+    last: list[tuple[str, int]]  # consensus stage, column
+    veto: list[tuple[str, int]]
+    held: list[tuple[str, int]]
+
+
+def read_rows(path: str | Path, results: Results) -> Rows:
+    """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story."""
+    path = Path(path)
+    columns = _columns(path)
+    codes = [c.code for c in results.candidates]
+    index = {code: i for i, code in enumerate(codes)}
+    last_column = columns.last[0][1] if columns.last else None  # the first consensus stage
+    last: Counter[str] = Counter()
+    held: Counter[str] = Counter()
+    vetoed: Counter[str] = Counter()
+    moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
+    reps: list[int] = []
+    cands: list[int] = []
+    ends: list[float] = []
+    cases = 0
+    for row in _reader(path):
+        c = index.get(row[columns.candidate])
+        if c is None:
+            continue
+        cases += 1
+        reps.append(int(row[columns.replication]))
+        cands.append(c)
+        success = row[columns.outcome] == results.success
+        ends.append(float(row[columns.end]) if success else math.inf)
+        for k, (_, col) in enumerate(columns.days):
+            if row[col]:
+                days = float(row[col])
+                moment = moments[c][k]
+                moment[0] += 1
+                moment[1] += days
+                moment[2] += days * days
+        if last_column is not None and row[last_column]:
+            last[row[last_column]] += 1
+        held_here = [row[col] for _, col in columns.held if row[col]]
+        if held_here:
+            held.update(set(";".join(held_here).split(";")))
+        for _, col in columns.veto:
+            if row[col]:
+                vetoed[row[col]] += 1
+    if not reps:
+        raise RunFolderError(f"{path} holds no replication of this run's candidates")
+    chosen = _median_replication(np.array(reps), np.array(cands), np.array(ends), len(codes))
+    return Rows(
+        replications=len(set(reps)),
+        allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
+        story=_story(path, columns, results, chosen),
+        stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
+    )
+
+
+def _reader(path: Path) -> Iterator[list[str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)
+            yield from reader
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc}") from None
+
+
+def _columns(path: Path) -> _Columns:
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            header = next(csv.reader(stream), [])
+    except OSError as exc:
+        raise RunFolderError(f"cannot read {path}: {exc.strerror}") from None
+    where = {name: i for i, name in enumerate(header)}
+    needed = ("replication", "candidate", "outcome", "opened_day", "end_day")
+    if any(name not in where for name in needed):
+        raise RunFolderError(f"{path} is not a partnersim replications file (its header lacks {needed})")
+
+    def suffixed(suffix: str) -> list[tuple[str, int]]:
+        return [(name[: -len(suffix)], i) for name, i in where.items() if name.endswith(suffix)]
+
+    return _Columns(
+        replication=where["replication"], candidate=where["candidate"], outcome=where["outcome"],
+        opened=where["opened_day"], end=where["end_day"],
+        days=[(name[len("days_"):], i) for name, i in where.items() if name.startswith("days_")],
+        last=suffixed("_last"), veto=suffixed("_veto"), held=suffixed("_held"),
+    )
+
+
+def _median_replication(reps: np.ndarray, cands: np.ndarray, ends: np.ndarray, count: int) -> int:
+    """The replication whose every candidate sits nearest the middle of its own distribution.
+
+    Each case gets the mid-rank of its day of success among its candidate's
+    replications (no success ranks last, all tied); the replication with the
+    smallest summed distance from the middle wins, the first one on a tie.
+    """
+    numbers = np.unique(reps)
+    slot = np.searchsorted(numbers, reps)
+    distance = np.zeros(len(numbers))
+    for c in range(count):
+        mine = cands == c
+        if not mine.any():
+            continue
+        ranks = (_mid_ranks(ends[mine]) - 0.5) / int(mine.sum())
+        np.add.at(distance, slot[mine], np.abs(ranks - 0.5))
+    return int(numbers[int(np.argmin(distance))])
+
+
+def _mid_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, tied values sharing the mean of their ranks."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    below = np.cumsum(counts) - counts
+    return (below + (counts + 1) / 2)[inverse.ravel()]
+
+
+def _story(path: Path, columns: _Columns, results: Results, replication: int) -> Story:
+    labels = {s.stage: s.label for c in results.candidates for s in c.stages}
+    names = {c.code: c.name for c in results.candidates}
+    found: dict[str, CaseStory] = {}
+    wanted = str(replication)
+    for row in _reader(path):
+        if row[columns.replication] != wanted:
+            continue
+        code = row[columns.candidate]
+        start = float(row[columns.opened])
+        spans = []
+        for stage, col in columns.days:
+            if not row[col]:
+                continue
+            end = start + float(row[col])
+            spans.append(StageSpan(
+                stage=stage, label=labels.get(stage, stage.replace("_", " ").capitalize()), start=start,
+                end=end,
+                held=tuple(a for a in _cell(row, columns.held, stage).split(";") if a),
+                last=_cell(row, columns.last, stage), veto=_cell(row, columns.veto, stage),
+            ))
+            start = end
+        found[code] = CaseStory(code=code, name=names.get(code, code), outcome=row[columns.outcome],
+                                opened=float(row[columns.opened]), end=float(row[columns.end]),
+                                spans=tuple(spans))
+    return Story(replication=replication, cases=tuple(found[c] for c in names if c in found))
+
+
+def _cell(row: list[str], columns: list[tuple[str, int]], stage: str) -> str:
+    return next((row[col] for name, col in columns if name == stage), "")
+
+
+def _margins(moments: list[list[list[float]]], codes: list[str], stages: list[str]
+             ) -> dict[tuple[str, str], float]:
+    margins = {}
+    for c, code in enumerate(codes):
+        for k, stage in enumerate(stages):
+            n, total, squares = moments[c][k]
+            if n >= 2:
+                variance = max(0.0, (squares - total * total / n) / (n - 1))
+                margins[(code, stage)] = Z95 * math.sqrt(variance / n)
+    return margins
