@@ -4,33 +4,55 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
-from partnersim.charts import CHARTS, mermaid, process_diagram, render_all, save, style
+from partnersim.charts import (
+    CHART_NAMES,
+    CHARTS,
+    chart,
+    mermaid,
+    process_diagram,
+    render_all,
+    save,
+    selection,
+    style,
+)
+from partnersim.charts.allies import ally_table
 from partnersim.charts.outcomes import finding as outcome_finding
-from partnersim.charts.scurve import date_ticks, legend_text
 from partnersim.charts.scurve import finding as s_curve_finding
+from partnersim.charts.scurve import legend_text
+from partnersim.charts.starts import bin_edges, bin_shares
+from partnersim.charts.style import date_ticks
+from partnersim.cli import cli
 from partnersim.errors import PartnersimError
 from partnersim.process.machine import state_names, transition_table
+from partnersim.results.load import Rows, SavedRun, load_run, read_rows
 from partnersim.results.summary import Estimate, Results
+from partnersim.results.text import interval
 from partnersim.runner import simulate
+from partnersim.runs import execute, prepare
 from partnersim.scenario.templates import GLOBAL_PARTNER
 
 N = 300
 SEED = 4242
 
 # Argentina and Chile can finish within two years; Peru asks a month before
-# the horizon and can never reach cooperation in time.
+# the horizon and can never reach cooperation in time. Türkiye often holds.
 THREE = f"""\
 name: Chart test, three candidates
 start: 2025-01-01
 horizon: 2y
 seed: {SEED}
+allies:
+  TUR: {{hold: {{probability: 0.3}}}}
 candidates:
   - {{code: ARG, name: Argentina, request: 2024-04-18, stage: expert_talks}}
   - {{code: CHL, name: Chile, request: 2025-01-01, withdrawal: {{annual_rate: 0.1}}}}
@@ -47,6 +69,7 @@ candidates:
 """
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<svg"}
+RESULT_CHARTS = [name for name in CHART_NAMES if name != "process"]
 
 
 def _run(tmp_path_factory: pytest.TempPathFactory, text: str) -> Results:
@@ -56,8 +79,24 @@ def _run(tmp_path_factory: pytest.TempPathFactory, text: str) -> Results:
 
 
 @pytest.fixture(scope="module")
-def three(tmp_path_factory: pytest.TempPathFactory) -> Results:
-    return _run(tmp_path_factory, THREE)
+def run(tmp_path_factory: pytest.TempPathFactory) -> SavedRun:
+    """A run folder of the three-candidate scenario, read back as the chart command reads it."""
+    folder = tmp_path_factory.mktemp("runs")
+    path = folder / "three.yaml"
+    path.write_text(THREE)
+    done = execute(path, prepare(path, replications=N), out=folder / "three", jobs=1)
+    return load_run(done.folder)
+
+
+@pytest.fixture(scope="module")
+def three(run: SavedRun) -> Results:
+    return run.results
+
+
+@pytest.fixture(scope="module")
+def rows(run: SavedRun) -> Rows:
+    assert run.rows_path is not None
+    return read_rows(run.rows_path, run.results)
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +110,30 @@ def _texts(fig: Figure) -> list[str]:
 
 def _all_text(fig: Figure) -> str:
     found = _texts(fig)
-    for ax in fig.axes:
+    axes = [*fig.axes, *(child for ax in fig.axes for child in ax.child_axes)]
+    for ax in axes:
         found += [t.get_text() for t in ax.texts]
         found += [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        found += [ax.get_ylabel(), ax.get_xlabel()]
+        if hasattr(ax, "get_title"):
+            found.append(ax.get_title(loc="left"))
         legend = ax.get_legend()
         if legend is not None:
             found += [t.get_text() for t in legend.get_texts()]
     return "\n".join(found)
+
+
+def _legend(fig: Figure) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+def _ink(fig: Figure) -> float:
+    """Share of the pixels that are not white: a blank chart has almost none."""
+    from matplotlib.image import imread
+
+    data = imread(io.BytesIO(style.png_bytes(fig, dpi=40)), format="png")
+    return float((data[:, :, :3].min(axis=2) < 0.9).mean())
 
 
 # ---- importing --------------------------------------------------------------------
@@ -92,36 +148,53 @@ def test_importing_charts_and_mermaid_does_not_import_matplotlib() -> None:
 
 
 def test_chart_names_are_stable() -> None:
-    assert list(CHARTS) == ["outcomes", "s_curve"]
+    assert list(CHARTS) == ["outcomes", "s_curve", "start_dates", "stage_times", "allies", "timeline", "process"]
+
+
+def test_an_unknown_chart_name_gets_a_suggestion() -> None:
+    with pytest.raises(PartnersimError, match=r"unknown chart 'outcome' \(did you mean 'outcomes'\?\); the charts "
+                                              r"are outcomes, s_curve, start_dates"):
+        chart("outcome")
 
 
 # ---- every chart ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(CHARTS))
-@pytest.mark.parametrize("case", ["three", "one"])
-def test_chart_is_titled_labelled_and_footed(name: str, case: str, request: pytest.FixtureRequest) -> None:
-    results: Results = request.getfixturevalue(case)
-    fig = CHARTS[name](results)
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_every_chart_renders_is_not_blank_and_says_what_it_shows(name: str, three: Results, rows: Rows) -> None:
+    fig = CHARTS[name](three, rows=rows)
     assert isinstance(fig, Figure)
-    title = _texts(fig)[0]
-    names = [c.name for c in results.candidates]
-    assert title and (any(n in title for n in names) or "%" in title)
-    ax = fig.axes[0]
-    # A value axis carries its label and unit; a category axis names each category.
-    assert "(%)" in ax.get_xlabel() + ax.get_ylabel()
-    assert ax.get_ylabel() or [t.get_text() for t in ax.get_yticklabels()] == names
-    footer = _texts(fig)[-1]
-    assert f"seed {SEED}" in footer
-    assert f"{N:,} replications" in footer
-    assert results.scenario.name in footer
     assert list(fig.get_size_inches()) == [10.0, 5.625]
+    title, subtitle, footer = _texts(fig)[0], _texts(fig)[1], _texts(fig)[-1]
+    assert len(title) > 20 and len(subtitle) > 20
+    if name == "process":
+        assert "partnersim" in footer
+    else:
+        # A value axis carries its unit; a calendar axis says it is a date.
+        text = _all_text(fig)
+        assert "(%)" in text or "(months)" in text or "Date" in text
+        assert f"seed {SEED}" in footer and f"{N:,} replications" in footer and three.scenario.name in footer
+    assert 0.03 < _ink(fig) < 0.6  # last: drawing the image releases the figure
 
 
-@pytest.mark.parametrize("name", list(CHARTS))
-def test_a4_size(name: str, one: Results) -> None:
-    fig = CHARTS[name](one, size="a4")
+@pytest.mark.parametrize("name", [n for n in RESULT_CHARTS if not CHARTS[n].needs_rows])
+def test_one_candidate_charts_are_titled_and_footed(name: str, one: Results) -> None:
+    fig = CHARTS[name](one)
+    assert "Colombia" in _texts(fig)[0] or "%" in _texts(fig)[0] or "Allied" in _texts(fig)[0]
+    assert "Colombia" in _all_text(fig) or "1 candidate" in _texts(fig)[1]
+    assert f"seed {SEED}" in _texts(fig)[-1]
+
+
+@pytest.mark.parametrize("name", ["outcomes", "start_dates", "timeline"])
+def test_a4_size(name: str, three: Results, rows: Rows) -> None:
+    fig = CHARTS[name](three, size="a4", rows=rows)
     assert tuple(fig.get_size_inches()) == pytest.approx(style.SIZES["a4"])
+
+
+def test_a_chart_read_back_from_a_run_folder_shows_the_run_date(run: SavedRun) -> None:
+    assert run.results.created is not None
+    footer = _texts(CHARTS["outcomes"](run.results))[-1]
+    assert f"run {run.results.created.date().isoformat()}" in footer
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
@@ -137,22 +210,62 @@ def test_save_writes_the_format_it_names(fmt: str, one: Results, tmp_path: Path)
     assert not fig.axes  # released
 
 
-def test_render_all_writes_every_chart(one: Results, tmp_path: Path) -> None:
-    written = render_all(one, tmp_path / "charts", format="svg")
-    assert [p.name for p in written] == ["outcomes.svg", "s_curve.svg"]
-    assert all(p.stat().st_size > 0 for p in written)
+def test_render_all_draws_what_is_asked(one: Results, tmp_path: Path) -> None:
+    written = render_all(one, tmp_path / "charts", format="svg", only=["process"])
+    assert [p.name for p in written] == ["process.svg"] and written[0].stat().st_size > 0
+
+
+def test_without_rows_the_timeline_is_left_out_unless_asked_for() -> None:
+    assert [c.name for c in selection()] == list(CHART_NAMES)
+    assert [c.name for c in selection(has_rows=False)] == [n for n in CHART_NAMES if n != "timeline"]
+    assert [c.name for c in selection(["allies", "outcomes"], has_rows=False)] == ["allies", "outcomes"]
+
+
+def test_a_run_folder_gets_every_chart(run: SavedRun) -> None:
+    assert sorted(p.name for p in (run.folder / "charts").iterdir()) == sorted(f"{n}.png" for n in CHART_NAMES)
+
+
+def test_the_timeline_without_rows_says_what_is_missing(one: Results, tmp_path: Path) -> None:
+    with pytest.raises(PartnersimError, match="needs the run's replications.csv"):
+        render_all(one, tmp_path, only=["timeline"])
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"format": "jpg"}, '"format" must be one of png, svg, pdf'),
-     ({"size": "poster"}, '"size" must be one of slide, a4')],
+     ({"size": "poster"}, '"size" must be one of slide, a4'),
+     ({"only": ["tornadoes"]}, "unknown chart 'tornadoes'")],
 )
 def test_render_all_rejects_unknown_options(one: Results, tmp_path: Path, kwargs: dict[str, str],
                                             message: str) -> None:
     with pytest.raises(PartnersimError, match=message):
-        render_all(one, tmp_path, **kwargs)
+        render_all(one, tmp_path, **kwargs)  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir())
+
+
+# ---- the chart command --------------------------------------------------------------
+
+
+def test_chart_command_redraws_only_what_is_asked(run: SavedRun) -> None:
+    result = CliRunner().invoke(cli, ["chart", str(run.folder), "--only", "s_curve", "--only", "allies",
+                                      "--format", "svg", "--size", "a4"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Wrote {run.folder / 'charts'}/ (s_curve.svg, allies.svg)"
+    assert (run.folder / "charts" / "allies.svg").read_bytes()[:400].find(b"<svg") >= 0
+
+
+def test_chart_command_rejects_an_unknown_name_in_one_line(run: SavedRun) -> None:
+    result = CliRunner().invoke(cli, ["chart", str(run.folder), "--only", "timelines"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "did you mean 'timeline'?" in lines[0] and "outcomes, s_curve, start_dates" in lines[0]
+
+
+def test_chart_command_on_a_missing_folder_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["chart", str(tmp_path / "runs" / "nothing-here")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [f"error: no run folder at {tmp_path / 'runs' / 'nothing-here'}"]
 
 
 # ---- the outcome chart --------------------------------------------------------------
@@ -237,6 +350,125 @@ def test_calendar_ticks() -> None:
     assert major[0] == dt.date(2026, 1, 1) and major[1] == dt.date(2028, 1, 1)
     major, _, label = date_ticks(dt.date(2025, 5, 1), dt.date(2026, 10, 30))
     assert major[0] == dt.date(2025, 7, 1) and label == "%b\n%Y"
+
+
+def test_s_curve_draws_one_line_per_candidate_on_a_calendar_axis(three: Results) -> None:
+    fig = CHARTS["s_curve"](three)
+    ax = fig.axes[0]
+    assert len(_legend(fig)) == len(three.candidates)
+    assert [t.split(" — ")[0] for t in _legend(fig)] == [c.name for c in three.candidates]
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
+    assert ax.get_xlim() == pytest.approx((mdates.date2num(three.start), mdates.date2num(three.end_date)))
+
+
+# ---- when cooperation starts ------------------------------------------------------------
+
+
+def test_start_date_bins_add_up_to_the_chance_by_the_horizon(three: Results) -> None:
+    edges = bin_edges(three.start, three.end_date)
+    assert edges[0] == three.start and edges[-1] == three.end_date + dt.timedelta(days=1)
+    for candidate in three.candidates:
+        shares = bin_shares(candidate, three.start, edges)
+        assert shares.sum() == pytest.approx(candidate.outcomes[three.success].p, abs=1e-5)  # CSV: 6 places
+        assert (shares >= -1e-12).all()
+
+
+def test_start_date_chart_has_a_panel_per_candidate_on_one_calendar(three: Results) -> None:
+    fig = CHARTS["start_dates"](three)
+    panels = [ax for ax in fig.axes if any(bar.get_height() > 0 for bar in ax.patches)]
+    assert [ax.get_ylabel() for ax in fig.axes] == [c.name for c in three.candidates]
+    assert len(panels) == 2  # Peru asks too late to start in time: no bars
+    assert isinstance(fig.axes[-1].xaxis.get_major_formatter(), mdates.DateFormatter)
+    assert fig.axes[-1].get_xlabel() == "Date cooperation starts"
+    text = _all_text(fig)
+    for candidate in three.candidates:
+        assert candidate.name in text
+    peru = three.candidate("PER").outcomes[three.success]
+    assert peru.count == 0 and f"{interval(peru)}\nby Jan 2027" in text  # the chance by the horizon, with its interval
+    assert "quarter" in _texts(fig)[1] or "month" in _texts(fig)[1]
+
+
+# ---- where the time goes ---------------------------------------------------------------
+
+
+def test_stage_chart_stacks_every_stage_for_every_candidate(three: Results, rows: Rows) -> None:
+    fig = CHARTS["stage_times"](three, rows=rows)
+    ax = fig.axes[0]
+    assert _legend(fig) == ["Allied consensus", "Expert talks", "IPCP drafting", "IPCP approval"]
+    assert len(ax.containers) == 4 and all(len(c) == 3 for c in ax.containers)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [c.name for c in three.candidates]
+    assert ax.get_xlabel().endswith("(months)")
+    argentina = three.candidate("ARG")
+    talks = next(s for s in argentina.stages if s.stage == "expert_talks")
+    width = ax.containers[1][0].get_width()
+    assert width == pytest.approx(talks.mean_days / (365.25 / 12))
+    assert "95% intervals within ±" in _texts(fig)[1]
+
+
+# ---- allies ------------------------------------------------------------------------------
+
+
+def test_ally_counts_from_rows_match_the_results(three: Results, rows: Rows) -> None:
+    assert rows.allies.cases == N * 3
+    for candidate in three.candidates:
+        for share in candidate.holding:
+            assert rows.allies.held.get(share.code, 0) >= share.count
+    table = ally_table(three, rows)
+    assert table.exact and len(table.rows) <= 10
+    assert table.rows[0].code == "TUR"  # held with probability 0.3, ten times any other ally
+    assert table.rows[0].held == rows.allies.held["TUR"]
+
+
+def test_ally_chart_names_the_top_ten_in_three_panels(three: Results, rows: Rows) -> None:
+    fig = CHARTS["allies"](three, rows=rows)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["Held its consent", "Vetoed", "Last to consent"]
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert names[0] == "Türkiye" and len(names) == 10
+    assert all(len(ax.patches) == 10 for ax in fig.axes)
+    counts = [t.get_text() for t in fig.axes[0].texts]
+    assert counts[0].startswith(f"{rows.allies.held['TUR']:,} (")
+    assert _texts(fig)[0].startswith("Türkiye stands in the way most often")
+
+
+def test_ally_chart_without_rows_says_where_its_counts_come_from(three: Results) -> None:
+    fig = CHARTS["allies"](three)
+    assert "five most frequent allies" in _texts(fig)[1]
+
+
+# ---- the timeline ------------------------------------------------------------------------
+
+
+def test_the_story_is_one_whole_replication(three: Results, rows: Rows) -> None:
+    story = rows.story
+    assert 0 <= story.replication < N
+    assert [c.code for c in story.cases] == ["ARG", "CHL", "PER"]
+    for case in story.cases:
+        if case.spans:
+            assert case.spans[0].start == pytest.approx(case.opened)
+            assert case.spans[-1].end == pytest.approx(case.end, abs=0.02)
+            assert all(a.end == pytest.approx(b.start) for a, b in zip(case.spans, case.spans[1:], strict=False))
+
+
+def test_timeline_draws_the_stages_on_calendar_dates_and_says_how_each_case_ends(three: Results,
+                                                                                   rows: Rows) -> None:
+    fig = CHARTS["timeline"](three, rows=rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [c.name for c in three.candidates]
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
+    endings = [t.get_text() for t in ax.child_axes[0].get_yticklabels()]
+    assert len(endings) == 3
+    outcome = {"cooperation": "Cooperation", "pending": "Pending", "rejected": "Rejected",
+               "withdrawn": "Withdrawn", "talks_failed": "Talks failed"}
+    for case, ending in zip(rows.story.cases, endings, strict=True):
+        assert (ending.startswith(outcome[case.outcome]) or ending == "No request by the horizon"
+                or (case.outcome == "pending" and ending.startswith("Pending; asked ")))
+    bars = sum(len(case.spans) for case in rows.story.cases)
+    assert len([p for p in ax.patches if p.get_height() == pytest.approx(0.46)]) == bars
+    notes = [t.get_text() for t in ax.texts]
+    consensus = [s for c in rows.story.cases for s in c.spans if s.stage == "consensus"]
+    assert len([n for n in notes if n.startswith(("held:", "last:", "vetoed:"))]) >= len(
+        [s for s in consensus if s.held or s.last or s.veto])
+    assert "not a forecast" in _texts(fig)[1]
 
 
 # ---- the process --------------------------------------------------------------------

@@ -8,31 +8,91 @@ when it is first used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from partnersim.results.load import Rows
     from partnersim.results.summary import Results
     from partnersim.scenario.templates import Template
 
-CHART_NAMES = ("outcomes", "s_curve")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of a run: its file name, what it shows, and how it is drawn.
+
+    Calling it draws the Figure: ``CHARTS["outcomes"](results)``. Charts that
+    tell single replications (``needs_rows``) take ``rows``, read from the
+    run's ``replications.csv`` by :func:`partnersim.results.load.read_rows`.
+    """
+
+    name: str
+    shows: str  # what the chart shows, in a few words
+    module: str
+    function: str
+    needs_rows: bool = False
+    takes_rows: bool = False  # uses rows when given, draws without them
+
+    def __call__(self, results: Results, *, size: str = "slide", rows: Rows | None = None) -> Figure:
+        import importlib
+
+        draw = getattr(importlib.import_module(f"partnersim.charts.{self.module}"), self.function)
+        if self.name == "process":
+            return draw(results.scenario.process, size=size)  # type: ignore[no-any-return]
+        if self.needs_rows:
+            if rows is None:
+                raise PartnersimError(
+                    f"the {self.name} chart needs the run's replications.csv, which this run did not write "
+                    "(it was run with --no-rows); run the scenario again without --no-rows"
+                )
+            return draw(results, rows.story, size=size)  # type: ignore[no-any-return]
+        if self.takes_rows:
+            return draw(results, size=size, rows=rows)  # type: ignore[no-any-return]
+        return draw(results, size=size)  # type: ignore[no-any-return]
+
+
+CHARTS: dict[str, Chart] = {
+    chart.name: chart
+    for chart in (
+        Chart("outcomes", "how each candidate's case ends by the horizon", "outcomes", "outcome_chart"),
+        Chart("s_curve", "the chance of cooperation by each date", "scurve", "s_curve_chart"),
+        Chart("start_dates", "when cooperation starts (histogram)", "starts", "start_date_chart"),
+        Chart("stage_times", "the mean time spent in each stage", "stages", "stage_time_chart", takes_rows=True),
+        Chart("allies", "the allies most often in the way", "allies", "ally_chart", takes_rows=True),
+        Chart("timeline", "one simulated future near the median", "timeline", "timeline_chart", needs_rows=True),
+        Chart("process", "the process diagram", "diagram", "process_diagram"),
+    )
+}
+CHART_NAMES = tuple(CHARTS)
+
+
+def chart(name: str) -> Chart:
+    """The chart called ``name``; an unknown name gets a "did you mean" and the list of charts."""
+    try:
+        return CHARTS[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, CHART_NAMES, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise PartnersimError(f"unknown chart {name!r}{hint}; the charts are {', '.join(CHART_NAMES)}") from None
 
 
 def outcome_chart(results: Results, *, size: str = "slide") -> Figure:
     """Outcome probabilities per candidate by the horizon, with 95% intervals."""
-    from partnersim.charts.outcomes import outcome_chart as draw
-
-    return draw(results, size=size)
+    return CHARTS["outcomes"](results, size=size)
 
 
 def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
     """P(cooperation by date) per candidate, with P50 and P80 dates marked."""
-    from partnersim.charts.scurve import s_curve_chart as draw
-
-    return draw(results, size=size)
+    return CHARTS["s_curve"](results, size=size)
 
 
 def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
@@ -49,9 +109,6 @@ def mermaid(template: Template | str) -> str:
     return text(template)
 
 
-CHARTS: dict[str, Callable[..., Any]] = {"outcomes": outcome_chart, "s_curve": s_curve_chart}
-
-
 def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
     """Write a figure as PNG, SVG or PDF and release it (see :func:`partnersim.charts.style.save`)."""
     from partnersim.charts.style import save as write
@@ -60,28 +117,77 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
 
 
 def render_all(
-    results: Results, folder: str | Path, format: str = "png", size: str = "slide"
+    results: Results,
+    folder: str | Path,
+    format: str = "png",
+    size: str = "slide",
+    *,
+    rows: Rows | str | Path | None = None,
+    only: Sequence[str] = (),
 ) -> list[Path]:
-    """Draw every chart of ``CHARTS`` into ``folder`` as ``<name>.<format>``; return the paths."""
+    """Draw the charts of a run into ``folder`` as ``<name>.<format>``; return the paths written.
+
+    ``rows`` is what :func:`partnersim.results.load.read_rows` read, or the path
+    of a ``replications.csv``; by default the ``replications.csv`` of the run
+    folder that holds ``folder`` is used when it exists. Without it, the
+    charts that need single replications are left out (unless named in
+    ``only``, which then fails with a message saying why).
+    """
     from partnersim.charts.style import FORMATS, figure_size
     from partnersim.charts.style import save as write
-    from partnersim.errors import PartnersimError
 
     fmt = format.lower()
     if fmt not in FORMATS:
         raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
     figure_size(size)  # fail before drawing anything
     folder = Path(folder)
+    wanted = [chart(name) for name in only] or list(CHARTS.values())
+    read = _rows(results, folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None
+    chosen = selection(only, has_rows=read is not None)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, draw in CHARTS.items():
-        written.append(write(draw(results, size=size), folder / f"{name}.{fmt}", fmt))
-    return written
+    return [write(c(results, size=size, rows=read), folder / f"{c.name}.{fmt}", fmt) for c in chosen]
+
+
+def selection(only: Sequence[str] = (), *, has_rows: bool = True) -> list[Chart]:
+    """The charts to draw: those named in ``only`` (every one, by default) that the run allows.
+
+    Without the run's rows, charts that need them are left out of the default
+    set; naming one in ``only`` is an error that says what is missing.
+    """
+    if not only:
+        return [c for c in CHARTS.values() if has_rows or not c.needs_rows]
+    chosen = [chart(name) for name in only]
+    missing = [c.name for c in chosen if c.needs_rows and not has_rows]
+    if missing:
+        raise PartnersimError(
+            f"the {' and '.join(missing)} chart needs the run's replications.csv, which this run did not write "
+            "(it was run with --no-rows); run the scenario again without --no-rows"
+        )
+    return chosen
+
+
+def _rows(results: Results, folder: Path, rows: Rows | str | Path | None) -> Rows | None:
+    from partnersim.results.load import ROWS, read_rows
+
+    if rows is not None and not isinstance(rows, (str, Path)):
+        return rows
+    path = Path(rows) if rows is not None else folder.parent / ROWS
+    if not path.is_file():
+        if rows is not None:
+            raise PartnersimError(f"no replications file at {path}")
+        return None
+    read = read_rows(path, results)
+    if rows is None and read.replications != results.replications:
+        return None  # a file beside the folder that belongs to another run
+    return read
 
 
 __all__ = [
     "CHARTS",
     "CHART_NAMES",
+    "Chart",
+    "chart",
+    "selection",
     "mermaid",
     "outcome_chart",
     "process_diagram",

@@ -83,7 +83,7 @@ def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
         _draw_outcomes(ax, template, boxes, edges)
         ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, boxes[template.success].right + 0.1)
         ax.set_ylim(BELOW_Y - SMALL_H / 2 - 0.1, ABOVE_Y + SMALL_H / 2 + 0.1)
-        style.title(fig, _finding(template), _subtitle(template))
+        style.title(fig, finding(template), _subtitle(template))
         style.footer(fig, text=(f"Process template {template.name!r}. A case already under way when a "
                                 "scenario starts enters at its current stage."))
     return fig
@@ -250,7 +250,7 @@ def _tint(colour: str, amount: float = 0.82) -> Any:
     return tuple(c + (1 - c) * amount for c in to_rgb(colour))
 
 
-def _finding(template: Template) -> str:
+def finding(template: Template) -> str:
     n = len(template.stages)
     vetoes = [s.label for s in template.stages if s.kind == "consensus"]
     head = f"{template.name.capitalize()} process: {n} stage{'s' if n != 1 else ''} " \

@@ -118,22 +118,11 @@ def _free_part(start: float, end: float, whisker: tuple[float, float]) -> tuple[
 
 
 def _segment_label(ax: Axes, x: float, y: float, p: float, colour: str, hatched: bool) -> None:
-    dark = _luminance(colour) < 0.35
     ax.text(x, y, style.percent(p), ha="center", va="center", fontsize=11, fontweight="bold",
-            color="white" if dark else "#111111",
+            color=style.ink(colour),
             # a plain backing keeps the number readable over a hatch
             bbox=None if not hatched else {"boxstyle": "round,pad=0.15", "facecolor": colour,
                                            "edgecolor": "none"})
-
-
-def _luminance(colour: str) -> float:
-    from matplotlib.colors import to_rgb
-
-    def linear(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(c) for c in to_rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def _draw_whiskers(ax: Axes, results: Results) -> None:
@@ -213,8 +202,10 @@ def _row_major(items: list[T], ncols: int) -> list[T]:
 
 
 def _subtitle(results: Results, shown: list[str]) -> str:
+    shares = [e.p for c in results.candidates for e in c.outcomes.values()]
+    margin = style.widest_margin(shares, results.replications) * 100
     text = (f"How the case ends in {results.replications:,} simulated futures; "
-            f"whisker: 95% interval of {success_label(results).lower()}")
+            f"whisker: 95% interval of {success_label(results).lower()}; every share within ±{margin:.1f} points")
     unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in shown]
     if unseen:
         text += f". Never seen: {style.join_names(unseen)}"

@@ -7,7 +7,6 @@ chance reached by the horizon written at the end of each line.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.charts.labels import success_label
+from partnersim.charts.style import date_ticks as date_ticks  # kept importable from here
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -139,35 +139,13 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
     ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
     ax.set_xlabel("Date")
-    major, minor, label = date_ticks(results.start, results.end_date)
-    ax.set_xticks([mdates.date2num(d) for d in major])
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(label))
-    ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
-    ax.tick_params(axis="x", which="minor", length=3, color="#888888")
-    style.light_grid(ax, "x")
-
-
-def date_ticks(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date], str]:
-    """Major ticks, minor ticks and the label format of a run's calendar axis.
-
-    Years (every second, fifth … year on long horizons) with quarters between;
-    on a horizon under two and a half years, quarters labelled ``Apr 2026``
-    with months between.
-    """
-    if (end - start).days < 2.5 * 365:
-        return _month_starts(start, end, 3), _month_starts(start, end, 1), "%b\n%Y"
-    years = [dt.date(y, 1, 1) for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) <= end]
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 11)
-    minor = _month_starts(start, end, 3) if step == 1 else years
-    return years[::step], minor, "%Y"
-
-
-def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
-    """The first day of every ``every``-th month (counted from January) within ``[start, end]``."""
-    return [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in range(1, 13, every)
-            if start <= dt.date(y, m, 1) <= end]
+    style.calendar_axis(ax, results.start, results.end_date)
 
 
 def _subtitle(results: Results) -> str:
+    # The widest interval is where a curve is nearest an even chance.
+    nearest = [float(c.cdf[np.argmin(np.abs(np.asarray(c.cdf) - 0.5))]) for c in results.candidates if len(c.cdf)]
+    margin = style.widest_margin(nearest, results.replications) * 100
     return (f"Share of {results.replications:,} simulated futures in which {success_label(results).lower()} "
-            f"has begun by each date.   ●  P50 date (even chance)    ◆  P80 date")
+            f"has begun by each date (95% intervals within ±{margin:.1f} points).   ●  P50 date (even chance)"
+            f"    ◆  P80 date")

@@ -59,6 +59,18 @@ OUTCOME_STYLE: dict[str, dict[str, str]] = {
 }
 SUCCESS_STYLE = OUTCOME_STYLE["cooperation"]  # any template's success state
 
+# Stages by position in the process: blue for the allies' decisions (hatched the
+# second time), yellow for talks, sky blue for drafting. None of them is an
+# outcome colour, so a timeline's bars never read as its end.
+STAGE_STYLES: tuple[dict[str, str], ...] = (
+    {"color": OKABE_ITO["blue"], "hatch": ""},
+    {"color": OKABE_ITO["yellow"], "hatch": ""},
+    {"color": OKABE_ITO["sky_blue"], "hatch": "..."},
+    {"color": OKABE_ITO["blue"], "hatch": "///"},
+    {"color": "#999999", "hatch": "xx"},
+    {"color": "#DDDDDD", "hatch": "\\\\"},
+)
+
 # Candidates by position in the scenario; yellow last, as it is faint on white.
 CANDIDATE_COLOURS = (
     OKABE_ITO["blue"],
@@ -133,6 +145,27 @@ def candidate_style(index: int) -> dict[str, Any]:
 def outcome_style(outcome: str) -> dict[str, str]:
     """Colour and hatch of an outcome state (a template's success looks like cooperation)."""
     return OUTCOME_STYLE.get(outcome, SUCCESS_STYLE)
+
+
+def stage_style(index: int) -> dict[str, str]:
+    """Colour and hatch of the stage at ``index`` in the process, the same in every chart."""
+    return STAGE_STYLES[index % len(STAGE_STYLES)]
+
+
+def ink(fill: str) -> str:
+    """Text colour that reads on ``fill``: white on dark colours, near-black on light ones."""
+    return "white" if luminance(fill) < 0.35 else "#111111"
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG) of a colour, 0 for black to 1 for white."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def figure_size(size: str) -> tuple[float, float]:
@@ -301,6 +334,19 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
     return path
 
 
+def png_bytes(fig: Figure, dpi: int = PNG_DPI) -> bytes:
+    """``fig`` as PNG data (for documents that embed their images), then release it."""
+    import io
+
+    buffer = io.BytesIO()
+    try:
+        with context():
+            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": f"partnersim {partnersim.__version__}"})
+    finally:
+        fig.clear()
+    return buffer.getvalue()
+
+
 # ---- small helpers shared by the charts -------------------------------------------
 
 
@@ -313,6 +359,18 @@ def percent(p: float) -> str:
     if 0.995 <= p < 1:
         return ">99%"
     return f"{p * 100:.0f}%"
+
+
+def widest_margin(shares: Sequence[float], n: int) -> float:
+    """The widest half-width of the 95% Wilson intervals of ``shares`` of ``n`` replications."""
+    from partnersim.results.summary import wilson
+
+    widest = 0.0
+    for p in shares:
+        count = round(float(p) * n)
+        low, high = wilson(count, n)
+        widest = max(widest, count / n - low, high - count / n) if n else widest
+    return widest
 
 
 def day_month_year(day: dt.date) -> str:
@@ -354,6 +412,62 @@ def spread(positions: Sequence[float], gap: float, low: float, high: float) -> l
     for k, i in enumerate(order):
         result[i] = placed[k]
     return result
+
+
+def date_ticks(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date], str]:
+    """Major ticks, minor ticks and the label format of a run's calendar axis.
+
+    Years (every second, fifth … year on long horizons) with quarters between;
+    on a horizon under two and a half years, quarters labelled ``Apr 2026``
+    with months between.
+    """
+    if (end - start).days < 2.5 * 365:
+        return _month_starts(start, end, 3), _month_starts(start, end, 1), "%b\n%Y"
+    years = [dt.date(y, 1, 1) for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) <= end]
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 11)
+    minor = _month_starts(start, end, 3) if step == 1 else years
+    return years[::step], minor, "%Y"
+
+
+def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
+    """The first day of every ``every``-th month (counted from January) within ``[start, end]``."""
+    return [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in range(1, 13, every)
+            if start <= dt.date(y, m, 1) <= end]
+
+
+def calendar_axis(ax: Axes, start: dt.date, end: dt.date) -> None:
+    """A calendar x axis from ``start`` to ``end``: labelled years (or quarters), light grid lines."""
+    from matplotlib import dates as mdates
+
+    ax.set_xlim(mdates.date2num(start), mdates.date2num(end))
+    major, minor, label = date_ticks(start, end)
+    ax.set_xticks([mdates.date2num(d) for d in major])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(label))
+    ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
+    ax.tick_params(axis="x", which="minor", length=3, color="#888888")
+    light_grid(ax, "x")
+
+
+def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> None:
+    """A legend just above ``ax``, on one row if it fits inside the figure's margins, else on two."""
+    def place(ncols: int, items: list[Any]) -> Any:
+        return ax.legend(handles=items, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                         borderaxespad=0.0, handlelength=2.0, handleheight=1.2, columnspacing=1.3, **options)
+
+    legend = place(len(handles), handles)
+    engine = fig.get_layout_engine()
+    if engine is None or len(handles) < 2:
+        return
+    engine.execute(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    if legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi:
+        return
+    legend.remove()
+    ncols = (len(handles) + 1) // 2
+    rows = -(-len(handles) // ncols)
+    # A legend fills columns first; reorder so that it reads row by row.
+    ordered = [handles[r * ncols + c] for c in range(ncols) for r in range(rows) if r * ncols + c < len(handles)]
+    place(ncols, ordered)
 
 
 def light_grid(ax: Axes, axis: Literal["both", "x", "y"] = "x") -> None:

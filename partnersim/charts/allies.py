@@ -1,0 +1,166 @@
+"""Allies as bottlenecks: how often each ally held its consent, vetoed, or was last to agree.
+
+Three panels side by side on one scale, the ten allies most often in the way
+down the side. A *case* is one candidate in one replication; each bar is the
+share of all cases, with the count written at its end; the subtitle gives the
+widest 95% interval. Counts come from ``replications.csv`` when the run wrote it (every
+ally, exactly); otherwise from the Results, which keep each candidate's five
+most frequent allies, and the subtitle says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from partnersim.charts import style
+from partnersim.charts.labels import template_of
+from partnersim.results.summary import wilson
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from partnersim.results.load import Rows
+    from partnersim.results.summary import Results
+
+TOP = 10
+KINDS = (
+    ("held", "Held its consent", {"color": style.OKABE_ITO["blue"], "hatch": ""}),
+    ("vetoed", "Vetoed", style.OUTCOME_STYLE["rejected"]),
+    ("last", "Last to consent", {"color": "#8C8C8C", "hatch": ""}),
+)
+
+
+@dataclass(frozen=True)
+class AllyRow:
+    code: str
+    name: str
+    held: int
+    vetoed: int
+    last: int
+
+    def count(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+    @property
+    def total(self) -> int:
+        return self.held + self.vetoed + self.last
+
+
+@dataclass(frozen=True)
+class AllyTable:
+    cases: int
+    rows: list[AllyRow]  # most often in the way first
+    exact: bool  # counted from every replication (else from each candidate's top five)
+
+
+def ally_table(results: Results, rows: Rows | None = None, top: int = TOP) -> AllyTable:
+    """The ``top`` allies most often in the way, with their counts over all cases."""
+    from partnersim.scenario.loader import roster_of
+
+    names = roster_of(results.scenario)
+    counts: dict[str, dict[str, int]] = {}
+    if rows is not None:
+        cases = rows.allies.cases
+        for kind in ("held", "vetoed", "last"):
+            for code, count in getattr(rows.allies, kind).items():
+                counts.setdefault(code, {})[kind] = count
+    else:
+        cases = results.replications * len(results.candidates)
+        for candidate in results.candidates:
+            for kind, shares in (("held", candidate.holding), ("vetoed", candidate.vetoing),
+                                 ("last", candidate.last_to_consent)):
+                for share in shares:
+                    names.setdefault(share.code, share.name)
+                    slot = counts.setdefault(share.code, {})
+                    slot[kind] = slot.get(kind, 0) + share.count
+    table = [AllyRow(code, names.get(code, code), c.get("held", 0), c.get("vetoed", 0), c.get("last", 0))
+             for code, c in counts.items()]
+    table.sort(key=lambda r: (-r.held - r.vetoed, -r.last, r.code))
+    return AllyTable(cases=cases, rows=[r for r in table if r.total][:top], exact=rows is not None)
+
+
+def ally_chart(results: Results, *, size: str = "slide", rows: Rows | None = None) -> Figure:
+    """The ten allies most often in the way: held consent, vetoed, last to consent."""
+    table = ally_table(results, rows)
+    with style.context():
+        fig = style.new_figure(size)
+        axes = fig.subplots(1, len(KINDS), sharey=True, squeeze=False)[0]
+        top = max([r.count(k) for r in table.rows for k, _, _ in KINDS] + [1]) / max(table.cases, 1)
+        for ax, (kind, label, look) in zip(axes, KINDS, strict=True):
+            _panel(ax, table, kind, label, look, top)
+        names = [r.name for r in table.rows]
+        axes[0].set_yticks(range(len(names)), names)
+        axes[0].set_ylim(max(len(names), 3) - 0.5, -0.5)
+        axes[0].tick_params(axis="y", length=0, labelsize=11.5)
+        if not table.rows:
+            axes[1].text(0.5, 0.5, "No ally held, vetoed or was last to consent", transform=axes[1].transAxes,
+                         ha="center", va="center", fontsize=12, color=style.GREY)
+        axes[len(axes) // 2].set_xlabel(f"Share of all {table.cases:,} cases (%)")
+        style.title(fig, finding(table), _subtitle(results, table))
+        style.footer(fig, results)
+    return fig
+
+
+def finding(table: AllyTable) -> str:
+    """The title: the ally most often in the way, and how often it held and vetoed."""
+    if not table.rows:
+        return "No ally held its consent, vetoed or was last to consent in any case"
+    first = table.rows[0]
+    share = _share(first.held / table.cases)
+    if first.held == 0:
+        return f"{first.name} is most often the last ally to consent ({_share(first.last / table.cases)})"
+    text = f"{first.name} stands in the way most often: it held its consent in {share} of cases"
+    if first.vetoed:
+        text += f" and vetoed in {_share(first.vetoed / table.cases)}"
+    return text
+
+
+def _panel(ax: Axes, table: AllyTable, kind: str, label: str, look: dict[str, str], top: float) -> None:
+    y = np.arange(len(table.rows))
+    counts = np.array([r.count(kind) for r in table.rows], dtype=float)
+    shares = counts / max(table.cases, 1) * 100
+    ax.barh(y, shares, height=0.62, color=look["color"], hatch=look["hatch"], edgecolor="white", linewidth=0.8)
+    for yi, count in enumerate(counts):
+        text = f"{int(count):,} ({_share(count / max(table.cases, 1))})" if count else "0"
+        ax.annotate(text, (shares[yi], yi), xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=9, color="#333333")
+    ax.set_title(label, loc="left", fontsize=12.5, fontweight="bold", color="#222222", pad=6)
+    ax.set_xlim(0, top * 100 * 1.75)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", labelsize=10)
+    style.light_grid(ax, "x")
+
+
+def margin(table: AllyTable) -> float:
+    """The widest half-width of a 95% interval among the shares drawn."""
+    widest = 0.0
+    for row in table.rows:
+        for kind, _, _ in KINDS:
+            count = row.count(kind)
+            low, high = wilson(count, table.cases)
+            widest = max(widest, count / table.cases - low, high - count / table.cases)
+    return widest
+
+
+def _share(p: float) -> str:
+    return f"{p * 100:.1f}%" if p < 0.1 else f"{p * 100:.0f}%"
+
+
+def _subtitle(results: Results, table: AllyTable) -> str:
+    candidates = len(results.candidates)
+    cases = (f"{table.cases:,} cases ({candidates} candidate{'s' if candidates != 1 else ''} × "
+             f"{table.cases // max(candidates, 1):,} replications)")
+    text = f"The ten allies most often in the way, over {cases}"
+    template = template_of(results)
+    first = next((s.label for s in template.stages if s.kind == "consensus"), "") if template else ""
+    if first:
+        text += f"; last to consent at {first.lower()}"
+    text += f"; 95% intervals within ±{margin(table) * 100:.1f} points"
+    if not table.exact:
+        text += ". Counted from each candidate's five most frequent allies (the run wrote no replications.csv)"
+    return text

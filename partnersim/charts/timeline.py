@@ -1,0 +1,215 @@
+"""One story: the timeline (Gantt) of one replication near the median.
+
+A row per candidate on a calendar axis: a dotted line until its request,
+then a bar per stage in the stage colours of the time-per-stage chart, and a
+marker where the case ends. On the allies' stages the ally that held its
+consent (or vetoed, or else was the last to agree) is named. How the case
+ends is written at the right. The replication is the one nearest the median
+for every candidate at once (see :func:`partnersim.results.load.read_rows`):
+one simulated future, shown to make the numbers concrete, not a forecast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from matplotlib import dates as mdates
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from partnersim.charts import style
+from partnersim.charts.labels import outcome_label, success_label, template_of
+from partnersim.charts.stages import stage_order
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from partnersim.results.load import CaseStory, StageSpan, Story
+    from partnersim.results.summary import Results
+
+BAR_HEIGHT = 0.46
+END_MARKERS: dict[str, dict[str, Any]] = {
+    "rejected": {"marker": "X", "markersize": 11},
+    "withdrawn": {"marker": "<", "markersize": 9},
+    "talks_failed": {"marker": "X", "markersize": 10},
+    "pending": {"marker": ">", "markersize": 9},
+}
+SUCCESS_MARKER = {"marker": "o", "markersize": 10}
+
+
+def timeline_chart(results: Results, story: Story, *, size: str = "slide") -> Figure:
+    """Stage bars per candidate in one replication near the median, with the allies in the way named."""
+    stages = stage_order(results)
+    index = {name: i for i, (name, _) in enumerate(stages)}
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        for row, case in enumerate(story.cases):
+            _case(ax, results, case, row, index)
+        _axes(ax, results, story)
+        style.title(fig, finding(results, story), _subtitle(results, story))
+        style.footer(fig, results)
+        _legend(fig, ax, stages)
+        _place_notes(fig, ax)
+    return fig
+
+
+def finding(results: Results, story: Story) -> str:
+    """The title: how many reach success in this future, and who held whom up."""
+    what = success_label(results).lower()
+    by = style.day_month_year(results.end_date)
+    done = [c for c in story.cases if c.outcome == results.success]
+    if len(story.cases) == 1:
+        case = story.cases[0]
+        if done:
+            text = f"In a typical future, {case.name} reaches {what} in {_month(results, case.end)}"
+        else:
+            text = f"In a typical future, {case.name} does not reach {what} by {by}"
+    else:
+        text = f"In a typical future, {len(done)} of {len(story.cases)} candidates reach {what} by {by}"
+    holds = [(span.held[0], case.name) for case in story.cases for span in case.spans if span.held]
+    if holds:
+        names = _ally_names(results)
+        ally, whom = holds[0]
+        text += f"; {names.get(ally, ally)} holds up {whom}"
+    return text
+
+
+def ally_note(span: StageSpan, names: dict[str, str]) -> str:
+    """``held: United Kingdom``, ``vetoed: Türkiye`` or ``last: Czechia``; empty where nobody stood out."""
+    if span.veto:
+        return f"vetoed: {names.get(span.veto, span.veto)}"
+    if span.held:
+        return "held: " + ", ".join(names.get(a, a) for a in span.held)
+    if span.last:
+        return f"last: {names.get(span.last, span.last)}"
+    return ""
+
+
+def ending(results: Results, case: CaseStory) -> str:
+    """How the case ends, for the right-hand side: ``Cooperation, Mar 2028``."""
+    when = _month(results, case.end)
+    if case.outcome == results.success:
+        return f"{success_label(results)}, {when}"
+    if case.outcome == "rejected":
+        vetoes = [s.veto for s in case.spans if s.veto]
+        who = f" ({_ally_names(results).get(vetoes[0], vetoes[0])} vetoed)" if vetoes else ""
+        return f"Rejected{who}, {when}"
+    if case.outcome == "pending":
+        if not case.spans:
+            return "No request by the horizon"
+        if case.opened > 0:  # a late request may leave too short a bar to see
+            return f"Pending; asked {_month(results, case.opened)}"
+        return f"Pending: in {case.spans[-1].label.lower()}"
+    return f"{outcome_label(results, case.outcome, short=True)}, {when}"
+
+
+def _case(ax: Axes, results: Results, case: CaseStory, row: int, index: dict[str, int]) -> None:
+    day = mdates.date2num(results.start)  # a date number; days from the start are added to it
+    if case.opened > 0:
+        ax.plot([day, day + min(case.opened, _horizon(results))], [row, row], color="#9A9A9A",
+                linewidth=1.3, linestyle=(0, (1.5, 2.5)), zorder=1)
+    if not case.spans:
+        return
+    if case.opened > 0:
+        ax.plot([day + case.opened], [row], marker="D", markersize=6, color="#444444", linestyle="none", zorder=4)
+    names = _ally_names(results)
+    first = _first_consensus(results)
+    for span in case.spans:
+        look = style.stage_style(index.get(span.stage, len(index)))
+        ax.barh(row, span.end - span.start, left=day + span.start, height=BAR_HEIGHT, color=look["color"],
+                hatch=look["hatch"], edgecolor="white", linewidth=0.8, zorder=3)
+        # The first consensus names its last ally too; later stages only a hold or a veto.
+        note = ally_note(span, names) if span.stage == first or span.held or span.veto else ""
+        if note:
+            ax.annotate(note, (day + span.start, row - BAR_HEIGHT / 2), xytext=(1, 2), textcoords="offset points",
+                        ha="left", va="bottom", fontsize=8.5, color="#333333", gid="ally-note", zorder=5)
+    look_end = SUCCESS_MARKER if case.outcome == results.success else END_MARKERS.get(case.outcome, {})
+    if look_end:
+        colour = style.outcome_style(case.outcome)["color"]
+        if case.outcome == "pending":
+            colour = "#555555"
+        ax.plot([day + case.end], [row], color=colour, markeredgecolor="white", markeredgewidth=1.2,
+                linestyle="none", zorder=6, clip_on=False, **look_end)
+
+
+def _place_notes(fig: Figure, ax: Axes) -> None:
+    """Keep ally notes inside the plot and apart: pull back one that runs past the horizon, and
+    move one below its bar when it would run into the note before it on the same row."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    limit = ax.get_window_extent(renderer).x1
+    points = 72.0 / fig.dpi
+    right_edge: dict[float, float] = {}
+    notes = sorted((t for t in ax.texts if t.get_gid() == "ally-note"), key=lambda t: t.xy[0])  # type: ignore[attr-defined]
+    for note in notes:
+        row = round(note.xy[1] + BAR_HEIGHT / 2, 3)  # type: ignore[attr-defined]
+        box = note.get_window_extent(renderer)
+        shift = max(0.0, box.x1 - limit + 2)
+        if shift:
+            note.set_position((1 - shift * points, 2))
+            box = note.get_window_extent(renderer)
+        if box.x0 < right_edge.get(row, -1e9):
+            note.xy = (note.xy[0], row + BAR_HEIGHT / 2)  # type: ignore[attr-defined]
+            note.set_verticalalignment("top")
+            note.set_position((1 - shift * points, -2))
+        else:
+            right_edge[row] = box.x1 + 4
+
+
+def _axes(ax: Axes, results: Results, story: Story) -> None:
+    names = [c.name for c in story.cases]
+    ax.set_yticks(range(len(names)), names)
+    extra = max(0.0, (3 - len(names)) / 2)
+    ax.set_ylim(len(names) - 0.35 + extra, -0.75 - extra)
+    ax.tick_params(axis="y", length=0, labelsize=12.5)
+    ax.spines["left"].set_visible(False)
+    style.calendar_axis(ax, results.start, results.end_date)
+    ax.set_xlabel("Date")
+    ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.0, zorder=2)
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(range(len(names)), [ending(results, c) for c in story.cases])
+    right.tick_params(length=0, labelsize=10.5, colors="#333333", pad=10)
+    right.spines["right"].set_visible(False)
+
+
+def _legend(fig: Figure, ax: Axes, stages: list[tuple[str, str]]) -> None:
+    handles: list[Any] = [
+        Line2D([], [], color="#9A9A9A", linewidth=1.3, linestyle=(0, (1.5, 2.5)), marker="D", markersize=6,
+               markerfacecolor="#444444", markeredgecolor="#444444", markevery=[1], label="Until the request"),
+    ]
+    handles += [
+        Patch(facecolor=style.stage_style(i)["color"], hatch=style.stage_style(i)["hatch"], edgecolor="white",
+              label=label)
+        for i, (_, label) in enumerate(stages)
+    ]
+    style.top_legend(fig, ax, handles)
+
+
+def _subtitle(results: Results, story: Story) -> str:
+    return (f"Simulated future no. {story.replication:,} of {results.replications:,}, the one nearest the median "
+            f"for every candidate at once: an illustration, not a forecast. Where one stood out, the ally "
+            f"that held its consent, vetoed, or was last to agree is named")
+
+
+def _first_consensus(results: Results) -> str:
+    template = template_of(results)
+    return next((s.name for s in template.stages if s.kind == "consensus"), "") if template else ""
+
+
+def _ally_names(results: Results) -> dict[str, str]:
+    from partnersim.scenario.loader import roster_of
+
+    return roster_of(results.scenario)
+
+
+def _horizon(results: Results) -> float:
+    return float((results.end_date - results.start).days)
+
+
+def _month(results: Results, day: float) -> str:
+    return style.month_year(results.start + dt.timedelta(days=int(day)))
