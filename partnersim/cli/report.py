@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from partnersim.cli.common import friendly_errors
+from partnersim.cli.common import (
+    friendly_errors,
+    jobs_option,
+    replications_option,
+    seed_option,
+    set_option,
+    with_progress,
+)
+from partnersim.errors import PartnersimError
 
 run_dir_argument = click.argument("run_dir", type=click.Path(path_type=Path), metavar="RUN_DIR")
 
@@ -43,4 +51,58 @@ def chart(run_dir: Path, only: tuple[str, ...], image_format: str, size: str) ->
     click.echo(f"Wrote {run.folder / 'charts'}/ ({', '.join(p.name for p in written)})")
 
 
-COMMANDS: list[click.Command] = [chart]
+@click.command(epilog="""\b
+Examples:
+  partnersim report runs/latam-20261201-120000
+  partnersim report runs/latam-20261201-120000 --format pptx --out briefing.pptx
+  partnersim report scenarios/latam.yaml --format html
+  partnersim report scenarios/latam.yaml --set allies.TUR.hold.probability=0.5 -n 2000
+
+\b
+A briefing holds the question, the key findings with their 95% intervals,
+every chart with a caption, summary tables, the scenario's assumptions with
+the source comments of its file, and how the run was made. Given a scenario
+file, partnersim runs it first and writes the run folder as `run` does.""")
+@click.argument("source", type=click.Path(path_type=Path), metavar="RUN_DIR|SCENARIO.yaml")
+@click.option("--format", "report_format", type=click.Choice(["pdf", "html", "pptx"]), default="pdf",
+              show_default=True, help="pdf: A4 pages; html: one file that opens offline; pptx: slides.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: report.<format> in the run folder).")
+@set_option
+@replications_option
+@seed_option
+@jobs_option
+@friendly_errors
+def report(source: Path, report_format: str, out: Path | None, overrides: tuple[str, ...],
+           replications: int | None, seed: int | None, jobs: int | None) -> None:
+    """Write a briefing (PDF, HTML or PowerPoint) from a run folder or a scenario file."""
+    from partnersim.report import require_pptx, write_report
+
+    if report_format == "pptx":
+        require_pptx()  # before a long run, not after it
+    folder = source
+    if source.is_file() or source.suffix.lower() in (".yaml", ".yml"):
+        folder = _run_first(source, overrides, replications, seed, jobs)
+    elif overrides or replications or seed is not None:
+        raise PartnersimError(
+            "--set, -n and --seed change a scenario before it runs; "
+            f"{source} is a run folder, so give its scenario file instead"
+        )
+    written = write_report(folder, report_format, out)
+    click.echo(f"Wrote {written}")
+
+
+def _run_first(path: Path, overrides: tuple[str, ...], replications: int | None, seed: int | None,
+               jobs: int | None) -> Path:
+    from partnersim.runs import execute, prepare
+
+    scenario = prepare(path, overrides=overrides, replications=replications, seed=seed)
+    done = with_progress(
+        scenario.replications, False,
+        lambda progress: execute(path, scenario, jobs=jobs, overrides=overrides, progress=progress),
+    )
+    click.echo(f"Ran {path} into {done.folder}/")
+    return done.folder
+
+
+COMMANDS: list[click.Command] = [chart, report]

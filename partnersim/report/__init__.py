@@ -1,0 +1,63 @@
+"""Briefings built from a run folder: PDF, self-contained HTML, or PowerPoint.
+
+:func:`write_report` reads a finished run folder (see
+:mod:`partnersim.results.load`), builds the :class:`~partnersim.report.content.Briefing`
+once, and lays it out in the format asked for. matplotlib and python-pptx are
+imported only when a report is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from partnersim.errors import PartnersimError
+
+FORMATS = ("pdf", "html", "pptx")
+
+
+def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None = None) -> Path:
+    """Write the briefing of the run in ``folder`` as ``format``; return the file written.
+
+    ``out`` defaults to ``report.<format>`` inside the run folder.
+    """
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
+    if fmt == "pptx":
+        require_pptx()
+    from partnersim.report.content import build
+    from partnersim.results.load import load_run, read_rows
+
+    run = load_run(folder)
+    rows = read_rows(run.rows_path, run.results) if run.rows_path else None
+    target = Path(out) if out is not None else run.folder / f"report.{fmt}"
+    if target.is_dir():
+        raise PartnersimError(f"{target} is a folder; give a file name such as {target / ('report.' + fmt)}")
+    briefing = build(run, rows)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "pdf":
+            from partnersim.report.pdf import write_pdf
+
+            return write_pdf(briefing, target)
+        if fmt == "html":
+            from partnersim.report.html import write_html
+
+            return write_html(briefing, target)
+        from partnersim.report.slides import write_pptx
+
+        return write_pptx(briefing, target)
+    except OSError as exc:
+        raise PartnersimError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def require_pptx() -> None:
+    try:
+        import pptx  # noqa: F401
+    except ImportError:
+        raise PartnersimError(
+            "PowerPoint briefings need python-pptx, which is not installed: pip install 'partnersim[pptx]'"
+        ) from None
+
+
+__all__ = ["FORMATS", "require_pptx", "write_report"]

@@ -1,0 +1,251 @@
+"""What a briefing says in words: findings with their intervals, chart headlines, summary tables.
+
+Every number is written with its 95% interval: probabilities with the Wilson
+score interval (:func:`partnersim.results.text.interval`), dates by which a
+chance is reached with the dates at which the interval's bounds reach it, and
+mean times with ±1.96 standard errors where the run's rows allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from partnersim.charts.labels import outcome_label, success_label
+from partnersim.results.summary import Z95, Estimate
+from partnersim.results.text import interval
+from partnersim.scenario.durations import month_label
+
+if TYPE_CHECKING:
+    from partnersim.results.load import Rows
+    from partnersim.results.summary import CandidateResult, Results
+
+QUANTILES = {"P10": 0.10, "P50": 0.50, "P80": 0.80, "P90": 0.90}
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+# ---- dates with intervals --------------------------------------------------------------
+
+
+def date_with_interval(results: Results, candidate: CandidateResult, q: float) -> str:
+    """``Jan 2029 (Dec 2028–Mar 2029)``: the date by which the chance reaches ``q``, and its interval."""
+    cdf = np.asarray(candidate.cdf, dtype=float)
+    n = results.replications
+    counts = np.rint(cdf * n)
+    low, high = _wilson(counts, n)
+    estimate, early, late = (_first(curve, q, results.start) for curve in (cdf, high, low))
+    after = f"after {month_label(results.end_date)}"
+    if estimate is None:
+        return after if early is None else f"{after} (95% interval: from {month_label(early)})"
+    early = early or estimate
+    if late is None:
+        return f"{month_label(estimate)} ({month_label(early)}–{after})"
+    if month_label(early) == month_label(late):
+        return f"{month_label(estimate)} ({early.day}–{late.day} {month_label(late)})"
+    return f"{month_label(estimate)} ({month_label(early)}–{month_label(late)})"
+
+
+def _wilson(counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    p = counts / n
+    z2 = Z95 * Z95
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = Z95 * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
+def _first(curve: np.ndarray, q: float, start: dt.date) -> dt.date | None:
+    reached = np.flatnonzero(curve >= q - 1e-12)
+    return start + dt.timedelta(days=int(reached[0])) if reached.size else None
+
+
+def first_year_end(results: Results) -> int | None:
+    """Index in ``by_year_end`` of the first year end at least three months after the start."""
+    ends = results.candidates[0].by_year_end if results.candidates else []
+    return next((i for i, (day, _) in enumerate(ends) if (day - results.start).days >= 90), None)
+
+
+def share(count: int, n: int) -> str:
+    """``13% (13–14%)``; ``1.7% (1.6–1.8%)`` below 10%, or where whole percents would hide the interval."""
+    estimate = Estimate.of(count, n)
+    text = interval(estimate)
+    low, high = text.split("(")[1].rstrip("%)").split("–")
+    if estimate.low == estimate.high or (low != high and estimate.p >= 0.1) or "." in text:
+        return text
+    p, low_, high_ = (f"{v * 100:.1f}" for v in (estimate.p, estimate.low, estimate.high))
+    return f"{p}% ({low_}–{high_}%)"
+
+
+# ---- findings, one per candidate ----------------------------------------------------------
+
+
+def candidate_finding(results: Results, candidate: CandidateResult) -> str:
+    """``Argentina: 56% (56–57%) chance of cooperation by Dec 2031 and 32% (31–32%) by Dec 2027; …``."""
+    what = success_label(results).lower()
+    n = results.replications
+    text = f"{candidate.name}: {interval(candidate.outcomes[results.success])} chance of {what} by " \
+           f"{month_label(results.end_date)}"
+    early = first_year_end(results)
+    if early is not None and candidate.by_year_end[early][0] < results.end_date:
+        day, estimate = candidate.by_year_end[early]
+        text += f" and {interval(estimate)} by {month_label(day)}"
+    if candidate.dates.get("P50") is not None:
+        text += f"; an even chance by {date_with_interval(results, candidate, 0.5)}"
+    else:
+        text += f"; not an even chance by {month_label(results.end_date)}"
+    if candidate.holding:
+        top = candidate.holding[0]
+        text += f"; the ally most likely to hold its consent: {top.name}, {share(top.count, n)}"
+    if candidate.vetoing:
+        top = candidate.vetoing[0]
+        text += f"; most likely to veto: {top.name}, {share(top.count, n)}"
+    return text + "."
+
+
+# ---- headlines, one per chart -------------------------------------------------------------
+
+
+def headline(name: str, results: Results, rows: Rows | None) -> str:
+    """The finding a chart supports, in one sentence with its intervals."""
+    if name == "outcomes":
+        return _outcomes(results)
+    if name == "s_curve":
+        return _s_curve(results)
+    if name == "start_dates":
+        from partnersim.charts.starts import finding
+
+        return _with_year_end(results, finding(results))
+    if name == "stage_times":
+        from partnersim.charts.stages import DAYS_PER_MONTH
+        from partnersim.charts.stages import finding as stage_finding
+
+        text = stage_finding(results)
+        if rows is not None and rows.stage_margin:
+            text += f" (each mean within ±{max(rows.stage_margin.values()) / DAYS_PER_MONTH:.1f} months, 95%)"
+        return text
+    if name == "allies":
+        return _allies(results, rows)
+    if name == "timeline" and rows is not None:
+        from partnersim.charts.timeline import finding as story
+
+        return story(results, rows.story)
+    if name == "process":
+        from partnersim.charts.diagram import finding as process_finding
+        from partnersim.charts.labels import resolve_template
+
+        return process_finding(resolve_template(results.scenario.process))
+    raise KeyError(name)
+
+
+def _outcomes(results: Results) -> str:
+    """Who is most likely to succeed (several, when their intervals overlap the leader's), and the lowest."""
+    what = success_label(results).lower()
+    by = month_label(results.end_date)
+    ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
+    if len(ranked) == 1:
+        return f"{ranked[0].name}: {interval(ranked[0].outcomes[results.success])} chance of {what} by {by}"
+    best = ranked[0].outcomes[results.success]
+    if best.count == 0:
+        return (f"No candidate reaches {what} by {by} in any of {results.replications:,} simulated futures "
+                f"(95% interval for each: {interval(best)})")
+    leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
+    shares = [interval(c.outcomes[results.success]) for c in leaders]
+    if len(leaders) == len(ranked):
+        return f"All candidates have about the same chance of {what} by {by}: {_and(shares)}"
+    if len(leaders) == 1:
+        text = f"{leaders[0].name} is most likely to reach {what} by {by}: {shares[0]}"
+    else:
+        text = (f"{_and([c.name for c in leaders])} are about equally likely to reach {what} by {by}: "
+                f"{_and(shares)}")
+    worst = ranked[-1]
+    return f"{text}; lowest: {worst.name}, {interval(worst.outcomes[results.success])}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _s_curve(results: Results) -> str:
+    what = success_label(results).lower()
+    reached = [(c.dates["P50"], c) for c in results.candidates if c.dates.get("P50") is not None]
+    if reached:
+        _, first = min(reached, key=lambda item: item[0])  # type: ignore[arg-type, return-value]
+        return f"{first.name} is first to an even chance of {what}, by {date_with_interval(results, first, 0.5)}"
+    best = max(results.candidates, key=lambda c: c.outcomes[results.success].p)
+    return (f"No candidate reaches an even chance of {what} by {month_label(results.end_date)}; "
+            f"the best is {best.name} at {interval(best.outcomes[results.success])}")
+
+
+def _with_year_end(results: Results, text: str) -> str:
+    early = first_year_end(results)
+    if early is None:
+        return text
+    best = max(results.candidates, key=lambda c: c.by_year_end[early][1].p)
+    day, estimate = best.by_year_end[early]
+    if day >= results.end_date or estimate.count == 0:
+        return text
+    who = "it" if text.startswith(best.name) else best.name
+    return f"{text}; by {month_label(day)} {who} has begun in {interval(estimate)} of futures"
+
+
+def _allies(results: Results, rows: Rows | None) -> str:
+    from partnersim.charts.allies import ally_table
+
+    table = ally_table(results, rows)
+    if not table.rows:
+        return "No ally held its consent, vetoed or was last to consent in any case"
+    first = table.rows[0]
+    text = (f"{first.name} stands in the way most often: it held its consent in "
+            f"{share(first.held, table.cases)} of cases")
+    if first.vetoed:
+        text += f" and vetoed in {share(first.vetoed, table.cases)}"
+    return text
+
+
+# ---- summary tables --------------------------------------------------------------------------
+
+
+def summary_tables(results: Results) -> list[Table]:
+    """How cases end, the chance by each year end, and the dates by which each chance is reached."""
+    what = success_label(results)
+    horizon = f"{results.end_date.day} {results.end_date:%b %Y}"
+    outcomes = Table(
+        title=f"How the cases end by {horizon} (95% interval)",
+        header=["Candidate", *[outcome_label(results, o, short=True) for o in results.outcome_names]],
+        rows=[[c.name, *[interval(c.outcomes[o]) for o in results.outcome_names]] for c in results.candidates],
+        note="Each row adds up to 100%: pending cases are still undecided at the horizon.",
+    )
+    columns = year_end_columns(results)
+    years = Table(
+        title=f"Chance of {what.lower()} by the end of each year (95% interval)",
+        header=["Candidate", *[month_label(results.candidates[0].by_year_end[i][0]) for i in columns]],
+        rows=[[c.name, *[interval(c.by_year_end[i][1]) for i in columns]] for c in results.candidates],
+    )
+    labels = {"P10": "10% chance by", "P50": "Even chance by", "P80": "80% chance by", "P90": "90% chance by"}
+    dates = Table(
+        title=f"Dates by which {what.lower()} has each chance (95% interval)",
+        header=["Candidate", *labels.values()],
+        rows=[[c.name, *[date_with_interval(results, c, q) for q in QUANTILES.values()]] for c in results.candidates],
+        note=f"'after {month_label(results.end_date)}': that chance is not reached by the horizon.",
+    )
+    return [outcomes, years, dates] if columns else [outcomes, dates]
+
+
+def year_end_columns(results: Results, most: int = 6) -> list[int]:
+    """Year ends worth a column: from three months after the start, at most ``most``, the last always."""
+    ends = results.candidates[0].by_year_end if results.candidates else []
+    useful = [i for i, (day, _) in enumerate(ends) if (day - results.start).days >= 90]
+    if len(useful) <= most:
+        return useful
+    step = (len(useful) - 1) / (most - 1)
+    return sorted({useful[round(k * step)] for k in range(most)})
