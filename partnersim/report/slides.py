@@ -32,7 +32,7 @@ MUTED = RGBColor(0x5A, 0x5A, 0x5A)
 ACCENT = RGBColor(0x00, 0x72, 0xB2)
 HEADER_FILL = RGBColor(0xE8, 0xEE, 0xF4)
 FONT = "Calibri"
-CHAR = 0.5  # average width of a character, in ems, for estimating how text wraps
+CHAR = 0.46  # average width of a character in Calibri, in ems (0.41), with room for line breaks
 TABLE_ROOM = 5.5  # inches of slide height for a table under its title
 
 
@@ -154,14 +154,7 @@ def _table_slides(deck: Any, title: str, header: list[str], rows: list[list[str]
     def height(row: list[str]) -> float:
         return max(lines(c, size, w - 0.12) for c, w in zip(row, widths, strict=True)) * size * 1.25 / 72 + 0.1
 
-    chunks: list[list[list[str]]] = [[]]
-    used = height(header)
-    for row in rows:
-        if chunks[-1] and used + height(row) > TABLE_ROOM:
-            chunks.append([])
-            used = height(header)
-        chunks[-1].append(row)
-        used += height(row)
+    chunks = _balanced([height(row) for row in rows], rows, TABLE_ROOM - height(header))
     for number, chunk in enumerate(chunks, start=1):
         slide = _blank(deck)
         suffix = f" ({number} of {len(chunks)})" if len(chunks) > 1 else ""
@@ -187,6 +180,54 @@ def _table_slides(deck: Any, title: str, header: list[str], rows: list[list[str]
         if note and number == len(chunks):
             frame = _box(slide, MARGIN, 6.75, BODY_W, 0.3)
             _run(frame.paragraphs[0], note, 11, italic=True, colour=MUTED)
+
+
+def _balanced(heights: list[float], rows: list[list[str]], room: float) -> list[list[list[str]]]:
+    """Rows over as few slides as fit, filled evenly (no lone row on the last slide).
+
+    The fewest slides is what filling each to ``room`` needs; the fullest slide is
+    then made as empty as that number of slides allows (a search on the cap).
+    """
+    def split(cap: float) -> list[list[list[str]]]:
+        chunks: list[list[list[str]]] = [[]]
+        used = 0.0
+        for height, row in zip(heights, rows, strict=True):
+            if chunks[-1] and used + height > cap:
+                chunks.append([])
+                used = 0.0
+            chunks[-1].append(row)
+            used += height
+        return chunks
+
+    fewest = len(split(room))
+    low, high = max(heights, default=0.0), max(room, max(heights, default=0.0))
+    for _ in range(40):
+        middle = (low + high) / 2
+        if len(split(middle)) <= fewest:
+            high = middle
+        else:
+            low = middle
+    even = _even(heights, rows, fewest, high)
+    return even if even is not None else split(high)
+
+
+def _even(heights: list[float], rows: list[list[str]], count: int, cap: float) -> list[list[list[str]]] | None:
+    """``count`` slides, each aiming at an equal share of what is left; None if one would overflow ``cap``."""
+    chunks: list[list[list[str]]] = []
+    index = 0
+    for k in range(count):
+        target = sum(heights[index:]) / (count - k)
+        chunk: list[list[str]] = []
+        used = 0.0
+        while index < len(rows) and (k == count - 1 or not chunk or
+                                     (used + heights[index] <= cap and used + heights[index] / 2 <= target)):
+            chunk.append(rows[index])
+            used += heights[index]
+            index += 1
+        if used > cap + 1e-9 and len(chunk) > 1:
+            return None
+        chunks.append(chunk)
+    return chunks if all(chunks) or not rows else None
 
 
 def _assumption_slides(deck: Any, briefing: Briefing) -> None:
