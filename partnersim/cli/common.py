@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +50,11 @@ def friendly_errors(command: F) -> F:
             sys.exit(EXIT_INPUT)
         except KeyboardInterrupt:
             click.echo("\nInterrupted; no run folder was written.", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Partial output is already removed. Leave at once: joining the worker
+            # pool's threads at interpreter exit can wait on workers already gone.
+            os._exit(EXIT_INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
