@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from partnersim.errors import RunFolderError
 from partnersim.results import rundir
 from partnersim.results.events import EventLog
 from partnersim.results.markdown import summary_markdown
@@ -101,8 +102,11 @@ def execute(
         )
         from partnersim.charts import render_all
 
-        charts = render_all(results, folder.path / "charts", format=image_format)
-        tables = rundir.parquet_copies(folder.path)
+        try:
+            charts = render_all(results, folder.path / "charts", format=image_format)
+            tables = rundir.parquet_copies(folder.path)
+        except OSError as exc:
+            raise RunFolderError(f"cannot write the run folder {folder.final}: {exc.strerror or exc}") from None
         written = folder.commit()
     except BaseException:
         folder.discard()

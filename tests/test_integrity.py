@@ -201,11 +201,6 @@ def test_a_full_disk_is_a_one_line_error_and_leaves_nothing(
     assert not out.exists() and leftovers(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runs.execute lets an OSError from writing the charts through as a traceback; "
-    "it should raise RunFolderError like the other files of the run folder",
-)
 def test_a_full_disk_while_drawing_the_charts_is_a_one_line_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -973,7 +973,7 @@ def test_the_loader_only_ever_raises_scenario_errors(tmp_path: Path, text: str) 
 
 def test_scenarios_are_shipped() -> None:
     names = {p.relative_to(ROOT / "scenarios").as_posix() for p in SCENARIOS}
-    assert {"latam.yaml", "colombia.yaml", "examples/minimal.yaml", "examples/what-if-turkey-hold.yaml"} <= names
+    assert {"latam.yaml", "colombia.yaml", "examples/minimal.yaml", "latam-turkey-hold.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.relative_to(ROOT / "scenarios").as_posix())
@@ -1036,7 +1036,7 @@ def test_colombia_scenario_has_the_28_allies_of_2013() -> None:
 
 def test_turkey_what_if_changes_only_turkey_at_consensus() -> None:
     base = load_scenario(ROOT / "scenarios" / "latam.yaml")
-    what_if = load_scenario(ROOT / "scenarios" / "examples" / "what-if-turkey-hold.yaml")
+    what_if = load_scenario(ROOT / "scenarios" / "latam-turkey-hold.yaml")
     hold = ally_hold(what_if, "TUR", "consensus")
     assert hold.duration is not None
     assert (hold.probability, hold.duration.mean(), hold.lifted) == (1.0, 365.25, 1.0)
