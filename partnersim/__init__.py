@@ -3,9 +3,12 @@
 The Python API in brief::
 
     import partnersim
-    scenario = partnersim.load_scenario("scenarios/latam.yaml")
+    scenario = partnersim.load_scenario("scenarios/latam.yaml", overrides=["seed=7"])
     results = partnersim.simulate(scenario, replications=2000, jobs=2)
     results.candidate("ARG").outcomes["cooperation"].p
+    results.to_frame()                      # a pandas DataFrame, one row per candidate
+    results.plot.s_curve()                  # a matplotlib Figure
+    change = partnersim.compare("scenarios/latam.yaml", "scenarios/latam-turkey-hold.yaml")
 """
 
 from __future__ import annotations
@@ -15,22 +18,28 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "PartnersimError",
     "Results",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "simulate",
 ]
 
 if TYPE_CHECKING:
+    from partnersim.api import compare
     from partnersim.errors import PartnersimError, ScenarioError
     from partnersim.results.summary import Results
     from partnersim.runner import simulate
     from partnersim.scenario import Scenario, load_scenario
+    from partnersim.whatif.compare import Comparison
 
 _LAZY = {
+    "compare": "partnersim.api",
+    "Comparison": "partnersim.whatif.compare",
     "PartnersimError": "partnersim.errors",
     "ScenarioError": "partnersim.errors",
     "Results": "partnersim.results.summary",

@@ -91,3 +91,30 @@ def test_json_output_is_the_summary(tmp_path: Path) -> None:
     text = result.stdout
     data = json.loads(text)
     assert data == json.loads((tmp_path / "run" / "summary.json").read_text())
+
+
+def test_the_analyst_example_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    pytest.importorskip("pandas")
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "analyst.py")], cwd=tmp_path, capture_output=True, text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "Argentina: " in completed.stdout and "points (95% interval" in completed.stdout
+    assert (tmp_path / "s_curve.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_timeline_chart_draws_from_kept_rows() -> None:
+    results = partnersim.simulate(scenario(replications=200), keep_rows=True)
+    figure = results.plot.timeline()
+    assert any("typical future" in text.get_text() for text in figure.texts)
+
+
+def test_compare_from_python_takes_paths_or_scenarios() -> None:
+    base = scenario(replications=300)
+    same = partnersim.compare(base, base)
+    change = same.variants[0].candidates[0].success
+    assert (change.diff, change.low, change.high) == (0.0, 0.0, 0.0)

@@ -73,4 +73,30 @@ class PlotAccessor:
         if name.startswith("_") or name not in CHARTS:
             raise AttributeError(f"no chart {name!r}; charts: {', '.join(sorted(CHARTS))}")
         chart = CHARTS[name]
-        return lambda **options: chart(self._results, **options)
+
+        def draw(**options: Any) -> Any:
+            if (chart.needs_rows or chart.takes_rows) and "rows" not in options and self._results.rows:
+                options["rows"] = _rows_of(self._results)
+            return chart(self._results, **options)
+
+        return draw
+
+
+def _rows_of(results: Results) -> Any:
+    """The kept rows in the form the charts read from a run's replications.csv."""
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from partnersim.results.load import read_rows
+
+    assert results.rows is not None
+    names = list(results.rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "replications.csv"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(names)
+            for row in zip(*(results.rows[name] for name in names), strict=True):
+                writer.writerow(["" if isinstance(v, float) and v != v else v for v in row])
+        return read_rows(path, results)
