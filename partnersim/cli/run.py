@@ -100,7 +100,7 @@ def run(
     if precision:
         click.echo(
             f"Stopped at {results.replications:,} replications: every candidate's 95% interval on "
-            f"P({results.success}) is within ±{precision * 100:g} points."
+            f"P({results.success_words}) is within ±{precision * 100:g} points."
         )
     click.echo(f"Wrote {done.folder}/ ({', '.join(done.files)})")
 
@@ -142,7 +142,7 @@ def _print_results(results: Results) -> None:
     screen.print(outcomes)
 
     timing = Table(
-        title=f"When {results.success} starts: the date by which it has each chance, and the chance by each year end",
+        title=f"When {results.success_words} starts: the date by which it has each chance, and the chance by each year end",
         title_justify="left", caption=f"– not reached by {horizon}", caption_justify="left",
     )
     timing.add_column("Candidate", no_wrap=True)

@@ -375,7 +375,7 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
     name = results.candidate(code).name
     screen.print(f"[bold]{results.scenario.name}[/bold] — {result.points} settings × "
                  f"{results.replications:,} replications, seed {results.seed}, all on the same seed")
-    table = Table(title=f"{name}: chance of {results.success} by {results.end_date:%d %b %Y} "
+    table = Table(title=f"{name}: chance of {results.success_words} by {results.end_date:%d %b %Y} "
                   f"({percent(results.candidate(code).outcomes[results.success].p)} as the scenario stands), "
                   "with each setting at its low and high value", title_justify="left",
                   caption="Beyond noise? yes: the paired 95% interval of the change from the scenario excludes zero",

@@ -34,7 +34,7 @@ def summary_markdown(results: Results) -> str:
         lines.append(f"| {candidate.name} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"## When {results.success} starts (date by which it has each chance)",
+        f"## When {results.success_words} starts (date by which it has each chance)",
         "",
         "| Candidate | 10% | 50% | 80% | 90% |",
         "|---|---:|---:|---:|---:|",

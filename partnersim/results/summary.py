@@ -137,6 +137,14 @@ class Results:
         return self.scenario.start
 
     @property
+    def success_words(self) -> str:
+        """How a sentence names success: "cooperation", "membership"."""
+        from partnersim.scenario.templates import TEMPLATES
+
+        template = TEMPLATES.get(self.scenario.process)
+        return template.success_words if template else self.success.replace("_", " ")
+
+    @property
     def end_date(self) -> dt.date:
         return self.scenario.end_date
 

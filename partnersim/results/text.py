@@ -27,7 +27,7 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     """``Argentina: 41% (40–42%) chance of cooperation by Dec 2030; median date Aug 2027; …``."""
     success = candidate.outcomes[results.success]
     horizon = month_label(results.end_date)
-    parts = [f"{candidate.name}: {interval(success)} chance of {results.success} by {horizon}"]
+    parts = [f"{candidate.name}: {interval(success)} chance of {results.success_words} by {horizon}"]
     median = candidate.dates.get("P50")
     parts.append(
         f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"

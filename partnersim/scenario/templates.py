@@ -39,6 +39,11 @@ class Template:
     stages: tuple[StageSpec, ...]
     success: str
     success_label: str
+    success_phrase: str = ""  # how a sentence names reaching the end: "cooperation", "membership"
+
+    @property
+    def success_words(self) -> str:
+        return self.success_phrase or self.success.replace("_", " ")
 
     def stage(self, name: str) -> StageSpec:
         for spec in self.stages:
@@ -192,6 +197,7 @@ MEMBERSHIP_ACCESSION = Template(
     ),
     success="member",
     success_label="Member",
+    success_phrase="membership",
 )
 
 TEMPLATES: dict[str, Template] = {t.name: t for t in (GLOBAL_PARTNER, MEMBERSHIP_ACCESSION)}

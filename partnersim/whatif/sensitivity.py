@@ -165,7 +165,7 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
     horizon = month_label(results.end_date)
     base = candidate.outcomes[results.success].p
     moving = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0][:top]
-    what = f"{possessive(candidate.name)} chance of {results.success} by {horizon} ({_pct(base)})"
+    what = f"{possessive(candidate.name)} chance of {results.success_words} by {horizon} ({_pct(base)})"
     if not moving:
         sentence = f"No single setting moves {what} by more than the simulation's noise"
     else:
