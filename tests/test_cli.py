@@ -206,3 +206,12 @@ def test_set_changes_a_value_and_is_checked_like_the_file(runner: CliRunner, tmp
         "--set: allies.TUR.hold.probability: must be a probability between 0 and 1, got 1.3",
         "2 problems found; nothing was run.",
     ]
+
+
+def test_a_key_that_only_set_creates_is_reported_as_set(runner: CliRunner, tmp_path: Path) -> None:
+    scenario = write(tmp_path, "good.yaml", GOOD)
+    result = runner.invoke(cli, ["validate", str(scenario)])
+    assert result.exit_code == 0
+    bad = runner.invoke(cli, ["run", str(scenario), "--set", "allies.XXX.hold.probability=0.5"])
+    assert bad.exit_code == 2
+    assert bad.output.splitlines()[0].startswith("--set: allies.XXX: unknown ally 'XXX'")

@@ -65,6 +65,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
             for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
                 del origins[key]
             origins[changed_path] = ("--set", 0)
+            # keys the override created (e.g. a new ally entry) belong to it too
+            for end in range(1, len(changed_path)):
+                origins.setdefault(changed_path[:end], ("--set", 0))
     try:
         scenario = validate_document(document, origins, default_name=Path(path).stem)
     except ScenarioError as exc:
