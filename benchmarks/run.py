@@ -53,6 +53,13 @@ def child(code: str, setup: str = "from partnersim.runner import simulate") -> d
         f"{code}\n"
         "seconds = time.perf_counter() - start\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # ru_maxrss survives exec on Linux, so it would include this parent's peak;
+        # the child's own high-water mark is VmHWM.
+        "try:\n"
+        "    status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+        "    peak = int(status) / 1024\n"
+        "except (OSError, IndexError):\n"
+        "    pass\n"
         "print(json.dumps({'seconds': seconds, 'peak_mb': peak}))\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)

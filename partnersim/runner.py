@@ -31,6 +31,7 @@ from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 
 CHUNK = 500
+TASK_CHUNKS = 4  # chunks per task sent to a worker process
 MIN_FOR_PRECISION = 1_000
 MAX_FOR_PRECISION = 1_000_000
 
@@ -81,19 +82,21 @@ def iter_records(
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
+        max_workers=jobs, mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker, initargs=(model,),
     )
-    pending: deque[Future[Records]] = deque()
-    source = iter(parts)
+    pending: deque[Future[list[Records]]] = deque()
+    # Tasks of a few chunks each: fewer round trips to the workers, same chunks.
+    tasks = _batched(iter(parts), TASK_CHUNKS)
     finished = False
     try:
-        for first, count in itertools.islice(source, 2 * jobs):
-            pending.append(pool.submit(run_chunk, model, seed, first, count))
+        for batch in itertools.islice(tasks, 2 * jobs):
+            pending.append(pool.submit(_run_in_worker, seed, batch))
         while pending:
-            records = pending.popleft().result()
-            for first, count in itertools.islice(source, 1):
-                pending.append(pool.submit(run_chunk, model, seed, first, count))
-            yield records
+            done = pending.popleft().result()
+            for batch in itertools.islice(tasks, 1):
+                pending.append(pool.submit(_run_in_worker, seed, batch))
+            yield from done
         finished = True
     finally:
         if finished:
@@ -145,9 +148,26 @@ def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], exe
             cluster.close()
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them; no traceback per worker."""
+def _batched(parts: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    while batch := list(itertools.islice(parts, size)):
+        yield batch
+
+
+class _Worker:
+    """What a worker process keeps between tasks: the model, sent once when it starts."""
+
+    model: Model | None = None
+
+
+def _start_worker(model: Model) -> None:
+    # Workers leave Ctrl-C to the main process, which stops them; no traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _Worker.model = model
+
+
+def _run_in_worker(seed: int, batch: list[tuple[int, int]]) -> list[Records]:
+    assert _Worker.model is not None
+    return [run_chunk(_Worker.model, seed, first, count) for first, count in batch]
 
 
 def simulate(
