@@ -16,6 +16,7 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,9 @@ def iter_records(
                 process.terminate()
 
 
-def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], executor: Executor) -> Iterator[Records]:
-    """The same chunks on a Dask cluster; results are identical to a local run."""
+@contextmanager
+def dask_client(executor: Executor) -> Iterator[Any]:
+    """A Dask client for ``executor``: its scheduler, or a local cluster of ``jobs`` workers."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -130,6 +132,16 @@ def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], exe
     except OSError as exc:
         raise PartnersimError(f"cannot reach the Dask scheduler {executor.scheduler}: {exc}") from None
     try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], executor: Executor) -> Iterator[Records]:
+    """The same chunks on a Dask cluster; results are identical to a local run."""
+    with dask_client(executor) as client:
         shared = client.scatter(model, broadcast=True)
         window = max(2, 2 * sum(client.nthreads().values()))
         source = iter(parts)
@@ -142,10 +154,6 @@ def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], exe
             for first, count in itertools.islice(source, 1):
                 pending.append(client.submit(run_chunk, shared, seed, first, count, pure=False))
             yield records
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _batched(parts: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:

@@ -18,9 +18,11 @@ import click
 
 from partnersim.cli.common import (
     console,
+    executor_options,
     format_option,
     friendly_errors,
     jobs_option,
+    make_executor,
     quiet_option,
     replications_option,
     scenario_argument,
@@ -214,6 +216,7 @@ manifest.json.""")
               show_default=True, help="Replications per point.")
 @seed_option
 @jobs_option
+@executor_options
 @set_option
 @click.option("--outcome", default=None, metavar="OUTCOME",
               help="The outcome to chart: cooperation (default), rejected, withdrawn, talks_failed or pending.")
@@ -225,7 +228,7 @@ manifest.json.""")
 @friendly_errors
 def sweep(
     scenario: Path, params: tuple[str, ...], design: str, samples: int, replications: int, seed: int | None,
-    jobs: int | None, overrides: tuple[str, ...], outcome: str | None, candidate: str | None, out: Path | None,
+    jobs: int | None, executor: str, scheduler: str | None, overrides: tuple[str, ...], outcome: str | None, candidate: str | None, out: Path | None,
     force: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO at many values of one or more parameters and chart an outcome against them."""
@@ -244,7 +247,7 @@ def sweep(
     with _discard_on_error(folder):
         result = with_progress(count * replications, quiet, lambda progress: run_sweep(
             scenario, parsed, design=design, samples=samples, overrides=overrides, replications=replications,
-            seed=seed, jobs=jobs, progress=progress, base=base))
+            seed=seed, jobs=jobs, executor=make_executor(executor, jobs, scheduler), progress=progress, base=base))
         took = time.monotonic() - clock
         outcomes = result.points[0].results.outcome_names
         _check_choice(outcome, outcomes, "--outcome")
@@ -304,6 +307,7 @@ of the P50 date per candidate (charts/), and manifest.json.""")
               show_default=True, help="Replications per setting.")
 @seed_option
 @jobs_option
+@executor_options
 @set_option
 @click.option("--range", "ranges", multiple=True, metavar="PATH=LOW:HIGH",
               help="Swing this key path between LOW and HIGH instead of the default rule; repeat for several.")
@@ -317,8 +321,8 @@ of the P50 date per candidate (charts/), and manifest.json.""")
 @quiet_option
 @friendly_errors
 def sensitivity(
-    scenario: Path, replications: int, seed: int | None, jobs: int | None, overrides: tuple[str, ...],
-    ranges: tuple[str, ...], candidate: str | None, top: int, out: Path | None, force: bool, image_format: str,
+    scenario: Path, replications: int, seed: int | None, jobs: int | None, executor: str,
+    scheduler: str | None, overrides: tuple[str, ...], ranges: tuple[str, ...], candidate: str | None, top: int, out: Path | None, force: bool, image_format: str,
     quiet: bool,
 ) -> None:
     """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
@@ -341,7 +345,7 @@ def sensitivity(
     with _discard_on_error(folder):
         result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
             scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
-            progress=progress))
+            executor=make_executor(executor, jobs, scheduler), progress=progress))
         took = time.monotonic() - clock
         codes = [candidate] if candidate else [c.code for c in result.results.candidates]
         if not quiet:

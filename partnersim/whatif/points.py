@@ -24,7 +24,7 @@ import numpy as np
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.results.summary import Results
-from partnersim.runner import simulate
+from partnersim.runner import Executor, dask_client, simulate
 from partnersim.scenario.schema import Scenario
 
 
@@ -53,21 +53,30 @@ class OutcomeRows:
         self.outcome[records.first : records.first + records.count] = records.outcome
 
 
-def run_point(scenario: Scenario, jobs: int = 1, progress: Callable[[int], None] | None = None) -> Point:
+def run_point(
+    scenario: Scenario, jobs: int = 1, progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
+) -> Point:
     """Simulate one scenario (its own replications and seed) and keep every replication's outcome."""
     rows = OutcomeRows(scenario.replications, len(scenario.candidates))
-    results = simulate(scenario, jobs=jobs, on_records=rows, progress=progress)
+    results = simulate(scenario, jobs=jobs, executor=executor, on_records=rows, progress=progress)
     return Point(results, rows.outcome, rows.outcomes)
 
 
 def run_points(
-    scenarios: Sequence[Scenario], *, jobs: int = 1, progress: Callable[[int], None] | None = None
+    scenarios: Sequence[Scenario], *, jobs: int = 1, progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[Point]:
     """Simulate every scenario; ``progress`` is told the replications of each point as it finishes.
 
-    With ``jobs`` above 1 the points run on that many worker processes; the
-    results are the same as with one, point for point.
+    With ``jobs`` above 1 the points run on that many worker processes, or
+    on a Dask cluster with ``executor``; the results are the same as with
+    one, point for point.
     """
+    if executor is not None and executor.kind == "dask":
+        return _dask_points(scenarios, executor, progress)
+    if executor is not None:
+        jobs = executor.jobs
     if jobs <= 1 or len(scenarios) <= 1:
         done = []
         for scenario in scenarios:
@@ -76,7 +85,7 @@ def run_points(
                 progress(scenario.replications)
         return done
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    executor = ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(scenarios)), mp_context=multiprocessing.get_context(method),
         initializer=_ignore_interrupts,
     )
@@ -84,7 +93,7 @@ def run_points(
     found: dict[int, Point] = {}
     finished = False
     try:
-        futures = {executor.submit(run_point, scenario): i for i, scenario in enumerate(scenarios)}
+        futures = {pool.submit(run_point, scenario): i for i, scenario in enumerate(scenarios)}
         pending = set(futures)
         while pending:
             ready, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -96,13 +105,31 @@ def run_points(
         finished = True
     finally:
         if finished:
-            executor.shutdown(wait=True)
+            pool.shutdown(wait=True)
         else:
             # Interrupted or failed: stop the workers now rather than after every point.
-            workers = list((getattr(executor, "_processes", None) or {}).values())
-            executor.shutdown(wait=False, cancel_futures=True)
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
+    return [found[i] for i in range(len(scenarios))]
+
+
+def _dask_points(
+    scenarios: Sequence[Scenario], executor: Executor, progress: Callable[[int], None] | None
+) -> list[Point]:
+    """Each point whole on one worker of a Dask cluster."""
+    with dask_client(executor) as client:
+        futures = client.map(run_point, list(scenarios), pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
+        found: dict[int, Point] = {}
+        from dask.distributed import as_completed
+
+        for future in as_completed(futures):
+            i = index[future.key]
+            found[i] = future.result()
+            if progress is not None:
+                progress(scenarios[i].replications)
     return [found[i] for i in range(len(scenarios))]
 
 

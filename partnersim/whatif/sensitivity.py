@@ -18,6 +18,7 @@ from pathlib import Path
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
+from partnersim.runner import Executor
 from partnersim.scenario.durations import month_label
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
@@ -118,6 +119,7 @@ def sensitivity(
     replications: int = 5000,
     seed: int | None = None,
     jobs: int = 1,
+    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Sensitivity:
     """Swing every factor of the scenario in ``path`` low and high, one at a time, on one seed."""
@@ -135,7 +137,7 @@ def sensitivity(
                 swung = load_scenario(path, [*overrides, *changes])
                 runs.append(swung.with_updates(replications=replications, seed=common))
                 keys.append((factor.path, side))
-    points = run_points(runs, jobs=jobs, progress=progress)
+    points = run_points(runs, jobs=jobs, progress=progress, executor=executor)
     return Sensitivity(scenario, points[0], chosen, dict(zip(keys, points[1:], strict=True)))
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import CandidateResult
+from partnersim.runner import Executor
 from partnersim.scenario.durations import format_duration, parse_date, parse_duration
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
@@ -234,6 +235,7 @@ def sweep(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int = 1,
+    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     base: Scenario | None = None,
 ) -> Sweep:
@@ -246,5 +248,5 @@ def sweep(
         load_point(path, overrides, params, point).with_updates(replications=n, seed=common_seed)
         for point in values
     ]
-    points = run_points(scenarios, jobs=jobs, progress=progress)
+    points = run_points(scenarios, jobs=jobs, progress=progress, executor=executor)
     return Sweep(base.with_updates(replications=n, seed=common_seed), list(params), design, values, points)
