@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import math
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from inspect import isclass
 from pathlib import Path
 from typing import Any
@@ -670,22 +670,44 @@ def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
     return problems
 
 
+WRITTEN_BACK = "cannot be written to a run folder and read back exactly; use a shorter duration or fewer digits"
+
+
 def _written_back(scenario: Scenario, where: _Locator) -> list[Problem]:
-    """A scenario is kept in its run folder as YAML; it must read back as itself."""
+    """A scenario is kept in its run folder as YAML; it must read back as itself, or a rerun would differ."""
     dumped = scenario.model_dump()
-    parts: list[tuple[KeyPath, type[BaseModel], Any]] = [((), Scenario, {**dumped, "stages": {}})]
-    parts += [(("stages", name), type(stage), dumped["stages"][name]) for name, stage in scenario.stages.items()]
+    parts: list[tuple[KeyPath, BaseModel, Any]] = [((), scenario, {**dumped, "stages": {}})]
+    parts += [(("stages", name), stage, dumped["stages"][name]) for name, stage in scenario.stages.items()]
     problems = []
-    for prefix, model, data in parts:
+    for prefix, original, data in parts:
         try:
-            model.model_validate(data)
+            again = type(original).model_validate(data)
         except ValidationError as exc:
             problems += [
-                where.problem((*prefix, *_clean_loc(error["loc"], data)), "too large to be kept in a run "
-                              "folder; use a duration shorter than 100,000 years")
+                where.problem((*prefix, *_clean_loc(error["loc"], data)), WRITTEN_BACK)
                 for error in exc.errors(include_url=False)
             ]
+            continue
+        skip = {"stages"} if not prefix else set()
+        problems += [where.problem((*prefix, *path), WRITTEN_BACK) for path in _differences(original, again, skip)]
     return problems
+
+
+def _differences(before: Any, after: Any, skip: Collection[str] = ()) -> list[KeyPath]:
+    """Key paths at which two validated values differ (a bare duration is one value, not ``fixed``)."""
+    fields = list(type(before).model_fields) if isinstance(before, BaseModel) else []
+    if fields and fields != ["fixed"] and type(before) is type(after):
+        fields = [name for name in fields if name not in skip]
+        pairs = [(name, getattr(before, name), getattr(after, name)) for name in fields]
+        extra = {**(before.model_extra or {}), **(after.model_extra or {})}
+        pairs += [(name, (before.model_extra or {}).get(name), (after.model_extra or {}).get(name)) for name in extra]
+        return [(name, *path) for name, a, b in pairs for path in _differences(a, b)]
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [*before, *[k for k in after if k not in before]]
+        return [(str(k), *path) for k in keys for path in _differences(before.get(k), after.get(k))]
+    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)) and len(before) == len(after):
+        return [(i, *path) for i, (a, b) in enumerate(zip(before, after, strict=True)) for path in _differences(a, b)]
+    return [] if before == after else [()]
 
 
 def _horizon_problem(scenario: Scenario) -> str | None:
