@@ -247,7 +247,8 @@ class Lognormal(_Dist):
         from scipy.special import ndtri
 
         mu, sigma = self.lognormal.log_params()
-        return np.exp(mu + sigma * ndtri(np.asarray(u, dtype=float)))
+        with np.errstate(over="ignore"):  # an infinite delay means "never", which the engine handles
+            return np.exp(mu + sigma * ndtri(np.asarray(u, dtype=float)))
 
     def mean(self) -> float:
         mu, sigma = self.lognormal.log_params()

@@ -56,10 +56,14 @@ def format_duration(days: float) -> str:
     for unit in ("y", "mo", "w"):
         amount = days / DAYS_PER_UNIT[unit]
         if amount >= 1 and abs(amount - round(amount, 2)) < 1e-9:
-            return f"{round(amount, 2):g}{unit}"
-    # the shortest text that reads back as the same float, without an exponent
-    text = f"{Decimal(repr(float(days))):f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "d"
+            return _plain(round(amount, 2)) + unit
+    return _plain(days) + "d"
+
+
+def _plain(number: float) -> str:
+    """The shortest text that reads back as the same float, without an exponent."""
+    text = f"{Decimal(repr(float(number))):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def parse_date(value: object) -> dt.date:
