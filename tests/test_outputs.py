@@ -118,3 +118,21 @@ def test_compare_from_python_takes_paths_or_scenarios() -> None:
     same = partnersim.compare(base, base)
     change = same.variants[0].candidates[0].success
     assert (change.diff, change.low, change.high) == (0.0, 0.0, 0.0)
+
+
+def test_compare_json_is_machine_readable(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["compare", str(ROOT / "scenarios" / "examples" / "minimal.yaml"), "--set",
+              "allies.default.hold.probability=0.2", "-n", "200", "-j", "1", "--json", "--out", str(tmp_path / "c")],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["candidate"] == "ARG"
+    assert rows[0]["change_cooperation_low"] <= rows[0]["change_cooperation"] <= rows[0]["change_cooperation_high"]
+
+
+def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from partnersim.cli.common import console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert console().no_color

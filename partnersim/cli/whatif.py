@@ -82,10 +82,12 @@ compare.csv, differences.txt, charts/compare.png and manifest.json.""")
 @force_option
 @format_option
 @quiet_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the comparison table (one entry per variant and candidate) as JSON instead of tables.")
 @friendly_errors
 def compare(
     base: Path, variants: tuple[Path, ...], replications: int | None, seed: int | None, jobs: int | None,
-    overrides: tuple[str, ...], out: Path | None, force: bool, image_format: str, quiet: bool,
+    overrides: tuple[str, ...], out: Path | None, force: bool, image_format: str, quiet: bool, as_json: bool,
 ) -> None:
     """Compare BASE with each VARIANT (scenario files or run folders) on the same random numbers."""
     from partnersim.runner import default_jobs
@@ -105,9 +107,18 @@ def compare(
         result = with_progress(n * (1 + len(others)), quiet, lambda progress: run_compare(
             first, others, replications=replications, seed=seed, jobs=jobs, progress=progress))
         took = time.monotonic() - clock
-        if not quiet:
+        if as_json:
+            import json
+
+            from partnersim.whatif.text import comparison_rows
+
+            click.echo(json.dumps(comparison_rows(result), indent=2, ensure_ascii=False, default=str))
+        elif not quiet:
             _print_comparison(result)
         written = _write_comparison(folder, result, [first, *others], overrides, jobs, image_format, started)
+    if as_json:
+        click.echo(f"Wrote {written}/", err=True)
+        return
     click.echo(f"Ran {1 + len(others)} scenarios × {n:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (compare.csv, differences.txt, charts/compare.{image_format})")
 
