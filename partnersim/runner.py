@@ -32,7 +32,7 @@ from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 
 CHUNK = 500
-TASK_CHUNKS = 4  # chunks per task sent to a worker process
+TASK_CHUNKS = 10  # chunks per task sent to a worker process: fewer round trips
 MIN_FOR_PRECISION = 1_000
 MAX_FOR_PRECISION = 1_000_000
 

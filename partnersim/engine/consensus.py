@@ -76,15 +76,32 @@ def _groups(dists: list[DurationDist]) -> tuple[Group, ...]:
     return tuple(Group(first[s], np.array(ix, dtype=np.int64)) for s, ix in by_spec.items())
 
 
-def _pick(tied: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
-    """Index of one ally among the ``tied`` ones (last axis), chosen by the largest ``tiebreak``."""
+def _pick(tied: np.ndarray, tiebreak: np.ndarray | None) -> np.ndarray:
+    """Index of one ally among the ``tied`` ones (last axis), chosen by the largest ``tiebreak``.
+
+    Without ties ``tiebreak`` is not needed (None): the one ally is the answer.
+    """
     if tied.shape[-1] == 0:
         return np.full(tied.shape[:-1], -1)
+    if tiebreak is None:
+        return tied.argmax(axis=-1)
     return np.where(tied, tiebreak, -1.0).argmax(axis=-1)
 
 
 class Consensus:
     """A compiled consensus stage."""
+
+    def _uniforms(self, streams: Streams, keys: ChunkKeys, slots: np.ndarray | np.uint64) -> np.ndarray:
+        """Uniforms keyed (replication, candidate, stage, ally, slot); slots on the last axis if several."""
+        if np.ndim(slots):
+            return streams.uniforms(
+                keys.reps[:, None, None, None], keys.candidates[None, :, None, None], self.key,
+                self.ally_keys[None, None, :, None], np.asarray(slots)[None, None, None, :],
+            )
+        return streams.uniforms(
+            keys.reps[:, None, None], keys.candidates[None, :, None], self.key,
+            self.ally_keys[None, None, :], slots,
+        )
 
     kind = "consensus"
 
@@ -103,22 +120,20 @@ class Consensus:
         self.hold_groups = _groups([p.hold.duration for p in self.params])
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
-        u = streams.uniforms(
-            keys.reps[:, None, None, None],
-            keys.candidates[None, :, None, None],
-            self.key,
-            self.ally_keys[None, None, :, None],
-            np.arange(5, dtype=np.uint64)[None, None, None, :],
-        )
+        u = self._uniforms(streams, keys, np.arange(4, dtype=np.uint64))
         deliberation = np.empty(u.shape[:3])
-        hold_days = np.empty(u.shape[:3])
         for group in self.deliberation_groups:
             deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
-        for group in self.hold_groups:
-            hold_days[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _HOLD_DAYS])
         holds = u[..., _HOLD] < self.hold_p
+        hold_days = np.zeros(u.shape[:3])
+        for group in self.hold_groups:
+            held = holds[:, :, group.allies]
+            if held.any():  # a hold's length is drawn only where there is a hold
+                days = np.zeros(held.shape)
+                days[held] = group.dist.ppf(u[:, :, group.allies, _HOLD_DAYS][held])
+                hold_days[:, :, group.allies] = days
         lifted = u[..., _LIFTED] < self.lifted_p
-        decided = deliberation + np.where(holds, hold_days, 0.0)
+        decided = deliberation + hold_days
         vetoes = holds & ~lifted
         consent = np.where(vetoes, np.inf, decided)
         veto_at = np.where(vetoes, decided, np.inf)
@@ -128,9 +143,13 @@ class Consensus:
         end = np.where(vetoed, first_veto, agreed)
         # Ties are common with empirical delays; among allies tied for last (or for
         # the first veto) pick one at random rather than the first in the roster.
-        tiebreak = u[..., _TIEBREAK]
-        last = np.where(vetoed, -1, _pick(consent == agreed[:, :, None], tiebreak))
-        veto_ally = np.where(vetoed, _pick(veto_at == first_veto[:, :, None], tiebreak), -1)
+        tied_last = consent == agreed[:, :, None]
+        tied_veto = veto_at == first_veto[:, :, None]
+        tiebreak = None
+        if (tied_last.sum(axis=2) > 1).any() or (vetoed & (tied_veto.sum(axis=2) > 1)).any():
+            tiebreak = self._uniforms(streams, keys, np.uint64(_TIEBREAK))
+        last = np.where(vetoed, -1, _pick(tied_last, tiebreak))
+        veto_ally = np.where(vetoed, _pick(tied_veto, tiebreak), -1)
         return ConsensusPlan(
             deliberation=deliberation,
             holds=holds,
