@@ -82,6 +82,9 @@ def iter_records(
             yield run_chunk(model, seed, first, count)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # One replication here first: the modules the engine imports on first use,
+    # and the state machine, are then loaded once and inherited by every worker.
+    run_chunk(model, seed, 0, 1)
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method),
         initializer=_start_worker, initargs=(model,),
