@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -64,22 +64,47 @@ class Executor:
     scheduler: str | None = None
 
 
-def iter_records(
-    model: Model, seed: int, parts: Iterable[tuple[int, int]], jobs: int = 1, executor: Executor | None = None
-) -> Iterator[Records]:
-    """Records of every chunk in ``parts``, in order, computed on ``jobs`` processes (or a cluster).
+@dataclass
+class Task:
+    """What one task hands back: the totals of its chunks, and their records if asked for."""
 
-    Chunks are submitted a few at a time, so ``parts`` may be endless and the
+    totals: Aggregate
+    records: list[Records] | None
+    count: int
+
+
+def run_task(model: Model, seed: int, batch: list[tuple[int, int]], keep: bool) -> Task:
+    """Run a group of chunks and total them in order; the unit every executor runs."""
+    totals = Aggregate(model)
+    kept: list[Records] = []
+    for first, count in batch:
+        records = run_chunk(model, seed, first, count)
+        totals.add(records)
+        if keep:
+            kept.append(records)
+    return Task(totals, kept if keep else None, sum(count for _, count in batch))
+
+
+def iter_tasks(
+    model: Model, seed: int, parts: Iterable[tuple[int, int]], *, group: int = 1, keep: bool = True,
+    jobs: int = 1, executor: Executor | None = None,
+) -> Generator[Task, None, None]:
+    """Every group of ``group`` chunks of ``parts``, in order, run on ``jobs`` processes (or a cluster).
+
+    Each group is totalled where it runs and the totals are folded in order by
+    the caller, so the numbers depend on the groups, never on who ran them.
+    Tasks are submitted a few at a time, so ``parts`` may be endless and the
     caller may stop early (closing the iterator stops the workers).
     """
+    tasks = _batched(iter(parts), group)
     if executor is not None and executor.kind == "dask":
-        yield from _dask_records(model, seed, parts, executor)
+        yield from _dask_tasks(model, seed, tasks, keep, executor)
         return
     if executor is not None:
         jobs = executor.jobs
     if jobs <= 1:
-        for first, count in parts:
-            yield run_chunk(model, seed, first, count)
+        for batch in tasks:
+            yield run_task(model, seed, batch, keep)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     # One replication here first: the modules the engine imports on first use,
@@ -89,18 +114,16 @@ def iter_records(
         max_workers=jobs, mp_context=multiprocessing.get_context(method),
         initializer=_start_worker, initargs=(model,),
     )
-    pending: deque[Future[list[Records]]] = deque()
-    # Tasks of a few chunks each: fewer round trips to the workers, same chunks.
-    tasks = _batched(iter(parts), TASK_CHUNKS)
+    pending: deque[Future[Task]] = deque()
     finished = False
     try:
         for batch in itertools.islice(tasks, 2 * jobs):
-            pending.append(pool.submit(_run_in_worker, seed, batch))
+            pending.append(pool.submit(_run_in_worker, seed, batch, keep))
         while pending:
             done = pending.popleft().result()
             for batch in itertools.islice(tasks, 1):
-                pending.append(pool.submit(_run_in_worker, seed, batch))
-            yield from done
+                pending.append(pool.submit(_run_in_worker, seed, batch, keep))
+            yield done
         finished = True
     finally:
         if finished:
@@ -142,21 +165,22 @@ def dask_client(executor: Executor) -> Iterator[Any]:
             cluster.close()
 
 
-def _dask_records(model: Model, seed: int, parts: Iterable[tuple[int, int]], executor: Executor) -> Iterator[Records]:
-    """The same chunks on a Dask cluster; results are identical to a local run."""
+def _dask_tasks(
+    model: Model, seed: int, tasks: Iterator[list[tuple[int, int]]], keep: bool, executor: Executor
+) -> Iterator[Task]:
+    """The same tasks on a Dask cluster; results are identical to a local run."""
     with dask_client(executor) as client:
         shared = client.scatter(model, broadcast=True)
         window = max(2, 2 * sum(client.nthreads().values()))
-        source = iter(parts)
         pending: deque[Any] = deque(
-            client.submit(run_chunk, shared, seed, first, count, pure=False)
-            for first, count in itertools.islice(source, window)
+            client.submit(run_task, shared, seed, batch, keep, pure=False)
+            for batch in itertools.islice(tasks, window)
         )
         while pending:
-            records = pending.popleft().result()
-            for first, count in itertools.islice(source, 1):
-                pending.append(client.submit(run_chunk, shared, seed, first, count, pure=False))
-            yield records
+            done = pending.popleft().result()
+            for batch in itertools.islice(tasks, 1):
+                pending.append(client.submit(run_task, shared, seed, batch, keep, pure=False))
+            yield done
 
 
 def _batched(parts: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
@@ -176,9 +200,9 @@ def _start_worker(model: Model) -> None:
     _Worker.model = model
 
 
-def _run_in_worker(seed: int, batch: list[tuple[int, int]]) -> list[Records]:
+def _run_in_worker(seed: int, batch: list[tuple[int, int]], keep: bool) -> Task:
     assert _Worker.model is not None
-    return [run_chunk(_Worker.model, seed, first, count) for first, count in batch]
+    return run_task(_Worker.model, seed, batch, keep)
 
 
 def simulate(
@@ -221,22 +245,24 @@ def simulate(
     if precision is not None:
         parts = itertools.takewhile(lambda part: part[0] < max_replications, parts)
     rows: dict[str, list[Any]] | None = None
-    records_stream = iter_records(model, scenario.seed, parts, jobs, executor)
+    keep = keep_rows or on_records is not None
+    # With --precision every chunk is checked, so every chunk is its own group.
+    group = 1 if precision is not None else TASK_CHUNKS
+    stream = iter_tasks(model, scenario.seed, parts, group=group, keep=keep, jobs=jobs, executor=executor)
     try:
-        for records in records_stream:
-            totals.add(records)
-            if keep_rows:
-                rows = _extend(rows, table.columns(model, records))
-            if on_records is not None:
-                on_records(model, records)
+        for task in stream:
+            totals.merge(task.totals)
+            for records in task.records or []:
+                if keep_rows:
+                    rows = _extend(rows, table.columns(model, records))
+                if on_records is not None:
+                    on_records(model, records)
             if progress is not None:
-                progress(records.count)
+                progress(task.count)
             if precision is not None and totals.replications >= MIN_FOR_PRECISION and _precise(totals, precision):
                 break
     finally:
-        close = getattr(records_stream, "close", None)
-        if close is not None:
-            close()
+        stream.close()
     if precision is not None:
         scenario = scenario.with_updates(replications=totals.replications)
         model = replace(model, scenario=scenario)

@@ -39,6 +39,13 @@ class Aggregate:
         self._pending = model.outcomes.index("pending")
         self._open = [i for i, s in enumerate(model.states) if s not in model.outcomes]
 
+    def merge(self, other: Aggregate) -> None:
+        """Fold in the totals of a later group of replications."""
+        self.replications += other.replications
+        for name in ("outcomes", "success_days", "stage_days", "stage_entered", "pending_at",
+                     "last", "veto", "held", "held_any"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def add(self, records: Records) -> None:
         """Fold in one chunk."""
         n_cand = self.outcomes.shape[0]
