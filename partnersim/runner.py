@@ -106,34 +106,53 @@ def iter_tasks(
         for batch in tasks:
             yield run_task(model, seed, batch, keep)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     # One replication here first: the modules the engine imports on first use,
     # and the state machine, are then loaded once and inherited by every worker.
     run_chunk(model, seed, 0, 1)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker, initargs=(model,),
-    )
-    pending: deque[Future[Task]] = deque()
-    finished = False
-    try:
-        for batch in itertools.islice(tasks, 2 * jobs):
-            pending.append(pool.submit(_run_in_worker, seed, batch, keep))
+    with worker_pool(jobs, _start_worker, (model,)) as pool:
+        pending: deque[Future[Task]] = deque(
+            pool.submit(_run_in_worker, seed, batch, keep) for batch in itertools.islice(tasks, 2 * jobs)
+        )
         while pending:
             done = pending.popleft().result()
             for batch in itertools.islice(tasks, 1):
                 pending.append(pool.submit(_run_in_worker, seed, batch, keep))
             yield done
+
+
+@contextmanager
+def worker_pool(
+    jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[ProcessPoolExecutor]:
+    """Local worker processes that ignore Ctrl-C, and are stopped at once if the work is abandoned.
+
+    Leaving the block normally waits for the workers; leaving it on an error,
+    an interruption or an early stop terminates them.
+    """
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(method),
+        initializer=_ignoring_interrupts, initargs=(initializer, initargs),
+    )
+    finished = False
+    try:
+        yield pool
         finished = True
     finally:
         if finished:
             pool.shutdown(wait=True)
         else:
-            # Interrupted, failed, or stopped early by the caller: stop the workers now.
             workers = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
+
+
+def _ignoring_interrupts(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Workers leave Ctrl-C to the main process, which stops them; no traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 @contextmanager
@@ -195,8 +214,6 @@ class _Worker:
 
 
 def _start_worker(model: Model) -> None:
-    # Workers leave Ctrl-C to the main process, which stops them; no traceback per worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _Worker.model = model
 
 

@@ -13,10 +13,8 @@ its outcome, so that two points can be compared replication by replication.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +22,7 @@ import numpy as np
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.results.summary import Results
-from partnersim.runner import Executor, dask_client, simulate
+from partnersim.runner import Executor, dask_client, simulate, worker_pool
 from partnersim.scenario.schema import Scenario
 
 
@@ -84,15 +82,8 @@ def run_points(
             if progress is not None:
                 progress(scenario.replications)
         return done
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(scenarios)), mp_context=multiprocessing.get_context(method),
-        initializer=_ignore_interrupts,
-    )
-    futures: dict[Future[Point], int] = {}
     found: dict[int, Point] = {}
-    finished = False
-    try:
+    with worker_pool(min(jobs, len(scenarios))) as pool:
         futures = {pool.submit(run_point, scenario): i for i, scenario in enumerate(scenarios)}
         pending = set(futures)
         while pending:
@@ -102,16 +93,6 @@ def run_points(
                 found[index] = future.result()
                 if progress is not None:
                     progress(scenarios[index].replications)
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            # Interrupted or failed: stop the workers now rather than after every point.
-            workers = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in workers:
-                process.terminate()
     return [found[i] for i in range(len(scenarios))]
 
 
@@ -131,8 +112,3 @@ def _dask_points(
             if progress is not None:
                 progress(scenarios[i].replications)
     return [found[i] for i in range(len(scenarios))]
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
