@@ -237,3 +237,19 @@ def test_precision_adds_replications_until_every_interval_is_narrow_enough() -> 
     shorter = simulate(s, replications=n - 500)
     widths = [(c.outcomes["cooperation"].high - c.outcomes["cooperation"].low) / 2 for c in shorter.candidates]
     assert n == 1000 or max(widths) > 0.02
+
+
+def test_very_long_durations_are_kept_exactly_and_end_pending() -> None:
+    import yaml
+
+    from partnersim.results.rundir import resolved_yaml
+    from partnersim.scenario import scenario_from_dict
+
+    s = scenario(
+        allies={"TUR": {"hold": {"probability": 1, "duration": "1000000y", "lifted": 1}}},
+        stages={"ipcp_drafting": {"duration": "12345.67y"}},
+        replications=50,
+    )
+    again = scenario_from_dict(yaml.safe_load(resolved_yaml(s)))
+    assert again == s
+    assert simulate(s).candidate("ARG").outcomes["pending"].p == 1.0
