@@ -246,7 +246,8 @@ def test_very_long_durations_are_kept_exactly_and_end_pending() -> None:
     from partnersim.scenario import scenario_from_dict
 
     s = scenario(
-        allies={"TUR": {"hold": {"probability": 1, "duration": "1000000y", "lifted": 1}}},
+        allies={"default": {"hold": {"probability": 0.0}},
+                "TUR": {"hold": {"probability": 1, "duration": "1000000y", "lifted": 1}}},
         stages={"ipcp_drafting": {"duration": "12345.67y"}},
         replications=50,
     )
