@@ -28,11 +28,13 @@ _TO_UNIT = 2.0**-53
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    """The SplitMix64 finaliser, in place on ``x`` (a fresh array the caller owns)."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
 
 
 def key_of(name: str) -> np.uint64:
@@ -62,5 +64,9 @@ class Streams:
             h = np.asarray(self.root, dtype=np.uint64)
             for key in keys:
                 k = np.asarray(key, dtype=np.uint64)
-                h = _mix(h ^ _mix(k + _GOLDEN))
-        return ((h >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+                h = _mix(h ^ _mix(k + _GOLDEN))  # both operands are fresh arrays
+        h >>= _S11
+        u = h.astype(np.float64)
+        u += 0.5
+        u *= _TO_UNIT
+        return u
