@@ -140,18 +140,12 @@ def _draw_whiskers(ax: Axes, results: Results) -> None:
 
 
 def _label_axes(ax: Axes, results: Results) -> None:
-    names = [c.name for c in results.candidates]
-    ax.set_yticks(range(len(names)), names)
-    # First candidate of the scenario on top; one or two bars keep a slide-friendly thickness.
-    extra = max(0.0, (3 - len(names)) / 2)
-    ax.set_ylim(len(names) - 0.5 + extra, -0.5 - extra)
-    ax.tick_params(axis="y", length=0, labelsize=12.5)
-    ax.spines["left"].set_visible(False)
+    style.candidate_rows(ax, [c.name for c in results.candidates])
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel(f"Probability by {style.day_month_year(results.end_date)} (%)")
     right = ax.secondary_yaxis("right")
-    right.set_yticks(range(len(names)), [_interval_text(c, results.success) for c in results.candidates])
+    right.set_yticks(range(len(results.candidates)), [_interval_text(c, results.success) for c in results.candidates])
     right.tick_params(length=0, labelsize=10.5, colors=style.GREY)
     right.spines["right"].set_visible(False)
     right.set_ylabel(f"{success_label(results)}, 95% interval", fontsize=10.5, color=style.GREY)

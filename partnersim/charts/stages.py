@@ -154,12 +154,7 @@ def _fit_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
 
 
 def _axes(ax: Axes, results: Results, widest: float) -> None:
-    names = [c.name for c in results.candidates]
-    ax.set_yticks(range(len(names)), names)
-    extra = max(0.0, (3 - len(names)) / 2)
-    ax.set_ylim(len(names) - 0.5 + extra, -0.5 - extra)
-    ax.tick_params(axis="y", length=0, labelsize=12.5)
-    ax.spines["left"].set_visible(False)
+    style.candidate_rows(ax, [c.name for c in results.candidates])
     ax.set_xlim(0, max(widest * 1.02, 1.0))
     ax.set_xlabel("Mean time in each stage, among the cases that entered it (months)")
     style.light_grid(ax, "x")

@@ -470,6 +470,15 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
     place(ncols, ordered)
 
 
+def candidate_rows(ax: Axes, names: list[str], top: float = 0.5, bottom: float = 0.5) -> None:
+    """One row per candidate, the first on top; one or two rows keep a slide-friendly thickness."""
+    ax.set_yticks(range(len(names)), names)
+    extra = max(0.0, (3 - len(names)) / 2)
+    ax.set_ylim(len(names) - bottom + extra, -top - extra)
+    ax.tick_params(axis="y", length=0, labelsize=12.5)
+    ax.spines["left"].set_visible(False)
+
+
 def light_grid(ax: Axes, axis: Literal["both", "x", "y"] = "x") -> None:
     ax.grid(True, axis=axis, color=GRID_GREY, linewidth=0.8)
     ax.set_axisbelow(True)

@@ -162,17 +162,12 @@ def _place_notes(fig: Figure, ax: Axes) -> None:
 
 
 def _axes(ax: Axes, results: Results, story: Story) -> None:
-    names = [c.name for c in story.cases]
-    ax.set_yticks(range(len(names)), names)
-    extra = max(0.0, (3 - len(names)) / 2)
-    ax.set_ylim(len(names) - 0.35 + extra, -0.75 - extra)
-    ax.tick_params(axis="y", length=0, labelsize=12.5)
-    ax.spines["left"].set_visible(False)
+    style.candidate_rows(ax, [c.name for c in story.cases], top=0.75, bottom=0.35)
     style.calendar_axis(ax, results.start, results.end_date)
     ax.set_xlabel("Date")
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.0, zorder=2)
     right = ax.secondary_yaxis("right")
-    right.set_yticks(range(len(names)), [ending(results, c) for c in story.cases])
+    right.set_yticks(range(len(story.cases)), [ending(results, c) for c in story.cases])
     right.tick_params(length=0, labelsize=10.5, colors="#333333", pad=10)
     right.spines["right"].set_visible(False)
 

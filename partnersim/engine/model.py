@@ -46,10 +46,6 @@ class Model:
     def consensus_stages(self) -> list[Consensus]:
         return [s for s in self.stages if isinstance(s, Consensus)]
 
-    @property
-    def talks_stages(self) -> list[Talks]:
-        return [s for s in self.stages if isinstance(s, Talks)]
-
 
 def compile_scenario(scenario: Scenario) -> Model:
     """Build the Model of a validated scenario."""

@@ -39,7 +39,3 @@ def finding(results: Results, candidate: CandidateResult) -> str:
         top = candidate.vetoing[0]
         parts.append(f"most likely veto: {top.name} ({percent(top.share)})")
     return "; ".join(parts)
-
-
-def date_or_after(results: Results, value: object) -> str:
-    return month_label(value) if value else f"after {month_label(results.end_date)}"  # type: ignore[arg-type]

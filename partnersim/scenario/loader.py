@@ -95,14 +95,6 @@ def source_files(path: str | Path) -> list[Path]:
     return files
 
 
-def read_document(path: str | Path) -> tuple[dict[str, Any], Origins]:
-    """The merged document of ``path`` and its ``extends:`` chain, with key origins."""
-    document, origins, refused = _read_all(Path(path))
-    if refused.problems:
-        raise ScenarioError(_unique(refused.problems))
-    return document, origins
-
-
 class _Refused:
     """Values a file held but that could not be read (a forbidden tag, say), and why.
 
