@@ -215,3 +215,11 @@ def test_a_key_that_only_set_creates_is_reported_as_set(runner: CliRunner, tmp_p
     bad = runner.invoke(cli, ["run", str(scenario), "--set", "allies.XXX.hold.probability=0.5"])
     assert bad.exit_code == 2
     assert bad.output.splitlines()[0].startswith("--set: allies.XXX: unknown ally 'XXX'")
+
+
+@pytest.mark.parametrize("command", [["schema", "-o"], ["diagram", "-o"]])
+def test_an_unwritable_output_file_is_one_line(runner: CliRunner, tmp_path: Path, command: list[str]) -> None:
+    target = tmp_path / "no-such-folder" / "out.mmd"
+    result = runner.invoke(cli, [*command, str(target)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: cannot use {target}: No such file or directory"

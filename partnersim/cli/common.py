@@ -48,6 +48,11 @@ def friendly_errors(command: F) -> F:
         except PartnersimError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INPUT)
+        except OSError as exc:
+            # A file the user named could not be written or read (a missing folder, a full disk).
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_INPUT)
         except KeyboardInterrupt:
             click.echo("\nInterrupted; no run folder was written.", err=True)
             sys.stdout.flush()
