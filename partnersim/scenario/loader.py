@@ -27,7 +27,7 @@ from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.durations import format_duration
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
-from partnersim.scenario.schema import STAGE_MODELS, Scenario
+from partnersim.scenario.schema import DECISION_KINDS, STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import Document, KeyPath, dotted, parse_yaml, read_yaml
 
@@ -350,8 +350,17 @@ def _stages(
         if not isinstance(user, dict):
             problems.append(where.problem(("stages", spec.name), "expected a mapping of settings"))
             continue
-        model = STAGE_MODELS[spec.kind]
-        merged = _deep_merge(spec.defaults, user)
+        kind = user.get("kind", spec.kind)
+        allowed = DECISION_KINDS if spec.kind in DECISION_KINDS else (spec.kind,)
+        if kind not in allowed:
+            problems.append(
+                where.problem(("stages", spec.name, "kind"), f"{spec.name} is a {spec.kind} stage; its kind "
+                              f"can be {' or '.join(allowed)}, got {kind!r}")
+            )
+            continue
+        model = STAGE_MODELS[kind]
+        # The template's defaults describe its own kind; a stage run as another kind starts from that kind's.
+        merged = _deep_merge(spec.defaults, user) if kind == spec.kind else dict(user)
         try:
             stages[spec.name] = model.model_validate(merged)
         except ValidationError as exc:
@@ -737,6 +746,92 @@ def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
                 where.problem(("candidates", index, "request"), f"the request date {earliest} is after the "
                               f"horizon ({scenario.end_date}), so nothing could be simulated")
             )
+    problems += _rule_checks(scenario, where)
+    return problems
+
+
+def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
+    """The calendar, blocs, spillover and partnership blocks against the process and the roster."""
+    problems: list[Problem] = []
+    template = TEMPLATES[scenario.process]
+    decisions = [name for name, stage in scenario.stages.items() if stage.kind in DECISION_KINDS]
+    consensus = [name for name, stage in scenario.stages.items() if stage.kind == "consensus"]
+    life = scenario.partnership is not None and scenario.partnership.renewal is not None
+    renewal = ["renewal"] if life else []
+    known = not isinstance(scenario.alliance, str) or scenario.alliance in ROSTERS
+    roster = roster_of(scenario) if known else {}  # an unknown alliance is reported on its own
+
+    def stage_names(names: Iterable[str], path: KeyPath, allowed: list[str], what: str) -> None:
+        for name in names:
+            if name not in allowed:
+                choices = ", ".join(allowed) if allowed else "none in this scenario"
+                problems.append(where.problem((*path, name) if path[-1] == "wait" else path,
+                                              f"{name!r} is not {what}{_suggest(name, allowed)}; "
+                                              f"expected one of: {choices}"))
+
+    calendar = scenario.calendar
+    if calendar.council is not None:
+        council = calendar.council
+        if council.stages is not None:
+            stage_names(council.stages, ("calendar", "council", "stages"), decisions + renewal, "a decision stage")
+        for index, (first, last) in enumerate(council.holidays):
+            if last < first:
+                problems.append(where.problem(("calendar", "council", "holidays", index),
+                                              f"the holiday ends ({last}) before it begins ({first})"))
+    stage_names(calendar.summits.wait, ("calendar", "summits", "wait"), decisions + renewal, "a decision stage")
+    for index, election in enumerate(calendar.elections):
+        path: KeyPath = ("calendar", "elections", index)
+        if known:
+            problems += _listed_allies([election.ally], (*path, "ally"), roster, where, indexed=False)
+        if isinstance(election.hold, dict):
+            for name in election.hold:
+                if name not in consensus + renewal:
+                    problems.append(where.problem((*path, "hold", name),
+                                                  f"{name!r} is not a consensus stage{_suggest(name, consensus + renewal)}; "
+                                                  f"expected one of: {', '.join(consensus + renewal)}"))
+    seen: dict[str, int] = {}
+    for index, bloc in enumerate(scenario.blocs):
+        path = ("blocs", index, "allies")
+        if known:
+            problems += _listed_allies(bloc.allies, path, roster, where)
+        for code in bloc.allies:
+            if code in seen:
+                where_first = "this bloc" if seen[code] == index else f"blocs.{seen[code]}"
+                problems.append(where.problem(path, f"ally {code} is already in {where_first}; "
+                                              "an ally belongs to one bloc at most"))
+            seen.setdefault(code, index)
+    if scenario.spillover is not None:
+        frozen = scenario.spillover.stages
+        if frozen is None and not template.approval_stages:
+            problems.append(where.problem(("spillover", "stages"), f"the {template.name} process has no approval "
+                                          f"stage to freeze by default; name the stages, from: {', '.join(decisions)}"))
+        stage_names(frozen or [], ("spillover", "stages"), decisions, "a decision stage")
+    if scenario.partnership is not None:
+        if not template.life:
+            problems.append(where.problem(("partnership",), f"the {template.name} process ends in "
+                                          f"{template.success_words}, which has no partnership life to simulate"))
+        areas = scenario.partnership.areas
+        if len(set(areas.catalogue)) != len(areas.catalogue):
+            problems.append(where.problem(("partnership", "areas", "catalogue"), "an area is listed twice"))
+        if areas.initial > len(areas.catalogue):
+            problems.append(where.problem(("partnership", "areas", "initial"), f"{areas.initial} initial areas, "
+                                          f"but the catalogue has {len(areas.catalogue)}"))
+        if scenario.partnership.renewal is not None:
+            codes = [code for code in scenario.partnership.renewal.allies.overrides]
+            if known:
+                problems += _ally_codes(codes, ("partnership", "renewal", "allies"), roster, where)
+    return problems
+
+
+def _listed_allies(
+    codes: list[str], path: KeyPath, roster: Mapping[str, str], where: _Locator, *, indexed: bool = True
+) -> list[Problem]:
+    """Unknown ally codes given as values (a list or one key), each named by its own path."""
+    problems = []
+    for index, code in enumerate(codes):
+        at = (*path, index) if indexed else path
+        for problem in _ally_codes([code], at, roster, where):
+            problems.append(where.problem(at, problem.message))
     return problems
 
 

@@ -16,7 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 from partnersim.scenario.distributions import (
     CalendarDate,
     DateDistribution,
+    Days,
     Distribution,
+    Fixed,
     Gamma,
     GammaParams,
     Lognormal,
@@ -42,6 +44,10 @@ def _lognormal(median: str, p90: str) -> Lognormal:
     return Lognormal(
         lognormal=LognormalParams(median=parse_duration(median), p90=parse_duration(p90))
     )
+
+
+def _fixed(days: str) -> Fixed:
+    return Fixed(fixed=parse_duration(days))
 
 
 def _gamma(mean: str, cv: float) -> Gamma:
@@ -139,12 +145,59 @@ class TaskStage(_Model):
     )
 
 
-StageParams = Union[ConsensusStage, TalksStage, TaskStage]
+class SilenceAlly(_Model):
+    """How one ally treats a proposal under silence procedure."""
+
+    breaks: Probability = 0.01  # assumption: silence is rarely broken on a drafted programme
+
+
+class SilenceAllyOverride(_Model):
+    breaks: Probability | None = None
+
+
+class SilenceAllies(BaseModel):
+    """``default`` for every ally, then one entry per ally code that differs."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SilenceAllyOverride] = Field(init=False)  # type: ignore[assignment]
+
+    default: SilenceAlly = Field(default_factory=SilenceAlly)
+
+    @property
+    def overrides(self) -> dict[str, SilenceAllyOverride]:
+        return dict(self.__pydantic_extra__ or {})
+
+    def breaks(self, code: str) -> float:
+        override = self.overrides.get(code)
+        if override is not None and override.breaks is not None:
+            return override.breaks
+        return self.default.breaks
+
+
+class SilenceStage(_Model):
+    """A proposal passes at its deadline unless an ally breaks silence.
+
+    A broken silence sends the proposal back for renegotiation, after which it
+    is circulated again with a new deadline. With ``max_breaks`` set, a
+    proposal whose silence is broken that many times is dropped (a veto).
+    """
+
+    kind: Literal["silence"] = "silence"
+    deadline: Distribution = Field(default_factory=lambda: _fixed("2w"))
+    renegotiation: Distribution = Field(default_factory=lambda: _lognormal("1mo", "3mo"))
+    allies: SilenceAllies = Field(default_factory=SilenceAllies)
+    max_breaks: Annotated[Count, Field(ge=1, le=1000)] | None = None
+
+
+StageParams = Union[ConsensusStage, TalksStage, TaskStage, SilenceStage]
 STAGE_MODELS: dict[str, type[_Model]] = {
     "consensus": ConsensusStage,
     "talks": TalksStage,
     "task": TaskStage,
+    "silence": SilenceStage,
 }
+# A decision stage (consensus in the template) may be run as a silence procedure instead.
+DECISION_KINDS = ("consensus", "silence")
 
 
 class Withdrawal(_Model):
@@ -233,6 +286,110 @@ Horizon = Annotated[
 ]
 
 
+AllyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+Period = tuple[CalendarDate, CalendarDate]
+
+
+class Council(_Model):
+    """Decisions of the North Atlantic Council take effect at its weekly meeting."""
+
+    weekday: Weekday = "wednesday"
+    holidays: list[Period] = Field(default_factory=list)  # [first, last] days without a meeting
+    stages: list[str] | None = None  # None: the process's Council decisions (and renewal)
+
+
+class Summits(_Model):
+    """Summit dates, and the chance that a stage's decision waits for the next one."""
+
+    builtin: bool = True  # include the recorded summits (Washington 1999 … The Hague 2025)
+    dates: list[CalendarDate] = Field(default_factory=list)  # further (future) summits
+    wait: dict[str, Probability] = Field(default_factory=dict)  # stage → P(its decision waits for a summit)
+
+
+class Election(_Model):
+    """An election in an ally, after which its hold probability changes."""
+
+    ally: AllyCode
+    date: CalendarDate
+    # The new hold probability for decisions from this date: one value for every
+    # consensus stage (and renewal), or one per stage name.
+    hold: Union[Probability, dict[str, Probability]]
+
+
+class Calendar(_Model):
+    council: Council | None = None  # None: decisions take effect on any day
+    summits: Summits = Field(default_factory=Summits)
+    elections: list[Election] = Field(default_factory=list)
+
+
+class Bloc(_Model):
+    """Allies whose holds are linked: with probability ``strength`` they act as one."""
+
+    name: Text
+    allies: Annotated[list[AllyCode], Field(min_length=2)]
+    strength: Probability
+
+
+class Spillover(_Model):
+    """A veto against one candidate freezes the decisions of every other candidate."""
+
+    freeze: Distribution  # how long the freeze lasts, from the veto
+    stages: list[str] | None = None  # stages whose decisions are frozen; None: the process's approval stage
+
+
+AREAS: tuple[str, ...] = (
+    "building_integrity",
+    "education_and_training",
+    "operations",
+    "research",
+    "demining",
+    "cyber_defence",
+    "maritime_security",
+    "counter_terrorism",
+    "women_peace_and_security",
+    "good_governance",
+)
+
+
+class Areas(_Model):
+    """Areas of cooperation: some agreed in the first programme, more added over time."""
+
+    catalogue: Annotated[list[Text], Field(min_length=1, max_length=100)] = Field(
+        default_factory=lambda: list(AREAS)
+    )
+    initial: Annotated[Count, Field(ge=0, le=100)] = 3
+    added_per_year: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 1.0
+
+
+def _renewal_allies() -> StageAllies:
+    return StageAllies.model_validate(
+        {"default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}}, "hold": {"probability": 0.01}}}
+    )
+
+
+class Renewal(_Model):
+    """The programme is renewed every ``every``; each renewal needs the allies' consensus."""
+
+    every: Annotated[Days, Field(ge=30, le=36525)] = 730.5
+    allies: StageAllies = Field(default_factory=_renewal_allies)
+
+
+class Suspension(_Model):
+    annual_rate: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.0
+
+
+class Partnership(_Model):
+    """What happens after cooperation starts: areas, renewals, suspension."""
+
+    areas: Areas = Field(default_factory=Areas)
+    renewal: Renewal | None = Field(default_factory=Renewal)
+    suspension: Suspension = Field(default_factory=Suspension)
+
+
 class Scenario(_Model):
     """A whole scenario, fully defaulted. Immutable: what-ifs are new scenarios."""
 
@@ -247,6 +404,10 @@ class Scenario(_Model):
     allies: Allies = Field(default_factory=Allies)
     process: str = "global-partner"
     stages: dict[str, StageParams] = Field(default_factory=dict)
+    calendar: Calendar = Field(default_factory=Calendar)
+    blocs: list[Bloc] = Field(default_factory=list)
+    spillover: Spillover | None = None
+    partnership: Partnership | None = None
     candidates: Annotated[list[Candidate], Field(min_length=1)]
 
     @property
@@ -273,12 +434,26 @@ class Scenario(_Model):
 
 
 __all__ = [
+    "AREAS",
     "AllyEntry",
     "AllyOverride",
     "AllyParams",
     "Allies",
+    "Areas",
+    "Bloc",
+    "Calendar",
     "Candidate",
     "CalendarDate",
+    "Council",
+    "DECISION_KINDS",
+    "Election",
+    "Partnership",
+    "Renewal",
+    "SilenceStage",
+    "Spillover",
+    "Summits",
+    "Suspension",
+    "WEEKDAYS",
     "ConsensusStage",
     "Hold",
     "STAGE_MODELS",

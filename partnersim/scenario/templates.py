@@ -28,6 +28,8 @@ class StageSpec:
     kind: StageKind
     label: str
     defaults: dict[str, Any] = field(default_factory=dict)
+    council: bool = False  # a North Atlantic Council decision (taken at its meetings)
+    approval: bool = False  # the approval a veto elsewhere can freeze (spillover)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Template:
     success: str
     success_label: str
     success_phrase: str = ""  # how a sentence names reaching the end: "cooperation", "membership"
+    life: bool = False  # the success state is a partnership that is renewed and can be suspended
 
     @property
     def success_words(self) -> str:
@@ -55,9 +58,20 @@ class Template:
     def stage_names(self) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.stages)
 
+    @property
+    def council_stages(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.stages if spec.council)
+
+    @property
+    def approval_stages(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.stages if spec.approval)
+
 
 PROSPECTIVE = "prospective"
 REQUESTED = "requested"
+RENEWAL = "renewal"
+SUSPENDED = "suspended"
+LAPSED = "lapsed"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 TALKS_FAILED = "talks_failed"
@@ -79,7 +93,7 @@ GLOBAL_PARTNER = Template(
         "cooperation begins."
     ),
     stages=(
-        StageSpec("consensus", "consensus", "Allied consensus"),
+        StageSpec("consensus", "consensus", "Allied consensus", council=True),
         StageSpec(
             "expert_talks",
             "talks",
@@ -113,10 +127,13 @@ GLOBAL_PARTNER = Template(
                     }
                 }
             },
+            council=True,
+            approval=True,
         ),
     ),
     success="cooperation",
     success_label="Cooperation",
+    life=True,
 )
 
 MEMBERSHIP_ACCESSION = Template(
@@ -150,6 +167,7 @@ MEMBERSHIP_ACCESSION = Template(
                     }
                 }
             },
+            council=True,
         ),
         StageSpec(
             "accession_talks",
