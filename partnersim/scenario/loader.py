@@ -873,3 +873,27 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(problem)
             result.append(problem)
     return sorted(result, key=lambda p: (p.file, p.line or 0))
+
+
+def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scenario, list[Problem]]:
+    """:func:`load_scenario`, plus the domain warnings of the scenario, each named by file, line and key path.
+
+    A warning (a :class:`Problem` whose message starts with ``warning:``) does not stop
+    anything: the scenario is valid, but almost certainly not what was meant
+    (see :mod:`partnersim.scenario.checks`).
+    """
+    from partnersim.scenario.checks import scenario_warnings
+
+    scenario = load_scenario(path, overrides)
+    document, origins, _ = _read_all(Path(path))
+    if overrides:
+        _, changed, _ = apply_overrides(document, list(overrides))
+        for changed_path in changed:  # as load_scenario does: a --set value is located at --set
+            for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
+                del origins[key]
+            origins[changed_path] = ("--set", 0)
+            for end in range(1, len(changed_path)):
+                origins.setdefault(changed_path[:end], ("--set", 0))
+    where = _Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
+    found = [where.problem(finding.path, f"warning: {finding.message}") for finding in scenario_warnings(scenario)]
+    return scenario, _unique(found)

@@ -1,0 +1,366 @@
+"""Warnings: scenarios that are valid but almost certainly not what the analyst meant.
+
+Each check is tested on a small file, with the exact line partnersim prints:
+file, line, key path and message. The shipped scenarios give none.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter
+
+from partnersim.scenario import scenario_from_dict
+from partnersim.scenario.checks import Finding, _least, scenario_warnings
+from partnersim.scenario.distributions import Distribution
+from partnersim.scenario.loader import load_checked
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+
+HEAD = """\
+start: 2026-12-01
+horizon: 2031-12-31
+"""
+ARG = "  - {code: ARG, name: Argentina, request: 2024-04-18}\n"
+
+RECORD = "in the record, 10 of the 13 single-ally holds ended in consent"
+COLOMBIA = (
+    "the slowest recorded path to a partnership programme (Colombia, about 4 years from its 2013 "
+    "security agreement to its first IPCP in 2017)"
+)
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Files are named as the user wrote them: relative to the working folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def warnings_of(folder: Path, text: str, name: str = "x.yaml", overrides: tuple[str, ...] = ()) -> list[str]:
+    (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    _, found = load_checked(name, overrides)
+    return [str(problem) for problem in found]
+
+
+# --- 1. allies that veto most cases ----------------------------------------------------------
+
+
+def test_an_ally_that_vetoes_most_cases(here: Path) -> None:
+    text = HEAD + "allies:\n  TUR:\n    hold: {probability: 0.9, lifted: 0.0}\ncandidates:\n" + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:5: allies.TUR.hold: warning: Türkiye vetoes 90% of the cases at consensus and ipcp_approval "
+        f"(hold 0.9, lifted 0); {RECORD}",
+    ]
+
+
+def test_an_ally_veto_set_on_one_stage_names_that_stage(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  consensus:\n"
+        "    allies:\n"
+        "      HUN: {hold: {probability: 0.8, lifted: 0.25}}\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:6: stages.consensus.allies.HUN.hold: warning: Hungary vetoes 60% of the cases at consensus "
+        f"(hold 0.8, lifted 0.25); {RECORD}",
+    ]
+
+
+def test_a_default_that_makes_most_allies_veto_is_said_once(here: Path) -> None:
+    text = HEAD + (
+        "allies:\n"
+        "  default: {hold: {probability: 0.9, lifted: 0.2}}\n"
+        "  TUR: {hold: {lifted: 0.9}}\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:4: allies.default.hold: warning: each of 31 allies (all but TUR) vetoes 72% of the cases at "
+        f"consensus (hold 0.9, lifted 0.2); {RECORD}",
+    ]
+
+
+def test_a_stage_that_many_small_vetoes_make_nearly_impassable(here: Path) -> None:
+    text = HEAD + "allies:\n  default: {hold: {probability: 0.1, lifted: 0.3}}\ncandidates:\n" + ARG
+    # 1 − (1 − 0.1 × 0.7)^32 = 0.902
+    assert warnings_of(here, text) == [
+        "x.yaml:4: allies.default.hold: warning: 90% of the cases at consensus are vetoed by at least one ally "
+        "(32 allies veto 7% each), so expert_talks, ipcp_drafting and ipcp_approval are almost never reached",
+    ]
+
+
+def test_a_nearly_impassable_stage_from_several_entries_names_the_stage(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  consensus:\n"
+        "    allies:\n"
+        "      TUR: {hold: {probability: 0.49, lifted: 0}}\n"
+        "      HUN: {hold: {probability: 0.49, lifted: 0}}\n"
+        "      FRA: {hold: {probability: 0.49, lifted: 0}}\n"
+        "      GRC: {hold: {probability: 0.49, lifted: 0}}\n"
+        "candidates:\n"
+    ) + ARG
+    # No ally reaches one veto in two, but 1 − 0.51⁴ × (1 − 0.064 × 0.23)²⁸ = 0.955.
+    assert warnings_of(here, text) == [
+        "x.yaml:4: stages.consensus: warning: 96% of the cases at consensus are vetoed by at least one ally "
+        "(32 allies veto 1%–49% each), so expert_talks, ipcp_drafting and ipcp_approval are almost never "
+        "reached",
+    ]
+
+
+def test_the_usual_allies_give_no_warning(here: Path) -> None:
+    # The defaults: 32 allies each vetoing 0.064 × 0.23 ≈ 1.5%, about 38% at least one.
+    assert warnings_of(here, HEAD + "candidates:\n" + ARG) == []
+
+
+# --- 2. stages that cannot be passed ------------------------------------------------------------
+
+
+def test_a_certain_veto_makes_the_later_stages_unreachable(here: Path) -> None:
+    text = HEAD + (
+        "allies:\n"
+        "  TUR: {hold: {probability: 1, lifted: 0}}\n"
+        "stages:\n"
+        "  expert_talks: {agreement: 0}   # unreachable, so not warned about\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:4: allies.TUR.hold: warning: Türkiye vetoes every case at consensus (hold 1, lifted 0), so "
+        "every case that reaches it is rejected and never gets to expert_talks, ipcp_drafting or ipcp_approval",
+    ]
+
+
+def test_a_certain_veto_at_the_last_stage(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  ipcp_approval:\n"
+        "    allies:\n"
+        "      GBR: {hold: {probability: 1, lifted: 0}}\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:6: stages.ipcp_approval.allies.GBR.hold: warning: United Kingdom vetoes every case at "
+        "ipcp_approval (hold 1, lifted 0), so every case that reaches it is rejected and none ends in cooperation",
+    ]
+
+
+def test_a_veto_at_a_stage_no_candidate_enters_is_not_warned_about(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  consensus:\n"
+        "    allies:\n"
+        "      TUR: {hold: {probability: 1, lifted: 0}}\n"
+        "candidates:\n"
+        "  - {code: ARG, request: 2024-04-18, stage: expert_talks}\n"
+    )
+    assert warnings_of(here, text) == []
+
+
+def test_talks_that_never_agree_and_fail(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  expert_talks:\n"
+        "    agreement: 0\n"
+        "    max_rounds: 3\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:5: stages.expert_talks.agreement: warning: talks at expert_talks never agree (agreement 0), so "
+        "every case that reaches them fails after 3 rounds and never gets to ipcp_drafting or ipcp_approval",
+    ]
+
+
+def test_talks_that_never_agree_and_never_end(here: Path) -> None:
+    text = HEAD + "stages:\n  expert_talks: {agreement: 0}\ncandidates:\n" + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:4: stages.expert_talks.agreement: warning: talks at expert_talks never agree (agreement 0) and "
+        "have no max_rounds, so every case that reaches them stays in talks until it withdraws or the horizon, "
+        "and never gets to ipcp_drafting or ipcp_approval",
+    ]
+
+
+# --- 3. a horizon shorter than the fastest path ---------------------------------------------------
+
+
+def test_a_horizon_shorter_than_the_fastest_path(here: Path) -> None:
+    text = """\
+        start: 2026-12-01
+        horizon: 2027-12-31
+        stages:
+          expert_talks: {round: {uniform: [2mo, 4mo]}}
+          ipcp_drafting: {duration: {pert: [6mo, 8mo, 12mo]}}
+          ipcp_approval:
+            allies:
+              default: {deliberation: {uniform: [1mo, 2mo]}}
+        candidates:
+          - {code: ARG, name: Argentina, request: 2024-04-18}
+          - {code: BRA, name: Brazil, request: 2027-05-01}
+          - {code: CHL, name: Chile, request: 2024-04-18, stage: ipcp_drafting}
+        """
+    # The least of each stage: consensus 0 (gamma deliberations), talks one round of 2 months,
+    # drafting 6 months, approval 1 month (30.4 days), about 274 days in all. Argentina opens on
+    # the start and Chile skips the talks: both can finish by the horizon (395 days). Brazil
+    # opens 151 days in, so it cannot.
+    assert warnings_of(here, text) == [
+        "x.yaml:11: candidates.1: warning: Brazil cannot reach cooperation by the horizon (2027-12-31): from "
+        "its earliest request, 2027-05-01, the shortest possible stages (expert_talks 2 months, ipcp_drafting "
+        "6 months, ipcp_approval 30 days) take 9 months and end on 2028-01-29 at the soonest",
+    ]
+    assert warnings_of(here, text.replace("2027-05-01", "2027-03-01")) == []
+
+
+def test_a_certain_hold_counts_in_the_fastest_path(here: Path) -> None:
+    text = """\
+        start: 2026-12-01
+        horizon: 2027-06-01
+        allies:
+          TUR: {hold: {probability: 1, duration: 1y, lifted: 1}}
+        candidates:
+          - {code: ARG, name: Argentina, request: 2024-04-18}
+        """
+    # Türkiye's top-level entry holds for a year at both consensus stages.
+    assert warnings_of(here, text) == [
+        "x.yaml:6: candidates.0: warning: Argentina cannot reach cooperation by the horizon (2027-06-01): from "
+        "the start, 2026-12-01, the shortest possible stages (consensus 12 months, ipcp_drafting 3 months, "
+        "ipcp_approval 12 months) take 2.2 years and end on 2029-03-01 at the soonest",
+    ]
+
+
+# --- 4. requests after the horizon -------------------------------------------------------------------
+
+
+def test_a_request_range_reaching_past_the_horizon(here: Path) -> None:
+    text = HEAD + "candidates:\n  - {code: BRA, name: Brazil, request: {uniform: [2027-12-31, 2035-12-31]}}\n"
+    # 4 of the 8 years fall after 2031-12-31
+    assert warnings_of(here, text) == [
+        "x.yaml:4: candidates.0.request: warning: Brazil's request falls on or after the horizon (2031-12-31) "
+        "in 50% of the draws; a replication with a request that late ends pending before the candidate asks",
+    ]
+
+
+def test_a_request_always_on_the_horizon(here: Path) -> None:
+    text = HEAD + "candidates:\n  - {code: BRA, request: {empirical: [2031-12-31, 2031-12-31]}}\n"
+    assert warnings_of(here, text) == [
+        "x.yaml:4: candidates.0.request: warning: BRA's request falls on or after the horizon (2031-12-31) "
+        "always; a replication with a request that late ends pending before the candidate asks",
+    ]
+
+
+def test_a_request_range_ending_at_the_horizon_is_fine(here: Path) -> None:
+    text = HEAD + "candidates:\n  - {code: MEX, request: {uniform: [2027-01-01, 2031-12-31]}}\n"
+    assert warnings_of(here, text) == []
+
+
+# --- 5. settings far outside the record ----------------------------------------------------------
+
+
+def test_settings_far_outside_the_record(here: Path) -> None:
+    text = HEAD + (
+        "allies:\n"
+        "  default:\n"
+        "    deliberation: {lognormal: {median: 1y, p90: 2y}}\n"
+        "  HUN:\n"
+        "    hold: {duration: 15y}\n"
+        "stages:\n"
+        "  expert_talks: {round: 5y}\n"
+        "  ipcp_drafting: {duration: {uniform: [3y, 7y]}}\n"
+        "candidates:\n"
+        "  - {code: ARG, name: Argentina, request: 2024-04-18, withdrawal: {annual_rate: 0.7}}\n"
+    )
+    lines = [line for line in warnings_of(here, text) if "cannot reach" not in line]
+    assert lines == [
+        "x.yaml:5: allies.default.deliberation: warning: a median deliberation of 12 months is more than 3 "
+        "times the slowest consent without a hold on record (Slovakia, 84 days to ratify Finland's and "
+        "Sweden's accession in 2022)",
+        "x.yaml:7: allies.HUN.hold.duration: warning: a median hold of 15 years is longer than the longest "
+        "single-ally block on record (Greece on North Macedonia's invitation, 2008–2018, about 10.3 years)",
+        f"x.yaml:9: stages.expert_talks.round: warning: one round of talks takes 5 years on average, longer "
+        f"than {COLOMBIA}",
+        f"x.yaml:10: stages.ipcp_drafting.duration: warning: ipcp_drafting takes 5 years on average, longer "
+        f"than {COLOMBIA}",
+        "x.yaml:12: candidates.0.withdrawal.annual_rate: warning: Argentina's withdrawal rate of 0.7 a year "
+        "drops its request within a year in 50% of the cases; no withdrawn partnership request is on record "
+        "(Colombia's, filed about 2007, stayed open until its first programme in 2017)",
+    ]
+
+
+def test_settings_at_the_edge_of_the_record_are_fine(here: Path) -> None:
+    text = HEAD + (
+        "allies:\n"
+        "  default:\n"
+        "    deliberation: {lognormal: {median: 84d, p90: 200d}}\n"
+        "    hold: {duration: {empirical: [1d, 41d, 601d, 10.3y]}}\n"
+        "stages:\n"
+        "  ipcp_drafting: {duration: {pert: [1y, 2y, 4y]}}\n"
+        "candidates:\n"
+        "  - {code: ARG, request: 2024-04-18, withdrawal: {annual_rate: 0.5}}\n"
+    )
+    assert warnings_of(here, text) == []
+
+
+# --- where a warning points ------------------------------------------------------------------------
+
+
+def test_a_set_value_is_located_at_set(here: Path) -> None:
+    text = HEAD + "candidates:\n" + ARG
+    lines = warnings_of(here, text, overrides=("allies.TUR.hold.probability=1", "allies.TUR.hold.lifted=0"))
+    assert lines == [
+        "--set: allies.TUR.hold: warning: Türkiye vetoes every case at consensus (hold 1, lifted 0), so every "
+        "case that reaches it is rejected and never gets to expert_talks, ipcp_drafting or ipcp_approval",
+    ]
+
+
+def test_a_warning_names_the_file_of_an_extends_chain_that_set_it(here: Path) -> None:
+    (here / "base.yaml").write_text(HEAD + "candidates:\n" + ARG, encoding="utf-8")
+    text = "extends: base.yaml\nallies:\n  TUR: {hold: {probability: 0.9, lifted: 0}}\n"
+    assert warnings_of(here, text, name="what-if.yaml") == [
+        "what-if.yaml:3: allies.TUR.hold: warning: Türkiye vetoes 90% of the cases at consensus and "
+        f"ipcp_approval (hold 0.9, lifted 0); {RECORD}",
+    ]
+
+
+def test_the_checks_are_a_function_of_the_scenario() -> None:
+    scenario = scenario_from_dict({
+        "start": "2026-12-01",
+        "stages": {"expert_talks": {"agreement": 0, "max_rounds": 1}},
+        "candidates": [{"code": "ARG", "request": "2024-04-18"}],
+    })
+    assert scenario_warnings(scenario) == [
+        Finding(
+            ("stages", "expert_talks", "agreement"),
+            "talks at expert_talks never agree (agreement 0), so every case that reaches them fails after "
+            "1 round and never gets to ipcp_drafting or ipcp_approval",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "least"),
+    [
+        ("3w", 21.0),
+        ({"uniform": ["1w", "3w"]}, 7.0),
+        ({"triangular": ["1w", "1w", "3w"]}, 7.0),
+        ({"pert": ["1w", "2w", "3w"]}, 7.0),
+        ({"normal": {"mean": "6w", "sd": "2w", "low": "1w"}}, 7.0),
+        ({"lognormal": {"median": "3w", "p90": "3w"}}, 21.0),  # no spread: 0 × −∞ at u = 0
+        ({"lognormal": {"median": "3w", "p90": "5w"}}, 0.0),
+        ({"gamma": {"mean": "2mo", "cv": 0.5}}, 0.0),
+        ({"exponential": {"mean": "1w"}}, 0.0),
+        ({"empirical": ["3d", "1d", "9d"]}, 1.0),
+    ],
+)
+def test_the_least_value_of_each_distribution_is_its_quantile_at_zero(written: object, least: float) -> None:
+    dist = TypeAdapter(Distribution).validate_python(written)
+    assert _least(dist) == pytest.approx(least)
+    assert np.all(dist.ppf(np.linspace(1e-9, 1 - 1e-9, 101)) >= least - 1e-9)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(ROOT / "scenarios").as_posix())
+def test_no_shipped_scenario_gives_a_warning(path: Path) -> None:
+    _, found = load_checked(path)
+    assert [str(w) for w in found] == []
