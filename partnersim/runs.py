@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partnersim.errors import RunFolderError
+from partnersim.errors import RunFolderError, ScenarioError
 from partnersim.results import rundir
 from partnersim.results.events import EventLog
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
 from partnersim.runner import Executor, default_jobs, simulate
-from partnersim.scenario.loader import load_scenario, source_files
+from partnersim.scenario.loader import load_checked, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
 
 
@@ -50,6 +50,7 @@ def execute(
     executor: Executor | None = None,
     precision: float | None = None,
     overrides: Sequence[str] = (),
+    warnings: Sequence[str] | None = None,
     rows: bool = True,
     events: bool = False,
     image_format: str = "png",
@@ -58,8 +59,12 @@ def execute(
     """Simulate ``scenario`` (read from ``path``) and write its complete run folder.
 
     The folder is written under a hidden name and renamed when complete; on any
-    error or interruption nothing is left behind.
+    error or interruption nothing is left behind. ``warnings`` (the scenario's
+    warnings, one line each) go into manifest.json; without them they are
+    found again from ``path`` and ``overrides``.
     """
+    if warnings is None:
+        warnings = _warnings(path, overrides)
     if executor is None:
         executor = Executor(jobs=jobs or default_jobs())
     jobs = executor.jobs
@@ -93,10 +98,13 @@ def execute(
         folder.write_text("results.csv", rundir.summary_csv(results))
         folder.write_text("summary.md", summary_markdown(results))
         folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
+        if results.has_partnership:
+            folder.write_text(rundir.PARTNERSHIP_AREAS, rundir.areas_csv(results))
         folder.write_json(
             "manifest.json",
             rundir.manifest(
                 scenario, sources, started, finished, jobs, overrides=list(overrides), precision=precision,
+                warnings=list(warnings),
                 executor=executor.kind if executor.scheduler is None else f"dask {executor.scheduler}",
             ),
         )
@@ -116,3 +124,11 @@ def execute(
     files += tables
     files += [f"charts/{p.name}" for p in charts]
     return Run(folder=written, results=results, files=files)
+
+
+def _warnings(path: Path, overrides: Sequence[str]) -> list[str]:
+    """The scenario file's warnings, one line each, for the manifest."""
+    try:
+        return [str(warning) for warning in load_checked(path, overrides)[1]]
+    except ScenarioError:  # the caller's scenario did not come from this file as it is now
+        return []

@@ -6,13 +6,16 @@ file, line, key path and message. The shipped scenarios give none.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from pydantic import TypeAdapter
 
+from partnersim.cli import cli
 from partnersim.scenario import scenario_from_dict
 from partnersim.scenario.checks import Finding, _least, scenario_warnings
 from partnersim.scenario.distributions import Distribution
@@ -364,3 +367,57 @@ def test_the_least_value_of_each_distribution_is_its_quantile_at_zero(written: o
 def test_no_shipped_scenario_gives_a_warning(path: Path) -> None:
     _, found = load_checked(path)
     assert [str(w) for w in found] == []
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+VETO = HEAD + "replications: 200\nallies:\n  TUR: {hold: {probability: 0.9, lifted: 0}}\ncandidates:\n" + ARG
+VETO_LINE = (
+    "x.yaml:5: allies.TUR.hold: warning: Türkiye vetoes 90% of the cases at consensus and ipcp_approval "
+    f"(hold 0.9, lifted 0); {RECORD}"
+)
+
+
+def test_validate_prints_warnings_and_succeeds(here: Path) -> None:
+    (here / "x.yaml").write_text(VETO, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "x.yaml"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [VETO_LINE]
+    assert result.stdout.startswith("x.yaml: ok — 'x', 1 candidate,")
+    assert result.stdout.rstrip().endswith("200 replications; 1 warning")
+
+
+def test_validate_strict_fails_on_a_warning(here: Path) -> None:
+    (here / "x.yaml").write_text(VETO, encoding="utf-8")
+    (here / "fine.yaml").write_text(HEAD + "candidates:\n" + ARG, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--strict", "x.yaml", "fine.yaml"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [VETO_LINE]
+    assert "x.yaml: ok" not in result.stdout and "fine.yaml: ok" in result.stdout
+    assert CliRunner().invoke(cli, ["validate", "--strict", "fine.yaml"]).exit_code == 0
+
+
+def test_run_shows_warnings_first_and_keeps_them_in_the_manifest(here: Path) -> None:
+    (here / "x.yaml").write_text(VETO, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "x.yaml", "--out", "run", "-j", "1", "--no-rows", "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == VETO_LINE
+    assert result.stdout.startswith("Wrote run/")
+    manifest = json.loads((here / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == [VETO_LINE]
+
+
+def test_run_json_keeps_standard_output_clean(here: Path) -> None:
+    (here / "x.yaml").write_text(VETO, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "x.yaml", "--out", "run", "-j", "1", "--no-rows", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["replications"] == 200
+    assert VETO_LINE in result.stderr.splitlines()
+
+
+def test_a_run_without_warnings_records_an_empty_list(here: Path) -> None:
+    (here / "fine.yaml").write_text(HEAD + "replications: 200\ncandidates:\n" + ARG, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "fine.yaml", "--out", "run", "-j", "1", "--no-rows", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert json.loads((here / "run" / "manifest.json").read_text(encoding="utf-8"))["warnings"] == []

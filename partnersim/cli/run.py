@@ -17,7 +17,6 @@ from partnersim.cli.common import (
     jobs_option,
     make_executor,
     precision_option,
-    quiet_option,
     replications_option,
     scenario_argument,
     seed_option,
@@ -68,22 +67,35 @@ per replication) and charts/.""",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to standard output instead of tables.")
 @format_option
-@quiet_option
+@click.option(
+    "-q", "--quiet", is_flag=True,
+    help="Print only warnings about the scenario (on standard error) and where the run was written.",
+)
 @friendly_errors
 def run(
     scenario: Path, replications: int | None, seed: int | None, jobs: int | None,
     executor: str, scheduler: str | None, precision: float | None, overrides: tuple[str, ...],
     out: Path | None, force: bool, rows: bool, events: bool, as_json: bool, image_format: str, quiet: bool,
 ) -> None:
-    """Run SCENARIO.yaml and write a run folder with tables and charts."""
-    from partnersim.runs import execute, prepare
+    """Run SCENARIO.yaml and write a run folder with tables and charts.
 
-    loaded = prepare(scenario, overrides=overrides, replications=replications, seed=seed)
+    Warnings about the scenario (valid, but probably not what was meant) are
+    printed on standard error before the run starts and kept in manifest.json.
+    """
+    from partnersim.runs import execute
+    from partnersim.scenario.loader import load_checked
+
+    loaded, warnings = load_checked(scenario, overrides)
+    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
+    loaded = loaded.with_updates(**changes) if changes else loaded
+    # Shown even with --quiet: a warning is about the input, like an error, and goes to standard error.
+    for warning in warnings:
+        click.echo(str(warning), err=True)
     done = with_progress(
         None if precision else loaded.replications, quiet,
         lambda progress: execute(
             scenario, loaded, out=out, force=force, executor=make_executor(executor, jobs, scheduler),
-            precision=precision, overrides=overrides,
+            precision=precision, overrides=overrides, warnings=[str(w) for w in warnings],
             rows=rows, events=events, image_format=image_format, progress=progress,
         ),
     )
@@ -180,27 +192,41 @@ def _print_results(results: Results) -> None:
 @click.command(epilog="""\b
 Examples:
   partnersim validate scenarios/latam.yaml
-  partnersim validate scenarios/*.yaml""")
+  partnersim validate scenarios/*.yaml
+  partnersim validate --strict scenarios/*.yaml   # warnings fail too (exit code 2)
+
+\b
+A warning is a scenario that is valid but almost certainly not what was meant:
+an ally that vetoes most cases, a stage no case can get past, a horizon
+shorter than the fastest possible path, a request after the horizon, a
+setting far outside the historical record.""")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
                 metavar="SCENARIO.yaml...")
-def validate(scenarios: tuple[Path, ...]) -> None:
-    """Check scenario files without running them; list every problem found."""
-    from partnersim.scenario.loader import load_scenario
+@click.option("--strict", is_flag=True, help="Treat warnings as problems: the file fails, with exit code 2.")
+def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
+    """Check scenario files without running them; list every problem and warning found."""
+    from partnersim.scenario.loader import load_checked
 
     failed = 0
     for path in scenarios:
         try:
-            scenario = load_scenario(path)
+            scenario, warnings = load_checked(path)
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-        else:
-            count = len(scenario.candidates)
-            click.echo(
-                f"{path}: ok — {scenario.name!r}, {count} candidate{'s' if count != 1 else ''}, "
-                f"{scenario.start} to {scenario.end_date}, {scenario.replications:,} replications"
-            )
+            continue
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+        if strict and warnings:
+            failed += 1
+            continue
+        count = len(scenario.candidates)
+        noted = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+        click.echo(
+            f"{path}: ok — {scenario.name!r}, {count} candidate{'s' if count != 1 else ''}, "
+            f"{scenario.start} to {scenario.end_date}, {scenario.replications:,} replications{noted}"
+        )
     if failed:
         sys.exit(EXIT_INPUT)
 
