@@ -11,17 +11,20 @@ function of these draws alone, and no SimPy is needed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from partnersim.engine.records import AllyRecord
 from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
 
-_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED, _TIEBREAK = range(5)
+_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED, _TIEBREAK, _TOGETHER = range(6)
+_SHARED = np.array([_HOLD, _HOLD_DAYS, _LIFTED], dtype=np.uint64)  # what a bloc acting as one shares
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,40 @@ class Group:
 
 @dataclass
 class ConsensusPlan:
-    """One chunk's draws: arrays shaped (replications, candidates[, allies])."""
+    """One chunk's draws, arrays shaped (replications, candidates[, allies]).
 
+    ``draw`` fills the uniforms and deliberations, which do not depend on when
+    a case enters; ``finish`` fills the rest, because an election can change
+    an ally's hold probability from a date on.
+    """
+
+    u: np.ndarray  # (R, C, A, 4) uniforms: deliberation, hold, hold length, lifted
     deliberation: np.ndarray  # (R, C, A) days until the ally decides or starts a hold
-    holds: np.ndarray  # (R, C, A) bool
-    consent: np.ndarray  # (R, C, A) day of consent relative to stage entry (inf if veto)
-    vetoed: np.ndarray  # (R, C) bool
-    end: np.ndarray  # (R, C) days from entry to consensus or to the first veto
-    last: np.ndarray  # (R, C) roster index of the last ally to consent (-1 if vetoed)
-    veto_ally: np.ndarray  # (R, C) roster index of the first ally to veto (-1 if none)
+    tiebreak: Callable[[], np.ndarray]  # (R, C, A) uniforms, drawn only if allies tie
+    holds: np.ndarray | None = None  # (R, C, A) bool
+    consent: np.ndarray | None = None  # (R, C, A) day of consent relative to stage entry (inf if veto)
+    vetoed: np.ndarray | None = None  # (R, C) bool
+    end: np.ndarray | None = None  # (R, C) days from entry to consensus or to the first veto
+    last: np.ndarray | None = None  # (R, C) roster index of the last ally to consent (-1 if vetoed)
+    veto_ally: np.ndarray | None = None  # (R, C) roster index of the first ally to veto (-1 if none)
+
+
+@dataclass(frozen=True)
+class Election:
+    """From ``day`` (days after the start) the ally's hold probability here is ``hold``."""
+
+    ally: int  # roster index
+    day: float
+    hold: float
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """Allies that, with probability ``strength``, hold (and lift or veto) as one."""
+
+    key: np.uint64
+    allies: np.ndarray  # roster indices
+    strength: float
 
 
 def _resolve(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
@@ -106,7 +134,8 @@ class Consensus:
     kind = "consensus"
 
     def __init__(
-        self, name: str, index: int, params: ConsensusStage, allies: Allies, codes: list[str], ally_keys: np.ndarray
+        self, name: str, index: int, params: ConsensusStage, allies: Allies, codes: list[str], ally_keys: np.ndarray,
+        *, elections: Sequence[Election] = (), blocs: Sequence[Bloc] = (),
     ) -> None:
         self.name = name
         self.index = index
@@ -118,13 +147,42 @@ class Consensus:
         self.lifted_p = np.array([p.hold.lifted for p in self.params])
         self.deliberation_groups = _groups([p.deliberation for p in self.params])
         self.hold_groups = _groups([p.hold.duration for p in self.params])
+        self.elections = tuple(sorted(elections, key=lambda e: e.day))
+        self.blocs = tuple(blocs)
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
         u = self._uniforms(streams, keys, np.arange(4, dtype=np.uint64))
+        for bloc in self.blocs:
+            together = streams.uniforms(
+                keys.reps[:, None], keys.candidates[None, :], self.key, bloc.key, np.uint64(_TOGETHER)
+            ) < bloc.strength
+            shared = streams.uniforms(
+                keys.reps[:, None, None], keys.candidates[None, :, None], self.key, bloc.key, _SHARED[None, None, :]
+            )
+            for j, slot in enumerate(_SHARED.tolist()):
+                column = u[:, :, bloc.allies, slot]
+                u[:, :, bloc.allies, slot] = np.where(together[:, :, None], shared[:, :, j, None], column)
         deliberation = np.empty(u.shape[:3])
         for group in self.deliberation_groups:
             deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
-        holds = u[..., _HOLD] < self.hold_p
+        return ConsensusPlan(
+            u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK))
+        )
+
+    def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
+        """Each ally's hold probability when it decides: elections change it from their date."""
+        if not self.elections:
+            return self.hold_p
+        p = np.broadcast_to(self.hold_p, plan.deliberation.shape).copy()
+        for election in self.elections:
+            decides = start + plan.deliberation[:, :, election.ally]
+            p[:, :, election.ally] = np.where(decides >= election.day, election.hold, p[:, :, election.ally])
+        return p
+
+    def resolve(self, plan: ConsensusPlan, start: np.ndarray) -> None:
+        """Fill in the holds, consents and vetoes of cases entering on day ``start``."""
+        u, deliberation = plan.u, plan.deliberation
+        holds = u[..., _HOLD] < self.hold_probability(plan, start)
         hold_days = np.zeros(u.shape[:3])
         for group in self.hold_groups:
             held = holds[:, :, group.allies]
@@ -147,18 +205,30 @@ class Consensus:
         tied_veto = veto_at == first_veto[:, :, None]
         tiebreak = None
         if (tied_last.sum(axis=2) > 1).any() or (vetoed & (tied_veto.sum(axis=2) > 1)).any():
-            tiebreak = self._uniforms(streams, keys, np.uint64(_TIEBREAK))
-        last = np.where(vetoed, -1, _pick(tied_last, tiebreak))
-        veto_ally = np.where(vetoed, _pick(tied_veto, tiebreak), -1)
-        return ConsensusPlan(
-            deliberation=deliberation,
-            holds=holds,
-            consent=consent,
-            vetoed=vetoed,
-            end=end,
-            last=last.astype(np.int16),
-            veto_ally=veto_ally.astype(np.int16),
-        )
+            tiebreak = plan.tiebreak()
+        plan.holds, plan.consent, plan.vetoed, plan.end = holds, consent, vetoed, end
+        plan.last = np.where(vetoed, -1, _pick(tied_last, tiebreak)).astype(np.int16)
+        plan.veto_ally = np.where(vetoed, _pick(tied_veto, tiebreak), -1).astype(np.int16)
 
     def finish(self, plan: ConsensusPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        self.resolve(plan, entering.start)
+        assert plan.end is not None and plan.vetoed is not None
         return plan.end, np.where(plan.vetoed, VETO, ADVANCE).astype(np.int8)
+
+    def ally_record(self, plan: ConsensusPlan, entry: np.ndarray, vetoed_here: np.ndarray) -> AllyRecord:
+        """Which allies stood in the way, counting only what happened before the case left the stage."""
+        column = 2 + self.index  # prospective, requested, then the stages in order
+        entered = entry[:, :, column]
+        was_here = ~np.isnan(entered)
+        if plan.holds is None:  # no case entered the stage in this chunk
+            self.resolve(plan, np.zeros(entered.shape))
+        assert plan.holds is not None and plan.vetoed is not None and plan.last is not None
+        assert plan.veto_ally is not None
+        later = entry[:, :, column + 1 :]
+        left = np.nanmin(np.where(np.isnan(later), np.inf, later), axis=2)
+        reached_next = np.isfinite(entry[:, :, column + 1])
+        last = np.where(was_here & reached_next & ~plan.vetoed, plan.last, -1).astype(np.int16)
+        veto = np.where(vetoed_here, plan.veto_ally, -1).astype(np.int16)
+        hold_start = entered[:, :, None] + plan.deliberation
+        held = plan.holds & was_here[:, :, None] & (hold_start < left[:, :, None])
+        return AllyRecord(stage=self.name, last=last, veto=veto, held=held)

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from partnersim.engine.consensus import Consensus
+from partnersim.engine.calendar import Calendar
+from partnersim.engine.consensus import Bloc, Consensus, Election
+from partnersim.engine.silence import Silence
+from partnersim.engine.spillover import Spillover
 from partnersim.engine.stages import CompiledStage
-from partnersim.engine.streams import keys_of
+from partnersim.engine.streams import key_of, keys_of
 from partnersim.engine.talks import Talks
 from partnersim.engine.task import Task
 from partnersim.process.machine import outcome_states, state_names
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.loader import roster_of
-from partnersim.scenario.schema import ConsensusStage, Scenario, TalksStage, TaskStage
+from partnersim.scenario.schema import ConsensusStage, Scenario, SilenceStage, TalksStage, TaskStage
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 
 DAYS_PER_YEAR = 365.25
@@ -41,10 +44,34 @@ class Model:
     states: list[str]
     outcomes: list[str]
     horizon: float
+    calendar: Calendar
+    spillover: Spillover | None = None
 
     @property
-    def consensus_stages(self) -> list[Consensus]:
-        return [s for s in self.stages if isinstance(s, Consensus)]
+    def consensus_stages(self) -> list[Consensus | Silence]:
+        """The stages at which allies decide (consensus, or silence procedure), with their ally records."""
+        return [s for s in self.stages if isinstance(s, (Consensus, Silence))]
+
+
+def make_consensus(
+    name: str, index: int, params: ConsensusStage, scenario: Scenario, ally_codes: list[str], ally_keys: np.ndarray,
+    *, rules_of: str | None = None,
+) -> Consensus:
+    """A compiled consensus with the scenario's elections and blocs; ``rules_of`` names the stage they
+    are looked up by (a renewal numbered ``renewal-2`` follows the rules of ``renewal``)."""
+    stage = rules_of or name
+    elections = []
+    for election in scenario.calendar.elections:
+        hold = election.hold if not isinstance(election.hold, dict) else election.hold.get(stage)
+        if hold is not None:
+            day = float((election.date - scenario.start).days)
+            elections.append(Election(ally=ally_codes.index(election.ally), day=day, hold=hold))
+    blocs = [
+        Bloc(key=key_of(f"bloc:{bloc.name}"), allies=np.array([ally_codes.index(c) for c in bloc.allies]),
+             strength=bloc.strength)
+        for bloc in scenario.blocs
+    ]
+    return Consensus(name, index, params, scenario.allies, ally_codes, ally_keys, elections=elections, blocs=blocs)
 
 
 def compile_scenario(scenario: Scenario) -> Model:
@@ -57,7 +84,9 @@ def compile_scenario(scenario: Scenario) -> Model:
     for index, spec in enumerate(template.stages):
         params = scenario.stages[spec.name]
         if isinstance(params, ConsensusStage):
-            stages.append(Consensus(spec.name, index, params, scenario.allies, ally_codes, ally_keys))
+            stages.append(make_consensus(spec.name, index, params, scenario, ally_codes, ally_keys))
+        elif isinstance(params, SilenceStage):
+            stages.append(Silence(spec.name, index, params, ally_codes, ally_keys))
         elif isinstance(params, TalksStage):
             stages.append(Talks(spec.name, index, params))
         elif isinstance(params, TaskStage):
@@ -87,4 +116,6 @@ def compile_scenario(scenario: Scenario) -> Model:
         states=state_names(template),
         outcomes=outcome_states(template),
         horizon=scenario.horizon_days,
+        calendar=Calendar(scenario),
+        spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
     )

@@ -14,12 +14,14 @@ which names the states entered; see :class:`partnersim.process.machine.Process`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from partnersim.engine.consensus import Consensus, ConsensusPlan
+from partnersim.engine.calendar import Calendar
 from partnersim.engine.model import Model
-from partnersim.engine.records import AllyRecord, Records
-from partnersim.engine.stages import ADVANCE, TRIGGERS, WITHDRAW, ChunkKeys, Entering
+from partnersim.engine.records import Records
+from partnersim.engine.stages import ADVANCE, TRIGGERS, VETO, WITHDRAW, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.process.machine import process_of
 
@@ -34,6 +36,9 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
     keys = ChunkKeys(np.arange(first, first + count, dtype=np.uint64), model.candidate_keys)
     opened, withdraw_at = _openings(model, streams, keys)
     plans = [stage.draw(streams, keys) for stage in model.stages]
+    calendar = model.calendar
+    waits = {stage.index: calendar.waits(streams, keys, stage.name) for stage in model.stages}
+    freeze = model.spillover.lengths(streams, keys) if model.spillover is not None else None
     shape = opened.shape
     n_stages = len(model.stages)
     horizon = model.horizon
@@ -46,6 +51,7 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
     ending = np.zeros(shape, dtype=np.int8)  # how a stopped case left its last stage
     end = np.where(status == _CENSORED, horizon, np.nan)
     now = opened.copy()
+    vetoed_here = {stage.index: np.zeros(shape, dtype=bool) for stage in model.stages}
     for stage in model.stages:
         active = (status == _OPEN) & (entry_stage <= stage.index)
         if not active.any():
@@ -54,6 +60,14 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
         last_stage[active] = stage.index
         days, how = stage.finish(plans[stage.index], Entering(active, now, withdraw_at, horizon))
         leave = now + days
+        if calendar.applies(stage.name):
+            leave = np.where(active, calendar.settle(stage.name, leave, waits[stage.index]), leave)
+        if model.spillover is not None and freeze is not None and stage.index in model.spillover.frozen:
+            vetoed_before = (status == _STOPPED) & (ending == VETO)
+            leave = model.spillover.apply(
+                leave, how, active, vetoed_before, end, freeze, withdraw_at, horizon,
+                _one_case_settle(calendar, stage.name, waits[stage.index]),
+            )
         withdrawn = active & ((how == WITHDRAW) | (withdraw_at < leave)) & (withdraw_at < horizon)
         censored = active & ~withdrawn & (leave >= horizon)
         stopped = active & ~withdrawn & ~censored & (how != ADVANCE)
@@ -61,6 +75,7 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
         status[censored], end[censored] = _CENSORED, horizon
         status[stopped], end[stopped] = _STOPPED, leave[stopped]
         ending[stopped] = how[stopped]
+        vetoed_here[stage.index] = stopped & (how == VETO)
         now = np.where(active & ~withdrawn & ~censored, leave, now)
     succeeded = status == _OPEN
     end[succeeded] = now[succeeded]
@@ -72,8 +87,20 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
         end=end,
         opened=opened,
         entry=entry,
-        allies=[_ally_record(stage, plans[stage.index], entry) for stage in model.consensus_stages],
+        allies=[
+            stage.ally_record(plans[stage.index], entry, vetoed_here[stage.index]) for stage in model.consensus_stages
+        ],
     )
+
+
+def _one_case_settle(calendar: Calendar, stage: str, waits: np.ndarray | None) -> Callable[[int, int, float], float]:
+    """The calendar of one stage for one case: the day a decision released on ``day`` takes effect."""
+
+    def settle(r: int, c: int, day: float) -> float:
+        wait = None if waits is None else waits[r : r + 1, c]
+        return float(calendar.settle(stage, np.array([day]), wait)[0])
+
+    return settle
 
 
 def _openings(model: Model, streams: Streams, keys: ChunkKeys) -> tuple[np.ndarray, np.ndarray]:
@@ -144,19 +171,3 @@ def _entry_time(
     if state in names:
         return stage_entry[:, :, names.index(state)]
     return end
-
-
-def _ally_record(stage: Consensus, plan: ConsensusPlan, entry: np.ndarray) -> AllyRecord:
-    """Which allies stood in the way, counting only what happened before the case left the stage."""
-    column = 2 + stage.index  # prospective, requested, then the stages in order
-    entered = entry[:, :, column]
-    later = entry[:, :, column + 1 :]
-    left = np.nanmin(np.where(np.isnan(later), np.inf, later), axis=2)
-    was_here = ~np.isnan(entered)
-    reached_next = np.isfinite(entry[:, :, column + 1])
-    last = np.where(was_here & reached_next & ~plan.vetoed, plan.last, -1).astype(np.int16)
-    vetoed_here = was_here & plan.vetoed & np.isfinite(left) & np.isclose(left - entered, plan.end)
-    veto = np.where(vetoed_here, plan.veto_ally, -1).astype(np.int16)
-    hold_start = entered[:, :, None] + plan.deliberation
-    held = plan.holds & was_here[:, :, None] & (hold_start < left[:, :, None])
-    return AllyRecord(stage=stage.name, last=last, veto=veto, held=held)

@@ -32,7 +32,7 @@ DISTRIBUTION_SCALAR: dict[str, Any] = {
     "anyOf": [DURATION, DATE],
     "description": "A fixed value: a duration, or a date where a date is expected.",
 }
-STAGE_MODELS = {"consensus": "ConsensusStage", "talks": "TalksStage", "task": "TaskStage"}
+STAGE_MODELS = {"consensus": "ConsensusStage", "talks": "TalksStage", "task": "TaskStage", "silence": "SilenceStage"}
 
 
 class _Generator(GenerateJsonSchema):
@@ -74,9 +74,11 @@ def scenario_schema() -> dict[str, Any]:
     stage_properties: dict[str, Any] = {}
     for template in TEMPLATES.values():
         for spec in template.stages:
+            kinds = models.DECISION_KINDS if spec.kind in models.DECISION_KINDS else (spec.kind,)
+            refs = [{"$ref": f"#/$defs/{STAGE_MODELS[kind]}"} for kind in kinds]
             stage_properties[spec.name] = {
-                "$ref": f"#/$defs/{STAGE_MODELS[spec.kind]}",
-                "description": f"{spec.label} ({spec.kind}, {template.name} process).",
+                **(refs[0] if len(refs) == 1 else {"anyOf": refs}),
+                "description": f"{spec.label} ({' or '.join(kinds)}, {template.name} process).",
             }
     properties["stages"] = {
         "type": "object",
