@@ -421,3 +421,13 @@ def test_a_run_without_warnings_records_an_empty_list(here: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr
     assert json.loads((here / "run" / "manifest.json").read_text(encoding="utf-8"))["warnings"] == []
+
+
+def test_the_example_in_the_reference_prints_what_it_shows(here: Path) -> None:
+    text = (ROOT / "docs" / "scenario.md").read_text(encoding="utf-8")
+    section = text[text.index("## Warnings before a run"):]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n")[2].split("```", 1)[0]
+    (here / "warned.yaml").write_text(example, encoding="utf-8")
+    _, found = load_checked("warned.yaml")
+    assert [str(w) for w in found] == shown.strip().splitlines()
