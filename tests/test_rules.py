@@ -253,3 +253,24 @@ def test_frozen_decisions_are_settled_in_time_order() -> None:
         withdraw_at=np.full((1, 4), np.inf), horizon=1000.0, settle=lambda r, c, day: day,
     )
     assert out[0, 1:].tolist() == [30.0, 40.0, 5.0]
+
+
+def test_a_what_if_that_changes_a_stage_kind_replaces_the_stage(tmp_path: Any) -> None:
+    """latam.yaml sets consensus keys on ipcp_approval; a child running it as a silence
+    procedure keeps none of them (they would be invalid there), and a grandchild going back
+    to consensus starts from the template's defaults."""
+    from pathlib import Path
+
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.scenario.schema import ConsensusStage, SilenceStage
+
+    shipped = Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"
+    stage = load_scenario(shipped).stages["ipcp_approval"]
+    assert isinstance(stage, SilenceStage)
+    assert stage.allies.breaks("TUR") == 0.05 and stage.allies.breaks("DEU") == 0.005
+    back = tmp_path / "back.yaml"
+    back.write_text(f"extends: {shipped.as_posix()}\nstages:\n  ipcp_approval: {{kind: consensus}}\n")
+    again = load_scenario(back).stages["ipcp_approval"]
+    assert isinstance(again, ConsensusStage)
+    assert again.allies.default.hold is not None and again.allies.default.hold.probability == 0.01
+    assert "TUR" not in again.allies.overrides

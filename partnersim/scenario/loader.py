@@ -253,12 +253,20 @@ def _is_distribution(value: Any) -> bool:
 
 
 def _mergeable(base: Any, over: Any) -> bool:
-    """Mappings merge key by key; a distribution is replaced whole by another."""
+    """Mappings merge key by key; a distribution is replaced whole by another, and so is a
+    stage whose ``kind`` the child changes (its keys belong to the other kind)."""
     return (
         isinstance(base, dict)
         and isinstance(over, dict)
         and not (_is_distribution(base) or _is_distribution(over))
+        and not ("kind" in over and over["kind"] != _stage_kind(base, over["kind"]))
     )
+
+
+def _stage_kind(stage: dict[str, Any], other: Any) -> Any:
+    """The kind of a stage's settings; without ``kind`` it is the template's, and only a
+    consensus stage can become another kind (a silence procedure)."""
+    return stage.get("kind", "consensus" if other in DECISION_KINDS else other)
 
 
 def _by_code(value: Any) -> bool:
