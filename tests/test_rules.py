@@ -274,3 +274,19 @@ def test_a_what_if_that_changes_a_stage_kind_replaces_the_stage(tmp_path: Any) -
     assert isinstance(again, ConsensusStage)
     assert again.allies.default.hold is not None and again.allies.default.hold.probability == 0.01
     assert "TUR" not in again.allies.overrides
+
+
+def test_sensitivity_swings_the_new_settings() -> None:
+    """The silence procedure, summit waits, the spillover freeze and the partnership's rates
+    are factors of a sensitivity analysis, swung by the documented rules."""
+    from pathlib import Path
+
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.factors import factors
+
+    found = {f.path: f for f in factors(load_scenario(Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"))}
+    assert (found["stages.ipcp_approval.allies.TUR.breaks"].low, found["stages.ipcp_approval.allies.TUR.breaks"].high) == ("0.025", "0.1")
+    assert found["stages.ipcp_approval.deadline"].high == "4w"
+    assert found["calendar.summits.wait.renewal"].label == "Renewal: chance to wait for a summit"
+    assert found["spillover.freeze"].high == '{"lognormal": {"median": "1y", "p90": "20mo"}}'
+    assert (found["partnership.suspension.annual_rate"].low, found["partnership.suspension.annual_rate"].high) == ("0.005", "0.02")

@@ -5,13 +5,17 @@ swings follow documented rules, applied to every setting of the allies and
 the stages that the resolved scenario holds, and to each candidate's
 withdrawal rate:
 
-- a probability *p* (``hold.probability``, ``hold.lifted``, ``agreement``):
+- a probability *p* (``hold.probability``, ``hold.lifted``, ``agreement``,
+  ``breaks``, a summit ``wait``):
   low *p*/2 (halfway to 0), high 2*p*, but at most halfway to 1, i.e.
   min(2*p*, (1 + *p*)/2); so 0.1 swings over 0.05–0.2 and 0.6 over 0.3–0.8;
 - a duration distribution (``deliberation``, ``hold.duration``, ``round``,
-  ``duration``): every duration in it halved and doubled (the shape kept);
-- a whole number (``teams``, ``max_rounds``): halved (at least 1) and doubled;
-- a withdrawal rate: halved and doubled.
+  ``duration``, ``deadline``, ``renegotiation``, the spillover ``freeze``):
+  every duration in it halved and doubled (the shape kept);
+- a whole number (``teams``, ``max_rounds``, ``max_breaks``): halved (at
+  least 1) and doubled;
+- a rate (a withdrawal rate, the partnership's suspension rate and areas
+  added per year): halved and doubled.
 
 A swing that leaves the value as it is (a probability of 0, a lifted chance
 of 1 doubled) is not run. ``--range PATH=LOW:HIGH`` replaces a factor's
@@ -48,9 +52,10 @@ from partnersim.scenario.templates import TEMPLATES
 from partnersim.whatif.diff import flatten, show
 from partnersim.whatif.sweep import _ends
 
-PROBABILITIES = ("probability", "lifted", "agreement")
-DURATIONS = ("deliberation", "duration", "round")
-WHOLE = ("teams", "max_rounds")
+PROBABILITIES = ("probability", "lifted", "agreement", "breaks")
+DURATIONS = ("deliberation", "duration", "round", "deadline", "renegotiation", "freeze")
+WHOLE = ("teams", "max_rounds", "max_breaks")
+RATES = ("partnership.suspension.annual_rate", "partnership.areas.added_per_year")
 SCALE = 2.0
 
 FIELD_LABELS = {
@@ -63,6 +68,10 @@ FIELD_LABELS = {
     "agreement": "chance a round agrees",
     "max_rounds": "round limit",
     "duration": "duration",
+    "breaks": "chance of breaking silence",
+    "deadline": "silence deadline",
+    "renegotiation": "renegotiation after a broken silence",
+    "max_breaks": "broken silences before the proposal is dropped",
     "withdrawal.annual_rate": "withdrawal rate",
     "request": "request date",
 }
@@ -73,6 +82,7 @@ ALLY_PHRASES = {
     "hold.lifted": "{owner} chance of lifting a hold",
     "hold.duration": "the length of {owner} holds",
     "deliberation": "{owner} time to decide",
+    "breaks": "{owner} chance of breaking silence",
 }
 
 
@@ -115,7 +125,15 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
         if parts[2:] != ["withdrawal", "annual_rate"] or not value:
             return None
         return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
-    if parts[0] not in ("allies", "stages"):
+    if path in RATES and value:
+        return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
+    if parts[:3] == ["calendar", "summits", "wait"] and isinstance(value, float):
+        key = "probability"
+    elif path == "spillover.freeze":
+        key = "freeze"
+    elif parts[:3] == ["partnership", "renewal", "allies"] and len(parts) > 4:
+        key = parts[-1]
+    elif parts[0] not in ("allies", "stages"):
         return None
     if key in PROBABILITIES and isinstance(value, float):
         low, high = value / SCALE, min(value * SCALE, (1 + value) / 2)
@@ -227,6 +245,17 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
         field = _field(parts[2:])
         return f"{stage}: {field}", STAGE_PHRASES.get(parts[-1], "the {field} of {stage}").format(
             field=field, stage=stage)
+    if parts[:3] == ["calendar", "summits", "wait"] and len(parts) == 4:
+        stage = stages.get(parts[3], parts[3].capitalize())
+        return f"{stage}: chance to wait for a summit", f"the chance that {stage} waits for a summit"
+    if path == "spillover.freeze":
+        return "Spillover: length of a freeze", "how long a veto freezes the other candidates' approvals"
+    if parts[:3] == ["partnership", "renewal", "allies"] and len(parts) >= 5:
+        who = _who(scenario, parts[3], "partnership.renewal.allies.", parts[4:])
+        return f"Renewal — {who}: {_field(parts[4:])}", f"{_ally_phrase(who, parts[4:])} at renewal"
+    if path in RATES:
+        what = "suspension rate" if "suspension" in path else "areas added per year"
+        return f"Partnership: {what}", f"the partnership's {what}"
     if parts[0] == "candidates" and len(parts) >= 3:
         names = {c.code: c.label for c in scenario.candidates}
         name = names.get(parts[1], parts[1])
@@ -239,6 +268,9 @@ STAGE_PHRASES = {
     "round": "the length of a round of talks",
     "agreement": "the chance that a round of talks agrees",
     "max_rounds": "the limit on rounds of talks",
+    "deadline": "the deadline of the silence procedure at {stage}",
+    "renegotiation": "the renegotiation after a broken silence at {stage}",
+    "max_breaks": "the broken silences allowed at {stage}",
 }
 
 
