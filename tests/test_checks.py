@@ -111,7 +111,7 @@ def test_a_nearly_impassable_stage_from_several_entries_names_the_stage(here: Pa
     # No ally reaches one veto in two, but 1 − 0.51⁴ × (1 − 0.064 × 0.23)²⁸ = 0.955.
     assert warnings_of(here, text) == [
         "x.yaml:4: stages.consensus: warning: 96% of the cases at consensus are vetoed by at least one ally "
-        "(32 allies veto 1%–49% each), so expert_talks, ipcp_drafting and ipcp_approval are almost never "
+        "(32 allies veto 1.5%–49% each), so expert_talks, ipcp_drafting and ipcp_approval are almost never "
         "reached",
     ]
 
@@ -431,3 +431,140 @@ def test_the_example_in_the_reference_prints_what_it_shows(here: Path) -> None:
     (here / "warned.yaml").write_text(example, encoding="utf-8")
     _, found = load_checked("warned.yaml")
     assert [str(w) for w in found] == shown.strip().splitlines()
+
+
+# --- the calendar, blocs, silence procedure and the life of a partnership ------------------------
+
+
+def test_a_silence_that_is_always_broken(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  ipcp_approval:\n"
+        "    kind: silence\n"
+        "    allies:\n"
+        "      TUR: {breaks: 1}\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:7: stages.ipcp_approval.allies.TUR.breaks: warning: Türkiye breaks silence every time at "
+        "ipcp_approval (breaks 1), and there is no max_breaks, so the proposal is renegotiated without end: every "
+        "case that reaches it stays there until it withdraws or the horizon, and none ends in cooperation",
+    ]
+    dropped = warnings_of(here, text.replace("    kind: silence\n", "    kind: silence\n    max_breaks: 3\n"))
+    assert dropped == [
+        "x.yaml:8: stages.ipcp_approval.allies.TUR.breaks: warning: Türkiye breaks silence every time at "
+        "ipcp_approval (breaks 1), so every case that reaches it is dropped after 3 broken silences and none "
+        "ends in cooperation",
+    ]
+
+
+def test_a_silence_that_nearly_always_drops_the_proposal(here: Path) -> None:
+    text = HEAD + (
+        "stages:\n"
+        "  consensus:\n"
+        "    kind: silence\n"
+        "    max_breaks: 2\n"
+        "    allies:\n"
+        "      default: {breaks: 0.1}\n"
+        "candidates:\n"
+    ) + ARG
+    # silence broken at 1 − 0.9³² = 97% of the attempts; twice in a row: 93%
+    assert warnings_of(here, text) == [
+        "x.yaml:6: stages.consensus.max_breaks: warning: 93% of the cases at consensus are dropped: silence is "
+        "broken at 97% of the attempts, and 2 broken in a row drop the proposal, so expert_talks, ipcp_drafting "
+        "and ipcp_approval are almost never reached",
+    ]
+
+
+def test_a_council_that_never_meets(here: Path) -> None:
+    text = HEAD + (
+        "calendar:\n"
+        "  council:\n"
+        "    weekday: wednesday\n"
+        "    holidays: [[2026-11-01, 2032-06-30]]\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:4: calendar.council: warning: no Council meeting falls between the start (2026-12-01) and the "
+        "horizon (2031-12-31): every Wednesday is a holiday, so no decision at consensus ever takes effect and "
+        "every case that reaches one waits there until the horizon",
+    ]
+
+
+def test_waiting_for_a_summit_when_none_is_known(here: Path) -> None:
+    # The recorded summits end with The Hague, 2025; none falls after this start.
+    text = HEAD + "calendar:\n  summits:\n    wait: {ipcp_approval: 0.3}\ncandidates:\n" + ARG
+    line = (
+        "x.yaml:5: calendar.summits.wait.ipcp_approval: warning: 30% of the decisions at ipcp_approval wait "
+        "for a summit, but no summit falls between the start (2026-12-01) and the horizon (2031-12-31), so those "
+        "never take effect; list the coming summits under calendar.summits.dates"
+    )
+    assert warnings_of(here, text) == [line]
+    with_dates = text.replace("    wait:", "    dates: [2024-07-09, 2027-07-07, 2032-07-01]\n    wait:")
+    assert warnings_of(here, with_dates) == [
+        "x.yaml:5: calendar.summits.dates.0: warning: the summit on 2024-07-09 is before the start (2026-12-01), "
+        "so no decision of this run can wait for it",
+        "x.yaml:5: calendar.summits.dates.2: warning: the summit on 2032-07-01 is on or after the horizon "
+        "(2031-12-31), so no decision of this run can wait for it",
+    ]
+
+
+def test_elections_after_the_horizon_or_turning_an_ally_to_vetoes(here: Path) -> None:
+    text = HEAD + (
+        "allies:\n"
+        "  GBR: {hold: {lifted: 0.2}}\n"
+        "calendar:\n"
+        "  elections:\n"
+        "    - {ally: HUN, date: 2032-04-01, hold: 0.2}\n"
+        "    - {ally: GBR, date: 2029-05-01, hold: {ipcp_approval: 0.8}}\n"
+        "    - {ally: TUR, date: 2028-05-14, hold: 0.9}   # lifted 0.77: vetoes 21%, fine\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:7: calendar.elections.0.date: warning: Hungary's election on 2032-04-01 is on or after the "
+        "horizon (2031-12-31), so it changes no decision of this run",
+        "x.yaml:8: calendar.elections.1.hold.ipcp_approval: warning: after its election on 2029-05-01, United "
+        f"Kingdom vetoes 64% of the cases at ipcp_approval (hold 0.8, lifted 0.2); {RECORD}",
+    ]
+
+
+def test_a_bloc_acting_as_one_vetoes_less_often_than_its_members_alone(here: Path) -> None:
+    text = HEAD + "allies:\n  default: {hold: {probability: 0.15, lifted: 0.5}}\ncandidates:\n" + ARG
+    # 32 allies each vetoing 7.5%: 1 − 0.925³² = 92% at least one, independently
+    assert warnings_of(here, text) == [
+        "x.yaml:4: allies.default.hold: warning: 92% of the cases at consensus are vetoed by at least one ally "
+        "(32 allies veto 7.5% each), so expert_talks, ipcp_drafting and ipcp_approval are almost never reached",
+    ]
+    most = "ALB, BEL, BGR, CAN, HRV, CZE, DNK, EST, FIN, FRA, DEU, GRC, HUN, ISL"
+    bloc = f"blocs:\n  - {{name: most, strength: 1, allies: [{most}]}}\n"
+    # Acting as one, the 14 veto together 7.5% of the time: 1 − 0.925¹⁹ = 77%
+    assert warnings_of(here, text.replace("candidates:\n", bloc + "candidates:\n")) == []
+
+
+def test_a_partnership_renewed_too_often_or_suspended_at_once(here: Path) -> None:
+    text = HEAD + (
+        "partnership:\n"
+        "  renewal:\n"
+        "    every: 3mo\n"
+        "    allies:\n"
+        "      FRA: {hold: {probability: 1, lifted: 0}}\n"
+        "  suspension: {annual_rate: 0.8}\n"
+        "candidates:\n"
+    ) + ARG
+    assert warnings_of(here, text) == [
+        "x.yaml:5: partnership.renewal.every: warning: a renewal every 3 months is far more often than any "
+        "programme on record: an IPCP runs two years, an ITPP about four (Japan, Korea and Australia 2023–2026, "
+        "Austria 2021–2024)",
+        "x.yaml:7: partnership.renewal.allies.FRA.hold: warning: France vetoes every renewal (hold 1, lifted 0), "
+        "so every partnership lapses at its first renewal",
+        "x.yaml:8: partnership.suspension.annual_rate: warning: a suspension rate of 0.8 a year suspends 55% of "
+        "the partnerships within a year; NATO has suspended one of its nine global partnerships (Afghanistan's, "
+        "in 2021)",
+    ]
+    assert warnings_of(here, text.replace("every: 3mo", "every: 6y")).count(
+        "x.yaml:5: partnership.renewal.every: warning: a renewal every 6 years is far less often than any "
+        "programme on record: an IPCP runs two years, an ITPP about four (Japan, Korea and Australia 2023–2026, "
+        "Austria 2021–2024)"
+    ) == 1
+    fine = text.replace("every: 3mo", "every: 2y").replace("probability: 1, lifted: 0", "probability: 0.1")
+    assert warnings_of(here, fine.replace("annual_rate: 0.8", "annual_rate: 0.01")) == []

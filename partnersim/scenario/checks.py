@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from partnersim.engine.calendar import RENEWAL, Calendar
 from partnersim.engine.consensus import _resolve
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.loader import roster_of
@@ -29,6 +30,7 @@ from partnersim.scenario.schema import (
     AllyParams,
     ConsensusStage,
     Scenario,
+    SilenceStage,
     TalksStage,
     TaskStage,
 )
@@ -72,6 +74,20 @@ SLOWEST_PATH_DAYS = 4 * DAYS_PER_YEAR
 MAX_WITHDRAWAL_RATE = 0.5
 
 
+# Partnership programmes on record: an IPCP is a two-year programme (NATO's
+# partnership pages; Australia's was "freshened up every two years"); ITPPs run
+# about four (Japan, Korea and Australia 2023–2026, Austria 2021–2024). A
+# renewal far outside that, under half a year or over five years, is not a
+# programme cycle NATO has used.
+SHORTEST_RENEWAL_DAYS = DAYS_PER_YEAR / 2
+LONGEST_RENEWAL_DAYS = 5 * DAYS_PER_YEAR
+
+# NATO has suspended one of its nine global partnerships: Afghanistan's, after
+# 2021-08-20. A partnership suspended at more than this rate a year (39% within
+# a year) is far outside that record.
+MAX_SUSPENSION_RATE = 0.5
+
+
 class Finding(NamedTuple):
     """One warning: the key path it is about, and what is suspicious, in one sentence."""
 
@@ -82,15 +98,34 @@ class Finding(NamedTuple):
 def scenario_warnings(scenario: Scenario) -> list[Finding]:
     """Every warning about ``scenario``, in the order of the file's sections."""
     template = TEMPLATES[scenario.process]
-    stages = _analyse(scenario, template)
-    found = list(_decisions(scenario, template, stages))
+    calendar = Calendar(scenario)
+    stages = _analyse(scenario, template, calendar)
+    renewal = _renewal(scenario, template, stages)
+    found = list(_decisions(scenario, template, stages, renewal))
+    found += _calendar(scenario, template, calendar, stages, renewal)
     found += _horizon(scenario, template, stages)
     found += _requests(scenario)
+    found += _life(scenario)
     found += _record(scenario, template)
     return found
 
 
 # --- the stages, analysed once ------------------------------------------------------------
+
+
+@dataclass
+class _Decision:
+    """A consensus of the allies: a consensus stage, or the renewal of a partnership."""
+
+    name: str  # the stage name, or "renewal"
+    prefix: KeyPath  # where its own allies: block is
+    params: ConsensusStage
+    allies: list[AllyParams]  # each ally as the engine resolves it
+    vetoes: dict[str, float]  # ally code → P(the ally vetoes)
+
+    @property
+    def where(self) -> str:
+        return "each renewal" if self.name == RENEWAL else self.name
 
 
 @dataclass
@@ -100,32 +135,33 @@ class _Stage:
     least: float = 0.0  # the fewest days a case can spend in the stage and go on
     dead: bool = False  # no case that enters it ever goes on
     reached: bool = False  # some candidate can enter it
-    vetoes: dict[str, float] = field(default_factory=dict)  # consensus: ally code → P(veto)
-    params: list[AllyParams] = field(default_factory=list)  # consensus: each ally as the engine resolves it
+    decision: _Decision | None = None  # a consensus stage
 
 
-def _analyse(scenario: Scenario, template: Template) -> list[_Stage]:
-    codes = list(roster_of(scenario))
+def _analyse(scenario: Scenario, template: Template, calendar: Calendar) -> list[_Stage]:
     stages = []
     for index, spec in enumerate(template.stages):
         params = scenario.stages[spec.name]
         stage = _Stage(spec.name, index)
         if isinstance(params, ConsensusStage):
-            stage.params = _resolve(scenario.allies, params, codes)
-            stage.vetoes = {
-                code: p.hold.probability * (1 - p.hold.lifted) for code, p in zip(codes, stage.params, strict=True)
-            }
-            stage.dead = any(v >= 1.0 for v in stage.vetoes.values())
+            stage.decision = _decision(scenario, spec.name, ("stages", spec.name), params)
+            stage.dead = any(v >= 1.0 for v in stage.decision.vetoes.values())
             stage.least = max(
                 (_least(p.deliberation) + (_least(p.hold.duration) if p.hold.probability >= 1.0 else 0.0)
-                 for p in stage.params),
+                 for p in stage.decision.allies),
                 default=0.0,
             )
+        elif isinstance(params, SilenceStage):
+            stage.dead = any(params.allies.breaks(code) >= 1.0 for code in roster_of(scenario))
+            stage.least = _least(params.deadline)
         elif isinstance(params, TalksStage):
             stage.dead = params.agreement <= 0.0
             stage.least = _least(params.round)
         elif isinstance(params, TaskStage):
             stage.least = _least(params.duration)
+        # A decision that can take effect only at a meeting or a summit that never comes.
+        stage.dead |= spec.name in calendar.council and _no_meeting(calendar)
+        stage.dead |= calendar.wait.get(spec.name, 0.0) >= 1.0 and _no_summit(calendar)
         stages.append(stage)
     for start in {_entry(candidate.stage, template) for candidate in scenario.candidates}:
         for stage in stages[start:]:
@@ -133,6 +169,24 @@ def _analyse(scenario: Scenario, template: Template) -> list[_Stage]:
             if stage.dead:
                 break
     return stages
+
+
+def _decision(scenario: Scenario, name: str, prefix: KeyPath, params: ConsensusStage) -> _Decision:
+    codes = list(roster_of(scenario))
+    allies = _resolve(scenario.allies, params, codes)
+    vetoes = {code: p.hold.probability * (1 - p.hold.lifted) for code, p in zip(codes, allies, strict=True)}
+    return _Decision(name, prefix, params, allies, vetoes)
+
+
+def _renewal(scenario: Scenario, template: Template, stages: list[_Stage]) -> _Decision | None:
+    """The renewal consensus of a partnership, when some case can reach the partnership at all."""
+    life = scenario.partnership
+    if not template.life or life is None or life.renewal is None:
+        return None
+    succeeds = {_entry(c.stage, template) for c in scenario.candidates}
+    if all(any(stage.dead for stage in stages[start:]) for start in succeeds):
+        return None
+    return _decision(scenario, RENEWAL, ("partnership", "renewal"), ConsensusStage(allies=life.renewal.allies))
 
 
 def _entry(stage: str | None, template: Template) -> int:
@@ -148,19 +202,28 @@ def _least(dist: DurationDist) -> float:
     return max(low, 0.0)
 
 
+def _no_meeting(calendar: Calendar) -> bool:
+    return bool(calendar.council) and not math.isfinite(float(calendar.next_meeting(np.array([0.0]))[0]))
+
+
+def _no_summit(calendar: Calendar) -> bool:
+    return not np.any((calendar.summits >= 0) & (calendar.summits < calendar.horizon))
+
+
 # --- 1 and 2: decisions nearly always vetoed, stages that cannot be passed --------------------
 
 
-def _decisions(scenario: Scenario, template: Template, stages: list[_Stage]) -> Iterator[Finding]:
-    roster = roster_of(scenario)
-    # an ally (or a default) that vetoes most cases, with the stages where it does, said once
+def _decisions(
+    scenario: Scenario, template: Template, stages: list[_Stage], renewal: _Decision | None
+) -> Iterator[Finding]:
+    # An ally (or a default) that vetoes most cases, with the decisions where it does: said once.
     likely: dict[tuple[KeyPath, str, float, str], list[str]] = {}
     for stage in stages:
         if not stage.reached:
             continue
         params = scenario.stages[stage.name]
         after = _beyond(stage, stages, template)
-        if isinstance(params, TalksStage) and stage.dead:
+        if isinstance(params, TalksStage) and params.agreement <= 0.0:
             if params.max_rounds is not None:
                 rounds = f"{params.max_rounds} round{'s' if params.max_rounds != 1 else ''}"
                 yield Finding(
@@ -174,52 +237,101 @@ def _decisions(scenario: Scenario, template: Template, stages: list[_Stage]) -> 
                     f"talks at {stage.name} never agree (agreement 0) and have no max_rounds, so every case "
                     f"that reaches them stays in talks until it withdraws or the horizon, and {after}",
                 )
-        if not isinstance(params, ConsensusStage):
-            continue
-        groups: dict[KeyPath, list[str]] = {}
-        for code, veto in stage.vetoes.items():
-            if veto >= LIKELY_VETO:
-                groups.setdefault(_decisive(params, stage.name, code, scenario), []).append(code)
-        for path, codes in groups.items():
-            hold = stage.params[list(roster).index(codes[0])].hold
-            who = _who(path, codes, roster)
-            written = f"hold {hold.probability:g}, lifted {hold.lifted:g}"
-            if stage.vetoes[codes[0]] >= 1.0:
-                yield Finding(
-                    path, f"{who} vetoes every case at {stage.name} ({written}), so every case that reaches "
-                    f"it is rejected and {after}",
-                )
-            else:
-                likely.setdefault((path, who, stage.vetoes[codes[0]], written), []).append(stage.name)
-        # The whole stage: said only when the allies warned about above do not already account for it.
-        warned = [v for v in stage.vetoes.values() if v >= LIKELY_VETO]
-        if stage.dead or 1 - math.prod(1 - v for v in warned) >= STAGE_VETO:
-            continue
-        vetoed = 1 - math.prod(1 - v for v in stage.vetoes.values())
-        if vetoed >= STAGE_VETO:
-            vetoing = {code: v for code, v in stage.vetoes.items() if v > 0}
-            low, high = min(vetoing.values()), max(vetoing.values())
-            each = _share(low) if low == high else f"{_share(low)}–{_share(high)}"
-            paths = {_decisive(params, stage.name, code, scenario) for code in vetoing}
-            yield Finding(
-                paths.pop() if len(paths) == 1 else ("stages", stage.name),
-                f"{_share(min(vetoed, 0.99999))} of the cases at {stage.name} are vetoed by at least one ally "
-                f"({len(vetoing)} allies veto {each} each), so {_after_rarely(stage, stages, template)}",
+        if isinstance(params, SilenceStage):
+            yield from _silence(scenario, stage, params, after, _after_rarely(stage, stages, template))
+        if stage.decision is not None:
+            yield from _consensus(
+                scenario, stage.decision, likely,
+                certain=f"so every case that reaches it is rejected and {after}",
+                rarely=_after_rarely(stage, stages, template),
             )
-    for (path, who, veto, written), names in likely.items():
-        yield Finding(
-            path,
-            f"{who} vetoes {_share(veto)} of the cases at {_joined(names, 'and')} ({written}); in the "
-            f"record, {HOLDS_LIFTED} of the {HOLDS_ON_RECORD} single-ally holds ended in consent",
+    if renewal is not None:
+        yield from _consensus(
+            scenario, renewal, likely,
+            certain="so every partnership lapses at its first renewal",
+            rarely="almost every partnership lapses at its first renewal",
         )
+    for (path, who, veto, written), names in likely.items():
+        yield Finding(path, f"{who} vetoes {_share(veto)} of the cases at {_joined(names, 'and')} ({written}); {_RECORD}")
+    yield from _elections(scenario, stages, renewal)
 
 
-def _decisive(stage: ConsensusStage, name: str, code: str, scenario: Scenario) -> KeyPath:
-    """The ``hold`` that sets an ally's veto chance at a stage: the last layer giving it, as ``_resolve`` layers."""
+_RECORD = f"in the record, {HOLDS_LIFTED} of the {HOLDS_ON_RECORD} single-ally holds ended in consent"
+
+
+def _consensus(
+    scenario: Scenario, decision: _Decision, likely: dict[tuple[KeyPath, str, float, str], list[str]],
+    *, certain: str, rarely: str,
+) -> Iterator[Finding]:
+    roster = roster_of(scenario)
+    codes = list(roster)
+    groups: dict[KeyPath, list[str]] = {}
+    for code, veto in decision.vetoes.items():
+        if veto >= LIKELY_VETO:
+            groups.setdefault(_decisive(decision, code, scenario), []).append(code)
+    for path, members in groups.items():
+        hold = decision.allies[codes.index(members[0])].hold
+        who = _who(path, members, roster)
+        written = f"hold {hold.probability:g}, lifted {hold.lifted:g}"
+        if decision.vetoes[members[0]] >= 1.0:
+            every = "every renewal" if decision.name == RENEWAL else f"every case at {decision.name}"
+            yield Finding(path, f"{who} vetoes {every} ({written}), {certain}")
+        else:
+            likely.setdefault((path, who, decision.vetoes[members[0]], written), []).append(decision.where)
+    # The whole decision: said only when the allies warned about above do not already account for it.
+    warned = [v for v in decision.vetoes.values() if v >= LIKELY_VETO]
+    if max(decision.vetoes.values(), default=0.0) >= 1.0 or 1 - math.prod(1 - v for v in warned) >= STAGE_VETO:
+        return
+    vetoed = _vetoed(decision, scenario)
+    if vetoed < STAGE_VETO:
+        return
+    vetoing = {code: v for code, v in decision.vetoes.items() if v > 0}
+    low, high = min(vetoing.values()), max(vetoing.values())
+    each = _share(low) if low == high else f"{_share(low)}–{_share(high)}"
+    paths = {_decisive(decision, code, scenario) for code in vetoing}
+    cases = "the renewals" if decision.name == RENEWAL else f"the cases at {decision.name}"
+    yield Finding(
+        paths.pop() if len(paths) == 1 else decision.prefix,
+        f"{_share(min(vetoed, 0.99999))} of {cases} are vetoed by at least one ally ({len(vetoing)} allies "
+        f"veto {each} each), so {rarely}",
+    )
+
+
+def _vetoed(decision: _Decision, scenario: Scenario) -> float:
+    """P(at least one ally vetoes), with each bloc acting as one with its ``strength``.
+
+    Acting as one, a bloc's members share the uniforms of their hold and of its
+    lifting: ally *i* vetoes when the hold uniform is below its hold probability
+    hᵢ and the lifting one at or above its ``lifted`` lᵢ, so the bloc vetoes on
+    the union of the rectangles [0, hᵢ) × [lᵢ, 1) of the unit square.
+    """
+    codes = list(roster_of(scenario))
+    passed, in_blocs = 1.0, set()
+    for bloc in scenario.blocs:
+        members = [code for code in bloc.allies if code in decision.vetoes]
+        in_blocs.update(members)
+        alone = math.prod(1 - decision.vetoes[code] for code in members)
+        rectangles = sorted(
+            ((decision.allies[codes.index(c)].hold.probability, decision.allies[codes.index(c)].hold.lifted)
+             for c in members),
+            reverse=True,
+        )
+        union, lowest = 0.0, 1.0
+        for k, (h, lifted) in enumerate(rectangles):
+            lowest = min(lowest, lifted)
+            union += (h - (rectangles[k + 1][0] if k + 1 < len(rectangles) else 0.0)) * (1 - lowest)
+        passed *= bloc.strength * (1 - union) + (1 - bloc.strength) * alone
+    passed *= math.prod(1 - v for code, v in decision.vetoes.items() if code not in in_blocs)
+    return 1 - passed
+
+
+def _decisive(decision: _Decision, code: str, scenario: Scenario) -> KeyPath:
+    """The ``hold`` that sets an ally's veto chance: the last layer giving it, as ``_resolve`` layers."""
+    own = decision.params.allies
     layers: list[tuple[KeyPath, AllyOverride | None]] = [
-        (("stages", name, "allies", code), stage.allies.overrides.get(code)),
+        ((*decision.prefix, "allies", code), own.overrides.get(code)),
         (("allies", code), scenario.allies.overrides.get(code)),
-        (("stages", name, "allies", "default"), stage.allies.default),
+        ((*decision.prefix, "allies", "default"), own.default),
     ]
     for path, layer in layers:
         hold = layer.hold if layer is not None else None
@@ -238,6 +350,74 @@ def _who(path: KeyPath, codes: list[str], roster: dict[str, str]) -> str:
     return f"each of {len(codes)} allies{but}"
 
 
+def _silence(scenario: Scenario, stage: _Stage, params: SilenceStage, after: str, rarely: str) -> Iterator[Finding]:
+    """A silence procedure that always, or nearly always, ends with the proposal dropped."""
+    roster = roster_of(scenario)
+    breaks = {code: params.allies.breaks(code) for code in roster}
+    always = [code for code, b in breaks.items() if b >= 1.0]
+    if always:
+        own = params.allies.overrides
+        code = always[0]
+        setter = code if code in own and own[code].breaks is not None else "default"
+        who = roster[code] if setter == code else _who(("default", "breaks"), always, roster)
+        if params.max_breaks is not None:
+            times = f"{params.max_breaks} broken silence{'s' if params.max_breaks != 1 else ''}"
+            then = f"so every case that reaches it is dropped after {times} and {after}"
+        else:
+            then = (
+                "and there is no max_breaks, so the proposal is renegotiated without end: every case that "
+                f"reaches it stays there until it withdraws or the horizon, and {after}"
+            )
+        yield Finding(
+            ("stages", stage.name, "allies", setter, "breaks"),
+            f"{who} breaks silence every time at {stage.name} (breaks 1), {then}",
+        )
+        return
+    if params.max_breaks is None:
+        return
+    broken = 1 - math.prod(1 - b for b in breaks.values())
+    dropped = broken**params.max_breaks
+    if dropped >= STAGE_VETO:
+        yield Finding(
+            ("stages", stage.name, "max_breaks"),
+            f"{_share(dropped)} of the cases at {stage.name} are dropped: silence is broken at "
+            f"{_share(broken)} of the attempts, and {params.max_breaks} broken in a row drop the proposal, "
+            f"so {rarely}",
+        )
+
+
+def _elections(scenario: Scenario, stages: list[_Stage], renewal: _Decision | None) -> Iterator[Finding]:
+    """An election after which an ally vetoes most of the cases it decides."""
+    roster = roster_of(scenario)
+    codes = list(roster)
+    decisions = {s.name: s.decision for s in stages if s.reached and s.decision is not None}
+    if renewal is not None:
+        decisions[RENEWAL] = renewal
+    for index, election in enumerate(scenario.calendar.elections):
+        if election.date >= scenario.end_date or election.ally not in roster:
+            continue  # after the horizon: said by the calendar checks
+        # One hold for every decision, or one per decision named under it.
+        held: dict[tuple[str, ...], float] = (
+            {(name,): p for name, p in election.hold.items()} if isinstance(election.hold, dict)
+            else {(): election.hold}
+        )
+        for suffix, p in held.items():
+            found: dict[tuple[float, str], list[str]] = {}
+            for name in suffix or tuple(decisions):
+                decision = decisions.get(name)
+                if decision is None:
+                    continue
+                lifted = decision.allies[codes.index(election.ally)].hold.lifted
+                if p * (1 - lifted) >= LIKELY_VETO:
+                    found.setdefault((p * (1 - lifted), f"hold {p:g}, lifted {lifted:g}"), []).append(decision.where)
+            for (veto, written), wheres in found.items():
+                yield Finding(
+                    ("calendar", "elections", index, "hold", *suffix),
+                    f"after its election on {election.date}, {roster[election.ally]} vetoes {_share(veto)} of the "
+                    f"cases at {_joined(wheres, 'and')} ({written}); {_RECORD}",
+                )
+
+
 def _beyond(stage: _Stage, stages: list[_Stage], template: Template) -> str:
     later = [s.name for s in stages[stage.index + 1:]]
     if not later:
@@ -250,6 +430,51 @@ def _after_rarely(stage: _Stage, stages: list[_Stage], template: Template) -> st
     if not later:
         return f"{template.success_words} is almost never reached"
     return f"{_joined(later, 'and')} {'are' if len(later) > 1 else 'is'} almost never reached"
+
+
+# --- the calendar: meetings, summits and elections that cannot matter ---------------------------
+
+
+def _calendar(
+    scenario: Scenario, template: Template, calendar: Calendar, stages: list[_Stage], renewal: _Decision | None
+) -> Iterator[Finding]:
+    start, end = scenario.start, scenario.end_date
+    reached = [s.name for s in stages if s.reached] + ([RENEWAL] if renewal is not None else [])
+    council = [name for name in reached if name in calendar.council]
+    if council and _no_meeting(calendar):
+        weekday = scenario.calendar.council.weekday if scenario.calendar.council is not None else ""
+        yield Finding(
+            ("calendar", "council"),
+            f"no Council meeting falls between the start ({start}) and the horizon ({end}): every "
+            f"{weekday.capitalize()} is a holiday, so no decision at {_joined(council, 'or')} ever takes effect "
+            "and every case that reaches one waits there until the horizon",
+        )
+    if _no_summit(calendar):
+        for name, p in calendar.wait.items():
+            if name in reached:
+                yield Finding(
+                    ("calendar", "summits", "wait", name),
+                    f"{'every decision' if p >= 1 else f'{_share(p)} of the decisions'} at {name} "
+                    f"wait{'s' if p >= 1 else ''} for a summit, but no summit falls between the start ({start}) "
+                    f"and the horizon ({end}), so {'it never takes' if p >= 1 else 'those never take'} effect; "
+                    "list the coming summits under calendar.summits.dates",
+                )
+    for index, day in enumerate(scenario.calendar.summits.dates):
+        if day < start or day >= end:
+            side = f"before the start ({start})" if day < start else f"on or after the horizon ({end})"
+            yield Finding(
+                ("calendar", "summits", "dates", index),
+                f"the summit on {day} is {side}, so no decision of this run can wait for it",
+            )
+    roster = roster_of(scenario)
+    for index, election in enumerate(scenario.calendar.elections):
+        if election.date >= end:
+            name = roster.get(election.ally, election.ally)
+            yield Finding(
+                ("calendar", "elections", index, "date"),
+                f"{name}'s election on {election.date} is on or after the horizon ({end}), so it changes no "
+                "decision of this run",
+            )
 
 
 # --- 3: a horizon shorter than the fastest path ---------------------------------------------------
@@ -298,6 +523,31 @@ def _requests(scenario: Scenario) -> Iterator[Finding]:
             ("candidates", index, "request"),
             f"{candidate.label}'s request falls on or after the horizon ({scenario.end_date}) {how}; "
             "a replication with a request that late ends pending before the candidate asks",
+        )
+
+
+# --- the life of a partnership ------------------------------------------------------------------
+
+
+def _life(scenario: Scenario) -> Iterator[Finding]:
+    life = scenario.partnership
+    if life is None:
+        return
+    if life.renewal is not None:
+        every = life.renewal.every
+        if every < SHORTEST_RENEWAL_DAYS or every > LONGEST_RENEWAL_DAYS:
+            how = "more often" if every < SHORTEST_RENEWAL_DAYS else "less often"
+            yield Finding(
+                ("partnership", "renewal", "every"),
+                f"a renewal every {_human(every)} is far {how} than any programme on record: an IPCP runs two "
+                "years, an ITPP about four (Japan, Korea and Australia 2023–2026, Austria 2021–2024)",
+            )
+    rate = life.suspension.annual_rate
+    if rate > MAX_SUSPENSION_RATE:
+        yield Finding(
+            ("partnership", "suspension", "annual_rate"),
+            f"a suspension rate of {rate:g} a year suspends {_share(1 - math.exp(-rate))} of the partnerships "
+            "within a year; NATO has suspended one of its nine global partnerships (Afghanistan's, in 2021)",
         )
 
 
@@ -374,12 +624,12 @@ def _mean(dist: DurationDist) -> float:
 
 
 def _share(value: float) -> str:
-    """``90%``; ``0.4%`` or ``99.6%`` near the ends, where whole percents would mislead."""
-    decimals = 1 if 0 < value < 0.01 or 0.99 < value < 1 else 0
+    """``90%``; ``7.5%``, ``0.4%`` or ``99.6%`` under 10% and near 100%, where whole percents would mislead."""
+    decimals = 1 if 0 < value < 0.1 or 0.99 < value < 1 else 0
     text = f"{value * 100:.{decimals}f}"
     if 0 < value < 1 and text in ("0.0", "100.0"):
         return "under 0.1%" if value < 0.5 else "over 99.9%"
-    return f"{text}%"
+    return f"{text.removesuffix('.0') if value < 0.99 else text}%"
 
 
 def _human(days: float) -> str:
