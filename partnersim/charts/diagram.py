@@ -5,7 +5,9 @@ the engine's machine is built from, so the picture cannot drift from the
 model. The main path runs left to right; outcomes an ally causes (veto) sit
 above it, the others below. Withdrawal and the horizon apply to every open
 state, so instead of one arrow per state they leave a frame drawn around the
-open states ("Open case").
+open states ("Open case"). A process whose success is a partnership with a
+life continues to the right: cooperation and renewal sit in a second frame
+("Partnership in force") that suspension leaves, and a refused renewal lapses.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from partnersim.charts import style
 from partnersim.charts.labels import SHORT_OUTCOME_LABELS, TRIGGER_LABELS, resolve_template, state_label
 from partnersim.process.machine import transition_table
 from partnersim.scenario.templates import (
+    LAPSED,
     PENDING,
     PROSPECTIVE,
     REJECTED,
+    RENEWAL,
     REQUESTED,
+    SUSPENDED,
     TALKS_FAILED,
     WITHDRAWN,
     Template,
@@ -40,6 +45,8 @@ FRAME_PAD_X, FRAME_BOTTOM, FRAME_TOP = 0.13, -0.72, 0.76
 ABOVE_Y, BELOW_Y = 1.78, -1.78  # centres of the outcome boxes above and below the path
 BUS_ABOVE, BUS_BELOW = 1.08, -1.08
 KIND_NOTES = {"consensus": "all allies agree", "talks": "rounds of talks"}
+LIFE_GAP = 0.55  # between cooperation and renewal: room for the arrows both ways and their labels
+LIFE_NOTE = "every cycle"
 WRAP_AT = 10  # labels longer than this break onto two lines
 INK = "#222222"
 ARROW = "#555555"
@@ -81,7 +88,10 @@ def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
         _draw_frame(ax, boxes, template)
         _draw_main_path(ax, template, boxes)
         _draw_outcomes(ax, template, boxes, edges)
-        ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, boxes[template.success].right + 0.1)
+        if template.life:
+            _draw_life(ax, template, boxes)
+        right = boxes[RENEWAL].right + FRAME_PAD_X if template.life else boxes[template.success].right
+        ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, right + 0.1)
         ax.set_ylim(BELOW_Y - SMALL_H / 2 - 0.1, ABOVE_Y + SMALL_H / 2 + 0.1)
         style.title(fig, finding(template), _subtitle(template))
         style.footer(fig, text=(f"Process template {template.name!r}. A case already under way when a "
@@ -117,6 +127,12 @@ def _layout(template: Template, edges: dict[str, list[str]]) -> dict[str, Box]:
     xs = style.spread([x for _, x in below], BOX_W + 0.35, low=-STEP, high=boxes[template.success].x)
     for (state, _), x in zip(below, xs, strict=True):
         boxes[state] = Box(x, BELOW_Y, BOX_W, SMALL_H)
+    if template.life:
+        success = boxes[template.success]
+        renewal = Box(success.right + LIFE_GAP + BOX_W / 2, 0.0, BOX_W, BOX_H)
+        boxes[RENEWAL] = renewal
+        boxes[LAPSED] = Box(renewal.x, ABOVE_Y, BOX_W, SMALL_H)
+        boxes[SUSPENDED] = Box((success.x + renewal.x) / 2, BELOW_Y, BOX_W, SMALL_H)
     return boxes
 
 
@@ -145,8 +161,9 @@ def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box]) -> None
     for spec in template.stages:
         _box(ax, boxes[spec.name], spec.label, note=KIND_NOTES.get(spec.kind, ""))
     success = style.outcome_style(template.success)["color"]
+    # Slightly smaller type when the partnership's life makes the boxes narrower.
     _box(ax, boxes[template.success], template.success_label, face=success, edge=success,
-         colour="white")
+         colour="white", fontsize=9.5 if template.life else 10.5)
     path = [REQUESTED, *template.stage_names, template.success]
     for a, b in pairwise(path):
         _arrow(ax, (boxes[a].right, 0.0), (boxes[b].left, 0.0), width=1.6)
@@ -174,6 +191,38 @@ def _draw_outcomes(ax: Axes, template: Template, boxes: dict[str, Box], edges: d
         prospective = boxes[PROSPECTIVE]
         _arrow(ax, (prospective.x, prospective.bottom), (pending.left + 0.12, pending.top))
     _trigger_text(ax, from_frame, (frame.bottom + pending.top) / 2, TRIGGER_LABELS["censor"])
+
+
+def _life_frame(boxes: dict[str, Box], template: Template) -> Box:
+    left, right = boxes[template.success].left - FRAME_PAD_X, boxes[RENEWAL].right + FRAME_PAD_X
+    return Box((left + right) / 2, (FRAME_TOP + FRAME_BOTTOM) / 2, right - left, FRAME_TOP - FRAME_BOTTOM)
+
+
+def _draw_life(ax: Axes, template: Template, boxes: dict[str, Box]) -> None:
+    """Cooperation and renewal in a frame; a renewal refused lapses; the frame is left by suspension."""
+    frame = _life_frame(boxes, template)
+    ax.add_patch(FancyBboxPatch((frame.left, frame.bottom), frame.w, frame.h,
+                                boxstyle="round,pad=0,rounding_size=0.12", facecolor="none",
+                                edgecolor="#9AA3AD", linewidth=1.0, linestyle=(0, (4, 3)), zorder=0))
+    ax.text(frame.left + 0.08, frame.top + 0.05, "Partnership in force", ha="left", va="bottom", fontsize=9,
+            color=style.GREY, style="italic", zorder=1)
+    success, renewal = boxes[template.success], boxes[RENEWAL]
+    _box(ax, renewal, state_label(template, RENEWAL), note=LIFE_NOTE)
+    middle = (success.right + renewal.left) / 2
+    _arrow(ax, (success.right, 0.2), (renewal.left, 0.2))
+    _arrow(ax, (renewal.left, -0.2), (success.right, -0.2))
+    for y, trigger in ((0.6, "renew"), (-0.6, "renewed")):
+        ax.text(middle, y, TRIGGER_LABELS[trigger], ha="center", va="center", fontsize=9, color="#333333",
+                style="italic", zorder=6)
+    lapsed = boxes[LAPSED]
+    _outcome_box(ax, lapsed, LAPSED)
+    _arrow(ax, (renewal.x, renewal.top), (lapsed.x, lapsed.bottom))
+    ax.text(renewal.x - 0.06, (frame.top + lapsed.bottom) / 2 + 0.1, TRIGGER_LABELS["lapse"], ha="right",
+            va="center", fontsize=9.5, color="#333333", style="italic", zorder=6)
+    suspended = boxes[SUSPENDED]
+    _outcome_box(ax, suspended, SUSPENDED)
+    _arrow(ax, (suspended.x, frame.bottom), (suspended.x, suspended.top))
+    _trigger_text(ax, suspended.x, (frame.bottom + suspended.top) / 2, TRIGGER_LABELS["suspend"])
 
 
 def _bus(ax: Axes, sources: list[Box], target: Box, label: str, up: bool) -> None:
@@ -267,5 +316,7 @@ def _subtitle(template: Template) -> str:
     if vetoes:
         parts.append(f"Every ally must agree at {style.join_names(vetoes)}")
     parts.append("the candidate may withdraw at any open stage")
+    if template.life:
+        parts.append("then every ally must agree to each renewal")
     text = "; ".join(parts)
     return text[0].upper() + text[1:]

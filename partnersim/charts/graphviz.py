@@ -6,8 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from partnersim.process.machine import outcome_states, transition_table
-from partnersim.scenario.templates import OUTCOME_LABELS, PROSPECTIVE, Template
+from partnersim.charts.labels import STATE_LABELS
+from partnersim.process.machine import life_states, outcome_states, transition_table
+from partnersim.scenario.templates import OUTCOME_LABELS, PROSPECTIVE, RENEWAL, Template
 
 
 def available() -> bool:
@@ -18,15 +19,16 @@ def dot_source(template: Template) -> str:
     """The process as Graphviz DOT text, main path left to right, outcomes below."""
     labels = {spec.name: spec.label for spec in template.stages}
     labels.update(OUTCOME_LABELS)
+    labels.update(STATE_LABELS)
     labels[template.success] = template.success_label
-    labels["requested"] = "Requested"
     lines = [
         "digraph process {",
         '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#f2f2f2", fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
-    terminals = outcome_states(template)
-    for state in ["requested", *template.stage_names, *terminals]:
+    life = life_states(template)
+    terminals = outcome_states(template) + [state for state in life if state != RENEWAL]
+    for state in ["requested", *template.stage_names, *terminals, *[s for s in life if s == RENEWAL]]:
         fill = "#cfe8d5" if state == template.success else ("#f6d5c5" if state in terminals else "#f2f2f2")
         lines.append(f'  "{state}" [label="{labels.get(state, state)}", fillcolor="{fill}"];')
     for row in transition_table(template):

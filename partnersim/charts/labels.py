@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from partnersim.scenario.templates import (
+    LAPSED,
     OUTCOME_LABELS,
     PENDING,
     PROSPECTIVE,
     REJECTED,
+    RENEWAL,
     REQUESTED,
+    SUSPENDED,
     TALKS_FAILED,
     TEMPLATES,
     WITHDRAWN,
@@ -25,13 +28,21 @@ from partnersim.scenario.templates import (
 if TYPE_CHECKING:
     from partnersim.results.summary import Results
 
-STATE_LABELS = {PROSPECTIVE: "Not yet requested", REQUESTED: "Requested"}
+STATE_LABELS = {
+    PROSPECTIVE: "Not yet requested",
+    REQUESTED: "Requested",
+    RENEWAL: "Renewal",
+    SUSPENDED: "Suspended",
+    LAPSED: "Lapsed",
+}
 
 SHORT_OUTCOME_LABELS = {
     REJECTED: "Rejected",
     WITHDRAWN: "Withdrawn",
     TALKS_FAILED: "Talks failed",
     PENDING: "Pending",
+    SUSPENDED: "Suspended",
+    LAPSED: "Lapsed",
 }
 
 # What sets each trigger off, in the words of a briefing.
@@ -42,6 +53,10 @@ TRIGGER_LABELS = {
     "fail_talks": "round limit reached",
     "withdraw": "candidate withdraws",
     "censor": "horizon reached",
+    "renew": "programme due",
+    "renewed": "all agree",
+    "lapse": "an ally refuses",
+    "suspend": "allies suspend it",
 }
 
 

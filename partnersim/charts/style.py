@@ -56,6 +56,9 @@ OUTCOME_STYLE: dict[str, dict[str, str]] = {
     "withdrawn": {"color": OKABE_ITO["orange"], "hatch": "\\\\\\"},
     "talks_failed": {"color": OKABE_ITO["reddish_purple"], "hatch": "xx"},
     "pending": {"color": LIGHT_GREY, "hatch": ".."},
+    # How a partnership can end after cooperation (the process diagram).
+    "lapsed": {"color": OKABE_ITO["sky_blue"], "hatch": "--"},
+    "suspended": {"color": OKABE_ITO["black"], "hatch": "++"},
 }
 SUCCESS_STYLE = OUTCOME_STYLE["cooperation"]  # any template's success state
 

@@ -15,10 +15,13 @@ from typing import Any, Protocol
 from transitions import Machine
 
 from partnersim.scenario.templates import (
+    LAPSED,
     PENDING,
     PROSPECTIVE,
     REJECTED,
+    RENEWAL,
     REQUESTED,
+    SUSPENDED,
     TALKS_FAILED,
     TEMPLATES,
     WITHDRAWN,
@@ -38,6 +41,15 @@ def state_names(template: Template) -> list[str]:
         TALKS_FAILED,
         PENDING,
     ]
+
+
+def life_states(template: Template) -> list[str]:
+    """The states of a partnership after it starts (none for a process without a life).
+
+    Kept apart from :func:`state_names`, whose states are the columns of the
+    engine's entry table and of the charts of the accession process.
+    """
+    return [RENEWAL, SUSPENDED, LAPSED] if template.life else []
 
 
 def outcome_states(template: Template) -> list[str]:
@@ -64,7 +76,20 @@ def transition_table(template: Template) -> list[dict[str, Any]]:
         table.append({"trigger": "fail_talks", "source": talks, "dest": TALKS_FAILED})
     table.append({"trigger": "withdraw", "source": open_states, "dest": WITHDRAWN})
     table.append({"trigger": "censor", "source": [PROSPECTIVE, *open_states], "dest": PENDING})
-    return table
+    return table + life_transitions(template)
+
+
+def life_transitions(template: Template) -> list[dict[str, Any]]:
+    """After cooperation starts: renewals, which the allies may refuse, and suspension."""
+    if not template.life:
+        return []
+    success = template.success
+    return [
+        {"trigger": "renew", "source": success, "dest": RENEWAL},
+        {"trigger": "renewed", "source": RENEWAL, "dest": success},
+        {"trigger": "lapse", "source": RENEWAL, "dest": LAPSED},
+        {"trigger": "suspend", "source": [success, RENEWAL], "dest": SUSPENDED},
+    ]
 
 
 @cache
@@ -73,7 +98,7 @@ def build_machine(template_name: str) -> Machine:
     template = TEMPLATES[template_name]
     return Machine(
         model=None,
-        states=state_names(template),
+        states=state_names(template) + life_states(template),
         transitions=transition_table(template),
         initial=PROSPECTIVE,
         auto_transitions=False,
