@@ -13,6 +13,7 @@ import numpy as np
 
 from partnersim.engine.calendar import Calendar
 from partnersim.engine.consensus import Bloc, Consensus, Election
+from partnersim.engine.life import RENEWAL, Life, compile_life
 from partnersim.engine.silence import Silence
 from partnersim.engine.spillover import Spillover
 from partnersim.engine.stages import CompiledStage
@@ -46,6 +47,7 @@ class Model:
     horizon: float
     calendar: Calendar
     spillover: Spillover | None = None
+    life: Life | None = None  # what follows cooperation, with a ``partnership`` block
 
     @property
     def consensus_stages(self) -> list[Consensus | Silence]:
@@ -118,4 +120,8 @@ def compile_scenario(scenario: Scenario) -> Model:
         horizon=scenario.horizon_days,
         calendar=Calendar(scenario),
         spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
+        life=compile_life(
+            scenario.partnership, scenario.horizon_days,
+            lambda name, params: make_consensus(name, -1, params, scenario, ally_codes, ally_keys, rules_of=RENEWAL),
+        ),
     )

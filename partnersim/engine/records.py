@@ -18,6 +18,22 @@ class AllyRecord:
 
 
 @dataclass
+class LifeRecord:
+    """The life of each partnership after cooperation starts, per (replication, candidate).
+
+    A case that did not reach cooperation has no life: ``ending`` 0, ``start``
+    NaN, ``stop`` and every ``area_start`` inf.
+    """
+
+    start: np.ndarray  # (R, C) day cooperation started
+    ending: np.ndarray  # (R, C) int8: 0 no life, 1 active at the horizon, 2 lapsed, 3 suspended
+    stop: np.ndarray  # (R, C) day the partnership lapsed or was suspended (inf: active at the horizon)
+    renewals: np.ndarray  # (R, C) int16: renewals agreed before the partnership stopped or the horizon
+    renewing: np.ndarray  # (R, C) bool: a renewal began and was not agreed (under way, vetoed or cut short)
+    area_start: np.ndarray  # (R, C, N) day each area of the catalogue was agreed (inf: not while active)
+
+
+@dataclass
 class Records:
     """One chunk's results. Replication numbers are global, so chunks can be merged in any order."""
 
@@ -27,6 +43,7 @@ class Records:
     opened: np.ndarray  # (R, C) day the case opened (request, or the start when earlier)
     entry: np.ndarray  # (R, C, S) day each state was entered, NaN if never
     allies: list[AllyRecord]
+    life: LifeRecord | None = None  # only for a scenario with a ``partnership`` block
 
     @property
     def count(self) -> int:

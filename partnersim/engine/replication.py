@@ -19,8 +19,9 @@ from collections.abc import Callable
 import numpy as np
 
 from partnersim.engine.calendar import Calendar
+from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
-from partnersim.engine.records import Records
+from partnersim.engine.records import LifeRecord, Records
 from partnersim.engine.stages import ADVANCE, TRIGGERS, VETO, WITHDRAW, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of
 from partnersim.process.machine import process_of
@@ -80,7 +81,10 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
     succeeded = status == _OPEN
     end[succeeded] = now[succeeded]
 
-    outcome, entry = _paths(model, opened, stage_entry, status, succeeded, last_stage, ending, end)
+    life = None
+    if model.life is not None:  # what follows cooperation, from the day it starts
+        life = model.life.run(streams, keys, np.where(succeeded, end, np.inf), calendar)
+    outcome, entry = _paths(model, opened, stage_entry, status, succeeded, last_stage, ending, end, life)
     return Records(
         first=first,
         outcome=outcome,
@@ -90,6 +94,7 @@ def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
         allies=[
             stage.ally_record(plans[stage.index], entry, vetoed_here[stage.index]) for stage in model.consensus_stages
         ],
+        life=life,
     )
 
 
@@ -117,9 +122,13 @@ def _openings(model: Model, streams: Streams, keys: ChunkKeys) -> tuple[np.ndarr
 
 def _paths(
     model: Model, opened: np.ndarray, stage_entry: np.ndarray, status: np.ndarray, succeeded: np.ndarray,
-    last_stage: np.ndarray, ending: np.ndarray, end: np.ndarray,
+    last_stage: np.ndarray, ending: np.ndarray, end: np.ndarray, life: LifeRecord | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Outcome and state-entry days of every case, with its path confirmed by the machine."""
+    """Outcome and state-entry days of every case, with its path confirmed by the machine.
+
+    A partnership's life after cooperation is part of its path: the machine
+    confirms it too, though only the states up to the outcome have columns.
+    """
     process = process_of(model.template.name)
     names = [stage.name for stage in model.stages]
     column = {state: i for i, state in enumerate(model.states)}
@@ -132,6 +141,10 @@ def _paths(
         [np.broadcast_to(np.array([-1 if e is None else e for e in model.entry_stage])[None, :], status.shape),
          last_stage, final], axis=-1,
     )
+    if life is not None:  # the path to cooperation, then the life that followed
+        lives = np.concatenate([codes[succeeded], path_codes(life)[succeeded]], axis=-1)
+        for start, last, how, *after in np.unique(lives, axis=0).tolist():
+            process.states(_triggers(names, start, last, how) + life_triggers(*after))
     flat = codes.reshape(-1, 3)
     distinct, inverse = np.unique(flat, axis=0, return_inverse=True)
     inverse = inverse.reshape(status.shape)
