@@ -98,6 +98,8 @@ def execute(
         folder.write_text("results.csv", rundir.summary_csv(results))
         folder.write_text("summary.md", summary_markdown(results))
         folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
+        if results.has_partnership:
+            folder.write_text(rundir.PARTNERSHIP_AREAS, rundir.areas_csv(results))
         folder.write_json(
             "manifest.json",
             rundir.manifest(

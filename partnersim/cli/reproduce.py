@@ -20,7 +20,8 @@ Examples:
 
 \b
 Exit code 0: the replay matches byte for byte (summary.json, results.csv,
-cooperation_by_date.csv and replications.csv when the run wrote it).
+cooperation_by_date.csv, and partnership_areas.csv and replications.csv when
+the run wrote them).
 Exit code 1: something differs; each difference is listed.
 Exit code 2: RUN_DIR is not a finished run folder.""")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path), metavar="RUN_DIR")

@@ -184,9 +184,28 @@ def _print_results(results: Results) -> None:
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
     screen.print(allies)
+    if results.has_partnership:
+        screen.print(_partnership_table(results))
     screen.print("[bold]Findings[/bold]")
     for c in results.candidates:
         screen.print(f"  {finding(results, c)}", soft_wrap=True)
+
+
+def _partnership_table(results: Results) -> Any:
+    """After cooperation starts: how the partnership stands at the horizon, over all replications."""
+    from rich.table import Table
+
+    from partnersim.results.text import interval
+
+    table = Table(title=f"The partnership at {results.end_date:%d %b %Y} (share of all replications, 95% interval)",
+                  title_justify="left")
+    for name in ("Candidate", "Active", "Suspended", "Lapsed", "Renewals (mean)", "Areas (expected)"):
+        table.add_column(name, no_wrap=name == "Candidate", justify="left" if name == "Candidate" else "right")
+    for c in results.candidates:
+        if (life := c.partnership) is not None:
+            table.add_row(c.name, interval(life.active), interval(life.suspended), interval(life.lapsed),
+                          f"{life.mean_renewals:.2f}", f"{life.expected_areas:.1f}")
+    return table
 
 
 @click.command(epilog="""\b

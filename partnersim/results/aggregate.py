@@ -4,17 +4,22 @@ Memory does not grow with the number of replications: outcomes are counts,
 the day cooperation starts is a histogram with one bin per day of the
 horizon, and time in each stage is a running sum. Chunks are folded in
 replication order, so the totals (floating sums included) do not depend on
-how many workers produced them.
+how many workers produced them. The life of a partnership is folded as
+counts only (:class:`LifeTotals`).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 
 import numpy as np
 
+from partnersim.engine.life import ACTIVE, LAPSED, SUSPENDED
 from partnersim.engine.model import Model
-from partnersim.engine.records import Records
+from partnersim.engine.records import LifeRecord, Records
+from partnersim.scenario.schema import Scenario
 
 
 class Aggregate:
@@ -38,6 +43,7 @@ class Aggregate:
         self._success = model.outcomes.index(model.template.success)
         self._pending = model.outcomes.index("pending")
         self._open = [i for i, s in enumerate(model.states) if s not in model.outcomes]
+        self.life = LifeTotals(model) if model.life is not None else None
 
     def merge(self, other: Aggregate) -> None:
         """Fold in the totals of a later group of replications."""
@@ -45,6 +51,8 @@ class Aggregate:
         for name in ("outcomes", "success_days", "stage_days", "stage_entered", "pending_at",
                      "last", "veto", "held", "held_any"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        if self.life is not None and other.life is not None:
+            self.life.merge(other.life)
 
     def add(self, records: Records) -> None:
         """Fold in one chunk."""
@@ -78,6 +86,65 @@ class Aggregate:
             self.held[k] += allies.held.sum(axis=0)
         if records.allies:
             self.held_any += np.logical_or.reduce([a.held for a in records.allies]).sum(axis=0)
+        if self.life is not None and records.life is not None:
+            self.life.add(records.life)
+
+
+class LifeTotals:
+    """The partnerships' lives, as counts over replications (so merging is exact in any order)."""
+
+    def __init__(self, model: Model) -> None:
+        assert model.life is not None
+        n_cand = len(model.candidate_codes)
+        self.times = np.array([day for _, day in month_ends(model.scenario)])
+        self.active = np.zeros(n_cand, dtype=np.int64)  # active at the horizon
+        self.suspended = np.zeros(n_cand, dtype=np.int64)  # suspended by the horizon
+        self.lapsed = np.zeros(n_cand, dtype=np.int64)  # lapsed by the horizon
+        self.renewals = np.zeros(n_cand, dtype=np.int64)  # renewals agreed, summed
+        self.areas_by_month = np.zeros((n_cand, len(self.times)), dtype=np.int64)  # active areas, summed
+        self.by_area = np.zeros((n_cand, len(model.life.areas)), dtype=np.int64)  # active at the horizon
+
+    def merge(self, other: LifeTotals) -> None:
+        for name in ("active", "suspended", "lapsed", "renewals", "areas_by_month", "by_area"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def add(self, life: LifeRecord) -> None:
+        self.active += (life.ending == ACTIVE).sum(axis=0)
+        self.suspended += (life.ending == SUSPENDED).sum(axis=0)
+        self.lapsed += (life.ending == LAPSED).sum(axis=0)
+        self.renewals += life.renewals.sum(axis=0, dtype=np.int64)
+        self.by_area += (np.isfinite(life.area_start) & (life.ending == ACTIVE)[:, :, None]).sum(axis=0)
+        # An area counts at the month ends from the one after it is agreed up to the one
+        # before the partnership stops: +1 and -1 in a running sum over the months.
+        n_times = len(self.times)
+        n_areas = life.area_start.shape[2]
+        for c in range(self.active.shape[0]):
+            first = np.searchsorted(self.times, life.area_start[:, c, :].ravel(), side="left")
+            after = np.searchsorted(self.times, np.repeat(life.stop[:, c], n_areas), side="left")
+            counted = first < after
+            steps = (np.bincount(first[counted], minlength=n_times + 1)
+                     - np.bincount(after[counted], minlength=n_times + 1))
+            self.areas_by_month[c] += np.cumsum(steps)[:n_times]
+
+
+def month_ends(scenario: Scenario) -> list[tuple[dt.date, float]]:
+    """The end of each calendar month from the start to the horizon, and the horizon itself.
+
+    Each date comes with the moment it stands for, in days from the start: the
+    end of that day, or the horizon for the last one.
+    """
+    end = scenario.end_date
+    horizon = scenario.horizon_days
+    points = []
+    year, month = scenario.start.year, scenario.start.month
+    while True:
+        day = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if day >= end:
+            break
+        points.append((day, float((day - scenario.start).days + 1)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    points.append((end, horizon))
+    return points
 
 
 def next_entry(entry: np.ndarray) -> np.ndarray:

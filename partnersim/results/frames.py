@@ -53,6 +53,13 @@ def _candidate_row(results: Results, candidate: Any) -> dict[str, Any]:
     for kind in ("last_to_consent", "holding", "vetoing"):
         shares = getattr(candidate, kind)
         row[f"top_{kind}"] = shares[0].code if shares else None
+    life = candidate.partnership
+    if life is not None:
+        for name, estimate in (("partnership_active", life.active), ("suspended", life.suspended),
+                               ("lapsed", life.lapsed)):
+            row[f"p_{name}"], row[f"p_{name}_low"], row[f"p_{name}_high"] = estimate.p, estimate.low, estimate.high
+        row["mean_renewals"] = life.mean_renewals
+        row["expected_areas"] = life.expected_areas
     return row
 
 

@@ -1,7 +1,8 @@
 """Reading a finished run folder back, so charts and briefings never need a rerun.
 
 :func:`load_run` rebuilds the :class:`Results` of a run from ``summary.json``,
-``cooperation_by_date.csv``, ``scenario.yaml`` and ``manifest.json``, and keeps
+``cooperation_by_date.csv``, ``scenario.yaml`` and ``manifest.json`` (and
+``partnership_areas.csv`` for a run with a partnership), and keeps
 the input files as written (their comments are the sources a briefing
 quotes). :func:`read_rows` reads ``replications.csv``, when the run wrote it,
 for what only single replications can show: how often each ally stood in the
@@ -28,7 +29,14 @@ import numpy as np
 import yaml
 
 from partnersim.errors import RunFolderError
-from partnersim.results.summary import AllyShare, CandidateResult, Estimate, Results, StageTime
+from partnersim.results.summary import (
+    AllyShare,
+    CandidateResult,
+    Estimate,
+    PartnershipResult,
+    Results,
+    StageTime,
+)
 from partnersim.scenario.schema import Scenario
 
 REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
@@ -79,8 +87,9 @@ def load_run(folder: str | Path) -> SavedRun:
     summary = _json(folder, "summary.json")
     scenario = _scenario(folder)
     curves = _curves(folder)
+    areas = _areas(folder) if any("partnership" in c for c in summary.get("candidates", [])) else {}
     try:
-        results = _results(summary, scenario, curves, _timestamp(manifest.get("finished")))
+        results = _results(summary, scenario, curves, areas, _timestamp(manifest.get("finished")))
     except (KeyError, TypeError, ValueError) as exc:
         raise RunFolderError(
             f"{folder / 'summary.json'} is not a partnersim summary ({type(exc).__name__}: {exc}); "
@@ -151,8 +160,38 @@ def _curves(folder: Path) -> dict[str, np.ndarray]:
     return {code: values[:, i] for i, code in enumerate(codes)}
 
 
+def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
+    """Expected active areas by month, per candidate, from ``partnership_areas.csv``."""
+    path = folder / "partnership_areas.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            codes = next(reader)[1:]
+            rows = [(dt.date.fromisoformat(row[0]), row[1:]) for row in reader]
+    except FileNotFoundError:
+        raise RunFolderError(f"{folder} is an incomplete run folder: partnership_areas.csv is missing; "
+                             "run the scenario again") from None
+    except (OSError, StopIteration, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
+    return {
+        code: [(day, float(values[i])) for day, values in rows if values[i]] for i, code in enumerate(codes)
+    }
+
+
+def _partnership(data: dict[str, Any], by_month: list[tuple[dt.date, float]], n: int) -> PartnershipResult:
+    return PartnershipResult(
+        active=_estimate(data["active"], n),
+        suspended=_estimate(data["suspended"], n),
+        lapsed=_estimate(data["lapsed"], n),
+        renewals=int(data["renewals"]["total"]),
+        areas={name: _estimate(e, n) for name, e in data["areas"].items()},
+        by_month=by_month,
+    )
+
+
 def _results(
-    summary: dict[str, Any], scenario: Scenario, curves: dict[str, np.ndarray], created: dt.datetime | None
+    summary: dict[str, Any], scenario: Scenario, curves: dict[str, np.ndarray],
+    areas: dict[str, list[tuple[dt.date, float]]], created: dt.datetime | None,
 ) -> RunResults:
     n = int(summary["replications"])
     candidates = []
@@ -180,6 +219,7 @@ def _results(
                 for stage, table in item["by_stage"].items()
             },
             cdf=curves[code],
+            partnership=_partnership(item["partnership"], areas[code], n) if "partnership" in item else None,
         ))
     outcome_names = list(summary["candidates"][0]["outcomes"]) if candidates else []
     return RunResults(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from partnersim.results.summary import Results
-from partnersim.results.text import finding, interval
+from partnersim.results.text import finding, interval, partnership_finding
 
 
 def summary_markdown(results: Results) -> str:
@@ -23,6 +23,7 @@ def summary_markdown(results: Results) -> str:
         "## Findings",
         "",
         *[f"- {finding(results, candidate)}" for candidate in results.candidates],
+        *[f"- {line}" for c in results.candidates if (line := partnership_finding(results, c)) is not None],
         "",
         f"## Outcome by {results.end_date:%d %b %Y}",
         "",

@@ -23,8 +23,9 @@ from partnersim.results.rundir import DEPENDENCIES, scenario_hash
 from partnersim.scenario.schema import Scenario
 
 REQUIRED = ("manifest.json", "scenario.yaml", "summary.json")
-# The files whose bytes a replay must reproduce (replications.csv when the run wrote it).
-COMPARED = ("summary.json", "results.csv", "cooperation_by_date.csv", "replications.csv")
+# The files whose bytes a replay must reproduce (replications.csv and partnership_areas.csv when
+# the run wrote them).
+COMPARED = ("summary.json", "results.csv", "cooperation_by_date.csv", "partnership_areas.csv", "replications.csv")
 SHOWN = 10  # differences listed per file
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from partnersim.engine.model import Model
-from partnersim.results.aggregate import Aggregate
+from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
 from partnersim.scenario.durations import add_days
 from partnersim.scenario.schema import Scenario
 
@@ -79,6 +79,38 @@ class StageTime:
 
 
 @dataclass(frozen=True)
+class PartnershipResult:
+    """The life of a candidate's partnership, over *all* replications (one without cooperation has none)."""
+
+    active: Estimate  # active at the horizon (in cooperation or in renewal)
+    suspended: Estimate  # suspended by the horizon
+    lapsed: Estimate  # lapsed (a renewal refused) by the horizon
+    renewals: int  # renewals agreed by the horizon, summed over replications
+    areas: dict[str, Estimate]  # each area of the catalogue: active at the horizon
+    by_month: list[tuple[dt.date, float]] = field(repr=False)  # expected active areas at each month end
+
+    @property
+    def mean_renewals(self) -> float:
+        """Renewals agreed by the horizon, on average over all replications."""
+        return self.renewals / self.active.n if self.active.n else math.nan
+
+    @property
+    def expected_areas(self) -> float:
+        """Expected active areas at the horizon (0 in a future without an active partnership)."""
+        return sum(e.count for e in self.areas.values()) / self.active.n if self.active.n else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "active": self.active.to_dict(),
+            "suspended": self.suspended.to_dict(),
+            "lapsed": self.lapsed.to_dict(),
+            "renewals": {"mean": _r(self.mean_renewals), "total": self.renewals},
+            "expected_areas": _r(self.expected_areas),
+            "areas": {name: e.to_dict() for name, e in self.areas.items()},
+        }
+
+
+@dataclass(frozen=True)
 class CandidateResult:
     code: str
     name: str
@@ -92,8 +124,10 @@ class CandidateResult:
     vetoing: list[AllyShare]  # vetoed, at whichever stage
     by_stage: dict[str, dict[str, list[AllyShare]]]  # consensus stage → last/holding/vetoing
     cdf: np.ndarray = field(repr=False)  # P(cooperation by start + d days), d = 0..horizon
+    partnership: PartnershipResult | None = None  # with a ``partnership`` block: its life after cooperation
 
     def to_dict(self) -> dict[str, Any]:
+        life = {"partnership": self.partnership.to_dict()} if self.partnership is not None else {}
         return {
             "code": self.code,
             "name": self.name,
@@ -109,6 +143,7 @@ class CandidateResult:
                 stage: {kind: [a.to_dict() for a in shares] for kind, shares in table.items()}
                 for stage, table in self.by_stage.items()
             },
+            **life,
         }
 
 
@@ -148,6 +183,11 @@ class Results:
     def end_date(self) -> dt.date:
         return self.scenario.end_date
 
+    @property
+    def has_partnership(self) -> bool:
+        """Whether the run simulated the life of a partnership (a ``partnership`` block)."""
+        return any(c.partnership is not None for c in self.candidates)
+
     def candidate(self, code: str) -> CandidateResult:
         for result in self.candidates:
             if result.code == code:
@@ -155,10 +195,12 @@ class Results:
         raise KeyError(code)
 
     def summary(self) -> str:
-        """One plain-language finding per candidate, as a briefing would say it."""
-        from partnersim.results.text import finding
+        """One plain-language finding per candidate, as a briefing would say it (then the partnerships')."""
+        from partnersim.results.text import finding, partnership_finding
 
-        return "\n".join(finding(self, candidate) for candidate in self.candidates)
+        lines = [finding(self, candidate) for candidate in self.candidates]
+        lines += [line for c in self.candidates if (line := partnership_finding(self, c)) is not None]
+        return "\n".join(lines)
 
     def to_frame(self, per: str = "candidate") -> Any:
         """A pandas DataFrame: ``per="candidate"`` (one row each, every number of the
@@ -232,6 +274,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
                 for k, stage in enumerate(model.consensus_stages)
             },
             cdf=cdf,
+            partnership=_partnership(model, totals.life, c, n) if totals.life is not None else None,
         ))
     return Results(
         scenario=scenario,
@@ -240,6 +283,19 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
         success=model.template.success,
         outcome_names=list(model.outcomes),
         candidates=candidates,
+    )
+
+
+def _partnership(model: Model, life: LifeTotals, c: int, n: int) -> PartnershipResult:
+    assert model.life is not None
+    dates = [day for day, _ in month_ends(model.scenario)]
+    return PartnershipResult(
+        active=Estimate.of(int(life.active[c]), n),
+        suspended=Estimate.of(int(life.suspended[c]), n),
+        lapsed=Estimate.of(int(life.lapsed[c]), n),
+        renewals=int(life.renewals[c]),
+        areas={name: Estimate.of(int(life.by_area[c, a]), n) for a, name in enumerate(model.life.areas)},
+        by_month=[(day, int(total) / n) for day, total in zip(dates, life.areas_by_month[c], strict=True)],
     )
 
 

@@ -39,3 +39,19 @@ def finding(results: Results, candidate: CandidateResult) -> str:
         top = candidate.vetoing[0]
         parts.append(f"most likely veto: {top.name} ({percent(top.share)})")
     return "; ".join(parts)
+
+
+def partnership_finding(results: Results, candidate: CandidateResult) -> str | None:
+    """``Argentina: partnership active at the horizon (Dec 2031) in 31% (30–32%) of futures, …``.
+
+    None for a candidate whose run simulated no partnership.
+    """
+    life = candidate.partnership
+    if life is None:
+        return None
+    horizon = month_label(results.end_date)
+    return (
+        f"{candidate.name}: partnership active at the horizon ({horizon}) in {interval(life.active)} of "
+        f"futures, suspended in {interval(life.suspended)}, lapsed in {interval(life.lapsed)}; "
+        f"{life.expected_areas:.1f} areas of cooperation expected; {life.mean_renewals:.2f} renewals on average"
+    )
