@@ -46,6 +46,7 @@ SEED = 4242
 
 # Argentina and Chile can finish within two years; Peru asks a month before
 # the horizon and can never reach cooperation in time. Türkiye often holds.
+# The partnerships' life follows cooperation (areas, renewals, suspension).
 THREE = f"""\
 name: Chart test, three candidates
 start: 2025-01-01
@@ -53,6 +54,10 @@ horizon: 2y
 seed: {SEED}
 allies:
   TUR: {{hold: {{probability: 0.3}}}}
+partnership:
+  areas: {{initial: 2, added_per_year: 2}}
+  renewal: {{every: 6mo}}
+  suspension: {{annual_rate: 0.1}}
 candidates:
   - {{code: ARG, name: Argentina, request: 2024-04-18, stage: expert_talks}}
   - {{code: CHL, name: Chile, request: 2025-01-01, withdrawal: {{annual_rate: 0.1}}}}
@@ -148,7 +153,8 @@ def test_importing_charts_and_mermaid_does_not_import_matplotlib() -> None:
 
 
 def test_chart_names_are_stable() -> None:
-    assert list(CHARTS) == ["outcomes", "s_curve", "start_dates", "stage_times", "allies", "timeline", "process"]
+    assert list(CHARTS) == ["outcomes", "s_curve", "start_dates", "stage_times", "allies", "timeline",
+                            "partnership", "process"]
 
 
 def test_an_unknown_chart_name_gets_a_suggestion() -> None:
@@ -177,7 +183,8 @@ def test_every_chart_renders_is_not_blank_and_says_what_it_shows(name: str, thre
     assert 0.03 < _ink(fig) < 0.6  # last: drawing the image releases the figure
 
 
-@pytest.mark.parametrize("name", [n for n in RESULT_CHARTS if not CHARTS[n].needs_rows])
+@pytest.mark.parametrize("name", [n for n in RESULT_CHARTS if not CHARTS[n].needs_rows
+                                  and not CHARTS[n].needs_partnership])
 def test_one_candidate_charts_are_titled_and_footed(name: str, one: Results) -> None:
     fig = CHARTS[name](one)
     assert "Colombia" in _texts(fig)[0] or "%" in _texts(fig)[0] or "Allied" in _texts(fig)[0]
@@ -216,8 +223,10 @@ def test_render_all_draws_what_is_asked(one: Results, tmp_path: Path) -> None:
 
 
 def test_without_rows_the_timeline_is_left_out_unless_asked_for() -> None:
-    assert [c.name for c in selection()] == list(CHART_NAMES)
-    assert [c.name for c in selection(has_rows=False)] == [n for n in CHART_NAMES if n != "timeline"]
+    assert [c.name for c in selection(has_partnership=True)] == list(CHART_NAMES)
+    assert [c.name for c in selection(has_rows=False, has_partnership=True)] == [
+        n for n in CHART_NAMES if n != "timeline"]
+    assert [c.name for c in selection()] == [n for n in CHART_NAMES if n != "partnership"]
     assert [c.name for c in selection(["allies", "outcomes"], has_rows=False)] == ["allies", "outcomes"]
 
 

@@ -31,6 +31,8 @@ class Chart:
     Calling it draws the Figure: ``CHARTS["outcomes"](results)``. Charts that
     tell single replications (``needs_rows``) take ``rows``, read from the
     run's ``replications.csv`` by :func:`partnersim.results.load.read_rows`.
+    A chart that ``needs_partnership`` is drawn only when the run simulated the
+    life of a partnership.
     """
 
     name: str
@@ -39,6 +41,7 @@ class Chart:
     function: str
     needs_rows: bool = False
     takes_rows: bool = False  # uses rows when given, draws without them
+    needs_partnership: bool = False  # drawn only for a run with a ``partnership`` block
 
     def __call__(self, results: Results, *, size: str = "slide", rows: Rows | None = None) -> Figure:
         import importlib
@@ -67,6 +70,8 @@ CHARTS: dict[str, Chart] = {
         Chart("stage_times", "the mean time spent in each stage", "stages", "stage_time_chart", takes_rows=True),
         Chart("allies", "the allies most often in the way", "allies", "ally_chart", takes_rows=True),
         Chart("timeline", "one simulated future near the median", "timeline", "timeline_chart", needs_rows=True),
+        Chart("partnership", "the areas of cooperation in force over time", "partnership", "partnership_chart",
+              needs_partnership=True),
         Chart("process", "the process diagram", "diagram", "process_diagram"),
     )
 }
@@ -143,20 +148,27 @@ def render_all(
     folder = Path(folder)
     wanted = [chart(name) for name in only] or list(CHARTS.values())
     read = _rows(results, folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None
-    chosen = selection(only, has_rows=read is not None)
+    chosen = selection(only, has_rows=read is not None, has_partnership=results.has_partnership)
     folder.mkdir(parents=True, exist_ok=True)
     return [write(c(results, size=size, rows=read), folder / f"{c.name}.{fmt}", fmt) for c in chosen]
 
 
-def selection(only: Sequence[str] = (), *, has_rows: bool = True) -> list[Chart]:
+def selection(only: Sequence[str] = (), *, has_rows: bool = True, has_partnership: bool = False) -> list[Chart]:
     """The charts to draw: those named in ``only`` (every one, by default) that the run allows.
 
     Without the run's rows, charts that need them are left out of the default
-    set; naming one in ``only`` is an error that says what is missing.
+    set; so is the partnership chart for a run without a partnership. Naming
+    one of them in ``only`` is an error that says what is missing.
     """
     if not only:
-        return [c for c in CHARTS.values() if has_rows or not c.needs_rows]
+        return [c for c in CHARTS.values()
+                if (has_rows or not c.needs_rows) and (has_partnership or not c.needs_partnership)]
     chosen = [chart(name) for name in only]
+    if not has_partnership and any(c.needs_partnership for c in chosen):
+        raise PartnersimError(
+            "the partnership chart needs a run whose scenario has a partnership block (areas, renewals, "
+            "suspension); this run has none"
+        )
     missing = [c.name for c in chosen if c.needs_rows and not has_rows]
     if missing:
         raise PartnersimError(

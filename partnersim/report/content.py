@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from partnersim import __version__
-from partnersim.charts import CHARTS
+from partnersim.charts import CHARTS, selection
 from partnersim.charts.labels import success_label, template_of
 from partnersim.report.assumptions import InputFile, read_inputs
 from partnersim.report.findings import Table, candidate_finding, headline, summary_tables
@@ -61,7 +61,8 @@ class Briefing:
 def build(run: SavedRun, rows: Rows | None) -> Briefing:
     """Everything a briefing says about the run in ``run``; ``rows`` from its replications.csv, if any."""
     results = run.results
-    charts = [_section(name, results, rows) for name, chart in CHARTS.items() if rows is not None or not chart.needs_rows]
+    charts = [_section(chart.name, results, rows)
+              for chart in selection(has_rows=rows is not None, has_partnership=results.has_partnership)]
     notes = []
     if rows is None:
         notes.append("The run wrote no replications.csv (it was run with --no-rows), so the timeline of one "
@@ -116,6 +117,10 @@ def caption(name: str, results: Results) -> str:
                      "not a forecast."),
         "process": ("The process the simulation follows, from the request to cooperation, and the ways a "
                     "case can end before it."),
+        "partnership": (f"The areas of cooperation expected to be in force at each month end, over all "
+                        f"{n} simulated futures: a future without an active partnership (none yet, lapsed "
+                        f"or suspended) counts none; the legend gives the chance the partnership is active "
+                        f"on {by}."),
     }
     return captions[name]
 

@@ -144,7 +144,19 @@ def headline(name: str, results: Results, rows: Rows | None) -> str:
         from partnersim.charts.labels import resolve_template
 
         return process_finding(resolve_template(results.scenario.process))
+    if name == "partnership":
+        return _partnership(results)
     raise KeyError(name)
+
+
+def _partnership(results: Results) -> str:
+    """Whose partnership is likeliest to be active at the horizon, with intervals, and its expected areas."""
+    lives = [(c, c.partnership) for c in results.candidates if c.partnership is not None]
+    candidate, life = max(lives, key=lambda item: item[1].active.p)
+    by = month_label(results.end_date)
+    return (f"{candidate.name}'s partnership is active in {by} in {interval(life.active)} of futures, "
+            f"with {life.expected_areas:.1f} areas of cooperation expected; suspended in "
+            f"{interval(life.suspended)}, lapsed in {interval(life.lapsed)}")
 
 
 def _outcomes(results: Results) -> str:
