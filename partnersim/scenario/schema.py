@@ -366,8 +366,12 @@ class Areas(_Model):
 
 
 def _renewal_allies() -> StageAllies:
+    # Assumption: as programme approval, but a hold on a programme in force is nearly always
+    # lifted: no lapsed IPCP is on record, and Türkiye's block of Austria's programmes
+    # (2016–2022) ended in consent.
     return StageAllies.model_validate(
-        {"default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}}, "hold": {"probability": 0.01}}}
+        {"default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}},
+                     "hold": {"probability": 0.01, "lifted": 0.95}}}
     )
 
 
