@@ -44,9 +44,11 @@ class ConsensusPlan:
     an ally's hold probability from a date on.
     """
 
-    u: np.ndarray  # (R, C, A, 4) uniforms: deliberation, hold, hold length, lifted
+    u: np.ndarray  # (R, C, A, 2) uniforms: deliberation, hold
     deliberation: np.ndarray  # (R, C, A) days until the ally decides or starts a hold
     tiebreak: Callable[[], np.ndarray]  # (R, C, A) uniforms, drawn only if allies tie
+    # (H, 2) uniforms of a hold's length and of its lifting, for the holds at (r, c, a) only
+    hold_uniforms: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     holds: np.ndarray | None = None  # (R, C, A) bool
     consent: np.ndarray | None = None  # (R, C, A) day of consent relative to stage entry (inf if veto)
     vetoed: np.ndarray | None = None  # (R, C) bool
@@ -151,7 +153,8 @@ class Consensus:
         self.blocs = tuple(blocs)
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
-        u = self._uniforms(streams, keys, np.arange(4, dtype=np.uint64))
+        u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
+        acting: list[tuple[Bloc, np.ndarray, np.ndarray]] = []  # bloc, acts as one (R, C), shared (R, C, 3)
         for bloc in self.blocs:
             together = streams.uniforms(
                 keys.reps[:, None], keys.candidates[None, :], self.key, bloc.key, np.uint64(_TOGETHER)
@@ -159,14 +162,27 @@ class Consensus:
             shared = streams.uniforms(
                 keys.reps[:, None, None], keys.candidates[None, :, None], self.key, bloc.key, _SHARED[None, None, :]
             )
-            for j, slot in enumerate(_SHARED.tolist()):
-                column = u[:, :, bloc.allies, slot]
-                u[:, :, bloc.allies, slot] = np.where(together[:, :, None], shared[:, :, j, None], column)
+            column = u[:, :, bloc.allies, _HOLD]
+            u[:, :, bloc.allies, _HOLD] = np.where(together[:, :, None], shared[:, :, 0, None], column)
+            acting.append((bloc, together, shared))
+
+        def hold_uniforms(r: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
+            # The same keys as a dense draw would use, for the holding (r, c, a) only: holds are rare.
+            out = streams.uniforms(
+                keys.reps[r][:, None], keys.candidates[c][:, None], self.key, self.ally_keys[a][:, None],
+                np.array([_HOLD_DAYS, _LIFTED], dtype=np.uint64)[None, :],
+            )
+            for bloc, together, shared in acting:
+                linked = together[r, c] & np.isin(a, bloc.allies)
+                out[linked] = shared[r[linked], c[linked], 1:]
+            return out
+
         deliberation = np.empty(u.shape[:3])
         for group in self.deliberation_groups:
             deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
         return ConsensusPlan(
-            u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK))
+            u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK)),
+            hold_uniforms=hold_uniforms,
         )
 
     def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
@@ -183,14 +199,16 @@ class Consensus:
         """Fill in the holds, consents and vetoes of cases entering on day ``start``."""
         u, deliberation = plan.u, plan.deliberation
         holds = u[..., _HOLD] < self.hold_probability(plan, start)
-        hold_days = np.zeros(u.shape[:3])
+        # A hold's length, and whether it is lifted, are drawn only where there is a hold.
+        r, c, a = np.nonzero(holds)
+        drawn = plan.hold_uniforms(r, c, a)
+        hold_days = np.zeros(holds.shape)
         for group in self.hold_groups:
-            held = holds[:, :, group.allies]
-            if held.any():  # a hold's length is drawn only where there is a hold
-                days = np.zeros(held.shape)
-                days[held] = group.dist.ppf(u[:, :, group.allies, _HOLD_DAYS][held])
-                hold_days[:, :, group.allies] = days
-        lifted = u[..., _LIFTED] < self.lifted_p
+            mine = np.isin(a, group.allies)
+            if mine.any():
+                hold_days[r[mine], c[mine], a[mine]] = group.dist.ppf(drawn[mine, 0])
+        lifted = np.zeros(holds.shape, dtype=bool)
+        lifted[r, c, a] = drawn[:, 1] < self.lifted_p[a]
         decided = deliberation + hold_days
         vetoes = holds & ~lifted
         consent = np.where(vetoes, np.inf, decided)

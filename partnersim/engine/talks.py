@@ -35,7 +35,7 @@ class TalksPlan:
     """One chunk's draws: rounds needed (or NEVER) and each round's duration."""
 
     rounds: np.ndarray  # (R, C) rounds until agreement, NEVER if none within the limit
-    days: np.ndarray  # (R, C, W) duration of each round, W the most rounds any case can hold
+    days: np.ndarray  # (R, C, W) duration of each round a case holds (0 beyond), W the most any case holds
 
 
 class Talks:
@@ -70,7 +70,11 @@ class Talks:
             first = last
         held = np.where(rounds == NEVER, self.limit, rounds)
         widest = int(held.max()) if held.size else 0
-        days = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)) if widest else np.zeros(shape + (0,))
+        # A case holds only its own rounds: the quantile function (slow for a gamma) runs on those alone.
+        days = np.zeros(shape + (widest,))
+        if widest:
+            used = np.arange(widest)[None, None, :] < held[:, :, None]
+            days[used] = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)[used])
         return TalksPlan(rounds=rounds, days=days)
 
     def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
