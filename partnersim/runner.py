@@ -87,7 +87,7 @@ def run_task(model: Model, seed: int, batch: list[tuple[int, int]], keep: bool) 
 
 def iter_tasks(
     model: Model, seed: int, parts: Iterable[tuple[int, int]], *, group: int = 1, keep: bool = True,
-    jobs: int = 1, executor: Executor | None = None,
+    jobs: int = 1, executor: Executor | None = None, total: int | None = None,
 ) -> Generator[Task, None, None]:
     """Every group of ``group`` chunks of ``parts``, in order, run on ``jobs`` processes (or a cluster).
 
@@ -96,7 +96,7 @@ def iter_tasks(
     Tasks are submitted a few at a time, so ``parts`` may be endless and the
     caller may stop early (closing the iterator stops the workers).
     """
-    tasks = _batched(iter(parts), group)
+    tasks = _batched(iter(parts), group, total)
     if executor is not None and executor.kind == "dask":
         yield from _dask_tasks(model, seed, tasks, keep, executor)
         return
@@ -202,8 +202,24 @@ def _dask_tasks(
             yield done
 
 
-def _batched(parts: Iterator[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
-    while batch := list(itertools.islice(parts, size)):
+def _batched(
+    parts: Iterator[tuple[int, int]], size: int, total: int | None = None
+) -> Iterator[list[tuple[int, int]]]:
+    """Groups of ``size`` chunks; with ``total`` chunks known, smaller groups towards the end.
+
+    Tapering keeps the last groups short, so no worker is left finishing a
+    long one while the others wait. The sizes depend on ``total`` alone, never
+    on the number of workers, so the totals (and their floating sums) are the
+    same with any ``jobs``.
+    """
+    remaining = total
+    while True:
+        take = size if remaining is None else min(size, max(1, remaining // 4))
+        batch = list(itertools.islice(parts, take))
+        if not batch:
+            return
+        if remaining is not None:
+            remaining -= len(batch)
         yield batch
 
 
@@ -265,7 +281,10 @@ def simulate(
     keep = keep_rows or on_records is not None
     # With --precision every chunk is checked, so every chunk is its own group.
     group = 1 if precision is not None else TASK_CHUNKS
-    stream = iter_tasks(model, scenario.seed, parts, group=group, keep=keep, jobs=jobs, executor=executor)
+    total = None if limit is None else -(-limit // CHUNK)
+    stream = iter_tasks(
+        model, scenario.seed, parts, group=group, keep=keep, jobs=jobs, executor=executor, total=total
+    )
     try:
         for task in stream:
             totals.merge(task.totals)
