@@ -351,3 +351,24 @@ def test_images_are_png_of_the_slide_shape(briefing: Briefing) -> None:
     for section in briefing.charts:
         image = imread(io.BytesIO(section.png), format="png")
         assert image.shape[1] / image.shape[0] == pytest.approx(16 / 9, rel=0.01)
+
+
+def test_the_calendar_blocs_silence_and_partnership_settings_are_named_for_a_reader() -> None:
+    """Each setting of latam-calendar.yaml gets a readable row with its own source comment; who a
+    row is about (a bloc's members, an election's ally) is in the label, not a row of its own."""
+    from pathlib import Path
+
+    from partnersim.scenario.loader import load_scenario
+
+    path = Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"
+    rows = {s.label: s for s in read_input(path.name, path.read_text(encoding="utf-8"), load_scenario(path)).settings}
+    assert rows["Council: weekly decision meeting"].value == "wednesday"
+    assert rows["Summits: chance that a renewal waits for one"].value == "0.33"
+    assert rows["Election in United Kingdom (GBR): date"].source.startswith("HYPOTHETICAL")
+    assert rows["Bloc Türkiye and Hungary: chance of acting as one"].value == "0.5"
+    assert rows["IPCP approval · Türkiye (TUR)"].value == "{breaks: 0.05}"
+    assert rows["Renewal · Every ally: chance a hold ends in consent (else a veto)"].value == "0.95"
+    assert rows["Partnership: suspension rate per year"].source.startswith("one suspension (Afghanistan")
+    assert sum(label == "Council: holiday" for label in (s.label for s in read_input(
+        path.name, path.read_text(encoding="utf-8"), load_scenario(path)).settings)) == 9
+    assert not any(label.endswith((": ally", ": members")) for label in rows)

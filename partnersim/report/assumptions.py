@@ -45,7 +45,29 @@ KEY_LABELS = {
     "withdrawal": "withdrawal",
     "withdrawal.annual_rate": "withdrawal rate per year",
     "code": "code",
+    "kind": "run as",
+    "breaks": "chance of breaking silence",
+    "deadline": "silence deadline",
+    "renegotiation": "renegotiation after a broken silence",
+    "max_breaks": "broken silences before the proposal is dropped",
 }
+# The calendar, blocs, spillover and partnership blocks: (head, key path after the head) → label.
+RULE_LABELS = {
+    ("calendar", "council.weekday"): "Council: weekly decision meeting",
+    ("calendar", "council.holidays"): "Council: holidays",
+    ("calendar", "council.stages"): "Council: decisions taken at its meetings",
+    ("calendar", "summits.builtin"): "Summits: recorded summits included",
+    ("calendar", "summits.dates"): "Summits: further summits",
+    ("spillover", "freeze"): "Spillover: how long a veto freezes the others",
+    ("spillover", "stages"): "Spillover: stages frozen",
+    ("partnership", "areas.catalogue"): "Partnership: areas of cooperation",
+    ("partnership", "areas.initial"): "Partnership: areas in the first programme",
+    ("partnership", "areas.added_per_year"): "Partnership: areas added per year",
+    ("partnership", "renewal.every"): "Partnership: renewal cycle",
+    ("partnership", "suspension.annual_rate"): "Partnership: suspension rate per year",
+}
+ELECTION_LABELS = {"date": "date", "hold": "chance of holding consent afterwards", "ally": "ally"}
+BLOC_LABELS = {"strength": "chance of acting as one", "allies": "members", "name": "name"}
 DISTRIBUTION_KEYS = set(DURATION_KINDS) | set(DATE_KINDS)
 
 
@@ -108,6 +130,9 @@ class _Namer:
         return f"{self.allies[code]} ({code})" if code in self.allies else code
 
     def label(self, path: tuple[Any, ...], item_names: dict[tuple[Any, ...], str]) -> str:
+        rule = self._rule_label(path, item_names)
+        if rule:
+            return rule
         parts = [str(p) for p in path]
         if parts and parts[-1] in DISTRIBUTION_KEYS and len(parts) > 1:
             parts = parts[:-1]  # the kind of distribution is part of the value
@@ -134,12 +159,44 @@ class _Namer:
         return f"{' · '.join(where)}: {name}" if where and name else (" · ".join(where) or name)
 
 
+    def _rule_label(self, path: tuple[Any, ...], item_names: dict[tuple[Any, ...], str]) -> str:
+        parts = [str(p) for p in path]
+        if parts and parts[-1] in DISTRIBUTION_KEYS and len(parts) > 1:
+            parts = parts[:-1]
+        head, rest = (parts[0], ".".join(parts[1:])) if parts else ("", "")
+        if (head, rest) in RULE_LABELS:
+            return RULE_LABELS[head, rest]
+        if head == "calendar" and rest.startswith("council.holidays."):
+            return "Council: holiday"
+        if head == "calendar" and rest.startswith("summits.wait.") and len(parts) == 4:
+            stage = self.stages.get(parts[3], "a " + parts[3])
+            return f"Summits: chance that {stage} waits for one"
+        if head == "calendar" and len(parts) >= 3 and parts[1] == "elections":
+            who = item_names.get(tuple(path[:3]), f"election {int(parts[2]) + 1}")
+            field = ".".join(parts[3:])
+            return f"Election in {who}: {ELECTION_LABELS.get(field, field)}" if field else f"Election in {who}"
+        if head == "blocs" and len(parts) >= 2:
+            who = item_names.get(tuple(path[:2]), f"bloc {int(parts[1]) + 1}")
+            field = ".".join(parts[2:])
+            return f"Bloc {who}: {BLOC_LABELS.get(field, field)}" if field else f"Bloc {who}"
+        if head == "partnership" and parts[1:3] == ["renewal", "allies"] and len(parts) >= 4:
+            what = ".".join(parts[4:])
+            name = KEY_LABELS.get(what, what.replace("_", " "))
+            return f"Renewal · {self.ally(parts[3])}: {name}" if what else f"Renewal · {self.ally(parts[3])}"
+        return ""
+
+
 def _walk(node: yaml.Node, path: tuple[Any, ...], text: str, lines: list[str], namer: _Namer,
           out: list[Setting], above: str, item_names: dict[tuple[Any, ...], str] | None = None) -> None:
     names = item_names if item_names is not None else {}
     if isinstance(node, yaml.MappingNode):
         if len(path) == 2 and path[0] == "candidates":
             names[path] = _candidate_name(node, namer)
+        fields = {k.value: v.value for k, v in node.value if isinstance(v, yaml.ScalarNode)}
+        if len(path) == 2 and path[0] == "blocs":
+            names[path] = str(fields.get("name", ""))
+        if len(path) == 3 and path[:2] == ("calendar", "elections"):
+            names[path] = namer.ally(str(fields.get("ally", "")))
         for key, value in node.value:
             child = (*path, key.value)
             if not path and key.value in SKIPPED:
@@ -162,13 +219,20 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], text: str, lines: list[str], n
             if isinstance(item, yaml.MappingNode) and item.flow_style:
                 names[child] = _candidate_name(item, namer) if path == ("candidates",) else ""
                 out.append(_setting(child, None, item, text, lines, namer, names, comment))
+            elif isinstance(item, yaml.SequenceNode) and item.flow_style:  # e.g. a holiday, [first, last]
+                out.append(_setting(child, None, item, text, lines, namer, names, comment))
             else:
                 _walk(item, child, text, lines, namer, out, comment, names)
 
 
 def _identity(path: tuple[Any, ...]) -> bool:
-    """A candidate's code or name: who it is, not an assumption about it."""
-    return len(path) == 3 and path[0] == "candidates" and path[2] in ("code", "name")
+    """Who a row is about (a candidate's code or name, a bloc's name and members, an election's
+    ally), not an assumption about it: shown only when the file gives it a comment."""
+    if len(path) == 3 and path[0] == "candidates" and path[2] in ("code", "name"):
+        return True
+    if len(path) == 3 and path[0] == "blocs" and path[2] in ("name", "allies"):
+        return True
+    return len(path) == 4 and path[:2] == ("calendar", "elections") and path[3] == "ally"
 
 
 def _roster(key: yaml.Node, value: yaml.SequenceNode, lines: list[str], above: str) -> Setting:

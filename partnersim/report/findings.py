@@ -150,12 +150,13 @@ def headline(name: str, results: Results, rows: Rows | None) -> str:
 
 
 def _partnership(results: Results) -> str:
-    """Whose partnership is likeliest to be active at the horizon, with intervals, and its expected areas."""
+    """The leading partnership at the horizon: its expected areas, and how likely it is active, with intervals."""
     lives = [(c, c.partnership) for c in results.candidates if c.partnership is not None]
-    candidate, life = max(lives, key=lambda item: item[1].active.p)
+    # The candidate the chart's title leads with: the most areas expected by the horizon.
+    candidate, life = max(lives, key=lambda item: item[1].expected_areas)
     by = month_label(results.end_date)
-    return (f"{candidate.name}'s partnership is active in {by} in {interval(life.active)} of futures, "
-            f"with {life.expected_areas:.1f} areas of cooperation expected; suspended in "
+    return (f"{candidate.name}: {life.expected_areas:.1f} areas of cooperation expected by {by}; the "
+            f"partnership is active then in {interval(life.active)} of futures, suspended in "
             f"{interval(life.suspended)}, lapsed in {interval(life.lapsed)}")
 
 
