@@ -160,6 +160,10 @@ def _subtitle(results: Results, table: AllyTable) -> str:
     first = next((s.label for s in template.stages if s.kind == "consensus"), "") if template else ""
     if first:
         text += f"; last to consent at {first.lower()}"
+    silent = [name for name, stage in results.scenario.stages.items() if stage.kind == "silence"]
+    if silent and template:
+        labels = {s.name: s.label for s in template.stages}
+        text += f"; breaking silence at {', '.join(labels.get(n, n) for n in silent)} counts as a hold"
     text += f"; 95% intervals within ±{margin(table) * 100:.1f} points"
     if not table.exact:
         text += ". Counted from each candidate's five most frequent allies (the run wrote no replications.csv)"

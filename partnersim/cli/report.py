@@ -27,7 +27,8 @@ Examples:
 
 \b
 Charts: outcomes, s_curve, start_dates, stage_times, allies, timeline
-(needs the run's replications.csv), process. They are written to
+(needs the run's replications.csv), partnership (needs a scenario with a
+partnership block), process. They are written to
 RUN_DIR/charts/<name>.<format>. The run is not repeated.""")
 @run_dir_argument
 @click.option("--only", "only", multiple=True, metavar="NAME",
