@@ -548,3 +548,12 @@ def test_two_row_legend_reads_row_by_row() -> None:
 
     # a legend fills columns first: columns (a, d), (b, e), (c) read a b c / d e
     assert _row_major(list("abcde"), 3) == list("adbec")
+
+
+def test_the_process_diagram_shows_an_approval_run_as_a_silence_procedure() -> None:
+    from partnersim.charts.diagram import process_diagram
+
+    fig = process_diagram("global-partner", kinds={"ipcp_approval": "silence"})
+    texts = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("IPCP approval passes unless an ally breaks silence" in t for t in texts)
+    assert "by silence" in texts and any(t.startswith("Every ally must agree at Allied consensus;") for t in texts)

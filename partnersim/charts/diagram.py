@@ -44,7 +44,7 @@ SMALL_W, SMALL_H = 0.95, 0.62
 FRAME_PAD_X, FRAME_BOTTOM, FRAME_TOP = 0.13, -0.72, 0.76
 ABOVE_Y, BELOW_Y = 1.78, -1.78  # centres of the outcome boxes above and below the path
 BUS_ABOVE, BUS_BELOW = 1.08, -1.08
-KIND_NOTES = {"consensus": "all allies agree", "talks": "rounds of talks"}
+KIND_NOTES = {"consensus": "all allies agree", "talks": "rounds of talks", "silence": "by silence"}
 LIFE_GAP = 0.55  # between cooperation and renewal: room for the arrows both ways and their labels
 LIFE_NOTE = "every cycle"
 WRAP_AT = 10  # labels longer than this break onto two lines
@@ -76,9 +76,16 @@ class Box:
         return self.x + self.w / 2
 
 
-def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
-    """The process of ``template`` as boxes and arrows: main path, then where a case can end."""
+def process_diagram(
+    template: Template | str, *, size: str = "slide", kinds: dict[str, str] | None = None
+) -> Figure:
+    """The process of ``template`` as boxes and arrows: main path, then where a case can end.
+
+    ``kinds`` names the kind a scenario runs a stage as, where it differs from
+    the template's (an approval run as a silence procedure).
+    """
     template = resolve_template(template)
+    kinds = {spec.name: spec.kind for spec in template.stages} | (kinds or {})
     edges = _edges(template)
     with style.context():
         fig = style.new_figure(size)
@@ -86,14 +93,14 @@ def process_diagram(template: Template | str, *, size: str = "slide") -> Figure:
         ax.set_axis_off()
         boxes = _layout(template, edges)
         _draw_frame(ax, boxes, template)
-        _draw_main_path(ax, template, boxes)
+        _draw_main_path(ax, template, boxes, kinds)
         _draw_outcomes(ax, template, boxes, edges)
         if template.life:
             _draw_life(ax, template, boxes)
         right = boxes[RENEWAL].right + FRAME_PAD_X if template.life else boxes[template.success].right
         ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, right + 0.1)
         ax.set_ylim(BELOW_Y - SMALL_H / 2 - 0.1, ABOVE_Y + SMALL_H / 2 + 0.1)
-        style.title(fig, finding(template), _subtitle(template))
+        style.title(fig, finding(template), _subtitle(template, kinds))
         style.footer(fig, text=(f"Process template {template.name!r}. A case already under way when a "
                                 "scenario starts enters at its current stage."))
     return fig
@@ -152,14 +159,14 @@ def _draw_frame(ax: Axes, boxes: dict[str, Box], template: Template) -> None:
             color=style.GREY, style="italic", zorder=1)
 
 
-def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box]) -> None:
+def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box], kinds: dict[str, str]) -> None:
     prospective = boxes[PROSPECTIVE]
     _box(ax, prospective, state_label(template, PROSPECTIVE), face="white", edge="#9AA3AD",
          colour=style.GREY, bold=False, fontsize=9.5, dashed=True)
     _arrow(ax, (prospective.right, 0.0), (boxes[REQUESTED].left, 0.0))
     _box(ax, boxes[REQUESTED], state_label(template, REQUESTED))
     for spec in template.stages:
-        _box(ax, boxes[spec.name], spec.label, note=KIND_NOTES.get(spec.kind, ""))
+        _box(ax, boxes[spec.name], spec.label, note=KIND_NOTES.get(kinds[spec.name], ""))
     success = style.outcome_style(template.success)["color"]
     # Slightly smaller type when the partnership's life makes the boxes narrower.
     _box(ax, boxes[template.success], template.success_label, face=success, edge=success,
@@ -310,11 +317,15 @@ def finding(template: Template) -> str:
     return f"{head}; any one ally can block at {where}"
 
 
-def _subtitle(template: Template) -> str:
-    vetoes = [s.label for s in template.stages if s.kind == "consensus"]
+def _subtitle(template: Template, kinds: dict[str, str] | None = None) -> str:
+    kinds = kinds or {}
+    vetoes = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "consensus"]
+    silent = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "silence"]
     parts = []
     if vetoes:
         parts.append(f"Every ally must agree at {style.join_names(vetoes)}")
+    if silent:
+        parts.append(f"{style.join_names(silent)} passes unless an ally breaks silence")
     parts.append("the candidate may withdraw at any open stage")
     if template.life:
         parts.append("then every ally must agree to each renewal")
