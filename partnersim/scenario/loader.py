@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 import typing
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from inspect import isclass
@@ -470,7 +471,9 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
     if kind == "literal_error":
         expected = str(error.get("ctx", {}).get("expected", ""))
-        return f"expected {expected}, got {_as_yaml(error.get('input'))}"
+        given = error.get("input")
+        hint = _suggest(given, re.findall(r"'([^']*)'", expected)) if isinstance(given, str) else ""
+        return f"expected {expected}, got {_as_yaml(given)}{hint}"
     if text.startswith("Value error, "):
         return _value_error(text[len("Value error, "):], error.get("input"))
     for prefix in ("Assertion failed, ",):
