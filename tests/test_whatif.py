@@ -336,3 +336,30 @@ def test_sensitivity_command_writes_tornadoes_and_names_the_drivers(tmp_path: Pa
     assert {p.name for p in (out / "charts").iterdir()} == {"tornado_cooperation_ARG.png", "tornado_p50_ARG.png"}
     rows = list(csv.DictReader((out / "sensitivity.csv").open(encoding="utf-8")))
     assert rows[0]["path"] == "allies.TUR.hold.probability" and rows[0]["rank"] == "1"
+
+
+def test_compare_pairs_the_chance_that_the_partnership_is_active(tmp_path: Path) -> None:
+    """Cooperation starts on day 0 in every replication (the candidate is at an approval no
+    ally holds, decided at once). The base never suspends; the what-if suspends at 0.2 a
+    year, so over the 5-year horizon the partnership stays active with probability e^−1 and
+    the paired change is e^−1 − 1; cooperation itself is unchanged in every replication."""
+    base = tmp_path / "base.yaml"
+    base.write_text(textwrap.dedent("""\
+        start: 2026-01-01
+        horizon: 5y
+        replications: 3000
+        allies: {default: {deliberation: 0d, hold: {probability: 0}}}
+        stages: {ipcp_approval: {allies: {default: {deliberation: 0d, hold: {probability: 0}}}}}
+        partnership: {renewal: null}
+        candidates:
+          - {code: ARG, request: 2025-01-01, stage: ipcp_approval}
+        """), encoding="utf-8")
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("extends: base.yaml\npartnership: {suspension: {annual_rate: 0.2}}\n", encoding="utf-8")
+    result = compare(load_input(base), [load_input(variant)])
+    change = result.variants[0].candidate("ARG")
+    assert change.success.identical
+    assert change.active is not None and change.active.base == 1.0
+    p = math.exp(-1)
+    assert change.active.diff == pytest.approx(p - 1, abs=4 * math.sqrt(p * (1 - p) / 3000))
+    assert change.active.high < 0

@@ -172,6 +172,18 @@ def _print_comparison(result: Comparison) -> None:
             dates.add_row(c.name, dates_text(c.dates["P50"]), shift_text(c.dates["P50"]),
                           dates_text(c.dates["P80"]), shift_text(c.dates["P80"]))
         screen.print(dates)
+        lives = [c for c in variant.candidates if c.active is not None]
+        if lives:
+            life = Table(title=f"The partnership on {horizon}: chance it is active, base → what-if; change in "
+                         "points (paired 95% interval)", title_justify="left")
+            for name, justify in (("Candidate", "left"), ("Active", "right"), ("Change", "right"),
+                                  ("Beyond noise?", "center")):
+                life.add_column(name, justify=justify, no_wrap=name != "Beyond noise?")  # type: ignore[arg-type]
+            for c in lives:
+                assert c.active is not None
+                life.add_row(c.name, " → ".join(pair(c.active.base, c.active.variant)), change_text(c.active),
+                             short_verdict(c.active))
+            screen.print(life)
         screen.print("[bold]In plain words[/bold]")
         for c in variant.candidates:
             screen.print(f"  {candidate_sentence(c, result, success)}", soft_wrap=True)

@@ -93,6 +93,7 @@ class CandidateChange:
     success: Change  # P(success by the horizon)
     rejected: Change
     dates: dict[str, DateChange]  # "P50", "P80"
+    active: Change | None = None  # P(partnership active at the horizon), when both have a partnership
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ def _variant(variant: Input, base: Input, base_point: Point, point: Point) -> Va
             success=paired_change(base_point.indicator(success)[:, i], point.indicator(success)[:, j]),
             rejected=paired_change(base_point.indicator("rejected")[:, i], point.indicator("rejected")[:, j]),
             dates={key: DateChange(before.dates[key], after.dates[key]) for key in DATE_KEYS},
+            active=(paired_change(base_point.active[:, i], point.active[:, j])
+                    if base_point.active is not None and point.active is not None else None),
         ))
     return Variant(
         label=variant.label,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partnersim.engine.life import ACTIVE
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.results.summary import Results
@@ -33,6 +34,7 @@ class Point:
     results: Results
     outcome: np.ndarray  # (replications, candidates) int8 index into ``outcomes``
     outcomes: tuple[str, ...]
+    active: np.ndarray | None = None  # (replications, candidates) bool: partnership active at the horizon
 
     def indicator(self, outcome: str) -> np.ndarray:
         """(replications, candidates) bool: the case ended in ``outcome``."""
@@ -45,10 +47,16 @@ class OutcomeRows:
     def __init__(self, replications: int, candidates: int) -> None:
         self.outcome = np.full((replications, candidates), -1, dtype=np.int8)
         self.outcomes: tuple[str, ...] = ()
+        self.active: np.ndarray | None = None
 
     def __call__(self, model: Model, records: Records) -> None:
         self.outcomes = tuple(model.outcomes)
-        self.outcome[records.first : records.first + records.count] = records.outcome
+        rows = slice(records.first, records.first + records.count)
+        self.outcome[rows] = records.outcome
+        if records.life is not None:
+            if self.active is None:
+                self.active = np.zeros(self.outcome.shape, dtype=bool)
+            self.active[rows] = records.life.ending == ACTIVE
 
 
 def run_point(
@@ -58,7 +66,7 @@ def run_point(
     """Simulate one scenario (its own replications and seed) and keep every replication's outcome."""
     rows = OutcomeRows(scenario.replications, len(scenario.candidates))
     results = simulate(scenario, jobs=jobs, executor=executor, on_records=rows, progress=progress)
-    return Point(results, rows.outcome, rows.outcomes)
+    return Point(results, rows.outcome, rows.outcomes, rows.active)
 
 
 def run_points(

@@ -111,6 +111,14 @@ def candidate_sentence(change: CandidateChange, comparison: Comparison, success:
     else:
         before, after = pair(r.base, r.variant)
         parts.append(f"chance of rejection {after} instead of {before}, {points(r.diff)} points, {r.verdict}")
+    a = change.active
+    if a is not None:
+        if a.identical:
+            parts.append(f"partnership active in {by} unchanged")
+        else:
+            before, after = pair(a.base, a.variant)
+            parts.append(f"partnership active in {by} {after} instead of {before}, {points(a.diff)} points, "
+                         f"{a.verdict}")
     return "; ".join(parts) + "."
 
 
@@ -121,7 +129,10 @@ def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
         for change in variant.candidates:
             row: dict[str, Any] = {"variant": variant.label, "candidate": change.code, "name": change.name,
                                    "replications": comparison.replications, "seed": comparison.seed}
-            for name, c in ((comparison.base.success, change.success), ("rejected", change.rejected)):
+            pairs = [(comparison.base.success, change.success), ("rejected", change.rejected)]
+            if change.active is not None:
+                pairs.append(("partnership_active", change.active))
+            for name, c in pairs:
                 row.update({f"p_{name}_base": round(c.base, 6), f"p_{name}_variant": round(c.variant, 6),
                             f"change_{name}": round(c.diff, 6), f"change_{name}_low": round(c.low, 6),
                             f"change_{name}_high": round(c.high, 6), f"verdict_{name}": c.verdict})
