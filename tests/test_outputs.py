@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import warnings
 from pathlib import Path
@@ -136,3 +137,23 @@ def test_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("NO_COLOR", "1")
     assert console().no_color
+
+
+def test_the_event_log_ends_a_lapsed_or_suspended_partnership(tmp_path: Path) -> None:
+    """With a suspension rate of 0.4 a year, many partnerships are suspended before 2031; each such
+    case's last event is ``suspended``, after ``cooperation``, and the machine allows that path."""
+    what_if = tmp_path / "suspend.yaml"
+    what_if.write_text(f"extends: {(ROOT / 'scenarios' / 'latam-calendar.yaml').as_posix()}\n"
+                       "partnership: {suspension: {annual_rate: 0.4}}\n", encoding="utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["run", str(what_if), "-n", "200", "-j", "1", "--events", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    with (out / "events.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    cases: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        cases.setdefault(row["case"], []).append(row)
+    ended = [events for events in cases.values() if events[-1]["activity"] in ("suspended", "lapsed")]
+    assert len(ended) > 50
+    for events in ended:
+        assert events[-2]["activity"] == "cooperation" and events[-2]["timestamp"] <= events[-1]["timestamp"]

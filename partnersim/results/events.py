@@ -2,7 +2,8 @@
 
 A case is one candidate in one replication (``ARG-17``); its events are the
 states of the process it entered, named as the state machine names them, at
-calendar timestamps. The ally who vetoed, or who was last to consent before a
+calendar timestamps; with a partnership, a lapse or a suspension follows
+cooperation. The ally who vetoed, or who was last to consent before a
 case moved on, is the event's resource (``org:resource``). The XES file
 follows IEEE 1849 (XES) and opens in process-mining tools such as pm4py.
 Both files are written chunk by chunk as results stream in.
@@ -18,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from partnersim.engine.life import LAPSED, SUSPENDED
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 
@@ -33,6 +35,10 @@ _XES_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
   </global>
   <classifier name="Activity" keys="concept:name"/>
 """
+
+
+# How a partnership's life ends, logged after cooperation (renewals are not logged one by one).
+_LIFE_ENDS = {LAPSED: "lapsed", SUSPENDED: "suspended"}
 
 
 class EventLog:
@@ -69,6 +75,12 @@ class EventLog:
                     stamp = (start + dt.timedelta(days=float(entries[column]))).isoformat(timespec="milliseconds")
                     events.append((state, stamp, ally))
                     self._writer.writerow([case, model.candidate_codes[c], records.first + r, state, stamp, ally])
+                life = records.life
+                if life is not None and int(life.ending[r, c]) in _LIFE_ENDS:
+                    state = _LIFE_ENDS[int(life.ending[r, c])]
+                    stamp = (start + dt.timedelta(days=float(life.stop[r, c]))).isoformat(timespec="milliseconds")
+                    events.append((state, stamp, ""))
+                    self._writer.writerow([case, model.candidate_codes[c], records.first + r, state, stamp, ""])
                 self._trace(case, model.candidate_codes[c], records.first + r, events)
 
     def _open(self, model: Model) -> None:
