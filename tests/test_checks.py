@@ -461,7 +461,7 @@ def test_a_silence_that_is_always_broken(here: Path) -> None:
 def test_a_silence_that_nearly_always_drops_the_proposal(here: Path) -> None:
     text = HEAD + (
         "stages:\n"
-        "  consensus:\n"
+        "  ipcp_approval:\n"
         "    kind: silence\n"
         "    max_breaks: 2\n"
         "    allies:\n"
@@ -470,9 +470,9 @@ def test_a_silence_that_nearly_always_drops_the_proposal(here: Path) -> None:
     ) + ARG
     # silence broken at 1 − 0.9³² = 97% of the attempts; twice in a row: 93%
     assert warnings_of(here, text) == [
-        "x.yaml:6: stages.consensus.max_breaks: warning: 93% of the cases at consensus are dropped: silence is "
-        "broken at 97% of the attempts, and 2 broken in a row drop the proposal, so expert_talks, ipcp_drafting "
-        "and ipcp_approval are almost never reached",
+        "x.yaml:6: stages.ipcp_approval.max_breaks: warning: 93% of the cases at ipcp_approval are dropped: "
+        "silence is broken at 97% of the attempts, and 2 broken in a row drop the proposal, so cooperation is "
+        "almost never reached",
     ]
 
 

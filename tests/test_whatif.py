@@ -363,3 +363,15 @@ def test_compare_pairs_the_chance_that_the_partnership_is_active(tmp_path: Path)
     p = math.exp(-1)
     assert change.active.diff == pytest.approx(p - 1, abs=4 * math.sqrt(p * (1 - p) / 3000))
     assert change.active.high < 0
+
+
+def test_a_stage_run_as_another_kind_is_one_difference_and_its_own_settings() -> None:
+    """latam-calendar runs IPCP approval by silence: the consensus settings it no longer has are not
+    reported as changed holds; the kind and the silence procedure's own settings are."""
+    root = Path(__file__).parent.parent / "scenarios"
+    found = {d.path: d for d in diff_scenarios(load_scenario(root / "latam.yaml"), load_scenario(root / "latam-calendar.yaml"))}
+    assert str(found["stages.ipcp_approval.kind"]) == (
+        "stages.ipcp_approval.kind: consensus → silence (the stage's settings are replaced, not merged)")
+    assert str(found["stages.ipcp_approval.allies.TUR.breaks"]) == (
+        "stages.ipcp_approval.allies.TUR.breaks: not part of a consensus stage → 0.05")
+    assert not [p for p in found if p.startswith("stages.ipcp_approval.allies.") and ".hold" in p]

@@ -74,7 +74,7 @@ def scenario_schema() -> dict[str, Any]:
     stage_properties: dict[str, Any] = {}
     for template in TEMPLATES.values():
         for spec in template.stages:
-            kinds = models.DECISION_KINDS if spec.kind in models.DECISION_KINDS else (spec.kind,)
+            kinds = models.DECISION_KINDS if spec.approval else (spec.kind,)
             refs = [{"$ref": f"#/$defs/{STAGE_MODELS[kind]}"} for kind in kinds]
             stage_properties[spec.name] = {
                 **(refs[0] if len(refs) == 1 else {"anyOf": refs}),

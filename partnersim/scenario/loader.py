@@ -360,11 +360,14 @@ def _stages(
             problems.append(where.problem(("stages", spec.name), "expected a mapping of settings"))
             continue
         kind = user.get("kind", spec.kind)
-        allowed = DECISION_KINDS if spec.kind in DECISION_KINDS else (spec.kind,)
+        allowed = DECISION_KINDS if spec.approval else (spec.kind,)
         if kind not in allowed:
+            approvals = ", ".join(template.approval_stages) or "none in this process"
             problems.append(
                 where.problem(("stages", spec.name, "kind"), f"{spec.name} is a {spec.kind} stage; its kind "
-                              f"can be {' or '.join(allowed)}, got {kind!r}")
+                              f"can be {' or '.join(allowed)}, got {kind!r}"
+                              + (f" (only a programme approval can run by silence: {approvals})"
+                                 if kind == "silence" else ""))
             )
             continue
         model = STAGE_MODELS[kind]

@@ -90,15 +90,25 @@ def diff_scenarios(base: Scenario, variant: Scenario) -> list[Difference]:
     differences = []
     paths = list(before) + [p for p in after if p not in before]
     shared = _codes(before) & _codes(after)
+    # A stage run as another kind has other settings: list the kind, then the variant's own settings.
+    rekinded = {name for name, params in variant.stages.items()
+                if name in base.stages and params.kind != base.stages[name].kind}
     for path in paths:
         parts = path.split(".")
         if parts[0] in NOT_COMPARED or parts[0] == "candidates" and parts[1] not in shared:
             continue  # candidates in one file only are listed whole below
         old, new = before.get(path), after.get(path)
+        if len(parts) > 2 and parts[0] == "stages" and parts[1] in rekinded and parts[2] != "kind":
+            if new is not None:
+                kind = base.stages[parts[1]].kind
+                differences.append(Difference(path, f"not part of a {kind} stage", show(new)))
+            continue
         if old == new:
             continue
-        differences.append(Difference(path, _side(before, path, old), _side(after, path, new),
-                                      _reach(after if new is not None else before, path, stages)))
+        note = _reach(after if new is not None else before, path, stages)
+        if len(parts) == 3 and parts[0] == "stages" and parts[2] == "kind":
+            note = "the stage's settings are replaced, not merged"
+        differences.append(Difference(path, _side(before, path, old), _side(after, path, new), note))
     differences += _candidates_added_or_removed(before, after)
     return differences
 
