@@ -290,3 +290,14 @@ def test_sensitivity_swings_the_new_settings() -> None:
     assert found["calendar.summits.wait.renewal"].label == "Renewal: chance to wait for a summit"
     assert found["spillover.freeze"].high == '{"lognormal": {"median": "1y", "p90": "20mo"}}'
     assert (found["partnership.suspension.annual_rate"].low, found["partnership.suspension.annual_rate"].high) == ("0.005", "0.02")
+
+
+def test_renewal_allies_are_layered_over_the_renewal_defaults() -> None:
+    """Setting only the renewal holds keeps the documented renewal deliberation (2w, p90 6w)
+    and lifted chance (0.95), as a stage's allies keep its template's defaults."""
+    s = scenario(partnership={"renewal": {"allies": {"default": {"hold": {"probability": 0.2}}}}})
+    assert s.partnership is not None and s.partnership.renewal is not None
+    default = s.partnership.renewal.allies.default
+    assert default.hold is not None and (default.hold.probability, default.hold.lifted) == (0.2, 0.95)
+    assert default.deliberation is not None and default.deliberation.model_dump(mode="json", exclude_none=True) == {
+        "lognormal": {"median": "2w", "p90": "6w"}}

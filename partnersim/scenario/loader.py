@@ -28,7 +28,7 @@ from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.durations import format_duration
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
-from partnersim.scenario.schema import DECISION_KINDS, STAGE_MODELS, Scenario
+from partnersim.scenario.schema import DECISION_KINDS, RENEWAL_ALLY_DEFAULTS, STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import Document, KeyPath, dotted, parse_yaml, read_yaml
 
@@ -139,6 +139,7 @@ def validate_document(
     raw_stages = data.get("stages")
     stages = _stages(raw_stages, template, where, problems)
     data["stages"] = stages if stages is not None else {}
+    _renewal_defaults(data)
     if template is None:
         data["process"] = "global-partner"
     try:
@@ -378,6 +379,15 @@ def _stages(
         except ValidationError as exc:
             problems.extend(_problems(exc, ("stages", spec.name), model, merged, where))
     return stages
+
+
+def _renewal_defaults(data: dict[str, Any]) -> None:
+    """A partnership's renewal ``allies`` layered over the renewal defaults, as a stage's over its template's."""
+    partnership = data.get("partnership")
+    renewal = partnership.get("renewal") if isinstance(partnership, dict) else None
+    if isinstance(renewal, dict) and isinstance(renewal.get("allies"), dict):
+        data["partnership"] = {**partnership, "renewal": {
+            **renewal, "allies": _deep_merge(RENEWAL_ALLY_DEFAULTS, renewal["allies"])}}
 
 
 def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

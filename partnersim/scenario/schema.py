@@ -365,14 +365,17 @@ class Areas(_Model):
     added_per_year: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 1.0
 
 
+# Assumption: as programme approval, but a hold on a programme in force is nearly always
+# lifted: no lapsed IPCP is on record, and Türkiye's block of Austria's programmes
+# (2016–2022) ended in consent. A scenario's renewal ``allies`` are layered over these.
+RENEWAL_ALLY_DEFAULTS: dict[str, Any] = {
+    "default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}},
+                "hold": {"probability": 0.01, "lifted": 0.95}}
+}
+
+
 def _renewal_allies() -> StageAllies:
-    # Assumption: as programme approval, but a hold on a programme in force is nearly always
-    # lifted: no lapsed IPCP is on record, and Türkiye's block of Austria's programmes
-    # (2016–2022) ended in consent.
-    return StageAllies.model_validate(
-        {"default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}},
-                     "hold": {"probability": 0.01, "lifted": 0.95}}}
-    )
+    return StageAllies.model_validate(RENEWAL_ALLY_DEFAULTS)
 
 
 class Renewal(_Model):
@@ -439,6 +442,7 @@ class Scenario(_Model):
 
 __all__ = [
     "AREAS",
+    "RENEWAL_ALLY_DEFAULTS",
     "AllyEntry",
     "AllyOverride",
     "AllyParams",
