@@ -387,7 +387,8 @@ def sensitivity(
     click.echo("Drivers:")
     for code in codes:
         click.echo(f"  {drivers(result, code)}")
-    click.echo(f"Ran {result.points} settings × {replications:,} replications in {_duration(took)}.")
+    click.echo(f"Ran {len(result.factors)} settings, {result.points} runs × {replications:,} replications "
+               f"in {_duration(took)}.")
     shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
     click.echo(f"Wrote {written}/ (sensitivity.csv, {shown})")
 
@@ -400,8 +401,8 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
     screen = console()
     results = result.results
     name = results.candidate(code).name
-    screen.print(f"[bold]{results.scenario.name}[/bold] — {result.points} settings × "
-                 f"{results.replications:,} replications, seed {results.seed}, all on the same seed")
+    screen.print(f"[bold]{results.scenario.name}[/bold] — {len(result.factors)} settings swung low and high, "
+                 f"{result.points} runs × {results.replications:,} replications, all on seed {results.seed}")
     table = Table(title=f"{name}: chance of {results.success_words} by {results.end_date:%d %b %Y} "
                   f"({percent(results.candidate(code).outcomes[results.success].p)} as the scenario stands), "
                   "with each setting at its low and high value", title_justify="left",

@@ -14,8 +14,11 @@ withdrawal rate:
   every duration in it halved and doubled (the shape kept);
 - a whole number (``teams``, ``max_rounds``, ``max_breaks``): halved (at
   least 1) and doubled;
-- a rate (a withdrawal rate, the partnership's suspension rate and areas
-  added per year): halved and doubled.
+- a withdrawal rate: halved and doubled.
+
+The partnership's settings (renewal, suspension, areas) are not swung: they
+act after cooperation starts, so they cannot move the chance of cooperation
+that the analysis measures; ``compare`` measures them.
 
 A swing that leaves the value as it is (a probability of 0, a lifted chance
 of 1 doubled) is not run. ``--range PATH=LOW:HIGH`` replaces a factor's
@@ -55,7 +58,6 @@ from partnersim.whatif.sweep import _ends
 PROBABILITIES = ("probability", "lifted", "agreement", "breaks")
 DURATIONS = ("deliberation", "duration", "round", "deadline", "renegotiation", "freeze")
 WHOLE = ("teams", "max_rounds", "max_breaks")
-RATES = ("partnership.suspension.annual_rate", "partnership.areas.added_per_year")
 SCALE = 2.0
 
 FIELD_LABELS = {
@@ -125,14 +127,12 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
         if parts[2:] != ["withdrawal", "annual_rate"] or not value:
             return None
         return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
-    if path in RATES and value:
-        return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
-    if parts[:3] == ["calendar", "summits", "wait"] and isinstance(value, float):
+    # The partnership's life comes after cooperation starts, so it cannot move the chance of
+    # cooperation that a sensitivity analysis measures: its settings are left out.
+    if parts[:3] == ["calendar", "summits", "wait"] and parts[3:] != ["renewal"] and isinstance(value, float):
         key = "probability"
     elif path == "spillover.freeze":
         key = "freeze"
-    elif parts[:3] == ["partnership", "renewal", "allies"] and len(parts) > 4:
-        key = parts[-1]
     elif parts[0] not in ("allies", "stages"):
         return None
     if key in PROBABILITIES and isinstance(value, float):
@@ -250,12 +250,6 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
         return f"{stage}: chance to wait for a summit", f"the chance that {stage} waits for a summit"
     if path == "spillover.freeze":
         return "Spillover: length of a freeze", "how long a veto freezes the other candidates' approvals"
-    if parts[:3] == ["partnership", "renewal", "allies"] and len(parts) >= 5:
-        who = _who(scenario, parts[3], "partnership.renewal.allies.", parts[4:])
-        return f"Renewal — {who}: {_field(parts[4:])}", f"{_ally_phrase(who, parts[4:])} at renewal"
-    if path in RATES:
-        what = "suspension rate" if "suspension" in path else "areas added per year"
-        return f"Partnership: {what}", f"the partnership's {what}"
     if parts[0] == "candidates" and len(parts) >= 3:
         names = {c.code: c.label for c in scenario.candidates}
         name = names.get(parts[1], parts[1])
