@@ -35,10 +35,10 @@ from partnersim.scenario.yamlio import Document, KeyPath, dotted, parse_yaml, re
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
 
-PROBABILITY_KEYS = {"probability", "lifted", "agreement"}
+PROBABILITY_KEYS = {"probability", "lifted", "agreement", "breaks", "strength"}
 # Keys whose value is a plain number; YAML reads yes, no, on and off as booleans,
 # which pydantic would quietly take for 1 and 0.
-NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma"}
+NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma", "added_per_year"}
 MAX_HORIZON_YEARS = 100
 MAX_EXTENDS = 20
 DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)
@@ -462,7 +462,7 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         if "request" in loc:
             return DATE_HINT
         return DISTRIBUTION_HINT
-    if kind in ("less_than_equal", "greater_than_equal") and loc and loc[-1] in PROBABILITY_KEYS:
+    if kind in ("less_than_equal", "greater_than_equal") and _is_probability(loc):
         return f"must be a probability between 0 and 1, got {_as_yaml(error.get('input'))}"
     if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
         return f"{text[0].lower()}{text[1:]}, got {_as_yaml(error.get('input'))}"
@@ -495,10 +495,18 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     return text[0].lower() + text[1:] if text else kind
 
 
+def _is_probability(loc: KeyPath) -> bool:
+    """A probability key, or a value that is one by where it sits (a summit wait, an election's hold)."""
+    if not loc:
+        return False
+    return (loc[-1] in PROBABILITY_KEYS or "wait" in loc[-2:-1]
+            or ("elections" in loc and "hold" in loc[-2:]))
+
+
 def _number_message(loc: KeyPath, value: Any, *, finite: bool = False) -> str:
     """A number was expected: say so, and help with ``50%`` or ``yes``."""
     written = _as_yaml(value)
-    if loc and loc[-1] in PROBABILITY_KEYS:
+    if _is_probability(loc):
         text = f"must be a probability between 0 and 1, got {written}"
         if isinstance(value, str) and value.strip().endswith("%"):
             try:

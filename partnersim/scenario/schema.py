@@ -310,6 +310,17 @@ class Summits(_Model):
     wait: dict[str, Probability] = Field(default_factory=dict)  # stage → P(its decision waits for a summit)
 
 
+def _hold_kind(value: Any) -> str:
+    return "[stages]" if isinstance(value, dict) else "[value]"
+
+
+# The tags are bracketed so that error paths leave them out (see the loader).
+ElectionHold = Annotated[
+    Union[Annotated[Probability, Tag("[value]")], Annotated[dict[str, Probability], Tag("[stages]")]],
+    Discriminator(_hold_kind),
+]
+
+
 class Election(_Model):
     """An election in an ally, after which its hold probability changes."""
 
@@ -317,7 +328,7 @@ class Election(_Model):
     date: CalendarDate
     # The new hold probability for decisions from this date: one value for every
     # consensus stage (and renewal), or one per stage name.
-    hold: Union[Probability, dict[str, Probability]]
+    hold: ElectionHold
 
 
 class Calendar(_Model):
