@@ -384,7 +384,9 @@ def _stages(
 def _renewal_defaults(data: dict[str, Any]) -> None:
     """A partnership's renewal ``allies`` layered over the renewal defaults, as a stage's over its template's."""
     partnership = data.get("partnership")
-    renewal = partnership.get("renewal") if isinstance(partnership, dict) else None
+    if not isinstance(partnership, dict):
+        return
+    renewal = partnership.get("renewal")
     if isinstance(renewal, dict) and isinstance(renewal.get("allies"), dict):
         data["partnership"] = {**partnership, "renewal": {
             **renewal, "allies": _deep_merge(RENEWAL_ALLY_DEFAULTS, renewal["allies"])}}
