@@ -225,8 +225,8 @@ def test_the_partnership_chart_states_the_finding_on_calendar_dates(tmp_path: Pa
     texts = [t.get_text() for t in fig.texts]
     life = results.candidate("ARG").partnership
     assert life is not None
-    assert texts[0].startswith(f"Argentina: {life.expected_areas:.1f} areas expected by Jan 2030;")
-    assert "active at the horizon in" in texts[0]
+    assert texts[0] == (f"Argentina: partnership active in Jan 2030 in {round(life.active.p * 100)}% of futures, "
+                        f"{life.expected_areas / life.active.p:.1f} of 10 areas when active")
     ax = fig.axes[0]
     assert ax.get_ylabel() == "Areas of cooperation (expected)" and ax.get_xlabel() == "Date"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"Argentina: {round(life.active.p * 100)}%"]

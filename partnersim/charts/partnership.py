@@ -62,8 +62,11 @@ def finding(results: Results) -> str:
             return f"{lives[0][0].name}: no active partnership at {by} in any simulated future"
         return f"No candidate has an active partnership at {by} in any simulated future"
     candidate, life = max(lives, key=lambda item: item[1].expected_areas)
-    text = (f"{life.expected_areas:.1f} areas expected by {by}; partnership active at the horizon in "
-            f"{style.percent(life.active.p)} of futures")
+    n = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
+    # The curve averages over every future, those without a partnership too; the title also says
+    # how many areas an active partnership has, which is what a reader pictures.
+    when_active = f", {life.expected_areas / life.active.p:.1f} of {n} areas when active" if life.active.p else ""
+    text = f"partnership active in {by} in {style.percent(life.active.p)} of futures{when_active}"
     if len(lives) == 1:
         return f"{candidate.name}: {text}"
     return f"{candidate.name} leads: {text}"

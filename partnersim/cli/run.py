@@ -197,14 +197,18 @@ def _partnership_table(results: Results) -> Any:
 
     from partnersim.results.text import interval
 
+    n = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
     table = Table(title=f"The partnership at {results.end_date:%d %b %Y} (share of all replications, 95% interval)",
-                  title_justify="left")
-    for name in ("Candidate", "Active", "Suspended", "Lapsed", "Renewals (mean)", "Areas (expected)"):
+                  title_justify="left",
+                  caption=f"Areas: of the {n} in the catalogue, in force on that day; averaged over all replications, "
+                  "and over those where the partnership is active", caption_justify="left")
+    for name in ("Candidate", "Active", "Suspended", "Lapsed", "Renewals (mean)", "Areas, all", "Areas, active"):
         table.add_column(name, no_wrap=name == "Candidate", justify="left" if name == "Candidate" else "right")
     for c in results.candidates:
         if (life := c.partnership) is not None:
+            active = f"{life.expected_areas / life.active.p:.1f}" if life.active.p else "–"
             table.add_row(c.name, interval(life.active), interval(life.suspended), interval(life.lapsed),
-                          f"{life.mean_renewals:.2f}", f"{life.expected_areas:.1f}")
+                          f"{life.mean_renewals:.2f}", f"{life.expected_areas:.1f}", active)
     return table
 
 

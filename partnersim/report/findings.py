@@ -155,8 +155,10 @@ def _partnership(results: Results) -> str:
     # The candidate the chart's title leads with: the most areas expected by the horizon.
     candidate, life = max(lives, key=lambda item: item[1].expected_areas)
     by = month_label(results.end_date)
-    return (f"{candidate.name}: {life.expected_areas:.1f} areas of cooperation expected by {by}; the "
-            f"partnership is active then in {interval(life.active)} of futures, suspended in "
+    n = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
+    when_active = f" ({life.expected_areas / life.active.p:.1f} of {n} when active)" if life.active.p else ""
+    return (f"{candidate.name}: {life.expected_areas:.1f} areas of cooperation expected in {by}{when_active}; "
+            f"the partnership is active then in {interval(life.active)} of futures, suspended in "
             f"{interval(life.suspended)}, lapsed in {interval(life.lapsed)}")
 
 
