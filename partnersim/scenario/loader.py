@@ -797,7 +797,11 @@ def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
 
     def stage_names(names: Iterable[str], path: KeyPath, allowed: list[str], what: str) -> None:
         for name in names:
-            if name not in allowed:
+            if name == "renewal" and not life:
+                at = (*path, name) if path[-1] == "wait" else path
+                problems.append(where.problem(at, "'renewal' applies only with a partnership block that renews "
+                                              "(partnership.renewal)"))
+            elif name not in allowed:
                 choices = ", ".join(allowed) if allowed else "none in this scenario"
                 problems.append(where.problem((*path, name) if path[-1] == "wait" else path,
                                               f"{name!r} is not {what}{_suggest(name, allowed)}; "
@@ -819,7 +823,10 @@ def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
             problems += _listed_allies([election.ally], (*path, "ally"), roster, where, indexed=False)
         if isinstance(election.hold, dict):
             for name in election.hold:
-                if name not in consensus + renewal:
+                if name == "renewal" and not life:
+                    problems.append(where.problem((*path, "hold", name), "'renewal' applies only with a "
+                                                  "partnership block that renews (partnership.renewal)"))
+                elif name not in consensus + renewal:
                     problems.append(where.problem((*path, "hold", name),
                                                   f"{name!r} is not a consensus stage{_suggest(name, consensus + renewal)}; "
                                                   f"expected one of: {', '.join(consensus + renewal)}"))

@@ -157,6 +157,9 @@ def _notes(base: Input, variants: Sequence[Input], seed: int, n: int, seed_given
         if variant.scenario.seed != base.scenario.seed and not seed_given:
             notes.append(f"{variant.label} states seed {variant.scenario.seed}; it is run with the base's "
                          f"seed {seed}, so that both share their random numbers.")
+        if (variant.scenario.partnership is None) != (base.scenario.partnership is None):
+            without = base.label if base.scenario.partnership is None else variant.label
+            notes.append(f"{without} has no partnership block, so the partnership's life is not compared.")
         if variant.scenario.replications != base.scenario.replications and not n_given:
             notes.append(f"{variant.label} states {variant.scenario.replications:,} replications; "
                          f"every scenario is run {n:,} times.")
