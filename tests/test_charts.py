@@ -557,3 +557,18 @@ def test_the_process_diagram_shows_an_approval_run_as_a_silence_procedure() -> N
     texts = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
     assert any("IPCP approval passes unless an ally breaks silence" in t for t in texts)
     assert "by silence" in texts and any(t.startswith("Every ally must agree at Allied consensus;") for t in texts)
+
+
+def test_the_s_curve_legend_never_covers_a_line() -> None:
+    """In latam-calendar.yaml Argentina's curve levels off at about 70% right where the
+    legend would go; the legend then goes below the plot instead."""
+    from pathlib import Path
+
+    from partnersim.charts import style
+    from partnersim.charts.scurve import s_curve_chart
+    from partnersim.runner import simulate
+
+    results = simulate(Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml", replications=600)
+    fig = s_curve_chart(results)
+    ax = fig.axes[0]
+    assert not style.legend_covers_data(ax, ax.get_legend())

@@ -36,11 +36,16 @@ def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
             _curve(ax, results, candidate, index)
         _end_labels(ax, results, fig.get_figheight())
         _axes(ax, results)
-        # "best" keeps the legend off the curves, the horizon line and the end labels.
-        legend = ax.legend(loc="best", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92)
-        legend.get_frame().set_linewidth(0)
         style.title(fig, finding(results), _subtitle(results))
         style.footer(fig, results)
+        # "best" keeps the legend off the curves, the guides and the end labels when there is
+        # room; when every spot inside covers a line, the legend goes below the plot.
+        legend = ax.legend(loc="best", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92)
+        legend.get_frame().set_linewidth(0)
+        if style.legend_covers_data(ax, legend):
+            legend.remove()
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, handlelength=3.2, frameon=False,
+                      fontsize="small")
     return fig
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -192,6 +193,25 @@ def new_figure(size: str = "slide") -> Figure:
                                                   w_pad=0.04, h_pad=0.06))
     FigureCanvasAgg(fig)
     return fig
+
+
+def legend_covers_data(ax: Axes, legend: Any) -> bool:
+    """Whether ``legend`` (drawn inside ``ax``) sits on any of the axes' lines, guides included."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    fig.draw_without_rendering()
+    box = legend.get_window_extent()
+    for line in ax.get_lines():
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if not line.get_visible() or len(xy) == 0:
+            continue
+        # Points along every segment, so a segment crossing the box counts even if its ends do not.
+        steps = np.linspace(0.0, 1.0, 12)[:, None, None]
+        dense = (xy[:-1][None] + steps * (xy[1:] - xy[:-1])[None]).reshape(-1, 2) if len(xy) > 1 else xy
+        x, y = line.get_transform().transform(dense).T
+        if np.any((x > box.x0) & (x < box.x1) & (y > box.y0) & (y < box.y1)):
+            return True
+    return False
 
 
 def title(fig: Figure, finding: str, subtitle: str = "") -> None:
