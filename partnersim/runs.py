@@ -119,7 +119,9 @@ def execute(
     except BaseException:
         folder.discard()
         raise
-    files = ["summary.json", "summary.md", "results.csv"] + (["replications.csv"] if rows else [])
+    files = ["summary.json", "summary.md", "results.csv", "cooperation_by_date.csv"]
+    files += [rundir.PARTNERSHIP_AREAS] if results.has_partnership else []
+    files += ["replications.csv"] if rows else []
     files += ["events.csv", "events.xes"] if events else []
     files += tables
     files += [f"charts/{p.name}" for p in charts]
