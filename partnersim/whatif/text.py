@@ -89,7 +89,7 @@ def candidate_sentence(change: CandidateChange, comparison: Comparison, success:
     c = change.success
     before, after = pair(c.base, c.variant)
     if c.identical:
-        parts = [f"{change.name}: chance of {success} by {by} {after}, the same in every replication"]
+        parts = [f"{change.name}: chance of {success} by {by} {after} in both, no replication ending differently"]
     else:
         parts = [f"{change.name}: chance of {success} by {by} {after} instead of {before}, "
                  f"{change_text(c).replace(' (', ' points (95% interval ', 1)}, {c.verdict}"]
