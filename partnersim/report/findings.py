@@ -109,6 +109,11 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
     if candidate.vetoing:
         top = candidate.vetoing[0]
         text += f"; most likely to veto: {top.name}, {share(top.count, n)}"
+    life = candidate.partnership
+    if life is not None and life.active.p > 0:
+        areas = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
+        text += (f"; the partnership active in {month_label(results.end_date)} in {interval(life.active)}, "
+                 f"with {life.expected_areas / life.active.p:.1f} of {areas} areas of cooperation when active")
     return text + "."
 
 
