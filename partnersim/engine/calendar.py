@@ -26,9 +26,8 @@ from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.durations import days_between
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
-from partnersim.scenario.templates import TEMPLATES
+from partnersim.scenario.templates import RENEWAL, TEMPLATES
 
-RENEWAL = "renewal"
 _SUMMIT = key_of("summit")
 
 

@@ -36,6 +36,9 @@ from partnersim.engine.records import LifeRecord
 from partnersim.engine.stages import VETO, ChunkKeys, Entering
 from partnersim.engine.streams import Streams, key_of, keys_of
 from partnersim.scenario.schema import ConsensusStage, Partnership
+from partnersim.scenario.templates import (
+    RENEWAL,  # also the name renewals go by in the calendar and in elections
+)
 
 if TYPE_CHECKING:
     from partnersim.engine.calendar import Calendar
@@ -48,7 +51,6 @@ _AREA_ORDER = key_of("areas")
 _AREA_GAPS = key_of("area-additions")
 _SUSPENSION = key_of("suspension")
 _SUMMIT = key_of("renewal-summit")
-RENEWAL = "renewal"  # the stage name of renewals in the calendar and in elections
 
 
 def renewal_name(k: int) -> str:
