@@ -9,6 +9,7 @@ one that matters most.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import textwrap
 from pathlib import Path
@@ -375,3 +376,17 @@ def test_a_stage_run_as_another_kind_is_one_difference_and_its_own_settings() ->
     assert str(found["stages.ipcp_approval.allies.TUR.breaks"]) == (
         "stages.ipcp_approval.allies.TUR.breaks: not part of a consensus stage → 0.05")
     assert not [p for p in found if p.startswith("stages.ipcp_approval.allies.") and ".hold" in p]
+
+
+def test_compare_shows_the_warnings_of_the_files_it_compares(tmp_path: Path) -> None:
+    """A what-if in which Türkiye vetoes 95% of cases is valid but suspicious: compare says so on
+    standard error, as run does, and --json output stays clean."""
+    root = Path(__file__).parent.parent / "scenarios"
+    variant = tmp_path / "veto.yaml"
+    variant.write_text(f"extends: {(root / 'latam.yaml').as_posix()}\n"
+                       "allies: {TUR: {hold: {probability: 0.95, lifted: 0.0}}}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["compare", str(root / "latam.yaml"), str(variant), "-n", "200", "-j", "1",
+                                      "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "veto.yaml:2: allies.TUR.hold: warning: Türkiye vetoes 95% of the cases at consensus" in result.stderr
+    assert isinstance(json.loads(result.stdout), list)

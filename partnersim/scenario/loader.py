@@ -62,13 +62,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     problems: list[Problem] = []
     if overrides:
         document, changed, problems = apply_overrides(document, list(overrides))
-        for changed_path in changed:
-            for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
-                del origins[key]
-            origins[changed_path] = ("--set", 0)
-            # keys the override created (e.g. a new ally entry) belong to it too
-            for end in range(1, len(changed_path)):
-                origins.setdefault(changed_path[:end], ("--set", 0))
+        _located_at_set(origins, changed)
     try:
         scenario = validate_document(document, origins, default_name=Path(path).stem)
     except ScenarioError as exc:
@@ -77,6 +71,17 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if problems or refused.problems:
         raise ScenarioError(problems + _unique(refused.problems))
     return scenario
+
+
+def _located_at_set(origins: Origins, changed: Iterable[KeyPath]) -> None:
+    """Values that ``--set`` changed are located at ``--set``, not in the file."""
+    for changed_path in changed:
+        for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
+            del origins[key]
+        origins[changed_path] = ("--set", 0)
+        # keys the override created (e.g. a new ally entry) belong to it too
+        for end in range(1, len(changed_path)):
+            origins.setdefault(changed_path[:end], ("--set", 0))
 
 
 def scenario_from_dict(document: Mapping[str, Any], *, name: str = "scenario") -> Scenario:
@@ -929,12 +934,7 @@ def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scena
     document, origins, _ = _read_all(Path(path))
     if overrides:
         _, changed, _ = apply_overrides(document, list(overrides))
-        for changed_path in changed:  # as load_scenario does: a --set value is located at --set
-            for key in [k for k in origins if k[: len(changed_path)] == changed_path]:
-                del origins[key]
-            origins[changed_path] = ("--set", 0)
-            for end in range(1, len(changed_path)):
-                origins.setdefault(changed_path[:end], ("--set", 0))
+        _located_at_set(origins, changed)
     where = _Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
     found = [where.problem(finding.path, f"warning: {finding.message}") for finding in scenario_warnings(scenario)]
     return scenario, _unique(found)
