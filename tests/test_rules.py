@@ -304,3 +304,16 @@ def test_renewal_allies_are_layered_over_the_renewal_defaults() -> None:
     assert default.hold is not None and (default.hold.probability, default.hold.lifted) == (0.2, 0.95)
     assert default.deliberation is not None and default.deliberation.model_dump(mode="json", exclude_none=True) == {
         "lognormal": {"median": "2w", "p90": "6w"}}
+
+
+def test_bloc_and_election_settings_are_named_for_a_reader_in_what_ifs() -> None:
+    """`--param blocs.0.strength=…` and `--range calendar.elections.0.hold…` label their charts by
+    the bloc's name and the ally's, not by key path."""
+    from pathlib import Path
+
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.factors import label
+
+    s = load_scenario(Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml")
+    assert label(s, "blocs.0.strength") == "Bloc Türkiye and Hungary: chance of acting as one"
+    assert label(s, "calendar.elections.0.hold.consensus") == "United Kingdom: hold chance after the election"

@@ -250,6 +250,16 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
         return f"{stage}: chance to wait for a summit", f"the chance that {stage} waits for a summit"
     if path == "spillover.freeze":
         return "Spillover: length of a freeze", "how long a veto freezes the other candidates' approvals"
+    if parts[0] == "blocs" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(scenario.blocs):
+        bloc = scenario.blocs[int(parts[1])].name
+        what = "chance of acting as one" if parts[2] == "strength" else parts[2].replace("_", " ")
+        return f"Bloc {bloc}: {what}", f"the {bloc} bloc's {what}"
+    if (parts[:2] == ["calendar", "elections"] and len(parts) >= 4 and parts[2].isdigit()
+            and int(parts[2]) < len(scenario.calendar.elections)):
+        election = scenario.calendar.elections[int(parts[2])]
+        who = roster_of(scenario).get(election.ally, election.ally)
+        what = "hold chance after the election" if parts[3] == "hold" else "election " + parts[3]
+        return f"{who}: {what}", f"{possessive(who)} {what}"
     if parts[0] == "candidates" and len(parts) >= 3:
         names = {c.code: c.label for c in scenario.candidates}
         name = names.get(parts[1], parts[1])
