@@ -98,8 +98,10 @@ def compare(
         raise click.UsageError("give at least one VARIANT, or --set KEY.PATH=VALUE to make one from BASE")
     first, *others = load_inputs([(base, ())] + [(path, overrides) for path in variants or [base]])
     if not variants:
-        others = [Input(others[0].scenario, others[0].path, f"{first.label} with {', '.join(overrides)}")]
-    _print_warnings([(base, ())] + [(path, overrides) for path in variants or [base]])
+        made = others[0]
+        others = [Input(made.scenario, made.path, f"{first.label} with {', '.join(overrides)}", made.warnings)]
+    for warning in dict.fromkeys(w for item in (first, *others) for w in item.warnings):
+        click.echo(warning, err=True)
     n = replications or first.scenario.replications
     jobs = jobs or default_jobs()
     folder = _folder("compare", first.label, out, force)
@@ -189,20 +191,6 @@ def _print_comparison(result: Comparison) -> None:
         for c in variant.candidates:
             screen.print(f"  {candidate_sentence(c, result, success)}", soft_wrap=True)
         screen.print()
-
-
-def _print_warnings(items: Sequence[tuple[Path, Sequence[str]]]) -> None:
-    """The warnings of every scenario file compared (a run folder's scenario was checked when it ran)."""
-    from partnersim.scenario.loader import load_checked
-
-    shown: set[str] = set()
-    for path, overrides in items:
-        if Path(path).is_dir():
-            continue
-        for warning in load_checked(path, overrides)[1]:
-            if str(warning) not in shown:
-                shown.add(str(warning))
-                click.echo(str(warning), err=True)
 
 
 def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],

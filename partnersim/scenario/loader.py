@@ -58,19 +58,24 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     ``overrides`` are ``key.path=value`` texts applied after the files, as
     ``--set`` does on the command line: ``["allies.TUR.hold.probability=0.5"]``.
     """
-    document, origins, refused = _read_all(Path(path))
+    return _load(Path(path), overrides)[0]
+
+
+def _load(path: Path, overrides: Sequence[str]) -> tuple[Scenario, Origins]:
+    """The scenario, and where each of its keys was written (for messages about it)."""
+    document, origins, refused = _read_all(path)
     problems: list[Problem] = []
     if overrides:
         document, changed, problems = apply_overrides(document, list(overrides))
         _located_at_set(origins, changed)
     try:
-        scenario = validate_document(document, origins, default_name=Path(path).stem)
+        scenario = validate_document(document, origins, default_name=path.stem)
     except ScenarioError as exc:
         found = refused.problems + [p for p in exc.problems if not refused.covers(p)]
         raise ScenarioError(problems + _unique(found)) from None
     if problems or refused.problems:
         raise ScenarioError(problems + _unique(refused.problems))
-    return scenario
+    return scenario, origins
 
 
 def _located_at_set(origins: Origins, changed: Iterable[KeyPath]) -> None:
@@ -930,11 +935,7 @@ def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scena
     """
     from partnersim.scenario.checks import scenario_warnings
 
-    scenario = load_scenario(path, overrides)
-    document, origins, _ = _read_all(Path(path))
-    if overrides:
-        _, changed, _ = apply_overrides(document, list(overrides))
-        _located_at_set(origins, changed)
+    scenario, origins = _load(Path(path), overrides)
     where = _Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
     found = [where.problem(finding.path, f"warning: {finding.message}") for finding in scenario_warnings(scenario)]
     return scenario, _unique(found)

@@ -23,7 +23,7 @@ from pathlib import Path
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
 from partnersim.scenario.durations import DAYS_PER_UNIT
-from partnersim.scenario.loader import load_scenario, source_files
+from partnersim.scenario.loader import load_checked, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.whatif.diff import Difference, diff_scenarios
 from partnersim.whatif.paired import Change, paired_change
@@ -39,6 +39,7 @@ class Input:
     scenario: Scenario
     path: Path  # the scenario file, or the run folder's scenario.yaml
     label: str  # the name given on the command line
+    warnings: tuple[str, ...] = ()  # a scenario file's warnings (a run folder's were given when it ran)
 
     @property
     def sources(self) -> list[Path]:
@@ -55,7 +56,8 @@ def load_input(path: str | Path, overrides: Sequence[str] = ()) -> Input:
         return Input(load_scenario(resolved, overrides), resolved, path.name)
     if not path.exists():
         raise ScenarioError([Problem(str(path), None, "", "no such file or run folder")])
-    return Input(load_scenario(path, overrides), path, path.name)
+    scenario, warnings = load_checked(path, overrides)
+    return Input(scenario, path, path.name, tuple(str(w) for w in warnings))
 
 
 def load_inputs(items: Sequence[tuple[str | Path, Sequence[str]]]) -> list[Input]:
