@@ -372,3 +372,14 @@ def test_the_calendar_blocs_silence_and_partnership_settings_are_named_for_a_rea
     assert sum(label == "Council: holiday" for label in (s.label for s in read_input(
         path.name, path.read_text(encoding="utf-8"), load_scenario(path)).settings)) == 9
     assert not any(label.endswith((": ally", ": members")) for label in rows)
+
+
+def test_the_editors_schema_line_is_not_part_of_a_files_header() -> None:
+    from pathlib import Path
+
+    from partnersim.scenario.loader import load_scenario
+
+    path = Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"
+    header = read_input(path.name, path.read_text(encoding="utf-8"), load_scenario(path)).header
+    assert header.startswith("Latin American global partners with the Council's calendar")
+    assert "yaml-language-server" not in header

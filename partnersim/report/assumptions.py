@@ -316,6 +316,8 @@ def _header(lines: list[str]) -> str:
                 break
             continue
         body = stripped.lstrip("#").strip()
+        if body.startswith("yaml-language-server:"):
+            continue  # an editor's schema line, not something the author says
         if body:
             paragraphs[-1].append(body)
         elif paragraphs[-1]:
