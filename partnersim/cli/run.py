@@ -42,8 +42,10 @@ Examples:
 \b
 The run folder holds: scenario.yaml (every default filled in), inputs/ (the
 files as written), manifest.json, summary.json, results.csv (one row per
-candidate), cooperation_by_date.csv, replications.csv (one row per candidate
-per replication) and charts/.""",
+candidate), cooperation_by_date.csv, partnership_areas.csv (with a
+partnership block), replications.csv (one row per candidate per replication)
+and charts/. Warnings about settings that are valid but almost certainly not
+meant are printed first, on standard error (see partnersim validate).""",
 )
 @scenario_argument
 @replications_option
