@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from partnersim.errors import RunFolderError, ScenarioError
-from partnersim.results import rundir
+from partnersim.results import csvtext, rundir
 from partnersim.results.events import EventLog
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
@@ -95,11 +95,11 @@ def execute(
         folder.write_text("scenario.yaml", rundir.resolved_yaml(scenario))
         folder.copy_inputs(sources)
         folder.write_json("summary.json", results.to_dict())
-        folder.write_text("results.csv", rundir.summary_csv(results))
+        folder.write_text("results.csv", csvtext.summary_csv(results))
         folder.write_text("summary.md", summary_markdown(results))
-        folder.write_text("cooperation_by_date.csv", rundir.curve_csv(results))
+        folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
         if results.has_partnership:
-            folder.write_text(rundir.PARTNERSHIP_AREAS, rundir.areas_csv(results))
+            folder.write_text(rundir.PARTNERSHIP_AREAS, csvtext.areas_csv(results))
         folder.write_json(
             "manifest.json",
             rundir.manifest(
