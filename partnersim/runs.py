@@ -15,6 +15,7 @@ from typing import Any
 from partnersim.errors import RunFolderError, ScenarioError
 from partnersim.results import csvtext, rundir
 from partnersim.results.events import EventLog
+from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
 from partnersim.runner import Executor, default_jobs, simulate
@@ -69,8 +70,8 @@ def execute(
         executor = Executor(jobs=jobs or default_jobs())
     jobs = executor.jobs
     started = dt.datetime.now(dt.timezone.utc)
-    folder = rundir.RunFolder(out or rundir.default_folder(scenario, path, started.astimezone()), force=force)
-    try:
+    target = out or default_folder(path.stem, started.astimezone())
+    with RunFolder(target, force=force, fresh=out is None) as folder:
         sinks: list[Any] = []
         if rows:
             sinks.append(rundir.ReplicationRows(folder.path / "replications.csv"))
@@ -90,7 +91,6 @@ def execute(
             for sink in sinks:
                 sink.close()
         scenario = results.scenario
-        finished = dt.datetime.now(dt.timezone.utc)
         sources = source_files(path)
         folder.write_text("scenario.yaml", rundir.resolved_yaml(scenario))
         folder.copy_inputs(sources)
@@ -100,14 +100,6 @@ def execute(
         folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
         if results.has_partnership:
             folder.write_text(rundir.PARTNERSHIP_AREAS, csvtext.areas_csv(results))
-        folder.write_json(
-            "manifest.json",
-            rundir.manifest(
-                scenario, sources, started, finished, jobs, overrides=list(overrides), precision=precision,
-                warnings=list(warnings),
-                executor=executor.kind if executor.scheduler is None else f"dask {executor.scheduler}",
-            ),
-        )
         from partnersim.charts import render_all
 
         try:
@@ -115,10 +107,13 @@ def execute(
             tables = rundir.parquet_copies(folder.path)
         except OSError as exc:
             raise RunFolderError(f"cannot write the run folder {folder.final}: {exc.strerror or exc}") from None
-        written = folder.commit()
-    except BaseException:
-        folder.discard()
-        raise
+        written = folder.commit(
+            rundir.manifest(
+                scenario, sources, started, dt.datetime.now(dt.timezone.utc), jobs, overrides=list(overrides),
+                precision=precision, warnings=list(warnings),
+                executor=executor.kind if executor.scheduler is None else f"dask {executor.scheduler}",
+            )
+        )
     files = ["summary.json", "summary.md", "results.csv", "cooperation_by_date.csv"]
     files += [rundir.PARTNERSHIP_AREAS] if results.has_partnership else []
     files += ["replications.csv"] if rows else []

@@ -122,20 +122,21 @@ def test_a_run_killed_with_sigkill_leaves_nothing_that_looks_finished(tmp_path: 
 def test_an_existing_run_folder_is_never_overwritten_without_force(tmp_path: Path) -> None:
     write(tmp_path, "good.yaml", SCENARIO)
     existing = tmp_path / "run"
-    existing.mkdir()
-    (existing / "summary.json").write_text('{"kept": true}\n')
+    first = invoke("run", str(tmp_path / "good.yaml"), "--out", str(existing), "-n", "30", "-j", "1", "-q")
+    assert first.exit_code == 0, first.output
+    before = (existing / "summary.json").read_bytes()
     refused = partnersim_run("run", "good.yaml", "--out", "run", "-n", "50", "-j", "1", cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.splitlines() == [
         "error: run already exists; choose another --out or add --force to replace it"
     ]
-    assert (existing / "summary.json").read_text() == '{"kept": true}\n'
+    assert (existing / "summary.json").read_bytes() == before
     assert leftovers(tmp_path) == []
 
     forced = invoke("run", str(tmp_path / "good.yaml"), "--out", str(existing), "-n", "50", "-j", "1", "-q", "--force")
     assert forced.exit_code == 0, forced.output
     assert json.loads((existing / "summary.json").read_text())["replications"] == 50
-    assert leftovers(tmp_path) == []
+    assert leftovers(tmp_path) == [] and not list(tmp_path.glob(".*.lock"))
 
 
 def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(tmp_path: Path) -> None:
@@ -159,13 +160,13 @@ def test_a_disk_that_fills_up_during_a_run_is_a_one_line_error(tmp_path: Path) -
     """With files limited to 200 kB, writing replications.csv fails as on a full disk."""
     write(tmp_path, "good.yaml", SCENARIO)
     existing = tmp_path / "run"
-    existing.mkdir()
-    (existing / "summary.json").write_text('{"kept": true}\n')
+    assert invoke("run", str(tmp_path / "good.yaml"), "--out", str(existing), "-n", "30", "-j", "1", "-q").exit_code == 0
+    before = (existing / "summary.json").read_bytes()
     result = partnersim_run("run", "good.yaml", "--out", "run", "-n", "5000", "-j", "1", "--force", cwd=tmp_path,
                             preexec_fn=_limit_file_size)  # replications.csv would be about 1 MB
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: cannot write replications.csv in the run folder: File too large"]
-    assert (existing / "summary.json").read_text() == '{"kept": true}\n'  # --force replaces only a finished run
+    assert (existing / "summary.json").read_bytes() == before  # --force replaces only with a finished run
     assert leftovers(tmp_path) == []
 
 

@@ -139,6 +139,12 @@ def test_an_incomplete_folder_says_what_is_missing(run: SavedRun, tmp_path: Path
     with pytest.raises(RunFolderError, match="incomplete run folder: summary.json is missing; run the scenario"):
         load_run(copy)
     (copy / "summary.json").write_text("{not json")
+    with pytest.raises(RunFolderError, match="is damaged: summary.json is 9 bytes, but .* when the run wrote it"):
+        load_run(copy)
+    # A folder whose manifest lists no files (as before it did) is read, and what is wrong is said.
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["files"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(RunFolderError, match="cannot read .*summary.json"):
         load_run(copy)
     (copy / "summary.json").write_text('{"replications": 3}')

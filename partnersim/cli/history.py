@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from partnersim import __version__
 from partnersim.cli.common import (
     console,
     format_option,
@@ -102,9 +103,7 @@ def fit(
     click.echo()
     click.echo(text, nl=False)
     click.echo()
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = out or Path("runs") / f"fit-{'+'.join(sample.columns)}-{stamp}"
-    written = _write_fit(target, force, result, sample, text, image_format)
+    written = _write_fit(out, force, result, sample, text, image_format)
     click.echo(f"Wrote {written}/ (allies.yaml, fit.json, charts/fit.{image_format})")
 
 
@@ -163,20 +162,24 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
                  f"observed and the fitted share of allies by day{verdict}.", soft_wrap=True)
 
 
-def _write_fit(target: Path, force: bool, result: DelayFit, sample: Sample, text: str, image_format: str) -> Path:
+def _write_fit(
+    out: Path | None, force: bool, result: DelayFit, sample: Sample, text: str, image_format: str
+) -> Path:
     from partnersim.charts.history import fit_chart
     from partnersim.charts.style import save
-    from partnersim.results.rundir import RunFolder
+    from partnersim.results.folder import RunFolder, default_folder
+    from partnersim.results.rundir import provenance
 
-    folder = RunFolder(target, force=force)
-    try:
+    started = dt.datetime.now(dt.timezone.utc)
+    target = out or default_folder("+".join(sample.columns), started.astimezone(), "fit")
+    with RunFolder(target, force=force, kind="fit", fresh=out is None) as folder:
         folder.write_text("allies.yaml", text)
         folder.write_json("fit.json", _fit_json(result, sample))
         save(fit_chart(result, sample), folder.path / "charts" / f"fit.{image_format}", image_format)
-        return folder.commit()
-    except BaseException:
-        folder.discard()
-        raise
+        return folder.commit({
+            "partnersim": __version__, "data": sample.source, "columns": list(sample.columns),
+            **provenance(started, dt.datetime.now(dt.timezone.utc)),
+        })
 
 
 def _fit_json(result: DelayFit, sample: Sample) -> dict[str, Any]:
@@ -235,8 +238,7 @@ def backtest(
         raise PartnersimError(f"no history scenarios in {HISTORY_FOLDER}/; name the files to back-test")
     cases = [run_case(path, replications=replications, seed=seed, jobs=jobs or default_jobs()) for path in paths]
     _print_backtest(cases, [fit_check(case.results.scenario, case.observed) for case in cases])
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    written, charts = _write_backtest(out or Path("runs") / f"backtest-{stamp}", force, cases, image_format)
+    written, charts = _write_backtest(out, force, cases, image_format)
     click.echo(f"Wrote {written}/ (backtest.csv, backtest.json, {', '.join(charts)})")
 
 
@@ -316,17 +318,19 @@ def _quantile_text(placement: Placement, key: str) -> str:
 
 
 def _write_backtest(
-    target: Path, force: bool, cases: Sequence[Case], image_format: str
+    out: Path | None, force: bool, cases: Sequence[Case], image_format: str
 ) -> tuple[Path, list[str]]:
     import csv
     import io
 
     from partnersim.charts.history import backtest_chart
     from partnersim.charts.style import save
-    from partnersim.results.rundir import RunFolder
+    from partnersim.results.folder import RunFolder, default_folder, input_names
+    from partnersim.results.rundir import provenance
 
-    folder = RunFolder(target, force=force)
-    try:
+    started = dt.datetime.now(dt.timezone.utc)
+    target = out or default_folder("", started.astimezone(), "backtest")
+    with RunFolder(target, force=force, kind="backtest", fresh=out is None) as folder:
         rows = io.StringIO()
         writer = csv.writer(rows, lineterminator="\n")
         writer.writerow(["case", "candidate", "milestone", "state", "real_date", "percentile", "percentile_low",
@@ -346,13 +350,20 @@ def _write_backtest(
             name = f"charts/{case.path.stem}.{image_format}"
             save(backtest_chart(case), folder.path / name, image_format)
             charts.append(name)
-            folder.write_text(f"inputs/{case.path.name}", case.path.read_text(encoding="utf-8"))
+        paths = [case.path for case in cases]
+        folder.copy_inputs(paths)
         folder.write_text("backtest.csv", rows.getvalue())
         folder.write_text("backtest.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-        return folder.commit(), charts
-    except BaseException:
-        folder.discard()
-        raise
+        record = {
+            "partnersim": __version__,
+            "cases": [
+                {"input": name, "scenario": case.results.scenario.name, "seed": case.results.seed,
+                 "replications": case.results.replications}
+                for name, case in zip(input_names(paths), cases, strict=True)
+            ],
+            **provenance(started, dt.datetime.now(dt.timezone.utc)),
+        }
+        return folder.commit(record), charts
 
 
 def _iso(day: dt.date | None) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ from partnersim.cli.common import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from partnersim.results.rundir import RunFolder
+    from partnersim.results.folder import RunFolder
     from partnersim.scenario.schema import Scenario
     from partnersim.whatif.compare import Comparison, Input
 
@@ -104,9 +103,8 @@ def compare(
         click.echo(warning, err=True)
     n = replications or first.scenario.replications
     jobs = jobs or default_jobs()
-    folder = _folder("compare", first.label, out, force)
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _discard_on_error(folder):
+    with _folder("compare", first.label, out, force) as folder:
         result = with_progress(n * (1 + len(others)), quiet, lambda progress: run_compare(
             first, others, replications=replications, seed=seed, jobs=jobs, progress=progress))
         took = time.monotonic() - clock
@@ -206,9 +204,8 @@ def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[In
     folder.write_text("differences.txt", "\n".join(lines) + "\n")
     _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
     sources = [path for item in inputs for path in item.sources]
-    _manifest(folder, result.base.scenario, sources, jobs, overrides, started, {
-        "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]})
-    return folder.commit()
+    return folder.commit(_manifest(result.base.scenario, sources, jobs, overrides, started, {
+        "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]}))
 
 
 # --- sweep -------------------------------------------------------------------------------
@@ -268,9 +265,8 @@ def sweep(
     _check_choice(candidate, [c.code for c in base.candidates], "--candidate")
     count = len(design_points(parsed, design, samples, base.seed if seed is None else seed))
     jobs = jobs or default_jobs()
-    folder = _folder("sweep", scenario.name, out, force)
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _discard_on_error(folder):
+    with _folder("sweep", scenario.name, out, force) as folder:
         result = with_progress(count * replications, quiet, lambda progress: run_sweep(
             scenario, parsed, design=design, samples=samples, overrides=overrides, replications=replications,
             seed=seed, jobs=jobs, executor=make_executor(executor, jobs, scheduler), progress=progress, base=base))
@@ -282,9 +278,8 @@ def sweep(
         folder.write_text("sweep.csv", csv_text(result.rows()))
         _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}",
               image_format)
-        _manifest(folder, result.scenario, _sources(scenario), jobs, overrides, started, {
-            "analysis": "sweep", "design": design, "params": list(params), "points": count})
-        written = folder.commit()
+        written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
+            "analysis": "sweep", "design": design, "params": list(params), "points": count}))
     click.echo(f"Ran {count} points × {replications:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (sweep.csv, charts/sweep.{image_format})")
 
@@ -366,9 +361,8 @@ def sensitivity(
     chosen = factors(loaded, list(ranges))
     count = 1 + sum(bool(f.overrides(side)) for f in chosen for side in ("low", "high"))
     jobs = jobs or default_jobs()
-    folder = _folder("sensitivity", scenario.name, out, force)
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _discard_on_error(folder):
+    with _folder("sensitivity", scenario.name, out, force) as folder:
         result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
             scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
             executor=make_executor(executor, jobs, scheduler), progress=progress))
@@ -383,10 +377,9 @@ def sensitivity(
                 name = f"tornado_{measure}_{code}.{image_format}"
                 _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
                 charts.append(f"charts/{name}")
-        _manifest(folder, result.scenario, _sources(scenario), jobs, overrides, started, {
+        written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
             "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
-            "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]})
-        written = folder.commit()
+            "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
     click.echo("Drivers:")
     for code in codes:
         click.echo(f"  {drivers(result, code)}")
@@ -433,20 +426,11 @@ def _check_choice(value: str | None, choices: Sequence[str], option: str) -> Non
 
 
 def _folder(kind: str, label: str, out: Path | None, force: bool) -> RunFolder:
-    from partnersim.results.rundir import RunFolder
+    """The folder a what-if writes: ``--out``, or ``runs/<kind>-<scenario>-<date>-<time>``."""
+    from partnersim.results.folder import RunFolder, default_folder
 
-    when = dt.datetime.now().astimezone()
-    return RunFolder(out or Path("runs") / f"{kind}-{Path(label).stem}-{when:%Y%m%d-%H%M%S}", force=force)
-
-
-@contextmanager
-def _discard_on_error(folder: RunFolder) -> Iterator[RunFolder]:
-    """Leave no half-written folder behind on an error or an interruption."""
-    try:
-        yield folder
-    except BaseException:
-        folder.discard()
-        raise
+    target = out or default_folder(Path(label).stem, dt.datetime.now().astimezone(), kind)
+    return RunFolder(target, force=force, kind=kind, fresh=out is None)
 
 
 def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
@@ -461,14 +445,13 @@ def _sources(path: Path) -> list[Path]:
     return source_files(path)
 
 
-def _manifest(folder: RunFolder, scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
-              started: dt.datetime, extra: dict[str, Any]) -> None:
+def _manifest(scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
+              started: dt.datetime, extra: dict[str, Any]) -> dict[str, Any]:
     from partnersim.results.rundir import manifest
 
     finished = dt.datetime.now(dt.timezone.utc)
     unique = list(dict.fromkeys(sources))
-    record = manifest(scenario, unique, started, finished, jobs, overrides=list(overrides))
-    folder.write_json("manifest.json", {**record, **extra})
+    return {**manifest(scenario, unique, started, finished, jobs, overrides=list(overrides)), **extra}
 
 
 def _duration(seconds: float) -> str:

@@ -19,16 +19,17 @@ import csv
 import datetime as dt
 import json
 import math
+from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from partnersim.errors import RunFolderError
+from partnersim.errors import RunFolderError, ScenarioError
+from partnersim.results.folder import read_manifest
 from partnersim.results.summary import (
     AllyShare,
     CandidateResult,
@@ -38,9 +39,13 @@ from partnersim.results.summary import (
     StageTime,
 )
 from partnersim.scenario.schema import Scenario
+from partnersim.scenario.yamlio import read_yaml
 
 REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
 ROWS = "replications.csv"
+# The files a briefing reads; their sizes are checked against the manifest.
+DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
+MAX_JSON_BYTES = 50_000_000
 Z95 = 1.959963984540054
 
 
@@ -90,7 +95,7 @@ def load_run(folder: str | Path) -> SavedRun:
     areas = _areas(folder) if any("partnership" in c for c in summary.get("candidates", [])) else {}
     try:
         results = _results(summary, scenario, curves, areas, _timestamp(manifest.get("finished")))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise RunFolderError(
             f"{folder / 'summary.json'} is not a partnersim summary ({type(exc).__name__}: {exc}); "
             "run the scenario again"
@@ -121,13 +126,46 @@ def _check_folder(folder: Path) -> None:
             f"{folder} is an incomplete run folder: {', '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing; run the scenario again"
         )
+    for problem in damaged(folder, DATA):
+        raise RunFolderError(f"{folder} is damaged: {problem}; run the scenario again")
+
+
+def damaged(folder: Path, names: Sequence[str]) -> list[str]:
+    """Files among ``names`` that the manifest lists but that are gone or not the size it records.
+
+    A size check is cheap and catches a file cut short; ``partnersim rerun``
+    compares every byte. A folder written before manifests listed their files
+    has nothing to check.
+    """
+    manifest = read_manifest(folder)
+    listed = manifest.get("files") if manifest is not None else None
+    if not isinstance(listed, dict):
+        return []
+    problems = []
+    for name in names:
+        entry = listed.get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("bytes"), int):
+            continue
+        try:
+            size = (folder / name).stat().st_size
+        except OSError:
+            problems.append(f"{name} is missing, though the run wrote it")
+            continue
+        if size != entry["bytes"]:
+            problems.append(f"{name} is {size:,} bytes, but {entry['bytes']:,} when the run wrote it")
+    return problems
 
 
 def _json(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / name
     try:
-        data = json.loads((folder / name).read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise RunFolderError(f"{path} is larger than a run writes ({MAX_JSON_BYTES / 1e6:.0f} MB); run the scenario again")
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"cannot read {folder / name}: {exc}") from None
+        raise RunFolderError(f"cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise RunFolderError(f"cannot read {path}: it is nested deeper than a run writes; run the scenario again") from None
     if not isinstance(data, dict):
         raise RunFolderError(f"{folder / name} does not hold a JSON object; run the scenario again")
     return data
@@ -136,10 +174,10 @@ def _json(folder: Path, name: str) -> dict[str, Any]:
 def _scenario(folder: Path) -> Scenario:
     path = folder / "scenario.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, _ = read_yaml(path, str(path))
         return Scenario.model_validate(data)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}") from None
+    except ScenarioError as exc:
+        raise RunFolderError(f"cannot read {exc.problems[0]}") from None
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         first = str(exc).splitlines()[1:3]
         raise RunFolderError(f"{path} is not a valid scenario ({' '.join(s.strip() for s in first)})") from None
@@ -244,12 +282,14 @@ def _shares(items: list[dict[str, Any]]) -> list[AllyShare]:
 
 def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
     inputs = folder / "inputs"
-    listed = [name for name in manifest.get("inputs", {}) if isinstance(name, str)]
-    present = sorted(p.name for p in inputs.glob("*")) if inputs.is_dir() else []
+    recorded = manifest.get("inputs")
+    listed = [name for name in recorded if isinstance(name, str)] if isinstance(recorded, dict) else []
+    present = sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*")) if inputs.is_dir() else []
     texts = {}
     for name in [*listed, *[p for p in present if p not in listed]]:
         path = inputs / name
-        if path.is_file():
+        # A name from the manifest may point anywhere (``../../secret``): read only files inside inputs/.
+        if path.is_file() and path.resolve().is_relative_to(inputs.resolve()):
             try:
                 texts[name] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -324,6 +364,7 @@ class Rows:
 
 @dataclass
 class _Columns:
+    width: int
     replication: int
     candidate: int
     outcome: int
@@ -336,7 +377,11 @@ class _Columns:
 
 
 def read_rows(path: str | Path, results: Results) -> Rows:
-    """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story."""
+    """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story.
+
+    The file is read row by row; what is kept per case is three numbers in
+    compact arrays, so a run of a million replications is read in bounded memory.
+    """
     path = Path(path)
     columns = _columns(path)
     codes = [c.code for c in results.candidates]
@@ -346,26 +391,27 @@ def read_rows(path: str | Path, results: Results) -> Rows:
     held: Counter[str] = Counter()
     vetoed: Counter[str] = Counter()
     moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
-    reps: list[int] = []
-    cands: list[int] = []
-    ends: list[float] = []
+    reps, cands, ends = array("q"), array("h"), array("d")
     cases = 0
-    for row in _reader(path):
+    for line, row in _reader(path, columns.width):
         c = index.get(row[columns.candidate])
         if c is None:
             continue
+        try:
+            replication = int(row[columns.replication])
+            end = float(row[columns.end]) if row[columns.outcome] == results.success else math.inf
+            days = [(k, float(row[col])) for k, (_, col) in enumerate(columns.days) if row[col]]
+        except ValueError as exc:
+            raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
         cases += 1
-        reps.append(int(row[columns.replication]))
+        reps.append(replication)
         cands.append(c)
-        success = row[columns.outcome] == results.success
-        ends.append(float(row[columns.end]) if success else math.inf)
-        for k, (_, col) in enumerate(columns.days):
-            if row[col]:
-                days = float(row[col])
-                moment = moments[c][k]
-                moment[0] += 1
-                moment[1] += days
-                moment[2] += days * days
+        ends.append(end)
+        for k, value in days:
+            moment = moments[c][k]
+            moment[0] += 1
+            moment[1] += value
+            moment[2] += value * value
         if last_column is not None and row[last_column]:
             last[row[last_column]] += 1
         held_here = [row[col] for _, col in columns.held if row[col]]
@@ -376,21 +422,29 @@ def read_rows(path: str | Path, results: Results) -> Rows:
                 vetoed[row[col]] += 1
     if not reps:
         raise RunFolderError(f"{path} holds no replication of this run's candidates")
-    chosen = _median_replication(np.array(reps), np.array(cands), np.array(ends), len(codes))
+    numbers = np.frombuffer(reps, dtype=np.int64)
+    chosen = _median_replication(numbers, np.frombuffer(cands, dtype=np.int16), np.frombuffer(ends), len(codes))
     return Rows(
-        replications=len(set(reps)),
+        replications=len(np.unique(numbers)),
         allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
         story=_story(path, columns, results, chosen),
         stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
     )
 
 
-def _reader(path: Path) -> Iterator[list[str]]:
+def _reader(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header, with their line numbers; a row cut short is a one-line error."""
     try:
         with path.open(encoding="utf-8", newline="") as stream:
             reader = csv.reader(stream)
             next(reader, None)
-            yield from reader
+            for row in reader:
+                if len(row) != width:
+                    raise RunFolderError(
+                        f"{path}, line {reader.line_num}: {len(row)} values where the header has {width}; "
+                        "the file is damaged or was cut short, run the scenario again"
+                    )
+                yield reader.line_num, row
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise RunFolderError(f"cannot read {path}: {exc}") from None
 
@@ -399,10 +453,12 @@ def _columns(path: Path) -> _Columns:
     try:
         with path.open(encoding="utf-8", newline="") as stream:
             header = next(csv.reader(stream), [])
-    except OSError as exc:
-        raise RunFolderError(f"cannot read {path}: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc}") from None
     where = {name: i for i, name in enumerate(header)}
     needed = ("replication", "candidate", "outcome", "opened_day", "end_day")
+    if len(where) != len(header):
+        raise RunFolderError(f"{path} is not a partnersim replications file (its header repeats a column)")
     if any(name not in where for name in needed):
         raise RunFolderError(f"{path} is not a partnersim replications file (its header lacks {needed})")
 
@@ -410,6 +466,7 @@ def _columns(path: Path) -> _Columns:
         return [(name[: -len(suffix)], i) for name, i in where.items() if name.endswith(suffix)]
 
     return _Columns(
+        width=len(header),
         replication=where["replication"], candidate=where["candidate"], outcome=where["outcome"],
         opened=where["opened_day"], end=where["end_day"],
         days=[(name[len("days_"):], i) for name, i in where.items() if name.startswith("days_")],
@@ -448,27 +505,33 @@ def _story(path: Path, columns: _Columns, results: Results, replication: int) ->
     names = {c.code: c.name for c in results.candidates}
     found: dict[str, CaseStory] = {}
     wanted = str(replication)
-    for row in _reader(path):
+    for line, row in _reader(path, columns.width):
         if row[columns.replication] != wanted:
             continue
-        code = row[columns.candidate]
-        start = float(row[columns.opened])
-        spans = []
-        for stage, col in columns.days:
-            if not row[col]:
-                continue
-            end = start + float(row[col])
-            spans.append(StageSpan(
-                stage=stage, label=labels.get(stage, stage.replace("_", " ").capitalize()), start=start,
-                end=end,
-                held=tuple(a for a in _cell(row, columns.held, stage).split(";") if a),
-                last=_cell(row, columns.last, stage), veto=_cell(row, columns.veto, stage),
-            ))
-            start = end
-        found[code] = CaseStory(code=code, name=names.get(code, code), outcome=row[columns.outcome],
-                                opened=float(row[columns.opened]), end=float(row[columns.end]),
-                                spans=tuple(spans))
+        try:
+            found[row[columns.candidate]] = _case(row, columns, labels, names)
+        except ValueError as exc:
+            raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
     return Story(replication=replication, cases=tuple(found[c] for c in names if c in found))
+
+
+def _case(row: list[str], columns: _Columns, labels: dict[str, str], names: dict[str, str]) -> CaseStory:
+    code = row[columns.candidate]
+    start = float(row[columns.opened])
+    spans = []
+    for stage, col in columns.days:
+        if not row[col]:
+            continue
+        end = start + float(row[col])
+        spans.append(StageSpan(
+            stage=stage, label=labels.get(stage, stage.replace("_", " ").capitalize()), start=start,
+            end=end,
+            held=tuple(a for a in _cell(row, columns.held, stage).split(";") if a),
+            last=_cell(row, columns.last, stage), veto=_cell(row, columns.veto, stage),
+        ))
+        start = end
+    return CaseStory(code=code, name=names.get(code, code), outcome=row[columns.outcome],
+                     opened=float(row[columns.opened]), end=float(row[columns.end]), spans=tuple(spans))
 
 
 def _cell(row: list[str], columns: list[tuple[str, int]], stage: str) -> str:

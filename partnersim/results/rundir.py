@@ -1,8 +1,7 @@
-"""Run folders: everything a run produced, written so that a half-written run never looks finished.
+"""What a run folder holds: the resolved scenario, the manifest, the rows as they stream in, Parquet copies.
 
-A run is written into a hidden sibling folder (``.NAME.partial``) and renamed
-into place only when complete; a run stopped midway leaves no folder that
-looks like a finished run. An existing run folder is replaced only when asked.
+How the folder is written (hidden until complete, locked, replaced only when
+ours) is :mod:`partnersim.results.folder`'s concern.
 """
 
 from __future__ import annotations
@@ -10,10 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import json
-import os
 import platform
-import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -26,14 +22,11 @@ from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.errors import RunFolderError
 from partnersim.results import table
+from partnersim.results.folder import input_names
 from partnersim.scenario.schema import Scenario
 
 PARTNERSHIP_AREAS = "partnership_areas.csv"  # written only for a run with a ``partnership`` block
 DEPENDENCIES = ("numpy", "scipy", "simpy", "transitions", "pydantic", "PyYAML", "matplotlib", "click")
-
-
-def default_folder(scenario: Scenario, source: Path, when: dt.datetime) -> Path:
-    return Path("runs") / f"{source.stem}-{when.strftime('%Y%m%d-%H%M%S')}"
 
 
 def resolved_yaml(scenario: Scenario) -> str:
@@ -46,77 +39,19 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(resolved_yaml(scenario).encode()).hexdigest()
 
 
-class RunFolder:
-    """A run folder being written; ``commit`` moves it into place."""
-
-    def __init__(self, final: Path, *, force: bool = False) -> None:
-        self.final = final
-        if final.exists() and not force:
-            raise RunFolderError(f"{final} already exists; choose another --out or add --force to replace it")
-        self.force = force
-        self.path = final.parent / f".{final.name}.partial"
-        try:
-            if self.path.exists():
-                shutil.rmtree(self.path)
-            (self.path / "charts").mkdir(parents=True)
-        except OSError as exc:
-            raise RunFolderError(f"cannot write the run folder {final}: {exc.strerror}") from None
-
-    def write_text(self, name: str, text: str) -> Path:
-        target = self.path / name
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise RunFolderError(f"cannot write {self.final / name}: {exc.strerror}") from None
-        return target
-
-    def write_json(self, name: str, data: Any) -> Path:
-        return self.write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-    def copy_inputs(self, files: list[Path]) -> None:
-        for source in files:
-            self.write_text(f"inputs/{source.name}", source.read_text(encoding="utf-8"))
-
-    def commit(self) -> Path:
-        # A run replaced with --force is set aside, not deleted, until the new one is in place.
-        old = self.final.parent / f".{self.final.name}.replaced"
-        try:
-            if old.exists():
-                shutil.rmtree(old)
-            if self.final.exists():
-                os.replace(self.final, old)
-            try:
-                os.replace(self.path, self.final)
-            except OSError:
-                if old.exists():
-                    os.replace(old, self.final)
-                raise
-        except OSError as exc:
-            raise RunFolderError(f"cannot finish the run folder {self.final}: {exc.strerror}") from None
-        shutil.rmtree(old, ignore_errors=True)
-        return self.final
-
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
 def manifest(
     scenario: Scenario, sources: list[Path], started: dt.datetime, finished: dt.datetime, jobs: int,
     *, overrides: list[str] | None = None, precision: float | None = None, executor: str = "local",
     warnings: list[str] | None = None,
 ) -> dict[str, Any]:
-    versions: dict[str, str | None] = {}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     return {
         "partnersim": __version__,
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
-        "inputs": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sources},
+        "inputs": {
+            name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for name, p in zip(input_names(sources), sources, strict=True)
+        },
         "overrides": list(overrides or []),
         "warnings": list(warnings or []),
         "precision": precision,
@@ -124,17 +59,42 @@ def manifest(
         "replications": scenario.replications,
         "jobs": jobs,
         "executor": executor,
+        **provenance(started, finished),
+    }
+
+
+def provenance(started: dt.datetime, finished: dt.datetime) -> dict[str, Any]:
+    """When and how a folder was made: the times, Python, the platform, the command (for any manifest)."""
+    return {
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
-        "dependencies": versions,
+        "dependencies": _dependencies(),
         "command": " ".join(["partnersim", *sys.argv[1:]]),
     }
 
 
+def _dependencies() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+STREAMED = ("replications.csv", "events.csv")  # millions of rows in a large run: converted block by block
+ROW_GROUP = 250_000
+
+
 def parquet_copies(folder: Path) -> list[str]:
-    """Parquet next to each table of the folder, when pyarrow is installed (names written)."""
+    """Parquet next to each table of the folder, when pyarrow is installed (names written).
+
+    The long tables are read and written block by block, so memory does not
+    grow with the number of replications.
+    """
     try:
         from pyarrow import csv as arrow_csv
         from pyarrow import parquet
@@ -145,9 +105,47 @@ def parquet_copies(folder: Path) -> list[str]:
         source = folder / name
         if source.exists():
             target = source.with_suffix(".parquet")
-            parquet.write_table(arrow_csv.read_csv(source), target)
+            if name in STREAMED:
+                _stream_to_parquet(source, target)
+            else:
+                parquet.write_table(arrow_csv.read_csv(source), target)
             written.append(target.name)
     return written
+
+
+def _stream_to_parquet(source: Path, target: Path) -> None:
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+    from pyarrow import parquet
+
+    with source.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream), [])
+    # Types by column name, so that a column empty in the first block is not read as empty throughout.
+    types = {name: _arrow_type(pa, name) for name in header}
+    reader = arrow_csv.open_csv(source, convert_options=arrow_csv.ConvertOptions(column_types=types))
+    with parquet.ParquetWriter(target, reader.schema) as writer:
+        pending: list[Any] = []
+        rows = 0
+        for batch in reader:
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= ROW_GROUP:
+                writer.write_table(pa.Table.from_batches(pending, reader.schema))
+                pending, rows = [], 0
+        if pending:
+            writer.write_table(pa.Table.from_batches(pending, reader.schema))
+
+
+def _arrow_type(pa: Any, name: str) -> Any:
+    if name == "replication":
+        return pa.int64()
+    if name == "timestamp":
+        return pa.timestamp("ns", tz="UTC")
+    if name.endswith("_date"):
+        return pa.date32()
+    if name.endswith("_day") or name.startswith("days_"):
+        return pa.float64()
+    return pa.string()
 
 
 class ReplicationRows:

@@ -1,0 +1,159 @@
+"""Writing files so that nothing half-written ever bears a final name, and two writers never meet.
+
+- :func:`atomic` gives a temporary name beside a target; the file is renamed
+  onto the target only when it is complete, so an interruption, a full disk
+  or a crash leaves the old file (or none), never a truncated one.
+- :class:`Lock` is an exclusive, non-blocking lock on a name (a run folder,
+  say), held in a hidden ``.NAME.lock`` file beside it. The operating system
+  releases it when its process ends, however it ends; it is removed when
+  released, and it is not held by worker processes forked while it is held.
+
+Only the standard library is used; every layer that writes may import it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+from partnersim.errors import PartnersimError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; the rename still protects the files
+    fcntl = None  # type: ignore[assignment]
+
+
+class Busy(PartnersimError):
+    """Another process holds the lock on a name."""
+
+
+def temporary_name(target: Path) -> Path:
+    """A hidden name beside ``target`` that no other writer will choose."""
+    return target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+
+
+@contextlib.contextmanager
+def atomic(target: str | Path) -> Iterator[Path]:
+    """A temporary path to write ``target`` to; renamed onto ``target`` when the block ends without error.
+
+    On any error or interruption the temporary file is removed and ``target``
+    is left as it was.
+    """
+    target = Path(target)
+    scratch = temporary_name(target)
+    try:
+        yield scratch
+        os.replace(scratch, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            scratch.unlink()
+        raise
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` atomically; return ``target``."""
+    target = Path(target)
+    with atomic(target) as scratch:
+        scratch.write_text(text, encoding="utf-8")
+    return target
+
+
+def write_bytes(target: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically; return ``target``."""
+    target = Path(target)
+    with atomic(target) as scratch:
+        scratch.write_bytes(data)
+    return target
+
+
+# Descriptors of the locks this process holds: a forked worker closes its copies at once,
+# so a lock is never kept alive by a worker after its owner has gone.
+_held: weakref.WeakSet[Lock] = weakref.WeakSet()
+
+
+def _close_in_child() -> None:
+    for lock in list(_held):
+        lock._forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_child)
+
+
+class Lock:
+    """An exclusive lock on the name ``target``, held in ``.NAME.lock`` beside it.
+
+    Acquiring never waits: if another process holds the lock, :class:`Busy`
+    says which one. Use as a context manager, or call :meth:`release`.
+    """
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = Path(target)
+        self.path = self.target.parent / f".{self.target.name}.lock"
+        self._fd: int | None = None
+        self._acquire()
+
+    def _acquire(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = _read_owner(fd)
+                os.close(fd)
+                raise Busy(owner) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            # The holder before us may have removed the file after we opened it: then our lock
+            # is on a file nobody else will open, and we must lock the one at the path now.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        _held.add(self)
+
+    def release(self) -> None:
+        """Remove the lock file and release the lock (again: nothing)."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self._fd)
+        self._fd = None
+        _held.discard(self)
+
+    def _forget(self) -> None:
+        # In a forked child: close our copy of the descriptor without touching the parent's lock.
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Lock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _read_owner(fd: int) -> str:
+    """``process 1234``, as the holder wrote it, or ``another process``."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        text = ""
+    return f"process {text}" if text.isdigit() else "another process"
