@@ -550,6 +550,8 @@ def _as_yaml(value: Any) -> str:
     if isinstance(value, (dict, list, tuple)):
         text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000, allow_unicode=True).strip()
         return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:50] + '…'!r} ({len(value):,} characters)"
     return repr(value)
 
 

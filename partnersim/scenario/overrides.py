@@ -1,7 +1,9 @@
 """``--set key.path=value``: a quick what-if without editing a file.
 
-The value is read as YAML, so ``0.5``, ``2026-06-01``, ``3w`` and
-``{gamma: {mean: 1mo, cv: 0.5}}`` all mean what they mean in a file.
+The value is read as YAML by the reader of scenario files, so ``0.5``,
+``2026-06-01``, ``3w`` and ``{gamma: {mean: 1mo, cv: 0.5}}`` all mean what
+they mean in a file, and what a file may not hold (a tag, a value nested too
+deep) is refused here too.
 Candidates are addressed by code (``candidates.BRA.request=2026-06-01``) or
 by position. The changed document is then validated like any file, and a
 problem in an override names the override.
@@ -11,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from partnersim.errors import Problem, ScenarioError
+from partnersim.scenario.yamlio import MAX_DEPTH, SYNTAX, dotted, parse_text, shortened
 
 SOURCE = "--set"
 
@@ -26,12 +27,32 @@ def parse(text: str) -> tuple[tuple[str, ...], Any]:
         raise ScenarioError(
             [Problem(SOURCE, None, key.strip(), f"expected key.path=value, got {text!r}")]
         )
+    if len(path) > MAX_DEPTH:
+        raise ScenarioError([Problem(SOURCE, None, dotted(shortened(path)), f"a key path has at most {MAX_DEPTH} parts")])
+    if not raw.strip():
+        return path, ""
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        reason = getattr(exc, "problem", None) or "not valid YAML"
-        raise ScenarioError([Problem(SOURCE, None, key.strip(), f"cannot read the value {raw!r}: {reason}")]) from None
-    return path, value
+        document = parse_text(raw, SOURCE, noun="value")
+    except ScenarioError as exc:
+        raise ScenarioError([_unread(path, raw, problem) for problem in exc.problems]) from None
+    if document is None:
+        return path, None
+    if document.problems:
+        raise ScenarioError([_located(path, problem) for problem in document.problems])
+    return path, document.value
+
+
+def _located(path: tuple[str, ...], problem: Problem) -> Problem:
+    """A problem inside a value (a tag, say), named by the override's key path and its place below it."""
+    return Problem(SOURCE, None, ".".join([*path, problem.path] if problem.path else path), problem.message)
+
+
+def _unread(path: tuple[str, ...], raw: str, problem: Problem) -> Problem:
+    """Why a value could not be read: at its place when it has one (nested too deep), else quoting it."""
+    if problem.path:
+        return _located(path, problem)
+    message = problem.message.removeprefix(SYNTAX)
+    return Problem(SOURCE, None, ".".join(path), f"cannot read the value {raw!r}: {message}")
 
 
 def apply(

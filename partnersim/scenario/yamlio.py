@@ -25,6 +25,7 @@ from partnersim.errors import Problem, ScenarioError
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 50
+SYNTAX = "YAML syntax: "
 
 KeyPath = tuple[str | int, ...]
 
@@ -63,35 +64,51 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, dict[KeyPath, int]]:
 
 def parse_yaml(path: Path, shown: str) -> Document:
     """The file read as far as it can be; raises :class:`ScenarioError` only when nothing can be."""
+    text = _read_text(path, lambda message, line=None: _fail(shown, message, line))
+    document = parse_text(text, shown)
+    if document is None:
+        raise _fail(shown, "the file is empty")
+    return document
 
-    def fail(message: str, line: int | None = None, key: KeyPath = ()) -> ScenarioError:
-        return ScenarioError([Problem(shown, line, _dotted(key), message)])
 
-    text = _read_text(path, fail)
+def parse_text(text: str, shown: str, noun: str = "document") -> Document | None:
+    """The YAML in ``text`` read as far as it can be, or None when it holds no value.
+
+    ``shown`` names the source in messages and ``noun`` is what the text is
+    called in them: a file's "document", or a ``--set`` "value". Raises
+    :class:`ScenarioError` only when nothing can be read (a syntax error, a
+    value too deep or too large).
+    """
     try:
-        _check_events(text)
+        _check_events(text, noun)
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
     except _TooMuch as exc:
-        raise fail(exc.message, exc.line, _shortened(exc.path)) from None
+        raise _fail(shown, exc.message, exc.line, shortened(exc.path)) from None
     except yaml.reader.ReaderError as exc:
-        raise fail(
-            f"the file contains a control character (#x{exc.character:04x}) that a text file should not hold",
+        what = "file" if noun == "document" else noun
+        raise _fail(
+            shown,
+            f"the {what} contains a control character (#x{exc.character:04x}) that a text file should not hold",
             text[: exc.position].count("\n") + 1,
         ) from None
     except yaml.MarkedYAMLError as exc:
         message, where = _syntax(exc, text)
-        raise fail(f"YAML syntax: {message}", where) from None
+        raise _fail(shown, f"{SYNTAX}{message}", where) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above has a mark
-        raise fail(f"YAML syntax: {str(exc).splitlines()[0]}") from None
+        raise _fail(shown, f"{SYNTAX}{str(exc).splitlines()[0]}") from None
     if node is None:
-        raise fail("the file is empty")
+        return None
     builder = _Builder(shown, loader)
     value = builder.build(node, ())
     return Document(value, builder.lines, builder.problems, builder.dropped)
+
+
+def _fail(shown: str, message: str, line: int | None = None, key: KeyPath = ()) -> ScenarioError:
+    return ScenarioError([Problem(shown, line, _dotted(key), message)])
 
 
 def _read_text(path: Path, fail: Any) -> str:
@@ -172,7 +189,7 @@ class _Frame:
     key: str | None = None
 
 
-def _check_events(text: str) -> None:
+def _check_events(text: str, noun: str = "document") -> None:
     """Refuse a document that is too deep, too large, or that aliases would blow up.
 
     PyYAML builds its tree recursively and shares aliased nodes, so a file nested
@@ -212,13 +229,13 @@ def _check_events(text: str) -> None:
                 reason = (
                     f"the alias *{event.anchor} expands the document to more than {MAX_NODES:,} values"
                     if isinstance(event, yaml.AliasEvent)
-                    else f"the document holds more than {MAX_NODES:,} values"
+                    else f"the {noun} holds more than {MAX_NODES:,} values"
                 )
                 raise _TooMuch(f"{reason}; a scenario file needs far fewer", line, path)
             if isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) >= MAX_DEPTH:
                     raise _TooMuch(
-                        f"the document is nested more than {MAX_DEPTH} levels deep here; "
+                        f"the {noun} is nested more than {MAX_DEPTH} levels deep here; "
                         "a scenario file needs far fewer", line, path,
                     )
                 stack.append(_Frame(path, event.anchor, isinstance(event, yaml.MappingStartEvent)))
@@ -250,7 +267,7 @@ def _advance(frame: _Frame, event: yaml.Event) -> None:
     frame.items += 1
 
 
-def _shortened(path: KeyPath, keep: int = 4) -> KeyPath:
+def shortened(path: KeyPath, keep: int = 4) -> KeyPath:
     """A key path short enough to read: a document nested 50 deep has 50 parts."""
     return path if len(path) <= keep + 1 else (*path[:keep], "…")
 
@@ -281,7 +298,7 @@ class _Builder:
         if self.nodes > MAX_NODES or len(path) > MAX_DEPTH:
             # The event checks stop such documents first; this keeps the walk bounded regardless.
             if self.nodes == MAX_NODES + 1 or len(path) == MAX_DEPTH + 1:
-                self.refuse(node, _shortened(path), "the document is too large or too deeply nested")
+                self.refuse(node, shortened(path), "the document is too large or too deeply nested")
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
         if node.tag not in _PLAIN_TAGS | _SCALAR_TAGS:
