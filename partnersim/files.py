@@ -49,9 +49,11 @@ def atomic(target: str | Path) -> Iterator[Path]:
     try:
         yield scratch
         os.replace(scratch, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             scratch.unlink()
+        if isinstance(exc, OSError) and exc.filename == str(scratch):
+            exc.filename = str(target)  # the user named the target; the temporary name means nothing to them
         raise
 
 

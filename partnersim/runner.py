@@ -13,6 +13,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -151,8 +153,26 @@ def worker_pool(
 def _ignoring_interrupts(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     # Workers leave Ctrl-C to the main process, which stops them; no traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The main process stops its workers with SIGTERM: they end at once, whatever it handles itself.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+
+
+PARENT_CHECK = 0.2  # seconds between a worker's checks that the main process is still there
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker as soon as the main process is gone, however it ended (``kill -9`` included).
+
+    An orphaned worker would otherwise wait forever for work that never comes.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(1)
 
 
 @contextmanager

@@ -181,7 +181,7 @@ def test_ctrl_c_stops_the_workers_quickly_and_leaves_no_run_folder(tmp_path: Pat
     output, _ = process.communicate(timeout=30)
     assert time.monotonic() - sent < 2.0
     assert process.returncode == 130
-    assert "Interrupted; no run folder was written." in output
+    assert "Interrupted; nothing half-written was left behind." in output
     assert "Traceback" not in output
     assert not out.exists() and not partial.exists()
 

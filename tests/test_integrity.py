@@ -289,6 +289,7 @@ def test_rerun_says_what_differs_and_warns_of_other_versions(
     ]
     assert result.stdout.splitlines() == [
         f"{changed}: differs — the replay (1,200 replications, seed 11) does not give the same results:",
+        "  summary.json: changed since the run wrote it (its SHA-256 is not the one in manifest.json)",
         f"  summary.json: candidates.0.outcomes.cooperation.p: 0.123 → {true_p}",
     ]
     assert list(scratch.iterdir()) == []  # the replay's temporary folder is gone

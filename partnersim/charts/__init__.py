@@ -8,6 +8,9 @@ when it is first used.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +154,16 @@ def render_all(
     read = _rows(results, folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None
     chosen = selection(only, has_rows=read is not None, has_partnership=results.has_partnership)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write(c(results, size=size, rows=read), folder / f"{c.name}.{fmt}", fmt) for c in chosen]
+    # Every chart is drawn first, then the set is moved into place: an interruption or an
+    # error midway leaves the charts that were there, never half of a new set.
+    staging = Path(tempfile.mkdtemp(prefix=".charts-", suffix=".partial", dir=folder))
+    try:
+        drawn = [write(c(results, size=size, rows=read), staging / f"{c.name}.{fmt}", fmt) for c in chosen]
+        for path in drawn:
+            os.replace(path, folder / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / path.name for path in drawn]
 
 
 def selection(only: Sequence[str] = (), *, has_rows: bool = True, has_partnership: bool = False) -> list[Chart]:

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from partnersim import files
 from partnersim.charts.labels import STATE_LABELS
 from partnersim.process.machine import life_states, outcome_states, transition_table
 from partnersim.scenario.templates import OUTCOME_LABELS, PROSPECTIVE, RENEWAL, Template
@@ -43,6 +44,7 @@ def dot_source(template: Template) -> str:
 
 
 def render(template: Template, path: Path, image_format: str) -> None:
-    subprocess.run(
-        ["dot", f"-T{image_format}", "-o", str(path)], input=dot_source(template), text=True, check=True,
-    )
+    with files.atomic(path) as scratch:
+        subprocess.run(
+            ["dot", f"-T{image_format}", "-o", str(scratch)], input=dot_source(template), text=True, check=True,
+        )

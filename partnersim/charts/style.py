@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 import partnersim
+from partnersim import files
 from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
@@ -350,8 +351,8 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
     if fmt == "png":
         metadata = {"Software": metadata["Creator"]}
     try:
-        with context():
-            fig.savefig(path, format=fmt, dpi=PNG_DPI if fmt == "png" else "figure", metadata=metadata)
+        with context(), files.atomic(path) as scratch:
+            fig.savefig(scratch, format=fmt, dpi=PNG_DPI if fmt == "png" else "figure", metadata=metadata)
     finally:
         fig.clear()
     return path

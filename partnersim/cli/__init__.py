@@ -12,6 +12,7 @@ import click
 
 from partnersim import __version__
 from partnersim.cli import history, report, reproduce, run, tools, whatif
+from partnersim.cli.common import stop_on_signals
 
 
 @click.group(
@@ -41,4 +42,5 @@ for _module in (run, report, whatif, history, reproduce, tools):
 
 
 def main() -> None:
+    stop_on_signals()
     cli(prog_name="partnersim")

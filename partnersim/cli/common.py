@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -53,15 +54,41 @@ def friendly_errors(command: F) -> F:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_INPUT)
-        except KeyboardInterrupt:
-            click.echo("\nInterrupted; no run folder was written.", err=True)
+        except (KeyboardInterrupt, Stopped) as exc:
+            how = "Interrupted" if isinstance(exc, KeyboardInterrupt) else f"Stopped by {exc}"
+            click.echo(f"\n{how}; nothing half-written was left behind.", err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # Partial output is already removed. Leave at once: joining the worker
             # pool's threads at interpreter exit can wait on workers already gone.
-            os._exit(EXIT_INTERRUPTED)
+            os._exit(EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Stopped(BaseException):
+    """The process was asked to stop (``kill``, a closed terminal): unwind and clean up, as for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop_on_signals() -> None:
+    """Make ``kill`` (SIGTERM) and a closed terminal (SIGHUP) stop a command the way Ctrl-C does.
+
+    By default they end the process at once, leaving its partial output and
+    its worker processes behind; raised as :class:`Stopped`, they unwind
+    through every cleanup instead.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the cleanup short
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
 
 
 scenario_argument = click.argument(

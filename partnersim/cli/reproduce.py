@@ -64,7 +64,7 @@ def rerun(run_dir: Path, jobs: int | None, out: Path | None, force: bool, quiet:
                 image_format=recorded.image_format, progress=progress,
             ),
         )
-        differences = replay.compare(run_dir, done.folder)
+        differences = replay.compare(run_dir, done.folder, recorded.manifest)
     what = f"{scenario.replications:,} replications, seed {scenario.seed}"
     kept = f"; the replay is in {done.folder}/" if out is not None else ""
     if not differences:

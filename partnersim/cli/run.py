@@ -268,6 +268,7 @@ Examples:
 @friendly_errors
 def diagram(process_name: str, out: Path | None) -> None:
     """Draw the process as a state diagram."""
+    from partnersim import files
     from partnersim.charts.mermaid import mermaid
     from partnersim.scenario.templates import TEMPLATES
 
@@ -280,7 +281,7 @@ def diagram(process_name: str, out: Path | None) -> None:
         return
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("mmd", "md", "txt"):
-        out.write_text(mermaid(template).rstrip("\n") + "\n", encoding="utf-8")
+        files.write_text(out, mermaid(template).rstrip("\n") + "\n")
     elif suffix in ("png", "svg", "pdf"):
         from partnersim.charts import graphviz
 

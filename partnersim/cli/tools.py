@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from partnersim import files
 from partnersim.cli.common import friendly_errors
 
 
@@ -30,7 +31,7 @@ def schema(out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        files.write_text(out, text)
         click.echo(f"Wrote {out}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from partnersim import files
 from partnersim.errors import PartnersimError
 
 FORMATS = ("pdf", "html", "pptx")
@@ -34,21 +35,21 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     if target.is_dir():
         raise PartnersimError(f"{target} is a folder; give a file name such as {target / ('report.' + fmt)}")
     briefing = build(run, rows)
+    if fmt == "pdf":
+        from partnersim.report.pdf import write_pdf as writer
+    elif fmt == "html":
+        from partnersim.report.html import write_html as writer
+    else:
+        from partnersim.report.slides import write_pptx as writer
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "pdf":
-            from partnersim.report.pdf import write_pdf
-
-            return write_pdf(briefing, target)
-        if fmt == "html":
-            from partnersim.report.html import write_html
-
-            return write_html(briefing, target)
-        from partnersim.report.slides import write_pptx
-
-        return write_pptx(briefing, target)
+        # Written under a temporary name and renamed when complete: an interruption or a full
+        # disk never leaves a truncated briefing under the final name.
+        with files.atomic(target) as scratch:
+            writer(briefing, scratch)
     except OSError as exc:
         raise PartnersimError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
 
 
 def require_pptx() -> None:

@@ -10,6 +10,8 @@ versions are the first suspect, and this module says which differ.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 
 from partnersim import __version__
 from partnersim.errors import RunFolderError
+from partnersim.results.folder import read_manifest
 from partnersim.results.rundir import DEPENDENCIES, scenario_hash
 from partnersim.scenario.schema import Scenario
 
@@ -27,6 +30,7 @@ REQUIRED = ("manifest.json", "scenario.yaml", "summary.json")
 # the run wrote them).
 COMPARED = ("summary.json", "results.csv", "cooperation_by_date.csv", "partnership_areas.csv", "replications.csv")
 SHOWN = 10  # differences listed per file
+BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,24 @@ def read_run(folder: Path) -> Recorded:
     for name in REQUIRED:
         if not (folder / name).is_file():
             raise RunFolderError(f"{folder} is not a finished run folder: it has no {name}")
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"cannot read {folder / 'manifest.json'}: {exc}") from None
-    if not isinstance(manifest, dict):
-        raise RunFolderError(f"cannot read {folder / 'manifest.json'}: expected a JSON object")
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise RunFolderError(f"cannot read {folder / 'manifest.json'}: it is not a manifest that partnersim wrote")
+    if manifest.get("kind", "run") != "run":
+        raise RunFolderError(f"{folder} was written by partnersim {manifest['kind']}, not by a run; it cannot be replayed")
+    listed = _listed(manifest)
     charts = sorted((folder / "charts").glob("*.*")) if (folder / "charts").is_dir() else []
     image_format = charts[0].suffix.lstrip(".") if charts else "png"
-    return Recorded(folder, manifest, (folder / "replications.csv").is_file(), image_format)
+    rows = "replications.csv" in listed if listed else (folder / "replications.csv").is_file()
+    return Recorded(folder, manifest, rows, image_format)
+
+
+def _listed(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The files the manifest lists with their size and SHA-256 (none for a folder written before it did)."""
+    listed = manifest.get("files")
+    if not isinstance(listed, dict):
+        return {}
+    return {name: entry for name, entry in listed.items() if isinstance(name, str) and isinstance(entry, dict)}
 
 
 def installed_versions() -> dict[str, str | None]:
@@ -95,31 +108,65 @@ def same_scenario(scenario: Scenario, manifest: dict[str, Any]) -> bool:
     return scenario_hash(scenario) == manifest.get("scenario_sha256")
 
 
-def compare(original: Path, replay: Path) -> list[str]:
-    """What differs between two run folders' result files; empty when every byte matches."""
+def compare(original: Path, replay: Path, manifest: dict[str, Any] | None = None) -> list[str]:
+    """What differs between two run folders' result files; empty when every byte matches.
+
+    Every file of ``COMPARED`` that the run wrote is compared: those its
+    manifest lists (a listed file that is gone is a difference, not a file to
+    skip), or those present in a folder written before manifests listed files.
+    A recorded file whose SHA-256 is not the one its manifest holds was changed
+    after the run, and is said to be.
+    """
+    listed = _listed(manifest or {})
     differences: list[str] = []
     for name in COMPARED:
         before, after = original / name, replay / name
+        if name in listed and not before.is_file():
+            differences.append(f"{name}: missing from the run folder, though the run wrote it")
+            continue
         if not before.is_file():
             continue
         if not after.is_file():
             differences.append(f"{name}: the replay did not write it")
             continue
-        old, new = before.read_bytes(), after.read_bytes()
-        if old != new:
-            differences += _json_differences(name, old, new) if name.endswith(".json") else _line_differences(
-                name, old, new
-            )
+        recorded = listed.get(name, {}).get("sha256")
+        if isinstance(recorded, str) and _sha256(before) != recorded:
+            differences.append(f"{name}: changed since the run wrote it (its SHA-256 is not the one in manifest.json)")
+        if _same_bytes(before, after):
+            continue
+        if name.endswith(".json"):
+            differences += _json_differences(name, before.read_bytes(), after.read_bytes())
+        else:
+            differences += _line_differences(name, before, after)
     return differences
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as one, b.open("rb") as two:
+        while True:
+            block = one.read(BLOCK)
+            if block != two.read(BLOCK):
+                return False
+            if not block:
+                return True
+
+
 def _json_differences(name: str, old: bytes, new: bytes) -> list[str]:
-    try:
-        before, after = json.loads(old), json.loads(new)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return [f"{name}: the files differ (the recorded one is not valid JSON)"]
     found: list[tuple[str, str, str]] = []
-    _walk(before, after, (), found)
+    try:
+        _walk(json.loads(old), json.loads(new), (), found)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return [f"{name}: the files differ (the recorded one is not JSON as a run writes it)"]
     if not found:
         return [f"{name}: the same values, written differently"]
     listed = [f"{name}: {path}: {a} → {b}" for path, a, b in found[:SHOWN]]
@@ -149,13 +196,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _line_differences(name: str, old: bytes, new: bytes) -> list[str]:
-    before, after = old.splitlines(), new.splitlines()
-    differing = [i for i in range(max(len(before), len(after)))
-                 if i >= len(before) or i >= len(after) or before[i] != after[i]]
+def _line_differences(name: str, before: Path, after: Path) -> list[str]:
+    """How many lines differ and the first that does, reading both files line by line."""
+    count = differing = 0
+    first = None
+    endings = False
+    with before.open("rb") as one, after.open("rb") as two:
+        for old, new in itertools.zip_longest(one, two):
+            count += 1
+            if old == new:
+                continue
+            if old is not None and new is not None and old.rstrip(b"\r\n") == new.rstrip(b"\r\n"):
+                endings = True
+                continue
+            differing += 1
+            first = count if first is None else first
     if not differing:
-        return [f"{name}: the same lines, with different line endings"]
-    return [
-        f"{name}: {len(differing):,} of {max(len(before), len(after)):,} lines differ, "
-        f"the first is line {differing[0] + 1}"
-    ]
+        return [f"{name}: the same lines, with different line endings" if endings else f"{name}: the files differ"]
+    return [f"{name}: {differing:,} of {count:,} lines differ, the first is line {first}"]
