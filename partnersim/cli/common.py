@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from partnersim import safetext
 from partnersim.errors import PartnersimError, ScenarioError
 
 if TYPE_CHECKING:
@@ -47,12 +48,13 @@ def friendly_errors(command: F) -> F:
             click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.", err=True)
             sys.exit(EXIT_INPUT)
         except PartnersimError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # Messages may quote a run folder's contents, which anyone may have written.
+            click.echo(f"error: {safetext.line(exc)}", err=True)
             sys.exit(EXIT_INPUT)
         except OSError as exc:
             # A file the user named could not be written or read (a missing folder, a full disk).
             where = f" {exc.filename}" if exc.filename else ""
-            click.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+            click.echo(safetext.line(f"error: cannot use{where}: {exc.strerror or exc}"), err=True)
             sys.exit(EXIT_INPUT)
         except (KeyboardInterrupt, Stopped) as exc:
             how = "Interrupted" if isinstance(exc, KeyboardInterrupt) else f"Stopped by {exc}"

@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import json
 import math
-from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -379,8 +378,9 @@ class _Columns:
 def read_rows(path: str | Path, results: Results) -> Rows:
     """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story.
 
-    The file is read row by row; what is kept per case is three numbers in
-    compact arrays, so a run of a million replications is read in bounded memory.
+    The file is read row by row; what is kept is one number per case (its day
+    of success) in an array of replications × candidates, so a run of a million
+    replications is read in little memory.
     """
     path = Path(path)
     columns = _columns(path)
@@ -391,7 +391,8 @@ def read_rows(path: str | Path, results: Results) -> Rows:
     held: Counter[str] = Counter()
     vetoed: Counter[str] = Counter()
     moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
-    reps, cands, ends = array("q"), array("h"), array("d")
+    n = results.replications
+    ends = np.full((n, len(codes)), np.nan)  # day of success per replication and candidate; inf: none
     cases = 0
     for line, row in _reader(path, columns.width):
         c = index.get(row[columns.candidate])
@@ -403,10 +404,13 @@ def read_rows(path: str | Path, results: Results) -> Rows:
             days = [(k, float(row[col])) for k, (_, col) in enumerate(columns.days) if row[col]]
         except ValueError as exc:
             raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
+        if not 0 <= replication < n:
+            raise RunFolderError(
+                f"{path}, line {line}: replication {replication} in a run of {n:,}; the file belongs to another "
+                "run or is damaged, run the scenario again"
+            )
         cases += 1
-        reps.append(replication)
-        cands.append(c)
-        ends.append(end)
+        ends[replication, c] = end
         for k, value in days:
             moment = moments[c][k]
             moment[0] += 1
@@ -420,14 +424,13 @@ def read_rows(path: str | Path, results: Results) -> Rows:
         for _, col in columns.veto:
             if row[col]:
                 vetoed[row[col]] += 1
-    if not reps:
+    present = ~np.isnan(ends).all(axis=1)
+    if not present.any():
         raise RunFolderError(f"{path} holds no replication of this run's candidates")
-    numbers = np.frombuffer(reps, dtype=np.int64)
-    chosen = _median_replication(numbers, np.frombuffer(cands, dtype=np.int16), np.frombuffer(ends), len(codes))
     return Rows(
-        replications=len(np.unique(numbers)),
+        replications=int(present.sum()),
         allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
-        story=_story(path, columns, results, chosen),
+        story=_story(path, columns, results, _median_replication(ends, present)),
         stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
     )
 
@@ -474,23 +477,23 @@ def _columns(path: Path) -> _Columns:
     )
 
 
-def _median_replication(reps: np.ndarray, cands: np.ndarray, ends: np.ndarray, count: int) -> int:
+def _median_replication(ends: np.ndarray, present: np.ndarray) -> int:
     """The replication whose every candidate sits nearest the middle of its own distribution.
 
-    Each case gets the mid-rank of its day of success among its candidate's
-    replications (no success ranks last, all tied); the replication with the
-    smallest summed distance from the middle wins, the first one on a tie.
+    ``ends`` holds each case's day of success (inf: none; NaN: not in the
+    file), one row per replication. Each case gets the mid-rank of its day
+    among its candidate's replications (no success ranks last, all tied); the
+    replication with the smallest summed distance from the middle wins, the
+    first one on a tie.
     """
-    numbers = np.unique(reps)
-    slot = np.searchsorted(numbers, reps)
-    distance = np.zeros(len(numbers))
-    for c in range(count):
-        mine = cands == c
-        if not mine.any():
-            continue
-        ranks = (_mid_ranks(ends[mine]) - 0.5) / int(mine.sum())
-        np.add.at(distance, slot[mine], np.abs(ranks - 0.5))
-    return int(numbers[int(np.argmin(distance))])
+    distance = np.zeros(len(ends))
+    for column in ends.T:
+        mine = ~np.isnan(column)
+        if mine.any():
+            ranks = (_mid_ranks(column[mine]) - 0.5) / int(mine.sum())
+            distance[mine] += np.abs(ranks - 0.5)
+    distance[~present] = np.inf
+    return int(np.argmin(distance))
 
 
 def _mid_ranks(values: np.ndarray) -> np.ndarray:

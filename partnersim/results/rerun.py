@@ -55,14 +55,14 @@ def read_run(folder: Path) -> Recorded:
         )
     if not folder.is_dir():
         raise RunFolderError(f"{folder} is not a run folder" + ("" if folder.exists() else ": no such folder"))
+    manifest = read_manifest(folder)
+    if manifest is not None and manifest.get("kind", "run") != "run":
+        raise RunFolderError(f"{folder} was written by partnersim {manifest['kind']}, not by a run; it cannot be replayed")
     for name in REQUIRED:
         if not (folder / name).is_file():
             raise RunFolderError(f"{folder} is not a finished run folder: it has no {name}")
-    manifest = read_manifest(folder)
     if manifest is None:
         raise RunFolderError(f"cannot read {folder / 'manifest.json'}: it is not a manifest that partnersim wrote")
-    if manifest.get("kind", "run") != "run":
-        raise RunFolderError(f"{folder} was written by partnersim {manifest['kind']}, not by a run; it cannot be replayed")
     listed = _listed(manifest)
     charts = sorted((folder / "charts").glob("*.*")) if (folder / "charts").is_dir() else []
     image_format = charts[0].suffix.lstrip(".") if charts else "png"

@@ -86,7 +86,7 @@ def _dependencies() -> dict[str, str | None]:
 
 
 STREAMED = ("replications.csv", "events.csv")  # millions of rows in a large run: converted block by block
-ROW_GROUP = 250_000
+ROW_GROUP = 100_000
 
 
 def parquet_copies(folder: Path) -> list[str]:
