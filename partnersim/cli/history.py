@@ -109,6 +109,7 @@ def fit(
 
 def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
     from partnersim.history.snippet import days
+    from partnersim.safetext import console as literal
 
     p = result.params
     iv = result.intervals
@@ -121,7 +122,8 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
 
     screen = console()
     origin = "shipped with partnersim" if sample.source == "ratification_finland_sweden.csv" else "your file"
-    screen.print(f"[bold]Ally delays fitted to {' + '.join(sample.columns)} of {sample.source}[/bold] ({origin})")
+    screen.print(f"[bold]Ally delays fitted to {literal(' + '.join(sample.columns))} of {literal(sample.source)}[/bold] "
+                 f"({origin})")
     rows = sample.distinct_rows
     few = (f"{result.n} delays from {rows} rows" if rows < result.n else f"{result.n} delays")
     screen.print(f"{few}. That is few: a goodness-of-fit test on so few points can only reveal a gross "
@@ -131,7 +133,7 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
                      "28 allies that ratified both protocols at once), the bootstrap treats them as "
                      "independent, so its p-value and intervals are too narrow.", soft_wrap=True)
     for line in sample.excluded:
-        screen.print(f"Left out: {line}.")
+        screen.print(f"Left out: {literal(line)}.")
     other = [f"{name} {value:.1f}" for name, value in result.by_family.items() if name != p.family]
     screen.print(f"\n[bold]Deliberation[/bold] (allies that did not hold): {p.family}, median "
                  f"{days(p.body_median)}{interval('body_median')}, p90 {days(p.body_p90)}{interval('body_p90')}")
@@ -143,7 +145,7 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
     holders = [f"{label} {d:.0f} d" for label, d, s in zip(sample.labels, result.days, shares, strict=True)
                if s >= 0.5]
     screen.print(f"[bold]Hold[/bold]: probability {p.hold_p:.3f}{interval('hold_probability', False)}, about "
-                 f"{result.holds:.1f} of these {result.n}" + (f": {', '.join(holders)}" if holders else ""),
+                 f"{result.holds:.1f} of these {result.n}" + (f": {literal(', '.join(holders))}" if holders else ""),
                  soft_wrap=True)
     spread = (f"spread sigma {p.hold_sigma:g} assumed, not estimated: a few holds cannot show it"
               if result.hold_sigma_fixed else f"spread sigma {p.hold_sigma:.2f} estimated")
@@ -244,6 +246,7 @@ def backtest(
 
 def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None:
     from partnersim.charts.history import backtest_finding
+    from partnersim.safetext import console as literal
 
     screen = console()
     count = len(cases)
@@ -253,28 +256,30 @@ def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None
     for case, check in zip(cases, checks, strict=True):
         screen.print()
         results = case.results
-        screen.print(f"[bold]{results.scenario.name}[/bold] — {results.replications:,} replications, seed "
+        screen.print(f"[bold]{literal(results.scenario.name)}[/bold] — {results.replications:,} replications, seed "
                      f"{results.seed}")
         fitted = case.observed.fitted_on
         if fitted:
-            screen.print(f"Not circular: the ally delays were fitted on {' + '.join(fitted)} of the shipped "
-                         f"ratification data, not on {case.name}'s own dates.", soft_wrap=True)
+            screen.print(f"Not circular: the ally delays were fitted on {literal(' + '.join(fitted))} of the shipped "
+                         f"ratification data, not on {literal(case.name)}'s own dates.", soft_wrap=True)
         else:
             screen.print("The file does not say what its ally delays were fitted on.", soft_wrap=True)
         if check:
-            screen.print(f"[bold]warning[/bold]: {check}", soft_wrap=True)
+            screen.print(f"[bold]warning[/bold]: {literal(check)}", soft_wrap=True)
         screen.print(_placements_table(case))
         for milestone in case.observed.milestones:
             if milestone.state is None:
-                screen.print(f"  {milestone.label}, {milestone.date.text}: not a stage of the model (shown for "
+                screen.print(f"  {literal(milestone.label)}, {literal(milestone.date.text)}: not a stage of the model (shown for "
                              "reference).", soft_wrap=True)
         if case.observed.note:
-            screen.print(f"  Note: {case.observed.note}", soft_wrap=True)
-        screen.print(f"  [bold]Finding[/bold]: {backtest_finding(case)}.", soft_wrap=True)
+            screen.print(f"  Note: {literal(case.observed.note)}", soft_wrap=True)
+        screen.print(f"  [bold]Finding[/bold]: {literal(backtest_finding(case))}.", soft_wrap=True)
 
 
 def _placements_table(case: Case) -> Any:
     from rich.table import Table
+
+    from partnersim.safetext import console as literal
 
     table = Table(title_justify="left")
     for name, justify in (("Milestone", "left"), ("Real date", "right"), ("Percentile", "right"),
@@ -283,7 +288,7 @@ def _placements_table(case: Case) -> Any:
         table.add_column(name, justify=justify, no_wrap=name in ("Milestone",))  # type: ignore[arg-type]
     for placement in case.placements:
         table.add_row(
-            placement.milestone.label, _date_text(placement), _percentile_text(placement),
+            literal(placement.milestone.label), literal(_date_text(placement)), _percentile_text(placement),
             _conditional_text(placement),
             *[_quantile_text(placement, key) for key in ("P10", "P50", "P90")],
             "yes" if placement.inside else "no",

@@ -133,15 +133,16 @@ def _print_results(results: Results) -> None:
     from rich.table import Table
 
     from partnersim.results.text import finding, interval, percent
+    from partnersim.safetext import console as literal
     from partnersim.scenario.templates import TEMPLATES
     screen = console()
     scenario = results.scenario
     screen.print(
-        f"[bold]{scenario.name}[/bold] — {results.replications:,} replications, seed {results.seed}, "
+        f"[bold]{literal(scenario.name)}[/bold] — {results.replications:,} replications, seed {results.seed}, "
         f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}"
     )
     if scenario.question:
-        screen.print(f"[italic]{scenario.question.strip()}[/italic]")
+        screen.print(f"[italic]{literal(scenario.question.strip())}[/italic]")
     horizon = f"{results.end_date:%d %b %Y}"
     outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
     outcomes.add_column("Candidate", no_wrap=True)
@@ -152,7 +153,7 @@ def _print_results(results: Results) -> None:
     for name in results.outcome_names:
         outcomes.add_column(labels.get(name, name), justify="right")
     for c in results.candidates:
-        outcomes.add_row(c.name, *[interval(c.outcomes[name]) for name in results.outcome_names])
+        outcomes.add_row(literal(c.name), *[interval(c.outcomes[name]) for name in results.outcome_names])
     screen.print(outcomes)
 
     timing = Table(
@@ -167,7 +168,7 @@ def _print_results(results: Results) -> None:
         timing.add_column(str(results.candidates[0].by_year_end[index][0].year), justify="right")
     for c in results.candidates:
         dates = [f"{c.dates[k]:%b %Y}" if c.dates[k] else "–" for k in ("P10", "P50", "P80", "P90")]
-        timing.add_row(c.name, *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
+        timing.add_row(literal(c.name), *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
     screen.print(timing)
 
     stage_labels = {spec.name: spec.label for spec in TEMPLATES[scenario.process].stages}
@@ -181,16 +182,16 @@ def _print_results(results: Results) -> None:
     allies.add_column("Pending at horizon in")
     for c in results.candidates:
         def top(shares: list[Any]) -> str:
-            return ", ".join(f"{a.code} {percent(a.share)}" for a in shares[:2]) or "–"
+            return ", ".join(f"{literal(a.code)} {percent(a.share)}" for a in shares[:2]) or "–"
         pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
-        allies.add_row(c.name, top(c.last_to_consent), top(c.holding), top(c.vetoing), pending)
+        allies.add_row(literal(c.name), top(c.last_to_consent), top(c.holding), top(c.vetoing), literal(pending))
     screen.print(allies)
     if results.has_partnership:
         screen.print(_partnership_table(results))
     screen.print("[bold]Findings[/bold]")
     for c in results.candidates:
-        screen.print(f"  {finding(results, c)}", soft_wrap=True)
+        screen.print(f"  {literal(finding(results, c))}", soft_wrap=True)
 
 
 def _partnership_table(results: Results) -> Any:
@@ -198,6 +199,7 @@ def _partnership_table(results: Results) -> Any:
     from rich.table import Table
 
     from partnersim.results.text import interval
+    from partnersim.safetext import console as literal
 
     n = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
     table = Table(title=f"The partnership at {results.end_date:%d %b %Y} (share of all replications, 95% interval)",
@@ -209,7 +211,7 @@ def _partnership_table(results: Results) -> Any:
     for c in results.candidates:
         if (life := c.partnership) is not None:
             active = f"{life.expected_areas / life.active.p:.1f}" if life.active.p else "–"
-            table.add_row(c.name, interval(life.active), interval(life.suspended), interval(life.lapsed),
+            table.add_row(literal(c.name), interval(life.active), interval(life.suspended), interval(life.lapsed),
                           f"{life.mean_renewals:.2f}", f"{life.expected_areas:.1f}", active)
     return table
 

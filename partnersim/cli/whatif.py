@@ -127,6 +127,7 @@ def compare(
 def _print_comparison(result: Comparison) -> None:
     from rich.table import Table
 
+    from partnersim.safetext import console as literal
     from partnersim.whatif.text import (
         candidate_sentence,
         change_text,
@@ -141,16 +142,16 @@ def _print_comparison(result: Comparison) -> None:
     success = base.success
     horizon = f"{base.end_date:%d %b %Y}"
     for note in result.notes:
-        screen.print(f"[italic]Note:[/italic] {note}", soft_wrap=True)
+        screen.print(f"[italic]Note:[/italic] {literal(note)}", soft_wrap=True)
     for variant in result.variants:
         screen.print(
-            f"[bold]{variant.results.scenario.name}[/bold] against [bold]{base.scenario.name}[/bold] — "
+            f"[bold]{literal(variant.results.scenario.name)}[/bold] against [bold]{literal(base.scenario.name)}[/bold] — "
             f"{result.replications:,} paired replications, seed {result.seed}", soft_wrap=True)
-        screen.print(f"What differs ({result.base_label} → {variant.label}):")
+        screen.print(f"What differs ({literal(result.base_label)} → {literal(variant.label)}):")
         for line in [str(d) for d in variant.differences] or ["nothing: the two scenarios are the same"]:
-            screen.print(f"  {line}", soft_wrap=True, markup=False)
+            screen.print(f"  {literal(line)}", soft_wrap=True)
         for code in variant.only_here:
-            screen.print(f"  {code} is only in the what-if, so it has no change to report.")
+            screen.print(f"  {literal(code)} is only in the what-if, so it has no change to report.")
         chances = Table(title=f"Chance by {horizon}, base → what-if; change in points, what-if minus base "
                         "(paired 95% interval)", title_justify="left",
                         caption="Beyond noise? yes: the interval excludes zero, so the change is larger than the "
@@ -161,7 +162,7 @@ def _print_comparison(result: Comparison) -> None:
             chances.add_column(name, justify=justify, no_wrap=name != "Beyond noise?")  # type: ignore[arg-type]
         for c in variant.candidates:
             chances.add_row(
-                c.name, " → ".join(pair(c.success.base, c.success.variant)), change_text(c.success),
+                literal(c.name), " → ".join(pair(c.success.base, c.success.variant)), change_text(c.success),
                 short_verdict(c.success), " → ".join(pair(c.rejected.base, c.rejected.variant)),
                 change_text(c.rejected), short_verdict(c.rejected))
         screen.print(chances)
@@ -170,7 +171,7 @@ def _print_comparison(result: Comparison) -> None:
         for name in ("Candidate", "Even chance (P50)", "Shift", "80% chance (P80)", "Shift"):
             dates.add_column(name, no_wrap=name == "Candidate")
         for c in variant.candidates:
-            dates.add_row(c.name, dates_text(c.dates["P50"]), shift_text(c.dates["P50"]),
+            dates.add_row(literal(c.name), dates_text(c.dates["P50"]), shift_text(c.dates["P50"]),
                           dates_text(c.dates["P80"]), shift_text(c.dates["P80"]))
         screen.print(dates)
         lives = [c for c in variant.candidates if c.active is not None]
@@ -182,24 +183,25 @@ def _print_comparison(result: Comparison) -> None:
                 life.add_column(name, justify=justify, no_wrap=name != "Beyond noise?")  # type: ignore[arg-type]
             for c in lives:
                 assert c.active is not None
-                life.add_row(c.name, " → ".join(pair(c.active.base, c.active.variant)), change_text(c.active),
+                life.add_row(literal(c.name), " → ".join(pair(c.active.base, c.active.variant)), change_text(c.active),
                              short_verdict(c.active))
             screen.print(life)
         screen.print("[bold]In plain words[/bold]")
         for c in variant.candidates:
-            screen.print(f"  {candidate_sentence(c, result, success)}", soft_wrap=True)
+            screen.print(f"  {literal(candidate_sentence(c, result, success))}", soft_wrap=True)
         screen.print()
 
 
 def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],
                       jobs: int, image_format: str, started: dt.datetime) -> Path:
+    from partnersim import safetext
     from partnersim.charts.compare import compare_chart
     from partnersim.whatif.text import comparison_rows, csv_text
 
     folder.write_text("compare.csv", csv_text(comparison_rows(result)))
     lines = []
     for variant in result.variants:
-        lines.append(f"{result.base_label} → {variant.label}")
+        lines.append(safetext.line(f"{result.base_label} → {variant.label}"))
         lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
     folder.write_text("differences.txt", "\n".join(lines) + "\n")
     _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
@@ -287,20 +289,21 @@ def sweep(
 def _print_sweep(result: Any, outcome: str) -> None:
     from rich.table import Table
 
+    from partnersim.safetext import console as literal
     from partnersim.whatif.text import percent
 
     screen = console()
     first = result.points[0].results
-    screen.print(f"[bold]{first.scenario.name}[/bold] — {len(result.points)} points × "
+    screen.print(f"[bold]{literal(first.scenario.name)}[/bold] — {len(result.points)} points × "
                  f"{first.replications:,} replications, seed {first.seed}, all points on the same seed")
     table = Table(title=f"Chance of {outcome} by {first.end_date:%d %b %Y} at each point", title_justify="left")
     for param in result.params:
-        table.add_column(param.path, justify="right", overflow="fold")
+        table.add_column(literal(param.path), justify="right", overflow="fold")
     for c in first.candidates:
-        table.add_column(c.name, justify="right")
+        table.add_column(literal(c.name), justify="right")
     shown = list(zip(result.values, result.points, strict=True))
     for values, point in shown[:40]:
-        table.add_row(*[str(p.number(x)) for p, x in zip(result.params, values, strict=True)],
+        table.add_row(*[literal(p.number(x)) for p, x in zip(result.params, values, strict=True)],
                       *[percent(c.outcomes[outcome].p) for c in point.results.candidates])
     if len(shown) > 40:
         table.caption = f"first 40 of {len(shown)} points; every point is in sweep.csv"
@@ -347,6 +350,7 @@ def sensitivity(
     quiet: bool,
 ) -> None:
     """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
+    from partnersim import safetext
     from partnersim.charts.tornado import tornado_chart
     from partnersim.runner import default_jobs
     from partnersim.scenario.loader import load_scenario
@@ -382,7 +386,7 @@ def sensitivity(
             "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
     click.echo("Drivers:")
     for code in codes:
-        click.echo(f"  {drivers(result, code)}")
+        click.echo(f"  {safetext.line(drivers(result, code))}")
     click.echo(f"Ran {len(result.factors)} settings, {result.points} runs × {replications:,} replications "
                f"in {_duration(took)}.")
     shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
@@ -392,12 +396,13 @@ def sensitivity(
 def _print_sensitivity(result: Any, code: str, top: int) -> None:
     from rich.table import Table
 
+    from partnersim.safetext import console as literal
     from partnersim.whatif.text import percent, short_verdict
 
     screen = console()
     results = result.results
-    name = results.candidate(code).name
-    screen.print(f"[bold]{results.scenario.name}[/bold] — {len(result.factors)} settings swung low and high, "
+    name = literal(results.candidate(code).name)
+    screen.print(f"[bold]{literal(results.scenario.name)}[/bold] — {len(result.factors)} settings swung low and high, "
                  f"{result.points} runs × {results.replications:,} replications, all on seed {results.seed}")
     table = Table(title=f"{name}: chance of {results.success_words} by {results.end_date:%d %b %Y} "
                   f"({percent(results.candidate(code).outcomes[results.success].p)} as the scenario stands), "
@@ -413,7 +418,7 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
             value = effect.low if side == "low" else effect.high
             change = effect.changes.get(side)
             cells += ["–", "not swung"] if value is None or change is None else [percent(value), short_verdict(change)]
-        table.add_row(effect.factor.label, effect.factor.range_text, *cells)
+        table.add_row(literal(effect.factor.label), literal(effect.factor.range_text), *cells)
     screen.print(table)
 
 

@@ -1,8 +1,14 @@
-"""Findings in plain language, one sentence per candidate, for terminals and reports."""
+"""Findings in plain language, one sentence per candidate, for terminals and reports.
+
+Names are put in as one line (:func:`partnersim.safetext.line`): a sentence is
+one line of text, whatever a scenario or a run folder holds. Each output then
+escapes the sentence for its own format.
+"""
 
 from __future__ import annotations
 
 from partnersim.results.summary import CandidateResult, Estimate, Results
+from partnersim.safetext import line
 from partnersim.scenario.durations import month_label
 
 
@@ -27,17 +33,17 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     """``Argentina: 41% (40–42%) chance of cooperation by Dec 2030; median date Aug 2027; …``."""
     success = candidate.outcomes[results.success]
     horizon = month_label(results.end_date)
-    parts = [f"{candidate.name}: {interval(success)} chance of {results.success_words} by {horizon}"]
+    parts = [f"{line(candidate.name)}: {interval(success)} chance of {results.success_words} by {horizon}"]
     median = candidate.dates.get("P50")
     parts.append(
         f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"
     )
     if candidate.last_to_consent:
         top = candidate.last_to_consent[0]
-        parts.append(f"most often last to consent: {top.name} ({percent(top.share)})")
+        parts.append(f"most often last to consent: {line(top.name)} ({percent(top.share)})")
     if candidate.vetoing:
         top = candidate.vetoing[0]
-        parts.append(f"most likely veto: {top.name} ({percent(top.share)})")
+        parts.append(f"most likely veto: {line(top.name)} ({percent(top.share)})")
     return "; ".join(parts)
 
 
@@ -51,7 +57,7 @@ def partnership_finding(results: Results, candidate: CandidateResult) -> str | N
         return None
     horizon = month_label(results.end_date)
     return (
-        f"{candidate.name}: partnership active at the horizon ({horizon}) in {interval(life.active)} of "
+        f"{line(candidate.name)}: partnership active at the horizon ({horizon}) in {interval(life.active)} of "
         f"futures, suspended in {interval(life.suspended)}, lapsed in {interval(life.lapsed)}; "
         f"{life.expected_areas:.1f} areas of cooperation expected; {life.mean_renewals:.2f} renewals on average"
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from partnersim.safetext import line
 from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import TEMPLATES
@@ -39,7 +40,8 @@ class Difference:
     note: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.before} → {self.after}" + (f" ({self.note})" if self.note else "")
+        # One line, whatever a name in either file holds: differences.txt has one difference a line.
+        return line(f"{self.path}: {self.before} → {self.after}" + (f" ({self.note})" if self.note else ""))
 
 
 def flatten(scenario: Scenario) -> dict[str, Any]:
