@@ -114,6 +114,36 @@ def test_what_if_commands_print_names_as_written(command: list[str], scenario_fi
     assert CHILE in output
 
 
+def test_compare_shows_differences_as_written_one_a_line(scenario_file: Path, tmp_path: Path) -> None:
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(SCENARIO.replace("- {code: MEX", "- {code: BRA, name: '[b]Brazil', "
+                                        "request: 2025-01-01}\n  - {code: MEX"), encoding="utf-8")
+    output = _invoke(["compare", str(scenario_file), str(variant), "-n", "40", "-j", "1",
+                      "--out", str(tmp_path / "out")]).output
+    assert "candidates.BRA: not in the base → [b]Brazil, request 2025-01-01" in output
+    lines = (tmp_path / "out" / "differences.txt").read_text(encoding="utf-8").splitlines()
+    assert "  candidates.BRA: not in the base → [b]Brazil, request 2025-01-01" in lines
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "compare.csv").read_text(encoding="utf-8"))))
+    assert {row["name"] for row in rows} >= {CHILE, "'" + PERU}
+    # A line break in a name (from a file the loader took) stays on the difference's line.
+    assert str(Difference("candidates.BRA", "not in the base", "Bra\nzil\u2028two")).splitlines() == [
+        "candidates.BRA: not in the base → Bra zil two"]
+
+
+def test_backtest_prints_names_as_written_and_neutralises_its_csv(tmp_path: Path) -> None:
+    (tmp_path / "history").mkdir()
+    shutil.copy(ROOT / "scenarios" / "colombia.yaml", tmp_path / "colombia.yaml")
+    text = (ROOT / "scenarios" / "history" / "colombia.yaml").read_text(encoding="utf-8")
+    text = text.replace("label: NATO accepts talks (letter)", "label: \"=cmd|' /C calc'!A0 [/x]\"")
+    text = re.sub(r"(?m)^name: .*$", "name: 'Colombia [/x] [bold]'", text)
+    case = tmp_path / "history" / "colombia.yaml"
+    case.write_text(text, encoding="utf-8")
+    output = _invoke(["backtest", str(case), "-n", "80", "-j", "1", "--out", str(tmp_path / "bt")]).output
+    assert "Colombia [/x] [bold]" in output and "=cmd|' /C calc'!A0 [/x]" in output
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "bt" / "backtest.csv").read_text(encoding="utf-8"))))
+    assert "'=cmd|' /C calc'!A0 [/x]" in {row["milestone"] for row in rows}
+
+
 def test_fit_prints_a_file_name_as_written(tmp_path: Path) -> None:
     data = tmp_path / "[bold]delays.csv"
     shutil.copy(ROOT / "partnersim" / "data" / "ratification_finland_sweden.csv", data)
@@ -122,5 +152,34 @@ def test_fit_prints_a_file_name_as_written(tmp_path: Path) -> None:
 
 
 # ---- CSV cells a spreadsheet would run ----------------------------------------------------
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_results_csv_writes_a_formula_as_text_and_leaves_numbers_alone(markup_run: tuple[Path, str]) -> None:
+    folder, _ = markup_run
+    rows = _csv(folder / "results.csv")
+    names = [row["name"] for row in rows]
+    assert names == [CHILE, "'" + PERU, "'- 1. **Mexico** | <script>alert(1)</script>"]
+    for row in rows:
+        assert 0 <= float(row["p_cooperation"]) <= 1  # numbers stay numbers
+    for name in ("cooperation_by_date.csv", "events.csv"):
+        for row in _csv(folder / name):
+            assert not any(str(cell).startswith(("=", "+", "@", "\t", "\r")) for cell in row.values())
+
+
+def test_every_csv_cell_that_would_run_gets_an_apostrophe() -> None:
+    rows = [{"name": "=1+2", "change": -0.034, "text": "-0.034", "label": "@SUM(A1)", "plain": "Chile"},
+            {"name": "+cmd", "change": 0.5, "text": "-x", "label": "\t=1", "plain": ""}]
+    read = list(csv.DictReader(io.StringIO(csv_text(rows))))
+    assert [r["name"] for r in read] == ["'=1+2", "'+cmd"]
+    assert [r["change"] for r in read] == ["-0.034", "0.5"]
+    assert [r["text"] for r in read] == ["-0.034", "'-x"]
+    assert [r["label"] for r in read] == ["'@SUM(A1)", "'\t=1"]
+
+
+# ---- Markdown ---------------------------------------------------------------------------
 
 

@@ -328,6 +328,7 @@ def _write_backtest(
     import csv
     import io
 
+    from partnersim import safetext
     from partnersim.charts.history import backtest_chart
     from partnersim.charts.style import save
     from partnersim.results.folder import RunFolder, default_folder, input_names
@@ -345,12 +346,12 @@ def _write_backtest(
         for case in cases:
             for p in case.placements:
                 q = p.quantiles
-                writer.writerow([
+                writer.writerow(safetext.csv_row([
                     case.path.stem, case.observed.candidate, p.milestone.label, p.milestone.state,
                     p.milestone.date.text, f"{p.percentile:.4f}", f"{p.low:.4f}", f"{p.high:.4f}",
                     f"{p.reached:.4f}", *[_iso(q[k]) for k in ("P10", "P50", "P90")],
                     p.inside, " + ".join(case.observed.fitted_on), p.milestone.source,
-                ])
+                ]))
             summary.append(_case_json(case))
             name = f"charts/{case.path.stem}.{image_format}"
             save(backtest_chart(case), folder.path / name, image_format)

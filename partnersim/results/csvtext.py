@@ -1,6 +1,7 @@
 """The run's tables as CSV text: one row per candidate, the daily curve, the areas by month.
 
-Every cell that holds a name goes through :func:`partnersim.safetext.csv_cell`.
+Every row goes through :func:`partnersim.safetext.csv_row`, so a name that a
+spreadsheet would run as a formula (``=HYPERLINK(…)``) is written as text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from partnersim import safetext
 from partnersim.results.summary import Results
 
 
@@ -39,7 +41,7 @@ def summary_csv(results: Results) -> str:
             for e in (c.partnership.active, c.partnership.suspended, c.partnership.lapsed):
                 row += [f"{e.p:.6f}", f"{e.low:.6f}", f"{e.high:.6f}"]
             row += [f"{c.partnership.mean_renewals:.6f}", f"{c.partnership.expected_areas:.6f}"]
-        writer.writerow(row)
+        writer.writerow(safetext.csv_row(row))
     return out.getvalue()
 
 
@@ -47,7 +49,7 @@ def curve_csv(results: Results) -> str:
     """P(cooperation by date), one row per day of the horizon, one column per candidate."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", *[c.code for c in results.candidates]])
+    writer.writerow(safetext.csv_row(["date", *[c.code for c in results.candidates]]))
     length = len(results.candidates[0].cdf)
     for day in range(length):
         date = results.start + dt.timedelta(days=day)
@@ -60,7 +62,7 @@ def areas_csv(results: Results) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     lives = [c.partnership for c in results.candidates]
-    writer.writerow(["date", *[c.code for c in results.candidates]])
+    writer.writerow(safetext.csv_row(["date", *[c.code for c in results.candidates]]))
     months = next(life.by_month for life in lives if life is not None)
     for index, (date, _) in enumerate(months):
         writer.writerow([date.isoformat(), *[f"{life.by_month[index][1]:.6f}" if life else "" for life in lives]])

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from partnersim import safetext
 from partnersim.engine.life import LAPSED, SUSPENDED
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
@@ -74,13 +75,15 @@ class EventLog:
                         ally = model.ally_codes[who] if who >= 0 else ""
                     stamp = (start + dt.timedelta(days=float(entries[column]))).isoformat(timespec="milliseconds")
                     events.append((state, stamp, ally))
-                    self._writer.writerow([case, model.candidate_codes[c], records.first + r, state, stamp, ally])
+                    self._writer.writerow(safetext.csv_row(
+                        [case, model.candidate_codes[c], records.first + r, state, stamp, ally]))
                 life = records.life
                 if life is not None and int(life.ending[r, c]) in _LIFE_ENDS:
                     state = _LIFE_ENDS[int(life.ending[r, c])]
                     stamp = (start + dt.timedelta(days=float(life.stop[r, c]))).isoformat(timespec="milliseconds")
                     events.append((state, stamp, ""))
-                    self._writer.writerow([case, model.candidate_codes[c], records.first + r, state, stamp, ""])
+                    self._writer.writerow(safetext.csv_row(
+                        [case, model.candidate_codes[c], records.first + r, state, stamp, ""]))
                 self._trace(case, model.candidate_codes[c], records.first + r, events)
 
     def _open(self, model: Model) -> None:

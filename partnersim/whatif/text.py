@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from partnersim import safetext
 from partnersim.results.summary import Results
 from partnersim.scenario.durations import month_label
 from partnersim.whatif.compare import CandidateChange, Comparison, DateChange
@@ -174,12 +175,16 @@ def sensitivity_rows(sens: Sensitivity) -> list[dict[str, Any]]:
 
 
 def csv_text(rows: Sequence[dict[str, Any]]) -> str:
-    """Rows as CSV, with the union of their keys as the header, in first-seen order."""
+    """Rows as CSV, with the union of their keys as the header, in first-seen order.
+
+    Every cell goes through :func:`partnersim.safetext.csv_cell`: a name or a
+    label that a spreadsheet would run as a formula is written as text.
+    """
     out = io.StringIO()
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(row))
     writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n", restval="")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: safetext.csv_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
