@@ -35,6 +35,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _MARKDOWN = re.compile(r"([\\`*_\[\]{}|#~!])")
+# What starts a list item when a text opens a line (or follows "- "): "-", "+", "1." or "1)".
+_BLOCK_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
 
 
 def control_characters(text: str) -> list[str]:
@@ -56,8 +58,13 @@ def console(text: Any) -> str:
 
 
 def markdown(text: Any) -> str:
-    """``text`` for Markdown: one line, ``&`` and Markdown punctuation escaped, no raw HTML."""
+    """``text`` for Markdown: one line, ``&`` and Markdown punctuation escaped, no raw HTML.
+
+    A leading ``-``, ``+`` or ``1.`` is escaped too, so a name that opens a
+    line or a list item never starts a list of its own.
+    """
     escaped = _MARKDOWN.sub(r"\\\1", line(text))
+    escaped = _BLOCK_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -183,3 +183,31 @@ def test_every_csv_cell_that_would_run_gets_an_apostrophe() -> None:
 # ---- Markdown ---------------------------------------------------------------------------
 
 
+def test_summary_md_shows_names_as_written_and_holds_no_html(markup_run: tuple[Path, str]) -> None:
+    folder, _ = markup_run
+    text = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "<script>" not in text and "<b>" not in text and "<i>" not in text
+    assert text.startswith("# Test \\[/x\\] \\[bold\\] &lt;b&gt;bold&lt;/b&gt; $\\\\frac\\{ &amp; \\*x\\*\n")
+    assert "- \\- 1. \\*\\*Mexico\\*\\* \\| &lt;script&gt;" in text  # not a list in a list
+    table = [line for line in text.splitlines() if line.startswith("| \\[red\\]Chile |")]
+    assert len(table) == 2 and all(line.count(" | ") == line.count("|") - 2 for line in table)
+
+
+# ---- XES -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def saved(markup_run: tuple[Path, str]) -> tuple[SavedRun, Rows]:
+    run = load_run(markup_run[0])
+    assert run.rows_path is not None
+    return run, read_rows(run.rows_path, run.results)
+
+
+def test_markdown_and_csv_of_a_run_are_built_from_the_names_as_given(saved: tuple[SavedRun, Rows]) -> None:
+    run, _ = saved
+    results = dataclasses.replace(run.results, candidates=[
+        dataclasses.replace(c, name=EVIL) for c in run.results.candidates])
+    markdown = summary_markdown(results)
+    assert _control(markdown.replace("\n", "")) == [] and "<script>" not in markdown
+    table = list(csv.reader(io.StringIO(csvtext.summary_csv(results))))
+    assert table[1][1] == EVIL  # the data as it is: CSV quotes it, a spreadsheet shows it as text

@@ -35,6 +35,14 @@ def test_markdown_text_holds_no_html_and_no_markup() -> None:
     assert "\\*\\*x\\*\\*" in text and "\\[a\\]" in text and "\\|" in text and "&amp;amp;" in text
 
 
+@pytest.mark.parametrize(("name", "written"), [
+    ("1. Peru", "1\\. Peru"), ("12) Peru", "12\\) Peru"), ("- Peru", "\\- Peru"), ("+ Peru", "\\+ Peru"),
+    ("  - Peru", "  \\- Peru"), ("Peru 1. - +", "Peru 1. - +"), ("-0.5", "\\-0.5"),
+])
+def test_markdown_text_never_starts_a_list(name: str, written: str) -> None:
+    assert safetext.markdown(name) == written
+
+
 def test_xml_text_parses() -> None:
     value = safetext.xml("a\x00b\x1bc\ufffed\U0001f600")
     root = ET.fromstring(f"<r>{value}</r>")

@@ -1,9 +1,15 @@
-"""A Markdown summary of a run, for pasting into notes: the findings and the main table."""
+"""A Markdown summary of a run, for pasting into notes: the findings and the main table.
+
+Names and the question come from files anyone may write; each goes through
+:func:`partnersim.safetext.markdown`, so raw HTML and Markdown in a name are
+shown as written, never rendered.
+"""
 
 from __future__ import annotations
 
 from partnersim.results.summary import Results
 from partnersim.results.text import finding, interval, partnership_finding
+from partnersim.safetext import markdown as md
 
 
 def summary_markdown(results: Results) -> str:
@@ -12,9 +18,9 @@ def summary_markdown(results: Results) -> str:
         results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
         "talks_failed": "Talks failed", "pending": "Pending",
     }
-    lines = [f"# {scenario.name}", ""]
+    lines = [f"# {md(scenario.name)}", ""]
     if scenario.question:
-        lines += [f"*{scenario.question.strip()}*", ""]
+        lines += [f"*{md(scenario.question.strip())}*", ""]
     lines += [
         f"{results.replications:,} replications, seed {results.seed}, "
         f"{scenario.start:%d %b %Y} to {results.end_date:%d %b %Y}. "
@@ -22,25 +28,25 @@ def summary_markdown(results: Results) -> str:
         "",
         "## Findings",
         "",
-        *[f"- {finding(results, candidate)}" for candidate in results.candidates],
-        *[f"- {line}" for c in results.candidates if (line := partnership_finding(results, c)) is not None],
+        *[f"- {md(finding(results, candidate))}" for candidate in results.candidates],
+        *[f"- {md(line)}" for c in results.candidates if (line := partnership_finding(results, c)) is not None],
         "",
         f"## Outcome by {results.end_date:%d %b %Y}",
         "",
-        "| Candidate | " + " | ".join(labels.get(o, o) for o in results.outcome_names) + " |",
+        "| Candidate | " + " | ".join(md(labels.get(o, o)) for o in results.outcome_names) + " |",
         "|---|" + "---:|" * len(results.outcome_names),
     ]
     for candidate in results.candidates:
         cells = [interval(candidate.outcomes[o]) for o in results.outcome_names]
-        lines.append(f"| {candidate.name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md(candidate.name)} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"## When {results.success_words} starts (date by which it has each chance)",
+        f"## When {md(results.success_words)} starts (date by which it has each chance)",
         "",
         "| Candidate | 10% | 50% | 80% | 90% |",
         "|---|---:|---:|---:|---:|",
     ]
     for candidate in results.candidates:
         dates = [f"{d:%b %Y}" if d else "not by horizon" for d in (candidate.dates[k] for k in ("P10", "P50", "P80", "P90"))]
-        lines.append(f"| {candidate.name} | " + " | ".join(dates) + " |")
+        lines.append(f"| {md(candidate.name)} | " + " | ".join(dates) + " |")
     return "\n".join(lines) + "\n"
