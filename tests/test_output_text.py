@@ -196,6 +196,20 @@ def test_summary_md_shows_names_as_written_and_holds_no_html(markup_run: tuple[P
 # ---- XES -----------------------------------------------------------------------------------
 
 
+def test_the_event_log_is_valid_xml_whatever_the_names(scenario_file: Path, tmp_path: Path) -> None:
+    scenario = prepare(scenario_file, replications=20)
+    scenario = scenario.model_copy(update={"name": EVIL + ' & "quotes" <tag>'})
+    done = execute(scenario_file, scenario, out=tmp_path / "run", jobs=1, events=True, image_format="svg")
+    root = ET.parse(done.folder / "events.xes").getroot()
+    names = [s.get("value") for s in root if s.tag.endswith("string") and s.get("key") == "concept:name"]
+    assert names == ['Evil[2J\u202e\nname [/x] <script>alert(1)</script> & "quotes" <tag>']
+    assert len(root.findall("{http://www.xes-standard.org/}trace")) == 20 * 3
+    assert "\x00" not in (done.folder / "summary.md").read_text(encoding="utf-8")
+
+
+# ---- a run folder edited after its run ----------------------------------------------------
+
+
 @pytest.fixture(scope="module")
 def saved(markup_run: tuple[Path, str]) -> tuple[SavedRun, Rows]:
     run = load_run(markup_run[0])

@@ -92,21 +92,21 @@ class EventLog:
         self._writer.writerow(["case", "candidate", "replication", "activity", "timestamp", "ally"])
         self._xes = (self.folder / "events.xes").open("w", encoding="utf-8")
         self._xes.write(_XES_HEAD)
-        self._xes.write(f'  <string key="concept:name" value={quoteattr(model.scenario.name)}/>\n')
+        self._xes.write(f'  <string key="concept:name" value={_attribute(model.scenario.name)}/>\n')
 
     def _trace(self, case: str, candidate: str, replication: int, events: list[tuple[str, str, str]]) -> None:
         assert self._xes is not None
         lines = [
             "  <trace>\n",
-            f'    <string key="concept:name" value={quoteattr(case)}/>\n',
-            f'    <string key="candidate" value={quoteattr(candidate)}/>\n',
+            f'    <string key="concept:name" value={_attribute(case)}/>\n',
+            f'    <string key="candidate" value={_attribute(candidate)}/>\n',
             f'    <int key="replication" value="{replication}"/>\n',
         ]
         for activity, stamp, ally in events:
-            lines.append(f'    <event><string key="concept:name" value={quoteattr(activity)}/>')
+            lines.append(f'    <event><string key="concept:name" value={_attribute(activity)}/>')
             lines.append(f'<date key="time:timestamp" value="{stamp}"/>')
             if ally:
-                lines.append(f'<string key="org:resource" value={quoteattr(ally)}/>')
+                lines.append(f'<string key="org:resource" value={_attribute(ally)}/>')
             lines.append("</event>\n")
         lines.append("  </trace>\n")
         self._xes.write("".join(lines))
@@ -117,3 +117,8 @@ class EventLog:
             self._xes.close()
         if self._csv is not None:
             self._csv.close()
+
+
+def _attribute(text: str) -> str:
+    """``text`` as a quoted XML attribute value: characters XML forbids removed, the rest escaped."""
+    return quoteattr(safetext.xml(text))
