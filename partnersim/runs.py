@@ -103,8 +103,8 @@ def execute(
         from partnersim.charts import render_all
 
         try:
-            charts = render_all(results, folder.path / "charts", format=image_format)
             tables = rundir.parquet_copies(folder.path)
+            charts = render_all(results, folder.path / "charts", format=image_format)
         except OSError as exc:
             raise RunFolderError(f"cannot write the run folder {folder.final}: {exc.strerror or exc}") from None
         written = folder.commit(

@@ -185,7 +185,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of a finished partnersim folder; None if ``folder`` has none that partnersim wrote."""
     path = folder / MANIFEST
     try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
+        if path.stat().st_size > MAX_JSON_BYTES:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
@@ -195,7 +195,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return data
 
 
-MAX_MANIFEST_BYTES = 10_000_000
+MAX_JSON_BYTES = 50_000_000  # far above what a run writes; stops a file made to exhaust memory
 
 
 def _listing(folder: Path) -> dict[str, dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from partnersim.errors import RunFolderError, ScenarioError
-from partnersim.results.folder import read_manifest
+from partnersim.results.folder import MAX_JSON_BYTES, read_manifest
 from partnersim.results.summary import (
     AllyShare,
     CandidateResult,
@@ -44,7 +44,6 @@ REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifes
 ROWS = "replications.csv"
 # The files a briefing reads; their sizes are checked against the manifest.
 DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
-MAX_JSON_BYTES = 50_000_000
 Z95 = 1.959963984540054
 
 
@@ -231,6 +230,11 @@ def _results(
     areas: dict[str, list[tuple[dt.date, float]]], created: dt.datetime | None,
 ) -> RunResults:
     n = int(summary["replications"])
+    codes = [item["code"] for item in summary["candidates"]]
+    if codes != [c.code for c in scenario.candidates]:
+        raise ValueError("its candidates are not those of scenario.yaml")
+    if n != scenario.replications:
+        raise ValueError(f"it counts {n:,} replications, scenario.yaml {scenario.replications:,}")
     candidates = []
     for item in summary["candidates"]:
         code = item["code"]
@@ -392,7 +396,9 @@ def read_rows(path: str | Path, results: Results) -> Rows:
     vetoed: Counter[str] = Counter()
     moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
     n = results.replications
-    ends = np.full((n, len(codes)), np.nan)  # day of success per replication and candidate; inf: none
+    # Day of success per replication and candidate (inf: none; NaN: no row). Four bytes are enough:
+    # days are written to two decimals and stay below 40,000, where float32 steps are under 0.004.
+    ends = np.full((n, len(codes)), np.nan, dtype=np.float32)
     cases = 0
     for line, row in _reader(path, columns.width):
         c = index.get(row[columns.candidate])
@@ -424,7 +430,7 @@ def read_rows(path: str | Path, results: Results) -> Rows:
         for _, col in columns.veto:
             if row[col]:
                 vetoed[row[col]] += 1
-    present = ~np.isnan(ends).all(axis=1)
+    present = np.logical_not(np.isnan(ends).all(axis=1))
     if not present.any():
         raise RunFolderError(f"{path} holds no replication of this run's candidates")
     return Rows(

@@ -100,6 +100,8 @@ def parquet_copies(folder: Path) -> list[str]:
         from pyarrow import parquet
     except ImportError:
         return []
+    import pyarrow
+
     written = []
     for name in ("results.csv", "replications.csv", "cooperation_by_date.csv", PARTNERSHIP_AREAS, "events.csv"):
         source = folder / name
@@ -110,6 +112,8 @@ def parquet_copies(folder: Path) -> list[str]:
             else:
                 parquet.write_table(arrow_csv.read_csv(source), target)
             written.append(target.name)
+    # Arrow keeps the blocks it used for later; give them back, as the charts come next.
+    getattr(pyarrow.default_memory_pool(), "release_unused", lambda: None)()
     return written
 
 
