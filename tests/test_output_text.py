@@ -18,21 +18,18 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
-from partnersim.charts import CHART_NAMES, CHARTS, render_all, style
+from partnersim.charts import CHART_NAMES, CHARTS, render_all
+from partnersim.charts.readable import MOST_CANDIDATES
 from partnersim.cli import cli
 from partnersim.errors import RunFolderError
-from partnersim.report.content import build
 from partnersim.results import csvtext
 from partnersim.results.load import Rows, SavedRun, load_run, read_rows
 from partnersim.results.markdown import summary_markdown
@@ -210,11 +207,94 @@ def test_the_event_log_is_valid_xml_whatever_the_names(scenario_file: Path, tmp_
 # ---- a run folder edited after its run ----------------------------------------------------
 
 
+def _edit(folder: Path, name: str, change: Callable[[str], str]) -> None:
+    """Change a file of a run folder as someone with write access would, manifest included."""
+    path = folder / name
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest.get("files", {}).get(name)
+    if isinstance(entry, dict):
+        data = path.read_bytes()
+        entry.update({"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _hostile_summary(text: str) -> str:
+    summary = json.loads(text)
+    first, second = summary["candidates"][:2]
+    first["name"] = EVIL + " A" * 5_000
+    second["name"] = "\x1b]0;window title\x07Peru\x08"
+    for candidate in summary["candidates"]:
+        for share in candidate["holding"] + candidate["vetoing"] + candidate["last_to_consent"]:
+            share["name"] = "Ally\x00\x0b" + share["name"]
+        for stage in candidate["stages"]:
+            stage["label"] += "\x1b[31m\n"
+    return json.dumps(summary, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def hostile(markup_run: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile") / "run"
+    shutil.copytree(markup_run[0], folder)
+    _edit(folder, "summary.json", _hostile_summary)
+    source = next((folder / "inputs").iterdir()).name
+    _edit(folder, f"inputs/{source}", lambda text: "# A comment\x07 with a bell\x1b[31m\n" + text)
+    return folder
+
+
+def _figure_texts(fig: Figure) -> list[str]:
+    return [text.get_text() for text in fig.findobj(lambda artist: hasattr(artist, "get_text"))
+            if isinstance(text.get_text(), str)]
+
+
+@pytest.mark.parametrize("name", [name for name in CHART_NAMES if name not in ("process", "partnership")])
+def test_chart_text_holds_no_control_character(name: str, hostile: Path) -> None:
+    run = load_run(hostile)
+    rows = read_rows(run.rows_path, run.results) if run.rows_path else None
+    results = dataclasses.replace(run.results, scenario=run.results.scenario.model_copy(update={"name": EVIL}))
+    fig = CHARTS[name](results, rows=rows)
+    texts = _figure_texts(fig)
+    assert any("Evil" in text for text in texts)
+    assert _control("".join(texts).replace("\n", "")) == []
+
+
+# ---- too many candidates, and charts in bounded time ------------------------------------
+
+
+def _many(results: Results, rows: Rows | None, count: int, name_length: int = 100,
+          title: str = "") -> tuple[Results, Rows | None]:
+    """``results`` with ``count`` candidates (copies of the first ones) named by long names."""
+    def name(i: int) -> str:
+        return f"Candidate {i} of a republic with a very long name ".ljust(name_length, "x")[:name_length]
+
+    base = results.candidates
+    candidates = [dataclasses.replace(base[i % len(base)], code=f"C{i:03d}", name=name(i)) for i in range(count)]
+    scenario = results.scenario
+    if title:
+        scenario = scenario.model_copy(update={"name": title})
+    many = dataclasses.replace(results, candidates=candidates, scenario=scenario)
+    if rows is None:
+        return many, None
+    cases = rows.story.cases
+    story = dataclasses.replace(rows.story, cases=tuple(
+        dataclasses.replace(cases[i % len(cases)], code=f"C{i:03d}", name=name(i)) for i in range(count)))
+    return many, dataclasses.replace(rows, story=story)
+
+
 @pytest.fixture(scope="module")
 def saved(markup_run: tuple[Path, str]) -> tuple[SavedRun, Rows]:
     run = load_run(markup_run[0])
     assert run.rows_path is not None
     return run, read_rows(run.rows_path, run.results)
+
+
+def test_more_candidates_than_a_scenario_may_have_are_refused_in_one_sentence(saved: tuple[SavedRun, Rows],
+                                                                               tmp_path: Path) -> None:
+    run, _ = saved
+    results, _ = _many(run.results, None, MOST_CANDIDATES + 1)
+    with pytest.raises(RunFolderError, match=r"101 candidates, more than the 100 a scenario may have"):
+        render_all(results, tmp_path / "charts")
+    assert not (tmp_path / "charts").exists() or not any((tmp_path / "charts").iterdir())
 
 
 def test_markdown_and_csv_of_a_run_are_built_from_the_names_as_given(saved: tuple[SavedRun, Rows]) -> None:

@@ -49,6 +49,12 @@ class Chart:
     def __call__(self, results: Results, *, size: str = "slide", rows: Rows | None = None) -> Figure:
         import importlib
 
+        from partnersim.charts.readable import CHART_NAME, readable, readable_rows
+
+        # Names as a chart shows them: one line each, cut to a length a title can hold (the
+        # Results may come from a run folder, which anyone may have edited).
+        results = readable(results, CHART_NAME)
+        rows = readable_rows(rows, CHART_NAME) if rows is not None else None
         draw = getattr(importlib.import_module(f"partnersim.charts.{self.module}"), self.function)
         if self.name == "process":
             kinds = {name: stage.kind for name, stage in results.scenario.stages.items()}
@@ -142,6 +148,7 @@ def render_all(
     charts that need single replications are left out (unless named in
     ``only``, which then fails with a message saying why).
     """
+    from partnersim.charts.readable import check
     from partnersim.charts.style import FORMATS, figure_size
     from partnersim.charts.style import save as write
 
@@ -149,6 +156,7 @@ def render_all(
     if fmt not in FORMATS:
         raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
     figure_size(size)  # fail before drawing anything
+    check(results)
     folder = Path(folder)
     wanted = [chart(name) for name in only] or list(CHARTS.values())
     read = _rows(results, folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None

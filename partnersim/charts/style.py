@@ -125,6 +125,9 @@ RC: dict[str, Any] = {
     # Unhinted glyphs have the same width at every resolution, so text measured
     # while laying out a chart fits the same way in PNG, SVG and PDF.
     "text.hinting": "no_hinting",
+    # A "$" in a name is a dollar sign: chart text is never read as mathematics (an unmatched
+    # "$\frac" would stop the drawing).
+    "text.parse_math": False,
     "svg.fonttype": "path",  # text looks the same on a machine without the font
     "pdf.fonttype": 42,  # TrueType: text in a PDF stays selectable
     "figure.facecolor": "white",
