@@ -18,15 +18,17 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
-from partnersim.charts import CHART_NAMES, CHARTS, render_all
+from partnersim.charts import CHART_NAMES, CHARTS, render_all, style
 from partnersim.charts.readable import MOST_CANDIDATES
 from partnersim.cli import cli
 from partnersim.errors import RunFolderError
@@ -281,11 +283,73 @@ def _many(results: Results, rows: Rows | None, count: int, name_length: int = 10
     return many, dataclasses.replace(rows, story=story)
 
 
+@contextmanager
+def _measurements() -> Iterator[list[int]]:
+    """Count every text measurement the renderer makes (the costly part of laying out a chart)."""
+    count = [0]
+    original = RendererAgg.get_text_width_height_descent
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return original(self, *args, **kwargs)
+
+    RendererAgg.get_text_width_height_descent = counting  # type: ignore[method-assign]
+    try:
+        yield count
+    finally:
+        RendererAgg.get_text_width_height_descent = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="module")
 def saved(markup_run: tuple[Path, str]) -> tuple[SavedRun, Rows]:
     run = load_run(markup_run[0])
     assert run.rows_path is not None
     return run, read_rows(run.rows_path, run.results)
+
+
+@pytest.mark.parametrize("name", [name for name in CHART_NAMES if name not in ("process", "partnership")])
+def test_a_chart_of_a_hundred_candidates_takes_about_the_work_of_ten(name: str, saved: tuple[SavedRun, Rows]
+                                                                      ) -> None:
+    run, rows = saved
+    work = []
+    for count in (10, MOST_CANDIDATES):
+        results, more = _many(run.results, rows, count, title="S" * 200)
+        with _measurements() as measured:
+            style.png_bytes(CHARTS[name](results, rows=more), dpi=40)
+        work.append(measured[0])
+    assert work[1] <= 1.5 * work[0] + 50, work
+
+
+def test_a_chart_shows_the_candidates_it_has_room_for_and_says_so(saved: tuple[SavedRun, Rows]) -> None:
+    run, rows = saved
+    results, _ = _many(run.results, rows, MOST_CANDIDATES)
+    fig = CHARTS["outcomes"](results)
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(names) == style.MOST_ROWS and all(len(n) <= 48 for n in names)
+    assert any(f"{style.MOST_ROWS} of {MOST_CANDIDATES} candidates shown" in t for t in _figure_texts(fig))
+
+
+def test_a_long_scenario_name_costs_a_few_measurements(saved: tuple[SavedRun, Rows]) -> None:
+    run, _ = saved
+    results = dataclasses.replace(run.results, scenario=run.results.scenario.model_copy(
+        update={"name": "A long name " * 1_000}))
+    with style.context():
+        fig = style.new_figure()
+        with _measurements() as measured:
+            style.footer(fig, results)
+    text = fig.texts[0].get_text()
+    assert measured[0] <= 12
+    assert "…" in text and f"{results.replications:,} replications" in text and f"seed {results.seed}" in text
+
+
+def test_a_long_title_is_wrapped_in_two_lines_and_cut_at_the_end() -> None:
+    with style.context():
+        fig = style.new_figure()
+        with _measurements() as measured:
+            style.title(fig, " ".join(f"word{i}" for i in range(400)), "a subtitle")
+    first, second = fig.texts[0].get_text().split("\n")
+    assert first.startswith("word0 word1") and second.endswith("…")
+    assert measured[0] <= 400 + 20  # each word once, then a few checks
 
 
 def test_more_candidates_than_a_scenario_may_have_are_refused_in_one_sentence(saved: tuple[SavedRun, Rows],

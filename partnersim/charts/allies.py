@@ -92,7 +92,7 @@ def ally_chart(results: Results, *, size: str = "slide", rows: Rows | None = Non
         top = max([r.count(k) for r in table.rows for k, _, _ in KINDS] + [1]) / max(table.cases, 1)
         for ax, (kind, label, look) in zip(axes, KINDS, strict=True):
             _panel(ax, table, kind, label, look, top)
-        names = [r.name for r in table.rows]
+        names = [style.short_name(fig, r.name, 11.5) for r in table.rows]
         axes[0].set_yticks(range(len(names)), names)
         axes[0].set_ylim(max(len(names), 3) - 0.5, -0.5)
         axes[0].tick_params(axis="y", length=0, labelsize=11.5)

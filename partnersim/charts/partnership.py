@@ -36,19 +36,21 @@ YEAR = 365.25
 
 def partnership_chart(results: Results, *, size: str = "slide") -> Figure:
     """Expected active areas of cooperation over time, per candidate."""
-    lives = _lives(results)
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
+        drawn, note = style.room_for(results, style.MOST_LINES, rank=_areas,
+                                     ranked="those with the most areas of cooperation expected at the horizon")
+        lives = _lives(drawn)
         top = _top(results, lives)
         for index, (candidate, life) in enumerate(lives):
-            _line(ax, results, candidate, life, index)
+            _line(ax, drawn, candidate, life, index)
         _axes(ax, results, top)
-        _end_labels(ax, results, lives, top)
+        _end_labels(ax, drawn, lives, top)
         legend = ax.legend(loc="upper left", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92,
                            title=LEGEND_TITLE, title_fontsize=10.5, alignment="left")
         legend.get_frame().set_linewidth(0)
-        style.title(fig, finding(results), _subtitle(results))
+        style.title(fig, finding(results), style.with_note(note, _subtitle(results)))
         style.footer(fig, results)
     return fig
 
@@ -72,9 +74,14 @@ def finding(results: Results) -> str:
     return f"{candidate.name} leads: {text}"
 
 
-def legend_text(candidate: CandidateResult, life: PartnershipResult) -> str:
+def legend_text(candidate: CandidateResult, life: PartnershipResult, name: str | None = None) -> str:
     """``Argentina: 31%``, under the legend's title (active at the horizon)."""
-    return f"{candidate.name}: {style.percent(life.active.p)}"
+    return f"{candidate.name if name is None else name}: {style.percent(life.active.p)}"
+
+
+def _areas(candidate: CandidateResult) -> float:
+    """Ranks candidates for the chart: most expected areas at the horizon first, then no partnership."""
+    return -candidate.partnership.expected_areas if candidate.partnership is not None else math.inf
 
 
 def _lives(results: Results) -> list[tuple[CandidateResult, PartnershipResult]]:
@@ -106,8 +113,9 @@ def _line(ax: Axes, results: Results, candidate: CandidateResult, life: Partners
     look = style.candidate_style(index)
     days = np.array([np.datetime64(day, "D") for day, _ in life.by_month])
     values = np.array([value for _, value in life.by_month])
+    name = style.short_name(_figure(ax), candidate.name, 10.5, room=style.END_ROOM)
     ax.plot(days, values, color=look["color"], linestyle=look["linestyle"], linewidth=2.4,
-            label=legend_text(candidate, life), zorder=3)
+            label=legend_text(candidate, life, name), zorder=3)
 
 
 def _axes(ax: Axes, results: Results, top: float) -> None:
@@ -127,9 +135,16 @@ def _end_labels(ax: Axes, results: Results, lives: list[tuple[CandidateResult, P
     end = mdates.date2num(results.end_date)
     for (candidate, _), value, y in zip(lives, finals, ys, strict=True):
         position = results.candidates.index(candidate)
-        ax.annotate(f"{value:.1f} {candidate.name}", (end, y), xytext=(6, 0), textcoords="offset points",
+        name = style.short_name(_figure(ax), candidate.name, 10.5, "bold", room=style.END_ROOM)
+        ax.annotate(f"{value:.1f} {name}", (end, y), xytext=(6, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=10.5, fontweight="bold",
                     color=style.candidate_style(position)["color"], annotation_clip=False)
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    return fig
 
 
 def _subtitle(results: Results) -> str:

@@ -32,17 +32,18 @@ def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
         fig = style.new_figure(size)
         ax = fig.add_subplot()
         _guides(ax, results)
-        for index, candidate in enumerate(results.candidates):
-            _curve(ax, results, candidate, index)
-        _end_labels(ax, results, fig.get_figheight())
+        drawn, note = style.room_for(results, style.MOST_LINES, keep=_first(results))
+        for index, candidate in enumerate(drawn.candidates):
+            _curve(ax, drawn, candidate, index)
+        _end_labels(ax, drawn, fig.get_figheight())
         _axes(ax, results)
-        style.title(fig, finding(results), _subtitle(results))
+        style.title(fig, finding(results), style.with_note(note, _subtitle(drawn)))
         style.footer(fig, results)
         # "best" keeps the legend off the curves, the guides and the end labels when there is
         # room; when every spot inside covers a line, the legend goes below the plot.
         legend = ax.legend(loc="best", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92)
         legend.get_frame().set_linewidth(0)
-        if style.legend_covers_data(ax, legend):
+        if style.legend_covers_data(ax, legend) or not style.inside(ax, legend):
             legend.remove()
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, handlelength=3.2, frameon=False,
                       fontsize="small")
@@ -78,13 +79,28 @@ def finding(results: Results) -> str:
             f"best is {candidates[best].name} at {style.percent(shares[best].p)}")
 
 
-def legend_text(results: Results, candidate: CandidateResult) -> str:
-    """``Argentina — P50 Jan 2027, P80 after Jan 2031``."""
+def _first(results: Results) -> list[int]:
+    """The candidates the title names: those first to an even chance of success (else none)."""
+    reached = [(day, i) for i, c in enumerate(results.candidates) if (day := c.dates.get("P50")) is not None]
+    if not reached:
+        return []
+    month = style.month_year(min(day for day, _ in reached))
+    return [i for day, i in reached if style.month_year(day) == month]
+
+
+def legend_text(results: Results, candidate: CandidateResult, name: str | None = None) -> str:
+    """``Argentina — P50 Jan 2027, P80 after Jan 2031`` (``name`` in place of the candidate's own)."""
     parts = []
     for key in MARKERS:
         day = candidate.dates.get(key)
         parts.append(f"{key} {style.month_year(day) if day else 'after ' + style.month_year(results.end_date)}")
-    return f"{candidate.name} — {', '.join(parts)}"
+    return f"{candidate.name if name is None else name} — {', '.join(parts)}"
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    return fig
 
 
 def _dates(results: Results, length: int) -> np.ndarray:
@@ -94,8 +110,9 @@ def _dates(results: Results, length: int) -> np.ndarray:
 def _curve(ax: Axes, results: Results, candidate: CandidateResult, index: int) -> None:
     look = style.candidate_style(index)
     cdf = np.asarray(candidate.cdf, dtype=float)
+    name = style.short_name(_figure(ax), candidate.name, 10.5, room=style.END_ROOM)
     ax.plot(_dates(results, len(cdf)), cdf * 100, color=look["color"], linestyle=look["linestyle"],
-            linewidth=2.4, label=legend_text(results, candidate), zorder=3)
+            linewidth=2.4, label=legend_text(results, candidate, name), zorder=3)
     for key, (marker, level) in MARKERS.items():
         day = candidate.dates.get(key)
         if day is not None:
@@ -129,7 +146,8 @@ def _end_labels(ax: Axes, results: Results, height: float) -> None:
     ys = style.spread(finals, gap, low=2.0, high=86.0)  # keep clear of the horizon label
     end = mdates.date2num(results.end_date)
     for index, (candidate, y) in enumerate(zip(results.candidates, ys, strict=True)):
-        ax.annotate(f"{style.percent(finals[index] / 100)} {candidate.name}", (end, y),
+        name = style.short_name(_figure(ax), candidate.name, 10.5, "bold", room=style.END_ROOM)
+        ax.annotate(f"{style.percent(finals[index] / 100)} {name}", (end, y),
                     xytext=(6, 0), textcoords="offset points", ha="left", va="center",
                     fontsize=10.5, fontweight="bold", color=style.candidate_style(index)["color"],
                     annotation_clip=False)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 365.25 / 12
 BAR_HEIGHT = 0.62
+SHARE_ROWS = 6  # with more bars, each is too thin for its share beneath the number, which is left out
 
 
 def stage_time_chart(results: Results, *, size: str = "slide", rows: Rows | None = None) -> Figure:
@@ -35,13 +36,15 @@ def stage_time_chart(results: Results, *, size: str = "slide", rows: Rows | None
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
-        widest, labels = _draw(ax, results, stages)
-        _axes(ax, results, widest)
-        style.title(fig, finding(results), _subtitle(results, rows))
+        drawn, note = style.room_for(results, style.MOST_ROWS)
+        widest, labels = _draw(ax, drawn, stages, len(drawn.candidates) <= SHARE_ROWS)
+        _axes(ax, drawn, widest)
+        shares = len(drawn.candidates) <= SHARE_ROWS
+        style.title(fig, finding(results), style.with_note(note, _subtitle(results, rows, shares)))
         style.footer(fig, results)
         handles = [
             Patch(facecolor=style.stage_style(i)["color"], hatch=style.stage_style(i)["hatch"],
-                  edgecolor="white", label=label)
+                  edgecolor="white", label=style.short_name(fig, label, 10.5))
             for i, (_, label) in enumerate(stages)
         ]
         style.top_legend(fig, ax, handles)
@@ -88,7 +91,8 @@ def _months_span(values: list[float]) -> str:
     return f"{low} months" if low == high else f"{low}–{high} months"
 
 
-def _draw(ax: Axes, results: Results, stages: list[tuple[str, str]]) -> tuple[float, list[_Label]]:
+def _draw(ax: Axes, results: Results, stages: list[tuple[str, str]], shares: bool = True
+          ) -> tuple[float, list[_Label]]:
     y = np.arange(len(results.candidates))
     left = np.zeros(len(y))
     widths = np.array([[months(_stage(c.stages, name)) for name, _ in stages] for c in results.candidates])
@@ -101,7 +105,7 @@ def _draw(ax: Axes, results: Results, stages: list[tuple[str, str]]) -> tuple[fl
         for yi, candidate in enumerate(results.candidates):
             width = widths[yi, k]
             if widest and width > 0:
-                labels += _segment_label(ax, left[yi], yi, width, _stage(candidate.stages, name), look)
+                labels += _segment_label(ax, left[yi], yi, width, _stage(candidate.stages, name), look, shares)
         left += widths[:, k]
     return widest, labels
 
@@ -120,16 +124,18 @@ class _Label:
     choices: list[str]  # longest first; the first that fits the segment is kept
 
 
-def _segment_label(ax: Axes, left: float, y: float, width: float, stage: StageTime, look: dict[str, str]
-                   ) -> list[_Label]:
+def _segment_label(ax: Axes, left: float, y: float, width: float, stage: StageTime, look: dict[str, str],
+                   shares: bool = True) -> list[_Label]:
     backing = None if not look["hatch"] else {"boxstyle": "round,pad=0.15", "facecolor": look["color"],
                                               "edgecolor": "none"}
     colour = style.ink(look["color"])
     x = left + width / 2
     number = f"{width:.1f}" if width < 10 else f"{width:.0f}"
     share = style.percent(stage.entered)
-    main = ax.text(x, y - 0.07, f"{number} mo", ha="center", va="center", fontsize=10.5, fontweight="bold",
-                   color=colour, bbox=backing)
+    main = ax.text(x, y - 0.07 if shares else y, f"{number} mo", ha="center", va="center", fontsize=10.5,
+                   fontweight="bold", color=colour, bbox=backing)
+    if not shares:
+        return [_Label(main, left, left + width, [f"{number} mo", number])]
     note = ax.text(x, y + 0.19, f"reached in {share}", ha="center", va="center", fontsize=8, color=colour,
                    bbox=backing)
     return [_Label(main, left, left + width, [f"{number} mo", number]),
@@ -160,9 +166,9 @@ def _axes(ax: Axes, results: Results, widest: float) -> None:
     style.light_grid(ax, "x")
 
 
-def _subtitle(results: Results, rows: Rows | None) -> str:
-    text = (f"Over {results.replications:,} simulated futures; beneath each number, the share of futures in "
-            f"which the case reached that stage. Time after the horizon is not counted")
+def _subtitle(results: Results, rows: Rows | None, shares: bool = True) -> str:
+    reached = "; beneath each number, the share of futures in which the case reached that stage" if shares else ""
+    text = f"Over {results.replications:,} simulated futures{reached}. Time after the horizon is not counted"
     if rows is not None and rows.stage_margin:
         margin = max(rows.stage_margin.values()) / DAYS_PER_MONTH
         text += f"; 95% intervals within ±{margin:.1f} months"

@@ -32,15 +32,16 @@ QUARTERLY_FROM = 3 * 365  # horizons at least this long (days) are binned by qua
 def start_date_chart(results: Results, *, size: str = "slide") -> Figure:
     """Histogram of the date cooperation starts, one panel per candidate."""
     edges = bin_edges(results.start, results.end_date)
-    shares = [bin_shares(c, results.start, edges) for c in results.candidates]
+    drawn, note = style.room_for(results, style.MOST_PANELS, keep=_earliest(results))
+    shares = [bin_shares(c, results.start, edges) for c in drawn.candidates]
     top = max([float(s.max()) for s in shares if s.size] + [0.0])
     with style.context():
         fig = style.new_figure(size)
-        axes = fig.subplots(len(results.candidates), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
-        for index, (ax, candidate) in enumerate(zip(axes, results.candidates, strict=True)):
-            _panel(ax, results, candidate, index, edges, shares[index])
+        axes = fig.subplots(len(drawn.candidates), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+        for index, (ax, candidate) in enumerate(zip(axes, drawn.candidates, strict=True)):
+            _panel(ax, drawn, candidate, index, edges, shares[index])
         _scale(axes, results, top)
-        style.title(fig, finding(results), _subtitle(results, edges, shares))
+        style.title(fig, finding(results), style.with_note(note, _subtitle(results, edges, shares)))
         style.footer(fig, results)
     return fig
 
@@ -90,16 +91,26 @@ def middle_half(candidate: CandidateResult, start: dt.date) -> tuple[dt.date, dt
 def finding(results: Results) -> str:
     """The title: whose cooperation starts earliest, and when most of its starts fall."""
     what = success_label(results).lower()
-    spans = [(middle_half(c, results.start), c) for c in results.candidates]
-    reached = [(span, c) for span, c in spans if span is not None]
-    if not reached:
+    earliest = _earliest(results)
+    if not earliest:
         by = style.day_month_year(results.end_date)
         return f"No candidate reaches {what} by {by} in any replication"
-    (first, third), candidate = min(reached, key=lambda item: (item[0][0] + (item[0][1] - item[0][0]) / 2))
-    between = _between(first, third)
+    candidate = results.candidates[earliest[0]]
+    span = middle_half(candidate, results.start)
+    assert span is not None
+    between = _between(*span)
     if len(results.candidates) == 1:
         return f"{candidate.name}: half of the futures with {what} see it start {between}"
     return f"{candidate.name}'s {what} starts earliest: half of its starts fall {between}"
+
+
+def _earliest(results: Results) -> list[int]:
+    """The candidate whose middle half of starts is centred earliest (none when nobody starts)."""
+    spans = [(span, i) for i, c in enumerate(results.candidates)
+             if (span := middle_half(c, results.start)) is not None]
+    if not spans:
+        return []
+    return [min(spans, key=lambda item: item[0][0] + (item[0][1] - item[0][0]) / 2)[1]]
 
 
 def _between(first: dt.date, third: dt.date) -> str:
@@ -117,8 +128,10 @@ def _panel(ax: Axes, results: Results, candidate: CandidateResult, index: int, e
            linewidth=0.6, zorder=3)
     # The name where a bar chart puts its categories; the bars need no scale of their own,
     # as the highest one carries its number and every panel shares the same heights.
-    ax.set_ylabel(candidate.name, rotation=0, ha="right", va="center", fontsize=11.5, color="#222222",
-                  labelpad=8)
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    ax.set_ylabel(style.short_name(fig, candidate.name, 11.5), rotation=0, ha="right", va="center", fontsize=11.5,
+                  color="#222222", labelpad=8)
     if shares.size and shares.max() > 0:
         peak = int(np.argmax(shares))
         ax.annotate(style.percent(float(shares[peak])), (left[peak] + width[peak] / 2, shares[peak] * 100),

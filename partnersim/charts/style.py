@@ -12,9 +12,10 @@ pyplot), so no interactive backend is involved and nothing global changes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,14 +27,14 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 import partnersim
-from partnersim import files
+from partnersim import files, safetext
 from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
 
-    from partnersim.results.summary import Results
+    from partnersim.results.summary import CandidateResult, Results
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -102,6 +103,13 @@ FOOTER = 0.32
 TITLE_SIZE = 16
 SUBTITLE_SIZE = 11.5
 FOOTER_SIZE = 8
+NAME_SIZE = 12.5  # candidate names down the side of a chart
+NAME_ROOM = 0.3  # the share of the figure's width a name down the side may take; longer ones are cut
+END_ROOM = 0.2  # …a name at the end of a line, or in a legend beside other words
+# The most candidates a chart draws; with more, it shows those a briefing most needs and says so.
+MOST_ROWS = 12  # one row each (outcomes, stage times, timeline)
+MOST_PANELS = 8  # one panel each (start dates)
+MOST_LINES = 8  # one line each (S-curve, partnership)
 
 RC: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -218,6 +226,16 @@ def legend_covers_data(ax: Axes, legend: Any) -> bool:
     return False
 
 
+def inside(ax: Axes, legend: Any) -> bool:
+    """Whether ``legend`` lies within the axes it was placed in (a wide one can spill out of them)."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    fig.draw_without_rendering()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    return bool(box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1
+                and box.y1 <= frame.y1 + 1)
+
+
 def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     """The title block: the finding in bold, then what the chart shows, left-aligned.
 
@@ -227,6 +245,7 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     width, height = fig.get_size_inches()
     x = MARGIN / width
     top = 0.18
+    finding, subtitle = safetext.line(finding), safetext.line(subtitle)
     main = fig.text(x, 1.0 - top / height, finding, ha="left", va="top", fontsize=TITLE_SIZE,
                     fontweight="bold", color="#111111")
     lines = _fit(fig, main, width - 2 * MARGIN, smallest=13)
@@ -253,34 +272,90 @@ def _plot_band(width: float, height: float, header: float) -> tuple[float, float
 def _fit(fig: Figure, text: Text, width_in: float, smallest: float, wrap: bool = True) -> int:
     """Shrink ``text`` until it fits ``width_in`` inches, else wrap it in two balanced lines.
 
-    Returns the number of lines needed (2 without ``wrap`` means: does not fit).
+    What two lines at the smallest size cannot hold is cut with an ellipsis.
+    Returns the number of lines needed (2 without ``wrap`` means: does not
+    fit). The text is measured a few times whatever its length: whole once,
+    then each word once; sizes and breaks are worked out from those widths and
+    checked once (a width grows in proportion to the font size).
     """
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     limit = width_in * fig.dpi * 0.98
 
     def wide() -> float:
-        return float(text.get_window_extent(renderer).width)
+        return measure(fig, text.get_text(), float(text.get_fontsize()), text.get_fontweight()) * fig.dpi
 
     size = float(text.get_fontsize())
-    while wide() > limit and size > smallest:
-        size -= 0.5
-        text.set_fontsize(size)
-    if wide() <= limit:
+    full = wide()
+    if full <= limit:
         return 1
+    # The largest size, in steps of half a point, at which the text fits on one line.
+    fitting = max(smallest, math.floor(2 * size * limit / full) / 2)
+    for candidate in (fitting + 0.5, fitting, fitting - 0.5):
+        if smallest <= candidate < size:
+            text.set_fontsize(candidate)
+            if wide() <= limit:
+                return 1
+    text.set_fontsize(smallest)
     if not wrap:
         return 2
-    words = text.get_text().split()
-    widths = []
-    for cut in range(1, len(words)):
-        lines = [" ".join(words[:cut]), " ".join(words[cut:])]
-        text.set_text(lines[0])
-        first = wide()
-        text.set_text(lines[1])
-        widths.append((max(first, wide()), cut))
-    cut = min(widths)[1] if widths else len(words)
-    text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+    first, second = _two_lines(fig, text, limit)
+    text.set_text(first + "\n" + second)
     text.set_linespacing(1.2)
     return 2
+
+
+def _two_lines(fig: Figure, text: Text, limit: float) -> tuple[str, str]:
+    """``text`` in two lines of at most ``limit`` pixels: balanced when it fits, else the first line
+    filled and the second cut with an ellipsis, so that it reads on to where it stops."""
+    size, weight = float(text.get_fontsize()), text.get_fontweight()
+    words = text.get_text().split()
+    room = limit / fig.dpi
+    if len(words) < 2:
+        return shorten(fig, " ".join(words), room, size, weight), ""
+    widths = {word: measure(fig, word, size, weight) * fig.dpi for word in set(words)}
+    space = measure(fig, "a a", size, weight) * fig.dpi - 2 * measure(fig, "a", size, weight) * fig.dpi
+    ends = [float(end) for end in np.cumsum([widths[word] + space for word in words]) - space]
+    total = ends[-1]
+
+    def lines(k: int) -> tuple[float, float]:  # the widths of the two lines when the break is after word k
+        return ends[k - 1], total - ends[k - 1] - space
+
+    cut = min(range(1, len(words)), key=lambda k: (max(lines(k)), k))
+    if max(lines(cut)) > limit:  # no break fits: fill the first line, cut the second
+        cut = max([k for k in range(1, len(words)) if lines(k)[0] <= limit] or [1])
+    return (shorten(fig, " ".join(words[:cut]), room, size, weight),
+            shorten(fig, " ".join(words[cut:]), room, size, weight))
+
+
+def measure(fig: Figure, text: str, size: float, weight: str | int = "normal") -> float:
+    """The width of ``text`` in inches at ``size`` points, in the house font, as ``fig`` draws it."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
+                                                         ismath=False)
+    return float(width) / fig.dpi
+
+
+def shorten(fig: Figure, text: str, width: float, size: float, weight: str | int = "normal") -> str:
+    """``text`` on one line, cut with an ellipsis where it would be wider than ``width`` inches.
+
+    Measured whole once; when too wide, where to cut is estimated from that
+    width and checked, so a long name costs a few measurements, never one per
+    character.
+    """
+    text = safetext.line(text)
+    full = measure(fig, text, size, weight)
+    if full <= width:
+        return text
+    keep = int(len(text) * width / full)
+    for _ in range(8):
+        if keep < 1:
+            break
+        short = text[:keep].rstrip() + "…"
+        if measure(fig, short, size, weight) <= width:
+            return short
+        keep = min(keep - 1, int(keep * 0.92))
+    return "…"
 
 
 def footer_text(results: Results, run_date: dt.date | None = None, name_limit: int | None = None) -> str:
@@ -316,17 +391,22 @@ def footer(fig: Figure, results: Results | None = None, text: str | None = None)
             parts.append(f"partnersim {partnersim.__version__}")
         return "  ·  ".join(parts)
 
-    note = fig.text(MARGIN / width, 0.12 / height, compose(), ha="left", va="bottom",
+    note = fig.text(MARGIN / width, 0.12 / height, safetext.line(compose()), ha="left", va="bottom",
                     fontsize=FOOTER_SIZE, color="#8A8A8A")
-    if results is None or _fit(fig, note, width - 2 * MARGIN, smallest=6.5, wrap=False) == 1:
+    room = width - 2 * MARGIN
+    if results is None or _fit(fig, note, room, smallest=6.5, wrap=False) == 1:
         return
-    # Still too wide at the smallest size: shorten the scenario name, never the numbers.
-    limit = len(results.scenario.name)
-    while limit > 12:
-        limit -= 4
-        note.set_text(compose(limit))
-        if _fit(fig, note, width - 2 * MARGIN, smallest=float(note.get_fontsize()), wrap=False) == 1:
+    # Still too wide at the smallest size: shorten the scenario name, never the numbers. How
+    # much to cut is worked out from the widths, then checked, not tried four letters at a time.
+    size = float(note.get_fontsize())
+    name = safetext.line(results.scenario.name)
+    excess = measure(fig, note.get_text(), size) - room * 0.98
+    keep = len(name) - math.ceil(excess / max(measure(fig, name, size) / max(len(name), 1), 1e-9))
+    for _ in range(8):
+        note.set_text(safetext.line(compose(max(keep, 12))))
+        if keep <= 12 or measure(fig, note.get_text(), size) <= room * 0.98:
             break
+        keep = min(keep - 2, int(keep * 0.92))
 
 
 def _run_date(results: Results) -> dt.date:
@@ -497,12 +577,54 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
     place(ncols, ordered)
 
 
+def room_for(results: Results, most: int, *, rank: Callable[[CandidateResult], Any] | None = None,
+             keep: Collection[int] = (), ranked: str = "") -> tuple[Results, str]:
+    """The candidates a chart has room for: every one, or the ``most`` that ``rank`` puts first.
+
+    ``rank`` defaults to the chance of success by the horizon, highest first;
+    the candidates at the indexes in ``keep`` (those a title names) are always
+    among them. Returns Results holding the chosen candidates, in scenario
+    order, and a sentence for the subtitle that says which are shown ("" when
+    all are); ``ranked`` words the ranking ("most likely to …" by default).
+    """
+    count = len(results.candidates)
+    if count <= most:
+        return results, ""
+    score = rank or (lambda c: -c.outcomes[results.success].p)
+    chosen = list(dict.fromkeys([i for i in keep if 0 <= i < count][:most]))
+    for i in sorted(range(count), key=lambda i: (score(results.candidates[i]), i)):
+        if len(chosen) >= most:
+            break
+        if i not in chosen:
+            chosen.append(i)
+    what = ranked or (f"those most likely to reach {results.success_words} by "
+                      f"{day_month_year(results.end_date)}")
+    shown = dataclasses.replace(results, candidates=[results.candidates[i] for i in sorted(chosen)])
+    return shown, f"{most} of {count} candidates shown, {what}"
+
+
+def short_name(fig: Figure, name: str, size: float, weight: str | int = "normal", room: float = NAME_ROOM) -> str:
+    """A name cut to ``room`` (a share) of the figure's width, for labels, legends and tick labels."""
+    return shorten(fig, name, fig.get_figwidth() * room, size, weight)
+
+
+def with_note(note: str, text: str) -> str:
+    """``text`` after ``note`` (which candidates are shown), so that a cut subtitle never loses it."""
+    return f"{note}. {text}" if note else text
+
+
 def candidate_rows(ax: Axes, names: list[str], top: float = 0.5, bottom: float = 0.5) -> None:
-    """One row per candidate, the first on top; one or two rows keep a slide-friendly thickness."""
+    """One row per candidate, the first on top; one or two rows keep a slide-friendly thickness.
+
+    A name wider than :data:`NAME_ROOM` of the figure is cut with an ellipsis.
+    """
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    names = [short_name(fig, name, NAME_SIZE) for name in names]
     ax.set_yticks(range(len(names)), names)
     extra = max(0.0, (3 - len(names)) / 2)
     ax.set_ylim(len(names) - bottom + extra, -top - extra)
-    ax.tick_params(axis="y", length=0, labelsize=12.5)
+    ax.tick_params(axis="y", length=0, labelsize=NAME_SIZE)
     ax.spines["left"].set_visible(False)
 
 

@@ -11,6 +11,7 @@ one simulated future, shown to make the numbers concrete, not a forecast.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +47,11 @@ def timeline_chart(results: Results, story: Story, *, size: str = "slide") -> Fi
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
-        for row, case in enumerate(story.cases):
+        drawn, note = _room(results, story)
+        for row, case in enumerate(drawn.cases):
             _case(ax, results, case, row, index)
-        _axes(ax, results, story)
-        style.title(fig, finding(results, story), _subtitle(results, story))
+        _axes(ax, results, drawn)
+        style.title(fig, finding(results, story), style.with_note(note, _subtitle(results, story)))
         style.footer(fig, results)
         _legend(fig, ax, stages)
         _place_notes(fig, ax)
@@ -75,6 +77,19 @@ def finding(results: Results, story: Story) -> str:
         ally, whom = holds[0]
         text += f"; {names.get(ally, ally)} holds up {whom}"
     return text
+
+
+def _room(results: Results, story: Story) -> tuple[Story, str]:
+    """The cases the chart has room for (see :func:`partnersim.charts.style.room_for`), with the one the
+    title names among them."""
+    codes = [c.code for c in results.candidates]
+    named = next((case.code for case in story.cases for span in case.spans if span.held), None)
+    drawn, note = style.room_for(results, style.MOST_ROWS, keep=[codes.index(named)] if named in codes else [])
+    if not note:
+        return story, ""
+    chosen = {c.code for c in drawn.candidates}
+    cases = tuple(case for case in story.cases if case.code in chosen)[: style.MOST_ROWS]
+    return dataclasses.replace(story, cases=cases), note
 
 
 def ally_note(span: StageSpan, names: dict[str, str]) -> str:
@@ -124,6 +139,7 @@ def _case(ax: Axes, results: Results, case: CaseStory, row: int, index: dict[str
         # The first consensus names its last ally too; later stages only a hold or a veto.
         note = ally_note(span, names) if span.stage == first or span.held or span.veto else ""
         if note:
+            note = style.short_name(_figure(ax), note, 8.5)
             ax.annotate(note, (day + span.start, row - BAR_HEIGHT / 2), xytext=(1, 2), textcoords="offset points",
                         ha="left", va="bottom", fontsize=8.5, color="#333333", gid="ally-note", zorder=5)
     look_end = SUCCESS_MARKER if case.outcome == results.success else END_MARKERS.get(case.outcome, {})
@@ -167,7 +183,8 @@ def _axes(ax: Axes, results: Results, story: Story) -> None:
     ax.set_xlabel("Date")
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.0, zorder=2)
     right = ax.secondary_yaxis("right")
-    right.set_yticks(range(len(story.cases)), [ending(results, c) for c in story.cases])
+    endings = [style.short_name(_figure(ax), ending(results, c), 10.5) for c in story.cases]
+    right.set_yticks(range(len(story.cases)), endings)
     right.tick_params(length=0, labelsize=10.5, colors="#333333", pad=10)
     right.spines["right"].set_visible(False)
 
@@ -179,7 +196,7 @@ def _legend(fig: Figure, ax: Axes, stages: list[tuple[str, str]]) -> None:
     ]
     handles += [
         Patch(facecolor=style.stage_style(i)["color"], hatch=style.stage_style(i)["hatch"], edgecolor="white",
-              label=label)
+              label=style.short_name(fig, label, 10.5))
         for i, (_, label) in enumerate(stages)
     ]
     style.top_legend(fig, ax, handles)
@@ -189,6 +206,12 @@ def _subtitle(results: Results, story: Story) -> str:
     return (f"Simulated future no. {story.replication:,} of {results.replications:,}, the one nearest the median "
             f"for every candidate at once: an illustration, not a forecast. Where one stood out, the ally "
             f"that held its consent, vetoed, or was last to agree is named")
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    return fig
 
 
 def _first_consensus(results: Results) -> str:
