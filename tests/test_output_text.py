@@ -24,14 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 
 from partnersim.charts import CHART_NAMES, CHARTS, render_all, style
-from partnersim.charts.readable import MOST_CANDIDATES
+from partnersim.charts.readable import MOST_CANDIDATES, readable
 from partnersim.cli import cli
 from partnersim.errors import RunFolderError
+from partnersim.report.content import build
 from partnersim.results import csvtext
 from partnersim.results.load import Rows, SavedRun, load_run, read_rows
 from partnersim.results.markdown import summary_markdown
@@ -244,6 +246,43 @@ def hostile(markup_run: tuple[Path, str], tmp_path_factory: pytest.TempPathFacto
     return folder
 
 
+def test_chart_and_report_read_an_edited_folder_without_a_control_character(hostile: Path) -> None:
+    _invoke(["chart", str(hostile)])
+    _invoke(["report", str(hostile), "--format", "html"])
+    html = (hostile / "report.html").read_text(encoding="utf-8")
+    assert _control(html.replace("\n", "")) == []
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[/x]" in html  # shown, not read
+
+
+def test_the_slides_of_an_edited_folder_open(hostile: Path) -> None:
+    pptx = pytest.importorskip("pptx")
+    _invoke(["report", str(hostile), "--format", "pptx"])
+    deck = pptx.Presentation(str(hostile / "report.pptx"))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
+    texts += [cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
+              for row in shape.table.rows for cell in row.cells]
+    assert any("Evil" in text for text in texts)
+    assert _control("".join(texts).replace("\n", "").replace("\v", "")) == []
+
+
+def test_the_pdf_of_an_edited_folder_shows_no_control_character(hostile: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    _invoke(["report", str(hostile), "--format", "pdf"])
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(str(hostile / "report.pdf")).pages)
+    assert "Evil" in text and "window title" in text
+    assert _control(text.replace("\n", "")) == []
+
+
+def test_names_beyond_the_schema_are_cut_with_an_ellipsis(hostile: Path) -> None:
+    run = load_run(hostile)
+    shown = readable(run.results)
+    assert len(shown.candidates[0].name) == 100 and shown.candidates[0].name.endswith("…")
+    assert shown.candidates[0].name.startswith("Evil[2J name [/x]")
+    briefing = build(run, read_rows(run.rows_path, run.results) if run.rows_path else None)
+    assert all(len(finding) < 1_000 for finding in briefing.findings)
+
+
 def _figure_texts(fig: Figure) -> list[str]:
     return [text.get_text() for text in fig.findobj(lambda artist: hasattr(artist, "get_text"))
             if isinstance(text.get_text(), str)]
@@ -359,6 +398,39 @@ def test_more_candidates_than_a_scenario_may_have_are_refused_in_one_sentence(sa
     with pytest.raises(RunFolderError, match=r"101 candidates, more than the 100 a scenario may have"):
         render_all(results, tmp_path / "charts")
     assert not (tmp_path / "charts").exists() or not any((tmp_path / "charts").iterdir())
+
+
+def test_the_commands_refuse_a_folder_with_too_many_candidates_in_one_line(markup_run: tuple[Path, str],
+                                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    shutil.copytree(markup_run[0], folder)
+    codes = [f"{a}{b}{c}" for a in "ABCDEFGH" for b in "ABCDEFGHIJKLMNOP" for c in "AB"][:250]
+
+    def summary(text: str) -> str:
+        data = json.loads(text)
+        data["candidates"] = [dict(data["candidates"][0], code=code) for code in codes]
+        return json.dumps(data)
+
+    def scenario(text: str) -> str:
+        data = yaml.safe_load(text)
+        data["candidates"] = [dict(data["candidates"][0], code=code) for code in codes]
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+    def curves(text: str) -> str:
+        days = list(csv.reader(io.StringIO(text)))[1:]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([["date", *codes], *[[d[0], *[d[1]] * len(codes)] for d in days]])
+        return out.getvalue()
+
+    _edit(folder, "summary.json", summary)
+    _edit(folder, "scenario.yaml", scenario)
+    _edit(folder, "cooperation_by_date.csv", curves)
+    (folder / "replications.csv").unlink()
+    for command in (["chart", str(folder)], ["report", str(folder), "--format", "html"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.output
 
 
 def test_markdown_and_csv_of_a_run_are_built_from_the_names_as_given(saved: tuple[SavedRun, Rows]) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from partnersim import __version__
 from partnersim.charts import CHARTS, selection
 from partnersim.charts.labels import success_label, template_of
+from partnersim.charts.readable import readable, readable_rows
 from partnersim.report.assumptions import InputFile, read_inputs
 from partnersim.report.findings import Table, candidate_finding, headline, summary_tables
 from partnersim.scenario.durations import month_label
@@ -59,8 +60,13 @@ class Briefing:
 
 
 def build(run: SavedRun, rows: Rows | None) -> Briefing:
-    """Everything a briefing says about the run in ``run``; ``rows`` from its replications.csv, if any."""
-    results = run.results
+    """Everything a briefing says about the run in ``run``; ``rows`` from its replications.csv, if any.
+
+    Names are taken as :func:`partnersim.charts.readable.readable` gives them: one line each, no
+    longer than a scenario allows (a run folder may have been edited since the run).
+    """
+    results = readable(run.results)
+    rows = readable_rows(rows) if rows is not None else None
     charts = [_section(chart.name, results, rows)
               for chart in selection(has_rows=rows is not None, has_partnership=results.has_partnership)]
     notes = []

@@ -1,7 +1,9 @@
 """The briefing as one self-contained HTML file: images inlined, no scripts, no fonts or styles fetched.
 
 It opens offline in any browser, can be mailed as one attachment, and prints
-on A4 with each chart kept whole on its page.
+on A4 with each chart kept whole on its page. Every text goes through
+:func:`_text`: no control character from a name or a comment reaches the
+file, and no markup either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnersim import __version__
+from partnersim.safetext import line
 
 if TYPE_CHECKING:
     from partnersim.report.content import Briefing, ChartSection
@@ -68,48 +71,48 @@ def render(briefing: Briefing) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="partnersim {escape(__version__)}">',
-        f"<title>{escape(briefing.title)}</title>",
+        f'<meta name="generator" content="partnersim {_text(__version__)}">',
+        f"<title>{_text(briefing.title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
-        f"<h1>{escape(briefing.title)}</h1>",
-        f'<p class="meta">{escape(briefing.date_line)}</p>',
+        f"<h1>{_text(briefing.title)}</h1>",
+        f'<p class="meta">{_text(briefing.date_line)}</p>',
     ]
     if briefing.question:
-        parts += ["<h2>The question</h2>", f'<p class="question">{escape(briefing.question)}</p>']
+        parts += ["<h2>The question</h2>", f'<p class="question">{_text(briefing.question)}</p>']
     parts += ["<h2>Key findings</h2>", '<ul class="findings">']
     for finding, lead in zip(briefing.findings, briefing.finding_leads, strict=True):
         rest = finding[len(lead):] if finding.startswith(lead) else finding
-        parts.append(f"<li><strong>{escape(lead)}</strong>{escape(rest)}</li>")
+        parts.append(f"<li><strong>{_text(lead)}</strong>{_text(rest)}</li>")
     parts += ["</ul>", '<p class="note">Percentages in brackets are 95% intervals. Dates are the months by '
               "which that chance is reached.</p>"]
-    parts += [f'<p class="note">{escape(note)}</p>' for note in briefing.notes]
+    parts += [f'<p class="note">{_text(note)}</p>' for note in briefing.notes]
     parts.append("<h2>Summary</h2>")
     parts += [_table(table) for table in briefing.tables]
     parts += ['<section class="charts">', "<h2>What the charts show</h2>"]
     parts += [_figure(section) for section in briefing.charts]
     parts += ["</section>", '<section class="assumptions">', *_assumptions(briefing), "</section>"]
-    parts += ["<h2>Method and provenance</h2>", f"<p>{escape(briefing.method)}</p>",
+    parts += ["<h2>Method and provenance</h2>", f"<p>{_text(briefing.method)}</p>",
               '<table class="provenance"><tbody>']
-    parts += [f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in briefing.provenance]
+    parts += [f"<tr><td>{_text(k)}</td><td>{_text(v)}</td></tr>" for k, v in briefing.provenance]
     parts += ["</tbody></table>", "</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
 
 def _figure(section: ChartSection) -> str:
     data = base64.b64encode(section.png).decode("ascii")
-    return (f'<figure id="{escape(section.name)}">\n<h3>{escape(section.heading)}</h3>\n'
-            f'<img src="data:image/png;base64,{data}" alt="{escape(section.title or section.headline)}">\n'
-            f"<figcaption>{escape(section.caption)}</figcaption>\n</figure>")
+    return (f'<figure id="{_text(section.name)}">\n<h3>{_text(section.heading)}</h3>\n'
+            f'<img src="data:image/png;base64,{data}" alt="{_text(section.title or section.headline)}">\n'
+            f"<figcaption>{_text(section.caption)}</figcaption>\n</figure>")
 
 
 def _table(table: Table, css: str = "") -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.header)
-    rows = "\n".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in table.rows)
-    note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
-    return (f'<table{f" class={css!r}" if css else ""}><caption>{escape(table.title)}</caption>\n'
+    head = "".join(f"<th>{_text(h)}</th>" for h in table.header)
+    rows = "\n".join("<tr>" + "".join(f"<td>{_text(c)}</td>" for c in row) + "</tr>" for row in table.rows)
+    note = f'<p class="note">{_text(table.note)}</p>' if table.note else ""
+    return (f'<table{f" class={css!r}" if css else ""}><caption>{_text(table.title)}</caption>\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>{note}")
 
 
@@ -119,20 +122,25 @@ def _assumptions(briefing: Briefing) -> list[str]:
              "written beside it. Settings not listed take partnersim's documented defaults (docs/scenario.md); "
              "the run folder's scenario.yaml holds every value used.</p>"]
     if briefing.description:
-        parts += ["<h3>What the scenario says about itself</h3>", f"<p>{escape(briefing.description)}</p>"]
+        parts += ["<h3>What the scenario says about itself</h3>", f"<p>{_text(briefing.description)}</p>"]
     for source in briefing.inputs:
         title = source.name + (f" (extends {source.extends})" if source.extends else "")
-        parts.append(f"<h3>{escape(title)}</h3>")
-        parts += [f'<p class="aside">{escape(p)}</p>' for p in source.header.split("\n\n") if p]
+        parts.append(f"<h3>{_text(title)}</h3>")
+        parts += [f'<p class="aside">{_text(p)}</p>' for p in source.header.split("\n\n") if p]
         if not source.settings:
             continue
         parts.append('<table class="settings"><thead><tr><th>Setting</th><th>Value</th>'
                      "<th>Source or reasoning</th></tr></thead><tbody>")
         for s in source.settings:
-            where = escape(f"{source.name}, line {s.line}: {s.key}")
-            source_cell = (f"<td>{escape(s.source)}</td>" if s.source
+            where = _text(f"{source.name}, line {s.line}: {s.key}")
+            source_cell = (f"<td>{_text(s.source)}</td>" if s.source
                            else '<td class="missing">no source given</td>')
-            parts.append(f'<tr><td title="{where}">{escape(s.label)}</td><td class="value">{escape(s.value)}</td>'
+            parts.append(f'<tr><td title="{where}">{_text(s.label)}</td><td class="value">{_text(s.value)}</td>'
                          f"{source_cell}</tr>")
         parts.append("</tbody></table>")
     return parts
+
+
+def _text(text: str) -> str:
+    """``text`` for HTML: one line without control characters, then ``<``, ``&`` and quotes escaped."""
+    return escape(line(text))

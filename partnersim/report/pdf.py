@@ -4,7 +4,8 @@ A small flowing layout: text is measured with the same font that draws it and
 wrapped to the column, so nothing runs off a page; a heading is kept with
 what follows it, a chart with its headline and caption, a table row with
 itself (a table that breaks repeats its header). Every page carries the
-scenario's name and its page number.
+scenario's name and its page number. Every text is drawn as one line
+(:func:`partnersim.safetext.line`): no control character reaches a page.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from partnersim import __version__
+from partnersim import __version__, safetext
 from partnersim.charts import style
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def wrap(text: str, font: Font, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` inches; words too long are cut."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        words = [(w, font) for w in paragraph.split()]
+        words = [(w, font) for w in safetext.line(paragraph).split()]
         lines += [" ".join(word for word, _ in line) for line in _wrap_words(words, width)]
     return lines
 
@@ -156,7 +157,7 @@ class Document:
         self.fig  # noqa: B018 - make sure a page exists
 
     def text(self, x: float, y: float, text: str, font: Font, **options: Any) -> None:
-        self.fig.text(x / PAGE_W, 1 - y / PAGE_H, text, fontsize=font.size, fontweight=font.weight,
+        self.fig.text(x / PAGE_W, 1 - y / PAGE_H, safetext.line(text), fontsize=font.size, fontweight=font.weight,
                       fontstyle=font.style, color=font.color, va="top", ha=options.pop("ha", "left"),
                       parse_math=False, **options)
 
@@ -164,6 +165,7 @@ class Document:
                   bullet: str = "", lead: str = "") -> None:
         """A wrapped paragraph; ``lead``, the start of ``text``, is set in bold."""
         bold = Font(font.size, "bold", font.style, font.color)
+        text, lead = safetext.line(text), safetext.line(lead)
         rest = text[len(lead):] if lead and text.startswith(lead) else text
         words = [(w, bold) for w in lead.split()] + [(w, font) for w in rest.split()]
         for i, line in enumerate(_wrap_words(words, WIDTH - indent)):
@@ -316,7 +318,7 @@ def _column_widths(table: Table, font: Font, fractions: list[float] | None) -> l
 
 
 def write_pdf(briefing: Briefing, path: Path) -> Path:
-    doc = Document(f"{briefing.title}  ·  partnersim {__version__}")
+    doc = Document(f"{safetext.line(briefing.title)}  ·  partnersim {__version__}")
     _title_page(doc, briefing)
     doc.new_page()
     doc.heading("What the charts show", size=15, before=0)

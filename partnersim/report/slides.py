@@ -20,6 +20,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from partnersim import __version__
+from partnersim.safetext import line
 
 if TYPE_CHECKING:
     from partnersim.report.content import Briefing, ChartSection
@@ -39,7 +40,7 @@ TABLE_ROOM = 5.5  # inches of slide height for a table under its title
 def write_pptx(briefing: Briefing, path: Path) -> Path:
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
-    deck.core_properties.title = briefing.title
+    deck.core_properties.title = line(briefing.title)
     deck.core_properties.author = f"partnersim {__version__}"
     _title_slide(deck, briefing)
     _findings_slides(deck, briefing)
@@ -70,7 +71,7 @@ def _box(slide: Any, x: float, y: float, w: float, h: float) -> Any:
 def _run(paragraph: Any, text: str, size: float, *, bold: bool = False, italic: bool = False,
          colour: RGBColor = INK) -> None:
     run = paragraph.add_run()
-    run.text = text
+    run.text = line(text)  # a control character in a name would make the file invalid XML
     run.font.size, run.font.bold, run.font.italic, run.font.name = Pt(size), bold, italic, FONT
     run.font.color.rgb = colour
 
