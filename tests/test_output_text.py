@@ -433,6 +433,41 @@ def test_the_commands_refuse_a_folder_with_too_many_candidates_in_one_line(marku
         assert len(lines) == 1 and lines[0].startswith("error: "), result.output
 
 
+@pytest.fixture(scope="module")
+def hundred(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scenario at the schema's limits: 100 candidates with 100-character names, a 200-character name."""
+    codes = [f"{a}{b}{c}" for a in "ABCDE" for b in "ABCDE" for c in "ABCD"][:MOST_CANDIDATES]
+    candidates = "".join(
+        f"  - {{code: {code}, name: '{f'Candidate {i} of a republic with a very long name'.ljust(100, 'x')}', "
+        f"request: 2025-0{1 + i % 9}-01}}\n" for i, code in enumerate(codes))
+    path = tmp_path_factory.mktemp("hundred") / "hundred.yaml"
+    path.write_text(f"name: '{'S' * 200}'\nstart: 2025-01-01\nhorizon: 3y\nseed: 3\ncandidates:\n{candidates}",
+                    encoding="utf-8")
+    return path
+
+
+def _end_labels(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text()[:1].isdigit() or "→" in t.get_text()]
+
+
+def test_what_if_charts_of_a_hundred_candidates_show_what_fits(hundred: Path) -> None:
+    from partnersim.charts.compare import compare_chart
+    from partnersim.charts.sweep import sweep_chart
+    from partnersim.whatif import compare, sweep
+    from partnersim.whatif.compare import load_inputs
+    from partnersim.whatif.sweep import prepare as prepare_sweep
+
+    base, variant = load_inputs([(hundred, ()), (hundred, ["allies.TUR.hold.probability=0.6"])])
+    figures = [compare_chart(compare(base, [variant], replications=20, jobs=1))]
+    scenario, params = prepare_sweep(hundred, ["allies.TUR.hold.probability=0:0.6:2"])
+    figures.append(sweep_chart(sweep(hundred, params, replications=10, base=scenario, jobs=1)))
+    for fig in figures:
+        texts = _figure_texts(fig)
+        assert any(f"{style.MOST_LINES} of {MOST_CANDIDATES} candidates shown" in t for t in texts)
+        assert 0 < len(_end_labels(fig)) <= style.MOST_LINES
+        assert all(len(label) < 60 for label in _end_labels(fig))
+
+
 def test_markdown_and_csv_of_a_run_are_built_from_the_names_as_given(saved: tuple[SavedRun, Rows]) -> None:
     run, _ = saved
     results = dataclasses.replace(run.results, candidates=[

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 
 from partnersim.charts import style
 from partnersim.charts.labels import success_label
+from partnersim.charts.readable import CHART_NAME, cut
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,17 +40,42 @@ def compare_chart(comparison: Comparison, *, size: str = "slide") -> Figure:
         ax = fig.add_subplot()
         for level in (50, 80):
             ax.axhline(level, color=style.LIGHT_GREY, linewidth=1.0, linestyle=(0, (3, 3)), zorder=1)
-        for index, candidate in enumerate(base.candidates):
+        drawn, note = _room(comparison)
+        for index in drawn:
             colour = style.candidate_style(index)["color"]
-            _curve(ax, base, candidate.code, colour, "-")
+            code = base.candidates[index].code
+            _curve(ax, base, code, colour, "-")
             for k, variant in enumerate(comparison.variants):
-                _curve(ax, variant.results, candidate.code, colour, VARIANT_LINES[k % len(VARIANT_LINES)])
-        _end_labels(ax, comparison, fig.get_figheight())
+                _curve(ax, variant.results, code, colour, VARIANT_LINES[k % len(VARIANT_LINES)])
+        _end_labels(ax, comparison, fig.get_figheight(), drawn)
         _axes(ax, base)
         _legend(ax, comparison)
-        style.title(fig, finding(comparison), _subtitle(comparison))
+        style.title(fig, finding(comparison), style.with_note(note, _subtitle(comparison)))
         style.footer(fig, base, "every scenario on the same seed (paired)")
     return fig
+
+
+def _room(comparison: Comparison) -> tuple[list[int], str]:
+    """The candidates the chart has room for: those whose chance the what-ifs move most, and any the
+    title names (see :func:`partnersim.charts.style.room_for`)."""
+    base = comparison.base
+    moved: dict[str, float] = {}
+    for variant in comparison.variants:
+        for change in variant.candidates:
+            moved[change.code] = max(moved.get(change.code, 0.0), abs(change.success.diff))
+    named = {c.code for c in _lost(comparison)[:3]}
+    keep = [i for i, c in enumerate(base.candidates) if c.code in named]
+    shown, note = style.room_for(base, style.MOST_LINES, rank=lambda c: -moved.get(c.code, 0.0), keep=keep,
+                                 ranked="those whose chance the what-if moves most")
+    chosen = {id(c) for c in shown.candidates}
+    return [i for i, c in enumerate(base.candidates) if id(c) in chosen], note
+
+
+def _lost(comparison: Comparison) -> list[CandidateChange]:
+    """The candidates of a single what-if that no longer reach an even chance by the horizon."""
+    if len(comparison.variants) != 1:
+        return []
+    return [c for c in comparison.variants[0].candidates if c.dates["P50"].base and not c.dates["P50"].variant]
 
 
 def finding(comparison: Comparison) -> str:
@@ -64,7 +90,7 @@ def finding(comparison: Comparison) -> str:
         months = c.dates["P50"].months
         return months if months is not None and abs(months) >= MIN_SHIFT_MONTHS else None
 
-    lost = [c for c in variant.candidates if c.dates["P50"].base and not c.dates["P50"].variant]
+    lost = _lost(comparison)
     real = [c for c in variant.candidates if c.success.distinguishable]
     movers = {c.code for c in variant.candidates if shift(c) is not None} | {c.code for c in lost + real}
     if not movers:
@@ -75,6 +101,8 @@ def finding(comparison: Comparison) -> str:
         parts.append(f"even chance of {what} {_months(moved)}")
     elif lost and len(movers) == 1:
         parts.append(f"no longer an even chance of {what} by {by}")
+    elif len(lost) > 3:
+        parts.append(f"{len(lost)} candidates no longer reach an even chance of {what}")
     elif lost:
         verb = "reaches" if len(lost) == 1 else "reach"
         parts.append(f"{style.join_names([_plain(c.name) for c in lost])} no longer {verb} an even chance of {what}")
@@ -92,8 +120,8 @@ def finding(comparison: Comparison) -> str:
 
 
 def _plain(name: str) -> str:
-    """``Brazil`` for ``Brazil (hypothetical)``: titles keep to the point."""
-    return name.split(" (")[0]
+    """``Brazil`` for ``Brazil (hypothetical)``: titles keep to the point (and have no room for a paragraph)."""
+    return cut(name.split(" (")[0], CHART_NAME)
 
 
 def _months(shifts: list[float]) -> str:
@@ -114,7 +142,7 @@ def _finding_of_many(comparison: Comparison) -> str:
     best = max(comparison.variants, key=weight)
     if weight(best) == 0:
         return "No what-if changes the chance of cooperation beyond the simulation's noise"
-    return f"{best.results.scenario.name} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
+    return f"{_short(best.results.scenario.name)} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
 
 
 def _dates(results: Results, length: int) -> np.ndarray:
@@ -134,11 +162,13 @@ def _curve(ax: Axes, results: Results, code: str, colour: str, linestyle: Any) -
                 markeredgecolor="white", markeredgewidth=1.1, linestyle="none", zorder=5)
 
 
-def _end_labels(ax: Axes, comparison: Comparison, height: float) -> None:
+def _end_labels(ax: Axes, comparison: Comparison, height: float, drawn: list[int]) -> None:
     """``Argentina 56% → 50%`` just right of the horizon, in the candidate's colour, spread apart."""
     base = comparison.base
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
     finals, texts = [], []
-    for candidate in base.candidates:
+    for candidate in (base.candidates[i] for i in drawn):
         values = [candidate.outcomes[base.success].p]
         for variant in comparison.variants:
             try:
@@ -146,11 +176,12 @@ def _end_labels(ax: Axes, comparison: Comparison, height: float) -> None:
             except KeyError:
                 continue
         finals.append(sum(values) / len(values) * 100)
-        texts.append(f"{candidate.name}  " + " → ".join(style.percent(v) for v in values))
+        name = style.short_name(fig, candidate.name, 10, "bold", room=style.END_ROOM)
+        texts.append(f"{name}  " + " → ".join(style.percent(v) for v in values))
     gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
     ys = style.spread(finals, gap, low=2.0, high=97.0)
     end = mdates.date2num(base.end_date)
-    for index, (text, y) in enumerate(zip(texts, ys, strict=True)):
+    for index, text, y in zip(drawn, texts, ys, strict=True):
         ax.annotate(text, (end, y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
                     fontsize=10, fontweight="bold", color=style.candidate_style(index)["color"],
                     annotation_clip=False)

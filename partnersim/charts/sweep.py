@@ -21,11 +21,13 @@ from matplotlib.ticker import MaxNLocator
 
 from partnersim.charts import style
 from partnersim.charts.labels import outcome_label
+from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.durations import DAYS_PER_UNIT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from partnersim.results.summary import Results
     from partnersim.whatif.sweep import Param, Sweep
 
 MAX_PANELS = 4
@@ -104,7 +106,8 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
         fig = style.new_figure(size)
         ax = fig.add_subplot()
         finals: list[float] = []
-        for index in range(len(results0.candidates)):
+        drawn, note = _room(sweep, outcome)
+        for index in drawn:
             est = [sweep.points[i].results.candidates[index].outcomes[outcome] for i in order]
             p = np.array([e.p for e in est]) * 100
             look = style.candidate_style(index)
@@ -113,7 +116,7 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
             ax.plot(x, p, color=look["color"], linestyle=look["linestyle"], linewidth=2.2, marker="o",
                     markersize=4.5, zorder=3)
             finals.append(float(p[-1]))
-        _line_labels(ax, results0, finals, x[-1], fig.get_figheight())
+        _line_labels(ax, results0, drawn, finals, x[-1], fig.get_figheight())
         ax.set_xlim(x[0], x[-1])
         _mark_current(ax, sweep, param, float(x[0]), float(x[-1]))
         top = max(5.0, min(100.0, float(np.ceil(max(_highs(sweep, outcome)) / 10) * 10)))
@@ -123,7 +126,7 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10], integer=True))
         _format_axis(ax, param)
         style.light_grid(ax, "both")
-        style.title(fig, line_finding(sweep, outcome), _subtitle(sweep))
+        style.title(fig, line_finding(sweep, outcome), style.with_note(note, _subtitle(sweep)))
         style.footer(fig, results0, "every point on the same seed")
     return fig
 
@@ -156,13 +159,33 @@ def _highs(sweep: Sweep, outcome: str) -> list[float]:
     return [c.outcomes[outcome].high * 100 for point in sweep.points for c in point.results.candidates]
 
 
-def _line_labels(ax: Axes, results: object, finals: list[float], x_end: float, height: float) -> None:
-    candidates = results.candidates  # type: ignore[attr-defined]
+def _room(sweep: Sweep, outcome: str) -> tuple[list[int], str]:
+    """The candidates the line chart has room for: those the sweep moves most (see
+    :func:`partnersim.charts.style.room_for`)."""
+    results0 = sweep.points[0].results
+    moved = {id(c): _swing(sweep, outcome, i) for i, c in enumerate(results0.candidates)}
+    shown, note = style.room_for(results0, style.MOST_LINES, rank=lambda c: -moved[id(c)],
+                                 ranked="those the swept setting moves most")
+    chosen = {id(c) for c in shown.candidates}
+    return [i for i, c in enumerate(results0.candidates) if id(c) in chosen], note
+
+
+def _swing(sweep: Sweep, outcome: str, index: int) -> float:
+    """How far the chance of ``outcome`` moves for the candidate at ``index`` across the sweep."""
+    chances = [point.results.candidates[index].outcomes[outcome].p for point in sweep.points]
+    return max(chances) - min(chances)
+
+
+def _line_labels(ax: Axes, results: Results, drawn: list[int], finals: list[float], x_end: float,
+                 height: float) -> None:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
     top = ax.get_ylim()[1] if ax.get_ylim()[1] > 1 else 100.0
     gap = 6.0 * style.SIZES["slide"][1] / height * top / 100
     ys = style.spread(finals, gap, low=0.0, high=top)
-    for index, (candidate, y) in enumerate(zip(candidates, ys, strict=True)):
-        ax.annotate(f"{style.percent(finals[index] / 100)} {candidate.name}", (x_end, y), xytext=(6, 0),
+    for index, final, y in zip(drawn, finals, ys, strict=True):
+        name = style.short_name(fig, results.candidates[index].name, 10.5, "bold", room=style.END_ROOM)
+        ax.annotate(f"{style.percent(final / 100)} {name}", (x_end, y), xytext=(6, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=10.5, fontweight="bold",
                     color=style.candidate_style(index)["color"], annotation_clip=False)
 
@@ -191,9 +214,12 @@ def line_finding(sweep: Sweep, outcome: str) -> str:
     if len(movers) == len(candidates):
         what = f"Chance of {_what(sweep, outcome)}"
     elif len(movers) == 1:
-        what = f"{possessive(candidates[movers[0]].name)} chance of {_what(sweep, outcome)}"
+        what = f"{possessive(cut(candidates[movers[0]].name, CHART_NAME))} chance of {_what(sweep, outcome)}"
+    elif len(movers) > 3:
+        what = f"Chance of {_what(sweep, outcome)} for {len(movers)} of {len(candidates)} candidates"
     else:
-        what = f"Chance of {_what(sweep, outcome)} for {style.join_names([candidates[i].name.split(' (')[0] for i in movers])}"
+        names = [cut(candidates[i].name.split(" (")[0], CHART_NAME) for i in movers]
+        what = f"Chance of {_what(sweep, outcome)} for {style.join_names(names)}"
     moved = [changes[i] for i in movers]
     low, high = min(moved), max(moved)
     if low > 0 or high < 0:
@@ -214,7 +240,7 @@ def heatmap(sweep: Sweep, *, outcome: str, candidate: str | None = None, size: s
     grid = np.full((len(ys), len(xs)), np.nan)
     for values, point in zip(sweep.values, sweep.points, strict=True):
         grid[ys.index(values[1]), xs.index(values[0])] = point.results.candidates[index].outcomes[outcome].p * 100
-    name = results0.candidates[index].name
+    name = cut(results0.candidates[index].name, CHART_NAME)
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
@@ -271,7 +297,7 @@ def scatter_chart(sweep: Sweep, *, outcome: str, candidate: str | None = None, s
     index = [c.code for c in results0.candidates].index(code)
     ps = np.array([point.results.candidates[index].outcomes[outcome].p * 100 for point in sweep.points])
     params = sweep.params[:MAX_PANELS]
-    name = results0.candidates[index].name
+    name = cut(results0.candidates[index].name, CHART_NAME)
     with style.context():
         fig = style.new_figure(size)
         axes = fig.subplots(1, len(params), sharey=True, squeeze=False)[0]

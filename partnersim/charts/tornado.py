@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 
 from partnersim.charts import style
 from partnersim.charts.labels import success_label
+from partnersim.charts.readable import CHART_NAME, cut
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,6 +32,7 @@ HIGH_COLOUR = style.OKABE_ITO["orange"]
 PALE = 0.35
 TOP = 12
 BAR_HEIGHT = 0.62
+FACTOR_ROOM = 0.35  # the share of the figure's width a setting's name may take down the side
 
 
 def tornado_chart(sens: Sensitivity, code: str | None = None, *, measure: str = "cooperation",
@@ -62,26 +64,26 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
     from partnersim.whatif.factors import possessive
 
     results = sens.results
-    candidate = results.candidate(code)
+    name = cut(results.candidate(code).name, CHART_NAME)  # a title has room for a name, not a paragraph
     what = success_label(results).lower()
     effects = [e for e in sens.effects(code, measure) if e.spread > 0]
     if measure == "cooperation":
         effects = [e for e in effects if not e.within_noise]
         if not effects:
-            return f"No single setting moves {possessive(candidate.name)} chance of {what} beyond the noise"
+            return f"No single setting moves {possessive(name)} chance of {what} beyond the noise"
         e = effects[0]
         low, high = _ends(e)
-        return (f"{_capital(e.factor.phrase)} moves {possessive(candidate.name)} chance of {what} most: "
+        return (f"{_capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
                 f"{style.percent(low)} to {style.percent(high)}")
     if not effects:
-        return f"No single setting gives {candidate.name} an even chance of {what} by {_by(sens)}"
+        return f"No single setting gives {name} an even chance of {what} by {_by(sens)}"
     e = effects[0]
     dates = [_date(sens, v) for v in (e.base, e.low, e.high) if not (v is e.low and e.factor.low is None)
              and not (v is e.high and e.factor.high is None)]
     reached = sorted(d for d in dates if d is not None)
     early = style.month_year(reached[0]) if reached else f"after {_by(sens)}"
     late = f"after {_by(sens)}" if None in dates or not reached else style.month_year(reached[-1])
-    return f"{_capital(e.factor.phrase)} moves {possessive(candidate.name)} even-chance date most: {early} to {late}"
+    return f"{_capital(e.factor.phrase)} moves {possessive(name)} even-chance date most: {early} to {late}"
 
 
 def _capital(text: str) -> str:
@@ -170,7 +172,7 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
 
 def _nothing(ax: Axes, sens: Sensitivity, code: str, measure: str) -> None:
     """No setting moves the measure: say so where the bars would be."""
-    name = sens.results.candidate(code).name
+    name = cut(sens.results.candidate(code).name, CHART_NAME)
     what = success_label(sens.results).lower()
     if measure == "cooperation":
         text = f"No setting changes {name}'s chance of {what} in any replication."
@@ -189,8 +191,12 @@ def _base_line(ax: Axes, x: float, label: str) -> None:
 
 
 def _factor_axis(ax: Axes, shown: list[Effect]) -> None:
-    ax.set_yticks(range(len(shown)), [f"{e.factor.label}  ({e.factor.range_text})" for e in shown],
-                  fontsize=10)
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    # A setting is named after a candidate or an ally, whose name may be long: cut, never the range.
+    labels = [f"{style.short_name(fig, e.factor.label, 10, room=FACTOR_ROOM)}  ({e.factor.range_text})"
+              for e in shown]
+    ax.set_yticks(range(len(shown)), labels, fontsize=10)
     ax.set_ylim(max(len(shown), 4) - 0.5, -1.6)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
