@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 N = 120
 
 TITLE = r"Test [/x] [bold] <b>bold</b> $\frac{ & *x*"
-CHILE = "[red]Chile"
+CHILE = "[red]Chile :smile:"
 PERU = '=HYPERLINK("http://example.com","Peru")'
 SCENARIO = f"""\
 name: '{TITLE}'
@@ -190,7 +190,7 @@ def test_summary_md_shows_names_as_written_and_holds_no_html(markup_run: tuple[P
     assert "<script>" not in text and "<b>" not in text and "<i>" not in text
     assert text.startswith("# Test \\[/x\\] \\[bold\\] &lt;b&gt;bold&lt;/b&gt; $\\\\frac\\{ &amp; \\*x\\*\n")
     assert "- \\- 1. \\*\\*Mexico\\*\\* \\| &lt;script&gt;" in text  # not a list in a list
-    table = [line for line in text.splitlines() if line.startswith("| \\[red\\]Chile |")]
+    table = [line for line in text.splitlines() if line.startswith("| \\[red\\]Chile :smile: |")]
     assert len(table) == 2 and all(line.count(" | ") == line.count("|") - 2 for line in table)
 
 

@@ -31,7 +31,8 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
     width = None if stream.isatty() else 132
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    # No emoji codes: a name such as "Chile :flag_for_chile:" is printed as written, like any markup.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
 
 
 def friendly_errors(command: F) -> F:
