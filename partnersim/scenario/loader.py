@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import os
 import re
 import typing
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -30,7 +31,7 @@ from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import DECISION_KINDS, RENEWAL_ALLY_DEFAULTS, STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
-from partnersim.scenario.yamlio import Document, KeyPath, dotted, parse_yaml, read_yaml
+from partnersim.scenario.yamlio import Document, KeyPath, Unreadable, dotted, parse_source, read_source
 
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
@@ -95,14 +96,9 @@ def scenario_from_dict(document: Mapping[str, Any], *, name: str = "scenario") -
 
 
 def source_files(path: str | Path) -> list[Path]:
-    """The file and every file it ``extends``, child first."""
+    """The file and every file it ``extends``, child first, read as the loader reads them."""
     files: list[Path] = []
-    current: Path | None = Path(path)
-    while current is not None and current.resolve() not in [f.resolve() for f in files]:
-        files.append(current)
-        document, _ = read_yaml(current, _shown(current))
-        parent = document.get("extends") if isinstance(document, dict) else None
-        current = current.parent / parent if isinstance(parent, str) else None
+    _read_chain(Path(path), [], None, _Refused(), files)
     return files
 
 
@@ -172,21 +168,33 @@ def validate_document(
 
 
 def _read_chain(
-    path: Path, stack: list[Path], cited: Origin | None, refused: _Refused
+    path: Path, stack: list[tuple[tuple[int, int], str]], cited: Origin | None, refused: _Refused,
+    files: list[Path] | None = None,
 ) -> tuple[dict[str, Any], Origins]:
+    """The merged document of ``path`` and the files it extends; ``stack`` holds the files that extend it.
+
+    ``cited`` is where ``path`` was named (the ``extends:`` line of the file
+    before it), so that a file that cannot be read is reported there.
+    """
     shown = _shown(path)
-    resolved = path.resolve()
-    if resolved in stack:
-        chain = " → ".join(_shown(p) for p in [*stack, resolved])
-        file, line = cited if cited else (shown, None)
-        raise ScenarioError([Problem(file, line, "extends", f"extends itself in a cycle: {chain}")])
-    if cited is not None and not path.exists():
-        raise ScenarioError([Problem(cited[0], cited[1], "extends", f"no such file: {shown}")])
     if len(stack) > MAX_EXTENDS and cited is not None:
         raise ScenarioError(
             [Problem(cited[0], cited[1], "extends", f"more than {MAX_EXTENDS} files extend one another")]
         )
-    parsed = parse_yaml(path, shown)
+    try:
+        source = read_source(path)
+    except Unreadable as exc:
+        if cited is None:
+            raise ScenarioError([Problem(shown, None, "", exc.reason)]) from None
+        raise ScenarioError([Problem(cited[0], cited[1], "extends", f"{exc.reason}: {shown}")]) from None
+    # A file is known by its device and inode, so a link to a file already in the chain is a cycle too.
+    if source.identity in [identity for identity, _ in stack]:
+        chain = " → ".join([name for _, name in stack] + [shown])
+        file, line = cited if cited else (shown, None)
+        raise ScenarioError([Problem(file, line, "extends", f"extends itself in a cycle: {chain}")])
+    if files is not None:
+        files.append(path)
+    parsed = parse_source(source, shown)
     refused.add(parsed)
     document, lines = parsed.value, parsed.lines
     origins: Origins = {key: (shown, line) for key, line in lines.items()}
@@ -202,7 +210,7 @@ def _read_chain(
             [Problem(shown, lines.get(("extends",)), "extends", "expected the path of another scenario file")]
         )
     base, base_origins = _read_chain(
-        path.parent / parent, [*stack, resolved], (shown, lines.get(("extends",), 1)), refused
+        path.parent / parent, [*stack, (source.identity, shown)], (shown, lines.get(("extends",), 1)), refused, files
     )
     merged_origins: Origins = {}
     child = {key: value for key, value in document.items() if key != "extends"}
@@ -210,11 +218,17 @@ def _read_chain(
     return merged, merged_origins
 
 
+MAX_SHOWN = 200
+
+
 def _shown(path: Path) -> str:
+    """How a file is named in messages: as written (links are not followed), from the working folder
+    when it is below it, and never endless."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):  # outside the working folder, or the working folder is gone
+        text = str(path)
+    return text if len(text) <= MAX_SHOWN else "…" + text[-(MAX_SHOWN - 1):]
 
 
 def _rebase(origins: Origins, source: KeyPath, target: KeyPath, out: Origins) -> None:

@@ -14,6 +14,8 @@ thousands of levels deep is a one-line problem, not a hang or a crash.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +66,16 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, dict[KeyPath, int]]:
 
 def parse_yaml(path: Path, shown: str) -> Document:
     """The file read as far as it can be; raises :class:`ScenarioError` only when nothing can be."""
-    text = _read_text(path, lambda message, line=None: _fail(shown, message, line))
-    document = parse_text(text, shown)
+    try:
+        source = read_source(path)
+    except Unreadable as exc:
+        raise _fail(shown, exc.reason) from None
+    return parse_source(source, shown)
+
+
+def parse_source(source: Source, shown: str) -> Document:
+    """The document in the bytes of a file (see :func:`read_source`), read as far as it can be."""
+    document = parse_text(_decoded(source, shown), shown)
     if document is None:
         raise _fail(shown, "the file is empty")
     return document
@@ -111,26 +121,78 @@ def _fail(shown: str, message: str, line: int | None = None, key: KeyPath = ()) 
     return ScenarioError([Problem(shown, line, _dotted(key), message)])
 
 
-def _read_text(path: Path, fail: Any) -> str:
+# --- reading a file: a regular one only, and never blocking -------------------------------
+
+
+class Unreadable(Exception):
+    """A path that names no regular file that can be read; ``reason`` says why, in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of a scenario file (at most one past the limit), its size, and which file it is."""
+
+    raw: bytes
+    size: int
+    identity: tuple[int, int]  # device and inode: the same file under any name or link
+
+
+def read_source(path: Path) -> Source:
+    """The bytes of ``path`` if it is a regular file; raises :class:`Unreadable` if it is not.
+
+    A named pipe opened for reading waits for a writer and a device may never
+    end, so neither is opened: the path is checked first, then opened without
+    blocking, and what was opened is checked again before a byte is read (the
+    path may have changed in between).
+    """
     try:
-        if path.is_dir():
-            raise fail("is a folder, not a scenario file")
-        # Read one byte past the limit, so that /dev/zero or a huge file stops here.
-        with path.open("rb") as stream:
+        _refuse_unless_regular(os.stat(path).st_mode)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            status = os.fstat(descriptor)
+            _refuse_unless_regular(status.st_mode)
+            # One byte past the limit is enough to know the file is too large.
             raw = stream.read(MAX_FILE_BYTES + 1)
-            size = path.stat().st_size
+    except ValueError:  # os.stat's "embedded null byte"
+        raise Unreadable("the path contains a NUL byte") from None
     except FileNotFoundError:
-        raise fail("no such file") from None
+        raise Unreadable("no such file") from None
     except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror})") from None
+        raise Unreadable(f"cannot read the file ({exc.strerror or exc})") from None
+    return Source(raw, status.st_size, (status.st_dev, status.st_ino))
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _refuse_unless_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+    raise Unreadable(f"{kind}, not a scenario file")
+
+
+def _decoded(source: Source, shown: str) -> str:
+    raw = source.raw
     if len(raw) > MAX_FILE_BYTES:
+        size = source.size
         shown_size = f"{size / 1e6:.1f} MB" if size > MAX_FILE_BYTES else f"more than {MAX_FILE_BYTES / 1e6:.0f} MB"
-        raise fail(f"the file is {shown_size}; scenario files are limited to {MAX_FILE_BYTES / 1e6:.0f} MB")
+        raise _fail(shown, f"the file is {shown_size}; scenario files are limited to {MAX_FILE_BYTES / 1e6:.0f} MB")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise fail("the file is not UTF-8 text; save it as UTF-8", line) from None
+        raise _fail(shown, "the file is not UTF-8 text; save it as UTF-8", line) from None
 
 
 # --- syntax errors in words a user can act on --------------------------------------------
