@@ -223,6 +223,15 @@ def _edit(folder: Path, name: str, change: Callable[[str], str]) -> None:
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
+def _remove(folder: Path, name: str) -> None:
+    """Delete a file of a run folder and its entry in the manifest, as someone with write access would."""
+    (folder / name).unlink()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if isinstance(manifest.get("files"), dict):
+        manifest["files"].pop(name, None)
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def _hostile_summary(text: str) -> str:
     summary = json.loads(text)
     first, second = summary["candidates"][:2]
@@ -425,7 +434,7 @@ def test_the_commands_refuse_a_folder_with_too_many_candidates_in_one_line(marku
     _edit(folder, "summary.json", summary)
     _edit(folder, "scenario.yaml", scenario)
     _edit(folder, "cooperation_by_date.csv", curves)
-    (folder / "replications.csv").unlink()
+    _remove(folder, "replications.csv")
     for command in (["chart", str(folder)], ["report", str(folder), "--format", "html"]):
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 2, result.output
