@@ -230,6 +230,7 @@ setting far outside the historical record.""")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
                 metavar="SCENARIO.yaml...")
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: the file fails, with exit code 2.")
+@friendly_errors
 def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
     """Check scenario files without running them; list every problem and warning found."""
     from partnersim.scenario.loader import load_checked
