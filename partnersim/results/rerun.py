@@ -15,14 +15,13 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from partnersim import __version__
 from partnersim.errors import RunFolderError
 from partnersim.results.folder import read_manifest
-from partnersim.results.rundir import DEPENDENCIES, scenario_hash
+from partnersim.results.rundir import dependency_versions, scenario_hash
 from partnersim.scenario.schema import Scenario
 
 REQUIRED = ("manifest.json", "scenario.yaml", "summary.json")
@@ -80,13 +79,7 @@ def _listed(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def installed_versions() -> dict[str, str | None]:
     """partnersim's version and those of its main dependencies, as installed now."""
-    versions: dict[str, str | None] = {"partnersim": __version__}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return {"partnersim": __version__, **dependency_versions()}
 
 
 def version_differences(manifest: dict[str, Any]) -> list[str]:

@@ -70,12 +70,13 @@ def provenance(started: dt.datetime, finished: dt.datetime) -> dict[str, Any]:
         "finished": finished.isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
-        "dependencies": _dependencies(),
+        "dependencies": dependency_versions(),
         "command": " ".join(["partnersim", *sys.argv[1:]]),
     }
 
 
-def _dependencies() -> dict[str, str | None]:
+def dependency_versions() -> dict[str, str | None]:
+    """The installed version of each of partnersim's main dependencies (None: not installed)."""
     versions: dict[str, str | None] = {}
     for name in DEPENDENCIES:
         try:
