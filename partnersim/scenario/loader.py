@@ -37,8 +37,7 @@ Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
 
 PROBABILITY_KEYS = {"probability", "lifted", "agreement", "breaks", "strength"}
-# Keys whose value is a plain number; YAML reads yes, no, on and off as booleans,
-# which pydantic would quietly take for 1 and 0.
+# Keys whose value is a plain number; pydantic would quietly take true and false for 1 and 0.
 NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma", "added_per_year"}
 MAX_HORIZON_YEARS = 100
 MAX_EXTENDS = 20
@@ -713,7 +712,7 @@ def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) ->
 def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
     """Numbers the schema would take but should not.
 
-    ``probability: yes`` is YAML for true, which would count as 1; ``mu: .nan``
+    ``probability: true`` would count as 1; ``mu: .nan``
     or ``cv: .inf`` would make every draw meaningless.
     """
     problems: list[Problem] = []

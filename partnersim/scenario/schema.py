@@ -244,7 +244,7 @@ Roster = Annotated[
 
 
 def _whole_number(value: Any) -> Any:
-    """``1e4`` and ``10_000`` are whole numbers too (YAML reads ``1e4`` as text)."""
+    """``1e4`` (a float in YAML) and ``"10_000"`` (text, as the API may give it) are whole numbers too."""
     if isinstance(value, str):
         try:
             number = float(value.replace("_", ""))

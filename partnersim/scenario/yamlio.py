@@ -5,6 +5,12 @@ can never run code. We construct plain Python values from the nodes ourselves
 to keep a map from key path (``("allies", "TUR", "hold")``) to line number,
 which is what lets every error name its line.
 
+Plain values are read as YAML 1.2's core schema reads them, not as YAML 1.1
+does: ``yes``, ``no``, ``on`` and ``off`` are text, ``1:30`` is text (not 90)
+and ``010`` is ten (not eight). Dates stay dates, as the scenario format
+needs. A value may not carry a tag: ``!!str 0.5`` or ``!!int 2024-04-18``
+would change what a value is, quietly, so each is refused where it stands.
+
 A scenario file is written by hand, but it may also be a file that was never
 meant to be one, or one built to do harm. Before the tree is built, the file's
 events are read once to check its size, its nesting and how far its aliases
@@ -15,6 +21,7 @@ thousands of levels deep is a one-line problem, not a hang or a crash.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +42,60 @@ _CORE = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_CORE + "map", _CORE + "seq"}
 # Scalars a scenario may hold; !!binary, !!python/... and custom tags are refused.
 _SCALAR_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_ALLOWED_TAGS = _PLAIN_TAGS | _SCALAR_TAGS
 _MERGE = _CORE + "merge"
+_KEY_TAGS = _SCALAR_TAGS | {_MERGE}
+TAGGED_VALUE = "is not allowed in a scenario file; remove it (to mean text, put the value in quotes)"
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading plain values as YAML 1.2's core schema does, and noting explicit tags."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # only those added below, none of YAML 1.1's
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.written_tags: dict[int, str] = {}  # id of a scalar node → the tag written on it
+
+    def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+        written = self.peek_event().tag
+        node = super().compose_scalar_node(anchor)
+        if written is not None:
+            self.written_tags[id(node)] = written
+        return node
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """A whole number as YAML 1.2 writes it: decimal (``010`` is ten), ``0o17`` or ``0x1F``."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith(("0o", "0x")):
+        return sign * int(text[2:], 8 if text[1] == "o" else 16)
+    return sign * int(text)
+
+
+_DIGITS = r"[0-9]+(?:_[0-9]+)*"
+# YAML 1.2's core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), with two additions:
+# - digits may be grouped with underscores (10_000). The core schema reads that as text, but
+#   nobody writes it meaning text, YAML 1.1 and Python read it as the number, and a count or a
+#   duration written so would otherwise fail for no reason a reader could see;
+# - dates and timestamps (YAML 1.1's), which the scenario format is written in.
+# Booleans are true and false only; there is no sexagesimal (1:30) and no octal with a leading 0.
+for _tag, _pattern, _first in (
+    ("bool", r"(?:true|True|TRUE|false|False|FALSE)", "tTfF"),
+    ("int", rf"(?:[-+]?{_DIGITS}|0o[0-7]+|0x[0-9a-fA-F]+)", "-+0123456789"),
+    ("float", rf"(?:[-+]?(?:\.{_DIGITS}|{_DIGITS}(?:\.(?:{_DIGITS})?)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))", "-+.0123456789"),
+    ("null", r"(?:~|null|Null|NULL|)", ["~", "n", "N", ""]),
+    ("timestamp", r"""(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                      |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+                       (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+                       (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)""", "0123456789"),
+    ("merge", r"<<", "<"),
+):
+    _Loader.add_implicit_resolver(_CORE + _tag, re.compile(rf"^{_pattern}\Z", re.X), list(_first))
+_Loader.add_constructor(_CORE + "int", _construct_int)
 
 
 @dataclass
@@ -91,7 +151,7 @@ def parse_text(text: str, shown: str, noun: str = "document") -> Document | None
     """
     try:
         _check_events(text, noun)
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -340,7 +400,7 @@ def shortened(path: KeyPath, keep: int = 4) -> KeyPath:
 class _Builder:
     """Plain values from PyYAML's node tree, with the line of every key path."""
 
-    def __init__(self, shown: str, loader: yaml.SafeLoader) -> None:
+    def __init__(self, shown: str, loader: _Loader) -> None:
         self.shown = shown
         self.loader = loader
         self.lines: dict[KeyPath, int] = {}
@@ -363,8 +423,12 @@ class _Builder:
                 self.refuse(node, shortened(path), "the document is too large or too deeply nested")
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
-        if node.tag not in _PLAIN_TAGS | _SCALAR_TAGS:
+        if node.tag not in _ALLOWED_TAGS:
             self.refuse(node, path, f"the tag {_short(node.tag)} is not allowed in a scenario file")
+            return None
+        written = self.loader.written_tags.get(id(node))
+        if written is not None:
+            self.refuse(node, path, f"the tag {_short(written)} {TAGGED_VALUE}")
             return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
@@ -378,7 +442,7 @@ class _Builder:
         result: dict[str, Any] = {}
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if key_node.tag == _MERGE and id(key_node) not in self.loader.written_tags:
                 merged += self.merge_pairs(value_node, path)
                 continue
             key = self.key(key_node, path)
@@ -418,8 +482,12 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, path, "a key must be plain text")
             return None
-        if node.tag not in _SCALAR_TAGS:
+        if node.tag not in _KEY_TAGS:
             self.problem(node, path, f"the tag {_short(node.tag)} is not allowed in a scenario file")
+            return None
+        written = self.loader.written_tags.get(id(node))
+        if written is not None:
+            self.problem(node, path, f"the tag {_short(written)} {TAGGED_VALUE}")
             return None
         return str(node.value)
 

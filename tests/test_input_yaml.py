@@ -1,0 +1,137 @@
+"""How plain YAML values are read: as YAML 1.2's core schema does, dates kept; explicit tags refused.
+
+YAML 1.1 (PyYAML's default) reads ``yes``, ``no``, ``on`` and ``off`` as
+booleans, ``1:30`` as 90 and ``010`` as 8; an explicit tag (``!!str 0.5``,
+``!!int 2024-04-18``) silently changes a value's type. A scenario file reads
+what it says: the first three are text, ``010`` is ten, and a tag on a value
+is refused with its file, line and key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from partnersim.errors import ScenarioError
+from partnersim.scenario import load_scenario
+from partnersim.scenario.yamlio import parse_text
+
+MINIMAL = "start: 2026-12-01\ncandidates:\n  - {code: ARG, request: 2024-04-18}\n"
+
+
+def value_of(written: str) -> object:
+    document = parse_text(f"key: {written}\n", "test.yaml")
+    assert document is not None and not document.problems, document
+    return document.value["key"]
+
+
+READINGS = [
+    # YAML 1.1 readings that are text in YAML 1.2
+    ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("Yes", "Yes"), ("NO", "NO"), ("y", "y"),
+    ("1:30", "1:30"), ("190:20:30", "190:20:30"), ("-1:30", "-1:30"), ("0b101", "0b101"), ("=", "="),
+    # booleans: true and false, in three spellings
+    ("true", True), ("True", True), ("TRUE", True), ("false", False), ("False", False), ("FALSE", False),
+    # null
+    ("~", None), ("null", None), ("Null", None), ("NULL", None), ("", None),
+    # whole numbers: decimal (a leading zero is not octal), 0o octal, 0x hexadecimal
+    ("0", 0), ("7", 7), ("-3", -3), ("+3", 3), ("010", 10), ("007", 7), ("0o17", 15), ("0x1F", 31),
+    # digit groups are kept as numbers: meant, and harmless
+    ("10_000", 10_000), ("1_000_000", 1_000_000),
+    # other numbers
+    ("0.5", 0.5), ("-0.5", -0.5), (".5", 0.5), ("5.", 5.0), ("1e4", 10_000.0), ("1.5E-3", 0.0015),
+    ("2.5e+2", 250.0), ("1_000.5", 1000.5),
+    # text that looks a little like a number
+    ("1e", "1e"), ("0x", "0x"), ("1_", "1_"), ("_1", "_1"), ("1__0", "1__0"), ("3w", "3w"), ("80%", "80%"),
+    ("0o8", "0o8"), ("1.2.3", "1.2.3"),
+    # dates stay dates, which the scenario format relies on
+    ("2024-04-18", dt.date(2024, 4, 18)),
+    ("2024-04-18T10:00:00", dt.datetime(2024, 4, 18, 10, 0)),
+    ("2024-02-30", "2024-02-30"),  # not a day: kept as text, for the schema to report
+]
+
+
+@pytest.mark.parametrize(("written", "expected"), READINGS, ids=[r[0] or "empty" for r in READINGS])
+def test_plain_values_are_read_as_yaml_1_2_reads_them(written: str, expected: object) -> None:
+    value = value_of(written)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize("written", [".inf", "-.inf", "+.INF", ".nan", ".NaN"])
+def test_infinities_and_not_a_number(written: str) -> None:
+    value = value_of(written)
+    assert isinstance(value, float) and not math.isfinite(value)
+
+
+def test_quoted_values_are_always_text() -> None:
+    for written in ("'true'", '"010"', "'2024-04-18'", "'~'", '"1e4"'):
+        assert value_of(written) == written[1:-1]
+
+
+def test_merge_keys_and_anchors_still_work() -> None:
+    document = parse_text("base: &b {a: 1, b: 2}\nother:\n  <<: *b\n  b: 3\n", "test.yaml")
+    assert document is not None and document.value["other"] == {"a": 1, "b": 3}
+
+
+TAGGED = [
+    ("probability: !!str 0.5", "allies.TUR.hold.probability", "!!str"),
+    ("probability: !!float 1", "allies.TUR.hold.probability", "!!float"),
+    ("probability: !!int 0", "allies.TUR.hold.probability", "!!int"),
+    ("probability: !!bool true", "allies.TUR.hold.probability", "!!bool"),
+    ("probability: !!null ''", "allies.TUR.hold.probability", "!!null"),
+    ("probability: !!timestamp 2024-04-18", "allies.TUR.hold.probability", "!!timestamp"),
+    ("probability: !<tag:yaml.org,2002:str> 0.5", "allies.TUR.hold.probability", "!!str"),
+    ("probability: ! 0.5", "allies.TUR.hold.probability", "!"),
+]
+
+
+@pytest.mark.parametrize(("written", "path", "tag"), TAGGED, ids=[t[0] for t in TAGGED])
+def test_an_explicit_tag_on_a_value_is_refused(tmp_path: Path, written: str, path: str, tag: str) -> None:
+    scenario = tmp_path / "tagged.yaml"
+    scenario.write_text(MINIMAL + f"allies:\n  TUR:\n    hold:\n      {written}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:7: {path}: the tag {tag} is not allowed in a scenario file; remove it "
+        "(to mean text, put the value in quotes)"
+    ]
+
+
+def test_a_tag_on_a_date_or_a_key_is_refused(tmp_path: Path) -> None:
+    scenario = tmp_path / "tagged.yaml"
+    scenario.write_text(textwrap.dedent("""\
+        start: 2026-12-01
+        !!str seed: 3
+        candidates:
+          - {code: ARG, request: !!int 2024-04-18}
+        """), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    suffix = "is not allowed in a scenario file; remove it (to mean text, put the value in quotes)"
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:2: the tag !!str {suffix}",
+        f"{scenario}:4: candidates.0.request: the tag !!int {suffix}",
+    ]
+
+
+def test_tags_on_lists_and_mappings_change_nothing_and_are_taken(tmp_path: Path) -> None:
+    scenario = tmp_path / "tagged.yaml"
+    scenario.write_text(MINIMAL + "allies: !!map {TUR: {hold: {probability: 0.2}}}\nblocs: !!seq []\n")
+    assert load_scenario(scenario).allies.overrides["TUR"].hold.probability == 0.2  # type: ignore[union-attr]
+
+
+def test_yaml_1_1_readings_in_a_scenario(tmp_path: Path) -> None:
+    scenario = tmp_path / "readings.yaml"
+    scenario.write_text(MINIMAL + "name: no\nseed: 010\nreplications: 10_000\nhorizon: 1e3\n")
+    loaded = load_scenario(scenario)
+    assert (loaded.name, loaded.seed, loaded.replications, loaded.horizon) == ("no", 10, 10_000, 1000.0)
+    scenario.write_text(MINIMAL + "replications: 1:30\nallies:\n  TUR: {hold: {probability: yes}}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:4: replications: expected a whole number, got '1:30'",
+        f"{scenario}:6: allies.TUR.hold.probability: must be a probability between 0 and 1, got 'yes'",
+    ]
