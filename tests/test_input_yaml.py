@@ -135,3 +135,35 @@ def test_yaml_1_1_readings_in_a_scenario(tmp_path: Path) -> None:
         f"{scenario}:4: replications: expected a whole number, got '1:30'",
         f"{scenario}:6: allies.TUR.hold.probability: must be a probability between 0 and 1, got 'yes'",
     ]
+
+
+LOOKS_LIKE_NUMBERS = ["1e4", "1E5", "1.5e3", "+1e3", "-1e-3", "0o17", "0o7", "09", "089", "0x1F", "010", "10_000",
+                      "yes", "no", "on", "1:30", "true", "~", "", "2024-04-18", ".5", "<<", "="]
+
+
+@pytest.mark.parametrize("text", LOOKS_LIKE_NUMBERS, ids=[t or "empty" for t in LOOKS_LIKE_NUMBERS])
+def test_text_written_by_dump_yaml_reads_back_as_text_here_and_in_yaml_1_1(text: str) -> None:
+    """A run folder's scenario.yaml must read back exactly: text that either reading would take for a number is quoted."""
+    import yaml
+
+    from partnersim.scenario.yamlio import dump_yaml
+
+    written = dump_yaml({"name": text, "seed": 10, "share": 0.5, "start": dt.date(2026, 12, 1), "none": None})
+    document = parse_text(written, "scenario.yaml")
+    assert document is not None
+    expected = {"name": text, "seed": 10, "share": 0.5, "start": dt.date(2026, 12, 1), "none": None}
+    assert document.value == expected
+    assert yaml.safe_load(written) == expected
+
+
+def test_a_resolved_scenario_with_names_like_numbers_reads_back_unchanged(tmp_path: Path) -> None:
+    from partnersim.scenario.yamlio import dump_yaml
+
+    scenario = tmp_path / "numbers.yaml"
+    scenario.write_text(MINIMAL.replace("request: 2024-04-18", "name: '09', request: 2024-04-18")
+                        + "name: '1e4'\ndescription: '0o17'\n")
+    loaded = load_scenario(scenario)
+    assert (loaded.name, loaded.description, loaded.candidates[0].name) == ("1e4", "0o17", "09")
+    resolved = tmp_path / "resolved.yaml"
+    resolved.write_text(dump_yaml(loaded.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    assert load_scenario(resolved) == loaded

@@ -98,6 +98,33 @@ for _tag, _pattern, _first in (
 _Loader.add_constructor(_CORE + "int", _construct_int)
 
 
+def _read_as(value: str) -> str | None:
+    """The tag this reader gives ``value`` written plain, or None for text."""
+    for tag, pattern in _Loader.yaml_implicit_resolvers.get(value[:1], []):
+        if pattern.match(value):
+            return str(tag)
+    return None
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that YAML 1.1 or this reader (YAML 1.2) would take for another type."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        tag = super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode and implicit[0] and tag == self.DEFAULT_SCALAR_TAG:
+            return _read_as(value) or tag
+        return tag
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML that reads back the same here and in a YAML 1.1 reader: ``"1e4"`` stays text.
+
+    PyYAML's own dumper leaves ``1e4`` or ``0o17`` plain, which YAML 1.2 reads
+    as numbers; a scenario kept in a run folder must read back as itself.
+    """
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 @dataclass
 class Document:
     """What a file holds: its value, the line of each key path, and what was refused.
