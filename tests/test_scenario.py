@@ -732,6 +732,43 @@ INVALID = [
         candidates:
           - {code: ARG, request: 2024-04-18}
         """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, membership-accession"]),
+    ("a tag on a value", """
+        start: 2026-12-01
+        allies:
+          TUR: {hold: {probability: !!str 0.5}}
+        candidates:
+          - {code: ARG, request: 2024-04-18}
+        """, ["scenario.yaml:3: allies.TUR.hold.probability: the tag !!str is not allowed in a scenario file; "
+              "remove it (to mean text, put the value in quotes)"]),
+    ("yes is text", """
+        start: 2026-12-01
+        allies:
+          TUR: {hold: {probability: yes}}
+        candidates:
+          - {code: ARG, request: 2024-04-18}
+        """, ["scenario.yaml:3: allies.TUR.hold.probability: must be a probability between 0 and 1, got 'yes'"]),
+    ("1:30 is text", """
+        start: 2026-12-01
+        stages:
+          ipcp_drafting: {duration: 1:30}
+        candidates:
+          - {code: ARG, request: 2024-04-18}
+        """, ["scenario.yaml:3: stages.ipcp_drafting.duration: expected a duration such as 10d, 3w, 4mo or 2y, "
+              "got '1:30'"]),
+    ("a name too long", MINIMAL + "name: " + "n" * 201 + "\n",
+     ["scenario.yaml:4: name: expected at most 200 characters, got 201"]),
+    ("a control character in a name", """
+        start: 2026-12-01
+        candidates:
+          - {code: ARG, name: "Argentina\\e[8m", request: 2024-04-18}
+        """, ["scenario.yaml:3: candidates.0.name: contains the control character U+001B; names are plain text"]),
+    ("a duration of 100,000 years", """
+        start: 2026-12-01
+        stages:
+          ipcp_drafting: {duration: 100000y}
+        candidates:
+          - {code: ARG, request: 2024-04-18}
+        """, ["scenario.yaml:3: stages.ipcp_drafting.duration: a duration must be under 100,000 years, got '100000y'"]),
     ("every problem at once", """
         nme: Latin America
         start: 2026-13-01

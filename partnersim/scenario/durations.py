@@ -18,6 +18,10 @@ DAYS_PER_UNIT: dict[str, float] = {
     "y": 365.25,
 }
 
+# Far beyond any scenario: a longer duration would no longer read back exactly from a run folder.
+MAX_YEARS = 100_000
+MAX_DAYS = MAX_YEARS * DAYS_PER_UNIT["y"]
+
 _DURATION = re.compile(r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>d|w|mo|y)\s*$")
 
 
@@ -46,6 +50,8 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"a duration must be a finite number of days, got {value!r}")
     if days < 0:
         raise ValueError(f"a duration cannot be negative, got {value!r}")
+    if days >= MAX_DAYS:
+        raise ValueError(f"a duration must be under {MAX_YEARS:,} years, got {value!r}")
     return days
 
 

@@ -435,6 +435,12 @@ def _problems(
     return found
 
 
+def option_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    """Pydantic's errors about a scenario's top-level values given as options (``-n``), each named ``--KEY``."""
+    found = _problems(exc, (), Scenario, data, _Locator({}, "--"))
+    return [Problem(f"--{p.path.split('.')[0]}", None, "", p.message) for p in found]
+
+
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     """Drop pydantic's internal steps (union tags, validator names) from an error path."""
     cleaned: list[str | int] = []
@@ -478,7 +484,10 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         if kind == "too_short":
             least = ctx.get("min_length", 1)
             return f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
-        return f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
+        if isinstance(error.get("input"), str):
+            return f"expected at most {ctx.get('max_length', 0):,} characters, got {len(error['input']):,}"
+        items = "candidates" if parent == "candidates" else "items"
+        return f"expected at most {ctx.get('max_length')} {items}, got {ctx.get('actual_length')}"
     if kind == "union_tag_invalid":
         tag = str(error.get("ctx", {}).get("tag", ""))
         expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")

@@ -11,8 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    ValidationError,
+)
 
+from partnersim.errors import ScenarioError
+from partnersim.safetext import control_characters
 from partnersim.scenario.distributions import (
     CalendarDate,
     DateDistribution,
@@ -210,7 +222,7 @@ class Candidate(_Model):
     """A nation asking for partnership."""
 
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    name: Text = ""
+    name: Label = ""
     request: DateDistribution
     stage: str | None = None
     withdrawal: Withdrawal = Field(default_factory=Withdrawal)
@@ -222,7 +234,7 @@ class Candidate(_Model):
 
 class AllyEntry(_Model):
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    name: str = ""
+    name: Label = ""
 
 
 def _ally_entry(value: Any) -> Any:
@@ -260,7 +272,32 @@ def _text(value: Any) -> Any:
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+MAX_SCENARIO_NAME = 200
+MAX_LABEL = 100  # a candidate's, an ally's, a bloc's or an area's name
+MAX_PROSE = 2_000  # the question and the description
+MAX_CANDIDATES = 100
+
+
+def _plain(rule: str) -> Any:
+    """A check that a text holds no control character, nor a Unicode control that reorders what is shown."""
+
+    def check(value: str) -> str:
+        found = control_characters(value)
+        if found:
+            which = "the control character" + (f"s {', '.join(found)}" if len(found) > 1 else f" {found[0]}")
+            raise ValueError(f"contains {which}; {rule}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Names are shown on one line in tables, charts and briefings, and are copied to CSV and slides.
+_NAME = _plain("names are plain text")
+Label = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_LABEL), _NAME]
+ScenarioName = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_SCENARIO_NAME), _NAME]
+Prose = Annotated[
+    str, BeforeValidator(_text), Field(max_length=MAX_PROSE), _plain("write plain text (line breaks and tabs are fine)")
+]
 Count = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
 
 
@@ -340,7 +377,7 @@ class Calendar(_Model):
 class Bloc(_Model):
     """Allies whose holds are linked: with probability ``strength`` they act as one."""
 
-    name: Text
+    name: Label
     allies: Annotated[list[AllyCode], Field(min_length=2)]
     strength: Probability
 
@@ -369,7 +406,7 @@ AREAS: tuple[str, ...] = (
 class Areas(_Model):
     """Areas of cooperation: some agreed in the first programme, more added over time."""
 
-    catalogue: Annotated[list[Text], Field(min_length=1, max_length=100)] = Field(
+    catalogue: Annotated[list[Label], Field(min_length=1, max_length=100)] = Field(
         default_factory=lambda: list(AREAS)
     )
     initial: Annotated[Count, Field(ge=0, le=100)] = 3
@@ -411,9 +448,9 @@ class Partnership(_Model):
 class Scenario(_Model):
     """A whole scenario, fully defaulted. Immutable: what-ifs are new scenarios."""
 
-    name: Text = ""
-    description: Text = ""
-    question: Text = ""
+    name: ScenarioName = ""
+    description: Prose = ""
+    question: Prose = ""
     start: CalendarDate
     horizon: Horizon = Field(default=5 * 365.25)
     replications: Annotated[Count, Field(ge=1, le=100_000_000)] = 10_000
@@ -426,7 +463,7 @@ class Scenario(_Model):
     blocs: list[Bloc] = Field(default_factory=list)
     spillover: Spillover | None = None
     partnership: Partnership | None = None
-    candidates: Annotated[list[Candidate], Field(min_length=1)]
+    candidates: Annotated[list[Candidate], Field(min_length=1, max_length=MAX_CANDIDATES)]
 
     @property
     def horizon_days(self) -> float:
@@ -445,10 +482,20 @@ class Scenario(_Model):
         return add_days(self.start, day)
 
     def with_updates(self, **changes: Any) -> Scenario:
-        """A copy with some top-level values replaced (validated again)."""
+        """A copy with some top-level values replaced (validated again).
+
+        A value out of range raises :class:`ScenarioError`, each problem named
+        by its key as an option (``--replications``, ``--seed``): the changes
+        come from the command line.
+        """
         data = self.model_dump()
         data.update(changes)
-        return Scenario.model_validate(data)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            from partnersim.scenario.loader import option_problems  # the loader words pydantic's errors
+
+            raise ScenarioError(option_problems(exc, data)) from None
 
 
 __all__ = [

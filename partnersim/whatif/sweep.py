@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from partnersim.whatif.points import Point, run_points
 SOURCE = "--param"
 Kind = Literal["number", "duration", "date"]
 DESIGNS = ("grid", "lhs")
+# Each point is a whole run; a grid of two parameters of 1,000 steps would queue a million of them.
+MAX_POINTS = 1_000
 WHOLE_KEYS = ("teams", "max_rounds")
 
 
@@ -90,6 +93,8 @@ def parse_param(text: str) -> Param:
         if steps < 2:
             raise ScenarioError([Problem(SOURCE, None, path,
                                          f"STEPS must be a whole number, 2 or more, got {parts[2]!r}")])
+        if steps > MAX_POINTS:
+            raise ScenarioError([Problem(SOURCE, None, path, f"STEPS must be at most {MAX_POINTS:,}, got {parts[2]!r}")])
     low, high, kind = _ends(path, parts[0].strip(), parts[1].strip())
     if low > high:
         raise ScenarioError([Problem(SOURCE, None, path, f"LOW {parts[0]!r} is above HIGH {parts[1]!r}")])
@@ -157,11 +162,19 @@ def design_points(params: Sequence[Param], design: str, samples: int | None, see
         if missing:
             raise ScenarioError([Problem(SOURCE, None, path, "a grid needs STEPS: PATH=LOW:HIGH:STEPS")
                                  for path in missing])
-        return list(itertools.product(*(p.grid() for p in params)))
+        grids = [p.grid() for p in params]
+        total = math.prod(len(grid) for grid in grids)
+        if total > MAX_POINTS:
+            sizes = " × ".join(f"{len(grid):,}" for grid in grids)
+            raise ScenarioError([Problem(SOURCE, None, "", f"the grid has {total:,} points ({sizes}); "
+                                         f"a sweep runs at most {MAX_POINTS:,}")])
+        return list(itertools.product(*grids))
     if design == "lhs":
         from scipy.stats import qmc
 
         count = samples or 20
+        if count > MAX_POINTS:
+            raise ScenarioError([Problem("--samples", None, "", f"{count:,} points; a sweep runs at most {MAX_POINTS:,}")])
         unit = qmc.LatinHypercube(d=len(params), seed=np.random.default_rng(seed)).random(count)
         points = []
         for row in unit:
