@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from partnersim.errors import RunFolderError
 from partnersim.safetext import line
+from partnersim.scenario.schema import MAX_CANDIDATES, MAX_LABEL, MAX_PROSE, MAX_SCENARIO_NAME
 
 if TYPE_CHECKING:
     from partnersim.results.load import AllyCounts, CaseStory, Rows, StageSpan
@@ -28,11 +29,11 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="Results")
 
-# The scenario schema's limits: a scenario file cannot hold more, so a run folder that does was edited.
-MOST_CANDIDATES = 100
-SCENARIO_NAME = 200
-NAME = 100  # a candidate's, an ally's, a stage's or an area's name
-TEXT = 2_000  # the question and the description
+# The scenario schema's limits: a scenario cannot hold more, so a run folder that does was edited.
+MOST_CANDIDATES = MAX_CANDIDATES
+SCENARIO_NAME = MAX_SCENARIO_NAME
+NAME = MAX_LABEL  # a candidate's, an ally's, a stage's or an area's name
+TEXT = MAX_PROSE  # the question and the description
 CHART_NAME = 48  # a name in a chart: long enough for any country's, short enough for a title to hold
 
 
