@@ -431,3 +431,15 @@ def test_an_input_named_outside_the_folder_is_never_read(finished: Path, tmp_pat
     manifest["inputs"] = {"../../secret.txt": "0", str(secret): "0"}
     (copy / "manifest.json").write_text(json.dumps(manifest))
     assert all("not for a briefing" not in text for text in load_run(copy).inputs.values())
+
+
+def test_rerun_shows_an_edited_key_as_one_line_of_plain_text(finished: Path, tmp_path: Path) -> None:
+    copy = _copy(finished, tmp_path)
+    summary = json.loads((copy / "summary.json").read_text())
+    summary["\x1b[31mred\nline"] = 1
+    (copy / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    _forget_listing(copy)
+    result = CliRunner().invoke(cli, ["rerun", str(copy), "-j", "1", "-q"])
+    assert result.exit_code == 1
+    assert "  summary.json: [31mred line: 1 → (absent)" in result.output.splitlines()
+    assert "\x1b" not in result.output

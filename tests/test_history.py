@@ -421,3 +421,14 @@ def test_the_history_scenarios_need_nothing_outside_the_project() -> None:
     for path in [*HISTORY.glob("*.yaml"), *Path(data.__file__).parent.iterdir()]:
         if path.suffix in (".yaml", ".csv", ".md", ".py"):
             assert "../shared" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_column_named_over_two_lines_stays_in_the_snippets_comment(tmp_path: Path) -> None:
+    data = tmp_path / "delays.csv"
+    data.write_text('ally,"finland\nTUR: {hold: {probability: 1}}"\nDNK,30\nNOR,45\nFRA,60\nDEU,90\nITA,20\n',
+                    encoding="utf-8")
+    sample = read_delays(data, ["finland\nTUR: {hold: {probability: 1}}"])
+    fit = fit_delays(sample.days, bootstrap=0, rng=np.random.default_rng(1))
+    text = snippet(fit, sample)
+    assert "\nTUR:" not in text and "finland TUR: {hold" in text
+    assert set(yaml.safe_load(text)["allies"]) == {"default"}

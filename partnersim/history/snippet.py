@@ -7,6 +7,7 @@ its number comes from, as every shipped scenario does.
 
 from __future__ import annotations
 
+from partnersim import safetext
 from partnersim.history.fit import DEFAULT_LIFTED, DelayFit, Interval
 from partnersim.history.sample import Sample
 
@@ -40,7 +41,8 @@ def deliberation_yaml(fit: DelayFit) -> str:
 def snippet(fit: DelayFit, sample: Sample, lifted: float = DEFAULT_LIFTED) -> str:
     """The ``allies:`` block of a scenario, fitted to ``sample``, with a comment on every number."""
     p = fit.params
-    what = f"{' + '.join(sample.columns)} of {sample.source}"
+    # A YAML comment ends at a line break: names from the user's CSV are kept to one line.
+    what = safetext.line(f"{' + '.join(sample.columns)} of {sample.source}")
     goodness = f"KS distance {fit.ks:.3f}" + (f", bootstrap p = {fit.ks_p:.2f}" if fit.ks_p is not None else "")
     spread = (
         f"p90 from the assumed spread sigma {p.hold_sigma:g} (too few holds to estimate it)"

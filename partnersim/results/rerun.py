@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partnersim import __version__
+from partnersim import __version__, safetext
 from partnersim.errors import RunFolderError
 from partnersim.results.folder import read_manifest
 from partnersim.results.rundir import dependency_versions, scenario_hash
@@ -162,7 +162,8 @@ def _json_differences(name: str, old: bytes, new: bytes) -> list[str]:
         return [f"{name}: the files differ (the recorded one is not JSON as a run writes it)"]
     if not found:
         return [f"{name}: the same values, written differently"]
-    listed = [f"{name}: {path}: {a} → {b}" for path, a, b in found[:SHOWN]]
+    # Keys and values come from a file anyone may have edited: one line each, no control characters.
+    listed = [safetext.line(f"{name}: {path}: {a} → {b}") for path, a, b in found[:SHOWN]]
     if len(found) > SHOWN:
         listed.append(f"{name}: … and {len(found) - SHOWN} more values")
     return listed
