@@ -7,6 +7,7 @@ a user can fix them all in one pass.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -28,12 +29,30 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+MAX_SHOWN = 100  # problems of one file shown; a file of tens of thousands of mistakes would fill any terminal
+
+
 class ScenarioError(PartnersimError):
     """A scenario file could not be loaded; ``problems`` lists every reason."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, most: int = MAX_SHOWN) -> list[str]:
+        """One line per problem, at most ``most`` of each file, then ``FILE: … and N more problems``."""
+        counts = Counter(problem.file for problem in self.problems)
+        if all(count <= most for count in counts.values()):
+            return [str(problem) for problem in self.problems]
+        by_file: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            by_file.setdefault(problem.file, []).append(problem)
+        lines = []
+        for file, problems in by_file.items():
+            lines += [str(problem) for problem in problems[:most]]
+            if len(problems) > most:
+                lines.append(str(Problem(file, None, "", f"… and {len(problems) - most:,} more problems")))
+        return lines
 
 
 class RunFolderError(PartnersimError):

@@ -241,8 +241,8 @@ def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
             scenario, warnings = load_checked(path)
         except ScenarioError as exc:
             failed += 1
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            for line in exc.lines():
+                click.echo(line, err=True)
             continue
         for warning in warnings:
             click.echo(str(warning), err=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import os
 import re
@@ -117,7 +118,16 @@ class _Refused:
         self.paths |= {dotted(path) for path in document.dropped}
 
     def covers(self, problem: Problem) -> bool:
-        return any(problem.path == path or problem.path.startswith(path + ".") for path in self.paths)
+        """Whether the problem is about a refused value, or a key inside one."""
+        path = problem.path
+        if path in self.paths:
+            return True
+        dot = path.find(".")
+        while dot != -1:
+            if path[:dot] in self.paths:
+                return True
+            dot = path.find(".", dot + 1)
+        return False
 
 
 def _read_all(path: Path) -> tuple[dict[str, Any], Origins, _Refused]:
@@ -213,7 +223,7 @@ def _read_chain(
     )
     merged_origins: Origins = {}
     child = {key: value for key, value in document.items() if key != "extends"}
-    merged = _merge(base, (), base_origins, child, (), origins, (), merged_origins)
+    merged = _merge(base, (), _Where(base_origins), child, (), _Where(origins), (), merged_origins)
     return merged, merged_origins
 
 
@@ -230,20 +240,46 @@ def _shown(path: Path) -> str:
     return text if len(text) <= MAX_SHOWN else "…" + text[-(MAX_SHOWN - 1):]
 
 
-def _rebase(origins: Origins, source: KeyPath, target: KeyPath, out: Origins) -> None:
-    n = len(source)
-    for key, origin in origins.items():
-        if key[:n] == source:
-            out[target + key[n:]] = origin
+class _Where:
+    """Where each key path of one file was written, and the key paths below each path.
+
+    With the paths below at hand, copying where a subtree was written costs the
+    size of the subtree, not of the file: a parent of thousands of keys merges
+    in time proportional to them.
+    """
+
+    def __init__(self, origins: Origins) -> None:
+        self.origins = origins
+        self.below: dict[KeyPath, dict[KeyPath, None]] = {}
+        for key in origins:
+            while key:
+                children = self.below.setdefault(key[:-1], {})
+                if key in children:
+                    break
+                children[key] = None
+                key = key[:-1]
+
+    def get(self, path: KeyPath) -> Origin | None:
+        return self.origins.get(path)
+
+    def rebase(self, source: KeyPath, target: KeyPath, out: Origins) -> None:
+        """Record in ``out`` that what is at ``source`` and below it is now at ``target``."""
+        n = len(source)
+        stack = [source]
+        while stack:
+            key = stack.pop()
+            if key in self.origins:
+                out[target + key[n:]] = self.origins[key]
+            stack.extend(self.below.get(key, ()))
 
 
 def _merge(
     base: Any,
     base_path: KeyPath,
-    base_origins: Origins,
+    base_origins: _Where,
     over: Any,
     over_path: KeyPath,
-    over_origins: Origins,
+    over_origins: _Where,
     out_path: KeyPath,
     out: Origins,
 ) -> Any:
@@ -256,7 +292,7 @@ def _merge(
         for key, value in base.items():
             if key not in over:
                 result[key] = value
-                _rebase(base_origins, (*base_path, key), (*out_path, key), out)
+                base_origins.rebase((*base_path, key), (*out_path, key), out)
         for key, value in over.items():
             if key in base:
                 result[key] = _merge(
@@ -265,11 +301,11 @@ def _merge(
                 )
             else:
                 result[key] = value
-                _rebase(over_origins, (*over_path, key), (*out_path, key), out)
+                over_origins.rebase((*over_path, key), (*out_path, key), out)
         return result
     if out_path == ("candidates",) and _by_code(base) and _by_code(over):
         return _merge_candidates(base, base_path, base_origins, over, over_path, over_origins, out)
-    _rebase(over_origins, over_path, out_path, out)
+    over_origins.rebase(over_path, out_path, out)
     return over
 
 
@@ -294,6 +330,10 @@ def _stage_kind(stage: dict[str, Any], other: Any) -> Any:
     return stage.get("kind", "consensus" if other in DECISION_KINDS else other)
 
 
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
 def _by_code(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, dict) and "code" in item for item in value)
 
@@ -301,22 +341,30 @@ def _by_code(value: Any) -> bool:
 def _merge_candidates(
     base: list[dict[str, Any]],
     base_path: KeyPath,
-    base_origins: Origins,
+    base_origins: _Where,
     over: list[dict[str, Any]],
     over_path: KeyPath,
-    over_origins: Origins,
+    over_origins: _Where,
     out: Origins,
 ) -> list[Any]:
     """A child's candidate replaces fields of the parent's candidate with the same code."""
-    _rebase(over_origins, over_path, ("candidates",), out)
+    origin = over_origins.get(over_path)
+    if origin is not None:
+        out[("candidates",)] = origin
     merged: list[Any] = []
     taken: set[int] = set()
+    first: dict[Any, int] = {}
+    for j, item in enumerate(over):
+        code = item.get("code")
+        if _hashable(code):
+            first.setdefault(code, j)
     for index, item in enumerate(base):
-        match = next((j for j, o in enumerate(over) if o.get("code") == item.get("code")), None)
+        code = item.get("code")
+        match = first.get(code) if _hashable(code) else None
         target = ("candidates", len(merged))
         if match is None:
             merged.append(item)
-            _rebase(base_origins, (*base_path, index), target, out)
+            base_origins.rebase((*base_path, index), target, out)
         else:
             taken.add(match)
             merged.append(
@@ -325,7 +373,7 @@ def _merge_candidates(
             )
     for index, item in enumerate(over):
         if index not in taken:
-            _rebase(over_origins, (*over_path, index), ("candidates", len(merged)), out)
+            over_origins.rebase((*over_path, index), ("candidates", len(merged)), out)
             merged.append(item)
     return merged
 
@@ -603,6 +651,7 @@ def _unwrap(tp: Any) -> Any:
         return tp
 
 
+@functools.cache
 def _model_hints(model: type[BaseModel]) -> dict[str, Any]:
     try:
         return typing.get_type_hints(model, include_extras=True)
@@ -646,8 +695,8 @@ def _keys_at(tp: Any, path: KeyPath) -> list[str]:
 def _suggest(word: str, choices: Iterable[str]) -> str:
     options = [str(c) for c in choices]
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in options}
+    lowered = {c.lower(): c for c in options}
+    if not close and (word.lower() != word or list(lowered) != options):  # else the same search again
         close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
         close = [lowered[c] for c in close]
     return f" (did you mean {close[0]!r}?)" if close else ""
