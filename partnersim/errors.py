@@ -17,7 +17,11 @@ class PartnersimError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a scenario: where it is and what is wrong."""
+    """One thing wrong with a scenario: where it is and what is wrong.
+
+    Its text is one line of plain text, whatever the file or the option it
+    quotes held: see :func:`shown`.
+    """
 
     file: str
     line: int | None
@@ -25,8 +29,29 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        file = shown(self.file, MAX_FILE, keep_end=True)
+        where = file if self.line is None else f"{file}:{self.line}"
+        message = shown(self.message, MAX_MESSAGE)
+        return f"{where}: {shown(self.path, MAX_PATH)}: {message}" if self.path else f"{where}: {message}"
+
+
+MAX_FILE, MAX_PATH, MAX_MESSAGE = 200, 200, 500  # characters of each part of a problem line
+
+
+def shown(text: str, most: int, *, keep_end: bool = False) -> str:
+    """``text`` for a terminal: on one line, every character a terminal would act on written as
+    its escape (``\\x1b``, ``\\n``, ``\\u202e``), and at most ``most`` characters.
+
+    A key or a value of a file may hold an escape sequence that clears or rewrites
+    the terminal, or a Unicode control that shows text in another order than it
+    is; shown as escapes, they are seen and do nothing. Text quoted with ``repr``
+    is printable already, so nothing is escaped twice.
+    """
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    if len(text) <= most:
+        return text
+    return "…" + text[-(most - 1):] if keep_end else text[: most - 1] + "…"
 
 
 MAX_SHOWN = 100  # problems of one file shown; a file of tens of thousands of mistakes would fill any terminal

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from partnersim.errors import Problem, ScenarioError
+from partnersim.errors import MAX_FILE, Problem, ScenarioError
 from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.durations import format_duration
 from partnersim.scenario.overrides import apply as apply_overrides
@@ -227,9 +227,6 @@ def _read_chain(
     return merged, merged_origins
 
 
-MAX_SHOWN = 200
-
-
 def _shown(path: Path) -> str:
     """How a file is named in messages: as written (links are not followed), from the working folder
     when it is below it, and never endless."""
@@ -237,7 +234,7 @@ def _shown(path: Path) -> str:
         text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except (ValueError, OSError):  # outside the working folder, or the working folder is gone
         text = str(path)
-    return text if len(text) <= MAX_SHOWN else "…" + text[-(MAX_SHOWN - 1):]
+    return text if len(text) <= MAX_FILE else "…" + text[-(MAX_FILE - 1):]
 
 
 class _Where:
@@ -494,7 +491,8 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     cleaned: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+        is_key = isinstance(node, dict) and part in node  # a key of the file may hold a [ too
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")) and not is_key:
             continue
         if cleaned and part == cleaned[-1] and not (isinstance(node, dict) and part in node):
             continue
@@ -980,19 +978,10 @@ def _ally_codes(
     return problems
 
 
-def _one_line(problem: Problem) -> Problem:
-    """A problem that prints on one line, whatever text of the file it quotes."""
-
-    def flat(text: str) -> str:
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-    return Problem(flat(problem.file), problem.line, flat(problem.path), flat(problem.message))
-
-
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen: set[Problem] = set()
     result = []
-    for problem in map(_one_line, problems):
+    for problem in problems:
         if problem not in seen:
             seen.add(problem)
             result.append(problem)
