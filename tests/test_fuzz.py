@@ -185,6 +185,7 @@ def check_problems(error: ScenarioError) -> None:
         text = str(problem)
         assert PROBLEM_LINE.match(text), text
         assert not any(marker in text for marker in RAW), text
+        assert text.isprintable(), f"a problem line holds a control character: {text!r}"
 
 
 def check_runs(scenario: Scenario, tmp_path: Path) -> None:
@@ -237,6 +238,9 @@ TOKENS = [
     "0", "-1", "1.5", "1e9", "", "yes", "no", "~", "0d", "-3w", "2024-02-30", ".inf", ".nan", "[]", "{}",
     ":", ": ", "-", "- ", "{", "}", "[", "]", "\t", "&a ", "*a", "!!python/object:os.system ", "'", '"', "#",
     "<<: *a", "\n", "\n  ", "\ufeff", "\x00", "\xff",
+    # YAML 1.1 readings, explicit tags, and text a terminal would act on
+    "on", "off", "1:30", "010", "0o17", "1e4", "10_000", "!!str ", "!!int ", "!!float ", "!!timestamp ",
+    '"\\e[2J"', '"\\u202e"', "\x1b", "\u202e",
 ]
 
 
@@ -339,3 +343,43 @@ def test_extreme_scenarios_run(tmp_path: Path, changes: dict[str, Any]) -> None:
     path = tmp_path / "extreme.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     check_runs(load_scenario(path), tmp_path)
+
+
+# --- --set values and names, as a hostile user might give them --------------------------------
+
+SET_KEYS = ["name", "description", "start", "horizon", "seed", "replications", "allies.TUR.hold.probability",
+            "allies.TUR", "candidates.ARG.name", "candidates.ARG.request", "stages.expert_talks.teams",
+            "blocs", "calendar.elections", "candidates.0", "x.y.z"]
+SET_VALUES = st.one_of(
+    st.sampled_from(["2025-02-30", "2024-13-01", "yes", "1:30", "010", "!!str 0.5", "!!binary AAAA", "*a", "[",
+                     "{a: [}", "[" * 60 + "]" * 60, "9" * 5000, "\x1b[2J", "a\u202eb", "~", "", "1e400", ".nan"]),
+    st.text(max_size=30),
+    st.lists(st.sampled_from(TOKENS), max_size=8).map("".join),
+)
+
+
+@settings(FUZZ, max_examples=100)
+@given(st.sampled_from(SET_KEYS), SET_VALUES)
+def test_any_set_value_loads_or_gives_problems(scenario_tree: Path, key: str, value: str) -> None:
+    try:
+        scenario = load_scenario(scenario_tree / "examples" / "minimal.yaml", [f"{key}={value}"])
+    except ScenarioError as error:
+        check_problems(error)
+        return
+    assert scenario.candidates
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+
+
+@settings(FUZZ, max_examples=100)
+@given(names, names)
+def test_a_name_that_loads_is_plain_text(tmp_path: Path, scenario_name: str, candidate_name: str) -> None:
+    from partnersim.safetext import control_characters
+
+    document = {"name": scenario_name, "start": "2026-12-01",
+                "candidates": [{"code": "ARG", "name": candidate_name, "request": "2024-04-18"}]}
+    scenario = load_or_problems(write_document(tmp_path, document))
+    if scenario is not None:
+        assert not control_characters(scenario.name) and not control_characters(scenario.candidates[0].name)
+
