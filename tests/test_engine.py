@@ -247,7 +247,7 @@ def test_very_long_durations_are_kept_exactly_and_end_pending() -> None:
 
     s = scenario(
         allies={"default": {"hold": {"probability": 0.0}},
-                "TUR": {"hold": {"probability": 1, "duration": "1000000y", "lifted": 1}}},
+                "TUR": {"hold": {"probability": 1, "duration": "99999y", "lifted": 1}}},
         stages={"ipcp_drafting": {"duration": "12345.67y"}},
         replications=50,
     )

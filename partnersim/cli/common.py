@@ -43,8 +43,8 @@ def friendly_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ScenarioError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            for line in exc.lines():
+                click.echo(line, err=True)
             count = len(exc.problems)
             click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was run.", err=True)
             sys.exit(EXIT_INPUT)
@@ -94,9 +94,8 @@ def stop_on_signals() -> None:
             signal.signal(getattr(signal, name), stop)
 
 
-scenario_argument = click.argument(
-    "scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="SCENARIO.yaml"
-)
+# The scenario reader says in one line what is wrong with a path (a folder, a pipe, no such file).
+scenario_argument = click.argument("scenario", type=click.Path(path_type=Path), metavar="SCENARIO.yaml")
 replications_option = click.option(
     "-n", "--replications", type=click.IntRange(min=1), default=None,
     help="Number of replications (default: the scenario's `replications`, else 10000).",

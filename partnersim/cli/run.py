@@ -227,7 +227,7 @@ A warning is a scenario that is valid but almost certainly not what was meant:
 an ally that vetoes most cases, a stage no case can get past, a horizon
 shorter than the fastest possible path, a request after the horizon, a
 setting far outside the historical record.""")
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path),
                 metavar="SCENARIO.yaml...")
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: the file fails, with exit code 2.")
 @friendly_errors

@@ -15,8 +15,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
 from partnersim import __version__
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
@@ -24,6 +22,7 @@ from partnersim.errors import RunFolderError
 from partnersim.results import table
 from partnersim.results.folder import input_names
 from partnersim.scenario.schema import Scenario
+from partnersim.scenario.yamlio import dump_yaml
 
 PARTNERSHIP_AREAS = "partnership_areas.csv"  # written only for a run with a ``partnership`` block
 DEPENDENCIES = ("numpy", "scipy", "simpy", "transitions", "pydantic", "PyYAML", "matplotlib", "click")
@@ -31,8 +30,8 @@ DEPENDENCIES = ("numpy", "scipy", "simpy", "transitions", "pydantic", "PyYAML", 
 
 def resolved_yaml(scenario: Scenario) -> str:
     """The scenario with every default filled in, as YAML."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    # Read back by the scenario reader (YAML 1.2): text such as "1e4" must stay quoted.
+    return dump_yaml(scenario.model_dump(mode="json", exclude_none=True))
 
 
 def scenario_hash(scenario: Scenario) -> str:
