@@ -34,7 +34,12 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_MARKDOWN = re.compile(r"([\\`*_\[\]{}|#~!])")
+# "$" too: GitHub, Jupyter and Obsidian read text between dollar signs as mathematics.
+_MARKDOWN = re.compile(r"([\\`*_\[\]{}|#~!$])")
+# What makes a renderer turn bare text into a link: "www." (GitHub), a dot before the letters of a
+# domain's next part ("evil.com", markdown-it's linkify) and the ":" of "://". Escaped, each still
+# reads as written; a number's decimal point is left alone.
+_LINK = re.compile(r"(?<=[wW]{3})\.|(?<=[^\W_])\.(?=[^\W\d_])|:(?=//)")
 # What starts a list item when a text opens a line (or follows "- "): "-", "+", "1." or "1)".
 _BLOCK_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
 
@@ -61,9 +66,13 @@ def markdown(text: Any) -> str:
     """``text`` for Markdown: one line, ``&`` and Markdown punctuation escaped, no raw HTML.
 
     A leading ``-``, ``+`` or ``1.`` is escaped too, so a name that opens a
-    line or a list item never starts a list of its own.
+    line or a list item never starts a list of its own; so is ``$``, so that
+    ``$x^2$`` is never read as mathematics, and so are the dots of a domain and
+    the ``:`` of ``://``, so that a bare ``www.example.org`` or
+    ``https://example.org`` is never made a link. Every escape renders as the
+    character it escapes: the name reads as written.
     """
-    escaped = _MARKDOWN.sub(r"\\\1", line(text))
+    escaped = _LINK.sub(r"\\\g<0>", _MARKDOWN.sub(r"\\\1", line(text)))
     escaped = _BLOCK_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -188,7 +188,7 @@ def test_summary_md_shows_names_as_written_and_holds_no_html(markup_run: tuple[P
     folder, _ = markup_run
     text = (folder / "summary.md").read_text(encoding="utf-8")
     assert "<script>" not in text and "<b>" not in text and "<i>" not in text
-    assert text.startswith("# Test \\[/x\\] \\[bold\\] &lt;b&gt;bold&lt;/b&gt; $\\\\frac\\{ &amp; \\*x\\*\n")
+    assert text.startswith("# Test \\[/x\\] \\[bold\\] &lt;b&gt;bold&lt;/b&gt; \\$\\\\frac\\{ &amp; \\*x\\*\n")
     assert "- \\- 1. \\*\\*Mexico\\*\\* \\| &lt;script&gt;" in text  # not a list in a list
     table = [line for line in text.splitlines() if line.startswith("| \\[red\\]Chile :smile: |")]
     assert len(table) == 2 and all(line.count(" | ") == line.count("|") - 2 for line in table)

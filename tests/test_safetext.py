@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -41,6 +42,41 @@ def test_markdown_text_holds_no_html_and_no_markup() -> None:
 ])
 def test_markdown_text_never_starts_a_list(name: str, written: str) -> None:
     assert safetext.markdown(name) == written
+
+
+@pytest.mark.parametrize(("name", "written"), [
+    ("$x^2$", "\\$x^2\\$"), ("$E=mc^2$", "\\$E=mc^2\\$"), ("$\\frac{a}{b}$", "\\$\\\\frac\\{a\\}\\{b\\}\\$"),
+    ("$$x$$", "\\$\\$x\\$\\$"), ("US$ 5", "US\\$ 5"),
+])
+def test_markdown_text_is_never_read_as_mathematics(name: str, written: str) -> None:
+    assert safetext.markdown(name) == written
+
+
+@pytest.mark.parametrize(("name", "written"), [
+    ("www.evil.example/phish", "www\\.evil\\.example/phish"),
+    ("WWW.evil.example", "WWW\\.evil\\.example"),
+    ("see https://evil.example/x?y", "see https\\://evil\\.example/x?y"),
+    ("ftp://evil.example", "ftp\\://evil\\.example"),
+    ("evil.com/phish", "evil\\.com/phish"),
+    ("www.123.example", "www\\.123\\.example"), ("St. Kitts 1.5", "St. Kitts 1.5"),
+])
+def test_markdown_text_holds_no_web_address_that_becomes_a_link(name: str, written: str) -> None:
+    assert safetext.markdown(name) == written
+
+
+@pytest.mark.parametrize("name", [
+    "$x^2$", "$E=mc^2$ and $$y$$", "www.evil.example/phish", "https://evil.example/a_b", "Côte d'Ivoire 1.5",
+    "- 1. **Mexico** | [a](b) <i>x</i> & ~y~ `z` #h !",
+])
+def test_markdown_text_reads_as_written(name: str) -> None:
+    """CommonMark shows every escape as the character it escapes, so the name reads as written."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").render(safetext.markdown(name)).strip()
+    assert re.fullmatch(r"<p>(.*)</p>", rendered, flags=re.S)
+    assert html.unescape(rendered[3:-4]) == name
 
 
 def test_xml_text_parses() -> None:
