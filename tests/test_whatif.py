@@ -390,3 +390,63 @@ def test_compare_shows_the_warnings_of_the_files_it_compares(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "veto.yaml:2: allies.TUR.hold: warning: Türkiye vetoes 95% of the cases at consensus" in result.stderr
     assert isinstance(json.loads(result.stdout), list)
+
+
+@pytest.mark.parametrize("command", [
+    ["sensitivity", "{path}", "-n", "100"],
+    ["compare", "{path}", "--set", "allies.TUR.hold.probability=0.3", "-n", "100"],
+    ["sweep", "{path}", "--param", "allies.TUR.hold.probability=0:0.4:2", "-n", "100"],
+])
+def test_quiet_prints_only_where_the_folder_was_written(tmp_path: Path, command: list[str]) -> None:
+    path = write(tmp_path, "one-veto.yaml", ONE_VETO)
+    out = tmp_path / "out"
+    args = [part.format(path=path) for part in command] + ["--jobs", "1", "-q", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Wrote {out}/ ("), result.output
+
+
+# Two allies whose holds are linked, and an election after which Türkiye holds more often: list
+# items that a --range names by position.
+LISTS = """\
+name: Linked holds
+start: 2026-01-01
+horizon: 5y
+seed: 3
+blocs: [{name: X, allies: [TUR, HUN], strength: 0.5}]
+calendar:
+  elections: [{ally: TUR, date: 2027-06-01, hold: 0.2}]
+  summits: {dates: [2029-07-01]}
+candidates:
+  - {code: ARG, name: Argentina, request: 2026-01-01}
+  - {code: BRA, name: Brazil, request: 2026-06-01}
+"""
+
+
+@pytest.mark.parametrize(("given", "value"), [
+    ("blocs.0.strength=0:1", "0.5"),
+    ("calendar.elections.0.hold=0:0.5", "0.2"),
+    ("calendar.elections.0.date=2027-01-01:2028-01-01", "2027-06-01"),
+    ("calendar.summits.dates.0=2028-07-01:2030-07-01", "2029-07-01"),
+    ("candidates.1.request=2026-01-01:2027-01-01", "2026-06-01"),
+    ("candidates.BRA.request=2026-01-01:2027-01-01", "2026-06-01"),
+])
+def test_a_range_over_a_list_item_shows_the_scenarios_value(tmp_path: Path, given: str, value: str) -> None:
+    scenario = load_scenario(write(tmp_path, "lists.yaml", LISTS))
+    path = given.split("=")[0]
+    found = {f.path: f for f in factors(scenario, [given])}
+    assert found[path].base == value
+    if path.startswith("candidates."):
+        assert found[path].label == "Brazil: request date"
+
+
+def test_sensitivity_csv_shows_a_blocs_strength_as_set(tmp_path: Path) -> None:
+    path = write(tmp_path, "lists.yaml", LISTS)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["sensitivity", str(path), "--range", "blocs.0.strength=0:1", "-n", "60",
+                                      "--jobs", "1", "-q", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [r for r in csv.DictReader((out / "sensitivity.csv").open(encoding="utf-8"))
+            if r["path"] == "blocs.0.strength"]
+    assert [r["value"] for r in rows] == ["0.5", "0.5"] and rows[0]["setting"] == "Bloc X: chance of acting as one"

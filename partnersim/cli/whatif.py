@@ -120,7 +120,8 @@ def compare(
     if as_json:
         click.echo(f"Wrote {written}/", err=True)
         return
-    click.echo(f"Ran {1 + len(others)} scenarios × {n:,} replications in {_duration(took)}.")
+    if not quiet:
+        click.echo(f"Ran {1 + len(others)} scenarios × {n:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (compare.csv, differences.txt, charts/compare.{image_format})")
 
 
@@ -282,7 +283,8 @@ def sweep(
               image_format)
         written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
             "analysis": "sweep", "design": design, "params": list(params), "points": count}))
-    click.echo(f"Ran {count} points × {replications:,} replications in {_duration(took)}.")
+    if not quiet:
+        click.echo(f"Ran {count} points × {replications:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (sweep.csv, charts/sweep.{image_format})")
 
 
@@ -384,11 +386,12 @@ def sensitivity(
         written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
             "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
             "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
-    click.echo("Drivers:")
-    for code in codes:
-        click.echo(f"  {safetext.line(drivers(result, code))}")
-    click.echo(f"Ran {len(result.factors)} settings, {result.points} runs × {replications:,} replications "
-               f"in {_duration(took)}.")
+    if not quiet:  # -q: only where the folder was written
+        click.echo("Drivers:")
+        for code in codes:
+            click.echo(f"  {safetext.line(drivers(result, code))}")
+        click.echo(f"Ran {len(result.factors)} settings, {result.points} runs × {replications:,} replications "
+                   f"in {_duration(took)}.")
     shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
     click.echo(f"Wrote {written}/ (sensitivity.csv, {shown})")
 

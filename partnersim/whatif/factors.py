@@ -115,9 +115,36 @@ def factors(scenario: Scenario, ranges: list[str] | tuple[str, ...] = ()) -> lis
         if factor is not None:
             found[path] = factor
     for text in ranges:
-        factor = _given(scenario, leaves, text)
+        factor = _given(scenario, text)
         found[factor.path] = factor
     return list(found.values())
+
+
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value at ``path`` in the resolved scenario, None where it holds none.
+
+    A list item is named as ``--set`` names it: a candidate (or an ally of a
+    roster) by its code, any item by its position (``blocs.0.strength``,
+    ``calendar.elections.1.date``).
+    """
+    node: Any = scenario.model_dump(mode="json", exclude_none=True)
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            node = _item(node, part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def _item(items: list[Any], part: str) -> Any:
+    for item in items:
+        if isinstance(item, dict) and item.get("code") == part:
+            return item
+    return items[int(part)] if part.isdigit() and int(part) < len(items) else None
 
 
 def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
@@ -162,7 +189,7 @@ def _text(x: float) -> str:
     return f"{x:.4g}"
 
 
-def _given(scenario: Scenario, leaves: dict[str, Any], text: str) -> Factor:
+def _given(scenario: Scenario, text: str) -> Factor:
     path, sep, spec = text.partition("=")
     path = path.strip()
     parts = spec.split(":")
@@ -173,8 +200,8 @@ def _given(scenario: Scenario, leaves: dict[str, Any], text: str) -> Factor:
         _ends(path, low_text, high_text)
     except ScenarioError as exc:
         raise ScenarioError([Problem("--range", None, path, p.message) for p in exc.problems]) from None
-    return Factor(path, label(scenario, path), phrase(scenario, path), show(leaves.get(path)), low_text, high_text,
-                  f"{low_text}–{high_text}", "given with --range")
+    return Factor(path, label(scenario, path), phrase(scenario, path), show(value_at(scenario, path)), low_text,
+                  high_text, f"{low_text}–{high_text}", "given with --range")
 
 
 def scaled(dist: DurationDist, factor: float) -> str:
@@ -261,7 +288,8 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
         what = "hold chance after the election" if parts[3] == "hold" else "election " + parts[3]
         return f"{who}: {what}", f"{possessive(who)} {what}"
     if parts[0] == "candidates" and len(parts) >= 3:
-        names = {c.code: c.label for c in scenario.candidates}
+        # By code, or by position as --set also names a candidate.
+        names = {key: c.label for i, c in enumerate(scenario.candidates) for key in (c.code, str(i))}
         name = names.get(parts[1], parts[1])
         return f"{name}: {_field(parts[2:])}", f"{possessive(name)} {_field(parts[2:])}"
     return path, path
