@@ -14,11 +14,14 @@ Only the standard library is used; every layer that writes may import it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import stat
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from partnersim.errors import PartnersimError
 
@@ -45,6 +48,11 @@ def atomic(target: str | Path) -> Iterator[Path]:
     is left as it was.
     """
     target = Path(target)
+    if target.is_symlink():  # write the file the link names, and keep the link
+        target = target.resolve()
+    if target.exists() and not target.is_file():
+        # Renaming onto a folder, a named pipe or a device would replace it: never do that.
+        _check_regular(target.stat().st_mode, target)
     scratch = temporary_name(target)
     try:
         yield scratch
@@ -71,6 +79,43 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
     with atomic(target) as scratch:
         scratch.write_bytes(data)
     return target
+
+
+class NotRegular(OSError):
+    """A path that is a folder, a named pipe, a device or a socket where a file was expected."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; :class:`NotRegular` if it is anything else.
+
+    A named pipe opened for reading waits for a writer and a device may never
+    end, so the path is checked before it is opened, opened without
+    blocking, and what was opened is checked again (the path may have changed).
+    """
+    _check_regular(os.stat(path).st_mode, path)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        _check_regular(os.fstat(descriptor).st_mode, path)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return os.fdopen(descriptor, "rb")
+
+
+def read_regular(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit`` + 1 of them); see :func:`open_regular`."""
+    with open_regular(path) as stream:
+        return stream.read() if limit is None else stream.read(limit + 1)
+
+
+def _check_regular(mode: int, path: str | Path) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise NotRegular(errno.EINVAL, f"{kind}, not a file", str(path))
 
 
 # Descriptors of the locks this process holds: a forked worker closes its copies at once,

@@ -217,9 +217,9 @@ def test_a_key_that_only_set_creates_is_reported_as_set(runner: CliRunner, tmp_p
     assert bad.output.splitlines()[0].startswith("--set: allies.XXX: unknown ally 'XXX'")
 
 
-@pytest.mark.parametrize("command", [["schema", "-o"], ["diagram", "-o"]])
-def test_an_unwritable_output_file_is_one_line(runner: CliRunner, tmp_path: Path, command: list[str]) -> None:
-    target = tmp_path / "no-such-folder" / "out.mmd"
+@pytest.mark.parametrize(("command", "name"), [(["schema", "-o"], "out.json"), (["diagram", "-o"], "out.mmd")])
+def test_an_unwritable_output_file_is_one_line(runner: CliRunner, tmp_path: Path, command: list[str], name: str) -> None:
+    target = tmp_path / "no-such-folder" / name
     result = runner.invoke(cli, [*command, str(target)])
     assert result.exit_code == 2
     assert result.output.strip() == f"error: cannot use {target}: No such file or directory"

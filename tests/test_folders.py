@@ -443,3 +443,228 @@ def test_rerun_shows_an_edited_key_as_one_line_of_plain_text(finished: Path, tmp
     assert result.exit_code == 1
     assert "  summary.json: [31mred line: 1 → (absent)" in result.output.splitlines()
     assert "\x1b" not in result.output
+
+
+# --- what a second hostile review found ---------------------------------------------------------
+
+
+def test_force_keeps_a_folder_that_holds_files_of_yours(finished: Path, tmp_path: Path) -> None:
+    copy = _copy(finished, tmp_path)
+    (copy / "mynotes.txt").write_text("notes\n")
+    (copy / "extra").mkdir()
+    (copy / "extra" / "y").write_text("x\n")
+    before = snapshot(copy)
+    result = invoke("run", str(write(tmp_path / "s.yaml")), "-n", "40", "-q", "--out", str(copy), "--force")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {copy} holds files that partnersim did not write (extra/y, mynotes.txt), so --force does not "
+        "replace it; move them away first, or choose another --out"
+    ]
+    assert snapshot(copy) == before
+
+
+def test_force_keeps_a_folder_of_yours_with_a_copied_manifest(finished: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    (notes / "2026").mkdir(parents=True)
+    (notes / "manifest.json").write_bytes((finished / "manifest.json").read_bytes())
+    (notes / "memo.docx").write_text("memo\n")
+    result = invoke("run", str(write(tmp_path / "s.yaml")), "-n", "40", "-q", "--out", str(notes), "--force")
+    assert result.exit_code == 2 and "holds files that partnersim did not write (memo.docx)" in result.stderr
+    assert (notes / "memo.docx").read_text() == "memo\n"
+
+
+def test_force_keeps_a_charts_set_drawn_again_and_a_briefing(finished: Path, tmp_path: Path) -> None:
+    copy = _copy(finished, tmp_path)
+    (copy / "charts" / "outcomes.svg").write_text("<svg/>")
+    (copy / "report.pdf").write_bytes(b"%PDF")
+    result = invoke("run", str(write(tmp_path / "s.yaml")), "-n", "40", "-q", "--out", str(copy), "--force")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_hidden_folder_of_yours_named_like_a_set_aside_run_is_kept(tmp_path: Path) -> None:
+    scenario = write(tmp_path / "s.yaml")
+    kept = tmp_path / ".r7.replaced"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("precious\n")
+    for extra in ([], ["--force"]):
+        assert invoke("run", str(scenario), "-n", "40", "-q", "--out", str(tmp_path / "r7"), *extra).exit_code == 0
+    assert (kept / "notes.txt").read_text() == "precious\n"
+    assert hidden(tmp_path) == [".r7.replaced"]
+
+
+def test_force_cannot_replace_the_folder_you_are_in(finished: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = _copy(finished, tmp_path)
+    monkeypatch.chdir(copy)
+    result = invoke("run", str(write(tmp_path / "s.yaml")), "-n", "40", "-q", "--out", ".", "--force")
+    assert result.exit_code == 2 and "holds the folder you are in" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    dotted = invoke("run", str(tmp_path / "s.yaml"), "-n", "40", "-q", "--out", "copy/charts/..", "--force")
+    assert dotted.exit_code == 0, dotted.output
+    assert (copy / "summary.json").is_file() and hidden(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("precious.yaml", "--out: a PDF briefing is written to a file ending in .pdf, got precious.yaml"),
+        ("RUN/summary.pdf", "RUN/summary.pdf is a file in the run folder, not its briefing; write the briefing "
+         "elsewhere, or as report.pdf"),
+        ("RUN/summary.json", "--out: a PDF briefing is written to a file ending in .pdf, got summary.json"),
+    ],
+)
+def test_a_briefing_never_replaces_a_file_of_another_kind(
+    finished: Path, tmp_path: Path, out: str, message: str
+) -> None:
+    copy = _copy(finished, tmp_path)
+    target = Path(out.replace("RUN", str(copy))) if "RUN" in out else tmp_path / out
+    if not target.exists():
+        target.write_text("mine\n")
+    before, kept = snapshot(copy), target.read_bytes()
+    result = CliRunner().invoke(cli, ["report", str(copy), "--out", str(target)])
+    assert result.exit_code == 2 and result.output.strip() == f"error: {message.replace('RUN', str(copy))}"
+    assert target.read_bytes() == kept and snapshot(copy) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_never_replaced_by_a_briefing(finished: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "briefing.pdf"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(cli, ["report", str(finished), "--out", str(fifo)])
+    assert result.exit_code == 2 and "a named pipe, not a file" in result.output
+    assert fifo.is_fifo()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("command", [["rerun"], ["run", "S", "-n", "40", "--force"], ["chart"], ["report"]])
+def test_a_manifest_that_is_a_named_pipe_never_hangs(finished: Path, tmp_path: Path, command: list[str]) -> None:
+    copy = _copy(finished, tmp_path)
+    (copy / "manifest.json").unlink()
+    os.mkfifo(copy / "manifest.json")
+    scenario = write(tmp_path / "s.yaml")
+    args = [scenario.name if a == "S" else a for a in command]
+    args = [*args, "--out", "copy"] if command[0] == "run" else [*args, "copy"]
+    done = subprocess.run([sys.executable, "-m", "partnersim", *args, "-q"] if command[0] in ("run", "rerun")
+                          else [sys.executable, "-m", "partnersim", *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_run_folder_that_claims_a_hundred_million_replications_is_read_in_little_memory(
+    finished: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from partnersim.results.load import load_run, read_rows
+
+    results = load_run(finished).results
+    honest = read_rows(finished / "replications.csv", results)
+    claimed = read_rows(finished / "replications.csv", replace(results, replications=100_000_000))
+    assert claimed.story == honest.story and claimed.replications == honest.replications == 300
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda text: text[: len(text) // 2], "a row has too few or too many values"),
+        (lambda text: text.replace("0.000000", "nan", 1), "holds a value that is not a probability"),
+        (lambda text: text.replace("0.000000", "1.5", 1), "holds a value that is not a probability"),
+        (lambda text: "\n".join(text.splitlines()[:-3]) + "\n", "days, the scenario's horizon"),
+    ],
+)
+@pytest.mark.parametrize("command", [["chart"], ["report", "--format", "html"]])
+def test_a_damaged_daily_curve_is_one_line(
+    finished: Path, tmp_path: Path, edit: Any, expected: str, command: list[str]
+) -> None:
+    copy = _copy(finished, tmp_path)
+    _forget_listing(copy)
+    curve = copy / "cooperation_by_date.csv"
+    curve.write_text(edit(curve.read_text()))
+    result = CliRunner().invoke(cli, [command[0], str(copy), *command[1:]])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert expected in line
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_a_day_that_is_not_a_number_in_the_rows_is_one_line(finished: Path, tmp_path: Path, value: str) -> None:
+    import csv
+    import io
+
+    copy = _copy(finished, tmp_path)
+    _forget_listing(copy)
+    rows = list(csv.reader(io.StringIO((copy / "replications.csv").read_text())))
+    column = rows[0].index("end_day")
+    for row in rows[1:]:
+        if row[rows[0].index("outcome")] == "cooperation":
+            row[column] = value
+            break
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (copy / "replications.csv").write_text(out.getvalue())
+    result = CliRunner().invoke(cli, ["chart", str(copy)])
+    assert result.exit_code == 2, result.output
+    assert "is not a finite number" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_inputs_that_link_outside_the_folder_are_never_read(finished: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from partnersim.results.load import load_run
+
+    secret = tmp_path / "sec"
+    secret.mkdir()
+    (secret / "s.yaml").write_text("# SECRET-TOKEN\nseed: 5\n")
+    copy = _copy(finished, tmp_path)
+    shutil.rmtree(copy / "inputs")
+    (copy / "inputs").symlink_to(secret)
+    assert load_run(copy).inputs == {}
+
+
+def test_an_edited_scenario_in_a_run_folder_is_named_by_line_and_key(finished: Path, tmp_path: Path) -> None:
+    copy = _copy(finished, tmp_path)
+    _forget_listing(copy)
+    text = (copy / "scenario.yaml").read_text()
+    (copy / "scenario.yaml").write_text(text.replace("replications: 300", "replications: abc"))
+    result = CliRunner().invoke(cli, ["chart", str(copy)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: cannot read {copy / 'scenario.yaml'}:") and "replications: " in line
+    (copy / "scenario.yaml").write_text("extends: /etc/elsewhere.yaml\n" + text)
+    refused = CliRunner().invoke(cli, ["report", str(copy)])
+    assert refused.exit_code == 2 and "extends: a run's scenario.yaml extends nothing" in refused.output
+
+
+def test_a_folder_named_like_a_partial_one_but_not_hidden_is_a_run_folder(tmp_path: Path) -> None:
+    out = tmp_path / "my.partial"
+    assert invoke("run", str(write(tmp_path / "s.yaml")), "-n", "40", "-q", "--out", str(out)).exit_code == 0
+    from partnersim.results.load import load_run
+
+    assert load_run(out).results.replications == 40
+
+
+def test_precision_at_the_cap_says_the_target_was_not_reached(finished: Path) -> None:
+    from dataclasses import replace
+
+    from partnersim.cli.run import _precision_line
+    from partnersim.results.load import load_run
+
+    results = load_run(finished).results
+    widest = max((c.outcomes["cooperation"].high - c.outcomes["cooperation"].low) / 2 for c in results.candidates)
+    assert _precision_line(results, widest + 0.001).startswith("Stopped at 300 replications: every candidate's")
+    short = _precision_line(replace(results), widest / 2)
+    assert short.startswith("Stopped at the cap of 300 replications before every candidate's 95% interval")
+    assert f"the widest is ±{widest * 100:.2g} points" in short
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="SIGPIPE")
+def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:
+    write(tmp_path / "s.yaml", SCENARIO.replace("replications: 300", "replications: 3000"))
+    child = subprocess.Popen([sys.executable, "-m", "partnersim", "run", "s.yaml", "--out", "run", "-j", "1"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before anything is printed
+    stderr = child.stderr.read().decode()
+    child.wait(timeout=120)
+    assert child.returncode == -signal.SIGPIPE and stderr == ""
+    assert (tmp_path / "run" / "manifest.json").is_file()

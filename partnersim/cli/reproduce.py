@@ -43,13 +43,13 @@ def rerun(run_dir: Path, jobs: int | None, out: Path | None, force: bool, quiet:
     manifest.json.
     """
     from partnersim.results import rerun as replay
+    from partnersim.results.load import read_scenario
     from partnersim.runs import execute
-    from partnersim.scenario.loader import load_scenario
 
     recorded = replay.read_run(run_dir)
     for line in replay.version_differences(recorded.manifest):
         click.echo(f"warning: {line}; the results may differ", err=True)
-    scenario = load_scenario(recorded.scenario_file)
+    scenario = read_scenario(run_dir)
     if not replay.same_scenario(scenario, recorded.manifest):
         click.echo(
             "warning: scenario.yaml is not the scenario recorded in manifest.json (edited since the run?)",

@@ -112,11 +112,19 @@ def run(
         _print_results(results)
         click.echo()
     if precision:
-        click.echo(
-            f"Stopped at {results.replications:,} replications: every candidate's 95% interval on "
-            f"P({results.success_words}) is within ±{precision * 100:g} points."
-        )
+        click.echo(_precision_line(results, precision))
     click.echo(f"Wrote {done.folder}/ ({', '.join(done.files)})")
+
+
+def _precision_line(results: Results, precision: float) -> str:
+    """What ``--precision`` achieved: the target, or, at the cap of replications, how far short it fell."""
+    widest = max((c.outcomes[results.success].high - c.outcomes[results.success].low) / 2 for c in results.candidates)
+    what = f"95% interval on P({results.success_words})"
+    if widest <= precision:
+        return (f"Stopped at {results.replications:,} replications: every candidate's {what} is within "
+                f"±{precision * 100:g} points.")
+    return (f"Stopped at the cap of {results.replications:,} replications before every candidate's {what} was "
+            f"within ±{precision * 100:g} points: the widest is ±{widest * 100:.2g} points.")
 
 
 def _year_end_columns(results: Results, most: int = 6) -> list[int]:

@@ -9,6 +9,7 @@ import click
 
 from partnersim import files
 from partnersim.cli.common import friendly_errors
+from partnersim.errors import PartnersimError
 
 
 @click.command(epilog="""\b
@@ -31,6 +32,8 @@ def schema(out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
+        if out.suffix.lower() != ".json":
+            raise PartnersimError(f"--out: the schema is JSON; give a file ending in .json, got {out.name}")
         files.write_text(out, text)
         click.echo(f"Wrote {out}")
 

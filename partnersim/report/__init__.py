@@ -32,8 +32,7 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     run = load_run(folder)
     rows = read_rows(run.rows_path, run.results) if run.rows_path else None
     target = Path(out) if out is not None else run.folder / f"report.{fmt}"
-    if target.is_dir():
-        raise PartnersimError(f"{target} is a folder; give a file name such as {target / ('report.' + fmt)}")
+    _check_target(target, fmt, run.folder)
     briefing = build(run, rows)
     if fmt == "pdf":
         from partnersim.report.pdf import write_pdf as writer
@@ -50,6 +49,24 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     except OSError as exc:
         raise PartnersimError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
+
+
+SUFFIXES = {"pdf": (".pdf",), "html": (".html", ".htm"), "pptx": (".pptx",)}
+
+
+def _check_target(target: Path, fmt: str, folder: Path) -> None:
+    """Refuse a target that is not a briefing's file: another kind of file, or one of the run's own files."""
+    if target.is_dir():
+        raise PartnersimError(f"{target} is a folder; give a file name such as {target / ('report.' + fmt)}")
+    if target.suffix.lower() not in SUFFIXES[fmt]:
+        raise PartnersimError(
+            f"--out: a {fmt.upper()} briefing is written to a file ending in {' or '.join(SUFFIXES[fmt])}, "
+            f"got {target.name}"
+        )
+    inside = target.resolve().parent == folder.resolve()
+    if inside and target.name != f"report.{fmt}" and target.exists():
+        raise PartnersimError(f"{target} is a file in the run folder, not its briefing; write the briefing "
+                              f"elsewhere, or as report.{fmt}")
 
 
 def require_pptx() -> None:

@@ -14,6 +14,8 @@ import errno
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +53,9 @@ class RunFolder:
     def __init__(self, final: Path, *, force: bool = False, kind: str = "run", fresh: bool = False) -> None:
         self.kind = kind
         self.lock: files.Lock | None = None
+        final = Path(os.path.normpath(final))  # runs/x/charts/.. is runs/x
+        if final.name in ("", ".", ".."):  # . or .. has no name to write a hidden folder beside
+            final = final.resolve()
         self.final = self._claim(final, fresh)
         self.path = self.final.parent / f".{self.final.name}.partial"
         try:
@@ -104,10 +109,22 @@ class RunFolder:
                 f"{final} is not a folder that partnersim wrote, so --force does not replace it; "
                 "choose another --out"
             )
-        if read_manifest(final) is None and any(final.iterdir()):
+        if Path.cwd().resolve().is_relative_to(final.resolve()):
+            raise RunFolderError(f"{final} holds the folder you are in, so it cannot be replaced; choose another --out")
+        if not any(final.iterdir()):
+            return
+        manifest = read_manifest(final)
+        if manifest is None:
             raise RunFolderError(
                 f"{final} is not a folder that partnersim wrote (it has no partnersim {MANIFEST}), so --force "
                 "does not replace it; choose another --out, or move its files away first"
+            )
+        foreign = foreign_files(final, manifest)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3:,} more" if len(foreign) > 3 else "")
+            raise RunFolderError(
+                f"{final} holds files that partnersim did not write ({shown}), so --force does not replace it; "
+                "move them away first, or choose another --out"
             )
 
     def _clear_stale(self) -> None:
@@ -145,11 +162,10 @@ class RunFolder:
         except OSError as exc:
             raise RunFolderError(f"cannot finish the run folder {self.final}: {exc.strerror or exc}") from None
         self.write_json(MANIFEST, listed)
-        # A folder replaced with --force is set aside, not deleted, until the new one is in place.
-        old = self.final.parent / f".{self.final.name}.replaced"
+        # A folder replaced with --force is set aside, not deleted, until the new one is in place;
+        # under a name nobody has, so that nothing else is ever removed in its place.
+        old = self.final.parent / f".{self.final.name}.replaced-{secrets.token_hex(4)}"
         try:
-            if old.exists():
-                shutil.rmtree(old)
             if self.final.exists():
                 os.replace(self.final, old)
             try:
@@ -183,11 +199,11 @@ class RunFolder:
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of a finished partnersim folder; None if ``folder`` has none that partnersim wrote."""
-    path = folder / MANIFEST
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
+        raw = files.read_regular(folder / MANIFEST, MAX_JSON_BYTES)
+        if len(raw) > MAX_JSON_BYTES:
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("partnersim"), str):
@@ -196,6 +212,41 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 MAX_JSON_BYTES = 50_000_000  # far above what a run writes; stops a file made to exhaust memory
+
+# What partnersim writes into a finished folder later: charts drawn again, and the briefing.
+_ADDED_LATER = re.compile(r"charts/.+|report\.(pdf|html|pptx)|(.*/)?\.[^/]+\.[0-9a-f]{8}\.tmp")
+# What the commands wrote before manifests listed their files.
+_WRITTEN = re.compile(
+    r"(inputs|charts)/.+|[a-z_]+\.parquet|events\.xes|"
+    r"(manifest|summary|fit|backtest)\.json|(scenario|allies)\.yaml|summary\.md|differences\.txt|"
+    r"(results|cooperation_by_date|partnership_areas|replications|events|compare|sweep|sensitivity|backtest)\.csv"
+)
+
+
+def foreign_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
+    """The files of a finished ``folder`` that partnersim did not write (links count as not written).
+
+    A file is partnersim's if the manifest lists it, or if partnersim writes
+    it into a finished folder later (charts, the briefing); in a folder written
+    before manifests listed files, if its name is one a command writes.
+    """
+    listed = manifest.get("files")
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        name = path.relative_to(folder).as_posix()
+        if name == MANIFEST and not path.is_symlink():
+            continue
+        ours = (name in listed or _ADDED_LATER.fullmatch(name)) if isinstance(listed, dict) else _WRITTEN.fullmatch(name)
+        if path.is_symlink() or not ours:
+            found.append(name)
+    return found
+
+
+def is_partial(folder: Path) -> bool:
+    """Whether ``folder`` is the hidden ``.NAME.partial`` folder of a command that did not finish."""
+    return bool(re.fullmatch(r"\..+\.partial", folder.name))
 
 
 def _listing(folder: Path) -> dict[str, dict[str, Any]]:

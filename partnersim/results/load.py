@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 from collections import Counter
@@ -27,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from partnersim import files
 from partnersim.errors import RunFolderError, ScenarioError
-from partnersim.results.folder import MAX_JSON_BYTES, read_manifest
+from partnersim.results.folder import MAX_JSON_BYTES, is_partial, read_manifest
 from partnersim.results.summary import (
     AllyShare,
     CandidateResult,
@@ -37,11 +39,13 @@ from partnersim.results.summary import (
     Results,
     StageTime,
 )
+from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import read_yaml
 
 REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
 ROWS = "replications.csv"
+ROWS_BLOCK = 65_536  # replications per block of the array read_rows keeps
 # The files a briefing reads; their sizes are checked against the manifest.
 DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
 Z95 = 1.959963984540054
@@ -88,8 +92,8 @@ def load_run(folder: str | Path) -> SavedRun:
     _check_folder(folder)
     manifest = _json(folder, "manifest.json")
     summary = _json(folder, "summary.json")
-    scenario = _scenario(folder)
-    curves = _curves(folder)
+    scenario = read_scenario(folder)
+    curves = _curves(folder, scenario)
     areas = _areas(folder) if any("partnership" in c for c in summary.get("candidates", [])) else {}
     try:
         results = _results(summary, scenario, curves, areas, _timestamp(manifest.get("finished")))
@@ -102,7 +106,7 @@ def load_run(folder: str | Path) -> SavedRun:
 
 
 def _check_folder(folder: Path) -> None:
-    if folder.name.endswith(".partial"):
+    if is_partial(folder):
         raise RunFolderError(
             f"{folder} is an unfinished run (it stopped before it completed); run the scenario again"
         )
@@ -157,10 +161,13 @@ def damaged(folder: Path, names: Sequence[str]) -> list[str]:
 def _json(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
+        raw = files.read_regular(path, MAX_JSON_BYTES)
+        if len(raw) > MAX_JSON_BYTES:
             raise RunFolderError(f"{path} is larger than a run writes ({MAX_JSON_BYTES / 1e6:.0f} MB); run the scenario again")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RunFolderError(f"cannot read {path}: {exc}") from None
     except RecursionError:
         raise RunFolderError(f"cannot read {path}: it is nested deeper than a run writes; run the scenario again") from None
@@ -169,49 +176,83 @@ def _json(folder: Path, name: str) -> dict[str, Any]:
     return data
 
 
-def _scenario(folder: Path) -> Scenario:
+def read_scenario(folder: Path) -> Scenario:
+    """The scenario of the run in ``folder``, from its ``scenario.yaml``, read like a scenario file.
+
+    A run writes its scenario resolved, so the file extends nothing; one that
+    does was edited after the run, and is refused rather than followed to a
+    file outside the folder.
+    """
     path = folder / "scenario.yaml"
     try:
-        data, _ = read_yaml(path, str(path))
-        return Scenario.model_validate(data)
+        data, lines = read_yaml(path, str(path))
+        if isinstance(data, dict) and "extends" in data:
+            raise RunFolderError(
+                f"{path}:{lines.get(('extends',), 1)}: extends: a run's scenario.yaml extends nothing, so this one "
+                "was edited after the run; run the scenario again"
+            )
+        return load_scenario(path)
     except ScenarioError as exc:
         raise RunFolderError(f"cannot read {exc.problems[0]}") from None
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        first = str(exc).splitlines()[1:3]
-        raise RunFolderError(f"{path} is not a valid scenario ({' '.join(s.strip() for s in first)})") from None
 
 
-def _curves(folder: Path) -> dict[str, np.ndarray]:
+def _curves(folder: Path, scenario: Scenario) -> dict[str, np.ndarray]:
+    """P(success by each day) per candidate; every row complete, every value a probability."""
     path = folder / "cooperation_by_date.csv"
+    days = int(math.ceil(scenario.horizon_days)) + 1
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with _text(path) as stream:
             reader = csv.reader(stream)
             header = next(reader)
-            values = np.array([[float(v) for v in row[1:]] for row in reader], dtype=float)
-    except (OSError, StopIteration, ValueError, UnicodeDecodeError) as exc:
+            rows = [row for _, row in zip(range(days + 1), reader, strict=False)]
+            if any(len(row) != len(header) for row in rows):
+                raise ValueError("a row has too few or too many values; the file is damaged or cut short")
+            values = np.array([[float(v) for v in row[1:]] for row in rows], dtype=float).reshape(len(rows), -1)
+    except (OSError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    except (StopIteration, ValueError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
+    if len(rows) != days:
+        raise RunFolderError(f"{path} has {len(rows):,} days, the scenario's horizon {days:,}; the file is damaged or "
+                             "cut short, run the scenario again")
+    if not np.all((values >= 0.0) & (values <= 1.0)):  # NaN fails both
+        raise RunFolderError(f"{path} holds a value that is not a probability; the file is damaged, run the "
+                             "scenario again")
     codes = header[1:]
-    if values.size == 0:
-        values = np.zeros((0, len(codes)))
     return {code: values[:, i] for i, code in enumerate(codes)}
+
+
+def _text(path: Path) -> io.TextIOWrapper:
+    """A file of the run folder opened as text, if it is a regular file (a named pipe would never end)."""
+    return io.TextIOWrapper(files.open_regular(path), encoding="utf-8", newline="")
 
 
 def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
     """Expected active areas by month, per candidate, from ``partnership_areas.csv``."""
     path = folder / "partnership_areas.csv"
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with _text(path) as stream:
             reader = csv.reader(stream)
             codes = next(reader)[1:]
             rows = [(dt.date.fromisoformat(row[0]), row[1:]) for row in reader]
+            areas = {
+                code: [(day, _finite(values[i])) for day, values in rows if values[i]] for i, code in enumerate(codes)
+            }
     except FileNotFoundError:
         raise RunFolderError(f"{folder} is an incomplete run folder: partnership_areas.csv is missing; "
                              "run the scenario again") from None
-    except (OSError, StopIteration, ValueError, IndexError, UnicodeDecodeError) as exc:
+    except (OSError, csv.Error) as exc:
+        raise RunFolderError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    except (StopIteration, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
-    return {
-        code: [(day, float(values[i])) for day, values in rows if values[i]] for i, code in enumerate(codes)
-    }
+    return areas
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
 
 
 def _partnership(data: dict[str, Any], by_month: list[tuple[dt.date, float]], n: int) -> PartnershipResult:
@@ -276,7 +317,10 @@ def _results(
 
 def _estimate(data: dict[str, Any], n: int) -> Estimate:
     # Recomputed from the count, so intervals are exact rather than rounded to six places.
-    return Estimate.of(int(data["count"]), n)
+    count = int(data["count"])
+    if not 0 <= count <= n:
+        raise ValueError(f"a count of {count:,} in {n:,} replications")
+    return Estimate.of(count, n)
 
 
 def _shares(items: list[dict[str, Any]]) -> list[AllyShare]:
@@ -285,6 +329,8 @@ def _shares(items: list[dict[str, Any]]) -> list[AllyShare]:
 
 def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
     inputs = folder / "inputs"
+    if inputs.is_symlink():  # a link to a folder elsewhere: nothing the run wrote
+        return {}
     recorded = manifest.get("inputs")
     listed = [name for name in recorded if isinstance(name, str)] if isinstance(recorded, dict) else []
     present = sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*")) if inputs.is_dir() else []
@@ -294,7 +340,7 @@ def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
         # A name from the manifest may point anywhere (``../../secret``): read only files inside inputs/.
         if path.is_file() and path.resolve().is_relative_to(inputs.resolve()):
             try:
-                texts[name] = path.read_text(encoding="utf-8")
+                texts[name] = files.read_regular(path).decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
     return texts
@@ -383,8 +429,9 @@ def read_rows(path: str | Path, results: Results) -> Rows:
     """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story.
 
     The file is read row by row; what is kept is one number per case (its day
-    of success) in an array of replications × candidates, so a run of a million
-    replications is read in little memory.
+    of success), in blocks of replications made only for the replications the
+    file holds, so a run of a million replications is read in little memory
+    (and a count of replications edited into the folder cannot make it more).
     """
     path = Path(path)
     columns = _columns(path)
@@ -396,9 +443,10 @@ def read_rows(path: str | Path, results: Results) -> Rows:
     vetoed: Counter[str] = Counter()
     moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
     n = results.replications
-    # Day of success per replication and candidate (inf: none; NaN: no row). Four bytes are enough:
-    # days are written to two decimals and stay below 40,000, where float32 steps are under 0.004.
-    ends = np.full((n, len(codes)), np.nan, dtype=np.float32)
+    # Day of success per replication and candidate (inf: none; NaN: no row), by blocks of replications.
+    # Four bytes are enough: days are written to two decimals and stay below 40,000, where float32
+    # steps are under 0.004.
+    blocks: dict[int, np.ndarray] = {}
     cases = 0
     for line, row in _reader(path, columns.width):
         c = index.get(row[columns.candidate])
@@ -406,8 +454,8 @@ def read_rows(path: str | Path, results: Results) -> Rows:
             continue
         try:
             replication = int(row[columns.replication])
-            end = float(row[columns.end]) if row[columns.outcome] == results.success else math.inf
-            days = [(k, float(row[col])) for k, (_, col) in enumerate(columns.days) if row[col]]
+            end = _finite(row[columns.end]) if row[columns.outcome] == results.success else math.inf
+            days = [(k, _finite(row[col])) for k, (_, col) in enumerate(columns.days) if row[col]]
         except ValueError as exc:
             raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
         if not 0 <= replication < n:
@@ -416,7 +464,10 @@ def read_rows(path: str | Path, results: Results) -> Rows:
                 "run or is damaged, run the scenario again"
             )
         cases += 1
-        ends[replication, c] = end
+        block = blocks.get(replication // ROWS_BLOCK)
+        if block is None:
+            block = blocks[replication // ROWS_BLOCK] = np.full((ROWS_BLOCK, len(codes)), np.nan, dtype=np.float32)
+        block[replication % ROWS_BLOCK, c] = end
         for k, value in days:
             moment = moments[c][k]
             moment[0] += 1
@@ -430,13 +481,16 @@ def read_rows(path: str | Path, results: Results) -> Rows:
         for _, col in columns.veto:
             if row[col]:
                 vetoed[row[col]] += 1
-    present = np.logical_not(np.isnan(ends).all(axis=1))
-    if not present.any():
+    if not blocks:
         raise RunFolderError(f"{path} holds no replication of this run's candidates")
+    numbers = sorted(blocks)
+    ends = np.concatenate([blocks[b] for b in numbers])
+    present = np.logical_not(np.isnan(ends).all(axis=1))
+    chosen = _median_replication(ends, present)
     return Rows(
         replications=int(present.sum()),
         allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
-        story=_story(path, columns, results, _median_replication(ends, present)),
+        story=_story(path, columns, results, numbers[chosen // ROWS_BLOCK] * ROWS_BLOCK + chosen % ROWS_BLOCK),
         stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
     )
 
@@ -444,7 +498,7 @@ def read_rows(path: str | Path, results: Results) -> Rows:
 def _reader(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
     """The rows after the header, with their line numbers; a row cut short is a one-line error."""
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with _text(path) as stream:
             reader = csv.reader(stream)
             next(reader, None)
             for row in reader:
@@ -454,15 +508,19 @@ def _reader(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
                         "the file is damaged or was cut short, run the scenario again"
                     )
                 yield reader.line_num, row
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except OSError as exc:
+        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise RunFolderError(f"cannot read {path}: {exc}") from None
 
 
 def _columns(path: Path) -> _Columns:
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with _text(path) as stream:
             header = next(csv.reader(stream), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except OSError as exc:
+        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise RunFolderError(f"cannot read {path}: {exc}") from None
     where = {name: i for i, name in enumerate(header)}
     needed = ("replication", "candidate", "outcome", "opened_day", "end_day")
@@ -526,12 +584,12 @@ def _story(path: Path, columns: _Columns, results: Results, replication: int) ->
 
 def _case(row: list[str], columns: _Columns, labels: dict[str, str], names: dict[str, str]) -> CaseStory:
     code = row[columns.candidate]
-    start = float(row[columns.opened])
+    start = _finite(row[columns.opened])
     spans = []
     for stage, col in columns.days:
         if not row[col]:
             continue
-        end = start + float(row[col])
+        end = start + _finite(row[col])
         spans.append(StageSpan(
             stage=stage, label=labels.get(stage, stage.replace("_", " ").capitalize()), start=start,
             end=end,
@@ -540,7 +598,7 @@ def _case(row: list[str], columns: _Columns, labels: dict[str, str], names: dict
         ))
         start = end
     return CaseStory(code=code, name=names.get(code, code), outcome=row[columns.outcome],
-                     opened=float(row[columns.opened]), end=float(row[columns.end]), spans=tuple(spans))
+                     opened=_finite(row[columns.opened]), end=_finite(row[columns.end]), spans=tuple(spans))
 
 
 def _cell(row: list[str], columns: list[tuple[str, int]], stage: str) -> str:
