@@ -13,6 +13,7 @@ import json
 import math
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -450,3 +451,66 @@ def test_sensitivity_csv_shows_a_blocs_strength_as_set(tmp_path: Path) -> None:
     rows = [r for r in csv.DictReader((out / "sensitivity.csv").open(encoding="utf-8"))
             if r["path"] == "blocs.0.strength"]
     assert [r["value"] for r in rows] == ["0.5", "0.5"] and rows[0]["setting"] == "Bloc X: chance of acting as one"
+
+
+@pytest.mark.parametrize(("paths", "labels"), [
+    (["latam.yaml", "variants/latam.yaml", "v3/latam.yaml"], ["latam.yaml", "variants/latam.yaml", "v3/latam.yaml"]),
+    (["a/x.yaml", "b/a/x.yaml", "x.yaml"], ["a/x.yaml", "b/a/x.yaml", "x.yaml"]),
+    (["runs/base", "old/runs/base"], ["runs/base", "old/runs/base"]),
+    (["x.yaml", "x.yaml", "y.yaml"], ["x.yaml", "x.yaml (2)", "y.yaml"]),
+    (["one.yaml", "two.yaml"], ["one.yaml", "two.yaml"]),
+])
+def test_inputs_that_share_a_file_name_are_named_by_the_shortest_path_that_tells_them_apart(
+        paths: list[str], labels: list[str]) -> None:
+    from partnersim.whatif.compare import distinct_labels
+
+    assert distinct_labels([Path(p).name for p in paths], [Path(p) for p in paths]) == labels
+
+
+VARIANTS = {
+    "latam.yaml": VETO.replace("name: One ally can veto", "name: parent"),
+    "variants/latam.yaml": "extends: ../latam.yaml\nstages: {consensus: {allies: {HUN: {hold: {probability: 0.1}}}}}\n",
+    "v3/latam.yaml": "extends: ../latam.yaml\nstages: {consensus: {allies: {HUN: {hold: {probability: 1.0}}}}}\n",
+}
+
+
+def test_a_comparison_tells_apart_inputs_that_share_a_file_name_and_a_scenario_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two what-ifs in other folders, each called latam.yaml and keeping the name of the file they extend:
+    every place that names an input names each by the shortest path that tells it apart."""
+    for name, text in VARIANTS.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        write(tmp_path, name, text)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["compare", *VARIANTS, "-n", "300", "--jobs", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for label in ("variants/latam.yaml", "v3/latam.yaml"):
+        assert f"What differs (latam.yaml → {label}):" in result.output
+        assert f"parent ({label}) against parent (latam.yaml)" in result.output
+    assert "parent against parent" not in result.output
+    rows = list(csv.DictReader((out / "compare.csv").open(encoding="utf-8")))
+    assert [r["variant"] for r in rows] == ["variants/latam.yaml", "v3/latam.yaml"]
+    heads = [line for line in (out / "differences.txt").read_text(encoding="utf-8").splitlines()
+             if not line.startswith(" ")]
+    assert heads == ["latam.yaml → variants/latam.yaml", "latam.yaml → v3/latam.yaml"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["variants"] == ["variants/latam.yaml", "v3/latam.yaml"]
+
+    fig = compare_chart(compare(*_loaded(), replications=300))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:3] == ["Base: latam.yaml", "variants/latam.yaml", "v3/latam.yaml"]
+    assert fig.texts[0].get_text().startswith("v3/latam.yaml moves the chance")
+
+
+def _loaded() -> tuple[Any, list[Any]]:
+    from partnersim.whatif.compare import load_inputs
+
+    base, *variants = load_inputs([(name, ()) for name in VARIANTS])
+    return base, variants
+
+
+def test_the_api_tells_apart_inputs_with_the_same_label(tmp_path: Path) -> None:
+    path = write(tmp_path, "veto.yaml", VETO)
+    result = compare(load_input(path), [load_input(path), load_input(path)], replications=100)
+    assert [result.base_label, *(v.label for v in result.variants)] == ["veto.yaml", "veto.yaml (2)", "veto.yaml (3)"]

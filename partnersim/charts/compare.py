@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from partnersim.charts import style
 from partnersim.charts.labels import success_label
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.safetext import line
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,7 +143,8 @@ def _finding_of_many(comparison: Comparison) -> str:
     best = max(comparison.variants, key=weight)
     if weight(best) == 0:
         return "No what-if changes the chance of cooperation beyond the simulation's noise"
-    return f"{_short(best.results.scenario.name)} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
+    name = _names(comparison)[1 + comparison.variants.index(best)]
+    return f"{name} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
 
 
 def _dates(results: Results, length: int) -> np.ndarray:
@@ -197,20 +199,38 @@ def _axes(ax: Axes, results: Results) -> None:
 
 
 def _legend(ax: Axes, comparison: Comparison) -> None:
-    handles = [Line2D([], [], color="#333333", linewidth=2.2, linestyle="-",
-                      label=f"Base: {_short(comparison.base.scenario.name)}")]
-    for k, variant in enumerate(comparison.variants):
+    base, *names = _names(comparison)
+    handles = [Line2D([], [], color="#333333", linewidth=2.2, linestyle="-", label=f"Base: {base}")]
+    for k, name in enumerate(names):
         handles.append(Line2D([], [], color="#333333", linewidth=2.2,
-                              linestyle=VARIANT_LINES[k % len(VARIANT_LINES)],
-                              label=_short(variant.results.scenario.name)))
+                              linestyle=VARIANT_LINES[k % len(VARIANT_LINES)], label=name))
     handles.append(Line2D([], [], color="#333333", marker="o", markeredgecolor="white", linestyle="none",
                           markersize=7, label="P50 date (even chance)"))
     legend = ax.legend(handles=handles, loc="upper left", handlelength=3.2, frameon=True, framealpha=0.92)
     legend.get_frame().set_linewidth(0)
 
 
+def _names(comparison: Comparison) -> list[str]:
+    """The base's name, then each what-if's, as the legend and the title show them: the scenario
+    names, or the file labels where two of those names look the same on the chart."""
+    from partnersim.whatif.compare import distinct_names
+
+    base, variants = comparison.base, comparison.variants
+    return distinct_names([_short(base.scenario.name), *(_short(v.results.scenario.name) for v in variants)],
+                          [_middle(comparison.base_label), *(_middle(v.label) for v in variants)])
+
+
 def _short(name: str, limit: int = 60) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    return cut(name, limit)
+
+
+def _middle(label: str, limit: int = 60) -> str:
+    """A file label on one line, cut in the middle when long: its first folder and its file name tell it apart."""
+    label = line(label)
+    if len(label) <= limit:
+        return label
+    half = (limit - 1) // 2
+    return label[:half] + "…" + label[-half:]
 
 
 def _subtitle(comparison: Comparison) -> str:

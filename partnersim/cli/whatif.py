@@ -144,9 +144,10 @@ def _print_comparison(result: Comparison) -> None:
     horizon = f"{base.end_date:%d %b %Y}"
     for note in result.notes:
         screen.print(f"[italic]Note:[/italic] {literal(note)}", soft_wrap=True)
-    for variant in result.variants:
+    base_name, *names = _headings(result)
+    for variant, name in zip(result.variants, names, strict=True):
         screen.print(
-            f"[bold]{literal(variant.results.scenario.name)}[/bold] against [bold]{literal(base.scenario.name)}[/bold] — "
+            f"[bold]{literal(name)}[/bold] against [bold]{literal(base_name)}[/bold] — "
             f"{result.replications:,} paired replications, seed {result.seed}", soft_wrap=True)
         screen.print(f"What differs ({literal(result.base_label)} → {literal(variant.label)}):")
         for line in [str(d) for d in variant.differences] or ["nothing: the two scenarios are the same"]:
@@ -191,6 +192,15 @@ def _print_comparison(result: Comparison) -> None:
         for c in variant.candidates:
             screen.print(f"  {literal(candidate_sentence(c, result, success))}", soft_wrap=True)
         screen.print()
+
+
+def _headings(result: Comparison) -> list[str]:
+    """The base's name, then each what-if's: the scenario names, each with its file label where two
+    scenarios share a name (``parent (variants/latam.yaml)``)."""
+    names = [result.base.scenario.name, *(v.results.scenario.name for v in result.variants)]
+    if result.names == names:
+        return names
+    return [f"{name} ({label})" if name else label for name, label in zip(names, result.names, strict=True)]
 
 
 def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from partnersim.errors import Problem, ScenarioError
@@ -38,8 +38,9 @@ class Input:
 
     scenario: Scenario
     path: Path  # the scenario file, or the run folder's scenario.yaml
-    label: str  # the name given on the command line
+    label: str  # how outputs name it: the file or folder name, or as much of its path as tells it apart
     warnings: tuple[str, ...] = ()  # a scenario file's warnings (a run folder's were given when it ran)
+    given: Path | None = None  # the file or run folder as named on the command line
 
     @property
     def sources(self) -> list[Path]:
@@ -53,15 +54,18 @@ def load_input(path: str | Path, overrides: Sequence[str] = ()) -> Input:
         resolved = path / "scenario.yaml"
         if not resolved.is_file():
             raise ScenarioError([Problem(str(path), None, "", "is a folder without scenario.yaml, so not a run folder")])
-        return Input(load_scenario(resolved, overrides), resolved, path.name)
+        return Input(load_scenario(resolved, overrides), resolved, path.name, given=path)
     if not path.exists():
         raise ScenarioError([Problem(str(path), None, "", "no such file or run folder")])
     scenario, warnings = load_checked(path, overrides)
-    return Input(scenario, path, path.name, tuple(str(w) for w in warnings))
+    return Input(scenario, path, path.name, tuple(str(w) for w in warnings), given=path)
 
 
 def load_inputs(items: Sequence[tuple[str | Path, Sequence[str]]]) -> list[Input]:
-    """Every input of a comparison, each with its ``--set`` changes; the problems of all of them at once."""
+    """Every input of a comparison, each with its ``--set`` changes; the problems of all of them at once.
+
+    Each input's label tells it apart from the others (see :func:`distinct`).
+    """
     loaded, problems = [], []
     for path, overrides in items:
         try:
@@ -70,7 +74,39 @@ def load_inputs(items: Sequence[tuple[str | Path, Sequence[str]]]) -> list[Input
             problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise ScenarioError(problems)
-    return loaded
+    return distinct(loaded)
+
+
+def distinct(inputs: Sequence[Input]) -> list[Input]:
+    """``inputs`` relabelled where two share a label, so that every output names each one apart."""
+    labels = distinct_labels([i.label for i in inputs], [i.given for i in inputs])
+    return [item if item.label == label else replace(item, label=label)
+            for item, label in zip(inputs, labels, strict=True)]
+
+
+def distinct_labels(labels: Sequence[str], paths: Sequence[Path | None]) -> list[str]:
+    """``labels``, each one that others share replaced by the shortest end of its path that no other has.
+
+    ``latam.yaml``, ``variants/latam.yaml`` and ``v3/latam.yaml`` for three
+    files called ``latam.yaml``. An input without a path, or named twice by the
+    same path, is numbered: ``latam.yaml (2)``.
+    """
+    found = list(labels)
+    for label in {label for label in labels if labels.count(label) > 1}:
+        group = [k for k, other in enumerate(labels) if other == label]
+        ends = {k: paths[k].parts for k in group if paths[k] is not None}  # type: ignore[union-attr]
+        longest = max((len(parts) for parts in ends.values()), default=0)
+        for k, parts in ends.items():
+            for size in range(1, longest + 1):
+                if all(other[-size:] != parts[-size:] for j, other in ends.items() if j != k):
+                    found[k] = Path(*parts[-size:]).as_posix()
+                    break
+    seen: dict[str, int] = {}
+    for k, label in enumerate(found):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            found[k] = f"{label} ({seen[label]})"
+    return found
 
 
 @dataclass(frozen=True)
@@ -124,12 +160,25 @@ class Comparison:
     notes: list[str]
 
     @property
+    def names(self) -> list[str]:
+        """The base's name, then each what-if's, as a heading names them: by scenario name, or by
+        file label when two scenarios have the same name (a what-if that extends a file and keeps
+        its ``name:``)."""
+        return distinct_names([self.base.scenario.name, *(v.results.scenario.name for v in self.variants)],
+                              [self.base_label, *(v.label for v in self.variants)])
+
+    @property
     def replications(self) -> int:
         return self.base.replications
 
     @property
     def seed(self) -> int:
         return self.base.seed
+
+
+def distinct_names(names: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """``names`` when every one is given and no two are the same, else ``labels`` (which always are)."""
+    return list(names) if all(names) and len(set(names)) == len(names) else list(labels)
 
 
 def compare(
@@ -141,7 +190,12 @@ def compare(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> Comparison:
-    """Run ``base`` and every variant on the same seed and replications, and pair their outcomes."""
+    """Run ``base`` and every variant on the same seed and replications, and pair their outcomes.
+
+    Inputs that share a label are told apart first (see :func:`distinct`).
+    """
+    base, *rest = distinct([base, *variants])
+    variants = rest
     n = replications or base.scenario.replications
     common = base.scenario.seed if seed is None else seed
     notes = _notes(base, variants, common, n, seed is not None, replications is not None)
