@@ -265,7 +265,7 @@ def test_membership_accession_is_built_from_the_same_kinds() -> None:
     assert template.stage_names == ("invitation", "accession_talks", "protocol_signing", "ratification", "deposit")
     assert [s.kind for s in template.stages] == ["consensus", "talks", "task", "consensus", "task"]
     assert template.success == "member"
-    machine = build_machine("membership-accession")
+    machine = build_machine(template)
     assert set(machine.states) == set(state_names(template))
     vetoes = next(row for row in transition_table(template) if row["trigger"] == "veto")
     assert vetoes["source"] == ["invitation", "ratification"]

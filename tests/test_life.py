@@ -23,10 +23,11 @@ from partnersim.charts import CHARTS, render_all, selection
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.engine.life import LAPSED
 from partnersim.errors import PartnersimError
-from partnersim.process.machine import process_of
+from partnersim.process.machine import Paths, route_of
 from partnersim.results.load import load_run
 from partnersim.runner import simulate
 from partnersim.runs import execute, prepare
+from partnersim.scenario.templates import GLOBAL_PARTNER
 
 from .conftest import scenario
 
@@ -119,7 +120,8 @@ def test_each_renewal_is_a_consensus_that_one_ally_refuses_with_probability_p() 
         },
     }
     s = at_approval({"renewal": renewal}, horizon="4.5y")
-    assert len(compile_scenario(s).life.renewals) == 4  # type: ignore[union-attr]
+    model = compile_scenario(s)
+    assert len(model.life.renewals) == 4  # type: ignore[union-attr]
     life = simulate(s).candidate("ARG").partnership
     assert life is not None
     survive = (1 - p) ** 4
@@ -133,7 +135,8 @@ def test_each_renewal_is_a_consensus_that_one_ally_refuses_with_probability_p() 
     assert mean == pytest.approx(3.0951)
     within(life.mean_renewals, mean, math.sqrt(variance), REPS)
     # The machine was shown every life path it took, after the path to cooperation.
-    paths = process_of("global-partner")._paths
+    run_chunk(model, s.seed, 0, 2000)
+    paths = model.paths.seen
     assert ("resume_ipcp_approval", "advance", *["renew", "renewed"] * 2, "renew", "lapse") in paths
     assert ("resume_ipcp_approval", "advance", *["renew", "renewed"] * 4) in paths
 
@@ -155,7 +158,7 @@ def test_renewal_decisions_take_effect_at_the_councils_meeting() -> None:
 
 
 def test_the_machine_allows_the_life_of_a_partnership_and_nothing_else() -> None:
-    process = process_of("global-partner")
+    process = Paths(GLOBAL_PARTNER, route_of(GLOBAL_PARTNER))
     to_cooperation = ("resume_ipcp_approval", "advance")
     assert process.states((*to_cooperation, "renew", "renewed", "renew", "suspend"))[-4:] == (
         "renewal", "cooperation", "renewal", "suspended")

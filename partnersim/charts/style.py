@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,7 +113,7 @@ MOST_PANELS = 8  # one panel each (start dates)
 MOST_LINES = 8  # one line each (S-curve, partnership)
 
 RC: dict[str, Any] = {
-    "font.family": "sans-serif",
+    "font.family": "sans-serif",  # then the fallback fonts installed (see font_families)
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
     "font.size": 12,
     "axes.titlesize": 13,
@@ -143,10 +144,36 @@ RC: dict[str, Any] = {
 }
 
 
+# Fonts for scripts the house font lacks, used where installed: matplotlib draws each character from
+# the first font in "font.family" that has it, so a Korean or Japanese name then reads as written.
+FALLBACK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK SC", "Noto Sans CJK TC",
+                  "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Thai")
+
+
+def font_families() -> list[str]:
+    """The house font, then each fallback font this machine has (naming one it lacks would log a warning)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ["sans-serif", *(name for name in FALLBACK_FONTS if name in installed)]
+
+
 @contextmanager
 def context() -> Iterator[None]:
     """The house style, for building and saving a figure (leaves global settings as they were)."""
-    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+    settings: dict[str, Any] = {**RC, "font.family": font_families()}
+    with matplotlib.rc_context(settings), quiet_missing_glyphs():  # type: ignore[arg-type]
+        yield
+
+
+@contextmanager
+def quiet_missing_glyphs() -> Iterator[None]:
+    """Text measured and drawn without a warning for each character that no installed font has."""
+    with warnings.catch_warnings():
+        # Such a character is drawn as a box showing its script (docs/outputs.md). matplotlib warns
+        # for it each time text is measured or drawn: a name in Korean gave a hundred warnings a
+        # run, burying the run's own messages on standard error.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         yield
 
 

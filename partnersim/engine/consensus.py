@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from partnersim.engine.records import AllyRecord
-from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering
+from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering, Leaving, expand
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
@@ -123,13 +123,14 @@ class Consensus:
 
     def _uniforms(self, streams: Streams, keys: ChunkKeys, slots: np.ndarray | np.uint64) -> np.ndarray:
         """Uniforms keyed (replication, candidate, stage, ally, slot); slots on the last axis if several."""
+        key = keys.stage(self.name, self.key)
         if np.ndim(slots):
             return streams.uniforms(
-                keys.reps[:, None, None, None], keys.candidates[None, :, None, None], self.key,
+                keys.reps[:, None, None, None], keys.candidates[None, :, None, None], expand(key, 2),
                 self.ally_keys[None, None, :, None], np.asarray(slots)[None, None, None, :],
             )
         return streams.uniforms(
-            keys.reps[:, None, None], keys.candidates[None, :, None], self.key,
+            keys.reps[:, None, None], keys.candidates[None, :, None], expand(key, 1),
             self.ally_keys[None, None, :], slots,
         )
 
@@ -153,14 +154,16 @@ class Consensus:
         self.blocs = tuple(blocs)
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
+        key = keys.stage(self.name, self.key)
         u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
         acting: list[tuple[Bloc, np.ndarray, np.ndarray]] = []  # bloc, acts as one (R, C), shared (R, C, 3)
         for bloc in self.blocs:
             together = streams.uniforms(
-                keys.reps[:, None], keys.candidates[None, :], self.key, bloc.key, np.uint64(_TOGETHER)
+                keys.reps[:, None], keys.candidates[None, :], key, bloc.key, np.uint64(_TOGETHER)
             ) < bloc.strength
             shared = streams.uniforms(
-                keys.reps[:, None, None], keys.candidates[None, :, None], self.key, bloc.key, _SHARED[None, None, :]
+                keys.reps[:, None, None], keys.candidates[None, :, None], expand(key, 1), bloc.key,
+                _SHARED[None, None, :]
             )
             column = u[:, :, bloc.allies, _HOLD]
             u[:, :, bloc.allies, _HOLD] = np.where(together[:, :, None], shared[:, :, 0, None], column)
@@ -169,7 +172,8 @@ class Consensus:
         def hold_uniforms(r: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
             # The same keys as a dense draw would use, for the holding (r, c, a) only: holds are rare.
             out = streams.uniforms(
-                keys.reps[r][:, None], keys.candidates[c][:, None], self.key, self.ally_keys[a][:, None],
+                keys.reps[r][:, None], keys.candidates[c][:, None], key if np.ndim(key) == 0 else np.asarray(key)[r, c][:, None],
+                self.ally_keys[a][:, None],
                 np.array([_HOLD_DAYS, _LIFTED], dtype=np.uint64)[None, :],
             )
             for bloc, together, shared in acting:
@@ -233,20 +237,16 @@ class Consensus:
         assert plan.end is not None and plan.vetoed is not None
         return plan.end, np.where(plan.vetoed, VETO, ADVANCE).astype(np.int8)
 
-    def ally_record(self, plan: ConsensusPlan, entry: np.ndarray, vetoed_here: np.ndarray) -> AllyRecord:
+    def ally_record(self, plan: ConsensusPlan, leaving: Leaving) -> AllyRecord:
         """Which allies stood in the way, counting only what happened before the case left the stage."""
-        column = 2 + self.index  # prospective, requested, then the stages in order
-        entered = entry[:, :, column]
+        entered = leaving.entered
         was_here = ~np.isnan(entered)
         if plan.holds is None:  # no case entered the stage in this chunk
             self.resolve(plan, np.zeros(entered.shape))
         assert plan.holds is not None and plan.vetoed is not None and plan.last is not None
         assert plan.veto_ally is not None
-        later = entry[:, :, column + 1 :]
-        left = np.nanmin(np.where(np.isnan(later), np.inf, later), axis=2)
-        reached_next = np.isfinite(entry[:, :, column + 1])
-        last = np.where(was_here & reached_next & ~plan.vetoed, plan.last, -1).astype(np.int16)
-        veto = np.where(vetoed_here, plan.veto_ally, -1).astype(np.int16)
+        last = np.where(was_here & leaving.advanced & ~plan.vetoed, plan.last, -1).astype(np.int16)
+        veto = np.where(leaving.vetoed, plan.veto_ally, -1).astype(np.int16)
         hold_start = entered[:, :, None] + plan.deliberation
-        held = plan.holds & was_here[:, :, None] & (hold_start < left[:, :, None])
+        held = plan.holds & was_here[:, :, None] & (hold_start < leaving.left[:, :, None])
         return AllyRecord(stage=self.name, last=last, veto=veto, held=held)

@@ -20,7 +20,8 @@ from partnersim.engine.stages import CompiledStage
 from partnersim.engine.streams import key_of, keys_of
 from partnersim.engine.talks import Talks
 from partnersim.engine.task import Task
-from partnersim.process.machine import outcome_states, state_names
+from partnersim.process.machine import Paths, outcome_states, route_of, state_names
+from partnersim.process.route import Route
 from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import ConsensusStage, Scenario, SilenceStage, TalksStage, TaskStage
@@ -31,6 +32,8 @@ DAYS_PER_YEAR = 365.25
 
 @dataclass(frozen=True)
 class Model:
+    """Everything a replication needs, compiled once from a scenario: pure data, cheap to send to workers."""
+
     scenario: Scenario
     template: Template
     ally_codes: list[str]
@@ -46,8 +49,18 @@ class Model:
     outcomes: list[str]
     horizon: float
     calendar: Calendar
+    route: Route
+    paths: Paths  # the state machine, which confirms every path the walk produces
     spillover: Spillover | None = None
     life: Life | None = None  # what follows cooperation, with a ``partnership`` block
+
+    def column(self, state: str) -> int:
+        """The column of ``state`` in the tables of a run (``Records.entry``, ``Records.spent``)."""
+        return self.states.index(state)
+
+    def stage_column(self, index: int) -> int:
+        """The column of the stage at ``index``."""
+        return self.states.index(self.route.stages[index])
 
     @property
     def consensus_stages(self) -> list[Consensus | Silence]:
@@ -79,6 +92,7 @@ def make_consensus(
 def compile_scenario(scenario: Scenario) -> Model:
     """Build the Model of a validated scenario."""
     template = TEMPLATES[scenario.process]
+    route = route_of(template)
     roster = roster_of(scenario)
     ally_codes = list(roster)
     ally_keys = keys_of(ally_codes)
@@ -115,10 +129,12 @@ def compile_scenario(scenario: Scenario) -> Model:
             [c.withdrawal.annual_rate / DAYS_PER_YEAR for c in scenario.candidates]
         ),
         stages=stages,
-        states=state_names(template),
-        outcomes=outcome_states(template),
+        states=state_names(template, route),
+        outcomes=outcome_states(template, route),
         horizon=scenario.horizon_days,
         calendar=Calendar(scenario),
+        route=route,
+        paths=Paths(template, route),
         spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
         life=compile_life(
             scenario.partnership, scenario.horizon_days,

@@ -34,6 +34,18 @@ class LifeRecord:
 
 
 @dataclass
+class Trail:
+    """The states each case entered, in order, with the day of each: its path through the process.
+
+    Arrays shaped (R, C, K), K the longest path of the chunk; a shorter path
+    is padded with state -1.
+    """
+
+    states: np.ndarray  # (R, C, K) int16 column in Model.states, -1 beyond the path
+    days: np.ndarray  # (R, C, K) day each state was entered
+
+
+@dataclass
 class Records:
     """One chunk's results. Replication numbers are global, so chunks can be merged in any order."""
 
@@ -41,7 +53,10 @@ class Records:
     outcome: np.ndarray  # (R, C) int8 index into Model.outcomes
     end: np.ndarray  # (R, C) day the case ended (the horizon for pending cases)
     opened: np.ndarray  # (R, C) day the case opened (request, or the start when earlier)
-    entry: np.ndarray  # (R, C, S) day each state was entered, NaN if never
+    entry: np.ndarray  # (R, C, S) day each state was first entered, NaN if never
+    spent: np.ndarray  # (R, C, S) days spent in each state, over every visit (0 if never entered)
+    last_state: np.ndarray  # (R, C) column of the last open state the case was in (where a pending case stands)
+    trail: Trail  # every state entered, in order
     allies: list[AllyRecord]
     life: LifeRecord | None = None  # only for a scenario with a ``partnership`` block
 

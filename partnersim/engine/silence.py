@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from partnersim.engine.records import AllyRecord
-from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering
+from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering, Leaving, expand
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import SilenceStage
 
@@ -59,8 +59,8 @@ class Silence:
     def _attempt_uniforms(self, streams: Streams, keys: ChunkKeys, first: int, last: int, slot: int) -> np.ndarray:
         attempts = np.arange(first, last, dtype=np.uint64)
         return streams.uniforms(
-            keys.reps[:, None, None], keys.candidates[None, :, None], self.key, attempts[None, None, :],
-            np.uint64(slot),
+            keys.reps[:, None, None], keys.candidates[None, :, None], expand(keys.stage(self.name, self.key), 1),
+            attempts[None, None, :], np.uint64(slot),
         )
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> SilencePlan:
@@ -80,8 +80,9 @@ class Silence:
             renegotiate = self.renegotiation.ppf(self._attempt_uniforms(streams, keys, first, last, _RENEGOTIATION))
             # (R, C, A, k): does ally a break silence on attempt first + k?
             u = streams.uniforms(
-                keys.reps[:, None, None, None], keys.candidates[None, :, None, None], self.key,
-                self.ally_keys[None, None, :, None], np.arange(first, last, dtype=np.uint64)[None, None, None, :],
+                keys.reps[:, None, None, None], keys.candidates[None, :, None, None],
+                expand(keys.stage(self.name, self.key), 2), self.ally_keys[None, None, :, None],
+                np.arange(first, last, dtype=np.uint64)[None, None, None, :],
             )
             breaking = u < self.breaks[None, None, :, None]
             for k in range(last - first):
@@ -116,13 +117,10 @@ class Silence:
     def finish(self, plan: SilencePlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
         return plan.end, np.where(plan.dropped, VETO, ADVANCE).astype(np.int8)
 
-    def ally_record(self, plan: SilencePlan, entry: np.ndarray, vetoed_here: np.ndarray) -> AllyRecord:
+    def ally_record(self, plan: SilencePlan, leaving: Leaving) -> AllyRecord:
         """An ally "held" here when it broke silence before the case left the stage."""
-        column = 2 + self.index
-        entered = entry[:, :, column]
+        entered = leaving.entered
         was_here = ~np.isnan(entered)
-        later = entry[:, :, column + 1 :]
-        left = np.nanmin(np.where(np.isnan(later), np.inf, later), axis=2)
-        held = plan.broke & was_here[:, :, None] & (entered[:, :, None] + plan.first_break <= left[:, :, None])
-        veto = np.where(vetoed_here, plan.last_breaker, -1).astype(np.int16)
+        held = plan.broke & was_here[:, :, None] & (entered[:, :, None] + plan.first_break <= leaving.left[:, :, None])
+        veto = np.where(leaving.vetoed, plan.last_breaker, -1).astype(np.int16)
         return AllyRecord(stage=self.name, last=np.full(entered.shape, -1, dtype=np.int16), veto=veto, held=held)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from partnersim.engine.stages import ADVANCE, FAIL_TALKS, WITHDRAW, ChunkKeys, Entering
+from partnersim.engine.stages import ADVANCE, FAIL_TALKS, WITHDRAW, ChunkKeys, Entering, expand
 from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import TalksStage
 
@@ -54,7 +54,7 @@ class Talks:
     def _uniforms(self, streams: Streams, keys: ChunkKeys, first: int, last: int, slot: int) -> np.ndarray:
         rounds = np.arange(first, last, dtype=np.uint64)
         return streams.uniforms(
-            keys.reps[:, None, None], keys.candidates[None, :, None], self.key,
+            keys.reps[:, None, None], keys.candidates[None, :, None], expand(keys.stage(self.name, self.key), 1),
             rounds[None, None, :], np.uint64(slot),
         )
 

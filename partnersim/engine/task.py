@@ -19,7 +19,7 @@ class Task:
         self.duration = params.duration
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
-        u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], self.key, np.uint64(0))
+        u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), np.uint64(0))
         return self.duration.ppf(u)
 
     def finish(self, plan: np.ndarray, entering: Entering) -> tuple[np.ndarray, np.ndarray]:

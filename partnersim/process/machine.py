@@ -1,46 +1,58 @@
-"""The state machine of a process: the single source of truth for what may follow what.
+"""The state machine of a process, built from its route: what may follow what.
 
-One ``transitions.Machine`` per template and per process serves every case
-(``add_model``); the engine fires its triggers and the machine's one
-``after_state_change`` callback records each state entered with its time.
-A trigger that the process does not allow raises ``transitions.MachineError``:
-an illegal transition is a bug, never silently ignored.
+The route (:mod:`partnersim.process.route`) says, for every stage and every
+way of leaving it, where a case goes; the engine walks cases by it. The
+``transitions.Machine`` is built from the same route's transitions, and every
+distinct path the engine produces is fired through it once (see
+:class:`Paths`): a path the route does not allow raises
+``transitions.MachineError``, so the walk and the machine cannot drift apart.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 from transitions import Machine
 
-from partnersim.scenario.templates import (
-    LAPSED,
+from partnersim.process.route import (
     PENDING,
     PROSPECTIVE,
     REJECTED,
-    RENEWAL,
     REQUESTED,
-    SUSPENDED,
     TALKS_FAILED,
-    TEMPLATES,
+    WAITING,
     WITHDRAWN,
-    Template,
+    Exit,
+    Route,
+    linear_exits,
 )
+from partnersim.scenario.templates import LAPSED, RENEWAL, SUSPENDED, Template
+
+# The ways each stage kind can end a stage (withdrawal and the horizon aside).
+KIND_EXITS: dict[str, frozenset[Exit]] = {
+    "consensus": frozenset({Exit.ADVANCE, Exit.VETO}),
+    "silence": frozenset({Exit.ADVANCE, Exit.VETO}),
+    "talks": frozenset({Exit.ADVANCE, Exit.FAIL}),
+    "task": frozenset({Exit.ADVANCE}),
+}
 
 
-def state_names(template: Template) -> list[str]:
+def route_of(template: Template) -> Route:
+    """The route of a template: its stages in order, each exit to where the process sends it."""
+    exits = tuple(KIND_EXITS[spec.kind] for spec in template.stages)
+    return Route(
+        stages=template.stage_names,
+        exits=linear_exits(template.stage_names, exits, template.success),
+        success=template.success,
+        outcomes=(template.success, REJECTED, WITHDRAWN, TALKS_FAILED, PENDING),
+    )
+
+
+def state_names(template: Template, route: Route | None = None) -> list[str]:
     """Every state of the process, in the order charts and tables show them."""
-    return [
-        PROSPECTIVE,
-        REQUESTED,
-        *template.stage_names,
-        template.success,
-        REJECTED,
-        WITHDRAWN,
-        TALKS_FAILED,
-        PENDING,
-    ]
+    route = route or route_of(template)
+    waiting = [WAITING] if route.waits else []
+    return [PROSPECTIVE, REQUESTED, *route.stages, *waiting, *route.outcomes]
 
 
 def life_states(template: Template) -> list[str]:
@@ -52,30 +64,24 @@ def life_states(template: Template) -> list[str]:
     return [RENEWAL, SUSPENDED, LAPSED] if template.life else []
 
 
-def outcome_states(template: Template) -> list[str]:
+def outcome_states(template: Template, route: Route | None = None) -> list[str]:
     """The terminal states, success first."""
-    return [template.success, REJECTED, WITHDRAWN, TALKS_FAILED, PENDING]
+    return list((route or route_of(template)).outcomes)
 
 
-def transition_table(template: Template) -> list[dict[str, Any]]:
-    """The transitions of the process as data, for the machine and the diagram."""
-    stages = list(template.stage_names)
-    path = [REQUESTED, *stages, template.success]
-    open_states = [REQUESTED, *stages]
-    table: list[dict[str, Any]] = [{"trigger": "request", "source": PROSPECTIVE, "dest": REQUESTED}]
-    table += [
-        {"trigger": "advance", "source": source, "dest": dest}
-        for source, dest in zip(path, path[1:], strict=False)
+def transition_table(template: Template, route: Route | None = None) -> list[dict[str, Any]]:
+    """The transitions of the process as data, for the machine and the diagram.
+
+    Transitions with the same trigger and destination are one row, whose
+    ``source`` lists every state they leave from.
+    """
+    rows: dict[tuple[str, str], list[str]] = {}
+    for step in (route or route_of(template)).transitions():
+        rows.setdefault((step.trigger, step.dest), []).append(step.source)
+    table = [
+        {"trigger": trigger, "source": sources[0] if len(sources) == 1 else sources, "dest": dest}
+        for (trigger, dest), sources in rows.items()
     ]
-    table += [{"trigger": f"resume_{stage}", "source": PROSPECTIVE, "dest": stage} for stage in stages]
-    consensus = [s.name for s in template.stages if s.kind == "consensus"]
-    talks = [s.name for s in template.stages if s.kind == "talks"]
-    if consensus:
-        table.append({"trigger": "veto", "source": consensus, "dest": REJECTED})
-    if talks:
-        table.append({"trigger": "fail_talks", "source": talks, "dest": TALKS_FAILED})
-    table.append({"trigger": "withdraw", "source": open_states, "dest": WITHDRAWN})
-    table.append({"trigger": "censor", "source": [PROSPECTIVE, *open_states], "dest": PENDING})
     return table + life_transitions(template)
 
 
@@ -92,87 +98,73 @@ def life_transitions(template: Template) -> list[dict[str, Any]]:
     ]
 
 
-@cache
-def build_machine(template_name: str) -> Machine:
-    """The machine of a template, built once per process and shared by all cases."""
-    template = TEMPLATES[template_name]
+def build_machine(template: Template, route: Route | None = None) -> Machine:
+    """The machine of a process: one for every case of a run (``add_model``)."""
+    route = route or route_of(template)
     return Machine(
         model=None,
-        states=state_names(template) + life_states(template),
-        transitions=transition_table(template),
+        states=state_names(template, route) + life_states(template),
+        transitions=transition_table(template, route),
         initial=PROSPECTIVE,
         auto_transitions=False,
         after_state_change="record_state",
     )
 
 
-class Clock(Protocol):
-    @property
-    def now(self) -> float: ...
-
-
-class _Zero:
-    now = 0.0
-
-
 class Case:
-    """One candidate's case in one replication, driven through the machine.
-
-    ``trace`` holds ``(state, day)`` for every state entered, in order; it is
-    the only record of state changes, written by the machine's callback.
-    """
+    """One candidate's case, driven through the machine; ``trace`` holds the states it entered, in order."""
 
     state: str
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.trace: list[tuple[str, float]] = []
-        self._clock: Clock = _Zero()
+        self.trace: list[str] = []
 
-    def start(self, machine: Machine, clock: Clock) -> None:
-        """Begin a fresh replication: back to ``prospective`` with an empty trace."""
+    def start(self, machine: Machine) -> None:
+        """Begin afresh: back to ``prospective`` with an empty trace."""
         machine.set_state(PROSPECTIVE, model=self)
         self.trace.clear()
-        self._clock = clock
 
     def record_state(self) -> None:
-        self.trace.append((self.state, self._clock.now))
+        self.trace.append(self.state)
 
 
-class Process:
-    """The machine of a template, asked once for each distinct path a case takes.
+class Paths:
+    """The machine of a process, asked once for each distinct path a case takes.
 
-    The engine computes, for every case, the triggers it fires (``request``,
-    ``advance``…, then ``veto`` or ``censor``…). Cases follow only a handful of
-    distinct paths, so each path is fired through the real machine once per
-    worker, on a probe case, and the states it entered are remembered. The
-    machine stays the one authority on what may follow what: a path it does
-    not allow raises ``MachineError`` the first time it is seen.
+    The engine walks every case by the route and notes the triggers it fired
+    (``request``, ``advance``…, then ``veto`` or ``censor``…). Cases follow
+    only a handful of distinct paths, so each path is fired through the real
+    machine once per worker, on a probe case, and the states it entered are
+    remembered. The machine is built on first use in each worker (it is not
+    sent to them); a path it does not allow raises ``MachineError`` the
+    first time it is seen.
     """
 
-    def __init__(self, template_name: str) -> None:
-        self.machine = build_machine(template_name)
-        self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+    def __init__(self, template: Template, route: Route) -> None:
+        self.template = template
+        self.route = route
+        self._machine: Machine | None = None
+        self.seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"template": self.template, "route": self.route, "_machine": None, "seen": {}}
 
     def states(self, triggers: tuple[str, ...]) -> tuple[str, ...]:
         """The states entered, in order, when a new case fires ``triggers``."""
-        known = self._paths.get(triggers)
+        known = self.seen.get(triggers)
         if known is not None:
             return known
+        if self._machine is None:
+            self._machine = build_machine(self.template, self.route)
         probe = Case("probe")
-        self.machine.add_model(probe, initial=PROSPECTIVE)
+        self._machine.add_model(probe, initial=PROSPECTIVE)
         try:
-            probe.start(self.machine, _Zero())
+            probe.start(self._machine)
             for trigger in triggers:
                 probe.trigger(trigger)  # type: ignore[attr-defined]
-            entered = tuple(state for state, _ in probe.trace)
+            entered = tuple(probe.trace)
         finally:
-            self.machine.remove_model(probe)
-        self._paths[triggers] = entered
+            self._machine.remove_model(probe)
+        self.seen[triggers] = entered
         return entered
-
-
-@cache
-def process_of(template_name: str) -> Process:
-    """The Process of a template, one per worker."""
-    return Process(template_name)

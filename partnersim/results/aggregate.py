@@ -42,7 +42,6 @@ class Aggregate:
         self.held_any = np.zeros((n_cand, n_allies), dtype=np.int64)
         self._success = model.outcomes.index(model.template.success)
         self._pending = model.outcomes.index("pending")
-        self._open = [i for i, s in enumerate(model.states) if s not in model.outcomes]
         self.life = LifeTotals(model) if model.life is not None else None
 
     def merge(self, other: Aggregate) -> None:
@@ -65,17 +64,13 @@ class Aggregate:
             self.success_days[c] += np.bincount(days, minlength=self.success_days.shape[1])[
                 : self.success_days.shape[1]
             ]
-        entry = records.entry
-        later_min = next_entry(entry)
-        spent = later_min - entry
-        entered = ~np.isnan(entry)
-        self.stage_days += np.where(entered, spent, 0.0).sum(axis=0)
+        entered = ~np.isnan(records.entry)
+        self.stage_days += np.where(entered, records.spent, 0.0).sum(axis=0)
         self.stage_entered += entered.sum(axis=0)
         pending = records.outcome == self._pending
-        last_open = last_open_state(entry, self._open)
         for c in range(n_cand):
             rows = pending[:, c]
-            self.pending_at[c] += np.bincount(last_open[rows, c], minlength=self.pending_at.shape[1])
+            self.pending_at[c] += np.bincount(records.last_state[rows, c], minlength=self.pending_at.shape[1])
         for k, allies in enumerate(records.allies):
             n_allies = self.last.shape[2]
             for c in range(n_cand):
@@ -145,19 +140,3 @@ def month_ends(scenario: Scenario) -> list[tuple[dt.date, float]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     points.append((end, horizon))
     return points
-
-
-def next_entry(entry: np.ndarray) -> np.ndarray:
-    """For each state entered, the day the next state was entered."""
-    filled = np.where(np.isnan(entry), np.inf, entry)
-    # minimum over the states after each column: a reversed running minimum
-    after = np.minimum.accumulate(filled[:, :, ::-1], axis=2)[:, :, ::-1]
-    shifted = np.concatenate([after[:, :, 1:], np.full(entry.shape[:2] + (1,), np.inf)], axis=2)
-    return np.where(np.isinf(shifted), entry, shifted)
-
-
-def last_open_state(entry: np.ndarray, open_states: list[int]) -> np.ndarray:
-    """The last non-terminal state each case entered (where a pending case stood)."""
-    sub = ~np.isnan(entry[:, :, open_states])
-    index = sub.shape[2] - 1 - np.argmax(sub[:, :, ::-1], axis=2)
-    return np.asarray(open_states)[index]

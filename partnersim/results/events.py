@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-import numpy as np
-
 from partnersim import safetext
 from partnersim.engine.life import LAPSED, SUSPENDED
 from partnersim.engine.model import Model
@@ -57,23 +55,25 @@ class EventLog:
         assert self._xes is not None
         start = dt.datetime.combine(model.scenario.start, dt.time(), tzinfo=dt.timezone.utc)
         by_stage = {allies.stage: allies for allies in records.allies}
-        consensus_columns = {2 + stage.index: stage.name for stage in model.consensus_stages}
-        n_rep, n_cand, n_states = records.entry.shape
+        consensus_columns = {model.stage_column(stage.index): stage.name for stage in model.consensus_stages}
+        trail = records.trail
+        n_rep, n_cand = records.outcome.shape
         for r in range(n_rep):
             for c in range(n_cand):
                 case = f"{model.candidate_codes[c]}-{records.first + r}"
-                entries = records.entry[r, c]
-                order = [i for i in np.argsort(entries, kind="stable").tolist() if not np.isnan(entries[i])]
+                path = [(int(column), float(day)) for column, day in zip(trail.states[r, c].tolist(),
+                                                                         trail.days[r, c].tolist(), strict=True)
+                        if column >= 0]
                 events = []
-                for position, column in enumerate(order):
+                for position, (column, day) in enumerate(path):
                     state = model.states[column]
                     ally = ""
-                    previous = order[position - 1] if position else None
+                    previous = path[position - 1][0] if position else None
                     if previous in consensus_columns:
                         allies = by_stage[consensus_columns[previous]]
                         who = int(allies.veto[r, c]) if state == "rejected" else int(allies.last[r, c])
                         ally = model.ally_codes[who] if who >= 0 else ""
-                    stamp = (start + dt.timedelta(days=float(entries[column]))).isoformat(timespec="milliseconds")
+                    stamp = (start + dt.timedelta(days=day)).isoformat(timespec="milliseconds")
                     events.append((state, stamp, ally))
                     self._writer.writerow(safetext.csv_row(
                         [case, model.candidate_codes[c], records.first + r, state, stamp, ally]))

@@ -14,7 +14,6 @@ import numpy as np
 
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
-from partnersim.results.aggregate import last_open_state, next_entry
 
 
 def header(model: Model) -> list[str]:
@@ -31,8 +30,7 @@ def columns(model: Model, records: Records) -> dict[str, Any]:
     n_rep, n_cand = records.outcome.shape
     flat = n_rep * n_cand
     codes = np.array(model.ally_codes + [""], dtype=object)  # index -1 → ""
-    open_states = [i for i, s in enumerate(model.states) if s not in model.outcomes]
-    spent = next_entry(records.entry) - records.entry
+    spent = np.where(np.isnan(records.entry), np.nan, records.spent)
     start = model.scenario.start
     end = records.end.reshape(flat)
     result: dict[str, Any] = {
@@ -42,10 +40,10 @@ def columns(model: Model, records: Records) -> dict[str, Any]:
         "opened_day": records.opened.reshape(flat),
         "end_date": [(start + dt.timedelta(days=int(day))).isoformat() for day in end.tolist()],
         "end_day": end,
-        "stage_at_end": np.array(model.states, dtype=object)[last_open_state(records.entry, open_states).reshape(flat)],
+        "stage_at_end": np.array(model.states, dtype=object)[records.last_state.reshape(flat)],
     }
     for stage in model.stages:
-        result[f"days_{stage.name}"] = spent[:, :, 2 + stage.index].reshape(flat)
+        result[f"days_{stage.name}"] = spent[:, :, model.stage_column(stage.index)].reshape(flat)
     for stage, allies in zip(model.consensus_stages, records.allies, strict=True):
         result[f"{stage.name}_last"] = codes[allies.last.reshape(flat)]
         result[f"{stage.name}_veto"] = codes[allies.veto.reshape(flat)]
