@@ -224,3 +224,56 @@ def test_sweep_refuses_a_million_points_before_anything_runs(here: Path) -> None
         "1 problem found; nothing was run.",
     ]
     assert list(here.iterdir()) == []
+
+
+# --- a name is one line ------------------------------------------------------------------------
+
+BREAKS = [
+    ('name: "Latin\\nAmerica"', "name", "a line break"),
+    ('name: "Latin\\r\\nAmerica"', "name", "a line break"),
+    ('name: "Latin\\tAmerica"', "name", "a tab"),
+    ('name: "Latin\\u2028America"', "name", "a line break"),
+    ("name: |\n  Latin\n  America", "name", "a line break"),
+]
+
+
+@pytest.mark.parametrize(("written", "key", "what"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_a_name_with_a_line_break_or_a_tab_is_refused(here: Path, written: str, key: str, what: str) -> None:
+    assert problems_of(here, MINIMAL + written + "\n") == [
+        f"limits.yaml:4: {key}: contains {what}; a name is one line of text"
+    ]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('  - {code: BRA, name: "Bra\\nzil", request: 2027-01-01}\n',
+     "limits.yaml:4: candidates.1.name: contains a line break; a name is one line of text"),
+    ('blocs: [{name: "T\\tH", allies: [TUR, HUN], strength: 0.5}]\n',
+     "limits.yaml:4: blocs.0.name: contains a tab; a name is one line of text"),
+    ('alliance: [USA, {code: GBR, name: "U\\rK"}]\n',
+     "limits.yaml:4: alliance.1.name: contains a line break; a name is one line of text"),
+    ('partnership: {areas: {catalogue: ["cy\\nber"]}}\n',
+     "limits.yaml:4: partnership.areas.catalogue.0: contains a line break; a name is one line of text"),
+], ids=["candidate", "bloc", "ally", "area"])
+def test_every_label_is_one_line(here: Path, text: str, line: str) -> None:
+    assert problems_of(here, MINIMAL + text) == [line]
+
+
+def test_a_folded_name_is_one_line_and_loads(here: Path) -> None:
+    assert load_scenario(_write(here, MINIMAL + "name: >-\n  Latin\n  America\n")).name == "Latin America"
+
+
+def test_line_breaks_and_tabs_in_a_question_are_fine(here: Path) -> None:
+    scenario = load_scenario(_write(here, MINIMAL + 'question: "How likely\\n\\tby 2031?"\n'))
+    assert scenario.question == "How likely\n\tby 2031?"
+
+
+def test_a_line_break_in_a_name_is_refused_through_set_and_the_api() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, ['name="a\\nb"', 'candidates.ARG.name="A\\tB"'])
+    assert [str(p) for p in caught.value.problems] == [
+        "--set: name: contains a line break; a name is one line of text",
+        "--set: candidates.0.name: contains a tab; a name is one line of text",
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(document(name="a\nb"))
+    assert [p.message for p in caught.value.problems] == ["contains a line break; a name is one line of text"]

@@ -36,9 +36,9 @@ MISTAKES = [
     ("seed=" + "[" * 100 + "]" * 100,
      "--set: seed.0.0.0.0.…: the value is nested more than 50 levels deep here; a scenario file needs far fewer"),
     (DEEP_PATH + "=1", "--set: allies.TUR.x.x.…: a key path has at most 50 parts"),
-    ("allies.TUR={hold: [}", "--set: allies.TUR: cannot read the value '{hold: [}': "
-     "expected the node content, but found '}'"),
-    ("name=*a", "--set: name: cannot read the value '*a': found undefined alias 'a'"),
+    ("allies.TUR={hold: [}", "--set: allies.TUR: cannot read the value '{hold: [}'; "
+     "put it in quotes to mean the text: --set 'allies.TUR=\"{hold: [}\"'"),
+    ("name=*a", "--set: name: cannot read the value '*a'; put it in quotes to mean the text: --set 'name=\"*a\"'"),
     ("name=\x1b[31mred", "--set: name: cannot read the value '\\x1b[31mred': "
      "the value contains a control character (#x001b) that a text file should not hold"),
 ]
@@ -92,3 +92,183 @@ def test_set_values_are_read_as_in_a_file() -> None:
     assert [str(p) for p in caught.value.problems] == ["--set: seed: expected a whole number, got '1:30'"]
 
 
+
+
+# --- what --set cannot do, and what it must say plainly -----------------------------------------
+
+CALENDAR = ROOT / "scenarios" / "latam-calendar.yaml"
+PARENT = "--set: extends: a scenario's parent file cannot be changed with --set; write a what-if file that extends it"
+
+
+@pytest.mark.parametrize("override", [
+    f"extends={ROOT / 'scenarios' / 'colombia.yaml'}", "extends=/dev/zero", "extends=", "extends.x=1", " extends =a.yaml",
+], ids=["another-scenario", "a-device", "empty", "below", "spaces"])
+def test_the_parent_file_cannot_be_changed_with_set(override: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, [override])
+    assert [str(p) for p in caught.value.problems] == [PARENT]
+
+
+def test_run_refuses_extends_in_set_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    other = ROOT / "scenarios" / "colombia.yaml"
+    result = CliRunner().invoke(cli, ["run", str(LATAM), "--set", f"extends={other}", "-n", "10", "--jobs", "1"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [PARENT, "1 problem found; nothing was run."]
+    assert list(tmp_path.iterdir()) == []
+
+
+WRONG_LIST = [
+    (CALENDAR, "blocs.HUN.strength=1",
+     "--set: blocs.HUN.strength: no bloc 'HUN'; a bloc is given by its position, and the scenario has blocs.0"),
+    (CALENDAR, "blocs.3.strength=1",
+     "--set: blocs.3.strength: no bloc '3'; a bloc is given by its position, and the scenario has blocs.0"),
+    (CALENDAR, "calendar.elections.TUR.hold=0.5",
+     "--set: calendar.elections.TUR.hold: no election 'TUR'; an election is given by its position, "
+     "and the scenario has calendar.elections.0"),
+    (CALENDAR, "calendar.summits.dates.x=2030-01-01",
+     "--set: calendar.summits.dates.x: no summit date 'x'; a summit date is given by its position, "
+     "and the scenario has calendar.summits.dates.0 to calendar.summits.dates.4"),
+    (LATAM, "blocs.HUN.strength=1", "--set: blocs.HUN.strength: no bloc 'HUN'; the scenario has none"),
+    (LATAM, "calendar.elections.0.hold=0.5",
+     "--set: calendar.elections.0.hold: no election '0'; the scenario has none"),
+    (LATAM, "alliance.USA.name=x", "--set: alliance.USA.name: no ally 'USA'; alliance is 'nato-2024', not a list"),
+    (LATAM, "candidates.XYZ.name=x",
+     "--set: candidates.XYZ.name: no candidate 'XYZ'; the scenario has ARG, BRA, CHL, PER, MEX"),
+]
+
+
+@pytest.mark.parametrize(("scenario", "override", "line"), WRONG_LIST, ids=[w[1] for w in WRONG_LIST])
+def test_a_missing_item_is_named_by_its_own_list(scenario: Path, override: str, line: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario, [override])
+    assert [str(p) for p in caught.value.problems] == [line]
+
+
+def test_an_item_of_a_list_is_still_found_by_code_or_position() -> None:
+    assert load_scenario(CALENDAR, ["blocs.0.strength=0.3"]).blocs[0].strength == 0.3
+    assert load_scenario(LATAM, ["candidates.BRA.name=Brasil"]).candidates[1].name == "Brasil"
+
+
+def test_a_range_names_the_right_list_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["sensitivity", str(CALENDAR), "--range", "blocs.HUN.strength=0:1",
+                                      "-n", "10", "--jobs", "1"])
+    assert result.exit_code == 2, result.output
+    assert ("--range: blocs.HUN.strength: no bloc 'HUN'; a bloc is given by its position, "
+            "and the scenario has blocs.0") in result.stderr.splitlines()
+    assert list(tmp_path.iterdir()) == []
+
+
+QUOTE = "put it in quotes to mean the text: "
+NOT_PLAIN = [
+    ("name=[bold]x[/]", f"--set: name: cannot read the value '[bold]x[/]'; {QUOTE}--set 'name=\"[bold]x[/]\"'"),
+    ("name=%TAG", f"--set: name: cannot read the value '%TAG'; {QUOTE}--set 'name=\"%TAG\"'"),
+    ("name=*", f"--set: name: cannot read the value '*'; {QUOTE}--set 'name=\"*\"'"),
+    ("name=*a", f"--set: name: cannot read the value '*a'; {QUOTE}--set 'name=\"*a\"'"),
+    ("name=@home", f"--set: name: cannot read the value '@home'; {QUOTE}--set 'name=\"@home\"'"),
+    ("name=| x", f"--set: name: cannot read the value '| x'; {QUOTE}--set 'name=\"| x\"'"),
+    ("name=...", f"--set: name: cannot read the value '...'; {QUOTE}--set 'name=\"...\"'"),
+    ("description=a\tb", f"--set: description: cannot read the value 'a\\tb'; {QUOTE}--set 'description=\"a\\tb\"'"),
+    ('name="x', f"--set: name: cannot read the value '\"x': a quotation mark on this line is never closed; "
+     f"{QUOTE}--set 'name=\"\\\"x\"'"),
+    ("name=[it's", f"--set: name: cannot read the value \"[it's\": a [ on this line is never closed with ]; "
+     f"{QUOTE}--set 'name=\"[it'\"'\"'s\"'"),
+    ("name=[it's]", f"--set: name: expected text, got [it's]; {QUOTE}--set 'name=\"[it'\"'\"'s]\"'"),
+    ("name=- x", f"--set: name: expected text, got [x]; {QUOTE}--set 'name=\"- x\"'"),
+    ("name=a: b", f"--set: name: expected text, got {{a: b}}; {QUOTE}--set 'name=\"a: b\"'"),
+    ("name=#1 draft", f"--set: name: expected text, got nothing (null); {QUOTE}--set 'name=\"#1 draft\"'"),
+    ("candidates.ARG.name=[a]", f"--set: candidates.0.name: expected text, got [a]; "
+     f"{QUOTE}--set 'candidates.ARG.name=\"[a]\"'"),
+]
+
+
+@pytest.mark.parametrize(("override", "line"), NOT_PLAIN, ids=[n[0] for n in NOT_PLAIN])
+def test_a_set_value_yaml_reads_otherwise_says_how_to_write_the_text(override: str, line: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, [override])
+    assert [str(p) for p in caught.value.problems] == [line]
+    assert "found" not in line and "\\x00" not in line and "<" not in line
+
+
+def test_the_quoted_form_that_a_message_gives_works() -> None:
+    import shlex
+
+    texts = {"name": lambda s: s.name, "description": lambda s: s.description,
+             "candidates.ARG.name": lambda s: s.candidates[0].name}
+    for override, _ in NOT_PLAIN:
+        key, _, value = override.partition("=")
+        if key not in texts:
+            continue
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(LATAM, [override])
+        words = shlex.split(caught.value.problems[0].message.rsplit(QUOTE, 1)[1])
+        assert words[0] == "--set" and len(words) == 2
+        assert texts[key](load_scenario(LATAM, [words[1]])) == value
+
+
+LIKE_NUMBERS = [("010", "10"), ("0x1F", "31"), ("1e3", "1000.0"), ("1.10", "1.1"), ("+5", "5"), (".inf", ".inf"),
+                ("2030", "2030"), ("true", "true"), ("2026-12-01", "2026-12-01")]
+
+
+@pytest.mark.parametrize(("written", "read"), LIKE_NUMBERS, ids=[n[0] for n in LIKE_NUMBERS])
+def test_a_name_that_yaml_reads_as_a_number_is_refused_through_set(written: str, read: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, [f"name={written}", f"candidates.ARG.name={written}"])
+    assert [str(p) for p in caught.value.problems] == [
+        f"--set: name: expected text, got {read}; {QUOTE}--set 'name=\"{written}\"'",
+        f"--set: candidates.0.name: expected text, got {read}; {QUOTE}--set 'candidates.ARG.name=\"{written}\"'",
+    ]
+    assert load_scenario(LATAM, [f'name="{written}"']).name == written
+
+
+@pytest.mark.parametrize(("override", "line"), [
+    ("start=2026-12-01T10:00:00",
+     "--set: start: expected a date such as 2026-12-01, got a date and time '2026-12-01T10:00:00'"),
+    ("start=2026-12-01 10:00:00",
+     "--set: start: expected a date such as 2026-12-01, got a date and time '2026-12-01T10:00:00'"),
+    ("candidates.ARG.request=2027-01-01T10:00:00+05:00",
+     "--set: candidates.0.request: expected a date such as 2026-12-01, got a date and time "
+     "'2027-01-01T10:00:00+05:00'"),
+    ("horizon=2031-12-31T00:00:00Z",
+     "--set: horizon: expected a date such as 2026-12-01, got a date and time '2031-12-31T00:00:00+00:00'"),
+    ('start="2026-12-01T10:00"',
+     "--set: start: expected a date such as 2026-12-01, got a date and time '2026-12-01T10:00'"),
+])
+def test_a_date_and_time_is_not_cut_to_a_date_through_set(override: str, line: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, [override])
+    assert [str(p) for p in caught.value.problems] == [line]
+
+
+def test_an_ally_of_an_alliance_list_is_found_by_its_code(tmp_path: Path) -> None:
+    scenario = tmp_path / "allies.yaml"
+    scenario.write_text("start: 2026-12-01\nalliance: [USA, GBR, {code: FRA, name: France}, TUR, HUN]\n"
+                        "candidates:\n  - {code: ARG, request: 2024-04-18}\n", encoding="utf-8")
+    loaded = load_scenario(scenario, ["alliance.GBR={code: GBR, name: Britain}", "alliance.FRA.name=La France"])
+    assert isinstance(loaded.alliance, list)
+    assert [(a.code, a.name) for a in loaded.alliance][1:3] == [("GBR", "Britain"), ("FRA", "La France")]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario, ["alliance.DEU.name=Germany"])
+    assert [str(p) for p in caught.value.problems] == [
+        "--set: alliance.DEU.name: no ally 'DEU'; the scenario has USA, GBR, FRA, TUR, HUN"
+    ]
+
+
+def test_a_list_the_file_leaves_to_its_default_is_set_whole() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(ROOT / "scenarios" / "examples" / "minimal.yaml", ["partnership.areas.catalogue.0=cyber"])
+    assert [str(p) for p in caught.value.problems] == [
+        "--set: partnership.areas.catalogue.0: no area '0'; the scenario does not list them; "
+        "give the whole list: --set 'partnership.areas.catalogue=[…]'"
+    ]
+
+
+def test_the_set_line_shown_in_the_robustness_page_is_true() -> None:
+    page = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(LATAM, ["name=[bold]x[/]"])
+    assert f"```text\n{caught.value.problems[0]}\n```" in page
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(CALENDAR, ["blocs.HUN.strength=1"])
+    assert " ".join(str(caught.value.problems[0]).split()) in " ".join(page.replace("`", "").split())

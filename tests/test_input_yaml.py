@@ -167,3 +167,113 @@ def test_a_resolved_scenario_with_names_like_numbers_reads_back_unchanged(tmp_pa
     resolved = tmp_path / "resolved.yaml"
     resolved.write_text(dump_yaml(loaded.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
     assert load_scenario(resolved) == loaded
+
+
+# --- text that YAML reads as something else is refused, never rewritten ---------------------------
+
+QUOTES = "put it in quotes to mean the text"
+NUMBER_LIKE = [("010", "10"), ("0x1F", "31"), ("1e3", "1000.0"), ("1.10", "1.1"), ("+5", "5"), (".inf", ".inf"),
+               ("-.inf", "-.inf"), (".nan", ".nan"), ("2030", "2030"), ("false", "false"), ("2024-04-18", "2024-04-18"),
+               ("2024-04-18T10:00:00", "2024-04-18T10:00:00")]
+
+
+@pytest.mark.parametrize(("written", "shown"), NUMBER_LIKE, ids=[n[0] for n in NUMBER_LIKE])
+def test_a_name_yaml_reads_as_a_number_a_bool_or_a_date_is_refused(tmp_path: Path, written: str, shown: str) -> None:
+    scenario = tmp_path / "names.yaml"
+    scenario.write_text(textwrap.dedent(f"""\
+        name: {written}
+        start: 2026-12-01
+        candidates:
+          - {{code: ARG, name: {written}, request: 2024-04-18}}
+        """), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:1: name: expected text, got {shown}; {QUOTES}",
+        f"{scenario}:4: candidates.0.name: expected text, got {shown}; {QUOTES}",
+    ]
+    scenario.write_text(scenario.read_text().replace(written, f'"{written}"'), encoding="utf-8")
+    loaded = load_scenario(scenario)
+    assert (loaded.name, loaded.candidates[0].name) == (written, written)
+
+
+def test_every_text_field_refuses_a_number(tmp_path: Path) -> None:
+    scenario = tmp_path / "texts.yaml"
+    scenario.write_text(textwrap.dedent("""\
+        start: 2026-12-01
+        question: 42
+        description: 1.5
+        alliance: [USA, GBR, {code: FRA, name: 33}, TUR, HUN]
+        blocs: [{name: 1, allies: [TUR, HUN], strength: 0.5}]
+        partnership: {areas: {catalogue: [cyber, 2]}}
+        calendar: {council: {stages: [ipcp_approval, 7]}}
+        candidates:
+          - {code: ARG, request: 2024-04-18, stage: 2}
+        """), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:2: question: expected text, got 42; {QUOTES}",
+        f"{scenario}:3: description: expected text, got 1.5; {QUOTES}",
+        f"{scenario}:4: alliance.2.name: expected text, got 33; {QUOTES}",
+        f"{scenario}:5: blocs.0.name: expected text, got 1; {QUOTES}",
+        f"{scenario}:6: partnership.areas.catalogue.1: expected text, got 2; {QUOTES}",
+        f"{scenario}:7: calendar.council.stages.1: expected text, got 7; {QUOTES}",
+        f"{scenario}:9: candidates.0.stage: expected text, got 2; {QUOTES}",
+    ]
+
+
+def test_the_api_refuses_a_number_as_a_name_too() -> None:
+    from partnersim.scenario import scenario_from_dict
+
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({"name": 2030, "start": "2026-12-01", "candidates": [{"code": "ARG", "request": "2024-04-18"}]})
+    assert [p.message for p in caught.value.problems] == [f"expected text, got 2030; {QUOTES}"]
+
+
+DATE_TIMES = [
+    ("start: 2026-12-01T10:00:00", "start", "2026-12-01T10:00:00"),
+    ("start: 2026-12-01 10:00:00", "start", "2026-12-01T10:00:00"),
+    ("start: 2026-12-01T10:00:00+05:00", "start", "2026-12-01T10:00:00+05:00"),
+    ('start: "2026-12-01T10:00"', "start", "2026-12-01T10:00"),
+    ("horizon: 2031-12-31T23:59:59Z", "horizon", "2031-12-31T23:59:59+00:00"),
+]
+
+
+@pytest.mark.parametrize(("written", "key", "shown"), DATE_TIMES, ids=[d[0] for d in DATE_TIMES])
+def test_a_date_and_time_where_a_date_is_expected_is_refused(
+    tmp_path: Path, written: str, key: str, shown: str
+) -> None:
+    scenario = tmp_path / "times.yaml"
+    base = MINIMAL if key != "start" else MINIMAL.replace("start: 2026-12-01\n", "")
+    scenario.write_text(base + written + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    line = 4 if key != "start" else 3
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:{line}: {key}: expected a date such as 2026-12-01, got a date and time '{shown}'"
+    ]
+
+
+def test_every_date_refuses_a_time(tmp_path: Path) -> None:
+    scenario = tmp_path / "times.yaml"
+    scenario.write_text(textwrap.dedent("""\
+        start: 2026-12-01
+        calendar:
+          council: {holidays: [[2027-08-01, 2027-08-31T12:00:00]]}
+          summits: {dates: [2027-07-01T09:00:00]}
+          elections: [{ally: TUR, date: 2028-05-14 08:00:00, hold: 0.1}]
+        candidates:
+          - {code: ARG, request: 2027-01-01T10:00:00+05:00}
+          - {code: BRA, request: {uniform: [2027-01-01, 2028-01-01T00:00:00]}}
+        """), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(scenario)
+    expected = "expected a date such as 2026-12-01, got a date and time"
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}:3: calendar.council.holidays.0.1: {expected} '2027-08-31T12:00:00'",
+        f"{scenario}:4: calendar.summits.dates.0: {expected} '2027-07-01T09:00:00'",
+        f"{scenario}:5: calendar.elections.0.date: {expected} '2028-05-14T08:00:00'",
+        f"{scenario}:7: candidates.0.request: {expected} '2027-01-01T10:00:00+05:00'",
+        f"{scenario}:8: candidates.1.request.uniform.1: {expected} '2028-01-01T00:00:00'",
+    ]

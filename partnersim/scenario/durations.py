@@ -73,9 +73,14 @@ def _plain(number: float) -> str:
 
 
 def parse_date(value: object) -> dt.date:
-    """A calendar date from a YAML date or an ISO ``YYYY-MM-DD`` string."""
+    """A calendar date from a YAML date or an ISO ``YYYY-MM-DD`` string.
+
+    A date and time (``2026-12-01T10:00:00``, with or without a time zone) is
+    refused rather than cut to its day: in another time zone it is another day,
+    and a scenario counts whole days.
+    """
     if isinstance(value, dt.datetime):
-        return value.date()
+        raise ValueError(date_and_time(value.isoformat()))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -83,7 +88,18 @@ def parse_date(value: object) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        try:
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            raise ValueError(date_and_time(value.strip()))
     raise ValueError(f"expected an ISO date such as 2025-01-31, got {value!r}")
+
+
+def date_and_time(written: str) -> str:
+    """Why a date and time is refused where a date is expected."""
+    return f"expected a date such as 2026-12-01, got a date and time {written!r}"
 
 
 def add_days(start: dt.date, days: float) -> dt.date:

@@ -48,8 +48,6 @@ class _Generator(GenerateJsonSchema):
             return {"anyOf": [DATE, DURATION], "description": "The end of the simulated period: a date or a duration."}
         if function is models._whole_number:
             return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^[0-9_.eE+]+$"}]}
-        if function is models._text:
-            return {"type": ["string", "number"]}
         inner = super().function_before_schema(schema)
         if function is distributions._wrap_scalar:
             return {"anyOf": [DISTRIBUTION_SCALAR, inner]}

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from partnersim.errors import MAX_FILE, Problem, ScenarioError
 from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.durations import format_duration
+from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT, quoting_hints
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import DECISION_KINDS, RENEWAL_ALLY_DEFAULTS, STAGE_MODELS, Scenario
@@ -66,6 +67,7 @@ def _load(path: Path, overrides: Sequence[str]) -> tuple[Scenario, Origins]:
     """The scenario, and where each of its keys was written (for messages about it)."""
     document, origins, refused = _read_all(path)
     problems: list[Problem] = []
+    changed: dict[KeyPath, str] = {}
     if overrides:
         document, changed, problems = apply_overrides(document, list(overrides))
         _located_at_set(origins, changed)
@@ -73,7 +75,7 @@ def _load(path: Path, overrides: Sequence[str]) -> tuple[Scenario, Origins]:
         scenario = validate_document(document, origins, default_name=path.stem)
     except ScenarioError as exc:
         found = refused.problems + [p for p in exc.problems if not refused.covers(p)]
-        raise ScenarioError(problems + _unique(found)) from None
+        raise ScenarioError(problems + quoting_hints(_unique(found), changed)) from None
     if problems or refused.problems:
         raise ScenarioError(problems + _unique(refused.problems))
     return scenario, origins
@@ -522,6 +524,9 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
             shape = _LIST_SHAPES.get(str(loc[-2]) if len(loc) > 1 else "")
             return f"expected {shape}" if shape else "this list is too short"
         return "required key is missing"
+    if kind == "string_too_long":
+        most = error.get("ctx", {}).get("max_length", 0)
+        return f"expected at most {most:,} characters, got {len(error.get('input') or ''):,}"
     if kind in ("too_short", "too_long"):
         parent = str(loc[-1]) if loc else ""
         if parent in _LIST_SHAPES:
@@ -558,8 +563,9 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         return _number_message(loc, error.get("input"), finite=True)
     if kind == "string_type":
         given = error.get("input")
-        quote = "; put it in quotes to mean the text" if isinstance(given, bool) else ""
-        return f"expected text, got {_as_yaml(given)}{quote}"
+        # YAML read a plain value as a number, a boolean or a date; written in quotes it is the text.
+        quote = f"; {QUOTE_TEXT}" if isinstance(given, (bool, int, float, dt.date)) else ""
+        return f"{EXPECTED_TEXT}{_as_yaml(given)}{quote}"
     if kind in ("list_type", "tuple_type"):
         return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
     if kind == "literal_error":
@@ -635,7 +641,7 @@ def _plain(value: Any) -> Any:
 def _value_error(text: str, value: Any) -> str:
     """Our validators' messages end in ``got <repr>``; show the value as YAML has it."""
     marker = ", got "
-    if marker in text and not isinstance(value, (dict, list, tuple)):
+    if text.endswith(marker + repr(value)) and not isinstance(value, (dict, list, tuple)):
         text = text[: text.rindex(marker)] + marker + _as_yaml(value)
     return text[0].lower() + text[1:] if text else text
 

@@ -268,10 +268,6 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> Any:
-    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-
-
 MAX_SCENARIO_NAME = 200
 MAX_LABEL = 100  # a candidate's, an ally's, a bloc's or an area's name
 MAX_PROSE = 2_000  # the question and the description
@@ -291,20 +287,32 @@ def _plain(rule: str) -> Any:
     return AfterValidator(check)
 
 
+_BREAKS = {"\n": "a line break", "\r": "a line break", "\u2028": "a line break", "\u2029": "a line break",
+           "\t": "a tab"}
+
+
+def _one_line(value: str) -> str:
+    """A name is shown on one line: a line break or a tab in it would be shown as a space, or break a table."""
+    found = next((_BREAKS[char] for char in value if char in _BREAKS), None)
+    if found is not None:
+        raise ValueError(f"contains {found}; a name is one line of text")
+    return value
+
+
 # Names are shown on one line in tables, charts and briefings, and are copied to CSV and slides.
+# A text field takes text only: `name: 1.10` is the number 1.1 to YAML, and turning it back into
+# text would show "1.1"; the loader asks for quotes instead.
 _NAME = _plain("names are plain text")
-Label = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_LABEL), _NAME]
-ScenarioName = Annotated[str, BeforeValidator(_text), Field(max_length=MAX_SCENARIO_NAME), _NAME]
-Prose = Annotated[
-    str, BeforeValidator(_text), Field(max_length=MAX_PROSE), _plain("write plain text (line breaks and tabs are fine)")
-]
+Label = Annotated[str, Field(max_length=MAX_LABEL), _NAME, AfterValidator(_one_line)]
+ScenarioName = Annotated[str, Field(max_length=MAX_SCENARIO_NAME), _NAME, AfterValidator(_one_line)]
+Prose = Annotated[str, Field(max_length=MAX_PROSE), _plain("write plain text (line breaks and tabs are fine)")]
 Count = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
 
 
 def _horizon(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return parse_date(value)
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+    if isinstance(value, str) and value[:4].isdigit() and value[4:5] == "-":  # a date, or a date and time
         return parse_date(value)
     days = parse_duration(value)
     if days <= 0:

@@ -193,7 +193,11 @@ def parse_text(text: str, shown: str, noun: str = "document") -> Document | None
             text[: exc.position].count("\n") + 1,
         ) from None
     except yaml.MarkedYAMLError as exc:
-        message, where = _syntax(exc, text)
+        message, where = _syntax(exc, text, one_line=noun != "document")
+        # PyYAML's own words name its parser's tokens ('<document start>', '\x00'); a file's
+        # line still points at the mistake, but a one-line value gets only what is explained.
+        if message is None:
+            message = "" if noun != "document" else exc.problem or "not valid YAML"
         raise _fail(shown, f"{SYNTAX}{message}", where) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above has a mark
         raise _fail(shown, f"{SYNTAX}{str(exc).splitlines()[0]}") from None
@@ -285,13 +289,17 @@ def _decoded(source: Source, shown: str) -> str:
 # --- syntax errors in words a user can act on --------------------------------------------
 
 
-def _syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int | None]:
-    """A message and a line for a YAML syntax error."""
+def _syntax(exc: yaml.MarkedYAMLError, text: str, *, one_line: bool = False) -> tuple[str | None, int | None]:
+    """A message and a line for a YAML syntax error; the message is None when there is no
+    explanation in words beyond PyYAML's own. In ``one_line`` text (a ``--set`` value) a tab
+    is not indentation."""
     problem = exc.problem or "not valid YAML"
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     opened = exc.context_mark.line + 1 if exc.context_mark is not None else line
+    if "\t" in text and one_line:
+        return None, line
     if "\t" in text and "tab" in problem.lower() or "found character '\\t'" in problem:
         return "a tab is used for indentation; indent with spaces", line
     if "quoted scalar" in context and "end of stream" in problem:
@@ -314,7 +322,7 @@ def _syntax(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int | None]:
         return "this line is not indented like the lines above it", line
     if "but found another document" in problem:
         return "the file holds a second document (after a line of ---); a scenario is one document", line
-    return problem, line
+    return None, line
 
 
 # --- checks on the event stream, before any tree is built -------------------------------
