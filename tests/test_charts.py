@@ -572,3 +572,48 @@ def test_the_s_curve_legend_never_covers_a_line() -> None:
     fig = s_curve_chart(results)
     ax = fig.axes[0]
     assert not style.legend_covers_data(ax, ax.get_legend())
+
+
+# ---- scripts the house font lacks ------------------------------------------------------
+
+
+def test_the_fallback_fonts_are_those_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib
+
+    monkeypatch.setattr(style, "FALLBACK_FONTS", ("No Such Font", "STIXGeneral"))
+    assert style.font_families() == ["sans-serif", "STIXGeneral"]
+    with style.context():
+        assert matplotlib.rcParams["font.family"] == ["sans-serif", "STIXGeneral"]
+
+
+def test_a_character_the_house_font_lacks_comes_from_a_fallback_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """U+2312 (an arc) is not in DejaVu Sans but is in STIX, which matplotlib ships: with STIX as the
+    fallback the arc is measured (and drawn) as STIX draws it."""
+    from matplotlib.font_manager import FontProperties
+
+    fig = style.new_figure()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    monkeypatch.setattr(style, "FALLBACK_FONTS", ())
+    with style.context():
+        stix, _, _ = renderer.get_text_width_height_descent("\u2312", FontProperties(family="STIXGeneral", size=12),
+                                                            ismath=False)
+    with style.context():
+        alone = style.measure(fig, "\u2312", 12)
+    monkeypatch.setattr(style, "FALLBACK_FONTS", ("STIXGeneral",))
+    with style.context():
+        fallback = style.measure(fig, "\u2312", 12)
+    assert fallback == pytest.approx(stix / fig.dpi) and alone != pytest.approx(fallback)
+
+
+def test_names_in_a_script_the_fonts_lack_draw_without_a_warning(one: Results) -> None:
+    import warnings
+
+    korea = dataclasses.replace(one.candidates[0], name="대한민국")
+    results = dataclasses.replace(one, candidates=[korea], scenario=one.scenario.with_updates(name="日本 Japan"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in ("outcomes", "s_curve"):
+            fig = CHARTS[name](results)
+            assert "대한민국" in _all_text(fig)
+            style.png_bytes(fig, dpi=40)
+    assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]

@@ -432,3 +432,52 @@ def test_a_column_named_over_two_lines_stays_in_the_snippets_comment(tmp_path: P
     text = snippet(fit, sample)
     assert "\nTUR:" not in text and "finland TUR: {hold" in text
     assert set(yaml.safe_load(text)["allies"]) == {"default"}
+
+
+CONTROL = ("\x1b", "\x07", "\x00", "\u202e")
+
+
+def _figure_text(figure: object) -> str:
+    from matplotlib.figure import Figure
+
+    assert isinstance(figure, Figure)
+    texts = [t.get_text() for t in figure.texts]
+    for ax in figure.axes:
+        texts += [t.get_text() for t in ax.texts] + [t.get_text() for t in ax.get_xticklabels()]
+        legend = ax.get_legend()
+        texts += [t.get_text() for t in legend.get_texts()] if legend is not None else []
+    return "\n".join(texts)
+
+
+def test_an_escape_in_an_ally_name_reaches_neither_the_fit_chart_nor_the_messages(tmp_path: Path) -> None:
+    """The two holdouts are named on the fit chart: as one line each, without the terminal escapes a CSV
+    file may hold; so are the rows a message names."""
+    from partnersim.charts.history import fit_chart
+
+    shipped = (ROOT / "partnersim" / "data" / "ratification_finland_sweden.csv").read_text(encoding="utf-8")
+    path = tmp_path / "delays.csv"
+    path.write_text(shipped.replace("Hungary", "Hun\x1b[31mgary\u202e").replace("Canada", "Can\x1b]0;x\x07ada"),
+                    encoding="utf-8")
+    sample = read_delays(path, ["finland_days"], exclude=["Can\x1b]0;x\x07ada"])
+    assert sample.excluded == ("Can]0;xada: left out on request",)
+    text = _figure_text(fit_chart(fit_delays(sample.days), sample))
+    assert "Hun[31mgary 265 d" in text
+    assert not [c for c in CONTROL if c in text]
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "exclude", "message"),
+    [
+        ("al\x1bly,da\x07ys\nA,1\n", ["dyas"], [],
+         "delays.csv: no column 'dyas' (did you mean 'da\\x07ys'?); columns: ally, days"),
+        ("ally,days\nA,1\n", ["days"], ["Z\x1b[2J"], "delays.csv: --exclude names no row: Z[2J"),
+    ],
+)
+def test_a_message_about_a_table_holds_no_control_character(
+    tmp_path: Path, text: str, columns: list[str], exclude: list[str], message: str
+) -> None:
+    path = tmp_path / "delays.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PartnersimError) as caught:
+        read_delays(path, columns, exclude)
+    assert str(caught.value) == message

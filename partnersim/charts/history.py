@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
 
 from partnersim.charts import style
+from partnersim.safetext import line
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,8 +44,11 @@ def fit_chart(fit: DelayFit, sample: Sample, *, size: str = "slide") -> Figure:
     """Observed consent delays against the fitted body-plus-hold model."""
     days = np.sort(fit.days)
     shares = fit.params.hold_share(fit.days)
-    held = [(label, d) for label, d, s in zip(sample.labels, fit.days, shares, strict=True) if s >= HOLD_SHARE]
-    rows = {label: row for label, row in zip(sample.labels, sample.rows, strict=True)}
+    # Ally names come from a CSV file anyone may have written: one line each, no terminal escapes.
+    held = [(line(label), d) for label, d, s in zip(sample.labels, fit.days, shares, strict=True)
+            if s >= HOLD_SHARE]
+    rows = {line(label): line(row) for label, row in zip(sample.labels, sample.rows, strict=True)}
+    columns = " + ".join(line(column) for column in sample.columns)
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
@@ -62,7 +66,7 @@ def fit_chart(fit: DelayFit, sample: Sample, *, size: str = "slide") -> Figure:
             _calendar_axis(fig, ax, sample.day_zero, end)
         _fit_note(ax, fit, sample)
         observed = Line2D([], [], color=DATA_COLOUR, linewidth=1.3, marker="o", markersize=4.5,
-                          label=f"Observed: {sample.n} consent delays ({' + '.join(sample.columns)})")
+                          label=f"Observed: {sample.n} consent delays ({columns})")
         model = ax.get_lines()[0]
         ax.legend(handles=[observed, model], loc="upper left", handlelength=2.4, frameon=True, framealpha=0.95,
                   borderaxespad=0.3)

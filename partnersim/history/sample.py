@@ -21,6 +21,7 @@ import numpy as np
 
 from partnersim import data
 from partnersim.errors import PartnersimError
+from partnersim.safetext import line
 
 SHIPPED = data.RATIFICATIONS
 
@@ -53,7 +54,7 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
     in the Sweden column is left out too: Finland was not an ally when Sweden's
     protocol was signed and ratified it on joining, so it is no deliberation.
     """
-    name = SHIPPED if path is None else path.name
+    name = SHIPPED if path is None else line(path.name)
     text = data.text_of(SHIPPED) if path is None else _read(path)
     reader = csv.DictReader(io.StringIO(text))
     fields = list(reader.fieldnames or [])
@@ -63,7 +64,9 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
         if column not in fields:
             close = difflib.get_close_matches(column, fields, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise PartnersimError(f"{name}: no column {column!r}{hint}; columns: {', '.join(fields)}")
+            # The header is the file's, and a message is one line without a terminal's escapes.
+            raise PartnersimError(f"{name}: no column {column!r}{hint}; columns: "
+                                  f"{', '.join(line(field) for field in fields)}")
     label_field = "ally" if "ally" in fields else fields[0]
     left_out: dict[str, str] = {row: "left out on request" for row in exclude}
     days: list[float] = []
@@ -87,7 +90,7 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
                 value = float(cell)
             except ValueError:
                 raise PartnersimError(
-                    f"{name}:{reader.line_num}: {column}: expected a number of days, got {cell!r}"
+                    f"{name}:{reader.line_num}: {line(column)}: expected a number of days, got {cell!r}"
                 ) from None
             days.append(value)
             labels.append(label if len(columns) == 1 else f"{label} ({column})")
@@ -99,7 +102,7 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
         raise PartnersimError(f"{name}: no delays in {', '.join(columns)}")
     missing = [row for row in exclude if row not in seen]
     if missing:
-        raise PartnersimError(f"{name}: --exclude names no row: {', '.join(missing)}")
+        raise PartnersimError(f"{name}: --exclude names no row: {line(', '.join(missing))}")
     return Sample(
         days=np.array(days),
         labels=tuple(labels),
@@ -107,7 +110,7 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
         columns=tuple(columns),
         source=name,
         day_zero=zero.pop() if len(zero) == 1 else None,
-        excluded=tuple(f"{row}: {why}" for row, why in left_out.items()),
+        excluded=tuple(line(f"{row}: {why}") for row, why in left_out.items()),
     )
 
 
