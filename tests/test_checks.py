@@ -18,8 +18,8 @@ from pydantic import TypeAdapter
 from partnersim.cli import cli
 from partnersim.scenario import scenario_from_dict
 from partnersim.scenario.checks import Finding, _least, scenario_warnings
-from partnersim.scenario.distributions import Distribution
 from partnersim.scenario.loader import load_checked
+from partnersim.values.distributions import Distribution
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))

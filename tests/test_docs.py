@@ -26,7 +26,6 @@ import yaml
 
 from partnersim.errors import ScenarioError
 from partnersim.scenario import load_scenario
-from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.schema import (
     AllyParams,
     Candidate,
@@ -37,6 +36,7 @@ from partnersim.scenario.schema import (
     Withdrawal,
 )
 from partnersim.scenario.templates import TEMPLATES
+from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "scenario.md"

@@ -17,7 +17,7 @@ from partnersim.engine import compile_scenario, run_chunk
 from partnersim.engine.spillover import Spillover
 from partnersim.engine.stages import ADVANCE, VETO
 from partnersim.runner import simulate
-from partnersim.scenario.distributions import Fixed
+from partnersim.values.distributions import Fixed
 
 from .conftest import scenario
 

@@ -22,14 +22,16 @@ from pydantic import TypeAdapter, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.scenario import load_scenario, roster_of
-from partnersim.scenario.distributions import (
+from partnersim.scenario.rosters import NATO_2020, NATO_2024
+from partnersim.scenario.schema import ConsensusStage, HoldOverride, Scenario
+from partnersim.values.distributions import (
     DATE_KINDS,
     DURATION_KINDS,
     Z90,
     DateDistribution,
     Distribution,
 )
-from partnersim.scenario.durations import (
+from partnersim.values.durations import (
     DAYS_PER_UNIT,
     add_days,
     days_between,
@@ -37,8 +39,6 @@ from partnersim.scenario.durations import (
     parse_date,
     parse_duration,
 )
-from partnersim.scenario.rosters import NATO_2020, NATO_2024
-from partnersim.scenario.schema import ConsensusStage, HoldOverride, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from partnersim.engine.streams import Streams, key_of, keys_of
+from partnersim.streams import Streams, key_of, keys_of
 
 
 def test_uniforms_are_uniform_and_in_the_open_interval() -> None:

@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from partnersim.charts import style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
-from partnersim.scenario.durations import DAYS_PER_UNIT
+from partnersim.values.durations import DAYS_PER_UNIT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,7 +133,7 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
 
 def _mark_current(ax: Axes, sweep: Sweep, param: Param, low: float, high: float) -> None:
     """A dotted line at the value the scenario itself has, when it lies inside the swept range."""
-    from partnersim.scenario.durations import parse_date, parse_duration
+    from partnersim.values.durations import parse_date, parse_duration
     from partnersim.whatif.diff import flatten
 
     value = flatten(sweep.scenario).get(param.path)

@@ -22,11 +22,11 @@ import math
 import numpy as np
 
 from partnersim.engine.stages import ChunkKeys
-from partnersim.engine.streams import Streams, key_of
-from partnersim.scenario.durations import days_between
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
 from partnersim.scenario.templates import RENEWAL, TEMPLATES
+from partnersim.streams import Streams, key_of
+from partnersim.values.durations import days_between
 
 _SUMMIT = key_of("summit")
 

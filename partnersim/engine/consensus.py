@@ -19,9 +19,9 @@ import numpy as np
 
 from partnersim.engine.records import AllyRecord
 from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering, Leaving, expand
-from partnersim.engine.streams import Streams, key_of
-from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Allies, AllyParams, ConsensusStage
+from partnersim.streams import Streams, key_of
+from partnersim.values.distributions import DurationDist
 
 _DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED, _TIEBREAK, _TOGETHER = range(6)
 _SHARED = np.array([_HOLD, _HOLD_DAYS, _LIFTED], dtype=np.uint64)  # what a bloc acting as one shares

@@ -34,11 +34,11 @@ import numpy as np
 from partnersim.engine.consensus import Consensus
 from partnersim.engine.records import LifeRecord
 from partnersim.engine.stages import VETO, ChunkKeys, Entering
-from partnersim.engine.streams import Streams, key_of, keys_of
 from partnersim.scenario.schema import ConsensusStage, Partnership
 from partnersim.scenario.templates import (
     RENEWAL,  # also the name renewals go by in the calendar and in elections
 )
+from partnersim.streams import Streams, key_of, keys_of
 
 if TYPE_CHECKING:
     from partnersim.engine.calendar import Calendar

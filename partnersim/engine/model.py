@@ -17,15 +17,15 @@ from partnersim.engine.life import RENEWAL, Life, compile_life
 from partnersim.engine.silence import Silence
 from partnersim.engine.spillover import Spillover
 from partnersim.engine.stages import CompiledStage
-from partnersim.engine.streams import key_of, keys_of
 from partnersim.engine.talks import Talks
 from partnersim.engine.task import Task
 from partnersim.process.machine import Paths, outcome_states, route_of, state_names
 from partnersim.process.route import Route
-from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import ConsensusStage, Scenario, SilenceStage, TalksStage, TaskStage
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
+from partnersim.streams import key_of, keys_of
+from partnersim.values.distributions import DurationDist
 
 DAYS_PER_YEAR = 365.25
 

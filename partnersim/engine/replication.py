@@ -28,8 +28,8 @@ from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
 from partnersim.engine.records import AllyRecord, LifeRecord, Records, Trail
 from partnersim.engine.stages import ADVANCE, VETO, WITHDRAW, ChunkKeys, Entering, Leaving
-from partnersim.engine.streams import Streams, key_of
 from partnersim.process.route import PENDING, REQUESTED, WAITING, WITHDRAWN, Branches, Exit, Goto, Retry
+from partnersim.streams import Streams, key_of
 
 _REQUEST = key_of("request")
 _WITHDRAWAL = key_of("withdrawal")

@@ -21,8 +21,8 @@ import numpy as np
 
 from partnersim.engine.records import AllyRecord
 from partnersim.engine.stages import ADVANCE, VETO, ChunkKeys, Entering, Leaving, expand
-from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import SilenceStage
+from partnersim.streams import Streams, key_of
 
 ATTEMPT_CAP = 1000  # attempts drawn at most when there is no max_breaks
 _BLOCK = 8

@@ -21,10 +21,10 @@ from collections.abc import Callable
 import numpy as np
 
 from partnersim.engine.stages import VETO, ChunkKeys
-from partnersim.engine.streams import Streams, key_of
-from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import Template
+from partnersim.streams import Streams, key_of
+from partnersim.values.distributions import DurationDist
 
 _FREEZE = key_of("spillover")
 

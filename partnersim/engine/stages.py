@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from partnersim.engine.streams import Streams, key_of
 from partnersim.process.route import Exit
+from partnersim.streams import Streams, key_of
 
 # How a case leaves a stage.
 ADVANCE, VETO, FAIL_TALKS, WITHDRAW, TIMEOUT = Exit.ADVANCE, Exit.VETO, Exit.FAIL, Exit.WITHDRAW, Exit.TIMEOUT

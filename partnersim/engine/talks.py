@@ -22,8 +22,8 @@ import numpy as np
 import simpy
 
 from partnersim.engine.stages import ADVANCE, FAIL_TALKS, WITHDRAW, ChunkKeys, Entering, expand
-from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import TalksStage
+from partnersim.streams import Streams, key_of
 
 NEVER = -1
 ROUND_CAP = 1000  # rounds drawn at most when talks have no round limit

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from partnersim.engine.stages import ADVANCE, ChunkKeys, Entering
-from partnersim.engine.streams import Streams, key_of
 from partnersim.scenario.schema import TaskStage
+from partnersim.streams import Streams, key_of
 
 
 class Task:

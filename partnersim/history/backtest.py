@@ -24,9 +24,9 @@ import numpy as np
 
 from partnersim.history.observed import Milestone, Observed, read_observed
 from partnersim.runner import simulate
-from partnersim.scenario.distributions import Gamma, Lognormal
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
+from partnersim.values.distributions import Gamma, Lognormal
 
 if TYPE_CHECKING:
     from partnersim.engine.model import Model

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Union
 
-from partnersim.scenario.distributions import DurationDist
+from partnersim.values.distributions import DurationDist
 
 
 class Exit(IntEnum):

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.schema import Scenario
+from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
 SKIPPED = {"name", "question", "description", "extends"}  # shown elsewhere in a briefing
 TOP_LABELS = {

@@ -18,7 +18,7 @@ from partnersim.charts.labels import success_label, template_of
 from partnersim.charts.readable import readable, readable_rows
 from partnersim.report.assumptions import InputFile, read_inputs
 from partnersim.report.findings import Table, candidate_finding, headline, summary_tables
-from partnersim.scenario.durations import month_label
+from partnersim.values.durations import month_label
 
 if TYPE_CHECKING:
     from partnersim.results.load import Rows, SavedRun

@@ -17,7 +17,7 @@ import numpy as np
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Z95, Estimate
 from partnersim.results.text import interval
-from partnersim.scenario.durations import month_label
+from partnersim.values.durations import month_label
 
 if TYPE_CHECKING:
     from partnersim.results.load import Rows

@@ -18,8 +18,8 @@ import numpy as np
 
 from partnersim.engine.model import Model
 from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
-from partnersim.scenario.durations import add_days
 from partnersim.scenario.schema import Scenario
+from partnersim.values.durations import add_days
 
 Z95 = 1.959963984540054
 QUANTILES = (0.10, 0.50, 0.80, 0.90)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from partnersim.results.summary import CandidateResult, Estimate, Results
 from partnersim.safetext import line
-from partnersim.scenario.durations import month_label
+from partnersim.values.durations import month_label
 
 
 def percent(value: float, decimals: int | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Scenarios: the schema, durations and dates, distributions, and the loader."""
+"""Scenarios: the schema, the loader, and the checks of a scenario file."""
 
 from partnersim.scenario.loader import load_scenario, roster_of, scenario_from_dict
 from partnersim.scenario.schema import Candidate, Scenario

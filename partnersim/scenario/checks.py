@@ -23,7 +23,6 @@ import numpy as np
 
 from partnersim.engine.calendar import RENEWAL, Calendar
 from partnersim.engine.consensus import _resolve
-from partnersim.scenario.distributions import DurationDist
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import (
     AllyOverride,
@@ -36,6 +35,7 @@ from partnersim.scenario.schema import (
 )
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import KeyPath
+from partnersim.values.distributions import DurationDist
 
 DAYS_PER_YEAR = 365.25
 

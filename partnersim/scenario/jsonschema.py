@@ -15,10 +15,10 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from partnersim.scenario import distributions
 from partnersim.scenario import schema as models
-from partnersim.scenario.durations import parse_date, parse_duration
 from partnersim.scenario.templates import TEMPLATES
+from partnersim.values import distributions
+from partnersim.values.durations import parse_date, parse_duration
 
 DURATION: dict[str, Any] = {
     "anyOf": [

@@ -26,14 +26,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import MAX_FILE, Problem, ScenarioError
-from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
-from partnersim.scenario.durations import format_duration
 from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT, quoting_hints
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import DECISION_KINDS, RENEWAL_ALLY_DEFAULTS, STAGE_MODELS, Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import Document, KeyPath, Unreadable, dotted, parse_source, read_source
+from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
+from partnersim.values.durations import format_duration
 
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]

@@ -25,7 +25,7 @@ from pydantic import (
 
 from partnersim.errors import ScenarioError
 from partnersim.safetext import control_characters
-from partnersim.scenario.distributions import (
+from partnersim.values.distributions import (
     CalendarDate,
     DateDistribution,
     Days,
@@ -37,7 +37,7 @@ from partnersim.scenario.distributions import (
     LognormalParams,
     Pert,
 )
-from partnersim.scenario.durations import (
+from partnersim.values.durations import (
     add_days,
     days_between,
     format_duration,

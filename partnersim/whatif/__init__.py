@@ -2,7 +2,7 @@
 
 Every analysis here runs its scenarios on one seed, so they share their
 random numbers replication by replication (common random numbers; see
-:mod:`partnersim.engine.streams`), and reports changes with intervals that
+:mod:`partnersim.streams`), and reports changes with intervals that
 use that pairing.
 
 - :func:`compare` — a base and its what-ifs: the change per candidate with a

@@ -3,7 +3,7 @@
 Every scenario runs with the base's seed and number of replications, so
 replication *i* of each draws the same numbers for the same ally, candidate
 and stage (the streams are keyed by meaning, see
-:mod:`partnersim.engine.streams`). Each replication therefore gives a pair of
+:mod:`partnersim.streams`). Each replication therefore gives a pair of
 outcomes per candidate, and the change in a probability is estimated from
 the pairs (:mod:`partnersim.whatif.paired`): only the replications the change
 actually affects add uncertainty, which makes the interval several times
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
-from partnersim.scenario.durations import DAYS_PER_UNIT
 from partnersim.scenario.loader import load_checked, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
+from partnersim.values.durations import DAYS_PER_UNIT
 from partnersim.whatif.diff import Difference, diff_scenarios
 from partnersim.whatif.paired import Change, paired_change
 from partnersim.whatif.points import Point, run_point

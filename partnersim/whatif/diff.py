@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from partnersim.safetext import line
-from partnersim.scenario.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import TEMPLATES
+from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
 # Titles and run settings are not assumptions about the process.
 NOT_COMPARED = ("name", "description", "question", "replications", "seed")

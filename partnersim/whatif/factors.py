@@ -35,7 +35,10 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
-from partnersim.scenario.distributions import (
+from partnersim.scenario.loader import roster_of
+from partnersim.scenario.schema import Scenario
+from partnersim.scenario.templates import TEMPLATES
+from partnersim.values.distributions import (
     Distribution,
     DurationDist,
     Empirical,
@@ -48,10 +51,7 @@ from partnersim.scenario.distributions import (
     TruncatedNormal,
     Uniform,
 )
-from partnersim.scenario.durations import format_duration
-from partnersim.scenario.loader import roster_of
-from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import TEMPLATES
+from partnersim.values.durations import format_duration
 from partnersim.whatif.diff import flatten, show
 from partnersim.whatif.sweep import _ends
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
 from partnersim.runner import Executor
-from partnersim.scenario.durations import month_label
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
+from partnersim.values.durations import month_label
 from partnersim.whatif.factors import Factor, factors, possessive
 from partnersim.whatif.paired import Change, paired_change
 from partnersim.whatif.points import Point, run_points

@@ -26,9 +26,9 @@ import numpy as np
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import CandidateResult
 from partnersim.runner import Executor
-from partnersim.scenario.durations import format_duration, parse_date, parse_duration
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
+from partnersim.values.durations import format_duration, parse_date, parse_duration
 from partnersim.whatif.diff import flatten
 from partnersim.whatif.points import Point, run_points
 

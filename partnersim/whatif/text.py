@@ -9,7 +9,7 @@ from typing import Any
 
 from partnersim import safetext
 from partnersim.results.summary import Results
-from partnersim.scenario.durations import month_label
+from partnersim.values.durations import month_label
 from partnersim.whatif.compare import CandidateChange, Comparison, DateChange
 from partnersim.whatif.paired import Change
 from partnersim.whatif.sensitivity import Sensitivity, date_of

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from partnersim.scenario.durations import format_duration, parse_date, parse_duration
+from partnersim.values.durations import format_duration, parse_date, parse_duration
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
