@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -617,3 +618,112 @@ def test_names_in_a_script_the_fonts_lack_draw_without_a_warning(one: Results) -
             assert "대한민국" in _all_text(fig)
             style.png_bytes(fig, dpi=40)
     assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+# ---- long names and long horizons -------------------------------------------------------
+
+# Eight candidates with names as long as briefings give them, over a century.
+LONG_NAMES = [
+    "Argentine Republic (hypothetical request after the 2027 general election)",
+    "Federative Republic of Brazil (hypothetical, under a new government)",
+    "Republic of Chile (hypothetical request following the Pacific summit)",
+    "Republic of Peru (hypothetical request, contingent on congress approval)",
+    "United Mexican States (hypothetical request after USMCA review talks)",
+    "Republic of Colombia (upgrade from partner across the globe status)",
+    "Oriental Republic of Uruguay (hypothetical request, low-profile track)",
+    "Republic of Ecuador (hypothetical request after security cooperation)",
+]
+CENTURY = f"""\
+name: Eight long names over a century
+start: 2026-12-01
+horizon: 100y
+seed: {SEED}
+partnership:
+  areas: {{initial: 2, added_per_year: 2}}
+candidates:
+""" + "".join(f"  - {{code: {code}, name: '{name}', request: 2027-{k + 1:02d}-01}}\n"
+              for k, (code, name) in enumerate(zip(["ARG", "BRA", "CHL", "PER", "MEX", "COL", "URY", "ECU"],
+                                                   LONG_NAMES, strict=True)))
+
+
+@pytest.fixture(scope="module")
+def century(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    return _run(tmp_path_factory, CENTURY)
+
+
+def _apart(boxes: list[Any], gap: float = 2.0) -> bool:
+    """Whether boxes, left to right, leave at least ``gap`` pixels between neighbours."""
+    ordered = sorted(boxes, key=lambda box: box.x0)
+    return all(a.x1 + gap <= b.x0 for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+def _tick_labels(ax: Any) -> list[Any]:
+    renderer = ax.get_figure(root=True).canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text() and t.get_visible()]
+
+
+@pytest.mark.parametrize("case", ["three", "century"])
+def test_the_s_curve_keeps_its_legend_and_labels_inside_the_figure_and_apart(case: str,
+                                                                              request: pytest.FixtureRequest) -> None:
+    """Eight 70-character names put the legend below the plot: it fits the figure, the horizon's label
+    stays clear of the labels at the ends of the lines, and a century's year labels do not touch."""
+    results = request.getfixturevalue(case)
+    fig = CHARTS["s_curve"](results)
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1
+    footer = fig.texts[-1].get_window_extent(renderer)
+    assert not legend.overlaps(footer) and not legend.overlaps(ax.xaxis.label.get_window_extent(renderer))
+    assert not any(legend.overlaps(box) for box in _tick_labels(ax))
+    horizon = next(t for t in ax.texts if t.get_text().startswith("Horizon"))
+    ends = [t.get_window_extent(renderer) for t in ax.texts if t is not horizon]
+    assert len(ends) == len(results.candidates)
+    assert not any(a.overlaps(b) for k, a in enumerate(ends) for b in ends[k + 1:])
+    assert not any(horizon.get_window_extent(renderer).overlaps(box) for box in ends)
+    assert _apart(_tick_labels(ax), gap=8)
+    for text in _legend(fig):
+        assert " — P50 " in text and ", P80 " in text  # the dates are never cut, only the names
+
+
+@pytest.mark.parametrize("name", ["start_dates", "partnership"])
+def test_a_century_of_years_is_labelled_without_touching(name: str, century: Results) -> None:
+    fig = CHARTS[name](century)
+    fig.draw_without_rendering()
+    ax = fig.axes[-1]
+    assert len(_tick_labels(ax)) >= 4 and _apart(_tick_labels(ax), gap=8)
+
+
+@pytest.mark.parametrize(("start", "end", "width"), [
+    (dt.date(2026, 12, 1), dt.date(2126, 12, 1), 6.5), (dt.date(2026, 12, 1), dt.date(2126, 12, 1), 2.5),
+    (dt.date(2025, 1, 1), dt.date(2045, 1, 1), 2.0), (dt.date(2025, 1, 1), dt.date(2026, 6, 1), 1.5),
+    (dt.date(2026, 12, 1), dt.date(2031, 12, 31), 6.5),
+])
+def test_date_ticks_are_round_and_far_enough_apart(start: dt.date, end: dt.date, width: float) -> None:
+    major, minor, label = date_ticks(start, end, width=width, size=11)
+    span = (end - start).days
+    inches = [(b - a).days / span * width for a, b in zip(major, major[1:], strict=False)]
+    assert len(major) >= 2 and min(inches) * 72 >= 0.95 * style.TICK_ROOM * 11
+    assert set(major) <= set(minor) and all(start <= d <= end and d.day == 1 for d in minor)
+    step = (major[1].year - major[0].year) * 12 + major[1].month - major[0].month
+    assert all((d.year * 12 + d.month - 1) % step == 0 for d in major)  # 2030, 2040 …; Jan, Apr …
+    assert label == ("%b\n%Y" if span < 2.5 * 365 else "%Y")
+
+
+@pytest.mark.parametrize("months", [False, True])
+def test_a_date_axis_thins_its_ticks_to_the_width_it_is_drawn_at(months: bool) -> None:
+    """Any chart with dates along x (tornado, sweep, back-test) gets labels that never touch."""
+    from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    end = dt.date(2028, 6, 1) if months else dt.date(2126, 1, 1)
+    for width in (10.0, 4.0, 2.0):
+        with style.context():
+            fig = Figure(figsize=(width, 2), dpi=100)
+            FigureCanvasAgg(fig)
+            ax = fig.add_subplot()
+            ax.set_xlim(mdates.date2num(dt.date(2026, 1, 1)), mdates.date2num(end))
+            style.date_axis(ax, months=months)
+            fig.draw_without_rendering()
+            assert len(_tick_labels(ax)) >= 2 and _apart(_tick_labels(ax), gap=6)

@@ -9,7 +9,6 @@ candidate's lines. The title states the shift.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -194,7 +193,7 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_yticks([0, 20, 40, 50, 60, 80, 100])
     ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
     ax.set_xlabel("Date")
-    calendar_axis(ax, results.start, results.end_date)
+    style.calendar_axis(ax, results.start, results.end_date)
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
 
 
@@ -237,26 +236,3 @@ def _subtitle(comparison: Comparison) -> str:
     what = success_label(comparison.base).lower()
     return (f"Share of {comparison.replications:,} simulated futures in which {what} has begun by each date; "
             f"solid: base, dashed: what-if")
-
-
-def calendar_axis(ax: Axes, start: dt.date, end: dt.date) -> None:
-    """A calendar x axis: years as major ticks (every second or fifth on long spans), quarters between."""
-    ax.set_xlim(mdates.date2num(start), mdates.date2num(end))
-    if (end - start).days < 2.5 * 365:
-        major = _month_starts(start, end, 3)
-        minor = _month_starts(start, end, 1)
-        label = "%b\n%Y"
-    else:
-        years = [dt.date(y, 1, 1) for y in range(start.year, end.year + 1) if start <= dt.date(y, 1, 1) <= end]
-        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 11)
-        major, minor, label = years[::step], (_month_starts(start, end, 3) if step == 1 else years), "%Y"
-    ax.set_xticks([mdates.date2num(d) for d in major])
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(label))
-    ax.set_xticks([mdates.date2num(d) for d in minor], minor=True)
-    ax.tick_params(axis="x", which="minor", length=3, color="#888888")
-    style.light_grid(ax, "x")
-
-
-def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
-    return [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in range(1, 13, every)
-            if start <= dt.date(y, m, 1) <= end]

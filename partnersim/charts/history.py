@@ -327,14 +327,8 @@ def _backtest_axes(ax: Axes, start: dt.date, end: dt.date) -> None:
     ax.set_yticklabels([f"{v}" if v % 20 == 0 or v in (10, 90) else "" for v in range(0, 101, 10)])
     ax.set_ylabel("Simulated futures in which the step\nwas done by each date (%)")
     ax.set_xlabel("Date")
-    if (end - start).days < 2.5 * 365:  # quarters labelled, months between
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-        ax.xaxis.set_minor_locator(mdates.MonthLocator())
-    else:  # years labelled, quarters between
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    # Quarters labelled and months between, or years and quarters; fewer where labels would touch.
+    style.date_axis(ax, months=(end - start).days < 2.5 * 365)
     ax.tick_params(axis="x", which="minor", length=3, color="#888888")
     style.light_grid(ax, "x")
 

@@ -19,11 +19,13 @@ from partnersim.charts.style import date_ticks as date_ticks  # kept importable 
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.text import Annotation
 
     from partnersim.results.summary import CandidateResult, Results
 
 MARKERS = {"P50": ("o", 50), "P80": ("D", 80)}
-END_LABEL_GAP = 6.0  # percentage points between labels at the end of the lines
+END_SIZE = 10.5  # points, the labels at the end of the lines
+END_LABEL_GAP = 14.0  # points between the centres of two of them: a line of END_SIZE text and a little more
 
 
 def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
@@ -35,19 +37,34 @@ def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
         drawn, note = style.room_for(results, style.MOST_LINES, keep=_first(results))
         for index, candidate in enumerate(drawn.candidates):
             _curve(ax, drawn, candidate, index)
-        _end_labels(ax, drawn, fig.get_figheight())
         _axes(ax, results)
         style.title(fig, finding(results), style.with_note(note, _subtitle(drawn)))
         style.footer(fig, results)
+        ends = _end_labels(ax, drawn)
         # "best" keeps the legend off the curves, the guides and the end labels when there is
         # room; when every spot inside covers a line, the legend goes below the plot.
         legend = ax.legend(loc="best", handlelength=3.2, borderaxespad=0.4, frameon=True, framealpha=0.92)
         legend.get_frame().set_linewidth(0)
         if style.legend_covers_data(ax, legend) or not style.inside(ax, legend):
             legend.remove()
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, handlelength=3.2, frameon=False,
-                      fontsize="small")
+            _legend_below(fig, ax, drawn)
+            for label in ends:  # the plot is now shorter: spread them again
+                label.remove()
+            _end_labels(ax, drawn)
     return fig
+
+
+def _legend_below(fig: Figure, ax: Axes, results: Results) -> None:
+    """The legend in two columns under the plot, each name cut to what its column leaves beside the dates."""
+    size, length = 9.5, 3.2
+    ncols = min(2, len(results.candidates))
+    room = style.legend_room(fig, ncols, size, length)
+    labels = []
+    for candidate in results.candidates:
+        dates = style.measure(fig, legend_text(results, candidate, ""), size)
+        labels.append(legend_text(results, candidate, style.shorten(fig, candidate.name, room - dates, size)))
+    handles, _ = ax.get_legend_handles_labels()
+    style.legend_below(fig, ax, handles, labels, ncols=ncols, fontsize=size, handlelength=length)
 
 
 def finding(results: Results) -> str:
@@ -129,28 +146,36 @@ def _guides(ax: Axes, results: Results) -> None:
     for _, level in MARKERS.values():
         ax.hlines(level, start, end, color=style.LIGHT_GREY, linewidth=1.0, linestyle=(0, (3, 3)), zorder=1)
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
-    ax.annotate(f"Horizon\n{style.day_month_year(results.end_date)}", (end, 1.0),
-                xycoords=("data", "axes fraction"), xytext=(6, -2), textcoords="offset points",
-                ha="left", va="top", fontsize=9.5, color="#444444", annotation_clip=False)
+    # Above the plot, beside the end labels' column: no end label can reach it.
+    ax.annotate(f"Horizon {style.day_month_year(results.end_date)}", (end, 1.0),
+                xycoords=("data", "axes fraction"), xytext=(6, 6), textcoords="offset points",
+                ha="left", va="bottom", fontsize=9.5, color="#444444", annotation_clip=False)
 
 
-def _end_labels(ax: Axes, results: Results, height: float) -> None:
+def _end_labels(ax: Axes, results: Results) -> list[Annotation]:
     """``74% Brazil`` just right of the horizon, spread so that no two collide.
 
     They sit outside the plot, in the margin that constrained layout keeps
-    for them, so long candidate names never run off the figure.
+    for them, so long candidate names never run off the figure. How far apart
+    they must be, in percent, depends on the plot's height: it is laid out
+    first.
     """
+    fig = _figure(ax)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    tall = max(ax.bbox.height / fig.dpi * 72, 1.0)  # points
     finals = [float(c.cdf[-1]) * 100 if len(c.cdf) else 0.0 for c in results.candidates]
-    # The gap is set for a slide; on a taller page the same points take fewer percent.
-    gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
-    ys = style.spread(finals, gap, low=2.0, high=86.0)  # keep clear of the horizon label
+    ys = style.spread(finals, END_LABEL_GAP / tall * 100, low=2.0, high=97.0)
     end = mdates.date2num(results.end_date)
+    labels = []
     for index, (candidate, y) in enumerate(zip(results.candidates, ys, strict=True)):
-        name = style.short_name(_figure(ax), candidate.name, 10.5, "bold", room=style.END_ROOM)
-        ax.annotate(f"{style.percent(finals[index] / 100)} {name}", (end, y),
-                    xytext=(6, 0), textcoords="offset points", ha="left", va="center",
-                    fontsize=10.5, fontweight="bold", color=style.candidate_style(index)["color"],
-                    annotation_clip=False)
+        name = style.short_name(fig, candidate.name, END_SIZE, "bold", room=style.END_ROOM)
+        labels.append(ax.annotate(f"{style.percent(finals[index] / 100)} {name}", (end, y),
+                                  xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                                  fontsize=END_SIZE, fontweight="bold",
+                                  color=style.candidate_style(index)["color"], annotation_clip=False))
+    return labels
 
 
 def _axes(ax: Axes, results: Results) -> None:

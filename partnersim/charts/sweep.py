@@ -76,15 +76,9 @@ def _axis_label(sweep: Sweep, param: Param) -> str:
 
 
 def _format_axis(ax: Axes, param: Param) -> None:
-    """Dates as calendar dates: years, or half-years on a span under three years."""
+    """Dates as calendar dates: years, or quarters on a span under three years; fewer where labels would touch."""
     if param.kind == "date":
-        span = param.high - param.low
-        if span >= 3 * 365:
-            ax.xaxis.set_major_locator(mdates.YearLocator())
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        else:
-            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+        style.date_axis(ax, months=param.high - param.low < 3 * 365)
 
 
 def _value_text(param: Param, x: float) -> str:

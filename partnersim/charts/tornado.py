@@ -159,13 +159,7 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
                             else f"after {_by(sens)}")
     _base_line(ax, base, label)
     ax.axvline(horizon, color="#444444", linewidth=1.1)
-    span_days = horizon - low
-    if span_days > 3 * 365:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    else:
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    style.date_axis(ax, months=horizon - low <= 3 * 365)
     ax.set_xlabel(f"Date by which {success_label(results).lower()} is an even chance (P50)")
     style.light_grid(ax, "x")
 
