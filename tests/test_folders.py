@@ -657,7 +657,6 @@ def test_precision_at_the_cap_says_the_target_was_not_reached(finished: Path) ->
     assert f"the widest is ±{widest * 100:.2g} points" in short
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="SIGPIPE")
 def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> None:
     write(tmp_path / "s.yaml", SCENARIO.replace("replications: 300", "replications: 3000"))
     child = subprocess.Popen([sys.executable, "-m", "partnersim", "run", "s.yaml", "--out", "run", "-j", "1"],
@@ -666,5 +665,5 @@ def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> N
     child.stdout.close()  # the reader is gone before anything is printed
     stderr = child.stderr.read().decode()
     child.wait(timeout=120)
-    assert child.returncode == -signal.SIGPIPE and stderr == ""
+    assert child.returncode == 141 and stderr == ""
     assert (tmp_path / "run" / "manifest.json").is_file()

@@ -8,8 +8,6 @@ the user's input is one line per problem and exit code 2; never a traceback.
 
 from __future__ import annotations
 
-import signal
-
 import click
 
 from partnersim import __version__
@@ -45,8 +43,4 @@ for _module in (run, report, whatif, history, reproduce, tools):
 
 def main() -> None:
     stop_on_signals()
-    if hasattr(signal, "SIGPIPE"):
-        # Output piped into `head` ends as any command-line tool's does: quietly. The run folder
-        # is complete before anything is printed.
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     cli(prog_name="partnersim")

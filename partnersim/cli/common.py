@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool that pipe ended
 
 
 def console(stderr: bool = False) -> Console:
@@ -32,7 +33,18 @@ def console(stderr: bool = False) -> Console:
     # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
     width = None if stream.isatty() else 132
     # No emoji codes: a name such as "Chile :flag_for_chile:" is printed as written, like any markup.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
+    screen = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
+    screen.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return screen
+
+
+def _broken_pipe() -> None:
+    """Output piped into a reader that stopped (``| head``): end quietly, as a tool killed by SIGPIPE does.
+
+    The run folder is complete before anything is printed.
+    """
+    sys.stderr.flush()
+    os._exit(EXIT_BROKEN_PIPE)
 
 
 def friendly_errors(command: F) -> F:
@@ -52,6 +64,8 @@ def friendly_errors(command: F) -> F:
             # Messages may quote a run folder's contents, which anyone may have written.
             click.echo(f"error: {safetext.line(exc)}", err=True)
             sys.exit(EXIT_INPUT)
+        except BrokenPipeError:  # the same, from click.echo
+            _broken_pipe()
         except OSError as exc:
             # A file the user named could not be written or read (a missing folder, a full disk).
             where = f" {exc.filename}" if exc.filename else ""
