@@ -25,16 +25,11 @@ import pytest
 import yaml
 
 from partnersim.errors import ScenarioError
+from partnersim.kinds.consensus import AllyParams, Hold
+from partnersim.kinds.talks import TalksStage
+from partnersim.kinds.task import TaskStage
 from partnersim.scenario import load_scenario
-from partnersim.scenario.schema import (
-    AllyParams,
-    Candidate,
-    Hold,
-    Scenario,
-    TalksStage,
-    TaskStage,
-    Withdrawal,
-)
+from partnersim.scenario.schema import Candidate, Scenario, Withdrawal
 from partnersim.scenario.templates import TEMPLATES
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 

@@ -15,7 +15,7 @@ import pytest
 
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.engine.spillover import Spillover
-from partnersim.engine.stages import ADVANCE, VETO
+from partnersim.kinds.base import ADVANCE, VETO
 from partnersim.runner import simulate
 from partnersim.values.distributions import Fixed
 
@@ -261,8 +261,9 @@ def test_a_what_if_that_changes_a_stage_kind_replaces_the_stage(tmp_path: Any) -
     to consensus starts from the template's defaults."""
     from pathlib import Path
 
+    from partnersim.kinds.consensus import ConsensusStage
+    from partnersim.kinds.silence import SilenceStage
     from partnersim.scenario.loader import load_scenario
-    from partnersim.scenario.schema import ConsensusStage, SilenceStage
 
     shipped = Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"
     stage = load_scenario(shipped).stages["ipcp_approval"]

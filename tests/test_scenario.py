@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
+from partnersim.kinds.consensus import ConsensusStage, HoldOverride
 from partnersim.scenario import load_scenario, roster_of
 from partnersim.scenario.rosters import NATO_2020, NATO_2024
-from partnersim.scenario.schema import ConsensusStage, HoldOverride, Scenario
+from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
     DATE_KINDS,
     DURATION_KINDS,

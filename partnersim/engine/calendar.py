@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from partnersim.engine.stages import ChunkKeys
+from partnersim.kinds.base import ChunkKeys
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
 from partnersim.scenario.templates import RENEWAL, TEMPLATES

@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from partnersim.engine.consensus import Consensus
 from partnersim.engine.records import LifeRecord
-from partnersim.engine.stages import VETO, ChunkKeys, Entering
-from partnersim.scenario.schema import ConsensusStage, Partnership
+from partnersim.kinds.base import VETO, ChunkKeys, Entering
+from partnersim.kinds.consensus import Consensus, ConsensusStage
+from partnersim.scenario.schema import Partnership
 from partnersim.scenario.templates import (
     RENEWAL,  # also the name renewals go by in the calendar and in elections
 )

@@ -12,19 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from partnersim.engine.calendar import Calendar
-from partnersim.engine.consensus import Bloc, Consensus, Election
 from partnersim.engine.life import RENEWAL, Life, compile_life
-from partnersim.engine.silence import Silence
 from partnersim.engine.spillover import Spillover
-from partnersim.engine.stages import CompiledStage
-from partnersim.engine.talks import Talks
-from partnersim.engine.task import Task
+from partnersim.kinds import KINDS, Context
+from partnersim.kinds.base import CompiledStage
+from partnersim.kinds.consensus import compile_consensus
 from partnersim.process.machine import Paths, outcome_states, route_of, state_names
 from partnersim.process.route import Route
 from partnersim.scenario.loader import roster_of
-from partnersim.scenario.schema import ConsensusStage, Scenario, SilenceStage, TalksStage, TaskStage
+from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
-from partnersim.streams import key_of, keys_of
+from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist
 
 DAYS_PER_YEAR = 365.25
@@ -63,30 +61,9 @@ class Model:
         return self.states.index(self.route.stages[index])
 
     @property
-    def consensus_stages(self) -> list[Consensus | Silence]:
+    def consensus_stages(self) -> list[CompiledStage]:
         """The stages at which allies decide (consensus, or silence procedure), with their ally records."""
-        return [s for s in self.stages if isinstance(s, (Consensus, Silence))]
-
-
-def make_consensus(
-    name: str, index: int, params: ConsensusStage, scenario: Scenario, ally_codes: list[str], ally_keys: np.ndarray,
-    *, rules_of: str | None = None,
-) -> Consensus:
-    """A compiled consensus with the scenario's elections and blocs; ``rules_of`` names the stage they
-    are looked up by (a renewal numbered ``renewal-2`` follows the rules of ``renewal``)."""
-    stage = rules_of or name
-    elections = []
-    for election in scenario.calendar.elections:
-        hold = election.hold if not isinstance(election.hold, dict) else election.hold.get(stage)
-        if hold is not None:
-            day = float((election.date - scenario.start).days)
-            elections.append(Election(ally=ally_codes.index(election.ally), day=day, hold=hold))
-    blocs = [
-        Bloc(key=key_of(f"bloc:{bloc.name}"), allies=np.array([ally_codes.index(c) for c in bloc.allies]),
-             strength=bloc.strength)
-        for bloc in scenario.blocs
-    ]
-    return Consensus(name, index, params, scenario.allies, ally_codes, ally_keys, elections=elections, blocs=blocs)
+        return [s for s in self.stages if KINDS[s.kind].decision]
 
 
 def compile_scenario(scenario: Scenario) -> Model:
@@ -96,17 +73,12 @@ def compile_scenario(scenario: Scenario) -> Model:
     roster = roster_of(scenario)
     ally_codes = list(roster)
     ally_keys = keys_of(ally_codes)
+    context = Context(ally_codes, ally_keys, allies=scenario.allies, elections=scenario.calendar.elections,
+                      blocs=scenario.blocs, start=scenario.start)
     stages: list[CompiledStage] = []
     for index, spec in enumerate(template.stages):
         params = scenario.stages[spec.name]
-        if isinstance(params, ConsensusStage):
-            stages.append(make_consensus(spec.name, index, params, scenario, ally_codes, ally_keys))
-        elif isinstance(params, SilenceStage):
-            stages.append(Silence(spec.name, index, params, ally_codes, ally_keys))
-        elif isinstance(params, TalksStage):
-            stages.append(Talks(spec.name, index, params))
-        elif isinstance(params, TaskStage):
-            stages.append(Task(spec.name, index, params))
+        stages.append(KINDS[params.kind].compile(spec.name, index, params, context))
     names = template.stage_names
     entry: list[int | None] = []
     for candidate in scenario.candidates:
@@ -138,6 +110,6 @@ def compile_scenario(scenario: Scenario) -> Model:
         spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
         life=compile_life(
             scenario.partnership, scenario.horizon_days,
-            lambda name, params: make_consensus(name, -1, params, scenario, ally_codes, ally_keys, rules_of=RENEWAL),
+            lambda name, params: compile_consensus(name, -1, params, context, rules_of=RENEWAL),
         ),
     )

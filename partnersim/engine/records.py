@@ -6,15 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass
-class AllyRecord:
-    """Who stood in the way at one consensus stage, per (replication, candidate)."""
-
-    stage: str
-    last: np.ndarray  # (R, C) int16: last ally to consent, when consensus was reached; else -1
-    veto: np.ndarray  # (R, C) int16: the ally whose veto ended the case; else -1
-    held: np.ndarray  # (R, C, A) bool: the ally held its consent while the case was at this stage
+from partnersim.kinds.base import AllyRecord
 
 
 @dataclass

@@ -26,9 +26,10 @@ import numpy as np
 from partnersim.engine.calendar import Calendar
 from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
-from partnersim.engine.records import AllyRecord, LifeRecord, Records, Trail
-from partnersim.engine.stages import ADVANCE, VETO, WITHDRAW, ChunkKeys, Entering, Leaving
-from partnersim.process.route import PENDING, REQUESTED, WAITING, WITHDRAWN, Branches, Exit, Goto, Retry
+from partnersim.engine.records import LifeRecord, Records, Trail
+from partnersim.kinds import KINDS
+from partnersim.kinds.base import ADVANCE, VETO, WITHDRAW, AllyRecord, ChunkKeys, Entering, Exit, Leaving
+from partnersim.process.route import PENDING, REQUESTED, WAITING, WITHDRAWN, Branches, Goto, Retry
 from partnersim.streams import Streams, key_of
 
 _REQUEST = key_of("request")
@@ -196,7 +197,7 @@ class _Walk:
             entered=np.where(active, now, np.nan), left=left, advanced=moving & (how == ADVANCE),
             vetoed=moving & (how == VETO),
         )
-        if model.consensus_stages and name in {s.name for s in model.consensus_stages}:
+        if KINDS[stage.kind].decision:  # type: ignore[attr-defined]
             self._record(stage, plan, leaving)
         self.veto_at = np.where(leaving.vetoed, leave, self.veto_at)
         self._end(withdrawn, model.column(WITHDRAWN), withdraw_at, "withdraw")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from partnersim.engine.stages import VETO, ChunkKeys
+from partnersim.kinds.base import VETO, ChunkKeys
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import Template
 from partnersim.streams import Streams, key_of

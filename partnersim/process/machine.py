@@ -14,6 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
+from partnersim.kinds import KINDS
 from partnersim.process.route import (
     PENDING,
     PROSPECTIVE,
@@ -22,24 +23,15 @@ from partnersim.process.route import (
     TALKS_FAILED,
     WAITING,
     WITHDRAWN,
-    Exit,
     Route,
     linear_exits,
 )
 from partnersim.scenario.templates import LAPSED, RENEWAL, SUSPENDED, Template
 
-# The ways each stage kind can end a stage (withdrawal and the horizon aside).
-KIND_EXITS: dict[str, frozenset[Exit]] = {
-    "consensus": frozenset({Exit.ADVANCE, Exit.VETO}),
-    "silence": frozenset({Exit.ADVANCE, Exit.VETO}),
-    "talks": frozenset({Exit.ADVANCE, Exit.FAIL}),
-    "task": frozenset({Exit.ADVANCE}),
-}
-
 
 def route_of(template: Template) -> Route:
     """The route of a template: its stages in order, each exit to where the process sends it."""
-    exits = tuple(KIND_EXITS[spec.kind] for spec in template.stages)
+    exits = tuple(KINDS[spec.kind].exits for spec in template.stages)
     return Route(
         stages=template.stage_names,
         exits=linear_exits(template.stage_names, exits, template.success),

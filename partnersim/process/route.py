@@ -22,21 +22,10 @@ every open state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any, Union
 
+from partnersim.kinds.base import Exit
 from partnersim.values.distributions import DurationDist
-
-
-class Exit(IntEnum):
-    """How a case leaves a stage."""
-
-    ADVANCE = 0
-    VETO = 1
-    FAIL = 2  # talks that did not agree within their round limit
-    WITHDRAW = 3  # the candidate left while the stage ran (a simulated stage says so itself)
-    TIMEOUT = 4  # the stage ran longer than its time limit
-
 
 TRIGGERS = {Exit.ADVANCE: "advance", Exit.VETO: "veto", Exit.FAIL: "fail_talks", Exit.TIMEOUT: "time_out"}
 

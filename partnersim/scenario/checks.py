@@ -22,17 +22,12 @@ from typing import NamedTuple
 import numpy as np
 
 from partnersim.engine.calendar import RENEWAL, Calendar
-from partnersim.engine.consensus import _resolve
+from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage, _resolve
+from partnersim.kinds.silence import SilenceStage
+from partnersim.kinds.talks import TalksStage
+from partnersim.kinds.task import TaskStage
 from partnersim.scenario.loader import roster_of
-from partnersim.scenario.schema import (
-    AllyOverride,
-    AllyParams,
-    ConsensusStage,
-    Scenario,
-    SilenceStage,
-    TalksStage,
-    TaskStage,
-)
+from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.values.distributions import DurationDist

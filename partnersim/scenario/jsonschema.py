@@ -15,9 +15,10 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from partnersim.kinds import DECISION_KINDS, KINDS
 from partnersim.scenario import schema as models
 from partnersim.scenario.templates import TEMPLATES
-from partnersim.values import distributions
+from partnersim.values import distributions, numbers
 from partnersim.values.durations import parse_date, parse_duration
 
 DURATION: dict[str, Any] = {
@@ -32,7 +33,6 @@ DISTRIBUTION_SCALAR: dict[str, Any] = {
     "anyOf": [DURATION, DATE],
     "description": "A fixed value: a duration, or a date where a date is expected.",
 }
-STAGE_MODELS = {"consensus": "ConsensusStage", "talks": "TalksStage", "task": "TaskStage", "silence": "SilenceStage"}
 
 
 class _Generator(GenerateJsonSchema):
@@ -46,7 +46,7 @@ class _Generator(GenerateJsonSchema):
             return dict(DATE)
         if function is models._horizon:
             return {"anyOf": [DATE, DURATION], "description": "The end of the simulated period: a date or a duration."}
-        if function is models._whole_number:
+        if function is numbers._whole_number:
             return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^[0-9_.eE+]+$"}]}
         inner = super().function_before_schema(schema)
         if function is distributions._wrap_scalar:
@@ -72,8 +72,8 @@ def scenario_schema() -> dict[str, Any]:
     stage_properties: dict[str, Any] = {}
     for template in TEMPLATES.values():
         for spec in template.stages:
-            kinds = models.DECISION_KINDS if spec.approval else (spec.kind,)
-            refs = [{"$ref": f"#/$defs/{STAGE_MODELS[kind]}"} for kind in kinds]
+            kinds = DECISION_KINDS if spec.approval else (spec.kind,)
+            refs = [{"$ref": f"#/$defs/{KINDS[kind].params.__name__}"} for kind in kinds]
             stage_properties[spec.name] = {
                 **(refs[0] if len(refs) == 1 else {"anyOf": refs}),
                 "description": f"{spec.label} ({' or '.join(kinds)}, {template.name} process).",

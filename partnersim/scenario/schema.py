@@ -13,9 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     PlainSerializer,
@@ -24,18 +22,17 @@ from pydantic import (
 )
 
 from partnersim.errors import ScenarioError
+from partnersim.kinds import StageParams
+from partnersim.kinds.consensus import (
+    Allies,
+    StageAllies,
+)
 from partnersim.safetext import control_characters
 from partnersim.values.distributions import (
     CalendarDate,
     DateDistribution,
     Days,
     Distribution,
-    Fixed,
-    Gamma,
-    GammaParams,
-    Lognormal,
-    LognormalParams,
-    Pert,
 )
 from partnersim.values.durations import (
     add_days,
@@ -44,181 +41,16 @@ from partnersim.values.durations import (
     parse_date,
     parse_duration,
 )
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from partnersim.values.numbers import Count, Frozen, Probability
 
 
-def _lognormal(median: str, p90: str) -> Lognormal:
-    return Lognormal(
-        lognormal=LognormalParams(median=parse_duration(median), p90=parse_duration(p90))
-    )
-
-
-def _fixed(days: str) -> Fixed:
-    return Fixed(fixed=parse_duration(days))
-
-
-def _gamma(mean: str, cv: float) -> Gamma:
-    return Gamma(gamma=GammaParams(mean=parse_duration(mean), cv=cv))
-
-
-# The ally defaults are fitted on the allies' ratifications of Finland's and
-# Sweden's accession protocols: `partnersim fit --column finland_days --column
-# sweden_days` (docs/calibration.md tells how, and what is assumption).
-
-
-class Hold(_Model):
-    """An ally withholds consent for a while, then lifts the hold or vetoes."""
-
-    probability: Probability = 0.064  # fitted: 4 holds in 60 ratification decisions
-    # Fitted median; the p90 follows from an assumed spread (too few holds to show it).
-    duration: Distribution = Field(default_factory=lambda: _lognormal("375d", "712d"))
-    lifted: Probability = 0.77  # assumption: 10 of 13 recorded single-ally holds ended in consent
-
-
-class AllyParams(_Model):
-    """How one ally decides at a consensus stage."""
-
-    # Fitted: median 10 days, p90 60 days; a gamma fits the same-day consents better than a lognormal.
-    deliberation: Distribution = Field(default_factory=lambda: _gamma("22d", 1.4))
-    hold: Hold = Field(default_factory=Hold)
-
-
-class HoldOverride(_Model):
-    probability: Probability | None = None
-    duration: Distribution | None = None
-    lifted: Probability | None = None
-
-
-class AllyOverride(_Model):
-    """Only the keys an ally (or a stage) changes; the rest comes from ``default``."""
-
-    deliberation: Distribution | None = None
-    hold: HoldOverride | None = None
-
-
-class Allies(BaseModel):
-    """``default`` for every ally, then one entry per ally code that differs."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
-
-    default: AllyParams = Field(default_factory=AllyParams)
-
-    @property
-    def overrides(self) -> dict[str, AllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
-
-
-class StageAllies(BaseModel):
-    """Per-stage changes to the allies' behaviour, layered over the top-level ``allies``."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
-
-    default: AllyOverride = Field(default_factory=AllyOverride)
-
-    @property
-    def overrides(self) -> dict[str, AllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
-
-
-class ConsensusStage(_Model):
-    """Every ally decides; the last consent ends the stage, the first veto ends the case."""
-
-    kind: Literal["consensus"] = "consensus"
-    allies: StageAllies = Field(default_factory=StageAllies)
-
-
-class TalksStage(_Model):
-    """Rounds of talks, each needing one of the shared expert teams."""
-
-    kind: Literal["talks"] = "talks"
-    teams: Annotated[Count, Field(ge=1, le=1000)] = 2
-    round: Distribution = Field(
-        default_factory=lambda: Gamma(gamma=GammaParams(mean=parse_duration("2mo"), cv=0.5))
-    )
-    agreement: Probability = 0.6
-    max_rounds: Annotated[Count, Field(ge=1, le=1000)] | None = None
-
-
-class TaskStage(_Model):
-    """A piece of work that takes a while, such as drafting."""
-
-    kind: Literal["task"] = "task"
-    duration: Distribution = Field(
-        default_factory=lambda: Pert(
-            pert=(parse_duration("3mo"), parse_duration("6mo"), parse_duration("12mo"))
-        )
-    )
-
-
-class SilenceAlly(_Model):
-    """How one ally treats a proposal under silence procedure."""
-
-    breaks: Probability = 0.01  # assumption: silence is rarely broken on a drafted programme
-
-
-class SilenceAllyOverride(_Model):
-    breaks: Probability | None = None
-
-
-class SilenceAllies(BaseModel):
-    """``default`` for every ally, then one entry per ally code that differs."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, SilenceAllyOverride] = Field(init=False)  # type: ignore[assignment]
-
-    default: SilenceAlly = Field(default_factory=SilenceAlly)
-
-    @property
-    def overrides(self) -> dict[str, SilenceAllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
-
-    def breaks(self, code: str) -> float:
-        override = self.overrides.get(code)
-        if override is not None and override.breaks is not None:
-            return override.breaks
-        return self.default.breaks
-
-
-class SilenceStage(_Model):
-    """A proposal passes at its deadline unless an ally breaks silence.
-
-    A broken silence sends the proposal back for renegotiation, after which it
-    is circulated again with a new deadline. With ``max_breaks`` set, a
-    proposal whose silence is broken that many times is dropped (a veto).
-    """
-
-    kind: Literal["silence"] = "silence"
-    deadline: Distribution = Field(default_factory=lambda: _fixed("2w"))
-    renegotiation: Distribution = Field(default_factory=lambda: _lognormal("1mo", "3mo"))
-    allies: SilenceAllies = Field(default_factory=SilenceAllies)
-    max_breaks: Annotated[Count, Field(ge=1, le=1000)] | None = None
-
-
-StageParams = Union[ConsensusStage, TalksStage, TaskStage, SilenceStage]
-STAGE_MODELS: dict[str, type[_Model]] = {
-    "consensus": ConsensusStage,
-    "talks": TalksStage,
-    "task": TaskStage,
-    "silence": SilenceStage,
-}
-# A decision stage (consensus in the template) may be run as a silence procedure instead.
-DECISION_KINDS = ("consensus", "silence")
-
-
-class Withdrawal(_Model):
+class Withdrawal(Frozen):
     """The candidate may walk away at any time while its case is open."""
 
     annual_rate: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.0
 
 
-class Candidate(_Model):
+class Candidate(Frozen):
     """A nation asking for partnership."""
 
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -232,7 +64,7 @@ class Candidate(_Model):
         return self.name or self.code
 
 
-class AllyEntry(_Model):
+class AllyEntry(Frozen):
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     name: Label = ""
 
@@ -253,19 +85,6 @@ Roster = Annotated[
     ],
     Discriminator(_roster_kind),
 ]
-
-
-def _whole_number(value: Any) -> Any:
-    """``1e4`` (a float in YAML) and ``"10_000"`` (text, as the API may give it) are whole numbers too."""
-    if isinstance(value, str):
-        try:
-            number = float(value.replace("_", ""))
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 MAX_SCENARIO_NAME = 200
@@ -306,7 +125,6 @@ _NAME = _plain("names are plain text")
 Label = Annotated[str, Field(max_length=MAX_LABEL), _NAME, AfterValidator(_one_line)]
 ScenarioName = Annotated[str, Field(max_length=MAX_SCENARIO_NAME), _NAME, AfterValidator(_one_line)]
 Prose = Annotated[str, Field(max_length=MAX_PROSE), _plain("write plain text (line breaks and tabs are fine)")]
-Count = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
 
 
 def _horizon(value: Any) -> Any:
@@ -339,7 +157,7 @@ WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "frid
 Period = tuple[CalendarDate, CalendarDate]
 
 
-class Council(_Model):
+class Council(Frozen):
     """Decisions of the North Atlantic Council take effect at its weekly meeting."""
 
     weekday: Weekday = "wednesday"
@@ -347,7 +165,7 @@ class Council(_Model):
     stages: list[str] | None = None  # None: the process's Council decisions (and renewal)
 
 
-class Summits(_Model):
+class Summits(Frozen):
     """Summit dates, and the chance that a stage's decision waits for the next one."""
 
     builtin: bool = True  # include the recorded summits (Washington 1999 … The Hague 2025)
@@ -366,7 +184,7 @@ ElectionHold = Annotated[
 ]
 
 
-class Election(_Model):
+class Election(Frozen):
     """An election in an ally, after which its hold probability changes."""
 
     ally: AllyCode
@@ -376,13 +194,13 @@ class Election(_Model):
     hold: ElectionHold
 
 
-class Calendar(_Model):
+class Calendar(Frozen):
     council: Council | None = None  # None: decisions take effect on any day
     summits: Summits = Field(default_factory=Summits)
     elections: list[Election] = Field(default_factory=list)
 
 
-class Bloc(_Model):
+class Bloc(Frozen):
     """Allies whose holds are linked: with probability ``strength`` they act as one."""
 
     name: Label
@@ -390,7 +208,7 @@ class Bloc(_Model):
     strength: Probability
 
 
-class Spillover(_Model):
+class Spillover(Frozen):
     """A veto against one candidate freezes the decisions of every other candidate."""
 
     freeze: Distribution  # how long the freeze lasts, from the veto
@@ -411,7 +229,7 @@ AREAS: tuple[str, ...] = (
 )
 
 
-class Areas(_Model):
+class Areas(Frozen):
     """Areas of cooperation: some agreed in the first programme, more added over time."""
 
     catalogue: Annotated[list[Label], Field(min_length=1, max_length=100)] = Field(
@@ -434,18 +252,18 @@ def _renewal_allies() -> StageAllies:
     return StageAllies.model_validate(RENEWAL_ALLY_DEFAULTS)
 
 
-class Renewal(_Model):
+class Renewal(Frozen):
     """The programme is renewed every ``every``; each renewal needs the allies' consensus."""
 
     every: Annotated[Days, Field(ge=30, le=36525)] = 730.5
     allies: StageAllies = Field(default_factory=_renewal_allies)
 
 
-class Suspension(_Model):
+class Suspension(Frozen):
     annual_rate: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.0
 
 
-class Partnership(_Model):
+class Partnership(Frozen):
     """What happens after cooperation starts: areas, renewals, suspension."""
 
     areas: Areas = Field(default_factory=Areas)
@@ -453,7 +271,7 @@ class Partnership(_Model):
     suspension: Suspension = Field(default_factory=Suspension)
 
 
-class Scenario(_Model):
+class Scenario(Frozen):
     """A whole scenario, fully defaulted. Immutable: what-ifs are new scenarios."""
 
     name: ScenarioName = ""
@@ -510,31 +328,20 @@ __all__ = [
     "AREAS",
     "RENEWAL_ALLY_DEFAULTS",
     "AllyEntry",
-    "AllyOverride",
-    "AllyParams",
-    "Allies",
     "Areas",
     "Bloc",
     "Calendar",
     "Candidate",
     "CalendarDate",
     "Council",
-    "DECISION_KINDS",
     "Election",
     "Partnership",
     "Renewal",
-    "SilenceStage",
     "Spillover",
     "Summits",
     "Suspension",
     "WEEKDAYS",
-    "ConsensusStage",
-    "Hold",
-    "STAGE_MODELS",
     "Scenario",
-    "StageAllies",
     "StageParams",
-    "TalksStage",
-    "TaskStage",
     "Withdrawal",
 ]

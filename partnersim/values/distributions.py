@@ -17,9 +17,7 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     PlainSerializer,
@@ -29,6 +27,7 @@ from pydantic import (
 )
 
 from partnersim.values.durations import format_duration, parse_date, parse_duration
+from partnersim.values.numbers import Frozen
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
@@ -39,11 +38,7 @@ CalendarDate = Annotated[
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class _Dist(_Model):
+class _Dist(Frozen):
     """Shared behaviour of the duration distributions."""
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
@@ -168,7 +163,7 @@ class Pert(_Dist):
         return "PERT " + "/".join(format_duration(v) for v in self.pert)
 
 
-class NormalParams(_Model):
+class NormalParams(Frozen):
     mean: Days
     sd: PositiveDays
     low: Days = 0.0
@@ -205,7 +200,7 @@ class TruncatedNormal(_Dist):
         return f"normal mean {format_duration(p.mean)} sd {format_duration(p.sd)} cut to {bounds}"
 
 
-class LognormalParams(_Model):
+class LognormalParams(Frozen):
     """Either ``median`` and ``p90`` (durations) or ``mu`` and ``sigma`` (of log-days)."""
 
     median: PositiveDays | None = None
@@ -261,7 +256,7 @@ class Lognormal(_Dist):
         return f"lognormal mu {p.mu:g}, sigma {p.sigma:g} (log-days)"
 
 
-class GammaParams(_Model):
+class GammaParams(Frozen):
     """Either ``mean`` and ``cv`` (coefficient of variation) or ``shape`` and ``scale``."""
 
     mean: PositiveDays | None = None
@@ -308,7 +303,7 @@ class Gamma(_Dist):
         return f"gamma mean {format_duration(shape * scale)}, cv {1 / math.sqrt(shape):.2g}"
 
 
-class ExponentialParams(_Model):
+class ExponentialParams(Frozen):
     mean: PositiveDays
 
 
@@ -388,7 +383,7 @@ Distribution = Annotated[
 """A duration distribution: a bare duration, or a one-key mapping naming the kind."""
 
 
-class _DateDist(_Model):
+class _DateDist(Frozen):
     """Shared behaviour of the date distributions (request dates)."""
 
     def in_days(self, start: dt.date) -> _Dist:
@@ -525,3 +520,23 @@ DateDistribution = Annotated[
 
 DurationDist = _Dist
 DateDist = _DateDist
+
+
+def lognormal(median: str, p90: str) -> Lognormal:
+    """A lognormal duration by its median and 90th percentile, written as durations (``"1mo"``)."""
+    return Lognormal(lognormal=LognormalParams(median=parse_duration(median), p90=parse_duration(p90)))
+
+
+def fixed(days: str) -> Fixed:
+    """A fixed duration, written as a duration (``"2w"``)."""
+    return Fixed(fixed=parse_duration(days))
+
+
+def gamma(mean: str, cv: float) -> Gamma:
+    """A gamma duration by its mean (a duration) and coefficient of variation."""
+    return Gamma(gamma=GammaParams(mean=parse_duration(mean), cv=cv))
+
+
+def pert(low: str, mode: str, high: str) -> Pert:
+    """A PERT duration by its least, most likely and greatest values, written as durations."""
+    return Pert(pert=(parse_duration(low), parse_duration(mode), parse_duration(high)))

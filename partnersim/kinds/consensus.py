@@ -1,0 +1,397 @@
+"""The ``consensus`` stage kind: every ally must agree; any one can hold or veto.
+
+For each ally the engine draws, in one vectorised call for all replications,
+candidates and allies: a deliberation delay; whether it holds (probability
+``hold.probability``); how long the hold lasts; and whether the hold is then
+lifted (consent) or turned into a veto. Consensus is reached when the last ally
+consents; the first veto ends the case. No SimPy process per ally is needed:
+allies do not compete for anything, so the stage's outcome for a case is a
+function of these draws alone, and no SimPy is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from partnersim.kinds.base import (
+    ADVANCE,
+    VETO,
+    AllyRecord,
+    ChunkKeys,
+    Context,
+    Entering,
+    Exit,
+    Kind,
+    Leaving,
+    StageBase,
+    expand,
+    least_of,
+)
+from partnersim.streams import Streams, key_of
+from partnersim.values.distributions import Distribution, DurationDist, gamma, lognormal
+from partnersim.values.numbers import Frozen, Probability
+
+# The ally defaults are fitted on the allies' ratifications of Finland's and
+# Sweden's accession protocols: `partnersim fit --column finland_days --column
+# sweden_days` (docs/calibration.md tells how, and what is assumption).
+
+
+class Hold(Frozen):
+    """An ally withholds consent for a while, then lifts the hold or vetoes."""
+
+    probability: Probability = 0.064  # fitted: 4 holds in 60 ratification decisions
+    # Fitted median; the p90 follows from an assumed spread (too few holds to show it).
+    duration: Distribution = Field(default_factory=lambda: lognormal("375d", "712d"))
+    lifted: Probability = 0.77  # assumption: 10 of 13 recorded single-ally holds ended in consent
+
+
+class AllyParams(Frozen):
+    """How one ally decides at a consensus stage."""
+
+    # Fitted: median 10 days, p90 60 days; a gamma fits the same-day consents better than a lognormal.
+    deliberation: Distribution = Field(default_factory=lambda: gamma("22d", 1.4))
+    hold: Hold = Field(default_factory=Hold)
+
+
+class HoldOverride(Frozen):
+    probability: Probability | None = None
+    duration: Distribution | None = None
+    lifted: Probability | None = None
+
+
+class AllyOverride(Frozen):
+    """Only the keys an ally (or a stage) changes; the rest comes from ``default``."""
+
+    deliberation: Distribution | None = None
+    hold: HoldOverride | None = None
+
+
+class Allies(BaseModel):
+    """``default`` for every ally, then one entry per ally code that differs."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
+
+    default: AllyParams = Field(default_factory=AllyParams)
+
+    @property
+    def overrides(self) -> dict[str, AllyOverride]:
+        return dict(self.__pydantic_extra__ or {})
+
+
+class StageAllies(BaseModel):
+    """Per-stage changes to the allies' behaviour, layered over the top-level ``allies``."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
+
+    default: AllyOverride = Field(default_factory=AllyOverride)
+
+    @property
+    def overrides(self) -> dict[str, AllyOverride]:
+        return dict(self.__pydantic_extra__ or {})
+
+
+class ConsensusStage(StageBase):
+    """Every ally decides; the last consent ends the stage, the first veto ends the case."""
+
+    kind: Literal["consensus"] = "consensus"
+    allies: StageAllies = Field(default_factory=StageAllies)
+
+
+
+_DELIBERATION, _HOLD, _HOLD_DAYS, _LIFTED, _TIEBREAK, _TOGETHER = range(6)
+_SHARED = np.array([_HOLD, _HOLD_DAYS, _LIFTED], dtype=np.uint64)  # what a bloc acting as one shares
+
+
+@dataclass(frozen=True)
+class Group:
+    """Allies that share one distribution, sampled together."""
+
+    dist: DurationDist
+    allies: np.ndarray  # indices into the roster
+
+
+@dataclass
+class ConsensusPlan:
+    """One chunk's draws, arrays shaped (replications, candidates[, allies]).
+
+    ``draw`` fills the uniforms and deliberations, which do not depend on when
+    a case enters; ``finish`` fills the rest, because an election can change
+    an ally's hold probability from a date on.
+    """
+
+    u: np.ndarray  # (R, C, A, 2) uniforms: deliberation, hold
+    deliberation: np.ndarray  # (R, C, A) days until the ally decides or starts a hold
+    tiebreak: Callable[[], np.ndarray]  # (R, C, A) uniforms, drawn only if allies tie
+    # (H, 2) uniforms of a hold's length and of its lifting, for the holds at (r, c, a) only
+    hold_uniforms: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    holds: np.ndarray | None = None  # (R, C, A) bool
+    consent: np.ndarray | None = None  # (R, C, A) day of consent relative to stage entry (inf if veto)
+    vetoed: np.ndarray | None = None  # (R, C) bool
+    end: np.ndarray | None = None  # (R, C) days from entry to consensus or to the first veto
+    last: np.ndarray | None = None  # (R, C) roster index of the last ally to consent (-1 if vetoed)
+    veto_ally: np.ndarray | None = None  # (R, C) roster index of the first ally to veto (-1 if none)
+
+
+@dataclass(frozen=True)
+class Election:
+    """From ``day`` (days after the start) the ally's hold probability here is ``hold``."""
+
+    ally: int  # roster index
+    day: float
+    hold: float
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """Allies that, with probability ``strength``, hold (and lift or veto) as one."""
+
+    key: np.uint64
+    allies: np.ndarray  # roster indices
+    strength: float
+
+
+def _resolve(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
+    """Each ally's parameters: default ← stage default ← ally entry ← stage ally entry."""
+    layers_common = [stage.allies.default]
+    resolved = []
+    for code in codes:
+        data = allies.default.model_dump(exclude_none=True)
+        for layer in (*layers_common, allies.overrides.get(code), stage.allies.overrides.get(code)):
+            if layer is not None:
+                _merge_into(data, layer.model_dump(exclude_none=True))
+        resolved.append(AllyParams.model_validate(data))
+    return resolved
+
+
+def _merge_into(base: dict[str, Any], over: dict[str, Any]) -> None:
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and key != "duration" and key != "deliberation":
+            _merge_into(base[key], value)
+        else:
+            base[key] = value
+
+
+def _groups(dists: list[DurationDist]) -> tuple[Group, ...]:
+    by_spec: dict[str, list[int]] = {}
+    first: dict[str, DurationDist] = {}
+    for index, dist in enumerate(dists):
+        spec = dist.model_dump_json()
+        by_spec.setdefault(spec, []).append(index)
+        first.setdefault(spec, dist)
+    return tuple(Group(first[s], np.array(ix, dtype=np.int64)) for s, ix in by_spec.items())
+
+
+def _pick(tied: np.ndarray, tiebreak: np.ndarray | None) -> np.ndarray:
+    """Index of one ally among the ``tied`` ones (last axis), chosen by the largest ``tiebreak``.
+
+    Without ties ``tiebreak`` is not needed (None): the one ally is the answer.
+    """
+    if tied.shape[-1] == 0:
+        return np.full(tied.shape[:-1], -1)
+    if tiebreak is None:
+        return tied.argmax(axis=-1)
+    return np.where(tied, tiebreak, -1.0).argmax(axis=-1)
+
+
+class Consensus:
+    """A compiled consensus stage: every ally's decision drawn for the chunk at once."""
+
+    def _uniforms(self, streams: Streams, keys: ChunkKeys, slots: np.ndarray | np.uint64) -> np.ndarray:
+        """Uniforms keyed (replication, candidate, stage, ally, slot); slots on the last axis if several."""
+        key = keys.stage(self.name, self.key)
+        if np.ndim(slots):
+            return streams.uniforms(
+                keys.reps[:, None, None, None], keys.candidates[None, :, None, None], expand(key, 2),
+                self.ally_keys[None, None, :, None], np.asarray(slots)[None, None, None, :],
+            )
+        return streams.uniforms(
+            keys.reps[:, None, None], keys.candidates[None, :, None], expand(key, 1),
+            self.ally_keys[None, None, :], slots,
+        )
+
+    kind = "consensus"
+
+    def __init__(
+        self, name: str, index: int, params: ConsensusStage, allies: Allies, codes: list[str], ally_keys: np.ndarray,
+        *, elections: Sequence[Election] = (), blocs: Sequence[Bloc] = (),
+    ) -> None:
+        self.name = name
+        self.index = index
+        self.key = key_of(name)
+        self.codes = codes
+        self.ally_keys = ally_keys
+        self.params = _resolve(allies, params, codes)
+        self.hold_p = np.array([p.hold.probability for p in self.params])
+        self.lifted_p = np.array([p.hold.lifted for p in self.params])
+        self.deliberation_groups = _groups([p.deliberation for p in self.params])
+        self.hold_groups = _groups([p.hold.duration for p in self.params])
+        self.elections = tuple(sorted(elections, key=lambda e: e.day))
+        self.blocs = tuple(blocs)
+
+    def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
+        key = keys.stage(self.name, self.key)
+        u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
+        acting: list[tuple[Bloc, np.ndarray, np.ndarray]] = []  # bloc, acts as one (R, C), shared (R, C, 3)
+        for bloc in self.blocs:
+            together = streams.uniforms(
+                keys.reps[:, None], keys.candidates[None, :], key, bloc.key, np.uint64(_TOGETHER)
+            ) < bloc.strength
+            shared = streams.uniforms(
+                keys.reps[:, None, None], keys.candidates[None, :, None], expand(key, 1), bloc.key,
+                _SHARED[None, None, :]
+            )
+            column = u[:, :, bloc.allies, _HOLD]
+            u[:, :, bloc.allies, _HOLD] = np.where(together[:, :, None], shared[:, :, 0, None], column)
+            acting.append((bloc, together, shared))
+
+        def hold_uniforms(r: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
+            # The same keys as a dense draw would use, for the holding (r, c, a) only: holds are rare.
+            out = streams.uniforms(
+                keys.reps[r][:, None], keys.candidates[c][:, None], key if np.ndim(key) == 0 else np.asarray(key)[r, c][:, None],
+                self.ally_keys[a][:, None],
+                np.array([_HOLD_DAYS, _LIFTED], dtype=np.uint64)[None, :],
+            )
+            for bloc, together, shared in acting:
+                linked = together[r, c] & np.isin(a, bloc.allies)
+                out[linked] = shared[r[linked], c[linked], 1:]
+            return out
+
+        deliberation = np.empty(u.shape[:3])
+        for group in self.deliberation_groups:
+            deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
+        return ConsensusPlan(
+            u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK)),
+            hold_uniforms=hold_uniforms,
+        )
+
+    def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
+        """Each ally's hold probability when it decides: elections change it from their date."""
+        if not self.elections:
+            return self.hold_p
+        p = np.broadcast_to(self.hold_p, plan.deliberation.shape).copy()
+        for election in self.elections:
+            decides = start + plan.deliberation[:, :, election.ally]
+            p[:, :, election.ally] = np.where(decides >= election.day, election.hold, p[:, :, election.ally])
+        return p
+
+    def resolve(self, plan: ConsensusPlan, start: np.ndarray) -> None:
+        """Fill in the holds, consents and vetoes of cases entering on day ``start``."""
+        u, deliberation = plan.u, plan.deliberation
+        holds = u[..., _HOLD] < self.hold_probability(plan, start)
+        # A hold's length, and whether it is lifted, are drawn only where there is a hold.
+        r, c, a = np.nonzero(holds)
+        drawn = plan.hold_uniforms(r, c, a)
+        hold_days = np.zeros(holds.shape)
+        for group in self.hold_groups:
+            mine = np.isin(a, group.allies)
+            if mine.any():
+                hold_days[r[mine], c[mine], a[mine]] = group.dist.ppf(drawn[mine, 0])
+        lifted = np.zeros(holds.shape, dtype=bool)
+        lifted[r, c, a] = drawn[:, 1] < self.lifted_p[a]
+        decided = deliberation + hold_days
+        vetoes = holds & ~lifted
+        consent = np.where(vetoes, np.inf, decided)
+        veto_at = np.where(vetoes, decided, np.inf)
+        first_veto = veto_at.min(axis=2)
+        vetoed = np.isfinite(first_veto)
+        agreed = consent.max(axis=2) if consent.shape[2] else np.zeros(consent.shape[:2])
+        end = np.where(vetoed, first_veto, agreed)
+        # Ties are common with empirical delays; among allies tied for last (or for
+        # the first veto) pick one at random rather than the first in the roster.
+        tied_last = consent == agreed[:, :, None]
+        tied_veto = veto_at == first_veto[:, :, None]
+        tiebreak = None
+        if (tied_last.sum(axis=2) > 1).any() or (vetoed & (tied_veto.sum(axis=2) > 1)).any():
+            tiebreak = plan.tiebreak()
+        plan.holds, plan.consent, plan.vetoed, plan.end = holds, consent, vetoed, end
+        plan.last = np.where(vetoed, -1, _pick(tied_last, tiebreak)).astype(np.int16)
+        plan.veto_ally = np.where(vetoed, _pick(tied_veto, tiebreak), -1).astype(np.int16)
+
+    def finish(self, plan: ConsensusPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        self.resolve(plan, entering.start)
+        assert plan.end is not None and plan.vetoed is not None
+        return plan.end, np.where(plan.vetoed, VETO, ADVANCE).astype(np.int8)
+
+    def ally_record(self, plan: ConsensusPlan, leaving: Leaving) -> AllyRecord:
+        """Which allies stood in the way, counting only what happened before the case left the stage."""
+        entered = leaving.entered
+        was_here = ~np.isnan(entered)
+        if plan.holds is None:  # no case entered the stage in this chunk
+            self.resolve(plan, np.zeros(entered.shape))
+        assert plan.holds is not None and plan.vetoed is not None and plan.last is not None
+        assert plan.veto_ally is not None
+        last = np.where(was_here & leaving.advanced & ~plan.vetoed, plan.last, -1).astype(np.int16)
+        veto = np.where(leaving.vetoed, plan.veto_ally, -1).astype(np.int16)
+        hold_start = entered[:, :, None] + plan.deliberation
+        held = plan.holds & was_here[:, :, None] & (hold_start < leaving.left[:, :, None])
+        return AllyRecord(stage=self.name, last=last, veto=veto, held=held)
+
+
+def compile_consensus(
+    name: str, index: int, params: ConsensusStage, context: Context, *, rules_of: str | None = None
+) -> Consensus:
+    """A compiled consensus with the scenario's elections and blocs; ``rules_of`` names the stage they
+    are looked up by (a renewal numbered ``renewal-2`` follows the rules of ``renewal``)."""
+    stage = rules_of or name
+    codes = context.ally_codes
+    elections = []
+    for election in context.elections:
+        hold = election.hold if not isinstance(election.hold, dict) else election.hold.get(stage)
+        if hold is not None:
+            day = float((election.date - context.start).days)
+            elections.append(Election(ally=codes.index(election.ally), day=day, hold=hold))
+    blocs = [
+        Bloc(key=key_of(f"bloc:{bloc.name}"), allies=np.array([codes.index(c) for c in bloc.allies]),
+             strength=bloc.strength)
+        for bloc in context.blocs
+    ]
+    return Consensus(name, index, params, context.allies, codes, context.ally_keys, elections=elections, blocs=blocs)
+
+
+def resolve_allies(params: ConsensusStage, context: Context) -> list[AllyParams]:
+    """Each ally's parameters at a consensus stage, as the engine uses them."""
+    return _resolve(context.allies, params, context.ally_codes)
+
+
+def _compile(name: str, index: int, params: ConsensusStage, context: Context) -> Consensus:
+    return compile_consensus(name, index, params, context)
+
+
+def _least(params: ConsensusStage, context: Context) -> float:
+    """The slowest ally's least time: its least deliberation, and its least hold when it always holds."""
+    return max(
+        (least_of(p.deliberation) + (least_of(p.hold.duration) if p.hold.probability >= 1.0 else 0.0)
+         for p in resolve_allies(params, context)),
+        default=0.0,
+    )
+
+
+def _dead(params: ConsensusStage, context: Context) -> bool:
+    return any(p.hold.probability * (1 - p.hold.lifted) >= 1.0 for p in resolve_allies(params, context))
+
+
+KIND = Kind(
+    name="consensus",
+    params=ConsensusStage,
+    exits=frozenset({Exit.ADVANCE, Exit.VETO}),
+    compile=_compile,
+    decision=True,
+    note="all allies agree",
+    least=_least,
+    dead=_dead,
+    labels={
+        "deliberation": "time to consent",
+        "hold": "hold",
+        "hold.probability": "chance of holding consent",
+        "hold.duration": "length of a hold",
+        "hold.lifted": "chance a hold ends in consent (else a veto)",
+    },
+    roles={"probability": "probability", "lifted": "probability", "deliberation": "duration", "duration": "duration"},
+)

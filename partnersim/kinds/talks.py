@@ -1,0 +1,208 @@
+"""The ``talks`` stage kind: rounds of talks with a shared pool of expert teams.
+
+Each round needs one of the stage's expert teams, shared by every candidate of
+the replication. A round ends in agreement with probability ``agreement``;
+the uniform that decides round *k* is keyed by *k*, so raising the
+probability only ever makes talks end sooner, draw for draw. With
+``max_rounds`` set, talks that have not agreed after that many rounds fail.
+
+When a replication has no more candidates in talks than there are teams,
+nobody can ever wait, and the stage is a sum of round durations computed for
+all replications at once. Otherwise SimPy runs that replication's talks:
+candidates queue for the teams, and a candidate may withdraw while it waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import simpy
+from pydantic import Field
+
+from partnersim.kinds.base import (
+    ADVANCE,
+    FAIL_TALKS,
+    WITHDRAW,
+    ChunkKeys,
+    Context,
+    Entering,
+    Exit,
+    Kind,
+    StageBase,
+    expand,
+    least_of,
+)
+from partnersim.streams import Streams, key_of
+from partnersim.values.distributions import Distribution, gamma
+from partnersim.values.numbers import Count, Probability
+
+
+class TalksStage(StageBase):
+    """Rounds of talks, each needing one of the shared expert teams."""
+
+    kind: Literal["talks"] = "talks"
+    teams: Annotated[Count, Field(ge=1, le=1000)] = 2
+    round: Distribution = Field(default_factory=lambda: gamma("2mo", 0.5))
+    agreement: Probability = 0.6
+    max_rounds: Annotated[Count, Field(ge=1, le=1000)] | None = None
+
+
+NEVER = -1
+ROUND_CAP = 1000  # rounds drawn at most when talks have no round limit
+_BLOCK = 32
+
+
+@dataclass
+class TalksPlan:
+    """One chunk's draws: rounds needed (or NEVER) and each round's duration."""
+
+    rounds: np.ndarray  # (R, C) rounds until agreement, NEVER if none within the limit
+    days: np.ndarray  # (R, C, W) duration of each round a case holds (0 beyond), W the most any case holds
+
+
+class Talks:
+    """A compiled talks stage: rounds drawn for the chunk at once, SimPy only where candidates wait."""
+
+    kind = "talks"
+
+    def __init__(self, name: str, index: int, params: TalksStage) -> None:
+        self.name = name
+        self.index = index
+        self.key = key_of(name)
+        self.teams = params.teams
+        self.round = params.round
+        self.agreement = params.agreement
+        self.max_rounds = params.max_rounds
+        self.limit = params.max_rounds if params.max_rounds is not None else ROUND_CAP
+
+    def _uniforms(self, streams: Streams, keys: ChunkKeys, first: int, last: int, slot: int) -> np.ndarray:
+        rounds = np.arange(first, last, dtype=np.uint64)
+        return streams.uniforms(
+            keys.reps[:, None, None], keys.candidates[None, :, None], expand(keys.stage(self.name, self.key), 1),
+            rounds[None, None, :], np.uint64(slot),
+        )
+
+    def draw(self, streams: Streams, keys: ChunkKeys) -> TalksPlan:
+        shape = (len(keys.reps), len(keys.candidates))
+        rounds = np.full(shape, NEVER, dtype=np.int64)
+        first = 0
+        while first < self.limit and (rounds == NEVER).any() and self.agreement > 0.0:
+            last = min(first + _BLOCK, self.limit)
+            agreed = self._uniforms(streams, keys, first, last, 1) < self.agreement
+            hit = agreed.any(axis=2) & (rounds == NEVER)
+            rounds[hit] = first + agreed.argmax(axis=2)[hit] + 1
+            first = last
+        held = np.where(rounds == NEVER, self.limit, rounds)
+        widest = int(held.max()) if held.size else 0
+        # A case holds only its own rounds: the quantile function (slow for a gamma) runs on those alone.
+        days = np.zeros(shape + (widest,))
+        if widest:
+            used = np.arange(widest)[None, None, :] < held[:, :, None]
+            days[used] = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)[used])
+        return TalksPlan(rounds=rounds, days=days)
+
+    def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        days, ending = self._uncontended(plan)
+        in_talks = entering.active.sum(axis=1)
+        contended = np.flatnonzero(in_talks > self.teams)
+        if contended.size:
+            self._simulate(contended, plan, entering, days, ending)
+        return days, ending
+
+    def _uncontended(self, plan: TalksPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Days in talks when no one waits: the rounds needed, back to back."""
+        never = plan.rounds == NEVER
+        held = np.where(never, self.limit, plan.rounds)
+        total = np.cumsum(plan.days, axis=2)
+        if total.shape[2]:
+            days = np.take_along_axis(total, np.maximum(held - 1, 0)[:, :, None], axis=2)[:, :, 0]
+        else:
+            days = np.zeros(held.shape)
+        if self.max_rounds is None:
+            days = np.where(never, np.inf, days)
+            ending = np.full(held.shape, ADVANCE, dtype=np.int8)
+        else:
+            ending = np.where(never, FAIL_TALKS, ADVANCE).astype(np.int8)
+        return days, ending
+
+    def _simulate(
+        self, reps: np.ndarray, plan: TalksPlan, entering: Entering, days: np.ndarray, ending: np.ndarray
+    ) -> None:
+        """The talks of the replications where candidates may wait, on SimPy.
+
+        Each replication has its own teams; they share one environment only to
+        save setting one up per replication, and never interact.
+        """
+        env = simpy.Environment()
+        results: dict[tuple[int, int], tuple[float, int]] = {}
+        for r in reps.tolist():
+            teams = simpy.Resource(env, capacity=self.teams)
+            for c in np.flatnonzero(entering.active[r]).tolist():
+                rounds = int(plan.rounds[r, c])
+                held = self.limit if rounds == NEVER else rounds
+                env.process(self._candidate(
+                    env, teams, (r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
+                    plan.days[r, c, :held].tolist(), rounds, results,
+                ))
+        env.run(until=entering.horizon)
+        for r in reps.tolist():
+            for c in np.flatnonzero(entering.active[r]).tolist():
+                end, how = results.get((r, c), (np.inf, ADVANCE))  # not done: still in talks at the horizon
+                days[r, c] = end - entering.start[r, c]
+                ending[r, c] = how
+
+    def _candidate(
+        self, env: simpy.Environment, teams: simpy.Resource, c: tuple[int, int], start: float,
+        withdraw_at: float, durations: list[float], rounds: int, results: dict[tuple[int, int], tuple[float, int]],
+    ) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(start)
+        for done, days in enumerate(durations, start=1):
+            request = teams.request()
+            if withdraw_at < np.inf:
+                got = yield request | env.timeout(max(withdraw_at - env.now, 0.0))
+                if request not in got:
+                    request.cancel()
+                    results[c] = (withdraw_at, WITHDRAW)
+                    return
+            else:
+                yield request
+            remaining = withdraw_at - env.now
+            if days > remaining:
+                yield env.timeout(remaining)
+                teams.release(request)
+                results[c] = (withdraw_at, WITHDRAW)
+                return
+            yield env.timeout(days)
+            teams.release(request)
+            if done == rounds:
+                results[c] = (env.now, ADVANCE)
+                return
+        if self.max_rounds is not None:
+            results[c] = (env.now, FAIL_TALKS)
+        elif withdraw_at < np.inf:
+            # No agreement within the drawn rounds and no limit: talks go on until the candidate leaves.
+            yield env.timeout(max(withdraw_at - env.now, 0.0))
+            results[c] = (withdraw_at, WITHDRAW)
+
+
+def _compile(name: str, index: int, params: TalksStage, context: Context) -> Talks:
+    return Talks(name, index, params)
+
+
+KIND = Kind(
+    name="talks",
+    params=TalksStage,
+    exits=frozenset({Exit.ADVANCE, Exit.FAIL}),
+    compile=_compile,
+    note="rounds of talks",
+    least=lambda params, context: least_of(params.round),
+    dead=lambda params, context: params.agreement <= 0.0,
+    labels={
+        "teams": "expert teams", "round": "length of a round of talks",
+        "agreement": "chance a round ends in agreement", "max_rounds": "round limit",
+    },
+    roles={"teams": "count", "round": "duration", "agreement": "probability", "max_rounds": "count"},
+)
