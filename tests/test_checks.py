@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from pydantic import TypeAdapter
 
 from partnersim.cli import cli
+from partnersim.kinds.base import least_of
 from partnersim.scenario import scenario_from_dict
-from partnersim.scenario.checks import Finding, _least, scenario_warnings
+from partnersim.scenario.checks import Finding, scenario_warnings
 from partnersim.scenario.loader import load_checked
 from partnersim.values.distributions import Distribution
 
@@ -359,7 +360,7 @@ def test_the_checks_are_a_function_of_the_scenario() -> None:
 )
 def test_the_least_value_of_each_distribution_is_its_quantile_at_zero(written: object, least: float) -> None:
     dist = TypeAdapter(Distribution).validate_python(written)
-    assert _least(dist) == pytest.approx(least)
+    assert least_of(dist) == pytest.approx(least)
     assert np.all(dist.ppf(np.linspace(1e-9, 1 - 1e-9, 101)) >= least - 1e-9)
 
 

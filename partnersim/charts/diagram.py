@@ -21,6 +21,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from partnersim.charts import style
 from partnersim.charts.labels import SHORT_OUTCOME_LABELS, TRIGGER_LABELS, resolve_template, state_label
+from partnersim.kinds import KINDS
 from partnersim.process.machine import transition_table
 from partnersim.scenario.templates import (
     LAPSED,
@@ -44,7 +45,6 @@ SMALL_W, SMALL_H = 0.95, 0.62
 FRAME_PAD_X, FRAME_BOTTOM, FRAME_TOP = 0.13, -0.72, 0.76
 ABOVE_Y, BELOW_Y = 1.78, -1.78  # centres of the outcome boxes above and below the path
 BUS_ABOVE, BUS_BELOW = 1.08, -1.08
-KIND_NOTES = {"consensus": "all allies agree", "talks": "rounds of talks", "silence": "by silence"}
 LIFE_GAP = 0.55  # between cooperation and renewal: room for the arrows both ways and their labels
 LIFE_NOTE = "every cycle"
 WRAP_AT = 10  # labels longer than this break onto two lines
@@ -166,7 +166,7 @@ def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box], kinds: 
     _arrow(ax, (prospective.right, 0.0), (boxes[REQUESTED].left, 0.0))
     _box(ax, boxes[REQUESTED], state_label(template, REQUESTED))
     for spec in template.stages:
-        _box(ax, boxes[spec.name], spec.label, note=KIND_NOTES.get(kinds[spec.name], ""))
+        _box(ax, boxes[spec.name], spec.label, note=KINDS[kinds[spec.name]].note)
     success = style.outcome_style(template.success)["color"]
     # Slightly smaller type when the partnership's life makes the boxes narrower.
     _box(ax, boxes[template.success], template.success_label, face=success, edge=success,

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from partnersim.kinds import KINDS
 from partnersim.kinds.base import ChunkKeys
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
@@ -44,7 +45,7 @@ class Calendar:
             if council.stages is not None:
                 names = council.stages
             else:  # the process's Council decisions, and renewals; a silence procedure ends at its deadline
-                names = [n for n in template.council_stages if scenario.stages[n].kind == "consensus"]
+                names = [n for n in template.council_stages if KINDS[scenario.stages[n].kind].meets]
                 names.append(RENEWAL)
             self.council = frozenset(names)
             self._next_meeting = _meetings(scenario, WEEKDAYS.index(council.weekday), council.holidays)

@@ -167,7 +167,8 @@ class Kind:
     params: type[BaseModel]
     exits: frozenset[Exit]
     compile: Callable[[str, int, Any, Context], CompiledStage]
-    decision: bool = False  # the allies decide at it: the calendar applies, who stood in the way is kept
+    decision: bool = False  # the allies decide at it: who stood in the way is kept
+    meets: bool = False  # its decision is taken at a meeting of the Council (a calendar's ``council``)
     note: str = ""  # a few words under its box in the process diagram
     least: Callable[[Any, Context], float] = _no_days  # the fewest days a case spends in it and goes on
     dead: Callable[[Any, Context], bool] = _never_dead  # no case that enters it can ever go on

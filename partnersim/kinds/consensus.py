@@ -383,6 +383,7 @@ KIND = Kind(
     exits=frozenset({Exit.ADVANCE, Exit.VETO}),
     compile=_compile,
     decision=True,
+    meets=True,
     note="all allies agree",
     least=_least,
     dead=_dead,

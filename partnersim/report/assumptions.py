@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from partnersim.kinds import KINDS
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
@@ -30,26 +31,13 @@ TOP_LABELS = {
     "process": "Process",
 }
 KEY_LABELS = {
-    "deliberation": "time to consent",
-    "hold": "hold",
-    "hold.probability": "chance of holding consent",
-    "hold.duration": "length of a hold",
-    "hold.lifted": "chance a hold ends in consent (else a veto)",
-    "teams": "expert teams",
-    "round": "length of a round of talks",
-    "agreement": "chance a round ends in agreement",
-    "max_rounds": "round limit",
-    "duration": "duration",
+    **{key: text for k in KINDS.values() for key, text in k.labels.items()},  # each stage kind names its own
     "request": "request date",
     "stage": "stage on the start date",
     "withdrawal": "withdrawal",
     "withdrawal.annual_rate": "withdrawal rate per year",
     "code": "code",
     "kind": "run as",
-    "breaks": "chance of breaking silence",
-    "deadline": "silence deadline",
-    "renegotiation": "renegotiation after a broken silence",
-    "max_breaks": "broken silences before the proposal is dropped",
 }
 # The calendar, blocs, spillover and partnership blocks: (head, key path after the head) → label.
 RULE_LABELS = {

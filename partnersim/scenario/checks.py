@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from partnersim.engine.calendar import RENEWAL, Calendar
+from partnersim.kinds import KINDS, Context
 from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage, _resolve
 from partnersim.kinds.silence import SilenceStage
 from partnersim.kinds.talks import TalksStage
@@ -30,6 +31,7 @@ from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import KeyPath
+from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist
 
 DAYS_PER_YEAR = 365.25
@@ -134,26 +136,18 @@ class _Stage:
 
 
 def _analyse(scenario: Scenario, template: Template, calendar: Calendar) -> list[_Stage]:
+    codes = list(roster_of(scenario))
+    context = Context(codes, keys_of(codes), allies=scenario.allies, elections=scenario.calendar.elections,
+                      blocs=scenario.blocs, start=scenario.start)
     stages = []
     for index, spec in enumerate(template.stages):
         params = scenario.stages[spec.name]
         stage = _Stage(spec.name, index)
+        kind = KINDS[params.kind]  # each kind knows its own least time and when no case can pass it
+        stage.least = kind.least(params, context)
+        stage.dead = kind.dead(params, context)
         if isinstance(params, ConsensusStage):
             stage.decision = _decision(scenario, spec.name, ("stages", spec.name), params)
-            stage.dead = any(v >= 1.0 for v in stage.decision.vetoes.values())
-            stage.least = max(
-                (_least(p.deliberation) + (_least(p.hold.duration) if p.hold.probability >= 1.0 else 0.0)
-                 for p in stage.decision.allies),
-                default=0.0,
-            )
-        elif isinstance(params, SilenceStage):
-            stage.dead = any(params.allies.breaks(code) >= 1.0 for code in roster_of(scenario))
-            stage.least = _least(params.deadline)
-        elif isinstance(params, TalksStage):
-            stage.dead = params.agreement <= 0.0
-            stage.least = _least(params.round)
-        elif isinstance(params, TaskStage):
-            stage.least = _least(params.duration)
         # A decision that can take effect only at a meeting or a summit that never comes.
         stage.dead |= spec.name in calendar.council and _no_meeting(calendar)
         stage.dead |= calendar.wait.get(spec.name, 0.0) >= 1.0 and _no_summit(calendar)
@@ -186,15 +180,6 @@ def _renewal(scenario: Scenario, template: Template, stages: list[_Stage]) -> _D
 
 def _entry(stage: str | None, template: Template) -> int:
     return 0 if stage is None or stage == REQUESTED else template.stage_names.index(stage)
-
-
-def _least(dist: DurationDist) -> float:
-    """The lower end of a distribution's support: its quantile at 0."""
-    with np.errstate(invalid="ignore"):
-        low = float(dist.ppf(np.array([0.0]))[0])
-    if not math.isfinite(low):  # a lognormal with no spread: 0 × −∞ at u = 0
-        low = float(dist.ppf(np.array([1e-12]))[0])
-    return max(low, 0.0)
 
 
 def _no_meeting(calendar: Calendar) -> bool:

@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
+from partnersim.kinds import KINDS
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.templates import TEMPLATES
@@ -55,9 +56,11 @@ from partnersim.values.durations import format_duration
 from partnersim.whatif.diff import flatten, show
 from partnersim.whatif.sweep import _ends
 
-PROBABILITIES = ("probability", "lifted", "agreement", "breaks")
-DURATIONS = ("deliberation", "duration", "round", "deadline", "renegotiation", "freeze")
-WHOLE = ("teams", "max_rounds", "max_breaks")
+# How each setting is swung, by its last key: each stage kind says so for its own settings.
+_ROLES = {key: role for k in KINDS.values() for key, role in k.roles.items()}
+PROBABILITIES = (*(key for key, role in _ROLES.items() if role == "probability"),)
+DURATIONS = (*(key for key, role in _ROLES.items() if role == "duration"), "freeze")
+WHOLE = (*(key for key, role in _ROLES.items() if role == "count"),)
 SCALE = 2.0
 
 FIELD_LABELS = {
