@@ -34,13 +34,13 @@ from partnersim.charts.starts import bin_edges, bin_shares
 from partnersim.charts.style import date_ticks
 from partnersim.cli import cli
 from partnersim.errors import PartnersimError
+from partnersim.process.library import GLOBAL_PARTNER
 from partnersim.process.machine import state_names, transition_table
 from partnersim.results.load import Rows, SavedRun, load_run, read_rows
 from partnersim.results.summary import Estimate, Results
 from partnersim.results.text import interval
 from partnersim.runner import simulate
 from partnersim.runs import execute, prepare
-from partnersim.scenario.templates import GLOBAL_PARTNER
 
 N = 300
 SEED = 4242

@@ -23,11 +23,12 @@ from partnersim.charts import CHARTS, render_all, selection
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.engine.life import LAPSED
 from partnersim.errors import PartnersimError
-from partnersim.process.machine import Paths, route_of
+from partnersim.process.definition import route_of
+from partnersim.process.library import GLOBAL_PARTNER
+from partnersim.process.machine import Paths
 from partnersim.results.load import load_run
 from partnersim.runner import simulate
 from partnersim.runs import execute, prepare
-from partnersim.scenario.templates import GLOBAL_PARTNER
 
 from .conftest import scenario
 

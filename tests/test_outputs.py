@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import partnersim
 from partnersim.cli import cli
 from partnersim.process import state_names
-from partnersim.scenario.templates import GLOBAL_PARTNER
+from partnersim.process.library import GLOBAL_PARTNER
 
 from .conftest import scenario
 

@@ -6,8 +6,8 @@ import pytest
 from transitions import MachineError
 
 from partnersim.process import Case, build_machine, outcome_states, state_names
+from partnersim.process.library import GLOBAL_PARTNER
 from partnersim.process.machine import transition_table
-from partnersim.scenario.templates import GLOBAL_PARTNER
 
 
 @pytest.fixture

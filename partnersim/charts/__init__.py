@@ -21,9 +21,9 @@ from partnersim.errors import PartnersimError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from partnersim.process.definition import Template
     from partnersim.results.load import Rows
     from partnersim.results.summary import Results
-    from partnersim.scenario.templates import Template
 
 
 

@@ -22,8 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from partnersim.charts import style
 from partnersim.charts.labels import SHORT_OUTCOME_LABELS, TRIGGER_LABELS, resolve_template, state_label
 from partnersim.kinds import KINDS
-from partnersim.process.machine import transition_table
-from partnersim.scenario.templates import (
+from partnersim.process.definition import (
     LAPSED,
     PENDING,
     PROSPECTIVE,
@@ -35,6 +34,7 @@ from partnersim.scenario.templates import (
     WITHDRAWN,
     Template,
 )
+from partnersim.process.machine import transition_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from partnersim import files
 from partnersim.charts.labels import STATE_LABELS
+from partnersim.process.definition import OUTCOME_LABELS, PROSPECTIVE, RENEWAL, Template
 from partnersim.process.machine import life_states, outcome_states, transition_table
-from partnersim.scenario.templates import OUTCOME_LABELS, PROSPECTIVE, RENEWAL, Template
 
 
 def available() -> bool:

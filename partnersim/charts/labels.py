@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from partnersim.scenario.templates import (
+from partnersim.process.definition import (
     LAPSED,
     OUTCOME_LABELS,
     PENDING,
@@ -20,10 +20,10 @@ from partnersim.scenario.templates import (
     REQUESTED,
     SUSPENDED,
     TALKS_FAILED,
-    TEMPLATES,
     WITHDRAWN,
     Template,
 )
+from partnersim.process.library import TEMPLATES
 
 if TYPE_CHECKING:
     from partnersim.results.summary import Results

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from partnersim.charts.labels import resolve_template, state_label
+from partnersim.process.definition import LAPSED, PROSPECTIVE, SUSPENDED, Template
 from partnersim.process.machine import life_states, outcome_states, state_names, transition_table
-from partnersim.scenario.templates import LAPSED, PROSPECTIVE, SUSPENDED, Template
 
 # Fill colours of the outcome boxes, as in the charts (Okabe–Ito, lightened).
 _CLASSES = {

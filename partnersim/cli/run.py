@@ -140,9 +140,9 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
+    from partnersim.process.library import TEMPLATES
     from partnersim.results.text import finding, interval, percent
     from partnersim.safetext import console as literal
-    from partnersim.scenario.templates import TEMPLATES
     screen = console()
     scenario = results.scenario
     screen.print(
@@ -281,7 +281,7 @@ def diagram(process_name: str, out: Path | None) -> None:
     """Draw the process as a state diagram."""
     from partnersim import files
     from partnersim.charts.mermaid import mermaid
-    from partnersim.scenario.templates import TEMPLATES
+    from partnersim.process.library import TEMPLATES
 
     if process_name not in TEMPLATES:
         raise click.BadParameter(f"unknown process {process_name!r}; built in: {', '.join(TEMPLATES)}",

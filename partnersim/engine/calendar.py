@@ -23,9 +23,10 @@ import numpy as np
 
 from partnersim.kinds import KINDS
 from partnersim.kinds.base import ChunkKeys
+from partnersim.process.definition import RENEWAL
+from partnersim.process.library import TEMPLATES
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
-from partnersim.scenario.templates import RENEWAL, TEMPLATES
 from partnersim.streams import Streams, key_of
 from partnersim.values.durations import days_between
 

@@ -34,10 +34,8 @@ import numpy as np
 from partnersim.engine.records import LifeRecord
 from partnersim.kinds.base import VETO, ChunkKeys, Entering
 from partnersim.kinds.consensus import Consensus, ConsensusStage
+from partnersim.process.definition import RENEWAL
 from partnersim.scenario.schema import Partnership
-from partnersim.scenario.templates import (
-    RENEWAL,  # also the name renewals go by in the calendar and in elections
-)
 from partnersim.streams import Streams, key_of, keys_of
 
 if TYPE_CHECKING:

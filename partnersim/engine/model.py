@@ -17,11 +17,12 @@ from partnersim.engine.spillover import Spillover
 from partnersim.kinds import KINDS, Context
 from partnersim.kinds.base import CompiledStage
 from partnersim.kinds.consensus import compile_consensus
-from partnersim.process.machine import Paths, outcome_states, route_of, state_names
+from partnersim.process.definition import REQUESTED, Template, route_of
+from partnersim.process.library import TEMPLATES
+from partnersim.process.machine import Paths, outcome_states, state_names
 from partnersim.process.route import Route
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist
 

@@ -21,8 +21,8 @@ from collections.abc import Callable
 import numpy as np
 
 from partnersim.kinds.base import VETO, ChunkKeys
+from partnersim.process.definition import Template
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import Template
 from partnersim.streams import Streams, key_of
 from partnersim.values.distributions import DurationDist
 

@@ -30,9 +30,9 @@ import yaml
 
 from partnersim.data import EventDate
 from partnersim.errors import Problem, ScenarioError
+from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import state_names
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import TEMPLATES
 
 MARKER = "# observed:"
 

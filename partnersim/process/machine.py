@@ -14,30 +14,13 @@ from typing import Any
 
 from transitions import Machine
 
-from partnersim.kinds import KINDS
+from partnersim.process.definition import LAPSED, RENEWAL, SUSPENDED, Template, route_of
 from partnersim.process.route import (
-    PENDING,
     PROSPECTIVE,
-    REJECTED,
     REQUESTED,
-    TALKS_FAILED,
     WAITING,
-    WITHDRAWN,
     Route,
-    linear_exits,
 )
-from partnersim.scenario.templates import LAPSED, RENEWAL, SUSPENDED, Template
-
-
-def route_of(template: Template) -> Route:
-    """The route of a template: its stages in order, each exit to where the process sends it."""
-    exits = tuple(KINDS[spec.kind].exits for spec in template.stages)
-    return Route(
-        stages=template.stage_names,
-        exits=linear_exits(template.stage_names, exits, template.success),
-        success=template.success,
-        outcomes=(template.success, REJECTED, WITHDRAWN, TALKS_FAILED, PENDING),
-    )
 
 
 def state_names(template: Template, route: Route | None = None) -> list[str]:

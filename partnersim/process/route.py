@@ -132,17 +132,3 @@ class Route:
         steps += [Step("withdraw", state, WITHDRAWN) for state in self.open_states]
         steps += [Step("censor", state, PENDING) for state in (PROSPECTIVE, *self.open_states)]
         return steps
-
-
-def linear_exits(stages: tuple[str, ...], exits: tuple[frozenset[Exit], ...], success: str) -> tuple[dict[Exit, Target], ...]:
-    """The exits of a process that runs its stages in order: each advance to the next stage (the last one to
-    ``success``), a veto to ``rejected``, failed talks to ``talks_failed``, a time limit to ``withdrawn``."""
-    defaults = {Exit.VETO: REJECTED, Exit.FAIL: TALKS_FAILED, Exit.TIMEOUT: WITHDRAWN}
-    routes: list[dict[Exit, Target]] = []
-    for index, produced in enumerate(exits):
-        following = stages[index + 1] if index + 1 < len(stages) else success
-        routes.append({
-            exit: Goto(following if exit == Exit.ADVANCE else defaults[exit])
-            for exit in sorted(produced) if exit != Exit.WITHDRAW
-        })
-    return tuple(routes)

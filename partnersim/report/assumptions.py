@@ -104,8 +104,8 @@ class _Namer:
     """Readable names for key paths: allies by name, stages by label, candidates by name."""
 
     def __init__(self, scenario: Scenario) -> None:
+        from partnersim.process.library import TEMPLATES
         from partnersim.scenario.loader import roster_of
-        from partnersim.scenario.templates import TEMPLATES
 
         self.allies = roster_of(scenario)
         template = TEMPLATES.get(scenario.process)

@@ -174,7 +174,7 @@ class Results:
     @property
     def success_words(self) -> str:
         """How a sentence names success: "cooperation", "membership"."""
-        from partnersim.scenario.templates import TEMPLATES
+        from partnersim.process.library import TEMPLATES
 
         template = TEMPLATES.get(self.scenario.process)
         return template.success_words if template else self.success.replace("_", " ")

@@ -27,9 +27,10 @@ from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage,
 from partnersim.kinds.silence import SilenceStage
 from partnersim.kinds.talks import TalksStage
 from partnersim.kinds.task import TaskStage
+from partnersim.process.definition import REQUESTED, Template
+from partnersim.process.library import TEMPLATES
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist

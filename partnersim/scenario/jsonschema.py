@@ -16,8 +16,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from partnersim.kinds import DECISION_KINDS, KINDS
+from partnersim.process.library import TEMPLATES
 from partnersim.scenario import schema as models
-from partnersim.scenario.templates import TEMPLATES
 from partnersim.values import distributions, numbers
 from partnersim.values.durations import parse_date, parse_duration
 

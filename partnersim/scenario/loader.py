@@ -27,11 +27,12 @@ from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import MAX_FILE, Problem, ScenarioError
 from partnersim.kinds import DECISION_KINDS, STAGE_MODELS
+from partnersim.process.definition import REQUESTED, Template
+from partnersim.process.library import TEMPLATES
 from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT, quoting_hints
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import RENEWAL_ALLY_DEFAULTS, Scenario
-from partnersim.scenario.templates import REQUESTED, TEMPLATES, Template
 from partnersim.scenario.yamlio import Document, KeyPath, Unreadable, dotted, parse_source, read_source
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.values.durations import format_duration

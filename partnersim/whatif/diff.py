@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from partnersim.process.library import TEMPLATES
 from partnersim.safetext import line
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import TEMPLATES
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
 # Titles and run settings are not assumptions about the process.

@@ -36,9 +36,9 @@ from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import KINDS
+from partnersim.process.library import TEMPLATES
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
-from partnersim.scenario.templates import TEMPLATES
 from partnersim.values.distributions import (
     Distribution,
     DurationDist,
