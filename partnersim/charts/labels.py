@@ -61,8 +61,8 @@ TRIGGER_LABELS = {
 
 
 def template_of(results: Results) -> Template | None:
-    """The template a run used, when it is a built-in one."""
-    return TEMPLATES.get(results.scenario.process)
+    """The process a run used."""
+    return results.scenario.template
 
 
 def resolve_template(template: Template | str) -> Template:

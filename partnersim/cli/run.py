@@ -140,7 +140,6 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
-    from partnersim.process.library import TEMPLATES
     from partnersim.results.text import finding, interval, percent
     from partnersim.safetext import console as literal
     screen = console()
@@ -179,7 +178,7 @@ def _print_results(results: Results) -> None:
         timing.add_row(literal(c.name), *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
     screen.print(timing)
 
-    stage_labels = {spec.name: spec.label for spec in TEMPLATES[scenario.process].stages}
+    stage_labels = {spec.name: spec.label for spec in scenario.template.stages}
     stage_labels["requested"] = "not yet requested"
     stage_labels["prospective"] = "not yet requested"
     allies = Table(title="What stands in the way (share of replications)", title_justify="left")

@@ -24,7 +24,6 @@ import numpy as np
 from partnersim.kinds import KINDS
 from partnersim.kinds.base import ChunkKeys
 from partnersim.process.definition import RENEWAL
-from partnersim.process.library import TEMPLATES
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
 from partnersim.streams import Streams, key_of
@@ -37,7 +36,7 @@ class Calendar:
     """A scenario's calendar, compiled once; it holds no random state."""
 
     def __init__(self, scenario: Scenario) -> None:
-        template = TEMPLATES[scenario.process]
+        template = scenario.template
         self.horizon = scenario.horizon_days
         council = scenario.calendar.council
         self.council: frozenset[str] = frozenset()

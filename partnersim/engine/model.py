@@ -18,7 +18,6 @@ from partnersim.kinds import KINDS, Context
 from partnersim.kinds.base import CompiledStage
 from partnersim.kinds.consensus import compile_consensus
 from partnersim.process.definition import REQUESTED, Template, route_of
-from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import Paths, outcome_states, state_names
 from partnersim.process.route import Route
 from partnersim.scenario.loader import roster_of
@@ -69,7 +68,7 @@ class Model:
 
 def compile_scenario(scenario: Scenario) -> Model:
     """Build the Model of a validated scenario."""
-    template = TEMPLATES[scenario.process]
+    template = scenario.template
     route = route_of(template)
     roster = roster_of(scenario)
     ally_codes = list(roster)

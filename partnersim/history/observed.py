@@ -30,7 +30,6 @@ import yaml
 
 from partnersim.data import EventDate
 from partnersim.errors import Problem, ScenarioError
-from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import state_names
 from partnersim.scenario.schema import Scenario
 
@@ -90,7 +89,7 @@ def read_observed(path: Path, scenario: Scenario) -> Observed:
     codes = [c.code for c in scenario.candidates]
     if candidate not in codes:
         problem("candidate", f"expected one of the scenario's candidates ({', '.join(codes)}), got {candidate!r}")
-    states = set(state_names(TEMPLATES[scenario.process]))
+    states = set(state_names(scenario.template))
     milestones = []
     raw = document.get("milestones")
     if not isinstance(raw, list) or not raw:

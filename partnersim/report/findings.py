@@ -146,9 +146,8 @@ def headline(name: str, results: Results, rows: Rows | None) -> str:
         return story(results, rows.story)
     if name == "process":
         from partnersim.charts.diagram import finding as process_finding
-        from partnersim.charts.labels import resolve_template
 
-        return process_finding(resolve_template(results.scenario.process))
+        return process_finding(results.scenario.template)
     if name == "partnership":
         return _partnership(results)
     raise KeyError(name)

@@ -174,9 +174,8 @@ class Results:
     @property
     def success_words(self) -> str:
         """How a sentence names success: "cooperation", "membership"."""
-        from partnersim.process.library import TEMPLATES
 
-        template = TEMPLATES.get(self.scenario.process)
+        template = self.scenario.template
         return template.success_words if template else self.success.replace("_", " ")
 
     @property

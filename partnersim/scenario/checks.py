@@ -28,7 +28,6 @@ from partnersim.kinds.silence import SilenceStage
 from partnersim.kinds.talks import TalksStage
 from partnersim.kinds.task import TaskStage
 from partnersim.process.definition import REQUESTED, Template
-from partnersim.process.library import TEMPLATES
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import KeyPath
@@ -95,7 +94,7 @@ class Finding(NamedTuple):
 
 def scenario_warnings(scenario: Scenario) -> list[Finding]:
     """Every warning about ``scenario``, in the order of the file's sections."""
-    template = TEMPLATES[scenario.process]
+    template = scenario.template
     calendar = Calendar(scenario)
     stages = _analyse(scenario, template, calendar)
     renewal = _renewal(scenario, template, stages)

@@ -12,48 +12,29 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import math
 import os
-import re
-import typing
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from inspect import isclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import MAX_FILE, Problem, ScenarioError
 from partnersim.kinds import DECISION_KINDS, STAGE_MODELS
 from partnersim.process.definition import REQUESTED, Template
 from partnersim.process.library import TEMPLATES
-from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT, quoting_hints
+from partnersim.scenario import messages
+from partnersim.scenario.messages import DISTRIBUTION_KINDS, NUMBER_KEYS, Locator, Origin, Origins, suggest
 from partnersim.scenario.overrides import apply as apply_overrides
+from partnersim.scenario.overrides import quoting_hints
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import RENEWAL_ALLY_DEFAULTS, Scenario
 from partnersim.scenario.yamlio import Document, KeyPath, Unreadable, dotted, parse_source, read_source
-from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 from partnersim.values.durations import format_duration
 
-Origin = tuple[str, int]
-Origins = dict[KeyPath, Origin]
-
-PROBABILITY_KEYS = {"probability", "lifted", "agreement", "breaks", "strength"}
-# Keys whose value is a plain number; pydantic would quietly take true and false for 1 and 0.
-NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma", "added_per_year"}
 MAX_HORIZON_YEARS = 100
 MAX_EXTENDS = 20
-DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)
-DATE_HINT = (
-    "expected a date (such as 2026-01-31) or a one-key mapping such as "
-    "{uniform: [2026-01-01, 2028-01-01]}"
-)
-DISTRIBUTION_HINT = (
-    "expected a duration (such as 3w) or a one-key mapping naming a distribution, "
-    "such as {lognormal: {median: 3w, p90: 10w}}"
-)
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -148,7 +129,7 @@ def validate_document(
 ) -> Scenario:
     """Validate a merged document; raise every problem at once."""
     fallback = next(iter(origins.values()), (f"<{default_name}>", 0))[0]
-    where = _Locator(origins, fallback)
+    where = Locator(origins, fallback)
     data = dict(document)
     data.pop("extends", None)
     data.setdefault("name", default_name)
@@ -164,7 +145,7 @@ def validate_document(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_problems(exc, (), Scenario, data, where))
+        problems.extend(messages.problems(exc, (), Scenario, data, where))
         scenario = None
     problems.extend(_numbers(data, (), where))
     if template is not None:
@@ -382,34 +363,19 @@ def _merge_candidates(
 # --- validation ----------------------------------------------------------------------
 
 
-class _Locator:
-    """Finds the file and line of a key path, falling back to its nearest parent."""
-
-    def __init__(self, origins: Origins, fallback: str) -> None:
-        self.origins = origins
-        self.fallback = fallback
-
-    def problem(self, path: KeyPath, message: str) -> Problem:
-        for end in range(len(path), -1, -1):
-            origin = self.origins.get(path[:end])
-            if origin is not None:
-                return Problem(origin[0], origin[1] or None, dotted(path), message)
-        return Problem(self.fallback, None, dotted(path), message)
-
-
-def _template(data: dict[str, Any], where: _Locator, problems: list[Problem]) -> Template | None:
+def _template(data: dict[str, Any], where: Locator, problems: list[Problem]) -> Template | None:
     name = data.get("process", "global-partner")
     if isinstance(name, str) and name in TEMPLATES:
         return TEMPLATES[name]
     problems.append(
-        where.problem(("process",), f"unknown process {name!r}{_suggest(str(name), TEMPLATES)}; "
+        where.problem(("process",), f"unknown process {name!r}{suggest(str(name), TEMPLATES)}; "
                       f"built in: {', '.join(TEMPLATES)}")
     )
     return None
 
 
 def _stages(
-    raw: Any, template: Template | None, where: _Locator, problems: list[Problem]
+    raw: Any, template: Template | None, where: Locator, problems: list[Problem]
 ) -> dict[str, Any] | None:
     if template is None:
         return None
@@ -422,7 +388,7 @@ def _stages(
     for name in raw:
         if name not in template.stage_names:
             problems.append(
-                where.problem(("stages", name), f"unknown stage {name!r}{_suggest(name, template.stage_names)}; "
+                where.problem(("stages", name), f"unknown stage {name!r}{suggest(name, template.stage_names)}; "
                               f"the {template.name} process has {', '.join(template.stage_names)}")
             )
     for spec in template.stages:
@@ -449,7 +415,7 @@ def _stages(
         try:
             stages[spec.name] = model.model_validate(merged)
         except ValidationError as exc:
-            problems.extend(_problems(exc, ("stages", spec.name), model, merged, where))
+            problems.extend(messages.problems(exc, ("stages", spec.name), model, merged, where))
     return stages
 
 
@@ -474,243 +440,6 @@ def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, A
     return result
 
 
-def _problems(
-    exc: ValidationError, prefix: KeyPath, model: type[BaseModel], data: Any, where: _Locator
-) -> list[Problem]:
-    found = []
-    for error in exc.errors(include_url=False):
-        loc = _clean_loc(error["loc"], data)
-        found.append(where.problem((*prefix, *loc), _message(error, loc, model)))
-    return found
-
-
-def option_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
-    """Pydantic's errors about a scenario's top-level values given as options (``-n``), each named ``--KEY``."""
-    found = _problems(exc, (), Scenario, data, _Locator({}, "--"))
-    return [Problem(f"--{p.path.split('.')[0]}", None, "", p.message) for p in found]
-
-
-def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
-    """Drop pydantic's internal steps (union tags, validator names) from an error path."""
-    cleaned: list[str | int] = []
-    node = data
-    for part in loc:
-        is_key = isinstance(node, dict) and part in node  # a key of the file may hold a [ too
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")) and not is_key:
-            continue
-        if cleaned and part == cleaned[-1] and not (isinstance(node, dict) and part in node):
-            continue
-        if part == "fixed" and not (isinstance(node, dict) and "fixed" in node):
-            continue
-        if isinstance(node, dict) and isinstance(part, str):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-        cleaned.append(part)
-    return tuple(cleaned)
-
-
-def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
-    kind = error["type"]
-    text = str(error["msg"])
-    if kind == "extra_forbidden":
-        key = str(loc[-1]) if loc else "?"
-        allowed = _keys_at(model, loc[:-1])
-        hint = _suggest(key, allowed)
-        listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
-        return f"unknown key {key!r}{hint}{listing}"
-    if kind == "missing":
-        if loc and isinstance(loc[-1], int):
-            shape = _LIST_SHAPES.get(str(loc[-2]) if len(loc) > 1 else "")
-            return f"expected {shape}" if shape else "this list is too short"
-        return "required key is missing"
-    if kind == "string_too_long":
-        most = error.get("ctx", {}).get("max_length", 0)
-        return f"expected at most {most:,} characters, got {len(error.get('input') or ''):,}"
-    if kind in ("too_short", "too_long"):
-        parent = str(loc[-1]) if loc else ""
-        if parent in _LIST_SHAPES:
-            return f"expected {_LIST_SHAPES[parent]}"
-        ctx = error.get("ctx", {})
-        if kind == "too_short":
-            least = ctx.get("min_length", 1)
-            return f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
-        if isinstance(error.get("input"), str):
-            return f"expected at most {ctx.get('max_length', 0):,} characters, got {len(error['input']):,}"
-        items = "candidates" if parent == "candidates" else "items"
-        return f"expected at most {ctx.get('max_length')} {items}, got {ctx.get('actual_length')}"
-    if kind == "union_tag_invalid":
-        tag = str(error.get("ctx", {}).get("tag", ""))
-        expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
-        return f"unknown distribution {tag!r}{_suggest(tag, expected.split(', '))}; expected one of: {expected}"
-    if kind == "union_tag_not_found":
-        if "request" in loc:
-            return DATE_HINT
-        return DISTRIBUTION_HINT
-    if kind in ("less_than_equal", "greater_than_equal") and _is_probability(loc):
-        return f"must be a probability between 0 and 1, got {_as_yaml(error.get('input'))}"
-    if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
-        return f"{text[0].lower()}{text[1:]}, got {_as_yaml(error.get('input'))}"
-    if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
-        return f"expected a three-letter ISO 3166 code in capitals, such as ARG, got {_as_yaml(error.get('input'))}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of keys, got {_as_yaml(error.get('input'))}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_as_yaml(error.get('input'))}"
-    if kind in ("float_type", "float_parsing"):
-        return _number_message(loc, error.get("input"))
-    if kind == "finite_number":
-        return _number_message(loc, error.get("input"), finite=True)
-    if kind == "string_type":
-        given = error.get("input")
-        # YAML read a plain value as a number, a boolean or a date; written in quotes it is the text.
-        quote = f"; {QUOTE_TEXT}" if isinstance(given, (bool, int, float, dt.date)) else ""
-        return f"{EXPECTED_TEXT}{_as_yaml(given)}{quote}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
-    if kind == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", ""))
-        given = error.get("input")
-        hint = _suggest(given, re.findall(r"'([^']*)'", expected)) if isinstance(given, str) else ""
-        return f"expected {expected}, got {_as_yaml(given)}{hint}"
-    if text.startswith("Value error, "):
-        return _value_error(text[len("Value error, "):], error.get("input"))
-    for prefix in ("Assertion failed, ",):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text[0].lower() + text[1:] if text else kind
-
-
-def _is_probability(loc: KeyPath) -> bool:
-    """A probability key, or a value that is one by where it sits (a summit wait, an election's hold)."""
-    if not loc:
-        return False
-    return (loc[-1] in PROBABILITY_KEYS or "wait" in loc[-2:-1]
-            or ("elections" in loc and "hold" in loc[-2:]))
-
-
-def _number_message(loc: KeyPath, value: Any, *, finite: bool = False) -> str:
-    """A number was expected: say so, and help with ``50%`` or ``yes``."""
-    written = _as_yaml(value)
-    if _is_probability(loc):
-        text = f"must be a probability between 0 and 1, got {written}"
-        if isinstance(value, str) and value.strip().endswith("%"):
-            try:
-                share = float(value.strip()[:-1]) / 100
-            except ValueError:
-                return text
-            return f"{text}; write {share:g} for {value.strip()}"
-        return text
-    return f"expected a{' finite' if finite else ''} number, got {written}"
-
-
-_LIST_SHAPES = {
-    "uniform": "two values: [low, high]",
-    "triangular": "three values: [low, most likely, high]",
-    "pert": "three values: [low, most likely, high]",
-}
-
-
-def _as_yaml(value: Any) -> str:
-    """A value as the user wrote it in YAML, for messages."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-    if isinstance(value, (dict, list, tuple)):
-        text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000, allow_unicode=True).strip()
-        return text if len(text) <= 60 else text[:57] + "..."
-    if isinstance(value, str) and len(value) > 60:
-        return f"{value[:50] + '…'!r} ({len(value):,} characters)"
-    return repr(value)
-
-
-def _plain(value: Any) -> Any:
-    """Lists and mappings with text keys, so that they print as the YAML the user wrote."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _value_error(text: str, value: Any) -> str:
-    """Our validators' messages end in ``got <repr>``; show the value as YAML has it."""
-    marker = ", got "
-    if text.endswith(marker + repr(value)) and not isinstance(value, (dict, list, tuple)):
-        text = text[: text.rindex(marker)] + marker + _as_yaml(value)
-    return text[0].lower() + text[1:] if text else text
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-            continue
-        return tp
-
-
-@functools.cache
-def _model_hints(model: type[BaseModel]) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(model, include_extras=True)
-    except Exception:  # pragma: no cover - defensive: hints are only for suggestions
-        return {}
-
-
-def _keys_at(tp: Any, path: KeyPath) -> list[str]:
-    """The keys a user may write at ``path`` below type ``tp`` (for "did you mean")."""
-    tp = _unwrap(tp)
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        options = [_unwrap(arg) for arg in typing.get_args(tp)]
-        for option in options:
-            if path and isclass(option) and issubclass(option, BaseModel) and path[0] in option.model_fields:
-                return _keys_at(option, path)
-        merged: list[str] = []
-        for option in options:
-            merged += [key for key in _keys_at(option, path) if key not in merged]
-        return merged
-    if origin in (list, tuple):
-        args = typing.get_args(tp)
-        return _keys_at(args[0], path[1:]) if args and path else []
-    if origin is dict:
-        args = typing.get_args(tp)
-        return _keys_at(args[1], path[1:]) if args and path else []
-    if not (isclass(tp) and issubclass(tp, BaseModel)):
-        return []
-    hints = _model_hints(tp)
-    if not path:
-        return [name for name in tp.model_fields if name != "kind"]
-    head = path[0]
-    if head in tp.model_fields:
-        return _keys_at(hints.get(str(head), tp.model_fields[str(head)].annotation), path[1:])
-    extra = hints.get("__pydantic_extra__")
-    if extra is not None:
-        return _keys_at(extra, path)
-    return []
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    options = [str(c) for c in choices]
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    lowered = {c.lower(): c for c in options}
-    if not close and (word.lower() != word or list(lowered) != options):  # else the same search again
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-# --- checks across the file --------------------------------------------------------------
-
-
 def roster_of(scenario: Scenario) -> dict[str, str]:
     """The allies of a scenario: ISO code → name, in roster order."""
     if isinstance(scenario.alliance, str):
@@ -718,14 +447,14 @@ def roster_of(scenario: Scenario) -> dict[str, str]:
     return {entry.code: entry.name or entry.code for entry in scenario.alliance}
 
 
-def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) -> list[Problem]:
+def _raw_checks(data: Mapping[str, Any], template: Template, where: Locator) -> list[Problem]:
     """Checks that need only the document, so they run even when the schema failed."""
     problems: list[Problem] = []
     alliance = data.get("alliance", "nato-2024")
     if isinstance(alliance, str):
         if alliance not in ROSTERS:
             problems.append(
-                where.problem(("alliance",), f"unknown alliance {alliance!r}{_suggest(alliance, ROSTERS)}; "
+                where.problem(("alliance",), f"unknown alliance {alliance!r}{suggest(alliance, ROSTERS)}; "
                               f"built in: {', '.join(ROSTERS)}, or a list of ally codes")
             )
             return problems
@@ -767,13 +496,13 @@ def _raw_checks(data: Mapping[str, Any], template: Template, where: _Locator) ->
         stage = candidate.get("stage")
         if isinstance(stage, str) and stage not in allowed_stages:
             problems.append(
-                where.problem((*path, "stage"), f"unknown stage {stage!r}{_suggest(str(stage), allowed_stages)}; "
+                where.problem((*path, "stage"), f"unknown stage {stage!r}{suggest(str(stage), allowed_stages)}; "
                               f"expected one of: {', '.join(allowed_stages)}")
             )
     return problems
 
 
-def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
+def _numbers(value: Any, path: KeyPath, where: Locator) -> list[Problem]:
     """Numbers the schema would take but should not.
 
     ``probability: true`` would count as 1; ``mu: .nan``
@@ -783,9 +512,9 @@ def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
     if isinstance(value, dict):
         for key, item in value.items():
             if key in NUMBER_KEYS and isinstance(item, bool):
-                problems.append(where.problem((*path, key), _number_message((key,), item)))
+                problems.append(where.problem((*path, key), messages.number_message((key,), item)))
             elif key in NUMBER_KEYS and isinstance(item, float) and not math.isfinite(item):
-                problems.append(where.problem((*path, key), _number_message((key,), item, finite=True)))
+                problems.append(where.problem((*path, key), messages.number_message((key,), item, finite=True)))
             else:
                 problems += _numbers(item, (*path, key), where)
     elif isinstance(value, list):
@@ -797,7 +526,7 @@ def _numbers(value: Any, path: KeyPath, where: _Locator) -> list[Problem]:
 WRITTEN_BACK = "cannot be written to a run folder and read back exactly; use a shorter duration or fewer digits"
 
 
-def _written_back(scenario: Scenario, where: _Locator) -> list[Problem]:
+def _written_back(scenario: Scenario, where: Locator) -> list[Problem]:
     """A scenario is kept in its run folder as YAML; it must read back as itself, or a rerun would differ."""
     dumped = scenario.model_dump()
     parts: list[tuple[KeyPath, BaseModel, Any]] = [((), scenario, {**dumped, "stages": {}})]
@@ -808,7 +537,7 @@ def _written_back(scenario: Scenario, where: _Locator) -> list[Problem]:
             again = type(original).model_validate(data)
         except ValidationError as exc:
             problems += [
-                where.problem((*prefix, *_clean_loc(error["loc"], data)), WRITTEN_BACK)
+                where.problem((*prefix, *messages.clean_loc(error["loc"], data)), WRITTEN_BACK)
                 for error in exc.errors(include_url=False)
             ]
             continue
@@ -855,7 +584,7 @@ def _horizon_problem(scenario: Scenario) -> str | None:
     return None
 
 
-def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
+def _cross_checks(scenario: Scenario, where: Locator) -> list[Problem]:
     """Checks that need validated values: the horizon, and dates against it."""
     problems: list[Problem] = []
     horizon = _horizon_problem(scenario)
@@ -873,10 +602,10 @@ def _cross_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
     return problems
 
 
-def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
+def _rule_checks(scenario: Scenario, where: Locator) -> list[Problem]:
     """The calendar, blocs, spillover and partnership blocks against the process and the roster."""
     problems: list[Problem] = []
-    template = TEMPLATES[scenario.process]
+    template = scenario.template
     decisions = [name for name, stage in scenario.stages.items() if stage.kind in DECISION_KINDS]
     consensus = [name for name, stage in scenario.stages.items() if stage.kind == "consensus"]
     life = scenario.partnership is not None and scenario.partnership.renewal is not None
@@ -893,7 +622,7 @@ def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
             elif name not in allowed:
                 choices = ", ".join(allowed) if allowed else "none in this scenario"
                 problems.append(where.problem((*path, name) if path[-1] == "wait" else path,
-                                              f"{name!r} is not {what}{_suggest(name, allowed)}; "
+                                              f"{name!r} is not {what}{suggest(name, allowed)}; "
                                               f"expected one of: {choices}"))
 
     calendar = scenario.calendar
@@ -917,7 +646,7 @@ def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
                                                   "partnership block that renews (partnership.renewal)"))
                 elif name not in consensus + renewal:
                     problems.append(where.problem((*path, "hold", name),
-                                                  f"{name!r} is not a consensus stage{_suggest(name, consensus + renewal)}; "
+                                                  f"{name!r} is not a consensus stage{suggest(name, consensus + renewal)}; "
                                                   f"expected one of: {', '.join(consensus + renewal)}"))
     seen: dict[str, int] = {}
     for index, bloc in enumerate(scenario.blocs):
@@ -954,7 +683,7 @@ def _rule_checks(scenario: Scenario, where: _Locator) -> list[Problem]:
 
 
 def _listed_allies(
-    codes: list[str], path: KeyPath, roster: Mapping[str, str], where: _Locator, *, indexed: bool = True
+    codes: list[str], path: KeyPath, roster: Mapping[str, str], where: Locator, *, indexed: bool = True
 ) -> list[Problem]:
     """Unknown ally codes given as values (a list or one key), each named by its own path."""
     problems = []
@@ -966,7 +695,7 @@ def _listed_allies(
 
 
 def _ally_codes(
-    codes: Iterable[str], path: KeyPath, roster: Mapping[str, str], where: _Locator
+    codes: Iterable[str], path: KeyPath, roster: Mapping[str, str], where: Locator
 ) -> list[Problem]:
     problems = []
     by_name = {name.lower(): code for code, name in roster.items()}
@@ -978,7 +707,7 @@ def _ally_codes(
             problems.append(where.problem((*path, code), f"unknown key {code!r} (did you mean 'default'?)"))
             continue
         named = by_name.get(code.lower())
-        hint = f" (did you mean {named!r}?)" if named in roster else _suggest(code, roster)
+        hint = f" (did you mean {named!r}?)" if named in roster else suggest(code, roster)
         problems.append(
             where.problem((*path, code), f"unknown ally {code!r}{hint}; allies are named by ISO 3166 "
                           "alpha-3 code from the alliance roster")
@@ -1006,6 +735,6 @@ def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scena
     from partnersim.scenario.checks import scenario_warnings
 
     scenario, origins = _load(Path(path), overrides)
-    where = _Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
+    where = Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
     found = [where.problem(finding.path, f"warning: {finding.message}") for finding in scenario_warnings(scenario)]
     return scenario, _unique(found)

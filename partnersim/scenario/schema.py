@@ -27,6 +27,8 @@ from partnersim.kinds.consensus import (
     Allies,
     StageAllies,
 )
+from partnersim.process.definition import Template
+from partnersim.process.library import TEMPLATES
 from partnersim.safetext import control_characters
 from partnersim.values.distributions import (
     CalendarDate,
@@ -271,6 +273,12 @@ class Partnership(Frozen):
     suspension: Suspension = Field(default_factory=Suspension)
 
 
+def _builtin_process(name: str) -> str:
+    if name not in TEMPLATES:
+        raise ValueError(f"unknown process {name!r}; built in: {', '.join(TEMPLATES)}")
+    return name
+
+
 class Scenario(Frozen):
     """A whole scenario, fully defaulted. Immutable: what-ifs are new scenarios."""
 
@@ -283,13 +291,18 @@ class Scenario(Frozen):
     seed: Annotated[Count, Field(ge=0, le=2**63 - 1)] = 1
     alliance: Roster = "nato-2024"
     allies: Allies = Field(default_factory=Allies)
-    process: str = "global-partner"
+    process: Annotated[str, AfterValidator(_builtin_process)] | Template = "global-partner"
     stages: dict[str, StageParams] = Field(default_factory=dict)
     calendar: Calendar = Field(default_factory=Calendar)
     blocs: list[Bloc] = Field(default_factory=list)
     spillover: Spillover | None = None
     partnership: Partnership | None = None
     candidates: Annotated[list[Candidate], Field(min_length=1, max_length=MAX_CANDIDATES)]
+
+    @property
+    def template(self) -> Template:
+        """The scenario's process: a built-in one named by ``process``, or its own."""
+        return TEMPLATES[self.process] if isinstance(self.process, str) else self.process
 
     @property
     def horizon_days(self) -> float:
@@ -319,7 +332,7 @@ class Scenario(Frozen):
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            from partnersim.scenario.loader import option_problems  # the loader words pydantic's errors
+            from partnersim.scenario.messages import option_problems  # pydantic's errors in words
 
             raise ScenarioError(option_problems(exc, data)) from None
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from partnersim.process.library import TEMPLATES
 from partnersim.safetext import line
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
@@ -156,7 +155,7 @@ def _sources(path: str) -> list[str]:
 
 
 def _stage_labels(scenario: Scenario) -> dict[str, str]:
-    template = TEMPLATES.get(scenario.process)
+    template = scenario.template
     labels = {spec.name: spec.label for spec in template.stages} if template else {}
     return {name: labels.get(name, name) for name, params in scenario.stages.items()
             if getattr(params, "kind", None) == "consensus"}

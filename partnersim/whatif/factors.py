@@ -36,7 +36,6 @@ from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import KINDS
-from partnersim.process.library import TEMPLATES
 from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
@@ -261,7 +260,7 @@ def phrase(scenario: Scenario, path: str) -> str:
 
 def _names(scenario: Scenario, path: str) -> tuple[str, str]:
     parts = path.split(".")
-    template = TEMPLATES.get(scenario.process)
+    template = scenario.template
     stages = {s.name: s.label for s in template.stages} if template else {}
     if parts[0] == "allies" and len(parts) >= 3:
         who = _who(scenario, parts[1], "allies.", parts[2:])
