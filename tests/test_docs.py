@@ -9,7 +9,10 @@ starts with one of:
 - ``# part of a scenario`` — a few keys; loaded after adding ``start:`` and a
   candidate when the block gives none;
 - ``# wrong on purpose: NAME.yaml`` — must fail to load, with exactly the lines
-  of the ```text block that follows it.
+  of the ```text block that follows it;
+- ``# process file: NAME.yaml`` — a whole process file, which must be valid;
+- ``# wrong process file: NAME.yaml`` — a process file that must fail, with
+  exactly the lines of the ```text block that follows it.
 
 A ```python block preceded by ``<!-- quoted from PATH -->`` must match lines of
 that file, in order.
@@ -40,6 +43,8 @@ FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)\s*$")
 QUOTE = re.compile(r"<!--\s*quoted from (?P<path>\S+)\s*-->")
 WHOLE = re.compile(r"^# scenario file: (?P<name>\S+\.yaml)\s*$")
 WRONG = re.compile(r"^# wrong on purpose: (?P<name>\S+\.yaml)\s*$")
+PROCESS = re.compile(r"^# process file: (?P<name>\S+\.yaml)\s*$")
+WRONG_PROCESS = re.compile(r"^# wrong process file: (?P<name>\S+\.yaml)\s*$")
 PART = "# part of a scenario"
 
 
@@ -85,6 +90,8 @@ YAML_BLOCKS = [b for b in ALL if b.lang == "yaml"]
 WHOLE_FILES = [b for b in YAML_BLOCKS if WHOLE.match(b.first)]
 PARTS = [b for b in YAML_BLOCKS if b.first.strip() == PART]
 WRONG_FILES = [b for b in YAML_BLOCKS if WRONG.match(b.first)]
+PROCESS_FILES = [b for b in YAML_BLOCKS if PROCESS.match(b.first)]
+WRONG_PROCESS_FILES = [b for b in YAML_BLOCKS if WRONG_PROCESS.match(b.first)]
 QUOTES = [b for b in ALL if QUOTE.search(b.before)]  # code or a shipped YAML file, quoted as it stands
 
 
@@ -93,7 +100,8 @@ def test_the_document_has_examples_of_each_kind() -> None:
 
 
 def test_every_yaml_example_is_marked() -> None:
-    unmarked = [str(b) for b in YAML_BLOCKS if b not in WHOLE_FILES + PARTS + WRONG_FILES + QUOTES]
+    marked = WHOLE_FILES + PARTS + WRONG_FILES + QUOTES + PROCESS_FILES + WRONG_PROCESS_FILES
+    unmarked = [str(b) for b in YAML_BLOCKS if b not in marked]
     assert not unmarked, f"yaml blocks without a marker: {unmarked}"
 
 
@@ -147,6 +155,23 @@ def test_wrong_examples_fail_exactly_as_shown(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / name)
     assert [str(p) for p in caught.value.problems] == expected_after(block)
+
+
+@pytest.mark.parametrize("block", PROCESS_FILES + WRONG_PROCESS_FILES, ids=str)
+def test_process_files_are_valid_or_fail_exactly_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: Block
+) -> None:
+    from partnersim.scenario.processes import read_file
+
+    monkeypatch.chdir(tmp_path)
+    wrong = WRONG_PROCESS.match(block.first)
+    name = (wrong or PROCESS.match(block.first))["name"]  # type: ignore[index]
+    (tmp_path / name).write_text(block.text, encoding="utf-8")
+    template, problems = read_file(Path(name))
+    if wrong is None:
+        assert template is not None and problems == []
+    else:
+        assert template is None and [str(p) for p in problems] == expected_after(block)
 
 
 @pytest.mark.parametrize("block", QUOTES, ids=str)

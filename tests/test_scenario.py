@@ -731,7 +731,7 @@ INVALID = [
         process: global-partnr
         candidates:
           - {code: ARG, request: 2024-04-18}
-        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, membership-accession"]),
+        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, membership-accession, or the path of a process file (ending in .yaml), or a process written here"]),
     ("a tag on a value", """
         start: 2026-12-01
         allies:

@@ -58,7 +58,8 @@ class Chart:
         draw = getattr(importlib.import_module(f"partnersim.charts.{self.module}"), self.function)
         if self.name == "process":
             kinds = {name: stage.kind for name, stage in results.scenario.stages.items()}
-            return draw(results.scenario.process, size=size, kinds=kinds)  # type: ignore[no-any-return]
+            scenario = results.scenario
+            return draw(scenario.template, size=size, kinds=kinds, route=scenario.route)  # type: ignore[no-any-return]
         if self.needs_rows:
             if rows is None:
                 raise PartnersimError(

@@ -21,7 +21,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from partnersim.charts import style
 from partnersim.charts.labels import SHORT_OUTCOME_LABELS, TRIGGER_LABELS, resolve_template, state_label
-from partnersim.kinds import KINDS
+from partnersim.kinds import KINDS, Exit
 from partnersim.process.definition import (
     LAPSED,
     PENDING,
@@ -33,8 +33,9 @@ from partnersim.process.definition import (
     TALKS_FAILED,
     WITHDRAWN,
     Template,
+    route_of,
 )
-from partnersim.process.machine import transition_table
+from partnersim.process.route import WAITING, Branches, Retry, Route
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,16 +78,21 @@ class Box:
 
 
 def process_diagram(
-    template: Template | str, *, size: str = "slide", kinds: dict[str, str] | None = None
+    template: Template | str, *, size: str = "slide", kinds: dict[str, str] | None = None,
+    route: Route | None = None,
 ) -> Figure:
     """The process of ``template`` as boxes and arrows: main path, then where a case can end.
 
     ``kinds`` names the kind a scenario runs a stage as, where it differs from
-    the template's (an approval run as a silence procedure).
+    the template's (an approval run as a silence procedure); ``route`` is the
+    process's route with a scenario's changes to where stages lead. A stage
+    that sends cases back, or a wait before asking again, is drawn as an arc
+    above the path.
     """
     template = resolve_template(template)
     kinds = {spec.name: spec.kind for spec in template.stages} | (kinds or {})
-    edges = _edges(template)
+    route = route or route_of(template)
+    edges = _edges(template, route)
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
@@ -95,6 +101,7 @@ def process_diagram(
         _draw_frame(ax, boxes, template)
         _draw_main_path(ax, template, boxes, kinds)
         _draw_outcomes(ax, template, boxes, edges)
+        _draw_loops(ax, template, route, boxes)
         if template.life:
             _draw_life(ax, template, boxes)
         right = boxes[RENEWAL].right + FRAME_PAD_X if template.life else boxes[template.success].right
@@ -106,14 +113,78 @@ def process_diagram(
     return fig
 
 
-def _edges(template: Template) -> dict[str, list[str]]:
-    """Sources of each trigger that ends a case early (veto, fail_talks, withdraw, censor)."""
+def _edges(template: Template, route: Route) -> dict[str, list[str]]:
+    """Sources of each way a case ends early: vetoes (to rejected), failed talks, withdrawal, the horizon."""
     sources: dict[str, list[str]] = {}
-    for row in transition_table(template):
-        if row["trigger"] in ("veto", "fail_talks", "withdraw", "censor"):
-            found = row["source"] if isinstance(row["source"], list) else [row["source"]]
-            sources.setdefault(row["trigger"], []).extend(found)
+    ends = {REJECTED: "veto", TALKS_FAILED: "fail_talks", WITHDRAWN: "withdraw", PENDING: "censor"}
+    for step in route.transitions():
+        trigger = ends.get(step.dest)
+        if trigger is not None and step.source != WAITING:
+            sources.setdefault(trigger, [])
+            if step.source not in sources[trigger]:
+                sources[trigger].append(step.source)
     return sources
+
+
+def _draw_loops(ax: Axes, template: Template, route: Route, boxes: dict[str, Box]) -> None:
+    """Where a stage sends a case other than to the next one: back, ahead, or to wait before asking again."""
+    path = [REQUESTED, *route.stages, route.success]
+    for index, (stage, exits) in enumerate(zip(route.stages, route.exits, strict=True)):
+        following = path[index + 2]
+        for exit, target in exits.items():
+            word = LOOP_WORDS.get(exit, exit.name.lower())
+            if isinstance(target, Retry):
+                _wait(ax, boxes, stage, target.state, word, target.give_up)
+                continue
+            chances = dict(target.choices) if isinstance(target, Branches) else {}
+            for dest in target.destinations:
+                share = f" ({chances[dest]:.0%})" if dest in chances else ""
+                if dest == following and exit == Exit.ADVANCE:
+                    if share:  # the main arrow carries the share of cases that take it
+                        mid = (boxes[stage].right + boxes[dest].left) / 2
+                        ax.text(mid, 0.14, f"{chances[dest]:.0%}", ha="center", va="bottom", fontsize=8.5,
+                                color="#333333", zorder=6)
+                    continue
+                if dest in boxes and dest in path:
+                    back = boxes[dest].x < boxes[stage].x
+                    words = ("sent back" if back else "sent on") if exit == Exit.ADVANCE else word
+                    _arc(ax, boxes[stage], boxes[dest], f"{words}{share}")
+
+
+LOOP_WORDS = {Exit.ADVANCE: "sent on", Exit.VETO: "vetoed", Exit.FAIL: "talks fail", Exit.TIMEOUT: "time limit"}
+
+
+def _arc(ax: Axes, source: Box, target: Box, label: str) -> None:
+    """An arc over the path from ``source`` to ``target``, labelled at its top."""
+    backward = target.x < source.x
+    start, end = (source.x - 0.25, source.top), (target.x + 0.25, target.top)
+    rad = 0.5 if backward else -0.5  # arc3 bends to the left of travel: up, whichever way the arc goes
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=ARROW, linewidth=1.2,
+                                 connectionstyle=f"arc3,rad={rad}", zorder=2, shrinkA=0, shrinkB=1))
+    peak = source.top + abs(rad) * abs(start[0] - end[0]) / 2
+    ax.text((start[0] + end[0]) / 2, peak + 0.04, label, ha="center", va="bottom", fontsize=8.5, color="#333333",
+            style="italic", zorder=6, bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                                            "alpha": 0.85})
+
+
+def _wait(ax: Axes, boxes: dict[str, Box], stage: str, state: str, word: str, give_up: float) -> None:
+    """A case that waits (above the path) before it asks again, unless the candidate gives up."""
+    if WAITING not in boxes:
+        target = boxes[state]
+        boxes[WAITING] = Box(target.x, ABOVE_Y, BOX_W, SMALL_H)
+        _box(ax, boxes[WAITING], "Waiting", note="to ask again", face="white", edge="#9AA3AD", colour=style.GREY,
+             bold=False, fontsize=9.5, dashed=True)
+        _arrow(ax, (boxes[WAITING].x, boxes[WAITING].bottom), (target.x, target.top))
+        _trigger_text(ax, boxes[WAITING].x, (boxes[WAITING].bottom + target.top) / 2, "asks again")
+    waiting, source = boxes[WAITING], boxes[stage]
+    start = (source.x - 0.3, source.top)
+    ax.add_patch(FancyArrowPatch(start, (waiting.right, waiting.y - 0.12), arrowstyle="-|>", mutation_scale=13,
+                                 color=ARROW, linewidth=1.2, zorder=2, shrinkA=0, shrinkB=1,
+                                 connectionstyle="arc3,rad=0.3"))
+    gives_up = f"\nor gives up ({give_up:.0%})" if give_up > 0 else ""
+    ax.text(waiting.right + 0.08, waiting.y + 0.02, f"{word}: waits{gives_up}", ha="left", va="bottom",
+            fontsize=8.5, color="#333333", style="italic", zorder=6, linespacing=1.2,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
 def _layout(template: Template, edges: dict[str, list[str]]) -> dict[str, Box]:

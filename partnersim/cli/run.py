@@ -270,9 +270,11 @@ def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
 Examples:
   partnersim diagram                      # Mermaid text, paste into a Markdown file
   partnersim diagram -o process.png       # a drawing (Graphviz if installed, else matplotlib)
-  partnersim diagram -o process.mmd""")
-@click.option("--process", "process_name", default="global-partner", show_default=True,
-              help="Process template to draw.")
+  partnersim diagram -o process.mmd
+  partnersim diagram --process membership-accession -o accession.png
+  partnersim diagram --process my-process.yaml -o mine.png   # a process file of your own""")
+@click.option("--process", "process_name", default="global-partner", show_default=True, metavar="NAME|FILE.yaml",
+              help="A built-in process, or a process file (docs/scenario.md, Processes).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to a file: .mmd (Mermaid), .png, .svg or .pdf.")
 @friendly_errors
@@ -281,11 +283,18 @@ def diagram(process_name: str, out: Path | None) -> None:
     from partnersim import files
     from partnersim.charts.mermaid import mermaid
     from partnersim.process.library import TEMPLATES
+    from partnersim.scenario import processes
 
-    if process_name not in TEMPLATES:
-        raise click.BadParameter(f"unknown process {process_name!r}; built in: {', '.join(TEMPLATES)}",
-                                 param_hint="--process")
-    template = TEMPLATES[process_name]
+    if process_name in TEMPLATES:
+        template = TEMPLATES[process_name]
+    elif processes.is_file_name(process_name):
+        found, problems = processes.read_file(Path(process_name))
+        if found is None:
+            raise ScenarioError(problems)
+        template = found
+    else:
+        raise click.BadParameter(f"unknown process {process_name!r}; built in: {', '.join(TEMPLATES)}, or the "
+                                 "path of a process file (ending in .yaml)", param_hint="--process")
     if out is None:
         click.echo(mermaid(template))
         return

@@ -16,6 +16,7 @@ from partnersim.errors import PartnersimError
 Examples:
   partnersim schema > scenario.schema.json
   partnersim schema -o docs/scenario.schema.json
+  partnersim schema --process -o docs/process.schema.json
 
 \b
 Editors that use yaml-language-server (VS Code's YAML extension, for one)
@@ -23,12 +24,13 @@ complete and check keys when a scenario file starts with:
   # yaml-language-server: $schema=../docs/scenario.schema.json""")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to a file instead of standard output.")
+@click.option("--process", "of_process", is_flag=True, help="The schema of process files instead.")
 @friendly_errors
-def schema(out: Path | None) -> None:
-    """Print the JSON Schema of scenario files."""
-    from partnersim.scenario.jsonschema import scenario_schema
+def schema(out: Path | None, of_process: bool) -> None:
+    """Print the JSON Schema of scenario files (or, with --process, of process files)."""
+    from partnersim.scenario.jsonschema import process_schema, scenario_schema
 
-    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(process_schema() if of_process else scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -17,7 +17,7 @@ from partnersim.engine.spillover import Spillover
 from partnersim.kinds import KINDS, Context
 from partnersim.kinds.base import CompiledStage
 from partnersim.kinds.consensus import compile_consensus
-from partnersim.process.definition import REQUESTED, Template, route_of
+from partnersim.process.definition import REQUESTED, Template
 from partnersim.process.machine import Paths, outcome_states, state_names
 from partnersim.process.route import Route
 from partnersim.scenario.loader import roster_of
@@ -46,6 +46,7 @@ class Model:
     states: list[str]
     outcomes: list[str]
     horizon: float
+    timeouts: list[float | None]  # per stage: the days after which a case leaves by its timeout exit
     calendar: Calendar
     route: Route
     paths: Paths  # the state machine, which confirms every path the walk produces
@@ -69,7 +70,7 @@ class Model:
 def compile_scenario(scenario: Scenario) -> Model:
     """Build the Model of a validated scenario."""
     template = scenario.template
-    route = route_of(template)
+    route = scenario.route
     roster = roster_of(scenario)
     ally_codes = list(roster)
     ally_keys = keys_of(ally_codes)
@@ -104,6 +105,7 @@ def compile_scenario(scenario: Scenario) -> Model:
         states=state_names(template, route),
         outcomes=outcome_states(template, route),
         horizon=scenario.horizon_days,
+        timeouts=[scenario.stages[name].timeout for name in template.stage_names],
         calendar=Calendar(scenario),
         route=route,
         paths=Paths(template, route),

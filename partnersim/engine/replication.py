@@ -28,7 +28,17 @@ from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
 from partnersim.engine.records import LifeRecord, Records, Trail
 from partnersim.kinds import KINDS
-from partnersim.kinds.base import ADVANCE, VETO, WITHDRAW, AllyRecord, ChunkKeys, Entering, Exit, Leaving
+from partnersim.kinds.base import (
+    ADVANCE,
+    TIMEOUT,
+    VETO,
+    WITHDRAW,
+    AllyRecord,
+    ChunkKeys,
+    Entering,
+    Exit,
+    Leaving,
+)
 from partnersim.process.route import PENDING, REQUESTED, WAITING, WITHDRAWN, Branches, Goto, Retry
 from partnersim.streams import Streams, key_of
 
@@ -181,6 +191,11 @@ class _Walk:
         name = stage.name  # type: ignore[attr-defined]
         if calendar.applies(name):
             leave = np.where(active, calendar.settle(name, leave, self.waits[index]), leave)
+        limit = model.timeouts[index]
+        if limit is not None:  # still in the stage after its time limit: it ends there, by its timeout exit
+            late = active & (leave > now + limit) & (how != WITHDRAW)
+            leave = np.where(late, now + limit, leave)
+            how = np.where(late, TIMEOUT, how)
         spillover = model.spillover
         if spillover is not None and self.freeze is not None and index in spillover.frozen:
             vetoed_before = np.isfinite(self.veto_at) & ~active
@@ -244,7 +259,10 @@ class _Walk:
         if not where.any():
             return
         model = self.model
-        if state in model.route.stages:
+        if state == REQUESTED:  # asks again at once: the first stage starts afresh
+            self.steps.add(where, model.column(REQUESTED), day, trigger)
+            self._enter_first(where, day)
+        elif state in model.route.stages:
             index = model.route.stages.index(state)
             self.steps.add(where, model.stage_column(index), day, trigger)
             self.at[where] = index

@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from partnersim.streams import Streams, key_of
+from partnersim.values.distributions import Days
 from partnersim.values.numbers import Frozen
 
 
@@ -128,9 +129,18 @@ class CompiledStage(Protocol):
 
 
 class StageBase(Frozen):
-    """What the parameters of every kind have: the kind's name (each kind's model fixes it)."""
+    """What the parameters of every kind have.
+
+    ``kind`` is fixed by each kind's model. ``exits`` changes where this
+    stage's exits lead, over what the process says (a process's exits are
+    described in :mod:`partnersim.process.definition`). With ``timeout``, a
+    case still in the stage after that long leaves it by its ``timeout`` exit
+    (to ``withdrawn``, unless the process or ``exits`` sends it elsewhere).
+    """
 
     kind: str
+    exits: dict[str, Any] | None = None
+    timeout: Days | None = None
 
 
 @dataclass(frozen=True)

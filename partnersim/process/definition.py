@@ -188,11 +188,14 @@ class Template(Frozen):
         return (self.success, *SHARED_OUTCOMES)
 
 
-def route_of(template: Template, exits: dict[str, dict[str, Any]] | None = None) -> Route:
+def route_of(
+    template: Template, exits: dict[str, dict[str, Any]] | None = None, timed: frozenset[str] = frozenset()
+) -> Route:
     """The route of a process: each stage's exits to where the process (or ``exits``, by stage) sends them.
 
     ``exits`` holds a scenario's changes: for a stage, an exit and where it
-    leads instead (as validated, or as written).
+    leads instead (as validated, or as written). The stages in ``timed`` have
+    a time limit, so a timeout exit too.
     """
     names = template.stage_names
     routes: list[dict[Exit, Target]] = []
@@ -200,7 +203,7 @@ def route_of(template: Template, exits: dict[str, dict[str, Any]] | None = None)
         kind = KINDS[spec.kind]
         declared = {**spec.exits, **((exits or {}).get(spec.name) or {})}
         produced = set(kind.exits - {Exit.WITHDRAW})
-        if "timeout" in declared:
+        if "timeout" in declared or spec.name in timed:
             produced.add(Exit.TIMEOUT)
         following = names[index + 1] if index + 1 < len(names) else template.success
         routes.append({exit: _target(declared.get(_exit_name(exit)), exit, following) for exit in sorted(produced)})
@@ -277,8 +280,13 @@ def exit_problems(
             yield (*prefix, name), (f"a {spec.kind} stage never ends by {name} (it ends by "
                                     f"{', '.join(sorted(produced))}, or by a timeout)")
             continue
-        if isinstance(target, (dict, str)):
-            target = EXIT_SPEC.validate_python(target)
+        if not isinstance(target, (list, Return)):
+            try:
+                target = EXIT_SPEC.validate_python(target)
+            except ValueError as exc:
+                yield (*prefix, name), (f"expected a state's name, {{to: STATE, after: DURATION, give_up: P}}, or a "
+                                        f"list of {{to: STATE, p: P}} ({_first_error(exc)})")
+                continue
         if isinstance(target, list):
             total = sum(branch.p for branch in target)
             if abs(total - 1.0) > 1e-9:
@@ -291,6 +299,15 @@ def exit_problems(
                 yield (*prefix, name), f"{where!r} is not a state of the process; the states are {', '.join(states)}"
 
 
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"] if not str(p).startswith(("list[", "Return", "function")))
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    return str(exc)
+
+
 def reach_problems(template: Template, exits: dict[str, dict[str, Any]] | None = None) -> Iterator[
         tuple[KeyPath, str]]:
     """Stages that no case can reach from its request, and states from which no case reaches an outcome."""
@@ -301,11 +318,10 @@ def reach_problems(template: Template, exits: dict[str, dict[str, Any]] | None =
         if spec.name not in reached:
             yield ("stages", spec.name), f"no case that asks can ever reach {spec.name}: no exit leads to it"
     outcomes = set(route.outcomes)
-    for state in [REQUESTED, *route.stages]:
-        if not _closure(edges, [state]) & outcomes:
-            where: KeyPath = ("stages", state) if state in route.stages else ("stages",)
-            yield where, (f"no case that enters {state} can ever reach an outcome: every way out leads back "
-                          "to where it came from")
+    for state in route.stages:
+        if state in reached and not _closure(edges, [state]) & outcomes:
+            yield ("stages", state), (f"no case that enters {state} can ever reach an outcome: every way out "
+                                      "leads back to where it came from")
 
 
 def _edges(route: Route) -> dict[str, set[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transitions import Machine
+from transitions import Machine, MachineError
 
 from partnersim.process.definition import LAPSED, RENEWAL, SUSPENDED, Template, route_of
 from partnersim.process.route import (
@@ -137,7 +137,10 @@ class Paths:
         try:
             probe.start(self._machine)
             for trigger in triggers:
-                probe.trigger(trigger)  # type: ignore[attr-defined]
+                try:
+                    probe.trigger(trigger)  # type: ignore[attr-defined]
+                except AttributeError:  # a trigger the process has nowhere
+                    raise MachineError(f"the process has no transition {trigger!r}") from None
             entered = tuple(probe.trace)
         finally:
             self._machine.remove_model(probe)

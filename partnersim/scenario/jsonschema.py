@@ -78,15 +78,48 @@ def scenario_schema() -> dict[str, Any]:
                 **(refs[0] if len(refs) == 1 else {"anyOf": refs}),
                 "description": f"{spec.label} ({' or '.join(kinds)}, {template.name} process).",
             }
+    any_kind = {"anyOf": [{"$ref": f"#/$defs/{k.params.__name__}"} for k in KINDS.values()]}
     properties["stages"] = {
         "type": "object",
-        "description": "Settings of the process's stages, by name; unset keys take the process's defaults.",
+        "description": "Settings of the process's stages, by name; unset keys take the process's defaults. "
+        "The built-in processes' stages are listed; a process of the scenario's own has its own.",
         "properties": stage_properties,
-        "additionalProperties": False,
+        "additionalProperties": any_kind,
     }
-    properties["process"] = {"enum": list(TEMPLATES), "default": "global-partner"}
+    properties["process"] = {
+        "anyOf": [
+            {"enum": list(TEMPLATES), "description": "A built-in process."},
+            {"type": "string", "pattern": r"\.ya?ml$", "description": "A process file, from this file's folder."},
+            {"$ref": "#/$defs/Template", "description": "A process written here."},
+        ],
+        "default": "global-partner",
+    }
+    # With a built-in process (or none given), only its stages may be set: an editor flags a misspelt one.
+    result["allOf"] = [{
+        "if": {"properties": {"process": {"enum": list(TEMPLATES)}}},
+        "then": {"properties": {"stages": {"propertyNames": {"enum": list(stage_properties)}}}},
+    }]
     # A file that extends another may leave out what its parent states.
     required = result.pop("required", [])
     result["if"] = {"required": ["extends"]}
     result["else"] = {"required": required}
+    return result
+
+
+def process_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a process file."""
+    from partnersim.process.definition import Template
+
+    result = Template.model_json_schema(schema_generator=_Generator)
+    result["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    result["title"] = "partnersim process"
+    result["description"] = "A partnersim process file. Reference: docs/scenario.md, Processes."
+    # In a file, stages are a mapping of name to settings (the model keeps them as a list).
+    stage = result["$defs"]["StageSpec"]
+    stage["properties"].pop("name", None)
+    stage["required"] = [key for key in stage.get("required", []) if key != "name"]
+    result["properties"]["stages"] = {
+        "type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/StageSpec"},
+        "description": "The stages in order, by name (lower case and underscores).",
+    }
     return result

@@ -13,24 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from partnersim.errors import MAX_FILE, Problem, ScenarioError
+from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import DECISION_KINDS, STAGE_MODELS
-from partnersim.process.definition import REQUESTED, Template
+from partnersim.process.definition import REQUESTED, Template, exit_problems, reach_problems
 from partnersim.process.library import TEMPLATES
-from partnersim.scenario import messages
+from partnersim.scenario import messages, processes
 from partnersim.scenario.messages import DISTRIBUTION_KINDS, NUMBER_KEYS, Locator, Origin, Origins, suggest
 from partnersim.scenario.overrides import apply as apply_overrides
 from partnersim.scenario.overrides import quoting_hints
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.schema import RENEWAL_ALLY_DEFAULTS, Scenario
-from partnersim.scenario.yamlio import Document, KeyPath, Unreadable, dotted, parse_source, read_source
+from partnersim.scenario.yamlio import (
+    Document,
+    KeyPath,
+    Unreadable,
+    dotted,
+    parse_source,
+    read_source,
+    shown_path,
+)
 from partnersim.values.durations import format_duration
 
 MAX_HORIZON_YEARS = 100
@@ -81,9 +88,14 @@ def scenario_from_dict(document: Mapping[str, Any], *, name: str = "scenario") -
 
 
 def source_files(path: str | Path) -> list[Path]:
-    """The file and every file it ``extends``, child first, read as the loader reads them."""
+    """The file and every file it ``extends``, child first, read as the loader reads them; then its process
+    file, when it names one."""
     files: list[Path] = []
-    _read_chain(Path(path), [], None, _Refused(), files)
+    document, origins = _read_chain(Path(path), [], None, _Refused(), files)
+    process = document.get("process")
+    origin = origins.get(("process",))
+    if isinstance(process, str) and processes.is_file_name(process) and origin is not None:
+        files.append(Path(origin[0]).parent / process)
     return files
 
 
@@ -135,7 +147,10 @@ def validate_document(
     data.setdefault("name", default_name)
     problems: list[Problem] = []
 
-    template = _template(data, where, problems)
+    value = data.get("process")
+    template = processes.resolve(value, where, problems)
+    if template is not None and not (value is None or isinstance(value, str) and value in TEMPLATES):
+        data["process"] = template  # a process of the scenario's own is kept in it, written out in full
     raw_stages = data.get("stages")
     stages = _stages(raw_stages, template, where, problems)
     data["stages"] = stages if stages is not None else {}
@@ -152,6 +167,7 @@ def validate_document(
         problems.extend(_raw_checks({**data, "stages": raw_stages}, template, where))
     if scenario is not None and template is not None:
         problems.extend(_cross_checks(scenario, where))
+        problems.extend(_exit_checks(scenario, template, where))
     if problems:
         raise ScenarioError(_unique(problems))
     assert scenario is not None
@@ -170,7 +186,7 @@ def _read_chain(
     ``cited`` is where ``path`` was named (the ``extends:`` line of the file
     before it), so that a file that cannot be read is reported there.
     """
-    shown = _shown(path)
+    shown = shown_path(path)
     if len(stack) > MAX_EXTENDS and cited is not None:
         raise ScenarioError(
             [Problem(cited[0], cited[1], "extends", f"more than {MAX_EXTENDS} files extend one another")]
@@ -210,16 +226,6 @@ def _read_chain(
     child = {key: value for key, value in document.items() if key != "extends"}
     merged = _merge(base, (), _Where(base_origins), child, (), _Where(origins), (), merged_origins)
     return merged, merged_origins
-
-
-def _shown(path: Path) -> str:
-    """How a file is named in messages: as written (links are not followed), from the working folder
-    when it is below it, and never endless."""
-    try:
-        text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
-    except (ValueError, OSError):  # outside the working folder, or the working folder is gone
-        text = str(path)
-    return text if len(text) <= MAX_FILE else "…" + text[-(MAX_FILE - 1):]
 
 
 class _Where:
@@ -361,17 +367,6 @@ def _merge_candidates(
 
 
 # --- validation ----------------------------------------------------------------------
-
-
-def _template(data: dict[str, Any], where: Locator, problems: list[Problem]) -> Template | None:
-    name = data.get("process", "global-partner")
-    if isinstance(name, str) and name in TEMPLATES:
-        return TEMPLATES[name]
-    problems.append(
-        where.problem(("process",), f"unknown process {name!r}{suggest(str(name), TEMPLATES)}; "
-                      f"built in: {', '.join(TEMPLATES)}")
-    )
-    return None
 
 
 def _stages(
@@ -584,6 +579,21 @@ def _horizon_problem(scenario: Scenario) -> str | None:
     return None
 
 
+def _exit_checks(scenario: Scenario, template: Template, where: Locator) -> list[Problem]:
+    """A stage's ``exits``: each one its kind can produce, leading to a state; and no loop without a way out."""
+    found = [
+        where.problem(path, message)
+        for name, params in scenario.stages.items() if params.exits
+        for path, message in exit_problems(template, name, params.exits, ("stages", name, "exits"))
+    ]
+    if found:
+        return found
+    changed = {name: params.exits for name, params in scenario.stages.items() if params.exits}
+    if not changed:
+        return []
+    return [where.problem(path, message) for path, message in reach_problems(template, changed)]
+
+
 def _cross_checks(scenario: Scenario, where: Locator) -> list[Problem]:
     """Checks that need validated values: the horizon, and dates against it."""
     problems: list[Problem] = []
@@ -735,6 +745,6 @@ def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scena
     from partnersim.scenario.checks import scenario_warnings
 
     scenario, origins = _load(Path(path), overrides)
-    where = Locator(origins, next(iter(origins.values()), (_shown(Path(path)), 0))[0])
+    where = Locator(origins, next(iter(origins.values()), (shown_path(Path(path)), 0))[0])
     found = [where.problem(finding.path, f"warning: {finding.message}") for finding in scenario_warnings(scenario)]
     return scenario, _unique(found)

@@ -27,8 +27,9 @@ from partnersim.kinds.consensus import (
     Allies,
     StageAllies,
 )
-from partnersim.process.definition import Template
+from partnersim.process.definition import Template, route_of
 from partnersim.process.library import TEMPLATES
+from partnersim.process.route import Route
 from partnersim.safetext import control_characters
 from partnersim.values.distributions import (
     CalendarDate,
@@ -303,6 +304,13 @@ class Scenario(Frozen):
     def template(self) -> Template:
         """The scenario's process: a built-in one named by ``process``, or its own."""
         return TEMPLATES[self.process] if isinstance(self.process, str) else self.process
+
+    @property
+    def route(self) -> Route:
+        """Where each exit of each stage leads: the process's route, with this scenario's changes to it."""
+        exits = {name: params.exits for name, params in self.stages.items() if params.exits}
+        timed = frozenset(name for name, params in self.stages.items() if params.timeout is not None)
+        return route_of(self.template, exits, timed)
 
     @property
     def horizon_days(self) -> float:

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from partnersim.errors import Problem, ScenarioError
+from partnersim.errors import MAX_FILE, Problem, ScenarioError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -549,3 +549,13 @@ def dotted(path: KeyPath) -> str:
 
 def _short(tag: str | None) -> str:
     return (tag or "").replace(_CORE, "!!")
+
+
+def shown_path(path: Path) -> str:
+    """How a file is named in messages: as written (links are not followed), from the working folder
+    when it is below it, and never endless."""
+    try:
+        text = str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except (ValueError, OSError):  # outside the working folder, or the working folder is gone
+        text = str(path)
+    return text if len(text) <= MAX_FILE else "…" + text[-(MAX_FILE - 1):]
