@@ -130,6 +130,8 @@ def _panel(ax: Axes, table: AllyTable, kind: str, label: str, look: dict[str, st
                     ha="left", va="center", fontsize=9, color="#333333")
     ax.set_title(label, loc="left", fontsize=12.5, fontweight="bold", color="#222222", pad=6)
     ax.set_xlim(0, top * 100 * 1.75)
+    # The room right of the bars is for their labels: no tick there reads as a share above 100%.
+    ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 100])
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.tick_params(axis="x", labelsize=10)
@@ -155,7 +157,7 @@ def _subtitle(results: Results, table: AllyTable) -> str:
     candidates = len(results.candidates)
     cases = (f"{table.cases:,} cases ({candidates} candidate{'s' if candidates != 1 else ''} × "
              f"{table.cases // max(candidates, 1):,} replications)")
-    text = f"The ten allies most often in the way, over {cases}"
+    text = f"The allies most often in the way (up to ten), over {cases}"
     template = template_of(results)
     first = next((s.label for s in template.stages if s.kind == "consensus"), "") if template else ""
     if first:

@@ -17,7 +17,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from partnersim.charts import style
-from partnersim.charts.labels import success_label
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
 
@@ -83,7 +82,7 @@ def finding(comparison: Comparison) -> str:
     if len(comparison.variants) > 1:
         return _finding_of_many(comparison)
     variant = comparison.variants[0]
-    what = success_label(comparison.base).lower()
+    what = comparison.base.success_words
     by = style.month_year(comparison.base.end_date)
 
     def shift(c: CandidateChange) -> float | None:
@@ -191,7 +190,7 @@ def _end_labels(ax: Axes, comparison: Comparison, height: float, drawn: list[int
 def _axes(ax: Axes, results: Results) -> None:
     ax.set_ylim(0, 100)
     ax.set_yticks([0, 20, 40, 50, 60, 80, 100])
-    ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
+    ax.set_ylabel(f"Chance {results.success_words} has begun (%)")
     ax.set_xlabel("Date")
     style.calendar_axis(ax, results.start, results.end_date)
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
@@ -233,6 +232,6 @@ def _middle(label: str, limit: int = 60) -> str:
 
 
 def _subtitle(comparison: Comparison) -> str:
-    what = success_label(comparison.base).lower()
+    what = comparison.base.success_words
     return (f"Share of {comparison.replications:,} simulated futures in which {what} has begun by each date; "
             f"solid: base, dashed: what-if")

@@ -50,7 +50,7 @@ def outcome_chart(results: Results, *, size: str = "slide") -> Figure:
 
 def finding(results: Results) -> str:
     """The title: who is most likely to succeed by the horizon, and how likely."""
-    what = success_label(results).lower()
+    what = results.success_words
     by = style.day_month_year(results.end_date)
     candidates = results.candidates
     shares = [c.outcomes[results.success] for c in candidates]
@@ -200,7 +200,7 @@ def _subtitle(results: Results, shown: list[str]) -> str:
     shares = [e.p for c in results.candidates for e in c.outcomes.values()]
     margin = style.widest_margin(shares, results.replications) * 100
     text = (f"How the case ends in {results.replications:,} simulated futures; "
-            f"whisker: 95% interval of {success_label(results).lower()}; every share within ±{margin:.1f} points")
+            f"whisker: 95% interval of {results.success_words}; every share within ±{margin:.1f} points")
     unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in shown]
     if unseen:
         text += f". Never seen: {style.join_names(unseen)}"

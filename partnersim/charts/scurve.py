@@ -14,7 +14,6 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from partnersim.charts import style
-from partnersim.charts.labels import success_label
 from partnersim.charts.style import date_ticks as date_ticks  # kept importable from here
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def _legend_below(fig: Figure, ax: Axes, results: Results) -> None:
 
 def finding(results: Results) -> str:
     """The title: who reaches an even chance of success first, and when."""
-    what = success_label(results).lower()
+    what = results.success_words
     candidates = results.candidates
     reached = [(day, c.name) for c in candidates if (day := c.dates.get("P50")) is not None]
     if reached:
@@ -185,7 +184,7 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_ylim(0, 100)
     # 50 and 80 are where the P50 and P80 markers sit.
     ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
-    ax.set_ylabel(f"Chance {success_label(results).lower()} has begun (%)")
+    ax.set_ylabel(f"Chance {results.success_words} has begun (%)")
     ax.set_xlabel("Date")
     style.calendar_axis(ax, results.start, results.end_date)
 
@@ -194,6 +193,6 @@ def _subtitle(results: Results) -> str:
     # The widest interval is where a curve is nearest an even chance.
     nearest = [float(c.cdf[np.argmin(np.abs(np.asarray(c.cdf) - 0.5))]) for c in results.candidates if len(c.cdf)]
     margin = style.widest_margin(nearest, results.replications) * 100
-    return (f"Share of {results.replications:,} simulated futures in which {success_label(results).lower()} "
+    return (f"Share of {results.replications:,} simulated futures in which {results.success_words} "
             f"has begun by each date (95% intervals within ±{margin:.1f} points).   ●  P50 date (even chance)"
             f"    ◆  P80 date")

@@ -17,7 +17,6 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from partnersim.charts import style
-from partnersim.charts.labels import success_label
 from partnersim.results.summary import wilson
 from partnersim.results.text import interval
 
@@ -90,7 +89,7 @@ def middle_half(candidate: CandidateResult, start: dt.date) -> tuple[dt.date, dt
 
 def finding(results: Results) -> str:
     """The title: whose cooperation starts earliest, and when most of its starts fall."""
-    what = success_label(results).lower()
+    what = results.success_words
     earliest = _earliest(results)
     if not earliest:
         by = style.day_month_year(results.end_date)
@@ -161,6 +160,6 @@ def _subtitle(results: Results, edges: list[dt.date], shares: list[np.ndarray]) 
         (max(p - wilson(round(p * n), n)[0], wilson(round(p * n), n)[1] - p) for s in shares for p in s),
         default=0.0,
     )
-    return (f"Share of {n:,} simulated futures in which {success_label(results).lower()} starts in each "
+    return (f"Share of {n:,} simulated futures in which {results.success_words} starts in each "
             f"{unit(edges)} (the highest bar is numbered; 95% intervals within ±{margin * 100:.1f} points). "
             f"At right: the chance by the horizon")

@@ -31,6 +31,7 @@ from matplotlib.ticker import Locator
 import partnersim
 from partnersim import files, safetext
 from partnersim.errors import PartnersimError
+from partnersim.results.text import percent as written_percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,6 +78,8 @@ STAGE_STYLES: tuple[dict[str, str], ...] = (
     {"color": OKABE_ITO["blue"], "hatch": "///"},
     {"color": "#999999", "hatch": "xx"},
     {"color": "#DDDDDD", "hatch": "\\\\"},
+    {"color": OKABE_ITO["sky_blue"], "hatch": ""},
+    {"color": OKABE_ITO["yellow"], "hatch": "xx"},
 )
 
 # Candidates by position in the scenario; yellow last, as it is faint on white.
@@ -307,6 +310,12 @@ def _plot_band(width: float, height: float, header: float) -> tuple[float, float
     return (side, bottom, 1.0 - 2 * side, 1.0 - header / height - bottom)
 
 
+def plot_width(fig: Figure) -> float:
+    """The width in inches of the band plots go in, inside the side margins."""
+    width, height = fig.get_size_inches()
+    return float(_plot_band(width, height, HEADER)[2] * width)
+
+
 def _fit(fig: Figure, text: Text, width_in: float, smallest: float, wrap: bool = True) -> int:
     """Shrink ``text`` until it fits ``width_in`` inches, else wrap it in two balanced lines.
 
@@ -496,14 +505,8 @@ def png_bytes(fig: Figure, dpi: int = PNG_DPI) -> bytes:
 
 
 def percent(p: float) -> str:
-    """A probability as a briefing writes it: 68%, <1%, >99%."""
-    if math.isnan(p):
-        return "n/a"
-    if 0 < p < 0.005:
-        return "<1%"
-    if 0.995 <= p < 1:
-        return ">99%"
-    return f"{p * 100:.0f}%"
+    """A probability as everything partnersim prints writes it (``results.text.percent``): 68%, 0.4%, >99.9%."""
+    return "n/a" if math.isnan(p) else written_percent(p)
 
 
 def widest_margin(shares: Sequence[float], n: int) -> float:
@@ -687,9 +690,16 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
     engine = fig.get_layout_engine()
     if engine is None or len(handles) < 2:
         return
-    engine.execute(fig)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        engine.execute(fig)
+    # A row far wider than the figure squeezes the axes to nothing: it does not fit.
+    collapsed = any("constrained_layout not applied" in str(w.message) for w in caught)
+    for w in caught:
+        if "constrained_layout not applied" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    if legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi:
+    if not collapsed and legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi:
         return
     legend.remove()
     ncols = (len(handles) + 1) // 2

@@ -60,7 +60,7 @@ def timeline_chart(results: Results, story: Story, *, size: str = "slide") -> Fi
 
 def finding(results: Results, story: Story) -> str:
     """The title: how many reach success in this future, and who held whom up."""
-    what = success_label(results).lower()
+    what = results.success_words
     by = style.day_month_year(results.end_date)
     done = [c for c in story.cases if c.outcome == results.success]
     if len(story.cases) == 1:

@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from partnersim.charts import style
-from partnersim.charts.labels import success_label
 from partnersim.charts.readable import CHART_NAME, cut
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
 
     results = sens.results
     name = cut(results.candidate(code).name, CHART_NAME)  # a title has room for a name, not a paragraph
-    what = success_label(results).lower()
+    what = results.success_words
     effects = [e for e in sens.effects(code, measure) if e.spread > 0]
     if measure == "cooperation":
         effects = [e for e in effects if not e.within_noise]
@@ -122,7 +121,7 @@ def _probability_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     pad = max(3.0, (high - low) * 0.15)
     ax.set_xlim(max(0.0, low - pad), min(100.0, high + pad))
     _base_line(ax, base * 100, f"Scenario: {style.percent(base)}")
-    ax.set_xlabel(f"Chance of {success_label(sens.results).lower()} by "
+    ax.set_xlabel(f"Chance of {sens.results.success_words} by "
                   f"{style.day_month_year(sens.results.end_date)} (%)")
     style.light_grid(ax, "x")
 
@@ -160,14 +159,14 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     _base_line(ax, base, label)
     ax.axvline(horizon, color="#444444", linewidth=1.1)
     style.date_axis(ax, months=horizon - low <= 3 * 365)
-    ax.set_xlabel(f"Date by which {success_label(results).lower()} is an even chance (P50)")
+    ax.set_xlabel(f"Date by which {results.success_words} is an even chance (P50)")
     style.light_grid(ax, "x")
 
 
 def _nothing(ax: Axes, sens: Sensitivity, code: str, measure: str) -> None:
     """No setting moves the measure: say so where the bars would be."""
     name = cut(sens.results.candidate(code).name, CHART_NAME)
-    what = success_label(sens.results).lower()
+    what = sens.results.success_words
     if measure == "cooperation":
         text = f"No setting changes {name}'s chance of {what} in any replication."
     else:

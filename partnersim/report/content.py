@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from partnersim import __version__
 from partnersim.charts import CHARTS, selection
-from partnersim.charts.labels import success_label, template_of
+from partnersim.charts.labels import template_of
 from partnersim.charts.readable import readable, readable_rows
 from partnersim.report.assumptions import InputFile, read_inputs
 from partnersim.report.findings import Table, candidate_finding, headline, summary_tables
@@ -103,7 +103,7 @@ def _section(name: str, results: Results, rows: Rows | None) -> ChartSection:
 def caption(name: str, results: Results) -> str:
     """One sentence saying what the chart shows."""
     n = f"{results.replications:,}"
-    what = success_label(results).lower()
+    what = results.success_words
     by = f"{results.end_date.day} {results.end_date:%b %Y}"
     captions = {
         "outcomes": (f"How each candidate's case ends by {by} in {n} simulated futures: {what}, rejection "

@@ -91,7 +91,7 @@ def share(count: int, n: int) -> str:
 
 def candidate_finding(results: Results, candidate: CandidateResult) -> str:
     """``Argentina: 56% (56–57%) chance of cooperation by Dec 2031 and 32% (31–32%) by Dec 2027; …``."""
-    what = success_label(results).lower()
+    what = results.success_words
     n = results.replications
     text = f"{candidate.name}: {interval(candidate.outcomes[results.success])} chance of {what} by " \
            f"{month_label(results.end_date)}"
@@ -168,7 +168,7 @@ def _partnership(results: Results) -> str:
 
 def _outcomes(results: Results) -> str:
     """Who is most likely to succeed (several, when their intervals overlap the leader's), and the lowest."""
-    what = success_label(results).lower()
+    what = results.success_words
     by = month_label(results.end_date)
     ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
     if len(ranked) == 1:
@@ -195,7 +195,7 @@ def _and(items: list[str]) -> str:
 
 
 def _s_curve(results: Results) -> str:
-    what = success_label(results).lower()
+    what = results.success_words
     reached = [(c.dates["P50"], c) for c in results.candidates if c.dates.get("P50") is not None]
     if reached:
         _, first = min(reached, key=lambda item: item[0])  # type: ignore[arg-type, return-value]
