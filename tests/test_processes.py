@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from transitions import MachineError
 
+import partnersim.process
 from partnersim.cli import cli
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.errors import ScenarioError
@@ -29,7 +30,7 @@ from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import Paths
 from partnersim.process.route import Branches, Goto, Retry
 from partnersim.runner import simulate
-from partnersim.scenario import load_scenario
+from partnersim.scenario import load_scenario, processes
 
 N = 4000
 
@@ -67,6 +68,8 @@ ONE_ALLY = textwrap.dedent("""\
 def test_every_built_in_process_is_a_valid_process_file(name: str) -> None:
     template = TEMPLATES[name]
     assert list(structure_problems(template)) == []
+    read, problems = processes.read_file(Path(partnersim.process.__file__).parent / "builtin" / f"{name}.yaml")
+    assert problems == [] and read == template
     route = route_of(template)
     # In order: each advance to the next stage, the last to the success; a veto to rejected.
     for index, exits in enumerate(route.exits):
@@ -259,7 +262,7 @@ def test_a_process_file_gets_every_problem_at_once_by_file_line_and_key(tmp_path
     assert lines == [
         f"{bad}:6: stages.consensus.lable: unknown key 'lable' (did you mean 'label'?)",
         f"{bad}:10: stages.talks.kind: unknown kind 'talk' (did you mean 'talks'?); the kinds are consensus, "
-        "talks, task, silence",
+        "talks, task, silence, items",
         f"{bad}:13: stages.drafting.defaults.duraton: unknown key 'duraton' (did you mean 'duration'?)",
     ]
 

@@ -725,13 +725,13 @@ INVALID = [
         candidates:
           - {code: ARG, request: 2024-04-18}
         """, ["scenario.yaml:2: alliance: unknown alliance 'nato-2023' (did you mean 'nato-2024'?); "
-              "built in: nato-2020, nato-2024, or a list of ally codes"]),
+              "built in: nato-2020, nato-2024, eu-2020, or a list of ally codes"]),
     ("unknown process", """
         start: 2026-12-01
         process: global-partnr
         candidates:
           - {code: ARG, request: 2024-04-18}
-        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, membership-accession, or the path of a process file (ending in .yaml), or a process written here"]),
+        """, ["scenario.yaml:2: process: unknown process 'global-partnr' (did you mean 'global-partner'?); built in: global-partner, eu-accession, membership-accession, or the path of a process file (ending in .yaml), or a process written here"]),
     ("a tag on a value", """
         start: 2026-12-01
         allies:

@@ -12,6 +12,7 @@ life continues to the right: cooperation and renewal sit in a second frame
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,8 @@ BUS_ABOVE, BUS_BELOW = 1.08, -1.08
 LIFE_GAP = 0.55  # between cooperation and renewal: room for the arrows both ways and their labels
 LIFE_NOTE = "every cycle"
 WRAP_AT = 10  # labels longer than this break onto two lines
+NOTE_WRAP_AT = 16  # a kind's note longer than this breaks onto two lines
+SMALLEST_TYPE = 7.0  # points: the least a box's words are set in when many stages narrow the boxes
 INK = "#222222"
 ARROW = "#555555"
 
@@ -106,6 +109,7 @@ def process_diagram(
             _draw_life(ax, template, boxes)
         right = boxes[RENEWAL].right + FRAME_PAD_X if template.life else boxes[template.success].right
         ax.set_xlim(boxes[PROSPECTIVE].left - 0.1, right + 0.1)
+        _fit_boxes(fig, ax)
         ax.set_ylim(BELOW_Y - SMALL_H / 2 - 0.1, ABOVE_Y + SMALL_H / 2 + 0.1)
         style.title(fig, finding(template), _subtitle(template, kinds))
         style.footer(fig, text=(f"Process template {template.name!r}. A case already under way when a "
@@ -237,7 +241,7 @@ def _draw_main_path(ax: Axes, template: Template, boxes: dict[str, Box], kinds: 
     _arrow(ax, (prospective.right, 0.0), (boxes[REQUESTED].left, 0.0))
     _box(ax, boxes[REQUESTED], state_label(template, REQUESTED))
     for spec in template.stages:
-        _box(ax, boxes[spec.name], spec.label, note=KINDS[kinds[spec.name]].note)
+        _box(ax, boxes[spec.name], spec.label, note=_said(template, KINDS[kinds[spec.name]].note))
     success = style.outcome_style(template.success)["color"]
     # Slightly smaller type when the partnership's life makes the boxes narrower.
     _box(ax, boxes[template.success], template.success_label, face=success, edge=success,
@@ -251,16 +255,16 @@ def _draw_outcomes(ax: Axes, template: Template, boxes: dict[str, Box], edges: d
     frame = _open_frame(boxes, template)
     if REJECTED in boxes:
         _outcome_box(ax, boxes[REJECTED], REJECTED)
-        _bus(ax, [boxes[s] for s in edges["veto"]], boxes[REJECTED], TRIGGER_LABELS["veto"], up=True)
+        _bus(ax, [boxes[s] for s in edges["veto"]], boxes[REJECTED], _said(template, TRIGGER_LABELS["veto"]), up=True)
     if TALKS_FAILED in boxes:
         _outcome_box(ax, boxes[TALKS_FAILED], TALKS_FAILED)
         _bus(ax, [boxes[s] for s in edges["fail_talks"]], boxes[TALKS_FAILED],
-             TRIGGER_LABELS["fail_talks"], up=False)
+             _said(template, TRIGGER_LABELS["fail_talks"]), up=False)
     if WITHDRAWN in boxes:
         target = boxes[WITHDRAWN]
         _outcome_box(ax, target, WITHDRAWN)
         _arrow(ax, (target.x, frame.bottom), (target.x, target.top))
-        _trigger_text(ax, target.x, (frame.bottom + target.top) / 2, TRIGGER_LABELS["withdraw"])
+        _trigger_text(ax, target.x, (frame.bottom + target.top) / 2, _said(template, TRIGGER_LABELS["withdraw"]))
     pending = boxes[PENDING]
     _outcome_box(ax, pending, PENDING)
     from_frame = min(max(pending.x, frame.left + 0.2), frame.right - 0.2)
@@ -268,7 +272,7 @@ def _draw_outcomes(ax: Axes, template: Template, boxes: dict[str, Box], edges: d
     if PROSPECTIVE in edges.get("censor", []):
         prospective = boxes[PROSPECTIVE]
         _arrow(ax, (prospective.x, prospective.bottom), (pending.left + 0.12, pending.top))
-    _trigger_text(ax, from_frame, (frame.bottom + pending.top) / 2, TRIGGER_LABELS["censor"])
+    _trigger_text(ax, from_frame, (frame.bottom + pending.top) / 2, _said(template, TRIGGER_LABELS["censor"]))
 
 
 def _life_frame(boxes: dict[str, Box], template: Template) -> Box:
@@ -290,17 +294,17 @@ def _draw_life(ax: Axes, template: Template, boxes: dict[str, Box]) -> None:
     _arrow(ax, (success.right, 0.2), (renewal.left, 0.2))
     _arrow(ax, (renewal.left, -0.2), (success.right, -0.2))
     for y, trigger in ((0.6, "renew"), (-0.6, "renewed")):
-        ax.text(middle, y, TRIGGER_LABELS[trigger], ha="center", va="center", fontsize=9, color="#333333",
+        ax.text(middle, y, _said(template, TRIGGER_LABELS[trigger]), ha="center", va="center", fontsize=9, color="#333333",
                 style="italic", zorder=6)
     lapsed = boxes[LAPSED]
     _outcome_box(ax, lapsed, LAPSED)
     _arrow(ax, (renewal.x, renewal.top), (lapsed.x, lapsed.bottom))
-    ax.text(renewal.x - 0.06, (frame.top + lapsed.bottom) / 2 + 0.1, TRIGGER_LABELS["lapse"], ha="right",
+    ax.text(renewal.x - 0.06, (frame.top + lapsed.bottom) / 2 + 0.1, _said(template, TRIGGER_LABELS["lapse"]), ha="right",
             va="center", fontsize=9.5, color="#333333", style="italic", zorder=6)
     suspended = boxes[SUSPENDED]
     _outcome_box(ax, suspended, SUSPENDED)
     _arrow(ax, (suspended.x, frame.bottom), (suspended.x, suspended.top))
-    _trigger_text(ax, suspended.x, (frame.bottom + suspended.top) / 2, TRIGGER_LABELS["suspend"])
+    _trigger_text(ax, suspended.x, (frame.bottom + suspended.top) / 2, _said(template, TRIGGER_LABELS["suspend"]))
 
 
 def _bus(ax: Axes, sources: list[Box], target: Box, label: str, up: bool) -> None:
@@ -347,13 +351,33 @@ def _box(ax: Axes, box: Box, label: str, *, note: str = "", face: str = "white",
                                 boxstyle="round,pad=0,rounding_size=0.1", facecolor=face, edgecolor=edge,
                                 linewidth=linewidth, linestyle=(0, (3, 2)) if dashed else "-", zorder=3))
     label = wrap_label(label)
-    y = box.y + (0.1 if note else 0.0)
+    note = wrap_label(note, NOTE_WRAP_AT) if note else ""
+    extra = 0.07 * note.count("\n")  # a note on two lines lifts the label
+    y = box.y + (0.1 + extra if note else 0.0)
+    fits = box.w == BOX_W
     ax.text(box.x, y, label, ha="center", va="center", fontsize=fontsize, linespacing=1.1,
-            fontweight="bold" if bold else "normal", color=colour, zorder=4)
+            fontweight="bold" if bold else "normal", color=colour, zorder=4, gid="label" if fits else None)
     if note:
         lines = label.count("\n") + 1
-        ax.text(box.x, y - 0.1 * lines - 0.12, note, ha="center", va="center", fontsize=8.5,
-                color=style.GREY, zorder=4)
+        ax.text(box.x, y - 0.1 * lines - 0.12 - extra, note, ha="center", va="center", fontsize=8.5,
+                linespacing=1.05, color=style.GREY, zorder=4, gid="note" if fits else None)
+
+
+def _fit_boxes(fig: Figure, ax: Axes) -> None:
+    """Set the boxes' labels, and their notes, smaller by one factor each when the widest would not fit.
+
+    A process with many stages makes the boxes narrow on the page; every label
+    and note is measured as drawn, against the width a box takes on the page.
+    """
+    left, right = ax.get_xlim()
+    room = BOX_W * style.plot_width(fig) / (right - left) * 0.9
+    for kind in ("label", "note"):
+        texts = [text for text in ax.texts if text.get_gid() == kind]
+        widths = [max(style.measure(fig, line, float(t.get_fontsize()), t.get_fontweight())
+                      for line in t.get_text().split("\n")) for t in texts]
+        scale = min([1.0] + [room / wide for wide in widths])
+        for text in texts if scale < 1.0 else []:
+            text.set_fontsize(max(SMALLEST_TYPE, math.floor(2 * float(text.get_fontsize()) * scale) / 2))
 
 
 def wrap_label(label: str, width: int = WRAP_AT) -> str:
@@ -371,6 +395,16 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], width
                                  linewidth=width, shrinkA=0, shrinkB=1, zorder=2))
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _said(template: Template, words: str) -> str:
+    """A trigger's or a kind's words with the process's name for those who decide: an ally, member states."""
+    one = template.decider
+    return words.format(one=one, many=template.deciders, a=_article(one))
+
+
 def _tint(colour: str, amount: float = 0.82) -> Any:
     from matplotlib.colors import to_rgb
 
@@ -379,26 +413,29 @@ def _tint(colour: str, amount: float = 0.82) -> Any:
 
 def finding(template: Template) -> str:
     n = len(template.stages)
-    vetoes = [s.label for s in template.stages if s.kind == "consensus"]
-    head = f"{template.name.capitalize()} process: {n} stage{'s' if n != 1 else ''} " \
-           f"to {template.success_label.lower()}"
+    vetoes = [s.label for s in template.stages if KINDS[s.kind].decision]
+    head = f"The {template.name} process: {n} stage{'s' if n != 1 else ''} to {template.success_words}"
     if not vetoes:
         return head
     where = "one of them" if len(vetoes) == 1 else f"{len(vetoes)} of them"
-    return f"{head}; any one ally can block at {where}"
+    return f"{head}; any one {template.decider} can block at {where}"
 
 
 def _subtitle(template: Template, kinds: dict[str, str] | None = None) -> str:
     kinds = kinds or {}
+    one = template.decider
     vetoes = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "consensus"]
+    items = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "items"]
     silent = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "silence"]
     parts = []
-    if vetoes:
-        parts.append(f"Every ally must agree at {style.join_names(vetoes)}")
+    agree = ([f"at {style.join_names(vetoes)}"] if vetoes else []) + \
+        ([f"to open and to close each item of {style.join_names(items)}"] if items else [])
+    if agree:
+        parts.append(f"Every {one} must agree " + ", and ".join(agree))
     if silent:
-        parts.append(f"{style.join_names(silent)} passes unless an ally breaks silence")
+        parts.append(f"{style.join_names(silent)} passes unless {_article(one)} {one} breaks silence")
     parts.append("the candidate may withdraw at any open stage")
     if template.life:
-        parts.append("then every ally must agree to each renewal")
+        parts.append(f"then every {one} must agree to each renewal")
     text = "; ".join(parts)
     return text[0].upper() + text[1:]

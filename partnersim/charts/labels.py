@@ -49,14 +49,14 @@ SHORT_OUTCOME_LABELS = {
 TRIGGER_LABELS = {
     "request": "request",
     "advance": "stage done",
-    "veto": "an ally vetoes",
+    "veto": "{a} {one} vetoes",
     "fail_talks": "round limit reached",
     "withdraw": "candidate withdraws",
     "censor": "horizon reached",
     "renew": "programme due",
     "renewed": "all agree",
-    "lapse": "an ally refuses",
-    "suspend": "allies suspend it",
+    "lapse": "{a} {one} refuses",
+    "suspend": "{many} suspend it",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Union
 
-from partnersim.kinds import consensus, silence, talks, task
+from partnersim.kinds import consensus, items, silence, talks, task
 from partnersim.kinds.base import Context, Exit, Kind, StageBase
 
 KINDS: dict[str, Kind] = {
@@ -20,6 +20,7 @@ KINDS: dict[str, Kind] = {
         talks.KIND,
         task.KIND,
         silence.KIND,
+        items.KIND,
     )
 }
 

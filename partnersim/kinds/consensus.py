@@ -364,13 +364,18 @@ def _compile(name: str, index: int, params: ConsensusStage, context: Context) ->
     return compile_consensus(name, index, params, context)
 
 
-def _least(params: ConsensusStage, context: Context) -> float:
-    """The slowest ally's least time: its least deliberation, and its least hold when it always holds."""
+def least_days(allies: list[AllyParams]) -> float:
+    """The fewest days a consensus of ``allies`` takes: the slowest ally's least deliberation, and its least
+    hold when it always holds."""
     return max(
         (least_of(p.deliberation) + (least_of(p.hold.duration) if p.hold.probability >= 1.0 else 0.0)
-         for p in resolve_allies(params, context)),
+         for p in allies),
         default=0.0,
     )
+
+
+def _least(params: ConsensusStage, context: Context) -> float:
+    return least_days(resolve_allies(params, context))
 
 
 def _dead(params: ConsensusStage, context: Context) -> bool:
@@ -384,7 +389,7 @@ KIND = Kind(
     compile=_compile,
     decision=True,
     meets=True,
-    note="all allies agree",
+    note="all {many} agree",
     least=_least,
     dead=_dead,
     labels={

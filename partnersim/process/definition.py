@@ -152,6 +152,8 @@ class Template(Frozen):
     success: Name  # the state a case reaches at the end
     success_label: str = ""  # how a table or chart names it ("Cooperation")
     success_phrase: str = ""  # how a sentence names reaching it: "cooperation", "membership"
+    decider: Annotated[str, Field(min_length=1, max_length=40)] = "ally"  # one of those whose consent counts
+    deciders: Annotated[str, Field(min_length=1, max_length=40)] = "allies"  # all of them: "member states"
     life: bool = False  # the success state is a partnership that is renewed and can be suspended
 
     @model_validator(mode="before")

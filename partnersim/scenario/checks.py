@@ -52,6 +52,10 @@ STAGE_VETO = 0.9  # a stage that at least this share of the cases does not get p
 # (2018-07-11), about 10.3 years.
 LONGEST_BLOCK_DAYS = 10.3 * DAYS_PER_YEAR
 
+# The record below is NATO's: it checks the scenarios of the built-in NATO
+# processes, not an EU accession or a process a user writes.
+NATO_PROCESSES = frozenset({"global-partner", "membership-accession"})
+
 # The slowest consent without a hold in the record: Slovakia ratified Finland's
 # and Sweden's accession protocols 84 days after they were signed (2022-07-05 →
 # 2022-09-27, a vote delayed by a government reshuffle). A deliberation whose
@@ -103,7 +107,8 @@ def scenario_warnings(scenario: Scenario) -> list[Finding]:
     found += _horizon(scenario, template, stages)
     found += _requests(scenario)
     found += _life(scenario)
-    found += _record(scenario, template)
+    if isinstance(scenario.process, str) and scenario.process in NATO_PROCESSES:
+        found += _record(scenario, template)
     return found
 
 
