@@ -399,10 +399,11 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _said(template: Template, words: str) -> str:
-    """A trigger's or a kind's words with the process's name for those who decide: an ally, member states."""
+def _said(template: Template, words: str, **values: str) -> str:
+    """A trigger's or a kind's words with the process's name for those who decide (an ally, member states),
+    and ``values`` (a user's labels, put in as they are)."""
     one = template.decider
-    return words.format(one=one, many=template.deciders, a=_article(one))
+    return words.format(one=one, many=template.deciders, a=_article(one), **values)
 
 
 def _tint(colour: str, amount: float = 0.82) -> Any:
@@ -423,19 +424,13 @@ def finding(template: Template) -> str:
 
 def _subtitle(template: Template, kinds: dict[str, str] | None = None) -> str:
     kinds = kinds or {}
-    one = template.decider
-    vetoes = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "consensus"]
-    items = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "items"]
-    silent = [s.label for s in template.stages if kinds.get(s.name, s.kind) == "silence"]
-    parts = []
-    agree = ([f"at {style.join_names(vetoes)}"] if vetoes else []) + \
-        ([f"to open and to close each item of {style.join_names(items)}"] if items else [])
-    if agree:
-        parts.append(f"Every {one} must agree " + ", and ".join(agree))
-    if silent:
-        parts.append(f"{style.join_names(silent)} passes unless {_article(one)} {one} breaks silence")
+    by_kind: dict[str, list[str]] = {}
+    for spec in template.stages:
+        by_kind.setdefault(kinds.get(spec.name, spec.kind), []).append(spec.label)
+    parts = [_said(template, KINDS[kind].rule, stages=style.join_names(labels))
+             for kind, labels in by_kind.items() if KINDS[kind].rule]
     parts.append("the candidate may withdraw at any open stage")
     if template.life:
-        parts.append(f"then every {one} must agree to each renewal")
+        parts.append(f"then every {template.decider} must agree to each renewal")
     text = "; ".join(parts)
     return text[0].upper() + text[1:]

@@ -180,6 +180,9 @@ class Kind:
     decision: bool = False  # the allies decide at it: who stood in the way is kept
     meets: bool = False  # its decision is taken at a meeting of the Council (a calendar's ``council``)
     note: str = ""  # a few words under its box in the process diagram
+    # The diagram's sentence on the stages of this kind: {stages} their labels; {one}, {many}, {a} the
+    # process's names for those who decide ("ally", "allies", "an").
+    rule: str = ""
     least: Callable[[Any, Context], float] = _no_days  # the fewest days a case spends in it and goes on
     dead: Callable[[Any, Context], bool] = _never_dead  # no case that enters it can ever go on
     labels: dict[str, str] = field(default_factory=dict)

@@ -390,6 +390,7 @@ KIND = Kind(
     decision=True,
     meets=True,
     note="all {many} agree",
+    rule="every {one} must agree at {stages}",
     least=_least,
     dead=_dead,
     labels={

@@ -192,6 +192,7 @@ KIND = Kind(
     compile=_compile,
     decision=True,
     note="items by consensus",
+    rule="every {one} must agree to open and to close each item of {stages}",
     least=_least,
     dead=_dead,
     labels={

@@ -199,6 +199,7 @@ KIND = Kind(
     compile=_compile,
     decision=True,
     note="by silence",
+    rule="{stages} passes unless {a} {one} breaks silence",
     least=lambda params, context: least_of(params.deadline),
     dead=lambda params, context: any(params.allies.breaks(code) >= 1.0 for code in context.ally_codes),
     labels={
