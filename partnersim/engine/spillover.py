@@ -9,9 +9,11 @@ effect during the freeze waits until it ends (and then for the next Council
 meeting or summit, as the calendar says).
 
 Vetoes and frozen decisions interact (a frozen decision may itself be a veto
-that starts a new freeze), so the cases of a replication are settled in time
-order. That loop runs only for the few replications with a veto and more than
-one candidate; every other replication is untouched.
+that starts a new freeze), so the cases of a replication settle in the order
+of time, on the interaction layer (:mod:`partnersim.interaction`). Only the
+replications with a veto and more than one candidate go there; every other
+replication is untouched. A freeze covers the days after the veto: another
+candidate's decision that takes effect on the day of the veto is not frozen.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from partnersim.interaction import Decision, frozen_decisions
 from partnersim.kinds.base import VETO, ChunkKeys
 from partnersim.process.definition import Template
 from partnersim.scenario.schema import Scenario
@@ -55,39 +58,24 @@ class Spillover:
         ``leave`` holds the unfrozen days of the ``active`` cases, ``how`` how
         each leaves the stage; ``vetoed_before`` marks cases vetoed at an
         earlier stage, on day ``vetoed_at``. ``settle(r, c, day)`` moves a
-        decision released on ``day`` to the day it takes effect.
+        decision released on ``day`` to the day it takes effect. Only the
+        replications where a freeze can touch another candidate go to the
+        interaction layer.
         """
         leave = leave.copy()
         n_active = active.sum(axis=1)
         veto_here = (active & (how == VETO)).any(axis=1)
         rows = np.flatnonzero((n_active > 0) & (vetoed_before.any(axis=1) | (veto_here & (n_active > 1))))
-        for r in rows.tolist():
-            windows = [
-                (float(vetoed_at[r, c]), float(vetoed_at[r, c] + lengths[r, c]), c)
-                for c in np.flatnonzero(vetoed_before[r]).tolist()
-            ]
-            pending = {c: float(leave[r, c]) for c in np.flatnonzero(active[r]).tolist()}
-            while pending:
-                due = {c: _released(t, windows, c, r, settle) for c, t in pending.items()}
-                c = min(due, key=due.__getitem__)
-                day = due[c]
-                del pending[c]
-                leave[r, c] = day
-                if how[r, c] == VETO and day < withdraw_at[r, c] and day < horizon:
-                    windows.append((day, day + float(lengths[r, c]), c))
+        if not rows.size:
+            return leave
+        decisions = [
+            Decision((r, c), float(leave[r, c]), bool(how[r, c] == VETO), float(withdraw_at[r, c]),
+                     float(lengths[r, c]))
+            for r in rows.tolist() for c in np.flatnonzero(active[r]).tolist()
+        ]
+        earlier = [((r, c), float(vetoed_at[r, c]), float(lengths[r, c]))
+                   for r in rows.tolist() for c in np.flatnonzero(vetoed_before[r]).tolist()]
+        effect = frozen_decisions(decisions, earlier, horizon, lambda case, day: settle(case[0], case[1], day))
+        for (r, c), day in effect.items():
+            leave[r, c] = day
         return leave
-
-
-def _released(
-    day: float, windows: list[tuple[float, float, int]], case: int, rep: int,
-    settle: Callable[[int, int, float], float],
-) -> float:
-    """The day a decision due on ``day`` takes effect, after every freeze by another candidate."""
-    moved = True
-    while moved and np.isfinite(day):
-        moved = False
-        for start, end, owner in windows:
-            if owner != case and start <= day < end:
-                day = settle(rep, case, end)
-                moved = True
-    return day

@@ -8,20 +8,20 @@ probability only ever makes talks end sooner, draw for draw. With
 
 When a replication has no more candidates in talks than there are teams,
 nobody can ever wait, and the stage is a sum of round durations computed for
-all replications at once. Otherwise SimPy runs that replication's talks:
-candidates queue for the teams, and a candidate may withdraw while it waits.
+all replications at once. Otherwise that replication's talks run on the
+interaction layer (:mod:`partnersim.interaction`, on SimPy): candidates queue
+for the teams, and a candidate may withdraw while it waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
-import simpy
 from pydantic import Field
 
+from partnersim.interaction import AGREED, FAILED, Rounds, shared_rounds
 from partnersim.kinds.base import (
     ADVANCE,
     FAIL_TALKS,
@@ -131,61 +131,20 @@ class Talks:
     def _simulate(
         self, reps: np.ndarray, plan: TalksPlan, entering: Entering, days: np.ndarray, ending: np.ndarray
     ) -> None:
-        """The talks of the replications where candidates may wait, on SimPy.
-
-        Each replication has its own teams; they share one environment only to
-        save setting one up per replication, and never interact.
-        """
-        env = simpy.Environment()
-        results: dict[tuple[int, int], tuple[float, int]] = {}
-        for r in reps.tolist():
-            teams = simpy.Resource(env, capacity=self.teams)
-            for c in np.flatnonzero(entering.active[r]).tolist():
-                rounds = int(plan.rounds[r, c])
-                held = self.limit if rounds == NEVER else rounds
-                env.process(self._candidate(
-                    env, teams, (r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
-                    plan.days[r, c, :held].tolist(), rounds, results,
-                ))
-        env.run(until=entering.horizon)
+        """The talks of the replications where candidates may wait for a team, on the interaction layer."""
+        cases = []
         for r in reps.tolist():
             for c in np.flatnonzero(entering.active[r]).tolist():
-                end, how = results.get((r, c), (np.inf, ADVANCE))  # not done: still in talks at the horizon
-                days[r, c] = end - entering.start[r, c]
-                ending[r, c] = how
-
-    def _candidate(
-        self, env: simpy.Environment, teams: simpy.Resource, c: tuple[int, int], start: float,
-        withdraw_at: float, durations: list[float], rounds: int, results: dict[tuple[int, int], tuple[float, int]],
-    ) -> Generator[simpy.Event, Any, None]:
-        yield env.timeout(start)
-        for done, days in enumerate(durations, start=1):
-            request = teams.request()
-            if withdraw_at < np.inf:
-                got = yield request | env.timeout(max(withdraw_at - env.now, 0.0))
-                if request not in got:
-                    request.cancel()
-                    results[c] = (withdraw_at, WITHDRAW)
-                    return
-            else:
-                yield request
-            remaining = withdraw_at - env.now
-            if days > remaining:
-                yield env.timeout(remaining)
-                teams.release(request)
-                results[c] = (withdraw_at, WITHDRAW)
-                return
-            yield env.timeout(days)
-            teams.release(request)
-            if done == rounds:
-                results[c] = (env.now, ADVANCE)
-                return
-        if self.max_rounds is not None:
-            results[c] = (env.now, FAIL_TALKS)
-        elif withdraw_at < np.inf:
-            # No agreement within the drawn rounds and no limit: talks go on until the candidate leaves.
-            yield env.timeout(max(withdraw_at - env.now, 0.0))
-            results[c] = (withdraw_at, WITHDRAW)
+                needed = int(plan.rounds[r, c])
+                held = self.limit if needed == NEVER else needed
+                cases.append(Rounds((r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
+                                    plan.days[r, c, :held].tolist(), agreed=needed != NEVER))
+        left = shared_rounds(cases, self.teams, entering.horizon, limited=self.max_rounds is not None)
+        for case in cases:
+            r, c = case.case
+            end, how = left.get(case.case, (np.inf, AGREED))  # not done: still in talks at the horizon
+            days[r, c] = end - entering.start[r, c]
+            ending[r, c] = ADVANCE if how == AGREED else FAIL_TALKS if how == FAILED else WITHDRAW
 
 
 def _compile(name: str, index: int, params: TalksStage, context: Context) -> Talks:
