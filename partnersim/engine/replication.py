@@ -18,6 +18,7 @@ route (:class:`partnersim.process.machine.Paths`), which names the states.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -334,6 +335,22 @@ def _openings(model: Model, streams: Streams, keys: ChunkKeys) -> tuple[np.ndarr
     return opened, opened + after
 
 
+def _distinct_rows(rows: np.ndarray, codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(rows, axis=0, return_inverse=True)`` for rows of codes in −1 … codes − 1.
+
+    Where a row fits one 63-bit number it is read as one, in base codes + 1, and
+    the numbers are sorted instead of the rows: the same answer, several
+    times faster for the short paths of most processes.
+    """
+    base = codes + 1
+    if rows.shape[1] * math.log2(base) < 62:
+        weights = base ** np.arange(rows.shape[1] - 1, -1, -1, dtype=np.int64)
+        numbers = (rows.astype(np.int64) + 1) @ weights
+        _, first, inverse = np.unique(numbers, return_index=True, return_inverse=True)
+        return rows[first], inverse
+    return np.unique(rows, axis=0, return_inverse=True)
+
+
 def _confirmed(
     model: Model, walk: _Walk, life: LifeRecord | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Trail]:
@@ -351,7 +368,7 @@ def _confirmed(
     names = {code: name for name, code in steps.names.items()}
     width = triggers.shape[-1]
     flat = triggers.reshape(-1, width)
-    distinct, inverse = np.unique(flat, axis=0, return_inverse=True)
+    distinct, inverse = _distinct_rows(flat, len(steps.names))
     inverse = inverse.reshape(shape)
     columns = {state: i for i, state in enumerate(model.states)}
     outcome_index = {state: i for i, state in enumerate(model.outcomes)}
