@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from partnersim.charts import style
-from partnersim.charts.labels import template_of
+from partnersim.charts.labels import first_decision, template_of
 from partnersim.results.summary import wilson
 
 if TYPE_CHECKING:
@@ -159,9 +159,9 @@ def _subtitle(results: Results, table: AllyTable) -> str:
              f"{table.cases // max(candidates, 1):,} replications)")
     text = f"The allies most often in the way (up to ten), over {cases}"
     template = template_of(results)
-    first = next((s.label for s in template.stages if s.kind == "consensus"), "") if template else ""
+    first = first_decision(results)
     if first:
-        text += f"; last to consent at {first.lower()}"
+        text += f"; last to consent at {first.label.lower()}"
     silent = [name for name, stage in results.scenario.stages.items() if stage.kind == "silence"]
     if silent and template:
         labels = {s.name: s.label for s in template.stages}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from partnersim.kinds import KINDS
 from partnersim.process.definition import (
     LAPSED,
     OUTCOME_LABELS,
@@ -21,6 +22,7 @@ from partnersim.process.definition import (
     SUSPENDED,
     TALKS_FAILED,
     WITHDRAWN,
+    StageSpec,
     Template,
 )
 from partnersim.process.library import TEMPLATES
@@ -63,6 +65,13 @@ TRIGGER_LABELS = {
 def template_of(results: Results) -> Template | None:
     """The process a run used."""
     return results.scenario.template
+
+
+def first_decision(results: Results) -> StageSpec | None:
+    """The first stage at which the allies decide, as the run ran it: the one whose last ally is counted."""
+    template = results.scenario.template
+    return next((spec for spec in template.stages if KINDS[results.scenario.stages[spec.name].kind].decision),
+                None)
 
 
 def resolve_template(template: Template | str) -> Template:

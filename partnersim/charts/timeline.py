@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from partnersim.charts import style
-from partnersim.charts.labels import outcome_label, success_label, template_of
+from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
 
 if TYPE_CHECKING:
@@ -215,8 +215,8 @@ def _figure(ax: Axes) -> Figure:
 
 
 def _first_consensus(results: Results) -> str:
-    template = template_of(results)
-    return next((s.name for s in template.stages if s.kind == "consensus"), "") if template else ""
+    first = first_decision(results)
+    return first.name if first else ""
 
 
 def _ally_names(results: Results) -> dict[str, str]:

@@ -178,6 +178,7 @@ class Kind:
     exits: frozenset[Exit]
     compile: Callable[[str, int, Any, Context], CompiledStage]
     decision: bool = False  # the allies decide at it: who stood in the way is kept
+    holds: bool = False  # an ally can hold its consent at it: elections change that chance there
     meets: bool = False  # its decision is taken at a meeting of the Council (a calendar's ``council``)
     note: str = ""  # a few words under its box in the process diagram
     # The diagram's sentence on the stages of this kind: {stages} their labels; {one}, {many}, {a} the

@@ -389,6 +389,7 @@ KIND = Kind(
     compile=_compile,
     decision=True,
     meets=True,
+    holds=True,
     note="all {many} agree",
     rule="every {one} must agree at {stages}",
     least=_least,

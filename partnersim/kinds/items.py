@@ -191,6 +191,7 @@ KIND = Kind(
     exits=frozenset({Exit.ADVANCE, Exit.VETO}),
     compile=_compile,
     decision=True,
+    holds=True,
     note="items by consensus",
     rule="every {one} must agree to open and to close each item of {stages}",
     least=_least,

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
-from partnersim.kinds import DECISION_KINDS, STAGE_MODELS
+from partnersim.kinds import DECISION_KINDS, KINDS, STAGE_MODELS
 from partnersim.process.definition import REQUESTED, Template, exit_problems, reach_problems
 from partnersim.process.library import TEMPLATES
 from partnersim.scenario import messages, processes
@@ -617,7 +617,7 @@ def _rule_checks(scenario: Scenario, where: Locator) -> list[Problem]:
     problems: list[Problem] = []
     template = scenario.template
     decisions = [name for name, stage in scenario.stages.items() if stage.kind in DECISION_KINDS]
-    consensus = [name for name, stage in scenario.stages.items() if stage.kind == "consensus"]
+    consensus = [name for name, stage in scenario.stages.items() if KINDS[stage.kind].holds]
     life = scenario.partnership is not None and scenario.partnership.renewal is not None
     renewal = ["renewal"] if life else []
     known = not isinstance(scenario.alliance, str) or scenario.alliance in ROSTERS
@@ -656,7 +656,7 @@ def _rule_checks(scenario: Scenario, where: Locator) -> list[Problem]:
                                                   "partnership block that renews (partnership.renewal)"))
                 elif name not in consensus + renewal:
                     problems.append(where.problem((*path, "hold", name),
-                                                  f"{name!r} is not a consensus stage{suggest(name, consensus + renewal)}; "
+                                                  f"{name!r} is not a stage where an ally can hold{suggest(name, consensus + renewal)}; "
                                                   f"expected one of: {', '.join(consensus + renewal)}"))
     seen: dict[str, int] = {}
     for index, bloc in enumerate(scenario.blocs):
