@@ -22,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds.consensus import ConsensusStage, HoldOverride
-from partnersim.scenario import load_scenario, roster_of
+from partnersim.scenario import load_scenario
 from partnersim.scenario.rosters import NATO_2020, NATO_2024
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
@@ -472,8 +472,8 @@ VALID = [
     ("horizon as a duration", MINIMAL + "horizon: 18mo\n", lambda s: s.horizon_days == pytest.approx(547.875)),
     ("horizon as a bare number", MINIMAL + "horizon: 400\n", lambda s: s.horizon_days == 400.0),
     ("alliance as a list", MINIMAL + "alliance: [USA, {code: GBR, name: United Kingdom}]\nallies: {GBR: {hold: {probability: 0.2}}}\n",
-     lambda s: roster_of(s) == {"USA": "USA", "GBR": "United Kingdom"} and ally_hold(s, "GBR").probability == 0.2),
-    ("nato-2020", MINIMAL + "alliance: nato-2020\n", lambda s: len(roster_of(s)) == 29),
+     lambda s: s.roster == {"USA": "USA", "GBR": "United Kingdom"} and ally_hold(s, "GBR").probability == 0.2),
+    ("nato-2020", MINIMAL + "alliance: nato-2020\n", lambda s: len(s.roster) == 29),
     ("stage settings merge with the template", MINIMAL + "stages:\n  expert_talks: {teams: 1}\n  ipcp_approval: {allies: {TUR: {hold: {probability: 0.05}}}}\n",
      lambda s: s.stages["expert_talks"].teams == 1 and s.stages["expert_talks"].agreement == 0.6
      and s.stages["ipcp_approval"].allies.default.hold.probability == 0.01
@@ -1051,7 +1051,7 @@ def test_every_number_in_a_shipped_scenario_has_a_comment(path: Path) -> None:
 def test_latam_scenario() -> None:
     s = load_scenario(ROOT / "scenarios" / "latam.yaml")
     assert (s.start, s.end_date, s.replications) == (dt.date(2026, 12, 1), dt.date(2031, 12, 31), 10_000)
-    assert len(roster_of(s)) == len(NATO_2024) == 32
+    assert len(s.roster) == len(NATO_2024) == 32
     assert [c.code for c in s.candidates] == ["ARG", "BRA", "CHL", "PER", "MEX"]
     argentina = s.candidates[0]
     assert (argentina.request.earliest(), argentina.stage) == (dt.date(2024, 4, 18), "consensus")
@@ -1064,8 +1064,8 @@ def test_latam_scenario() -> None:
 
 def test_colombia_scenario_has_the_28_allies_of_2013() -> None:
     s = load_scenario(ROOT / "scenarios" / "colombia.yaml")
-    assert set(roster_of(s)) == set(NATO_2020) - {"MNE"}
-    assert len(roster_of(s)) == 28
+    assert set(s.roster) == set(NATO_2020) - {"MNE"}
+    assert len(s.roster) == 28
     assert (s.start, s.candidates[0].code, s.candidates[0].stage) == (dt.date(2013, 6, 25), "COL", "consensus")
     for milestone in ("2016", "2017-05", "2018-05-31"):
         assert milestone in s.description

@@ -59,9 +59,8 @@ class AllyTable:
 
 def ally_table(results: Results, rows: Rows | None = None, top: int = TOP) -> AllyTable:
     """The ``top`` allies most often in the way, with their counts over all cases."""
-    from partnersim.scenario.loader import roster_of
 
-    names = roster_of(results.scenario)
+    names = results.scenario.roster
     counts: dict[str, dict[str, int]] = {}
     if rows is not None:
         cases = rows.allies.cases

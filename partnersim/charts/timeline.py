@@ -220,9 +220,8 @@ def _first_consensus(results: Results) -> str:
 
 
 def _ally_names(results: Results) -> dict[str, str]:
-    from partnersim.scenario.loader import roster_of
 
-    return roster_of(results.scenario)
+    return results.scenario.roster
 
 
 def _horizon(results: Results) -> float:

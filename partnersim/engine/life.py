@@ -39,7 +39,7 @@ from partnersim.scenario.schema import Partnership
 from partnersim.streams import Streams, key_of, keys_of
 
 if TYPE_CHECKING:
-    from partnersim.engine.calendar import Calendar
+    from partnersim.scenario.calendar import Calendar
 
 DAYS_PER_YEAR = 365.25
 NONE, ACTIVE, LAPSED, SUSPENDED = 0, 1, 2, 3  # how a life stands at the horizon

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from partnersim.engine.calendar import Calendar
 from partnersim.engine.life import RENEWAL, Life, compile_life
 from partnersim.engine.spillover import Spillover
 from partnersim.kinds import KINDS, Context
@@ -20,7 +19,7 @@ from partnersim.kinds.consensus import compile_consensus
 from partnersim.process.definition import REQUESTED, Template
 from partnersim.process.machine import Paths, outcome_states, state_names
 from partnersim.process.route import Route
-from partnersim.scenario.loader import roster_of
+from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
 from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist
@@ -71,7 +70,7 @@ def compile_scenario(scenario: Scenario) -> Model:
     """Build the Model of a validated scenario."""
     template = scenario.template
     route = scenario.route
-    roster = roster_of(scenario)
+    roster = scenario.roster
     ally_codes = list(roster)
     ally_keys = keys_of(ally_codes)
     context = Context(ally_codes, ally_keys, allies=scenario.allies, elections=scenario.calendar.elections,

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from partnersim.engine.calendar import Calendar
 from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
 from partnersim.engine.records import LifeRecord, Records, Trail
@@ -41,11 +40,13 @@ from partnersim.kinds.base import (
     Leaving,
 )
 from partnersim.process.route import PENDING, REQUESTED, WAITING, WITHDRAWN, Branches, Goto, Retry
+from partnersim.scenario.calendar import Calendar
 from partnersim.streams import Streams, key_of
 
 _REQUEST = key_of("request")
 _WITHDRAWAL = key_of("withdrawal")
 _ROUTE = key_of("route")
+_SUMMIT = key_of("summit")
 _BRANCH, _GIVE_UP, _WAIT = 0, 1, 2
 _OUT, _WAITS = -1, -2  # where a case is when it is in no stage: ended (or not begun), or waiting
 MAX_PASSES = 10_000  # a process that sends cases back in no time at all still ends
@@ -131,7 +132,7 @@ class _Walk:
         self.wait_to = np.full(shape, -1, dtype=np.int64)  # the column a waiting case returns to
         self.steps = _Steps(shape)
         self.allies: dict[str, AllyRecord] = {}
-        self.waits = {stage.index: model.calendar.waits(streams, keys, stage.name) for stage in model.stages}
+        self.waits = {stage.index: summit_waits(model.calendar, streams, keys, stage.name) for stage in model.stages}
         self.freeze = model.spillover.lengths(streams, keys) if model.spillover is not None else None
         self._start()
 
@@ -311,6 +312,15 @@ class _Walk:
                 held=record.held | earlier.held,
             )
         self.allies[record.stage] = record
+
+
+def summit_waits(calendar: Calendar, streams: Streams, keys: ChunkKeys, stage: str) -> np.ndarray | None:
+    """Which cases' decisions at ``stage`` wait for a summit, or None if none can."""
+    p = calendar.wait.get(stage, 0.0)
+    if not p:
+        return None
+    u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], _SUMMIT, key_of(stage))
+    return u < p
 
 
 def _one_case_settle(calendar: Calendar, stage: str, waits: np.ndarray | None) -> Callable[[int, int, float], float]:

@@ -157,7 +157,7 @@ class Bloc:
     strength: float
 
 
-def _resolve(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
+def layer_allies(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
     """Each ally's parameters: default ← stage default ← ally entry ← stage ally entry."""
     layers_common = [stage.allies.default]
     resolved = []
@@ -227,7 +227,7 @@ class Consensus:
         self.key = key_of(name)
         self.codes = codes
         self.ally_keys = ally_keys
-        self.params = _resolve(allies, params, codes)
+        self.params = layer_allies(allies, params, codes)
         self.hold_p = np.array([p.hold.probability for p in self.params])
         self.lifted_p = np.array([p.hold.lifted for p in self.params])
         self.deliberation_groups = _groups([p.deliberation for p in self.params])
@@ -357,7 +357,7 @@ def compile_consensus(
 
 def resolve_allies(params: ConsensusStage, context: Context) -> list[AllyParams]:
     """Each ally's parameters at a consensus stage, as the engine uses them."""
-    return _resolve(context.allies, params, context.ally_codes)
+    return layer_allies(context.allies, params, context.ally_codes)
 
 
 def _compile(name: str, index: int, params: ConsensusStage, context: Context) -> Consensus:

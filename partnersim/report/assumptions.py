@@ -104,9 +104,8 @@ class _Namer:
     """Readable names for key paths: allies by name, stages by label, candidates by name."""
 
     def __init__(self, scenario: Scenario) -> None:
-        from partnersim.scenario.loader import roster_of
 
-        self.allies = roster_of(scenario)
+        self.allies = scenario.roster
         template = scenario.template
         self.stages = {s.name: s.label for s in template.stages} if template else {}
         self.candidates = {c.code: c.label for c in scenario.candidates}

@@ -21,14 +21,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from partnersim.engine.calendar import RENEWAL, Calendar
 from partnersim.kinds import KINDS, Context
-from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage, _resolve
+from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage, layer_allies
 from partnersim.kinds.silence import SilenceStage
 from partnersim.kinds.talks import TalksStage
 from partnersim.kinds.task import TaskStage
-from partnersim.process.definition import REQUESTED, Template
-from partnersim.scenario.loader import roster_of
+from partnersim.process.definition import RENEWAL, REQUESTED, Template
+from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.streams import keys_of
@@ -141,7 +140,7 @@ class _Stage:
 
 
 def _analyse(scenario: Scenario, template: Template, calendar: Calendar) -> list[_Stage]:
-    codes = list(roster_of(scenario))
+    codes = list(scenario.roster)
     context = Context(codes, keys_of(codes), allies=scenario.allies, elections=scenario.calendar.elections,
                       blocs=scenario.blocs, start=scenario.start)
     stages = []
@@ -166,8 +165,8 @@ def _analyse(scenario: Scenario, template: Template, calendar: Calendar) -> list
 
 
 def _decision(scenario: Scenario, name: str, prefix: KeyPath, params: ConsensusStage) -> _Decision:
-    codes = list(roster_of(scenario))
-    allies = _resolve(scenario.allies, params, codes)
+    codes = list(scenario.roster)
+    allies = layer_allies(scenario.allies, params, codes)
     vetoes = {code: p.hold.probability * (1 - p.hold.lifted) for code, p in zip(codes, allies, strict=True)}
     return _Decision(name, prefix, params, allies, vetoes)
 
@@ -248,7 +247,7 @@ def _consensus(
     scenario: Scenario, decision: _Decision, likely: dict[tuple[KeyPath, str, float, str], list[str]],
     *, certain: str, rarely: str,
 ) -> Iterator[Finding]:
-    roster = roster_of(scenario)
+    roster = scenario.roster
     codes = list(roster)
     groups: dict[KeyPath, list[str]] = {}
     for code, veto in decision.vetoes.items():
@@ -290,7 +289,7 @@ def _vetoed(decision: _Decision, scenario: Scenario) -> float:
     hᵢ and the lifting one at or above its ``lifted`` lᵢ, so the bloc vetoes on
     the union of the rectangles [0, hᵢ) × [lᵢ, 1) of the unit square.
     """
-    codes = list(roster_of(scenario))
+    codes = list(scenario.roster)
     passed, in_blocs = 1.0, set()
     for bloc in scenario.blocs:
         members = [code for code in bloc.allies if code in decision.vetoes]
@@ -311,7 +310,7 @@ def _vetoed(decision: _Decision, scenario: Scenario) -> float:
 
 
 def _decisive(decision: _Decision, code: str, scenario: Scenario) -> KeyPath:
-    """The ``hold`` that sets an ally's veto chance: the last layer giving it, as ``_resolve`` layers."""
+    """The ``hold`` that sets an ally's veto chance: the last layer giving it, as ``layer_allies`` layers."""
     own = decision.params.allies
     layers: list[tuple[KeyPath, AllyOverride | None]] = [
         ((*decision.prefix, "allies", code), own.overrides.get(code)),
@@ -337,7 +336,7 @@ def _who(path: KeyPath, codes: list[str], roster: dict[str, str]) -> str:
 
 def _silence(scenario: Scenario, stage: _Stage, params: SilenceStage, after: str, rarely: str) -> Iterator[Finding]:
     """A silence procedure that always, or nearly always, ends with the proposal dropped."""
-    roster = roster_of(scenario)
+    roster = scenario.roster
     breaks = {code: params.allies.breaks(code) for code in roster}
     always = [code for code, b in breaks.items() if b >= 1.0]
     if always:
@@ -373,7 +372,7 @@ def _silence(scenario: Scenario, stage: _Stage, params: SilenceStage, after: str
 
 def _elections(scenario: Scenario, stages: list[_Stage], renewal: _Decision | None) -> Iterator[Finding]:
     """An election after which an ally vetoes most of the cases it decides."""
-    roster = roster_of(scenario)
+    roster = scenario.roster
     codes = list(roster)
     decisions = {s.name: s.decision for s in stages if s.reached and s.decision is not None}
     if renewal is not None:
@@ -451,7 +450,7 @@ def _calendar(
                 ("calendar", "summits", "dates", index),
                 f"the summit on {day} is {side}, so no decision of this run can wait for it",
             )
-    roster = roster_of(scenario)
+    roster = scenario.roster
     for index, election in enumerate(scenario.calendar.elections):
         if election.date >= end:
             name = roster.get(election.ally, election.ally)

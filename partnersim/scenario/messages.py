@@ -24,6 +24,8 @@ from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT
 from partnersim.scenario.yamlio import KeyPath, dotted
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
+# The type of the validation error that lists every rule a scenario broke (see scenario.rules).
+BROKEN_RULES = "scenario_rules"
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
 
@@ -60,18 +62,20 @@ class Locator:
 def problems(
     exc: ValidationError, prefix: KeyPath, model: type[BaseModel], data: Any, where: Locator
 ) -> list[Problem]:
+    """Each of pydantic's errors, and each rule a scenario broke, as a located problem."""
     found = []
     for error in exc.errors(include_url=False):
+        if error["type"] == BROKEN_RULES:
+            found += [where.problem((*prefix, *path), message) for path, message in error["ctx"]["found"]]
+            continue
         loc = clean_loc(error["loc"], data)
         found.append(where.problem((*prefix, *loc), _message(error, loc, model)))
     return found
 
 
-def option_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+def option_problems(exc: ValidationError, data: Mapping[str, Any], model: type[BaseModel]) -> list[Problem]:
     """Pydantic's errors about a scenario's top-level values given as options (``-n``), each named ``--KEY``."""
-    from partnersim.scenario.schema import Scenario
-
-    found = problems(exc, (), Scenario, data, Locator({}, "--"))
+    found = problems(exc, (), model, data, Locator({}, "--"))
     return [Problem(f"--{p.path.split('.')[0]}", None, "", p.message) for p in found]
 
 
@@ -97,75 +101,139 @@ def clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     return tuple(cleaned)
 
 
-def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
-    kind = error["type"]
-    text = str(error["msg"])
-    if kind == "extra_forbidden":
-        key = str(loc[-1]) if loc else "?"
-        allowed = _keys_at(model, loc[:-1])
-        hint = suggest(key, allowed)
-        listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
-        return f"unknown key {key!r}{hint}{listing}"
-    if kind == "missing":
-        if loc and isinstance(loc[-1], int):
-            shape = _LIST_SHAPES.get(str(loc[-2]) if len(loc) > 1 else "")
-            return f"expected {shape}" if shape else "this list is too short"
-        return "required key is missing"
-    if kind == "string_too_long":
-        most = error.get("ctx", {}).get("max_length", 0)
-        return f"expected at most {most:,} characters, got {len(error.get('input') or ''):,}"
-    if kind in ("too_short", "too_long"):
-        parent = str(loc[-1]) if loc else ""
-        if parent in _LIST_SHAPES:
-            return f"expected {_LIST_SHAPES[parent]}"
-        ctx = error.get("ctx", {})
-        if kind == "too_short":
-            least = ctx.get("min_length", 1)
-            return f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
-        if isinstance(error.get("input"), str):
-            return f"expected at most {ctx.get('max_length', 0):,} characters, got {len(error['input']):,}"
-        items = "candidates" if parent == "candidates" else "items"
-        return f"expected at most {ctx.get('max_length')} {items}, got {ctx.get('actual_length')}"
-    if kind == "union_tag_invalid":
-        tag = str(error.get("ctx", {}).get("tag", ""))
-        expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
-        return f"unknown distribution {tag!r}{suggest(tag, expected.split(', '))}; expected one of: {expected}"
-    if kind == "union_tag_not_found":
-        if "request" in loc:
-            return DATE_HINT
-        return DISTRIBUTION_HINT
-    if kind in ("less_than_equal", "greater_than_equal") and _is_probability(loc):
+# --- pydantic's errors in words: one handler per error type -----------------------------------
+
+Error = Mapping[str, Any]
+
+
+def _unknown_key(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    key = str(loc[-1]) if loc else "?"
+    allowed = _keys_at(model, loc[:-1])
+    hint = suggest(key, allowed)
+    listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
+    return f"unknown key {key!r}{hint}{listing}"
+
+
+def _missing(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    if loc and isinstance(loc[-1], int):
+        shape = _LIST_SHAPES.get(str(loc[-2]) if len(loc) > 1 else "")
+        return f"expected {shape}" if shape else "this list is too short"
+    return "required key is missing"
+
+
+def _text_too_long(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    most = error.get("ctx", {}).get("max_length", 0)
+    return f"expected at most {most:,} characters, got {len(error.get('input') or ''):,}"
+
+
+def _length(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    parent = str(loc[-1]) if loc else ""
+    if parent in _LIST_SHAPES:
+        return f"expected {_LIST_SHAPES[parent]}"
+    ctx = error.get("ctx", {})
+    if error["type"] == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"expected at least {least} item{'s' if least != 1 else ''}, got {ctx.get('actual_length', 0)}"
+    if isinstance(error.get("input"), str):
+        return f"expected at most {ctx.get('max_length', 0):,} characters, got {len(error['input']):,}"
+    items = "candidates" if parent == "candidates" else "items"
+    return f"expected at most {ctx.get('max_length')} {items}, got {ctx.get('actual_length')}"
+
+
+def _unknown_distribution(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    tag = str(error.get("ctx", {}).get("tag", ""))
+    expected = str(error.get("ctx", {}).get("expected_tags", "")).replace("'", "")
+    return f"unknown distribution {tag!r}{suggest(tag, expected.split(', '))}; expected one of: {expected}"
+
+
+def _no_distribution(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return DATE_HINT if "request" in loc else DISTRIBUTION_HINT
+
+
+def _bound(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    if error["type"] in ("less_than_equal", "greater_than_equal") and _is_probability(loc):
         return f"must be a probability between 0 and 1, got {_as_yaml(error.get('input'))}"
-    if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
-        return f"{text[0].lower()}{text[1:]}, got {_as_yaml(error.get('input'))}"
-    if kind == "string_pattern_mismatch" and loc and loc[-1] == "code":
+    text = str(error["msg"])
+    return f"{text[0].lower()}{text[1:]}, got {_as_yaml(error.get('input'))}"
+
+
+def _pattern(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    if loc and loc[-1] == "code":
         return f"expected a three-letter ISO 3166 code in capitals, such as ARG, got {_as_yaml(error.get('input'))}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of keys, got {_as_yaml(error.get('input'))}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_as_yaml(error.get('input'))}"
-    if kind in ("float_type", "float_parsing"):
-        return number_message(loc, error.get("input"))
-    if kind == "finite_number":
-        return number_message(loc, error.get("input"), finite=True)
-    if kind == "string_type":
-        given = error.get("input")
-        # YAML read a plain value as a number, a boolean or a date; written in quotes it is the text.
-        quote = f"; {QUOTE_TEXT}" if isinstance(given, (bool, int, float, dt.date)) else ""
-        return f"{EXPECTED_TEXT}{_as_yaml(given)}{quote}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
-    if kind == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", ""))
-        given = error.get("input")
-        hint = suggest(given, re.findall(r"'([^']*)'", expected)) if isinstance(given, str) else ""
-        return f"expected {expected}, got {_as_yaml(given)}{hint}"
+    return _plain_text(error, loc, model)
+
+
+def _not_mapping(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return f"expected a mapping of keys, got {_as_yaml(error.get('input'))}"
+
+
+def _not_whole(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return f"expected a whole number, got {_as_yaml(error.get('input'))}"
+
+
+def _not_number(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return number_message(loc, error.get("input"), finite=error["type"] == "finite_number")
+
+
+def _not_text(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    given = error.get("input")
+    # YAML read a plain value as a number, a boolean or a date; written in quotes it is the text.
+    quote = f"; {QUOTE_TEXT}" if isinstance(given, (bool, int, float, dt.date)) else ""
+    return f"{EXPECTED_TEXT}{_as_yaml(given)}{quote}"
+
+
+def _not_list(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return f"expected a list (items on lines that start with '- ', or in [ ]), got {_as_yaml(error.get('input'))}"
+
+
+def _not_allowed(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    expected = str(error.get("ctx", {}).get("expected", ""))
+    given = error.get("input")
+    hint = suggest(given, re.findall(r"'([^']*)'", expected)) if isinstance(given, str) else ""
+    return f"expected {expected}, got {_as_yaml(given)}{hint}"
+
+
+def _plain_text(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    """Our own validators' messages (``Value error, …``), and pydantic's own for the rest."""
+    text = str(error["msg"])
     if text.startswith("Value error, "):
         return _value_error(text[len("Value error, "):], error.get("input"))
-    for prefix in ("Assertion failed, ",):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text[0].lower() + text[1:] if text else kind
+    if text.startswith("Assertion failed, "):
+        text = text[len("Assertion failed, "):]
+    return text[0].lower() + text[1:] if text else str(error["type"])
+
+
+_HANDLERS = {
+    "extra_forbidden": _unknown_key,
+    "missing": _missing,
+    "string_too_long": _text_too_long,
+    "too_short": _length,
+    "too_long": _length,
+    "union_tag_invalid": _unknown_distribution,
+    "union_tag_not_found": _no_distribution,
+    "less_than_equal": _bound,
+    "greater_than_equal": _bound,
+    "less_than": _bound,
+    "greater_than": _bound,
+    "string_pattern_mismatch": _pattern,
+    "model_type": _not_mapping,
+    "dict_type": _not_mapping,
+    "model_attributes_type": _not_mapping,
+    "int_type": _not_whole,
+    "int_parsing": _not_whole,
+    "int_from_float": _not_whole,
+    "float_type": _not_number,
+    "float_parsing": _not_number,
+    "finite_number": _not_number,
+    "string_type": _not_text,
+    "list_type": _not_list,
+    "tuple_type": _not_list,
+    "literal_error": _not_allowed,
+}
+
+
+def _message(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
+    return _HANDLERS.get(error["type"], _plain_text)(error, loc, model)
 
 
 def _is_probability(loc: KeyPath) -> bool:
@@ -291,6 +359,3 @@ def suggest(word: str, choices: Iterable[str]) -> str:
         close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
         close = [lowered[c] for c in close]
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-# --- checks across the file --------------------------------------------------------------

@@ -19,10 +19,13 @@ from pydantic import (
     PlainSerializer,
     Tag,
     ValidationError,
+    ValidationInfo,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from partnersim.errors import ScenarioError
-from partnersim.kinds import StageParams
+from partnersim.kinds import STAGE_MODELS, StageParams
 from partnersim.kinds.consensus import (
     Allies,
     StageAllies,
@@ -31,6 +34,10 @@ from partnersim.process.definition import Template, route_of
 from partnersim.process.library import TEMPLATES
 from partnersim.process.route import Route
 from partnersim.safetext import control_characters
+from partnersim.scenario import rules
+from partnersim.scenario.messages import BROKEN_RULES, option_problems
+from partnersim.scenario.rosters import ROSTERS
+from partnersim.scenario.yamlio import dotted
 from partnersim.values.distributions import (
     CalendarDate,
     DateDistribution,
@@ -300,6 +307,43 @@ class Scenario(Frozen):
     partnership: Partnership | None = None
     candidates: Annotated[list[Candidate], Field(min_length=1, max_length=MAX_CANDIDATES)]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _stage_defaults(cls, data: Any) -> Any:
+        """A stage the scenario leaves out runs with its process's defaults (a built-in process, or one given whole)."""
+        if not isinstance(data, dict):
+            return data
+        process, stages = data.get("process", "global-partner"), data.get("stages", {})
+        template = TEMPLATES.get(process) if isinstance(process, str) else process
+        if not isinstance(template, Template) or not isinstance(stages, dict):
+            return data
+        if all(spec.name in stages for spec in template.stages):
+            return data
+        filled = {
+            spec.name: stages[spec.name] if spec.name in stages else STAGE_MODELS[spec.kind].model_validate(spec.defaults)
+            for spec in template.stages
+        }
+        filled.update((name, value) for name, value in stages.items() if name not in filled)  # refused by a rule
+        return {**data, "stages": filled}
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> Scenario:
+        """Every rule across the keys (:mod:`partnersim.scenario.rules`), each broken one listed."""
+        if info.context and info.context.get(rules.PARTS_ONLY):
+            return self
+        found = rules.scenario_problems(self)
+        if found:
+            text = "; ".join(f"{dotted(path)}: {message}" if path else message for path, message in found)
+            raise PydanticCustomError(BROKEN_RULES, "{text}", {"text": text, "found": found})
+        return self
+
+    @property
+    def roster(self) -> dict[str, str]:
+        """The allies who decide: ISO code → name, in roster order."""
+        if isinstance(self.alliance, str):
+            return dict(ROSTERS[self.alliance])
+        return {entry.code: entry.name or entry.code for entry in self.alliance}
+
     @property
     def template(self) -> Template:
         """The scenario's process: a built-in one named by ``process``, or its own."""
@@ -340,9 +384,7 @@ class Scenario(Frozen):
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            from partnersim.scenario.messages import option_problems  # pydantic's errors in words
-
-            raise ScenarioError(option_problems(exc, data)) from None
+            raise ScenarioError(option_problems(exc, data, Scenario)) from None
 
 
 __all__ = [

@@ -36,7 +36,6 @@ from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import KINDS
-from partnersim.scenario.loader import roster_of
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
     Distribution,
@@ -286,7 +285,7 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
     if (parts[:2] == ["calendar", "elections"] and len(parts) >= 4 and parts[2].isdigit()
             and int(parts[2]) < len(scenario.calendar.elections)):
         election = scenario.calendar.elections[int(parts[2])]
-        who = roster_of(scenario).get(election.ally, election.ally)
+        who = scenario.roster.get(election.ally, election.ally)
         what = "hold chance after the election" if parts[3] == "hold" else "election " + parts[3]
         return f"{who}: {what}", f"{possessive(who)} {what}"
     if parts[0] == "candidates" and len(parts) >= 3:
@@ -315,7 +314,7 @@ def _ally_phrase(who: str, field: list[str]) -> str:
 
 def _who(scenario: Scenario, code: str, prefix: str, field: list[str]) -> str:
     if code != "default":
-        return roster_of(scenario).get(code, code)
+        return scenario.roster.get(code, code)
     # "Other allies" when some ally has a value of its own for this setting.
     suffix = "." + ".".join(field)
     own = any(p.startswith(prefix) and p.endswith(suffix) and p[len(prefix):].split(".")[0] != "default"

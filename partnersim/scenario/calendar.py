@@ -1,4 +1,4 @@
-"""When a decision takes effect: the Council's weekly meeting, holidays and summits.
+"""A scenario's calendar: when a decision takes effect, at the Council's weekly meeting or a summit.
 
 A decision stage computes the day a decision is *ready* (the last ally
 consents, or one vetoes). The calendar then moves it to the day it takes
@@ -13,6 +13,10 @@ Both are lookups: the meeting days are tabulated once per scenario, one entry
 per day of the horizon, and the summits are a sorted list. A decision with no
 meeting or summit left before the horizon takes effect never (``inf``), and
 the case ends pending.
+
+Which cases wait for a summit is drawn by the engine
+(:func:`partnersim.engine.replication.summit_waits`); the calendar holds no
+random state, so the scenario's checks read it as the engine does.
 """
 
 from __future__ import annotations
@@ -22,14 +26,10 @@ import math
 import numpy as np
 
 from partnersim.kinds import KINDS
-from partnersim.kinds.base import ChunkKeys
 from partnersim.process.definition import RENEWAL
 from partnersim.scenario.schema import WEEKDAYS, Scenario
 from partnersim.scenario.summits import SUMMITS
-from partnersim.streams import Streams, key_of
 from partnersim.values.durations import days_between
-
-_SUMMIT = key_of("summit")
 
 
 class Calendar:
@@ -60,14 +60,6 @@ class Calendar:
 
     def applies(self, stage: str) -> bool:
         return stage in self.council or stage in self.wait
-
-    def waits(self, streams: Streams, keys: ChunkKeys, stage: str) -> np.ndarray | None:
-        """Which cases' decisions at ``stage`` wait for a summit, or None if none can."""
-        p = self.wait.get(stage, 0.0)
-        if not p:
-            return None
-        u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], _SUMMIT, key_of(stage))
-        return u < p
 
     def settle(self, stage: str, ready: np.ndarray, waits: np.ndarray | None) -> np.ndarray:
         """The day each decision at ``stage`` ready on day ``ready`` takes effect."""
