@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 import numpy_limit  # noqa: E402
 import plain_simpy  # noqa: E402
 
-from partnersim.runner import simulate  # noqa: E402
 from partnersim.scenario import load_scenario  # noqa: E402
+from partnersim.simulation import simulate  # noqa: E402
 
 ONE = ROOT / "scenarios" / "bench" / "one-candidate.yaml"
 FIVE = ROOT / "scenarios" / "bench" / "five-candidates.yaml"
@@ -63,7 +63,7 @@ def _wrapper(code: str, setup: str) -> str:
     )
 
 
-def child(code: str, setup: str = "from partnersim.runner import simulate") -> dict[str, float]:
+def child(code: str, setup: str = "from partnersim.simulation import simulate") -> dict[str, float]:
     """Time ``code`` in a fresh interpreter (after ``setup``, untimed), with its peak memory."""
     out = subprocess.run([sys.executable, "-c", _wrapper(code, setup)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -107,7 +107,7 @@ def main() -> None:
     # 0.15 s, once per process, whatever the number of workers). The same runs timed
     # cold, imports included, are printed beside it.
     big = n(100_000)
-    warm = f"from partnersim.runner import simulate\nsimulate({str(ONE)!r}, replications=1)"
+    warm = f"from partnersim.simulation import simulate\nsimulate({str(ONE)!r}, replications=1)"
     pairs: dict[str, list[float]] = {"warm": [], "cold": [], "ceiling": []}
     for _ in range(repeats + 2):
         # One worker and two timed back to back, so a busy spell of the machine slows both.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from partnersim._version import __version__
 
 __all__ = [
     "Comparison",
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from partnersim.api import compare
     from partnersim.errors import PartnersimError, ScenarioError
     from partnersim.results.summary import Results
-    from partnersim.runner import simulate
     from partnersim.scenario import Scenario, load_scenario
+    from partnersim.simulation import simulate
     from partnersim.whatif.compare import Comparison
 
 _LAZY = {
@@ -43,7 +43,7 @@ _LAZY = {
     "PartnersimError": "partnersim.errors",
     "ScenarioError": "partnersim.errors",
     "Results": "partnersim.results.summary",
-    "simulate": "partnersim.runner",
+    "simulate": "partnersim.simulation",
     "Scenario": "partnersim.scenario",
     "load_scenario": "partnersim.scenario",
 }

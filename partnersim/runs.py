@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from partnersim.errors import RunFolderError, ScenarioError
+from partnersim.executors import Executor, default_jobs
 from partnersim.results import csvtext, rundir
 from partnersim.results.events import EventLog
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
-from partnersim.runner import Executor, default_jobs, simulate
 from partnersim.scenario.loader import load_checked, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
+from partnersim.simulation import simulate
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def execute(
             rundir.manifest(
                 scenario, sources, started, dt.datetime.now(dt.timezone.utc), jobs, overrides=list(overrides),
                 precision=precision, warnings=list(warnings),
-                executor=executor.kind if executor.scheduler is None else f"dask {executor.scheduler}",
+                executor=executor.description,
             )
         )
     files = ["summary.json", "summary.md", "results.csv", "cooperation_by_date.csv"]

@@ -39,8 +39,8 @@ from partnersim.process.machine import state_names, transition_table
 from partnersim.results.load import Rows, SavedRun, load_run, read_rows
 from partnersim.results.summary import Estimate, Results
 from partnersim.results.text import interval
-from partnersim.runner import simulate
 from partnersim.runs import execute, prepare
+from partnersim.simulation import simulate
 
 N = 300
 SEED = 4242
@@ -567,7 +567,7 @@ def test_the_s_curve_legend_never_covers_a_line() -> None:
 
     from partnersim.charts import style
     from partnersim.charts.scurve import s_curve_chart
-    from partnersim.runner import simulate
+    from partnersim.simulation import simulate
 
     results = simulate(Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml", replications=600)
     fig = s_curve_chart(results)

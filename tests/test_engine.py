@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from partnersim.engine import compile_scenario, run_chunk
-from partnersim.runner import simulate
+from partnersim.simulation import simulate
 
 from .conftest import scenario
 

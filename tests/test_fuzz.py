@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from partnersim.errors import ScenarioError
 from partnersim.results.rundir import resolved_yaml
-from partnersim.runner import simulate
 from partnersim.scenario import Scenario, load_scenario
+from partnersim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml"))

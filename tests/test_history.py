@@ -23,8 +23,8 @@ from partnersim.history.snippet import snippet
 from partnersim.kinds.consensus import AllyParams
 from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import build_machine, state_names, transition_table
-from partnersim.runner import simulate
 from partnersim.scenario import load_scenario, scenario_from_dict
+from partnersim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "scenarios" / "history"

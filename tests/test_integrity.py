@@ -33,8 +33,8 @@ from click.testing import CliRunner
 
 import partnersim
 from partnersim.cli import cli
-from partnersim.runner import simulate
 from partnersim.scenario import load_scenario
+from partnersim.simulation import simulate
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and resource limits")
 

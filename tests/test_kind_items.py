@@ -21,8 +21,8 @@ import pytest
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.kinds import KINDS
 from partnersim.kinds.items import ItemsStage
-from partnersim.runner import simulate
 from partnersim.scenario import scenario_from_dict
+from partnersim.simulation import simulate
 
 N = 4000
 

@@ -27,8 +27,8 @@ from partnersim.process.definition import route_of
 from partnersim.process.library import GLOBAL_PARTNER
 from partnersim.process.machine import Paths
 from partnersim.results.load import load_run
-from partnersim.runner import simulate
 from partnersim.runs import execute, prepare
+from partnersim.simulation import simulate
 
 from .conftest import scenario
 

@@ -29,8 +29,8 @@ from partnersim.process.definition import Template, route_of, structure_problems
 from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import Paths
 from partnersim.process.route import Branches, Goto, Retry
-from partnersim.runner import simulate
 from partnersim.scenario import load_scenario, processes
+from partnersim.simulation import simulate
 
 N = 4000
 

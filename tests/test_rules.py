@@ -16,7 +16,7 @@ import pytest
 from partnersim.engine import compile_scenario, run_chunk
 from partnersim.engine.spillover import Spillover
 from partnersim.kinds.base import ADVANCE, VETO
-from partnersim.runner import simulate
+from partnersim.simulation import simulate
 from partnersim.values.distributions import Fixed
 
 from .conftest import scenario

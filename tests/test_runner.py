@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from partnersim.runner import Executor, chunks, simulate
+from partnersim.executors import Executor
+from partnersim.runner import chunks
+from partnersim.simulation import simulate
 
 from .conftest import scenario
 

@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import Locator
 
-import partnersim
 from partnersim import files, safetext
+from partnersim._version import __version__
 from partnersim.errors import PartnersimError
 from partnersim.results.text import percent as written_percent
 
@@ -417,7 +417,7 @@ def footer_text(results: Results, run_date: dt.date | None = None, name_limit: i
     when = run_date or _run_date(results)
     return (
         f"Scenario: {name}  ·  {results.replications:,} replications  ·  seed {results.seed}"
-        f"  ·  partnersim {partnersim.__version__}  ·  run {when.isoformat()}"
+        f"  ·  partnersim {__version__}  ·  run {when.isoformat()}"
     )
 
 
@@ -435,7 +435,7 @@ def footer(fig: Figure, results: Results | None = None, text: str | None = None)
         if text:
             parts.append(text)
         if results is None:
-            parts.append(f"partnersim {partnersim.__version__}")
+            parts.append(f"partnersim {__version__}")
         return "  ·  ".join(parts)
 
     note = fig.text(MARGIN / width, 0.12 / height, safetext.line(compose()), ha="left", va="bottom",
@@ -477,7 +477,7 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
     fmt = (format or path.suffix.lstrip(".") or "png").lower()
     if fmt not in FORMATS:
         raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {fmt!r}.')
-    metadata: dict[str, str] = {"Creator": f"partnersim {partnersim.__version__}"}
+    metadata: dict[str, str] = {"Creator": f"partnersim {__version__}"}
     if fmt == "png":
         metadata = {"Software": metadata["Creator"]}
     try:
@@ -495,7 +495,7 @@ def png_bytes(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     buffer = io.BytesIO()
     try:
         with context():
-            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": f"partnersim {partnersim.__version__}"})
+            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": f"partnersim {__version__}"})
     finally:
         fig.clear()
     return buffer.getvalue()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.cli import history, report, reproduce, run, tools, whatif
 from partnersim.cli.common import stop_on_signals
 

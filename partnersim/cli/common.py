@@ -148,7 +148,7 @@ def executor_options(command: F) -> F:
 
 def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Any:
     """The runner's Executor for the command-line options."""
-    from partnersim.runner import Executor, default_jobs
+    from partnersim.executors import Executor, default_jobs
 
     if scheduler and kind != "dask":
         raise click.BadParameter("--scheduler goes with --executor dask", param_hint="--scheduler")

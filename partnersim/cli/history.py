@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.cli.common import (
     console,
     format_option,
@@ -232,8 +232,8 @@ def backtest(
     out: Path | None, force: bool, image_format: str,
 ) -> None:
     """Replay past cases and show where what really happened fell among the simulated futures."""
+    from partnersim.executors import default_jobs
     from partnersim.history.backtest import fit_check, history_scenarios, run_case
-    from partnersim.runner import default_jobs
 
     paths = list(scenarios) or history_scenarios(HISTORY_FOLDER)
     if not paths:

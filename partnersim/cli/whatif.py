@@ -89,7 +89,7 @@ def compare(
     overrides: tuple[str, ...], out: Path | None, force: bool, image_format: str, quiet: bool, as_json: bool,
 ) -> None:
     """Compare BASE with each VARIANT (scenario files or run folders) on the same random numbers."""
-    from partnersim.runner import default_jobs
+    from partnersim.executors import default_jobs
     from partnersim.whatif.compare import Input, load_inputs
     from partnersim.whatif.compare import compare as run_compare
 
@@ -269,7 +269,7 @@ def sweep(
 ) -> None:
     """Run SCENARIO at many values of one or more parameters and chart an outcome against them."""
     from partnersim.charts.sweep import sweep_chart
-    from partnersim.runner import default_jobs
+    from partnersim.executors import default_jobs
     from partnersim.whatif.sweep import design_points, prepare
     from partnersim.whatif.sweep import sweep as run_sweep
     from partnersim.whatif.text import csv_text
@@ -364,7 +364,7 @@ def sensitivity(
     """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
     from partnersim import safetext
     from partnersim.charts.tornado import tornado_chart
-    from partnersim.runner import default_jobs
+    from partnersim.executors import default_jobs
     from partnersim.scenario.loader import load_scenario
     from partnersim.whatif.factors import factors
     from partnersim.whatif.sensitivity import check_ranges, drivers

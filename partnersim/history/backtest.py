@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from partnersim.history.observed import Milestone, Observed, read_observed
-from partnersim.runner import simulate
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
+from partnersim.simulation import simulate
 from partnersim.values.distributions import Gamma, Lognormal
 
 if TYPE_CHECKING:

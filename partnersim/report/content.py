@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.charts import CHARTS, selection
 from partnersim.charts.labels import template_of
 from partnersim.charts.readable import readable, readable_rows

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.safetext import line
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from partnersim import __version__, safetext
+from partnersim import safetext
+from partnersim._version import __version__
 from partnersim.charts import style
 
 if TYPE_CHECKING:

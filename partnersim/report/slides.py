@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.safetext import line
 
 if TYPE_CHECKING:

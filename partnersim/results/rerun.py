@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partnersim import __version__, safetext
+from partnersim import safetext
+from partnersim._version import __version__
 from partnersim.errors import RunFolderError
 from partnersim.results.folder import read_manifest
 from partnersim.results.rundir import dependency_versions, scenario_hash

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-from partnersim import __version__
+from partnersim._version import __version__
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.errors import RunFolderError

@@ -14,7 +14,6 @@ its outcome, so that two points can be compared replication by replication.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,9 +21,10 @@ import numpy as np
 from partnersim.engine.life import ACTIVE
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
+from partnersim.executors import Executor
 from partnersim.results.summary import Results
-from partnersim.runner import Executor, dask_client, simulate, worker_pool
 from partnersim.scenario.schema import Scenario
+from partnersim.simulation import simulate
 
 
 @dataclass(frozen=True)
@@ -75,48 +75,19 @@ def run_points(
 ) -> list[Point]:
     """Simulate every scenario; ``progress`` is told the replications of each point as it finishes.
 
-    With ``jobs`` above 1 the points run on that many worker processes, or
-    on a Dask cluster with ``executor``; the results are the same as with
-    one, point for point.
+    With ``jobs`` above 1 the points run whole on that many worker processes
+    (each point on one), or on a Dask cluster with ``executor``; the results
+    are the same as with one, point for point.
     """
-    if executor is not None and executor.kind == "dask":
-        return _dask_points(scenarios, executor, progress)
-    if executor is not None:
-        jobs = executor.jobs
-    if jobs <= 1 or len(scenarios) <= 1:
-        done = []
-        for scenario in scenarios:
-            done.append(run_point(scenario))
-            if progress is not None:
-                progress(scenario.replications)
-        return done
-    found: dict[int, Point] = {}
-    with worker_pool(min(jobs, len(scenarios))) as pool:
-        futures = {pool.submit(run_point, scenario): i for i, scenario in enumerate(scenarios)}
-        pending = set(futures)
-        while pending:
-            ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in ready:
-                index = futures[future]
-                found[index] = future.result()
-                if progress is not None:
-                    progress(scenarios[index].replications)
-    return [found[i] for i in range(len(scenarios))]
+    executor = executor or Executor(jobs=min(jobs, len(scenarios)))
+    done = []
+    # Every point is handed out at once: a worker that finishes takes the next.
+    for point in executor.map(_run_point, scenarios, window=len(scenarios)):
+        done.append(point)
+        if progress is not None:
+            progress(point.results.scenario.replications)
+    return done
 
 
-def _dask_points(
-    scenarios: Sequence[Scenario], executor: Executor, progress: Callable[[int], None] | None
-) -> list[Point]:
-    """Each point whole on one worker of a Dask cluster."""
-    with dask_client(executor) as client:
-        futures = client.map(run_point, list(scenarios), pure=False)
-        index = {future.key: i for i, future in enumerate(futures)}
-        found: dict[int, Point] = {}
-        from dask.distributed import as_completed
-
-        for future in as_completed(futures):
-            i = index[future.key]
-            found[i] = future.result()
-            if progress is not None:
-                progress(scenarios[i].replications)
-    return [found[i] for i in range(len(scenarios))]
+def _run_point(_: None, scenario: Scenario) -> Point:
+    return run_point(scenario)

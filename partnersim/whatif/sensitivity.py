@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from partnersim.errors import Problem, ScenarioError
+from partnersim.executors import Executor
 from partnersim.results.summary import Results
-from partnersim.runner import Executor
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.values.durations import month_label

@@ -24,8 +24,8 @@ from typing import Any, Literal
 import numpy as np
 
 from partnersim.errors import Problem, ScenarioError
+from partnersim.executors import Executor
 from partnersim.results.summary import CandidateResult
-from partnersim.runner import Executor
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.values.durations import format_duration, parse_date, parse_duration
