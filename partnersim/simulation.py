@@ -18,10 +18,11 @@ from partnersim.engine.records import Records
 from partnersim.executors import Executor
 from partnersim.results import table
 from partnersim.results.aggregate import Aggregate
-from partnersim.results.summary import Results, summarise, wilson
+from partnersim.results.summary import Results, summarise
 from partnersim.runner import CHUNK, TASK_CHUNKS, chunks, iter_tasks
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
+from partnersim.stats import wilson
 
 MIN_FOR_PRECISION = 1_000
 MAX_FOR_PRECISION = 1_000_000

@@ -523,12 +523,6 @@ def test_outcome_colours_are_fixed_and_distinct() -> None:
     assert style.SIZES["slide"][0] / style.SIZES["slide"][1] == pytest.approx(16 / 9)
 
 
-@pytest.mark.parametrize(("p", "text"), [(0.0, "0%"), (0.004, "0.4%"), (0.0002, "<0.1%"), (0.676, "68%"),
-                                         (0.996, "99.6%"), (0.9996, ">99.9%"), (1.0, "100%")])
-def test_percent(p: float, text: str) -> None:
-    assert style.percent(p) == text
-
-
 def test_spread_keeps_order_and_gap() -> None:
     placed = style.spread([74.0, 72.0, 72.5, 10.0], gap=5, low=0, high=86)
     assert placed[3] == 10.0

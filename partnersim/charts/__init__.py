@@ -94,10 +94,9 @@ def chart(name: str) -> Chart:
     try:
         return CHARTS[name]
     except KeyError:
-        import difflib
+        from partnersim.text import suggest
 
-        close = difflib.get_close_matches(name, CHART_NAMES, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = suggest(name, CHART_NAMES, cutoff=0.5)
         raise PartnersimError(f"unknown chart {name!r}{hint}; the charts are {', '.join(CHART_NAMES)}") from None
 
 

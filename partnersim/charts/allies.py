@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.charts.labels import first_decision, template_of
-from partnersim.results.summary import wilson
+from partnersim.stats import wilson
+from partnersim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -149,7 +150,7 @@ def margin(table: AllyTable) -> float:
 
 
 def _share(p: float) -> str:
-    return f"{p * 100:.1f}%" if p < 0.1 else f"{p * 100:.0f}%"
+    return percent(p, fine_below=0.1)
 
 
 def _subtitle(results: Results, table: AllyTable) -> str:

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from partnersim.charts import style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
+from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -104,7 +105,7 @@ def finding(comparison: Comparison) -> str:
         parts.append(f"{len(lost)} candidates no longer reach an even chance of {what}")
     elif lost:
         verb = "reaches" if len(lost) == 1 else "reach"
-        parts.append(f"{style.join_names([_plain(c.name) for c in lost])} no longer {verb} an even chance of {what}")
+        parts.append(f"{join_words([_plain(c.name) for c in lost])} no longer {verb} an even chance of {what}")
     if real:
         top = max(real, key=lambda c: abs(c.success.diff))
         points = round(abs(top.success.diff) * 100)
@@ -177,7 +178,7 @@ def _end_labels(ax: Axes, comparison: Comparison, height: float, drawn: list[int
                 continue
         finals.append(sum(values) / len(values) * 100)
         name = style.short_name(fig, candidate.name, 10, "bold", room=style.END_ROOM)
-        texts.append(f"{name}  " + " → ".join(style.percent(v) for v in values))
+        texts.append(f"{name}  " + " → ".join(percent(v) for v in values))
     gap = END_LABEL_GAP * style.SIZES["slide"][1] / height
     ys = style.spread(finals, gap, low=2.0, high=97.0)
     end = mdates.date2num(base.end_date)

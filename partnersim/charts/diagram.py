@@ -37,6 +37,7 @@ from partnersim.process.definition import (
     route_of,
 )
 from partnersim.process.route import WAITING, Branches, Retry, Route
+from partnersim.text import join_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,7 +53,7 @@ LIFE_NOTE = "every cycle"
 WRAP_AT = 10  # labels longer than this break onto two lines
 NOTE_WRAP_AT = 16  # a kind's note longer than this breaks onto two lines
 SMALLEST_TYPE = 7.0  # points: the least a box's words are set in when many stages narrow the boxes
-INK = "#222222"
+INK = style.INK
 ARROW = "#555555"
 
 
@@ -427,7 +428,7 @@ def _subtitle(template: Template, kinds: dict[str, str] | None = None) -> str:
     by_kind: dict[str, list[str]] = {}
     for spec in template.stages:
         by_kind.setdefault(kinds.get(spec.name, spec.kind), []).append(spec.label)
-    parts = [_said(template, KINDS[kind].rule, stages=style.join_names(labels))
+    parts = [_said(template, KINDS[kind].rule, stages=join_words(labels))
              for kind, labels in by_kind.items() if KINDS[kind].rule]
     parts.append("the candidate may withdraw at any open stage")
     if template.life:

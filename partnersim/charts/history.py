@@ -22,6 +22,8 @@ from matplotlib.ticker import NullLocator
 
 from partnersim.charts import style
 from partnersim.safetext import line
+from partnersim.text import percent
+from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,7 +157,7 @@ def _calendar_axis(fig: Figure, ax: Axes, zero: dt.date, end: float) -> None:
     fig.canvas.draw()  # lay out first, so that positions are final
     room = 0.85 * fig.dpi  # a little more than the width of "Sep 2022" at this size, in pixels
     last = -np.inf
-    for month in _month_starts(zero, end):
+    for month in style.month_starts(zero + dt.timedelta(days=1), add_days(zero, end), 1):  # those after zero
         day = (month - zero).days
         x = float(ax.transData.transform((day, 0))[0])
         if x - last < room:
@@ -166,16 +168,6 @@ def _calendar_axis(fig: Figure, ax: Axes, zero: dt.date, end: float) -> None:
         ax.annotate(f"{month:%b %Y}", (day, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 5),
                     textcoords="offset points", ha="center", va="bottom", fontsize=9.5, color="#555555",
                     annotation_clip=False)
-
-
-def _month_starts(zero: dt.date, end: float) -> list[dt.date]:
-    """The first day of every month after ``zero``, up to ``end`` days after it."""
-    months = []
-    month = dt.date(zero.year + zero.month // 12, zero.month % 12 + 1, 1)
-    while (month - zero).days <= end:
-        months.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
 
 
 def _fit_note(ax: Axes, fit: DelayFit, sample: Sample) -> None:
@@ -291,7 +283,7 @@ def _end_labels(ax: Axes, case: Case, end: dt.date, height: float) -> None:
     final = _final(case)
     for index, (placement, share, y) in enumerate(zip(case.placements, finals, ys, strict=True)):
         colour = _look(index, placement is final)["color"]
-        ax.annotate(style.percent(share / 100), (1.0, y), xycoords=("axes fraction", "data"), xytext=(5, 0),
+        ax.annotate(percent(share / 100), (1.0, y), xycoords=("axes fraction", "data"), xytext=(5, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=10, fontweight="bold",
                     color=colour, annotation_clip=False)
 
@@ -350,12 +342,12 @@ def relation(placement: Placement) -> str:
     """``sooner than 90% of simulated futures`` and the like."""
     p, reached = placement.percentile, placement.reached
     if p < 0.5:
-        return f"sooner than {style.percent(1 - p)} of simulated futures"
+        return f"sooner than {percent(1 - p)} of simulated futures"
     if reached < 0.995 and p <= reached:
         among = p / reached
-        return (f"later than {style.percent(among)} of the simulated futures that got there "
-                f"({style.percent(reached)} of all)")
-    return f"later than {style.percent(p)} of simulated futures"
+        return (f"later than {percent(among)} of the simulated futures that got there "
+                f"({percent(reached)} of all)")
+    return f"later than {percent(p)} of simulated futures"
 
 
 def _backtest_subtitle(case: Case) -> str:

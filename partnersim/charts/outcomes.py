@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 
 from partnersim.charts import style
 from partnersim.charts.labels import outcome_label, success_label
+from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,26 +60,26 @@ def finding(results: Results) -> str:
             return f"{candidates[0].name} does not reach {what} by {by} in any replication"
         return f"No candidate reaches {what} by {by} in any replication"
     if len(candidates) == 1:
-        return f"{candidates[0].name} has a {style.percent(shares[0].p)} chance of {what} by {by}"
+        return f"{candidates[0].name} has a {percent(shares[0].p)} chance of {what} by {by}"
     best = max(range(len(candidates)), key=lambda i: shares[i].p)
     # Candidates whose interval reaches the leader's cannot be told apart from it.
     leaders = [i for i in range(len(candidates)) if shares[i].high >= shares[best].low]
     leaders.sort(key=lambda i: -shares[i].p)
     if len(leaders) == 1:
         return (f"{candidates[best].name} is most likely to reach {what} by {by} "
-                f"({style.percent(shares[best].p)})")
+                f"({percent(shares[best].p)})")
     span = _span([shares[i].p for i in leaders])
     if len(leaders) == len(candidates):
         return f"All candidates have about the same chance of {what} by {by} ({span})"
     if len(leaders) <= 3:
-        names = style.join_names([candidates[i].name for i in leaders])
+        names = join_words([candidates[i].name for i in leaders])
         return f"{names} are about equally likely to reach {what} by {by} ({span})"
     count = NUMBER_WORDS.get(len(leaders), str(len(leaders)))
     return f"{count.capitalize()} candidates are about equally likely to reach {what} by {by} ({span})"
 
 
 def _span(ps: list[float]) -> str:
-    low, high = style.percent(min(ps)), style.percent(max(ps))
+    low, high = percent(min(ps)), percent(max(ps))
     return low if low == high else f"{low.rstrip('%')}–{high}"
 
 
@@ -119,7 +120,7 @@ def _free_part(start: float, end: float, whisker: tuple[float, float]) -> tuple[
 
 
 def _segment_label(ax: Axes, x: float, y: float, p: float, colour: str, hatched: bool) -> None:
-    ax.text(x, y, style.percent(p), ha="center", va="center", fontsize=11, fontweight="bold",
+    ax.text(x, y, percent(p), ha="center", va="center", fontsize=11, fontweight="bold",
             color=style.ink(colour),
             # a plain backing keeps the number readable over a hatch
             bbox=None if not hatched else {"boxstyle": "round,pad=0.15", "facecolor": colour,
@@ -203,5 +204,5 @@ def _subtitle(results: Results, shown: list[str]) -> str:
             f"whisker: 95% interval of {results.success_words}; every share within ±{margin:.1f} points")
     unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in shown]
     if unseen:
-        text += f". Never seen: {style.join_names(unseen)}"
+        text += f". Never seen: {join_words(unseen)}"
     return text

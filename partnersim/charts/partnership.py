@@ -21,6 +21,8 @@ from matplotlib.ticker import MaxNLocator
 
 from partnersim.charts import style
 from partnersim.errors import PartnersimError
+from partnersim.text import percent
+from partnersim.values.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,7 +33,6 @@ END_LABEL_GAP = 0.075  # share of the value axis between labels at the end of th
 LEGEND_TITLE = "Partnership active at the horizon"
 LEGEND_SPAN = 0.6  # the legend sits over the first 60% of the dates…
 LEGEND_FLOOR = 0.55  # …and above 55% of the value axis, so the lines there must stay below it
-YEAR = 365.25
 
 
 def partnership_chart(results: Results, *, size: str = "slide") -> Figure:
@@ -68,7 +69,7 @@ def finding(results: Results) -> str:
     # The curve averages over every future, those without a partnership too; the title also says
     # how many areas an active partnership has, which is what a reader pictures.
     when_active = f", {life.expected_areas / life.active.p:.1f} of {n} areas when active" if life.active.p else ""
-    text = f"partnership active in {by} in {style.percent(life.active.p)} of futures{when_active}"
+    text = f"partnership active in {by} in {percent(life.active.p)} of futures{when_active}"
     if len(lives) == 1:
         return f"{candidate.name}: {text}"
     return f"{candidate.name} leads: {text}"
@@ -76,7 +77,7 @@ def finding(results: Results) -> str:
 
 def legend_text(candidate: CandidateResult, life: PartnershipResult, name: str | None = None) -> str:
     """``Argentina: 31%``, under the legend's title (active at the horizon)."""
-    return f"{candidate.name if name is None else name}: {style.percent(life.active.p)}"
+    return f"{candidate.name if name is None else name}: {percent(life.active.p)}"
 
 
 def _areas(candidate: CandidateResult) -> float:
@@ -165,8 +166,8 @@ def _subtitle(results: Results) -> str:
 
 
 def _years(days: float) -> str:
-    years = days / YEAR
+    years = days / DAYS_PER_YEAR
     if abs(years - round(years)) < 0.01:
         whole = round(years)
         return f"{whole} year{'s' if whole != 1 else ''}"
-    return f"{days / (YEAR / 12):.0f} months"
+    return f"{days / DAYS_PER_MONTH:.0f} months"

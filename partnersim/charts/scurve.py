@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.charts.style import date_ticks as date_ticks  # kept importable from here
+from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -80,7 +81,7 @@ def finding(results: Results) -> str:
             return f"Only {leaders[0]} reaches an even chance of {what} in time, by {month}"
         if len(leaders) == 1:
             return f"{leaders[0]} is first to an even chance of {what}, by {month}"
-        return f"{style.join_names(leaders)} reach an even chance of {what} first, by {month}"
+        return f"{join_words(leaders)} reach an even chance of {what} first, by {month}"
     by = style.day_month_year(results.end_date)
     shares = [c.outcomes[results.success] for c in candidates]
     if all(e.count == 0 for e in shares):
@@ -90,9 +91,9 @@ def finding(results: Results) -> str:
     best = max(range(len(candidates)), key=lambda i: shares[i].p)
     if len(candidates) == 1:
         return (f"{candidates[0].name} does not reach an even chance of {what} by {by} "
-                f"({style.percent(shares[0].p)})")
+                f"({percent(shares[0].p)})")
     return (f"No candidate reaches an even chance of {what} by {by}; "
-            f"best is {candidates[best].name} at {style.percent(shares[best].p)}")
+            f"best is {candidates[best].name} at {percent(shares[best].p)}")
 
 
 def _first(results: Results) -> list[int]:
@@ -170,7 +171,7 @@ def _end_labels(ax: Axes, results: Results) -> list[Annotation]:
     labels = []
     for index, (candidate, y) in enumerate(zip(results.candidates, ys, strict=True)):
         name = style.short_name(fig, candidate.name, END_SIZE, "bold", room=style.END_ROOM)
-        labels.append(ax.annotate(f"{style.percent(finals[index] / 100)} {name}", (end, y),
+        labels.append(ax.annotate(f"{percent(finals[index] / 100)} {name}", (end, y),
                                   xytext=(6, 0), textcoords="offset points", ha="left", va="center",
                                   fontsize=END_SIZE, fontweight="bold",
                                   color=style.candidate_style(index)["color"], annotation_clip=False))

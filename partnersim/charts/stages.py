@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from partnersim.charts import style
+from partnersim.text import percent
+from partnersim.values.durations import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from partnersim.results.load import Rows
     from partnersim.results.summary import Results, StageTime
 
-DAYS_PER_MONTH = 365.25 / 12
 BAR_HEIGHT = 0.62
 SHARE_ROWS = 6  # with more bars, each is too thin for its share beneath the number, which is left out
 
@@ -131,7 +132,7 @@ def _segment_label(ax: Axes, left: float, y: float, width: float, stage: StageTi
     colour = style.ink(look["color"])
     x = left + width / 2
     number = f"{width:.1f}" if width < 10 else f"{width:.0f}"
-    share = style.percent(stage.entered)
+    share = percent(stage.entered)
     main = ax.text(x, y - 0.07 if shares else y, f"{number} mo", ha="center", va="center", fontsize=10.5,
                    fontweight="bold", color=colour, bbox=backing)
     if not shares:

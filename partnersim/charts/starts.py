@@ -17,8 +17,9 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from partnersim.charts import style
-from partnersim.results.summary import wilson
 from partnersim.results.text import interval
+from partnersim.stats import wilson
+from partnersim.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,7 +134,7 @@ def _panel(ax: Axes, results: Results, candidate: CandidateResult, index: int, e
                   color="#222222", labelpad=8)
     if shares.size and shares.max() > 0:
         peak = int(np.argmax(shares))
-        ax.annotate(style.percent(float(shares[peak])), (left[peak] + width[peak] / 2, shares[peak] * 100),
+        ax.annotate(percent(float(shares[peak])), (left[peak] + width[peak] / 2, shares[peak] * 100),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9,
                     fontweight="bold", color=look["color"], zorder=5)
     total = candidate.outcomes[results.success]

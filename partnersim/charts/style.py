@@ -31,7 +31,7 @@ from matplotlib.ticker import Locator
 from partnersim import files, safetext
 from partnersim._version import __version__
 from partnersim.errors import PartnersimError
-from partnersim.results.text import percent as written_percent
+from partnersim.values.durations import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,7 +50,10 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7",
 }
+ACCENT = OKABE_ITO["blue"]  # the one highlight colour of a briefing
+INK = "#1A1A1A"  # text and lines: charts, the diagram, the PDF and the slides alike
 GREY = "#5A5A5A"
+MUTED = GREY  # notes and captions
 LIGHT_GREY = "#BBBBBB"
 GRID_GREY = "#E3E3E3"
 
@@ -116,7 +119,6 @@ END_ROOM = 0.2  # …a name at the end of a line, or in a legend beside other wo
 TICK_ROOM = 4.0
 TICK_SIZE = 11.0  # the house size of tick labels (points)
 PLOT_WIDTH = 6.5  # a slide's plot width in inches, for ticks worked out before a chart is laid out
-DAYS_PER_MONTH = 365.25 / 12
 # Months between labelled date ticks, fewest first: quarters, half-years, years, then 2, 5, 10 … years;
 # and the finer, unlabelled ticks between them.
 DATE_STEPS = (3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000)
@@ -132,7 +134,7 @@ RC: dict[str, Any] = {
     "font.size": 12,
     "axes.titlesize": 13,
     "axes.labelsize": 12,
-    "axes.labelcolor": "#222222",
+    "axes.labelcolor": INK,
     "axes.edgecolor": "#444444",
     "axes.linewidth": 0.8,
     "axes.spines.top": False,
@@ -504,14 +506,9 @@ def png_bytes(fig: Figure, dpi: int = PNG_DPI) -> bytes:
 # ---- small helpers shared by the charts -------------------------------------------
 
 
-def percent(p: float) -> str:
-    """A probability as everything partnersim prints writes it (``results.text.percent``): 68%, 0.4%, >99.9%."""
-    return "n/a" if math.isnan(p) else written_percent(p)
-
-
 def widest_margin(shares: Sequence[float], n: int) -> float:
     """The widest half-width of the 95% Wilson intervals of ``shares`` of ``n`` replications."""
-    from partnersim.results.summary import wilson
+    from partnersim.stats import wilson
 
     widest = 0.0
     for p in shares:
@@ -529,14 +526,6 @@ def day_month_year(day: dt.date) -> str:
 def month_year(day: dt.date) -> str:
     """``Jan 2031``."""
     return f"{day:%b %Y}"
-
-
-def join_names(names: Sequence[str]) -> str:
-    """``Brazil``, ``Brazil and Chile``, ``Brazil, Chile and Peru``."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def spread(positions: Sequence[float], gap: float, low: float, high: float) -> list[float]:
@@ -574,7 +563,7 @@ def date_ticks(start: dt.date, end: dt.date, width: float = PLOT_WIDTH,
     """
     months = (end - start).days < 2.5 * 365
     step = _date_step(start, end, width, size, months)
-    return _month_starts(start, end, step), _month_starts(start, end, MINOR_STEP[step]), _date_format(months)
+    return month_starts(start, end, step), month_starts(start, end, MINOR_STEP[step]), _date_format(months)
 
 
 def _date_format(months: bool) -> str:
@@ -589,7 +578,7 @@ def _date_step(start: dt.date, end: dt.date, width: float, size: float, months: 
     return next((step for step in steps if width * step * DAYS_PER_MONTH / span >= need), steps[-1])
 
 
-def _month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
+def month_starts(start: dt.date, end: dt.date, every: int) -> list[dt.date]:
     """The first day of every ``every``-th month (counted from January of year 0) within ``[start, end]``."""
     first = start.year * 12 + start.month - 1 + (start.day > 1)
     first = -(-first // every) * every
@@ -619,7 +608,7 @@ class CalendarTicks(Locator):
         ax = getattr(self.axis, "axes", None)
         width = PLOT_WIDTH if ax is None else ax.bbox.width / ax.get_figure(root=True).dpi
         step = _date_step(start, end, width, self.size, self.months)
-        ticks = _month_starts(start, end, MINOR_STEP[step] if self.minor else step)
+        ticks = month_starts(start, end, MINOR_STEP[step] if self.minor else step)
         return self.raise_if_exceeds([float(mdates.date2num(day)) for day in ticks])
 
 

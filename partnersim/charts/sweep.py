@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from partnersim.charts import style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.text import join_words, percent
 from partnersim.values.durations import DAYS_PER_UNIT
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def _line_labels(ax: Axes, results: Results, drawn: list[int], finals: list[floa
     ys = style.spread(finals, gap, low=0.0, high=top)
     for index, final, y in zip(drawn, finals, ys, strict=True):
         name = style.short_name(fig, results.candidates[index].name, 10.5, "bold", room=style.END_ROOM)
-        ax.annotate(f"{style.percent(final / 100)} {name}", (x_end, y), xytext=(6, 0),
+        ax.annotate(f"{percent(final / 100)} {name}", (x_end, y), xytext=(6, 0),
                     textcoords="offset points", ha="left", va="center", fontsize=10.5, fontweight="bold",
                     color=style.candidate_style(index)["color"], annotation_clip=False)
 
@@ -213,7 +214,7 @@ def line_finding(sweep: Sweep, outcome: str) -> str:
         what = f"Chance of {_what(sweep, outcome)} for {len(movers)} of {len(candidates)} candidates"
     else:
         names = [cut(candidates[i].name.split(" (")[0], CHART_NAME) for i in movers]
-        what = f"Chance of {_what(sweep, outcome)} for {style.join_names(names)}"
+        what = f"Chance of {_what(sweep, outcome)} for {join_words(names)}"
     moved = [changes[i] for i in movers]
     low, high = min(moved), max(moved)
     if low > 0 or high < 0:

@@ -12,7 +12,6 @@ one simulated future, shown to make the numbers concrete, not a forecast.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from matplotlib import dates as mdates
@@ -23,6 +22,7 @@ from matplotlib.patches import Patch
 from partnersim.charts import style
 from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
+from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -229,4 +229,4 @@ def _horizon(results: Results) -> float:
 
 
 def _month(results: Results, day: float) -> str:
-    return style.month_year(results.start + dt.timedelta(days=int(day)))
+    return style.month_year(add_days(results.start, day))

@@ -20,6 +20,8 @@ from matplotlib.patches import Patch
 
 from partnersim.charts import style
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.text import percent
+from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -73,7 +75,7 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
         e = effects[0]
         low, high = _ends(e)
         return (f"{_capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
-                f"{style.percent(low)} to {style.percent(high)}")
+                f"{percent(low)} to {percent(high)}")
     if not effects:
         return f"No single setting gives {name} an even chance of {what} by {_by(sens)}"
     e = effects[0]
@@ -99,7 +101,7 @@ def _ends(e: Effect) -> tuple[float, float]:
 
 
 def _date(sens: Sensitivity, day: float | None) -> dt.date | None:
-    return None if day is None else sens.results.start + dt.timedelta(days=int(day))
+    return None if day is None else add_days(sens.results.start, day)
 
 
 def _probability_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
@@ -113,14 +115,14 @@ def _probability_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
             ax.barh(y, (value - base) * 100, left=base * 100, height=BAR_HEIGHT, color=colour, alpha=alpha,
                     edgecolor="white", linewidth=0.8)
             right = value >= base
-            ax.annotate(style.percent(value), (value * 100, y), xytext=(4 if right else -4, 0),
+            ax.annotate(percent(value), (value * 100, y), xytext=(4 if right else -4, 0),
                         textcoords="offset points", ha="left" if right else "right", va="center",
                         fontsize=9.5, color="#333333")
     values = [v for e in shown for v in (e.low, e.high) if v is not None] + [base]
     low, high = min(values) * 100, max(values) * 100
     pad = max(3.0, (high - low) * 0.15)
     ax.set_xlim(max(0.0, low - pad), min(100.0, high + pad))
-    _base_line(ax, base * 100, f"Scenario: {style.percent(base)}")
+    _base_line(ax, base * 100, f"Scenario: {percent(base)}")
     ax.set_xlabel(f"Chance of {sens.results.success_words} by "
                   f"{style.day_month_year(sens.results.end_date)} (%)")
     style.light_grid(ax, "x")
@@ -131,7 +133,7 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     horizon = mdates.date2num(results.end_date)
 
     def x_of(day: float | None) -> float:
-        return horizon if day is None else mdates.date2num(results.start + dt.timedelta(days=int(day)))
+        return horizon if day is None else mdates.date2num(add_days(results.start, day))
 
     base_day = shown[0].base if shown else None
     base = x_of(base_day)

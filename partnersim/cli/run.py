@@ -140,8 +140,9 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
-    from partnersim.results.text import finding, interval, percent
+    from partnersim.results.text import finding, interval
     from partnersim.safetext import console as literal
+    from partnersim.text import percent
     screen = console()
     scenario = results.scenario
     screen.print(

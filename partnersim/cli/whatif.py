@@ -302,7 +302,7 @@ def _print_sweep(result: Any, outcome: str) -> None:
     from rich.table import Table
 
     from partnersim.safetext import console as literal
-    from partnersim.whatif.text import percent
+    from partnersim.text import percent
 
     screen = console()
     first = result.points[0].results
@@ -410,7 +410,8 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
     from rich.table import Table
 
     from partnersim.safetext import console as literal
-    from partnersim.whatif.text import percent, short_verdict
+    from partnersim.text import percent
+    from partnersim.whatif.text import short_verdict
 
     screen = console()
     results = result.results

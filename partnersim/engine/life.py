@@ -37,11 +37,11 @@ from partnersim.kinds.consensus import Consensus, ConsensusStage
 from partnersim.process.definition import RENEWAL
 from partnersim.scenario.schema import Partnership
 from partnersim.streams import Streams, key_of, keys_of
+from partnersim.values.durations import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from partnersim.scenario.calendar import Calendar
 
-DAYS_PER_YEAR = 365.25
 NONE, ACTIVE, LAPSED, SUSPENDED = 0, 1, 2, 3  # how a life stands at the horizon
 ENDINGS = {ACTIVE: "active", LAPSED: "lapsed", SUSPENDED: "suspended"}
 

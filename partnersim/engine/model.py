@@ -23,8 +23,7 @@ from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
 from partnersim.streams import keys_of
 from partnersim.values.distributions import DurationDist
-
-DAYS_PER_YEAR = 365.25
+from partnersim.values.durations import DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)

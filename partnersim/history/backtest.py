@@ -27,6 +27,7 @@ from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.simulation import simulate
 from partnersim.values.distributions import Gamma, Lognormal
+from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
     from partnersim.engine.model import Model
@@ -96,7 +97,7 @@ def place(days: np.ndarray, milestone: Milestone, start: dt.date) -> Placement:
     quantiles: dict[str, dt.date | None] = {}
     for q in (BAND[0], 0.5, BAND[1]):
         day = quantile_day(days, q)
-        quantiles[f"P{round(q * 100)}"] = start + dt.timedelta(days=int(day)) if np.isfinite(day) else None
+        quantiles[f"P{round(q * 100)}"] = add_days(start, day) if np.isfinite(day) else None
     return Placement(
         milestone=milestone,
         percentile=percentile_of(days, middle),

@@ -36,10 +36,10 @@ import numpy as np
 from scipy import optimize, special
 
 from partnersim.errors import PartnersimError
+from partnersim.stats import Z90
 
 Family = Literal["gamma", "lognormal"]
 FAMILIES: tuple[Family, ...] = ("gamma", "lognormal")
-Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 GRID = 32  # quantiles of the body used to convolve it with the hold
 MIN_HOLDS = 3.0
 ASSUMED_HOLD_SIGMA = 0.5

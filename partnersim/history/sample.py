@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 from partnersim import data
 from partnersim.errors import PartnersimError
 from partnersim.safetext import line
+from partnersim.text import suggest
 
 SHIPPED = data.RATIFICATIONS
 
@@ -62,8 +62,7 @@ def read_delays(path: Path | None, columns: Sequence[str], exclude: Sequence[str
         raise PartnersimError(f"{name}: the file has no header row")
     for column in columns:
         if column not in fields:
-            close = difflib.get_close_matches(column, fields, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = suggest(column, fields)
             # The header is the file's, and a message is one line without a terminal's escapes.
             raise PartnersimError(f"{name}: no column {column!r}{hint}; columns: "
                                   f"{', '.join(line(field) for field in fields)}")

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from partnersim.charts.labels import outcome_label, success_label
-from partnersim.results.summary import Z95, Estimate
+from partnersim.results.summary import Estimate
 from partnersim.results.text import interval
-from partnersim.values.durations import month_label
+from partnersim.stats import first_reaching, wilson
+from partnersim.text import join_words
+from partnersim.values.durations import add_days, month_label
 
 if TYPE_CHECKING:
     from partnersim.results.load import Rows
@@ -42,7 +44,7 @@ def date_with_interval(results: Results, candidate: CandidateResult, q: float) -
     cdf = np.asarray(candidate.cdf, dtype=float)
     n = results.replications
     counts = np.rint(cdf * n)
-    low, high = _wilson(counts, n)
+    low, high = wilson(counts, n)
     estimate, early, late = (_first(curve, q, results.start) for curve in (cdf, high, low))
     after = f"after {month_label(results.end_date)}"
     if estimate is None:
@@ -55,18 +57,9 @@ def date_with_interval(results: Results, candidate: CandidateResult, q: float) -
     return f"{month_label(estimate)} ({month_label(early)}–{month_label(late)})"
 
 
-def _wilson(counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    p = counts / n
-    z2 = Z95 * Z95
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = Z95 * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
-
-
 def _first(curve: np.ndarray, q: float, start: dt.date) -> dt.date | None:
-    reached = np.flatnonzero(curve >= q - 1e-12)
-    return start + dt.timedelta(days=int(reached[0])) if reached.size else None
+    day = first_reaching(curve, q)
+    return add_days(start, day) if day is not None else None
 
 
 def first_year_end(results: Results) -> int | None:
@@ -180,18 +173,14 @@ def _outcomes(results: Results) -> str:
     leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
     shares = [interval(c.outcomes[results.success]) for c in leaders]
     if len(leaders) == len(ranked):
-        return f"All candidates have about the same chance of {what} by {by}: {_and(shares)}"
+        return f"All candidates have about the same chance of {what} by {by}: {join_words(shares)}"
     if len(leaders) == 1:
         text = f"{leaders[0].name} is most likely to reach {what} by {by}: {shares[0]}"
     else:
-        text = (f"{_and([c.name for c in leaders])} are about equally likely to reach {what} by {by}: "
-                f"{_and(shares)}")
+        text = (f"{join_words([c.name for c in leaders])} are about equally likely to reach {what} by {by}: "
+                f"{join_words(shares)}")
     worst = ranked[-1]
     return f"{text}; lowest: {worst.name}, {interval(worst.outcomes[results.success])}"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _s_curve(results: Results) -> str:

@@ -34,10 +34,9 @@ LEFT, RIGHT, TOP, BOTTOM = 0.75, 0.75, 0.7, 0.85
 WIDTH = PAGE_W - LEFT - RIGHT
 CHART_WIDTH = 6.1  # two charts with their headlines and captions fit on a page
 LEADING = 1.38
-INK = "#1A1A1A"
-MUTED = "#5A5A5A"
+INK, MUTED = style.INK, style.MUTED
 RULE = "#C8C8C8"
-ACCENT = style.OKABE_ITO["blue"]
+ACCENT = style.ACCENT
 
 
 @dataclass(frozen=True)

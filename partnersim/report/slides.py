@@ -20,6 +20,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from partnersim._version import __version__
+from partnersim.charts import style
 from partnersim.safetext import line
 
 if TYPE_CHECKING:
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
 SLIDE_W, SLIDE_H = 13.333, 7.5
 MARGIN = 0.55
 BODY_W = SLIDE_W - 2 * MARGIN
-INK = RGBColor(0x1A, 0x1A, 0x1A)
-MUTED = RGBColor(0x5A, 0x5A, 0x5A)
-ACCENT = RGBColor(0x00, 0x72, 0xB2)
+INK, MUTED, ACCENT = (RGBColor.from_string(colour.lstrip("#")) for colour in (style.INK, style.MUTED, style.ACCENT))
 HEADER_FILL = RGBColor(0xE8, 0xEE, 0xF4)
 FONT = "Calibri"
 CHAR = 0.46  # average width of a character in Calibri, in ems (0.41), with room for line breaks

@@ -42,13 +42,13 @@ from partnersim.results.summary import (
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import read_yaml
+from partnersim.stats import Z95
 
 REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
 ROWS = "replications.csv"
 ROWS_BLOCK = 65_536  # replications per block of the array read_rows keeps
 # The files a briefing reads; their sizes are checked against the manifest.
 DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)

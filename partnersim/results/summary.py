@@ -19,9 +19,9 @@ import numpy as np
 from partnersim.engine.model import Model
 from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
 from partnersim.scenario.schema import Scenario
+from partnersim.stats import first_reaching, wilson
 from partnersim.values.durations import add_days
 
-Z95 = 1.959963984540054
 QUANTILES = (0.10, 0.50, 0.80, 0.90)
 
 
@@ -42,17 +42,6 @@ class Estimate:
 
     def to_dict(self) -> dict[str, Any]:
         return {"p": _r(self.p), "low": _r(self.low), "high": _r(self.high), "count": self.count}
-
-
-def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval for ``count`` successes in ``n`` trials."""
-    if n == 0:
-        return math.nan, math.nan
-    p = count / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -299,8 +288,8 @@ def _partnership(model: Model, life: LifeTotals, c: int, n: int) -> PartnershipR
 
 
 def _quantile_date(cdf: np.ndarray, q: float, start: dt.date) -> dt.date | None:
-    reached = np.flatnonzero(cdf >= q - 1e-12)
-    return add_days(start, int(reached[0])) if reached.size else None
+    day = first_reaching(cdf, q)
+    return add_days(start, day) if day is not None else None
 
 
 def _year_ends(hist: np.ndarray, n: int, scenario: Scenario) -> list[tuple[dt.date, Estimate]]:

@@ -7,13 +7,13 @@ the caller's choice.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
 
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
+from partnersim.values.durations import add_days
 
 
 def header(model: Model) -> list[str]:
@@ -38,7 +38,7 @@ def columns(model: Model, records: Records) -> dict[str, Any]:
         "candidate": np.tile(np.array(model.candidate_codes, dtype=object), n_rep),
         "outcome": np.array(model.outcomes, dtype=object)[records.outcome.reshape(flat)],
         "opened_day": records.opened.reshape(flat),
-        "end_date": [(start + dt.timedelta(days=int(day))).isoformat() for day in end.tolist()],
+        "end_date": [add_days(start, day).isoformat() for day in end.tolist()],
         "end_day": end,
         "stage_at_end": np.array(model.states, dtype=object)[records.last_state.reshape(flat)],
     }

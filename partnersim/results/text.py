@@ -9,21 +9,8 @@ from __future__ import annotations
 
 from partnersim.results.summary import CandidateResult, Estimate, Results
 from partnersim.safetext import line
+from partnersim.text import percent
 from partnersim.values.durations import month_label
-
-
-def percent(value: float, decimals: int | None = None) -> str:
-    """``41%``; ``0.4%`` and ``99.6%`` near the ends, where whole percents would mislead; ``<0.1%`` and
-    ``>99.9%`` for what is neither never nor always. Charts, tables and briefings all write shares with it."""
-    if value != value:
-        return "–"
-    if decimals is None:
-        if 0 < value < 0.0005:
-            return "<0.1%"
-        if 0.9995 <= value < 1:
-            return ">99.9%"
-        decimals = 1 if 0 < value < 0.01 or 0.99 < value < 1 else 0
-    return f"{value * 100:.{decimals}f}%"
 
 
 def interval(estimate: Estimate) -> str:

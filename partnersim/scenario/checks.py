@@ -31,9 +31,9 @@ from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.streams import keys_of
+from partnersim.text import join_words, percent
 from partnersim.values.distributions import DurationDist
-
-DAYS_PER_YEAR = 365.25
+from partnersim.values.durations import DAYS_PER_YEAR
 
 # --- bounds from the historical record ------------------------------------------------------
 
@@ -236,7 +236,7 @@ def _decisions(
             rarely="almost every partnership lapses at its first renewal",
         )
     for (path, who, veto, written), names in likely.items():
-        yield Finding(path, f"{who} vetoes {_share(veto)} of the cases at {_joined(names, 'and')} ({written}); {_RECORD}")
+        yield Finding(path, f"{who} vetoes {_share(veto)} of the cases at {join_words(names)} ({written}); {_RECORD}")
     yield from _elections(scenario, stages, renewal)
 
 
@@ -398,7 +398,7 @@ def _elections(scenario: Scenario, stages: list[_Stage], renewal: _Decision | No
                 yield Finding(
                     ("calendar", "elections", index, "hold", *suffix),
                     f"after its election on {election.date}, {roster[election.ally]} vetoes {_share(veto)} of the "
-                    f"cases at {_joined(wheres, 'and')} ({written}); {_RECORD}",
+                    f"cases at {join_words(wheres)} ({written}); {_RECORD}",
                 )
 
 
@@ -406,14 +406,14 @@ def _beyond(stage: _Stage, stages: list[_Stage], template: Template) -> str:
     later = [s.name for s in stages[stage.index + 1:]]
     if not later:
         return f"none ends in {template.success_words}"
-    return f"never gets to {_joined(later, 'or')}"
+    return f"never gets to {join_words(later, 'or')}"
 
 
 def _after_rarely(stage: _Stage, stages: list[_Stage], template: Template) -> str:
     later = [s.name for s in stages[stage.index + 1:]]
     if not later:
         return f"{template.success_words} is almost never reached"
-    return f"{_joined(later, 'and')} {'are' if len(later) > 1 else 'is'} almost never reached"
+    return f"{join_words(later)} {'are' if len(later) > 1 else 'is'} almost never reached"
 
 
 # --- the calendar: meetings, summits and elections that cannot matter ---------------------------
@@ -430,7 +430,7 @@ def _calendar(
         yield Finding(
             ("calendar", "council"),
             f"no Council meeting falls between the start ({start}) and the horizon ({end}): every "
-            f"{weekday.capitalize()} is a holiday, so no decision at {_joined(council, 'or')} ever takes effect "
+            f"{weekday.capitalize()} is a holiday, so no decision at {join_words(council, 'or')} ever takes effect "
             "and every case that reaches one waits there until the horizon",
         )
     if _no_summit(calendar):
@@ -608,12 +608,10 @@ def _mean(dist: DurationDist) -> float:
 
 
 def _share(value: float) -> str:
-    """``90%``; ``7.5%``, ``0.4%`` or ``99.6%`` under 10% and near 100%, where whole percents would mislead."""
-    decimals = 1 if 0 < value < 0.1 or 0.99 < value < 1 else 0
-    text = f"{value * 100:.{decimals}f}"
-    if 0 < value < 1 and text in ("0.0", "100.0"):
-        return "under 0.1%" if value < 0.5 else "over 99.9%"
-    return f"{text.removesuffix('.0') if value < 0.99 else text}%"
+    """``90%``; ``7.5%``, ``0.4%`` or ``99.6%`` under 10% and near 100% (:func:`partnersim.text.percent`),
+    with "under" and "over" in words, as a sentence says them."""
+    text = percent(value, fine_below=0.1).replace("<", "under ").replace(">", "over ")
+    return text.replace(".0%", "%") if value < 0.99 else text
 
 
 def _human(days: float) -> str:
@@ -637,12 +635,6 @@ def _date(scenario: Scenario, day: float) -> dt.date:
         return scenario.date_of(day)
     except OverflowError:
         return dt.date.max
-
-
-def _joined(words: list[str], conjunction: str) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 __all__ = ["Finding", "scenario_warnings"]

@@ -7,12 +7,11 @@ Every message names the file, the line and the key path; unknown keys get a
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import math
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from inspect import isclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from partnersim.errors import Problem
 from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT
 from partnersim.scenario.yamlio import KeyPath, dotted
+from partnersim.text import suggest
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
 # The type of the validation error that lists every rule a scenario broke (see scenario.rules).
@@ -349,13 +349,3 @@ def _keys_at(tp: Any, path: KeyPath) -> list[str]:
     if extra is not None:
         return _keys_at(extra, path)
     return []
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    options = [str(c) for c in choices]
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    lowered = {c.lower(): c for c in options}
-    if not close and (word.lower() != word or list(lowered) != options):  # else the same search again
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    return f" (did you mean {close[0]!r}?)" if close else ""

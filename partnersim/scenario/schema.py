@@ -45,6 +45,7 @@ from partnersim.values.distributions import (
     Distribution,
 )
 from partnersim.values.durations import (
+    DAYS_PER_YEAR,
     add_days,
     days_between,
     format_duration,
@@ -294,7 +295,7 @@ class Scenario(Frozen):
     description: Prose = ""
     question: Prose = ""
     start: CalendarDate
-    horizon: Horizon = Field(default=5 * 365.25)
+    horizon: Horizon = Field(default=5 * DAYS_PER_YEAR)
     replications: Annotated[Count, Field(ge=1, le=100_000_000)] = 10_000
     seed: Annotated[Count, Field(ge=0, le=2**63 - 1)] = 1
     alliance: Roster = "nato-2024"

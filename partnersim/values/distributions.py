@@ -26,10 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from partnersim.stats import Z90
 from partnersim.values.durations import format_duration, parse_date, parse_duration
 from partnersim.values.numbers import Frozen
-
-Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 Days = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
 PositiveDays = Annotated[Days, Field(gt=0)]

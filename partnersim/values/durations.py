@@ -11,12 +11,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-DAYS_PER_UNIT: dict[str, float] = {
-    "d": 1.0,
-    "w": 7.0,
-    "mo": 365.25 / 12.0,  # an average calendar month, 30.44 days
-    "y": 365.25,
-}
+DAYS_PER_YEAR = 365.25  # an average calendar year
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0  # an average calendar month, 30.44 days
+DAYS_PER_UNIT: dict[str, float] = {"d": 1.0, "w": 7.0, "mo": DAYS_PER_MONTH, "y": DAYS_PER_YEAR}
 
 # Far beyond any scenario: a longer duration would no longer read back exactly from a run folder.
 MAX_YEARS = 100_000

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from partnersim.results.summary import wilson
+from partnersim.stats import wilson
 
 
 @dataclass(frozen=True)

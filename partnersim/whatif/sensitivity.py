@@ -21,7 +21,8 @@ from partnersim.executors import Executor
 from partnersim.results.summary import Results
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
-from partnersim.values.durations import month_label
+from partnersim.text import join_words, percent
+from partnersim.values.durations import add_days, month_label
 from partnersim.whatif.factors import Factor, factors, possessive
 from partnersim.whatif.paired import Change, paired_change
 from partnersim.whatif.points import Point, run_points
@@ -167,17 +168,17 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
     horizon = month_label(results.end_date)
     base = candidate.outcomes[results.success].p
     moving = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0][:top]
-    what = f"{possessive(candidate.name)} chance of {results.success_words} by {horizon} ({_pct(base)})"
+    what = f"{possessive(candidate.name)} chance of {results.success_words} by {horizon} ({percent(base)})"
     if not moving:
         sentence = f"No single setting moves {what} by more than the simulation's noise"
     else:
-        parts = [f"{e.factor.phrase} ({_pct(_lo(e))}–{_pct(_hi(e))})" for e in moving]
-        sentence = f"{what} depends most on {_join(parts)}"
+        parts = [f"{e.factor.phrase} ({percent(_lo(e))}–{percent(_hi(e))})" for e in moving]
+        sentence = f"{what} depends most on {join_words(parts)}"
     dated = [e for e in sens.effects(code, "p50") if e.spread >= MIN_DATE_SPREAD][:top]
     p50 = candidate.dates["P50"]
     if p50 is not None and dated:
         parts = [e.factor.phrase for e in dated]
-        sentence += f"; its even-chance date ({month_label(p50)}) most on {_join(parts)}"
+        sentence += f"; its even-chance date ({month_label(p50)}) most on {join_words(parts)}"
     return sentence + "."
 
 
@@ -191,15 +192,5 @@ def _hi(e: Effect) -> float:
     return max(values)
 
 
-def _pct(p: float) -> str:
-    return f"{p * 100:.0f}%"
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def date_of(results: Results, day: float | None) -> dt.date | None:
-    return None if day is None else results.start + dt.timedelta(days=int(day))
+    return None if day is None else add_days(results.start, day)

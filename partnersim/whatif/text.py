@@ -9,6 +9,7 @@ from typing import Any
 
 from partnersim import safetext
 from partnersim.results.summary import Results
+from partnersim.text import percent
 from partnersim.values.durations import month_label
 from partnersim.whatif.compare import CandidateChange, Comparison, DateChange
 from partnersim.whatif.paired import Change
@@ -40,12 +41,6 @@ def short_verdict(change: Change) -> str:
     if change.identical:
         return "–"
     return "yes" if change.distinguishable else "no"
-
-
-def percent(p: float, decimals: int | None = None) -> str:
-    if decimals is None:
-        decimals = 1 if 0 < p < 0.01 or 0.99 < p < 1 else 0
-    return f"{p * 100:.{decimals}f}%"
 
 
 def pair(before: float, after: float) -> tuple[str, str]:

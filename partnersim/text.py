@@ -1,0 +1,49 @@
+"""How partnersim writes numbers and lists in words: one rule each, for every table, chart and sentence.
+
+A share is written by :func:`percent` wherever it appears, so that a briefing
+never says "100%" on one page and "99.6%" on another; a list of names is
+joined by :func:`join_words`; a word not found gets its "did you mean" from
+:func:`suggest`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+
+def percent(value: float, decimals: int | None = None, *, fine_below: float = 0.01) -> str:
+    """``41%``; ``0.4%`` and ``99.6%`` near the ends, where whole percents would mislead; ``<0.1%`` and
+    ``>99.9%`` for what is neither never nor always; ``–`` for no value.
+
+    ``fine_below`` moves the first bound: ``0.1`` writes ``7.5%`` where a
+    table of small shares needs the tenth.
+    """
+    if value != value:
+        return "–"
+    if decimals is None:
+        if 0 < value < 0.0005:
+            return "<0.1%"
+        if 0.9995 <= value < 1:
+            return ">99.9%"
+        decimals = 1 if 0 < value < fine_below or 0.99 < value < 1 else 0
+    return f"{value * 100:.{decimals}f}%"
+
+
+def join_words(words: Sequence[str], conjunction: str = "and") -> str:
+    """``Brazil``, ``Brazil and Chile``, ``Brazil, Chile and Peru`` (or ``… or Peru``)."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'TUR'?)`` for the closest of ``choices``, in either case; empty when none is close."""
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
+    lowered = {c.lower(): c for c in options}
+    if not close and (word.lower() != word or list(lowered) != options):  # else the same search again
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+        close = [lowered[c] for c in close]
+    return f" (did you mean {close[0]!r}?)" if close else ""
