@@ -160,7 +160,28 @@ precision_option = click.option(
     help="Add replications until every candidate's 95%% interval on P(cooperation) is at most "
     "± this (e.g. 0.01 for ±1 point), then report the number used. Overrides -n.",
 )
-quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only where the run was written.")
+
+
+def out_folder_option(default: str, help_text: str | None = None) -> Callable[[F], F]:
+    """``-o/--out`` naming the folder a command writes; ``default`` says where it goes without one."""
+    return click.option(
+        "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help=help_text or f"Folder to write (default: {default}).",
+    )
+
+
+def out_file_option(help_text: str) -> Callable[[F], F]:
+    """``-o/--out`` naming the one file a command writes."""
+    return click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help_text)
+
+
+def force_option(what: str = "folder") -> Callable[[F], F]:
+    """``--force``: replace the folder ``--out`` names, when it is one partnersim wrote."""
+    return click.option("--force", is_flag=True, help=f"Replace the {what} if it exists.")
+
+
+def quiet_option(help_text: str = "Print only where the run was written.") -> Callable[[F], F]:
+    return click.option("-q", "--quiet", is_flag=True, help=help_text)
 
 
 def with_progress(total: int | None, quiet: bool, work: Callable[[Callable[[int], None] | None], T]) -> T:

@@ -13,9 +13,11 @@ import click
 from partnersim._version import __version__
 from partnersim.cli.common import (
     console,
+    force_option,
     format_option,
     friendly_errors,
     jobs_option,
+    out_folder_option,
     replications_option,
     seed_option,
 )
@@ -28,11 +30,7 @@ if TYPE_CHECKING:
 
 HISTORY_FOLDER = Path("scenarios") / "history"
 
-out_option = click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Folder to write (default: runs/<command>-<date>-<time>).",
-)
-force_option = click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+out_option = out_folder_option("runs/<command>-<date>-<time>")
 
 
 # --- fit ---------------------------------------------------------------------------------
@@ -79,7 +77,7 @@ skipped. Without DATA.csv the shipped ratification_finland_sweden.csv is used
               help="Refits to simulated data, for the KS p-value and 90% intervals (0: none).")
 @seed_option
 @out_option
-@force_option
+@force_option()
 @format_option
 @friendly_errors
 def fit(
@@ -224,7 +222,7 @@ P10-P90 band, and draws one chart per case.""")
 @seed_option
 @jobs_option
 @out_option
-@force_option
+@force_option()
 @format_option
 @friendly_errors
 def backtest(

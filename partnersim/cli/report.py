@@ -9,6 +9,7 @@ import click
 from partnersim.cli.common import (
     friendly_errors,
     jobs_option,
+    out_file_option,
     replications_option,
     seed_option,
     set_option,
@@ -67,8 +68,7 @@ file, partnersim runs it first and writes the run folder as `run` does.""")
 @click.argument("source", type=click.Path(path_type=Path), metavar="RUN_DIR|SCENARIO.yaml")
 @click.option("--format", "report_format", type=click.Choice(["pdf", "html", "pptx"]), default="pdf",
               show_default=True, help="pdf: A4 pages; html: one file that opens offline; pptx: slides.")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: report.<format> in the run folder).")
+@out_file_option("File to write (default: report.<format> in the run folder).")
 @set_option
 @replications_option
 @seed_option

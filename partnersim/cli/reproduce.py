@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from partnersim.cli.common import friendly_errors, jobs_option, with_progress
+from partnersim.cli.common import (
+    force_option,
+    friendly_errors,
+    jobs_option,
+    out_folder_option,
+    quiet_option,
+    with_progress,
+)
 
 EXIT_DIFFERS = 1
 
@@ -26,12 +33,9 @@ Exit code 1: something differs; each difference is listed.
 Exit code 2: RUN_DIR is not a finished run folder.""")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path), metavar="RUN_DIR")
 @jobs_option
-@click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Keep the replay in this folder (default: a temporary folder, removed afterwards).",
-)
-@click.option("--force", is_flag=True, help="Replace the --out folder if it exists.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@out_folder_option("", "Keep the replay in this folder (default: a temporary folder, removed afterwards).")
+@force_option("--out folder")
+@quiet_option("No progress bar.")
 @friendly_errors
 def rerun(run_dir: Path, jobs: int | None, out: Path | None, force: bool, quiet: bool) -> None:
     """Run a finished run again from its folder and check that the results match.

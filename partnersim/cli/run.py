@@ -12,11 +12,15 @@ from partnersim.cli.common import (
     EXIT_INPUT,
     console,
     executor_options,
+    force_option,
     format_option,
     friendly_errors,
     jobs_option,
     make_executor,
+    out_file_option,
+    out_folder_option,
     precision_option,
+    quiet_option,
     replications_option,
     scenario_argument,
     seed_option,
@@ -54,11 +58,8 @@ meant are printed first, on standard error (see partnersim validate).""",
 @executor_options
 @precision_option
 @set_option
-@click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Run folder to write (default: runs/<scenario>-<date>-<time>).",
-)
-@click.option("--force", is_flag=True, help="Replace the run folder if it exists.")
+@out_folder_option("", "Run folder to write (default: runs/<scenario>-<date>-<time>).")
+@force_option("run folder")
 @click.option(
     "--rows/--no-rows", default=True, show_default=True,
     help="Write replications.csv, one row per candidate per replication.",
@@ -69,10 +70,7 @@ meant are printed first, on standard error (see partnersim validate).""",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json to standard output instead of tables.")
 @format_option
-@click.option(
-    "-q", "--quiet", is_flag=True,
-    help="Print only warnings about the scenario (on standard error) and where the run was written.",
-)
+@quiet_option("Print only warnings about the scenario (on standard error) and where the run was written.")
 @friendly_errors
 def run(
     scenario: Path, replications: int | None, seed: int | None, jobs: int | None,
@@ -276,8 +274,7 @@ Examples:
   partnersim diagram --process my-process.yaml -o mine.png   # a process file of your own""")
 @click.option("--process", "process_name", default="global-partner", show_default=True, metavar="NAME|FILE.yaml",
               help="A built-in process, or a process file (docs/scenario.md, Processes).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to a file: .mmd (Mermaid), .png, .svg or .pdf.")
+@out_file_option("Write to a file: .mmd (Mermaid), .png, .svg or .pdf.")
 @friendly_errors
 def diagram(process_name: str, out: Path | None) -> None:
     """Draw the process as a state diagram."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from partnersim import files
-from partnersim.cli.common import friendly_errors
+from partnersim.cli.common import friendly_errors, out_file_option
 from partnersim.errors import PartnersimError
 
 
@@ -22,8 +22,7 @@ Examples:
 Editors that use yaml-language-server (VS Code's YAML extension, for one)
 complete and check keys when a scenario file starts with:
   # yaml-language-server: $schema=../docs/scenario.schema.json""")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to a file instead of standard output.")
+@out_file_option("Write to a file instead of standard output.")
 @click.option("--process", "of_process", is_flag=True, help="The schema of process files instead.")
 @friendly_errors
 def schema(out: Path | None, of_process: bool) -> None:

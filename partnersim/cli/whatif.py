@@ -18,10 +18,12 @@ import click
 from partnersim.cli.common import (
     console,
     executor_options,
+    force_option,
     format_option,
     friendly_errors,
     jobs_option,
     make_executor,
+    out_folder_option,
     quiet_option,
     replications_option,
     scenario_argument,
@@ -40,11 +42,7 @@ if TYPE_CHECKING:
 SENSITIVITY_REPLICATIONS = 5_000
 SWEEP_REPLICATIONS = 5_000
 
-out_option = click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Folder to write (default: runs/<command>-<scenario>-<date>-<time>).",
-)
-force_option = click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+out_option = out_folder_option("runs/<command>-<scenario>-<date>-<time>")
 candidate_option = click.option(
     "--candidate", "candidate", default=None, metavar="CODE",
     help="The candidate whose chart to draw (default: the first in the scenario).",
@@ -78,9 +76,9 @@ compare.csv, differences.txt, charts/compare.png and manifest.json.""")
     "--set allies.TUR.hold.probability=0.5. Repeat for several; checked like the file itself.",
 )
 @out_option
-@force_option
+@force_option()
 @format_option
-@quiet_option
+@quiet_option()
 @click.option("--json", "as_json", is_flag=True,
               help="Print the comparison table (one entry per variant and candidate) as JSON instead of tables.")
 @friendly_errors
@@ -258,9 +256,9 @@ manifest.json.""")
               help="The outcome to chart: cooperation (default), rejected, withdrawn, talks_failed or pending.")
 @candidate_option
 @out_option
-@force_option
+@force_option()
 @format_option
-@quiet_option
+@quiet_option()
 @friendly_errors
 def sweep(
     scenario: Path, params: tuple[str, ...], design: str, samples: int, replications: int, seed: int | None,
@@ -352,9 +350,9 @@ of the P50 date per candidate (charts/), and manifest.json.""")
 @click.option("--top", type=click.IntRange(min=1), default=12, show_default=True,
               help="Settings shown in each tornado and table.")
 @out_option
-@force_option
+@force_option()
 @format_option
-@quiet_option
+@quiet_option()
 @friendly_errors
 def sensitivity(
     scenario: Path, replications: int, seed: int | None, jobs: int | None, executor: str,
