@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import secrets
 import stat
@@ -87,6 +88,11 @@ class NotRegular(OSError):
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def open_text(path: str | Path) -> io.TextIOWrapper:
+    """A UTF-8 text file opened for reading as the csv module wants it, if it is a regular file."""
+    return io.TextIOWrapper(open_regular(path), encoding="utf-8", newline="")
 
 
 def open_regular(path: str | Path) -> BinaryIO:

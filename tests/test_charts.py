@@ -36,7 +36,8 @@ from partnersim.cli import cli
 from partnersim.errors import PartnersimError
 from partnersim.process.library import GLOBAL_PARTNER
 from partnersim.process.machine import state_names, transition_table
-from partnersim.results.load import Rows, SavedRun, load_run, read_rows
+from partnersim.results.load import SavedRun, load_run
+from partnersim.results.rows import Rows, read_rows
 from partnersim.results.summary import Estimate, Results
 from partnersim.results.text import interval
 from partnersim.runs import execute, prepare

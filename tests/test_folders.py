@@ -555,7 +555,8 @@ def test_a_run_folder_that_claims_a_hundred_million_replications_is_read_in_litt
 ) -> None:
     from dataclasses import replace
 
-    from partnersim.results.load import load_run, read_rows
+    from partnersim.results.load import load_run
+    from partnersim.results.rows import read_rows
 
     results = load_run(finished).results
     honest = read_rows(finished / "replications.csv", results)

@@ -303,7 +303,8 @@ def test_rerun_refuses_what_is_not_a_finished_run(tmp_path: Path, kind: str) -> 
         (folder / "replications.csv").write_text("replication\n")
     result = CliRunner().invoke(cli, ["rerun", str(folder)])
     assert result.exit_code == 2
-    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"error: {folder} ")
+    said = f"error: no run folder at {folder}\n" if kind == "missing" else f"error: {folder} "
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(said)
 
 
 # --- runs that cannot finish end at the horizon ----------------------------------------------------

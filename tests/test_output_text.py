@@ -35,8 +35,9 @@ from partnersim.cli import cli
 from partnersim.errors import RunFolderError
 from partnersim.report.content import build
 from partnersim.results import csvtext
-from partnersim.results.load import Rows, SavedRun, load_run, read_rows
+from partnersim.results.load import SavedRun, load_run
 from partnersim.results.markdown import summary_markdown
+from partnersim.results.rows import Rows, read_rows
 from partnersim.results.summary import Results
 from partnersim.runs import execute, prepare
 from partnersim.whatif.diff import Difference

@@ -157,3 +157,19 @@ def test_the_event_log_ends_a_lapsed_or_suspended_partnership(tmp_path: Path) ->
     assert len(ended) > 50
     for events in ended:
         assert events[-2]["activity"] == "cooperation" and events[-2]["timestamp"] <= events[-1]["timestamp"]
+
+
+def test_kept_rows_are_read_in_memory_as_the_file_would_be_read(tmp_path: Path) -> None:
+    from partnersim.results.rows import read_rows, rows_from_columns
+
+    results = partnersim.simulate(ROOT / "scenarios" / "latam.yaml", replications=600, keep_rows=True)
+    assert results.rows is not None
+    path = tmp_path / "replications.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:  # every value in full, as the rows hold it
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(list(results.rows))
+        for row in zip(*results.rows.values(), strict=True):
+            writer.writerow(["" if isinstance(v, float) and v != v else v for v in row])
+    in_memory, from_file = rows_from_columns(results.rows, results), read_rows(path, results)
+    assert in_memory == from_file
+    assert in_memory.replications == 600 and in_memory.allies.cases == 600 * len(results.candidates)

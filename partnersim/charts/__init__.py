@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from partnersim.process.definition import Template
-    from partnersim.results.load import Rows
+    from partnersim.results.rows import Rows
     from partnersim.results.summary import Results
 
 
@@ -33,7 +33,7 @@ class Chart:
 
     Calling it draws the Figure: ``CHARTS["outcomes"](results)``. Charts that
     tell single replications (``needs_rows``) take ``rows``, read from the
-    run's ``replications.csv`` by :func:`partnersim.results.load.read_rows`.
+    run's ``replications.csv`` by :func:`partnersim.results.rows.read_rows`.
     A chart that ``needs_partnership`` is drawn only when the run simulated the
     life of a partnership.
     """
@@ -142,7 +142,7 @@ def render_all(
 ) -> list[Path]:
     """Draw the charts of a run into ``folder`` as ``<name>.<format>``; return the paths written.
 
-    ``rows`` is what :func:`partnersim.results.load.read_rows` read, or the path
+    ``rows`` is what :func:`partnersim.results.rows.read_rows` read, or the path
     of a ``replications.csv``; by default the ``replications.csv`` of the run
     folder that holds ``folder`` is used when it exists. Without it, the
     charts that need single replications are left out (unless named in
@@ -200,7 +200,7 @@ def selection(only: Sequence[str] = (), *, has_rows: bool = True, has_partnershi
 
 
 def _rows(results: Results, folder: Path, rows: Rows | str | Path | None) -> Rows | None:
-    from partnersim.results.load import ROWS, read_rows
+    from partnersim.results.rows import ROWS, read_rows
 
     if rows is not None and not isinstance(rows, (str, Path)):
         return rows

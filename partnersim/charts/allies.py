@@ -24,7 +24,7 @@ from partnersim.text import percent
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from partnersim.results.load import Rows
+    from partnersim.results.rows import Rows
     from partnersim.results.summary import Results
 
 TOP = 10

@@ -23,7 +23,7 @@ from partnersim.safetext import line
 from partnersim.scenario.schema import MAX_CANDIDATES, MAX_LABEL, MAX_PROSE, MAX_SCENARIO_NAME
 
 if TYPE_CHECKING:
-    from partnersim.results.load import AllyCounts, CaseStory, Rows, StageSpan
+    from partnersim.results.rows import AllyCounts, CaseStory, Rows, StageSpan
     from partnersim.results.summary import AllyShare, CandidateResult, Results
     from partnersim.scenario.schema import Scenario
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.text import Text
 
-    from partnersim.results.load import Rows
+    from partnersim.results.rows import Rows
     from partnersim.results.summary import Results, StageTime
 
 BAR_HEIGHT = 0.62

@@ -5,7 +5,7 @@ then a bar per stage in the stage colours of the time-per-stage chart, and a
 marker where the case ends. On the allies' stages the ally that held its
 consent (or vetoed, or else was the last to agree) is named. How the case
 ends is written at the right. The replication is the one nearest the median
-for every candidate at once (see :func:`partnersim.results.load.read_rows`):
+for every candidate at once (see :func:`partnersim.results.rows.read_rows`):
 one simulated future, shown to make the numbers concrete, not a forecast.
 """
 
@@ -27,7 +27,7 @@ from partnersim.values.durations import add_days
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from partnersim.results.load import CaseStory, StageSpan, Story
+    from partnersim.results.rows import CaseStory, StageSpan, Story
     from partnersim.results.summary import Results
 
 BAR_HEIGHT = 0.46

@@ -27,7 +27,8 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     if fmt == "pptx":
         require_pptx()
     from partnersim.report.content import build
-    from partnersim.results.load import load_run, read_rows
+    from partnersim.results.load import load_run
+    from partnersim.results.rows import read_rows
 
     run = load_run(folder)
     rows = read_rows(run.rows_path, run.results) if run.rows_path else None

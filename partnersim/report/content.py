@@ -21,7 +21,8 @@ from partnersim.report.findings import Table, candidate_finding, headline, summa
 from partnersim.values.durations import month_label
 
 if TYPE_CHECKING:
-    from partnersim.results.load import Rows, SavedRun
+    from partnersim.results.load import SavedRun
+    from partnersim.results.rows import Rows
     from partnersim.results.summary import Results
 
 IMAGE_DPI = 160  # 1600 × 900 pixels for a slide chart: sharp on a projector and in print

@@ -22,7 +22,7 @@ from partnersim.text import join_words
 from partnersim.values.durations import add_days, month_label
 
 if TYPE_CHECKING:
-    from partnersim.results.load import Rows
+    from partnersim.results.rows import Rows
     from partnersim.results.summary import CandidateResult, Results
 
 QUANTILES = {"P10": 0.10, "P50": 0.50, "P80": 0.80, "P90": 0.90}

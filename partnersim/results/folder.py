@@ -244,6 +244,30 @@ def foreign_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
     return found
 
 
+def check_finished(folder: Path, required: Sequence[str], then: str) -> None:
+    """Raise :class:`RunFolderError`, one line ending in ``then`` (what to do), unless ``folder`` is a
+    finished folder holding every file of ``required``."""
+    if is_partial(folder):
+        raise RunFolderError(f"{folder} is an unfinished run (it never finished: it was stopped or killed "
+                             f"before it completed); {then}")
+    if not folder.exists():
+        if (folder.parent / f".{folder.name}.partial").exists():
+            raise RunFolderError(f"{folder} was not finished (the run stopped before it completed); {then}")
+        raise RunFolderError(f"no run folder at {folder}")
+    if not folder.is_dir():
+        raise RunFolderError(
+            f"{folder} is a file, not a run folder; give the folder a run wrote, such as runs/latam-20261201-120000"
+        )
+    missing = [name for name in required if not (folder / name).is_file()]
+    if len(missing) == len(required):
+        raise RunFolderError(f"{folder} is not a run folder (it has no {', '.join(required)})")
+    if missing:
+        raise RunFolderError(
+            f"{folder} is an incomplete run folder: {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing; {then}"
+        )
+
+
 def is_partial(folder: Path) -> bool:
     """Whether ``folder`` is the hidden ``.NAME.partial`` folder of a command that did not finish."""
     return bool(re.fullmatch(r"\..+\.partial", folder.name))

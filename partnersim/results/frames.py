@@ -90,20 +90,8 @@ class PlotAccessor:
 
 
 def _rows_of(results: Results) -> Any:
-    """The kept rows in the form the charts read from a run's replications.csv."""
-    import csv
-    import tempfile
-    from pathlib import Path
-
-    from partnersim.results.load import read_rows
+    """The kept rows, read as the charts read a run's replications.csv."""
+    from partnersim.results.rows import rows_from_columns
 
     assert results.rows is not None
-    names = list(results.rows)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "replications.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(names)
-            for row in zip(*(results.rows[name] for name in names), strict=True):
-                writer.writerow(["" if isinstance(v, float) and v != v else v for v in row])
-        return read_rows(path, results)
+    return rows_from_columns(results.rows, results)

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import math
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,8 @@ import numpy as np
 
 from partnersim import files
 from partnersim.errors import RunFolderError, ScenarioError
-from partnersim.results.folder import MAX_JSON_BYTES, is_partial, read_manifest
+from partnersim.results.folder import MAX_JSON_BYTES, check_finished, read_manifest
+from partnersim.results.rows import ROWS
 from partnersim.results.summary import (
     AllyShare,
     CandidateResult,
@@ -42,11 +41,9 @@ from partnersim.results.summary import (
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import read_yaml
-from partnersim.stats import Z95
+from partnersim.values.numbers import finite
 
 REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifest.json")
-ROWS = "replications.csv"
-ROWS_BLOCK = 65_536  # replications per block of the array read_rows keeps
 # The files a briefing reads; their sizes are checked against the manifest.
 DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
 
@@ -106,28 +103,7 @@ def load_run(folder: str | Path) -> SavedRun:
 
 
 def _check_folder(folder: Path) -> None:
-    if is_partial(folder):
-        raise RunFolderError(
-            f"{folder} is an unfinished run (it stopped before it completed); run the scenario again"
-        )
-    if not folder.exists():
-        if (folder.parent / f".{folder.name}.partial").exists():
-            raise RunFolderError(
-                f"{folder} was not finished (the run stopped before it completed); run the scenario again"
-            )
-        raise RunFolderError(f"no run folder at {folder}")
-    if not folder.is_dir():
-        raise RunFolderError(
-            f"{folder} is a file, not a run folder; give the folder a run wrote, such as runs/latam-20261201-120000"
-        )
-    missing = [name for name in REQUIRED if not (folder / name).is_file()]
-    if len(missing) == len(REQUIRED):
-        raise RunFolderError(f"{folder} is not a run folder (it has no {', '.join(REQUIRED)})")
-    if missing:
-        raise RunFolderError(
-            f"{folder} is an incomplete run folder: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing; run the scenario again"
-        )
+    check_finished(folder, REQUIRED, "run the scenario again")
     for problem in damaged(folder, DATA):
         raise RunFolderError(f"{folder} is damaged: {problem}; run the scenario again")
 
@@ -201,7 +177,7 @@ def _curves(folder: Path, scenario: Scenario) -> dict[str, np.ndarray]:
     path = folder / "cooperation_by_date.csv"
     days = int(math.ceil(scenario.horizon_days)) + 1
     try:
-        with _text(path) as stream:
+        with files.open_text(path) as stream:
             reader = csv.reader(stream)
             header = next(reader)
             rows = [row for _, row in zip(range(days + 1), reader, strict=False)]
@@ -222,21 +198,16 @@ def _curves(folder: Path, scenario: Scenario) -> dict[str, np.ndarray]:
     return {code: values[:, i] for i, code in enumerate(codes)}
 
 
-def _text(path: Path) -> io.TextIOWrapper:
-    """A file of the run folder opened as text, if it is a regular file (a named pipe would never end)."""
-    return io.TextIOWrapper(files.open_regular(path), encoding="utf-8", newline="")
-
-
 def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
     """Expected active areas by month, per candidate, from ``partnership_areas.csv``."""
     path = folder / "partnership_areas.csv"
     try:
-        with _text(path) as stream:
+        with files.open_text(path) as stream:
             reader = csv.reader(stream)
             codes = next(reader)[1:]
             rows = [(dt.date.fromisoformat(row[0]), row[1:]) for row in reader]
             areas = {
-                code: [(day, _finite(values[i])) for day, values in rows if values[i]] for i, code in enumerate(codes)
+                code: [(day, finite(values[i])) for day, values in rows if values[i]] for i, code in enumerate(codes)
             }
     except FileNotFoundError:
         raise RunFolderError(f"{folder} is an incomplete run folder: partnership_areas.csv is missing; "
@@ -246,13 +217,6 @@ def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
     except (StopIteration, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
     return areas
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
 
 
 def _partnership(data: dict[str, Any], by_month: list[tuple[dt.date, float]], n: int) -> PartnershipResult:
@@ -351,267 +315,3 @@ def _timestamp(value: Any) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-
-
-# ---- replications.csv -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageSpan:
-    """One stage of one case in one replication, in days from the scenario's start."""
-
-    stage: str
-    label: str
-    start: float
-    end: float
-    held: tuple[str, ...] = ()  # allies who held consent during this stage
-    last: str = ""  # the last ally to consent, when every ally did
-    veto: str = ""  # the ally whose veto ended the case here
-
-
-@dataclass(frozen=True)
-class CaseStory:
-    code: str
-    name: str
-    outcome: str
-    opened: float
-    end: float
-    spans: tuple[StageSpan, ...]
-
-
-@dataclass(frozen=True)
-class Story:
-    """One replication, told case by case: the one nearest the median for every candidate at once."""
-
-    replication: int
-    cases: tuple[CaseStory, ...]
-
-
-@dataclass(frozen=True)
-class AllyCounts:
-    """How many cases (one candidate in one replication) each ally stood in the way of."""
-
-    cases: int
-    last: dict[str, int]  # last to consent at the first consensus stage
-    held: dict[str, int]  # held its consent at any consensus stage
-    vetoed: dict[str, int]  # vetoed, at whichever stage
-
-    def total(self, code: str) -> int:
-        return self.last.get(code, 0) + self.held.get(code, 0) + self.vetoed.get(code, 0)
-
-
-@dataclass(frozen=True)
-class Rows:
-    """What ``replications.csv`` adds to the Results."""
-
-    replications: int
-    allies: AllyCounts
-    story: Story
-    # (candidate code, stage) → half-width of the 95% interval of the mean days in the stage
-    stage_margin: dict[tuple[str, str], float] = field(default_factory=dict)
-
-
-@dataclass
-class _Columns:
-    width: int
-    replication: int
-    candidate: int
-    outcome: int
-    opened: int
-    end: int
-    days: list[tuple[str, int]]  # stage, column
-    last: list[tuple[str, int]]  # consensus stage, column
-    veto: list[tuple[str, int]]
-    held: list[tuple[str, int]]
-
-
-def read_rows(path: str | Path, results: Results) -> Rows:
-    """Read ``replications.csv`` of ``results``' run: ally counts, stage spread, and the median story.
-
-    The file is read row by row; what is kept is one number per case (its day
-    of success), in blocks of replications made only for the replications the
-    file holds, so a run of a million replications is read in little memory
-    (and a count of replications edited into the folder cannot make it more).
-    """
-    path = Path(path)
-    columns = _columns(path)
-    codes = [c.code for c in results.candidates]
-    index = {code: i for i, code in enumerate(codes)}
-    last_column = columns.last[0][1] if columns.last else None  # the first consensus stage
-    last: Counter[str] = Counter()
-    held: Counter[str] = Counter()
-    vetoed: Counter[str] = Counter()
-    moments = [[[0, 0.0, 0.0] for _ in columns.days] for _ in codes]  # count, sum, sum of squares
-    n = results.replications
-    # Day of success per replication and candidate (inf: none; NaN: no row), by blocks of replications.
-    # Four bytes are enough: days are written to two decimals and stay below 40,000, where float32
-    # steps are under 0.004.
-    blocks: dict[int, np.ndarray] = {}
-    cases = 0
-    for line, row in _reader(path, columns.width):
-        c = index.get(row[columns.candidate])
-        if c is None:
-            continue
-        try:
-            replication = int(row[columns.replication])
-            end = _finite(row[columns.end]) if row[columns.outcome] == results.success else math.inf
-            days = [(k, _finite(row[col])) for k, (_, col) in enumerate(columns.days) if row[col]]
-        except ValueError as exc:
-            raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
-        if not 0 <= replication < n:
-            raise RunFolderError(
-                f"{path}, line {line}: replication {replication} in a run of {n:,}; the file belongs to another "
-                "run or is damaged, run the scenario again"
-            )
-        cases += 1
-        block = blocks.get(replication // ROWS_BLOCK)
-        if block is None:
-            block = blocks[replication // ROWS_BLOCK] = np.full((ROWS_BLOCK, len(codes)), np.nan, dtype=np.float32)
-        block[replication % ROWS_BLOCK, c] = end
-        for k, value in days:
-            moment = moments[c][k]
-            moment[0] += 1
-            moment[1] += value
-            moment[2] += value * value
-        if last_column is not None and row[last_column]:
-            last[row[last_column]] += 1
-        held_here = [row[col] for _, col in columns.held if row[col]]
-        if held_here:
-            held.update(set(";".join(held_here).split(";")))
-        for _, col in columns.veto:
-            if row[col]:
-                vetoed[row[col]] += 1
-    if not blocks:
-        raise RunFolderError(f"{path} holds no replication of this run's candidates")
-    numbers = sorted(blocks)
-    ends = np.concatenate([blocks[b] for b in numbers])
-    present = np.logical_not(np.isnan(ends).all(axis=1))
-    chosen = _median_replication(ends, present)
-    return Rows(
-        replications=int(present.sum()),
-        allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
-        story=_story(path, columns, results, numbers[chosen // ROWS_BLOCK] * ROWS_BLOCK + chosen % ROWS_BLOCK),
-        stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
-    )
-
-
-def _reader(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the header, with their line numbers; a row cut short is a one-line error."""
-    try:
-        with _text(path) as stream:
-            reader = csv.reader(stream)
-            next(reader, None)
-            for row in reader:
-                if len(row) != width:
-                    raise RunFolderError(
-                        f"{path}, line {reader.line_num}: {len(row)} values where the header has {width}; "
-                        "the file is damaged or was cut short, run the scenario again"
-                    )
-                yield reader.line_num, row
-    except OSError as exc:
-        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}") from None
-
-
-def _columns(path: Path) -> _Columns:
-    try:
-        with _text(path) as stream:
-            header = next(csv.reader(stream), [])
-    except OSError as exc:
-        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}") from None
-    where = {name: i for i, name in enumerate(header)}
-    needed = ("replication", "candidate", "outcome", "opened_day", "end_day")
-    if len(where) != len(header):
-        raise RunFolderError(f"{path} is not a partnersim replications file (its header repeats a column)")
-    if any(name not in where for name in needed):
-        raise RunFolderError(f"{path} is not a partnersim replications file (its header lacks {needed})")
-
-    def suffixed(suffix: str) -> list[tuple[str, int]]:
-        return [(name[: -len(suffix)], i) for name, i in where.items() if name.endswith(suffix)]
-
-    return _Columns(
-        width=len(header),
-        replication=where["replication"], candidate=where["candidate"], outcome=where["outcome"],
-        opened=where["opened_day"], end=where["end_day"],
-        days=[(name[len("days_"):], i) for name, i in where.items() if name.startswith("days_")],
-        last=suffixed("_last"), veto=suffixed("_veto"), held=suffixed("_held"),
-    )
-
-
-def _median_replication(ends: np.ndarray, present: np.ndarray) -> int:
-    """The replication whose every candidate sits nearest the middle of its own distribution.
-
-    ``ends`` holds each case's day of success (inf: none; NaN: not in the
-    file), one row per replication. Each case gets the mid-rank of its day
-    among its candidate's replications (no success ranks last, all tied); the
-    replication with the smallest summed distance from the middle wins, the
-    first one on a tie.
-    """
-    distance = np.zeros(len(ends))
-    for column in ends.T:
-        mine = ~np.isnan(column)
-        if mine.any():
-            ranks = (_mid_ranks(column[mine]) - 0.5) / int(mine.sum())
-            distance[mine] += np.abs(ranks - 0.5)
-    distance[~present] = np.inf
-    return int(np.argmin(distance))
-
-
-def _mid_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks from 1, tied values sharing the mean of their ranks."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    below = np.cumsum(counts) - counts
-    return (below + (counts + 1) / 2)[inverse.ravel()]
-
-
-def _story(path: Path, columns: _Columns, results: Results, replication: int) -> Story:
-    labels = {s.stage: s.label for c in results.candidates for s in c.stages}
-    names = {c.code: c.name for c in results.candidates}
-    found: dict[str, CaseStory] = {}
-    wanted = str(replication)
-    for line, row in _reader(path, columns.width):
-        if row[columns.replication] != wanted:
-            continue
-        try:
-            found[row[columns.candidate]] = _case(row, columns, labels, names)
-        except ValueError as exc:
-            raise RunFolderError(f"{path}, line {line}: {exc}; the file is damaged, run the scenario again") from None
-    return Story(replication=replication, cases=tuple(found[c] for c in names if c in found))
-
-
-def _case(row: list[str], columns: _Columns, labels: dict[str, str], names: dict[str, str]) -> CaseStory:
-    code = row[columns.candidate]
-    start = _finite(row[columns.opened])
-    spans = []
-    for stage, col in columns.days:
-        if not row[col]:
-            continue
-        end = start + _finite(row[col])
-        spans.append(StageSpan(
-            stage=stage, label=labels.get(stage, stage.replace("_", " ").capitalize()), start=start,
-            end=end,
-            held=tuple(a for a in _cell(row, columns.held, stage).split(";") if a),
-            last=_cell(row, columns.last, stage), veto=_cell(row, columns.veto, stage),
-        ))
-        start = end
-    return CaseStory(code=code, name=names.get(code, code), outcome=row[columns.outcome],
-                     opened=_finite(row[columns.opened]), end=_finite(row[columns.end]), spans=tuple(spans))
-
-
-def _cell(row: list[str], columns: list[tuple[str, int]], stage: str) -> str:
-    return next((row[col] for name, col in columns if name == stage), "")
-
-
-def _margins(moments: list[list[list[float]]], codes: list[str], stages: list[str]
-             ) -> dict[tuple[str, str], float]:
-    margins = {}
-    for c, code in enumerate(codes):
-        for k, stage in enumerate(stages):
-            n, total, squares = moments[c][k]
-            if n >= 2:
-                variance = max(0.0, (squares - total * total / n) / (n - 1))
-                margins[(code, stage)] = Z95 * math.sqrt(variance / n)
-    return margins

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from partnersim import safetext
 from partnersim._version import __version__
 from partnersim.errors import RunFolderError
-from partnersim.results.folder import read_manifest
+from partnersim.results.folder import check_finished, is_partial, read_manifest
 from partnersim.results.rundir import dependency_versions, scenario_hash
 from partnersim.scenario.schema import Scenario
 
@@ -49,18 +48,10 @@ class Recorded:
 
 def read_run(folder: Path) -> Recorded:
     """The record of the finished run in ``folder``; :class:`RunFolderError` if it is not one."""
-    if re.fullmatch(r"\..+\.partial", folder.name):
-        raise RunFolderError(
-            f"{folder} is a run that never finished (stopped or killed while writing); it cannot be replayed"
-        )
-    if not folder.is_dir():
-        raise RunFolderError(f"{folder} is not a run folder" + ("" if folder.exists() else ": no such folder"))
-    manifest = read_manifest(folder)
+    manifest = read_manifest(folder) if folder.is_dir() and not is_partial(folder) else None
     if manifest is not None and manifest.get("kind", "run") != "run":
         raise RunFolderError(f"{folder} was written by partnersim {manifest['kind']}, not by a run; it cannot be replayed")
-    for name in REQUIRED:
-        if not (folder / name).is_file():
-            raise RunFolderError(f"{folder} is not a finished run folder: it has no {name}")
+    check_finished(folder, REQUIRED, "it cannot be replayed")
     if manifest is None:
         raise RunFolderError(f"cannot read {folder / 'manifest.json'}: it is not a manifest that partnersim wrote")
     listed = _listed(manifest)

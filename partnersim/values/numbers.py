@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -23,6 +24,14 @@ def _whole_number(value: Any) -> Any:
 
 
 Count = Annotated[int, BeforeValidator(_whole_number), Field(strict=True)]
+
+
+def finite(text: str) -> float:
+    """The number written in ``text``; ValueError if it is not one, or not finite."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
 
 
 class Frozen(BaseModel):
