@@ -37,9 +37,7 @@ def prepare(
     path: Path, *, overrides: Sequence[str] = (), replications: int | None = None, seed: int | None = None
 ) -> Scenario:
     """The scenario in ``path`` with command-line changes applied and checked."""
-    scenario = load_scenario(path, overrides)
-    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
-    return scenario.with_updates(**changes) if changes else scenario
+    return load_scenario(path, overrides).with_run(replications, seed)
 
 
 def execute(

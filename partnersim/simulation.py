@@ -59,9 +59,7 @@ def simulate(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
-    if changes:
-        scenario = scenario.with_updates(**changes)
+    scenario = scenario.with_run(replications, seed)
     model = compile_scenario(scenario)
     totals = Aggregate(model)
     limit = None if precision is not None else scenario.replications

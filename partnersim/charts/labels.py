@@ -14,14 +14,11 @@ from partnersim.kinds import KINDS
 from partnersim.process.definition import (
     LAPSED,
     OUTCOME_LABELS,
-    PENDING,
     PROSPECTIVE,
-    REJECTED,
     RENEWAL,
     REQUESTED,
+    SHORT_OUTCOME_LABELS,
     SUSPENDED,
-    TALKS_FAILED,
-    WITHDRAWN,
     StageSpec,
     Template,
 )
@@ -34,15 +31,6 @@ STATE_LABELS = {
     PROSPECTIVE: "Not yet requested",
     REQUESTED: "Requested",
     RENEWAL: "Renewal",
-    SUSPENDED: "Suspended",
-    LAPSED: "Lapsed",
-}
-
-SHORT_OUTCOME_LABELS = {
-    REJECTED: "Rejected",
-    WITHDRAWN: "Withdrawn",
-    TALKS_FAILED: "Talks failed",
-    PENDING: "Pending",
     SUSPENDED: "Suspended",
     LAPSED: "Lapsed",
 }

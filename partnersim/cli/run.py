@@ -86,8 +86,7 @@ def run(
     from partnersim.scenario.loader import load_checked
 
     loaded, warnings = load_checked(scenario, overrides)
-    changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
-    loaded = loaded.with_updates(**changes) if changes else loaded
+    loaded = loaded.with_run(replications, seed)
     # Shown even with --quiet: a warning is about the input, like an error, and goes to standard error.
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -138,7 +137,7 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
-    from partnersim.results.text import finding, interval
+    from partnersim.results.text import finding, interval, outcome_heading
     from partnersim.safetext import console as literal
     from partnersim.text import percent
     screen = console()
@@ -152,12 +151,8 @@ def _print_results(results: Results) -> None:
     horizon = f"{results.end_date:%d %b %Y}"
     outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
     outcomes.add_column("Candidate", no_wrap=True)
-    labels = {
-        results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
-        "talks_failed": "Talks failed", "pending": "Pending",
-    }
     for name in results.outcome_names:
-        outcomes.add_column(labels.get(name, name), justify="right")
+        outcomes.add_column(outcome_heading(results, name), justify="right")
     for c in results.candidates:
         outcomes.add_row(literal(c.name), *[interval(c.outcomes[name]) for name in results.outcome_names])
     screen.print(outcomes)

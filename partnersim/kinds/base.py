@@ -167,8 +167,10 @@ def _never_dead(params: Any, context: Context) -> bool:
 class Kind:
     """A stage kind, as everything outside its module sees it.
 
-    ``labels`` names its settings (key paths within a stage, as a briefing or
-    a sensitivity analysis shows them); ``roles`` says how a sensitivity
+    ``labels`` names its settings (key paths within a stage, as a briefing's
+    tables and a sensitivity analysis show them) and ``phrases`` says them in
+    a sentence (``{owner}``: whose, for an ally's setting; ``{stage}``: the
+    stage's label); ``roles`` says how a sensitivity
     analysis swings a setting, by its last key: ``probability``, ``duration``
     or ``count``.
     """
@@ -187,6 +189,7 @@ class Kind:
     least: Callable[[Any, Context], float] = _no_days  # the fewest days a case spends in it and goes on
     dead: Callable[[Any, Context], bool] = _never_dead  # no case that enters it can ever go on
     labels: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
 
 

@@ -397,9 +397,15 @@ KIND = Kind(
     labels={
         "deliberation": "time to consent",
         "hold": "hold",
-        "hold.probability": "chance of holding consent",
+        "hold.probability": "chance of a hold",
         "hold.duration": "length of a hold",
         "hold.lifted": "chance a hold ends in consent (else a veto)",
+    },
+    phrases={
+        "deliberation": "{owner} time to consent",
+        "hold.probability": "{owner} chance of a hold",
+        "hold.duration": "the length of {owner} holds",
+        "hold.lifted": "{owner} chance of lifting a hold",
     },
     roles={"probability": "probability", "lifted": "probability", "deliberation": "duration", "duration": "duration"},
 )

@@ -207,5 +207,11 @@ KIND = Kind(
         "renegotiation": "renegotiation after a broken silence",
         "max_breaks": "broken silences before the proposal is dropped",
     },
+    phrases={
+        "breaks": "{owner} chance of breaking silence",
+        "deadline": "the deadline of the silence procedure at {stage}",
+        "renegotiation": "the renegotiation after a broken silence at {stage}",
+        "max_breaks": "the broken silences allowed at {stage}",
+    },
     roles={"breaks": "probability", "deadline": "duration", "renegotiation": "duration", "max_breaks": "count"},
 )

@@ -163,5 +163,9 @@ KIND = Kind(
         "teams": "expert teams", "round": "length of a round of talks",
         "agreement": "chance a round ends in agreement", "max_rounds": "round limit",
     },
+    phrases={
+        "teams": "the number of expert teams", "round": "the length of a round of talks",
+        "agreement": "the chance that a round of talks agrees", "max_rounds": "the limit on rounds of talks",
+    },
     roles={"teams": "count", "round": "duration", "agreement": "probability", "max_rounds": "count"},
 )

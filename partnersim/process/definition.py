@@ -67,6 +67,15 @@ OUTCOME_LABELS: dict[str, str] = {
     TALKS_FAILED: "Talks failed (round limit)",
     PENDING: "Pending at the horizon",
 }
+# The same, in a table's column heading or a chart's box.
+SHORT_OUTCOME_LABELS: dict[str, str] = {
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn",
+    TALKS_FAILED: "Talks failed",
+    PENDING: "Pending",
+    SUSPENDED: "Suspended",
+    LAPSED: "Lapsed",
+}
 SHARED_OUTCOMES = (REJECTED, WITHDRAWN, TALKS_FAILED, PENDING)
 RESERVED = (PROSPECTIVE, REQUESTED, WAITING, *SHARED_OUTCOMES, RENEWAL, SUSPENDED, LAPSED)
 

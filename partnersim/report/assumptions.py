@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from partnersim.kinds import KINDS
+from partnersim.scenario.labels import KEY_LABELS
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import DATE_KINDS, DURATION_KINDS
 
@@ -29,15 +29,6 @@ TOP_LABELS = {
     "seed": "Random seed",
     "alliance": "Alliance (who must agree)",
     "process": "Process",
-}
-KEY_LABELS = {
-    **{key: text for k in KINDS.values() for key, text in k.labels.items()},  # each stage kind names its own
-    "request": "request date",
-    "stage": "stage on the start date",
-    "withdrawal": "withdrawal",
-    "withdrawal.annual_rate": "withdrawal rate per year",
-    "code": "code",
-    "kind": "run as",
 }
 # The calendar, blocs, spillover and partnership blocks: (head, key path after the head) → label.
 RULE_LABELS = {

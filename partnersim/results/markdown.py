@@ -8,16 +8,12 @@ shown as written, never rendered.
 from __future__ import annotations
 
 from partnersim.results.summary import Results
-from partnersim.results.text import finding, interval, partnership_finding
+from partnersim.results.text import finding, interval, outcome_heading, partnership_finding
 from partnersim.safetext import markdown as md
 
 
 def summary_markdown(results: Results) -> str:
     scenario = results.scenario
-    labels = {
-        results.success: results.success.capitalize(), "rejected": "Rejected", "withdrawn": "Withdrawn",
-        "talks_failed": "Talks failed", "pending": "Pending",
-    }
     lines = [f"# {md(scenario.name)}", ""]
     if scenario.question:
         lines += [f"*{md(scenario.question.strip())}*", ""]
@@ -33,7 +29,7 @@ def summary_markdown(results: Results) -> str:
         "",
         f"## Outcome by {results.end_date:%d %b %Y}",
         "",
-        "| Candidate | " + " | ".join(md(labels.get(o, o)) for o in results.outcome_names) + " |",
+        "| Candidate | " + " | ".join(md(outcome_heading(results, o)) for o in results.outcome_names) + " |",
         "|---|" + "---:|" * len(results.outcome_names),
     ]
     for candidate in results.candidates:

@@ -7,10 +7,18 @@ escapes the sentence for its own format.
 
 from __future__ import annotations
 
+from partnersim.process.definition import SHORT_OUTCOME_LABELS
 from partnersim.results.summary import CandidateResult, Estimate, Results
 from partnersim.safetext import line
 from partnersim.text import percent
 from partnersim.values.durations import month_label
+
+
+def outcome_heading(results: Results, outcome: str) -> str:
+    """A table's heading for an outcome: ``Cooperation``, ``Rejected``, ``Talks failed``…"""
+    if outcome == results.success:
+        return outcome.replace("_", " ").capitalize()
+    return SHORT_OUTCOME_LABELS.get(outcome, outcome)
 
 
 def interval(estimate: Estimate) -> str:

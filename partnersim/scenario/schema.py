@@ -373,6 +373,11 @@ class Scenario(Frozen):
         """The calendar date ``day`` days after the start."""
         return add_days(self.start, day)
 
+    def with_run(self, replications: int | None = None, seed: int | None = None) -> Scenario:
+        """This scenario with the number of replications and the seed a command gave (None: its own)."""
+        changes = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}
+        return self.with_updates(**changes) if changes else self
+
     def with_updates(self, **changes: Any) -> Scenario:
         """A copy with some top-level values replaced (validated again).
 

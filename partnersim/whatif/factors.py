@@ -36,6 +36,7 @@ from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import KINDS
+from partnersim.scenario.labels import KEY_PHRASES, key_label
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
     Distribution,
@@ -60,34 +61,6 @@ PROBABILITIES = (*(key for key, role in _ROLES.items() if role == "probability")
 DURATIONS = (*(key for key, role in _ROLES.items() if role == "duration"), "freeze")
 WHOLE = (*(key for key, role in _ROLES.items() if role == "count"),)
 SCALE = 2.0
-
-FIELD_LABELS = {
-    "hold.probability": "chance of a hold",
-    "hold.lifted": "chance a hold is lifted",
-    "hold.duration": "length of a hold",
-    "deliberation": "time to decide",
-    "teams": "teams",
-    "round": "length of a round",
-    "agreement": "chance a round agrees",
-    "max_rounds": "round limit",
-    "duration": "duration",
-    "breaks": "chance of breaking silence",
-    "deadline": "silence deadline",
-    "renegotiation": "renegotiation after a broken silence",
-    "max_breaks": "broken silences before the proposal is dropped",
-    "withdrawal.annual_rate": "withdrawal rate",
-    "request": "request date",
-}
-
-# How a sentence names an ally setting; {owner} is "Türkiye's", "other allies'", "the allies'".
-ALLY_PHRASES = {
-    "hold.probability": "{owner} chance of a hold",
-    "hold.lifted": "{owner} chance of lifting a hold",
-    "hold.duration": "the length of {owner} holds",
-    "deliberation": "{owner} time to decide",
-    "breaks": "{owner} chance of breaking silence",
-}
-
 
 @dataclass(frozen=True)
 class Factor:
@@ -271,7 +244,7 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
             field = _field(parts[4:])
             return f"{stage} — {who}: {field}", f"{_ally_phrase(who, parts[4:])} at {stage}"
         field = _field(parts[2:])
-        return f"{stage}: {field}", STAGE_PHRASES.get(parts[-1], "the {field} of {stage}").format(
+        return f"{stage}: {field}", KEY_PHRASES.get(parts[-1], "the {field} of {stage}").format(
             field=field, stage=stage)
     if parts[:3] == ["calendar", "summits", "wait"] and len(parts) == 4:
         stage = stages.get(parts[3], parts[3].capitalize())
@@ -296,20 +269,9 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
     return path, path
 
 
-STAGE_PHRASES = {
-    "teams": "the number of expert teams",
-    "round": "the length of a round of talks",
-    "agreement": "the chance that a round of talks agrees",
-    "max_rounds": "the limit on rounds of talks",
-    "deadline": "the deadline of the silence procedure at {stage}",
-    "renegotiation": "the renegotiation after a broken silence at {stage}",
-    "max_breaks": "the broken silences allowed at {stage}",
-}
-
-
 def _ally_phrase(who: str, field: list[str]) -> str:
     key = ".".join(field)
-    return ALLY_PHRASES.get(key, "{owner} " + _field(field)).format(owner=possessive(who))
+    return KEY_PHRASES.get(key, "{owner} " + _field(field)).format(owner=possessive(who))
 
 
 def _who(scenario: Scenario, code: str, prefix: str, field: list[str]) -> str:
@@ -337,5 +299,4 @@ def _capital(text: str) -> str:
 
 
 def _field(parts: list[str]) -> str:
-    key = ".".join(parts)
-    return FIELD_LABELS.get(key, key.replace("_", " "))
+    return key_label(".".join(parts))
