@@ -38,6 +38,11 @@ def join_words(words: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
+def distinct_names(names: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """``names`` when every one is given and no two are the same, else ``labels`` (which always are)."""
+    return list(names) if all(names) and len(set(names)) == len(names) else list(labels)
+
+
 def suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """`` (did you mean 'TUR'?)`` for the closest of ``choices``, in either case; empty when none is close."""
     options = [str(c) for c in choices]

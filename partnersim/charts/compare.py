@@ -212,7 +212,7 @@ def _legend(ax: Axes, comparison: Comparison) -> None:
 def _names(comparison: Comparison) -> list[str]:
     """The base's name, then each what-if's, as the legend and the title show them: the scenario
     names, or the file labels where two of those names look the same on the chart."""
-    from partnersim.whatif.compare import distinct_names
+    from partnersim.text import distinct_names
 
     base, variants = comparison.base, comparison.variants
     return distinct_names([_short(base.scenario.name), *(_short(v.results.scenario.name) for v in variants)],

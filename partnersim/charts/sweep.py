@@ -22,6 +22,8 @@ from matplotlib.ticker import MaxNLocator
 from partnersim.charts import style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.scenario.keys import flatten
+from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.text import join_words, percent
 from partnersim.values.durations import DAYS_PER_UNIT
 
@@ -67,9 +69,7 @@ def _axis_values(param: Param, values: list[float]) -> np.ndarray:
 
 
 def _axis_label(sweep: Sweep, param: Param) -> str:
-    from partnersim.whatif.factors import label
-
-    name = label(sweep.scenario, param.path)
+    name = setting_label(sweep.scenario, param.path)
     unit = " (months)" if param.kind == "duration" else ""
     if param.kind == "number" and param.path.rsplit(".", 1)[-1] in ("probability", "lifted", "agreement"):
         unit = " (probability)"
@@ -129,7 +129,6 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
 def _mark_current(ax: Axes, sweep: Sweep, param: Param, low: float, high: float) -> None:
     """A dotted line at the value the scenario itself has, when it lies inside the swept range."""
     from partnersim.values.durations import parse_date, parse_duration
-    from partnersim.whatif.diff import flatten
 
     value = flatten(sweep.scenario).get(param.path)
     try:
@@ -190,8 +189,6 @@ def line_finding(sweep: Sweep, outcome: str) -> str:
 
     Candidates that move by less than a point are left out of the sentence.
     """
-    from partnersim.whatif.factors import phrase, possessive
-
     param = sweep.params[0]
     xs = [v[0] for v in sweep.values]
     first, last = int(np.argmin(xs)), int(np.argmax(xs))
@@ -201,7 +198,7 @@ def line_finding(sweep: Sweep, outcome: str) -> str:
         a = sweep.points[first].results.candidates[index].outcomes[outcome].p
         b = sweep.points[last].results.candidates[index].outcomes[outcome].p
         changes.append((b - a) * 100)
-    setting = (f"as {phrase(sweep.scenario, param.path)} goes from {_value_text(param, xs[first])} to "
+    setting = (f"as {setting_phrase(sweep.scenario, param.path)} goes from {_value_text(param, xs[first])} to "
                f"{_value_text(param, xs[last])}")
     movers = [i for i, change in enumerate(changes) if abs(change) >= 1]
     if not movers:
@@ -262,8 +259,6 @@ def heatmap(sweep: Sweep, *, outcome: str, candidate: str | None = None, size: s
 
 def heatmap_finding(sweep: Sweep, grid: np.ndarray, name: str, outcome: str) -> str:
     """``Argentina: chance of cooperation by … from 45% to 62%, driven by Türkiye's chance of a hold``."""
-    from partnersim.whatif.factors import phrase
-
     low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
     text = f"{name}: chance of {_what(sweep, outcome)} from {low:.0f}% to {high:.0f}%"
     # How far each parameter moves the result on average, the other held fixed.
@@ -273,8 +268,8 @@ def heatmap_finding(sweep: Sweep, grid: np.ndarray, name: str, outcome: str) -> 
         return text + ", whatever the two settings"
     main = sweep.params[0] if along_x >= along_y else sweep.params[1]
     if min(along_x, along_y) < 1:
-        return text + f"; only {phrase(sweep.scenario, main.path)} matters"
-    return text + f"; {phrase(sweep.scenario, main.path)} matters most"
+        return text + f"; only {setting_phrase(sweep.scenario, main.path)} matters"
+    return text + f"; {setting_phrase(sweep.scenario, main.path)} matters most"
 
 
 def _tick(param: Param, x: float) -> str:
@@ -315,8 +310,6 @@ def scatter_chart(sweep: Sweep, *, outcome: str, candidate: str | None = None, s
 
 def _strongest(sweep: Sweep, ps: np.ndarray) -> str:
     """``; Türkiye's chance of a hold matters most``, by rank correlation, when one stands out."""
-    from partnersim.whatif.factors import phrase
-
     if len(sweep.params) < 2 or len(ps) < 5 or np.ptp(ps) == 0:
         return ""
 
@@ -330,7 +323,7 @@ def _strongest(sweep: Sweep, ps: np.ndarray) -> str:
     order = np.argsort(strength)[::-1]
     if strength[order[0]] < 0.5 or strength[order[0]] - strength[order[1]] < 0.2:
         return ""
-    return f"; {phrase(sweep.scenario, sweep.params[order[0]].path)} matters most"
+    return f"; {setting_phrase(sweep.scenario, sweep.params[order[0]].path)} matters most"
 
 
 def _subtitle(sweep: Sweep) -> str:

@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 
 from partnersim.charts import style
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.scenario.labels import possessive
 from partnersim.text import percent
 from partnersim.values.durations import add_days
 
@@ -62,8 +63,6 @@ def tornado_chart(sens: Sensitivity, code: str | None = None, *, measure: str = 
 
 def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
     """The title: the setting that moves the result most, and how far."""
-    from partnersim.whatif.factors import possessive
-
     results = sens.results
     name = cut(results.candidate(code).name, CHART_NAME)  # a title has room for a name, not a paragraph
     what = results.success_words

@@ -24,6 +24,7 @@ from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
 from partnersim.scenario.loader import load_checked, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
+from partnersim.text import distinct_names
 from partnersim.values.durations import DAYS_PER_UNIT
 from partnersim.whatif.diff import Difference, diff_scenarios
 from partnersim.whatif.paired import Change, paired_change
@@ -174,11 +175,6 @@ class Comparison:
     @property
     def seed(self) -> int:
         return self.base.seed
-
-
-def distinct_names(names: Sequence[str], labels: Sequence[str]) -> list[str]:
-    """``names`` when every one is given and no two are the same, else ``labels`` (which always are)."""
-    return list(names) if all(names) and len(set(names)) == len(names) else list(labels)
 
 
 def compare(

@@ -19,11 +19,12 @@ from pathlib import Path
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
 from partnersim.results.summary import Results
+from partnersim.scenario.labels import possessive
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.text import join_words, percent
 from partnersim.values.durations import add_days, month_label
-from partnersim.whatif.factors import Factor, factors, possessive
+from partnersim.whatif.factors import Factor, factors
 from partnersim.whatif.paired import Change, paired_change
 from partnersim.whatif.points import Point, run_points
 

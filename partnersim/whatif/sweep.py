@@ -26,10 +26,10 @@ import numpy as np
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
 from partnersim.results.summary import CandidateResult
+from partnersim.scenario.keys import flatten
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.values.durations import format_duration, parse_date, parse_duration
-from partnersim.whatif.diff import flatten
 from partnersim.whatif.points import Point, run_points
 
 SOURCE = "--param"
