@@ -49,6 +49,10 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 def __getattr__(name: str) -> Any:
     # Imported on first use, so that ``partnersim --help`` stays instant.
     if name in _LAZY:

@@ -157,7 +157,7 @@ def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Any:
 
 precision_option = click.option(
     "--precision", type=click.FloatRange(min=0.0005, max=0.5), default=None, metavar="HALF-WIDTH",
-    help="Add replications until every candidate's 95%% interval on P(cooperation) is at most "
+    help="Add replications until every candidate's 95% interval on P(cooperation) is at most "
     "± this (e.g. 0.01 for ±1 point), then report the number used. Overrides -n.",
 )
 

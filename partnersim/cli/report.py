@@ -84,7 +84,7 @@ def report(source: Path, report_format: str, out: Path | None, overrides: tuple[
     folder = source
     if source.is_file() or source.suffix.lower() in (".yaml", ".yml"):
         folder = _run_first(source, overrides, replications, seed, jobs)
-    elif overrides or replications or seed is not None:
+    elif (overrides or replications or seed is not None) and source.is_dir():
         raise PartnersimError(
             "--set, -n and --seed change a scenario before it runs; "
             f"{source} is a run folder, so give its scenario file instead"
