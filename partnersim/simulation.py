@@ -92,7 +92,7 @@ def simulate(
     if precision is not None:
         scenario = scenario.with_updates(replications=totals.replications)
         model = replace(model, scenario=scenario)
-    return replace(summarise(model, totals), rows=rows)
+    return summarise(model, totals).model_copy(update={"rows": rows})
 
 
 def _extend(rows: dict[str, list[Any]] | None, chunk: dict[str, Any]) -> dict[str, list[Any]]:

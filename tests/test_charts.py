@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import subprocess
@@ -294,10 +293,10 @@ def test_outcome_chart_shows_every_candidate_and_its_interval(three: Results) ->
 def _with_success(results: Results, counts: list[int]) -> Results:
     n = results.replications
     candidates = [
-        dataclasses.replace(c, outcomes={**c.outcomes, results.success: Estimate.of(k, n)})
+        c.model_copy(update=dict(outcomes={**c.outcomes, results.success: Estimate.of(k, n)}))
         for c, k in zip(results.candidates, counts, strict=True)
     ]
-    return dataclasses.replace(results, candidates=candidates)
+    return results.model_copy(update=dict(candidates=candidates))
 
 
 def test_outcome_finding_names_a_clear_leader(three: Results) -> None:
@@ -335,10 +334,10 @@ def test_candidate_that_never_succeeds_is_shown_after_the_horizon(three: Results
 
 def _with_p50(results: Results, p50s: list[dt.date | None]) -> Results:
     candidates = [
-        dataclasses.replace(c, dates={**c.dates, "P50": d})
+        c.model_copy(update=dict(dates={**c.dates, "P50": d}))
         for c, d in zip(results.candidates, p50s, strict=True)
     ]
-    return dataclasses.replace(results, candidates=candidates)
+    return results.model_copy(update=dict(candidates=candidates))
 
 
 def test_s_curve_finding(three: Results, one: Results) -> None:
@@ -534,7 +533,7 @@ def test_spread_keeps_order_and_gap() -> None:
 
 def test_a_long_scenario_name_is_cut_but_never_the_numbers(one: Results) -> None:
     long_name = ("A scenario name that goes on and on " * 6)[:200]  # as long as the schema allows
-    results = dataclasses.replace(one, scenario=one.scenario.with_updates(name=long_name))
+    results = one.model_copy(update=dict(scenario=one.scenario.with_updates(name=long_name)))
     footer = _texts(CHARTS["outcomes"](results))[-1]
     assert "…" in footer and f"seed {SEED}" in footer and f"{N:,} replications" in footer
 
@@ -604,8 +603,8 @@ def test_a_character_the_house_font_lacks_comes_from_a_fallback_font(monkeypatch
 def test_names_in_a_script_the_fonts_lack_draw_without_a_warning(one: Results) -> None:
     import warnings
 
-    korea = dataclasses.replace(one.candidates[0], name="대한민국")
-    results = dataclasses.replace(one, candidates=[korea], scenario=one.scenario.with_updates(name="日本 Japan"))
+    korea = one.candidates[0].model_copy(update=dict(name="대한민국"))
+    results = one.model_copy(update=dict(candidates=[korea], scenario=one.scenario.with_updates(name="日本 Japan")))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for name in ("outcomes", "s_curve"):

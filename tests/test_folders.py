@@ -553,14 +553,13 @@ def test_a_manifest_that_is_a_named_pipe_never_hangs(finished: Path, tmp_path: P
 def test_a_run_folder_that_claims_a_hundred_million_replications_is_read_in_little_memory(
     finished: Path, tmp_path: Path
 ) -> None:
-    from dataclasses import replace
 
     from partnersim.results.load import load_run
     from partnersim.results.rows import read_rows
 
     results = load_run(finished).results
     honest = read_rows(finished / "replications.csv", results)
-    claimed = read_rows(finished / "replications.csv", replace(results, replications=100_000_000))
+    claimed = read_rows(finished / "replications.csv", results.model_copy(update=dict(replications=100_000_000)))
     assert claimed.story == honest.story and claimed.replications == honest.replications == 300
 
 
@@ -645,7 +644,6 @@ def test_a_folder_named_like_a_partial_one_but_not_hidden_is_a_run_folder(tmp_pa
 
 
 def test_precision_at_the_cap_says_the_target_was_not_reached(finished: Path) -> None:
-    from dataclasses import replace
 
     from partnersim.cli.run import _precision_line
     from partnersim.results.load import load_run
@@ -653,7 +651,7 @@ def test_precision_at_the_cap_says_the_target_was_not_reached(finished: Path) ->
     results = load_run(finished).results
     widest = max((c.outcomes["cooperation"].high - c.outcomes["cooperation"].low) / 2 for c in results.candidates)
     assert _precision_line(results, widest + 0.001).startswith("Stopped at 300 replications: every candidate's")
-    short = _precision_line(replace(results), widest / 2)
+    short = _precision_line(results.model_copy(), widest / 2)
     assert short.startswith("Stopped at the cap of 300 replications before every candidate's 95% interval")
     assert f"the widest is ±{widest * 100:.2g} points" in short
 

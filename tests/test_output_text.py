@@ -302,7 +302,7 @@ def _figure_texts(fig: Figure) -> list[str]:
 def test_chart_text_holds_no_control_character(name: str, hostile: Path) -> None:
     run = load_run(hostile)
     rows = read_rows(run.rows_path, run.results) if run.rows_path else None
-    results = dataclasses.replace(run.results, scenario=run.results.scenario.model_copy(update={"name": EVIL}))
+    results = run.results.model_copy(update=dict(scenario=run.results.scenario.model_copy(update={"name": EVIL})))
     fig = CHARTS[name](results, rows=rows)
     texts = _figure_texts(fig)
     assert any("Evil" in text for text in texts)
@@ -319,11 +319,11 @@ def _many(results: Results, rows: Rows | None, count: int, name_length: int = 10
         return f"Candidate {i} of a republic with a very long name ".ljust(name_length, "x")[:name_length]
 
     base = results.candidates
-    candidates = [dataclasses.replace(base[i % len(base)], code=f"C{i:03d}", name=name(i)) for i in range(count)]
+    candidates = [base[i % len(base)].model_copy(update=dict(code=f"C{i:03d}", name=name(i))) for i in range(count)]
     scenario = results.scenario
     if title:
         scenario = scenario.model_copy(update={"name": title})
-    many = dataclasses.replace(results, candidates=candidates, scenario=scenario)
+    many = results.model_copy(update=dict(candidates=candidates, scenario=scenario))
     if rows is None:
         return many, None
     cases = rows.story.cases
@@ -380,8 +380,8 @@ def test_a_chart_shows_the_candidates_it_has_room_for_and_says_so(saved: tuple[S
 
 def test_a_long_scenario_name_costs_a_few_measurements(saved: tuple[SavedRun, Rows]) -> None:
     run, _ = saved
-    results = dataclasses.replace(run.results, scenario=run.results.scenario.model_copy(
-        update={"name": "A long name " * 1_000}))
+    results = run.results.model_copy(update=dict(scenario=run.results.scenario.model_copy(
+        update={"name": "A long name " * 1_000})))
     with style.context():
         fig = style.new_figure()
         with _measurements() as measured:
@@ -480,8 +480,8 @@ def test_what_if_charts_of_a_hundred_candidates_show_what_fits(hundred: Path) ->
 
 def test_markdown_and_csv_of_a_run_are_built_from_the_names_as_given(saved: tuple[SavedRun, Rows]) -> None:
     run, _ = saved
-    results = dataclasses.replace(run.results, candidates=[
-        dataclasses.replace(c, name=EVIL) for c in run.results.candidates])
+    results = run.results.model_copy(update=dict(candidates=[
+        c.model_copy(update=dict(name=EVIL)) for c in run.results.candidates]))
     markdown = summary_markdown(results)
     assert _control(markdown.replace("\n", "")) == [] and "<script>" not in markdown
     table = list(csv.reader(io.StringIO(csvtext.summary_csv(results))))

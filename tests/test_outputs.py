@@ -173,3 +173,20 @@ def test_kept_rows_are_read_in_memory_as_the_file_would_be_read(tmp_path: Path) 
     in_memory, from_file = rows_from_columns(results.rows, results), read_rows(path, results)
     assert in_memory == from_file
     assert in_memory.replications == 600 and in_memory.allies.cases == 600 * len(results.candidates)
+
+
+def test_summary_json_is_read_by_the_declaration_that_wrote_it() -> None:
+    from partnersim.results.summary import Results
+
+    for name in ("latam.yaml", "colombia.yaml"):  # colombia has a partnership block
+        results = partnersim.simulate(ROOT / "scenarios" / name, replications=400)
+        written = json.loads(json.dumps(results.to_dict()))
+        again = Results.read(
+            written, scenario=results.scenario, curves={c.code: c.cdf for c in results.candidates},
+            areas={c.code: c.partnership.by_month for c in results.candidates if c.partnership is not None},
+        )
+        assert again.to_dict() == written
+        for before, after in zip(results.candidates, again.candidates, strict=True):
+            # Read back, an estimate is computed again from its count: exact, not rounded to six places.
+            assert after.outcomes == before.outcomes and after.by_year_end == before.by_year_end
+            assert (after.partnership is None) == (before.partnership is None)

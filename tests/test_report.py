@@ -223,11 +223,10 @@ def test_shares_keep_an_interval_that_can_be_seen(count: int, n: int, text: str)
 
 
 def test_the_headline_of_a_run_where_nobody_succeeds(run: SavedRun) -> None:
-    import dataclasses
 
-    nobody = dataclasses.replace(run.results, candidates=[
-        dataclasses.replace(c, outcomes={**c.outcomes, "cooperation": Estimate.of(0, N)}) for c in run.results.candidates
-    ])
+    nobody = run.results.model_copy(update=dict(candidates=[
+        c.model_copy(update=dict(outcomes={**c.outcomes, "cooperation": Estimate.of(0, N)})) for c in run.results.candidates
+    ]))
     assert headline("outcomes", nobody, None).startswith(
         f"No candidate reaches cooperation by Jan 2028 in any of {N} simulated futures (95% interval")
 

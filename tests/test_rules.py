@@ -312,8 +312,8 @@ def test_bloc_and_election_settings_are_named_for_a_reader_in_what_ifs() -> None
     the bloc's name and the ally's, not by key path."""
     from pathlib import Path
 
-    from partnersim.scenario.loader import load_scenario
     from partnersim.scenario.labels import setting_label as label
+    from partnersim.scenario.loader import load_scenario
 
     s = load_scenario(Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml")
     assert label(s, "blocs.0.strength") == "Bloc Türkiye and Hungary: chance of acting as one"

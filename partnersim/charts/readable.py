@@ -59,10 +59,9 @@ def readable(results: R, names: int = NAME) -> R:
     """``results`` with every name one line of at most ``names`` characters (the scenario's name and
     question have their own limits); see :func:`check` for what is refused."""
     check(results)
-    return dataclasses.replace(
-        results, scenario=_scenario(results.scenario, names),
-        candidates=[_candidate(c, names) for c in results.candidates],
-    )
+    return results.model_copy(update={
+        "scenario": _scenario(results.scenario, names), "candidates": [_candidate(c, names) for c in results.candidates],
+    })
 
 
 def readable_rows(rows: Rows, names: int = NAME) -> Rows:
@@ -90,21 +89,20 @@ def _scenario(scenario: Scenario, names: int) -> Scenario:
 
 def _candidate(candidate: CandidateResult, names: int) -> CandidateResult:
     def shares(items: list[AllyShare]) -> list[AllyShare]:
-        return [dataclasses.replace(s, code=cut(s.code, names), name=cut(s.name, names)) for s in items]
+        return [s.model_copy(update={"code": cut(s.code, names), "name": cut(s.name, names)}) for s in items]
 
     life = candidate.partnership
-    return dataclasses.replace(
-        candidate,
-        name=cut(candidate.name, names),
-        stages=[dataclasses.replace(stage, label=cut(stage.label, names)) for stage in candidate.stages],
-        last_to_consent=shares(candidate.last_to_consent),
-        holding=shares(candidate.holding),
-        vetoing=shares(candidate.vetoing),
-        by_stage={stage: {kind: shares(items) for kind, items in table.items()}
-                  for stage, table in candidate.by_stage.items()},
-        partnership=None if life is None else dataclasses.replace(
-            life, areas={cut(name, names): e for name, e in life.areas.items()}),
-    )
+    return candidate.model_copy(update={
+        "name": cut(candidate.name, names),
+        "stages": [stage.model_copy(update={"label": cut(stage.label, names)}) for stage in candidate.stages],
+        "last_to_consent": shares(candidate.last_to_consent),
+        "holding": shares(candidate.holding),
+        "vetoing": shares(candidate.vetoing),
+        "by_stage": {stage: {kind: shares(items) for kind, items in table.items()}
+                     for stage, table in candidate.by_stage.items()},
+        "partnership": None if life is None else life.model_copy(
+            update={"areas": {cut(name, names): e for name, e in life.areas.items()}}),
+    })
 
 
 def _case(case: CaseStory, names: int) -> CaseStory:

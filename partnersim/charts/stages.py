@@ -114,7 +114,7 @@ def _draw(ax: Axes, results: Results, stages: list[tuple[str, str]], shares: boo
 def _stage(stages: list[StageTime], name: str) -> StageTime:
     from partnersim.results.summary import StageTime
 
-    return next((s for s in stages if s.stage == name), StageTime(name, name, 0.0, float("nan")))
+    return next((s for s in stages if s.stage == name), StageTime(stage=name, label=name, entered=0.0, mean_days=float("nan")))
 
 
 @dataclass

@@ -12,7 +12,6 @@ pyplot), so no interactive backend is involved and nothing global changes.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import warnings
@@ -720,7 +719,7 @@ def room_for(results: Results, most: int, *, rank: Callable[[CandidateResult], A
             chosen.append(i)
     what = ranked or (f"those most likely to reach {results.success_words} by "
                       f"{day_month_year(results.end_date)}")
-    shown = dataclasses.replace(results, candidates=[results.candidates[i] for i in sorted(chosen)])
+    shown = results.model_copy(update={"candidates": [results.candidates[i] for i in sorted(chosen)]})
     return shown, f"{most} of {count} candidates shown, {what}"
 
 

@@ -25,19 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from partnersim import files
 from partnersim.errors import RunFolderError, ScenarioError
 from partnersim.results.folder import MAX_JSON_BYTES, check_finished, read_manifest
 from partnersim.results.rows import ROWS
-from partnersim.results.summary import (
-    AllyShare,
-    CandidateResult,
-    Estimate,
-    PartnershipResult,
-    Results,
-    StageTime,
-)
+from partnersim.results.summary import Results
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import read_yaml
@@ -48,11 +42,10 @@ REQUIRED = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "manifes
 DATA = ("summary.json", "cooperation_by_date.csv", "scenario.yaml", "partnership_areas.csv", ROWS)
 
 
-@dataclass(frozen=True)
 class RunResults(Results):
     """Results read back from a run folder, with the time the run finished (for chart footers)."""
 
-    created: dt.datetime | None = None
+    created: dt.datetime | None = Field(default=None, exclude=True)
 
 
 @dataclass(frozen=True)
@@ -93,7 +86,8 @@ def load_run(folder: str | Path) -> SavedRun:
     curves = _curves(folder, scenario)
     areas = _areas(folder) if any("partnership" in c for c in summary.get("candidates", [])) else {}
     try:
-        results = _results(summary, scenario, curves, areas, _timestamp(manifest.get("finished")))
+        results = RunResults.read({**summary, "created": _timestamp(manifest.get("finished"))},
+                                  scenario=scenario, curves=curves, areas=areas)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise RunFolderError(
             f"{folder / 'summary.json'} is not a partnersim summary ({type(exc).__name__}: {exc}); "
@@ -217,78 +211,6 @@ def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
     except (StopIteration, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise RunFolderError(f"cannot read {path}: {exc or 'the file is empty'}") from None
     return areas
-
-
-def _partnership(data: dict[str, Any], by_month: list[tuple[dt.date, float]], n: int) -> PartnershipResult:
-    return PartnershipResult(
-        active=_estimate(data["active"], n),
-        suspended=_estimate(data["suspended"], n),
-        lapsed=_estimate(data["lapsed"], n),
-        renewals=int(data["renewals"]["total"]),
-        areas={name: _estimate(e, n) for name, e in data["areas"].items()},
-        by_month=by_month,
-    )
-
-
-def _results(
-    summary: dict[str, Any], scenario: Scenario, curves: dict[str, np.ndarray],
-    areas: dict[str, list[tuple[dt.date, float]]], created: dt.datetime | None,
-) -> RunResults:
-    n = int(summary["replications"])
-    codes = [item["code"] for item in summary["candidates"]]
-    if codes != [c.code for c in scenario.candidates]:
-        raise ValueError("its candidates are not those of scenario.yaml")
-    if n != scenario.replications:
-        raise ValueError(f"it counts {n:,} replications, scenario.yaml {scenario.replications:,}")
-    candidates = []
-    for item in summary["candidates"]:
-        code = item["code"]
-        if code not in curves:
-            raise KeyError(f"{code} is not in cooperation_by_date.csv")
-        candidates.append(CandidateResult(
-            code=code,
-            name=item["name"],
-            outcomes={k: _estimate(v, n) for k, v in item["outcomes"].items()},
-            dates={k: (dt.date.fromisoformat(v) if v else None) for k, v in item["dates"].items()},
-            by_year_end=[(dt.date.fromisoformat(e["date"]), _estimate(e, n)) for e in item["by_year_end"]],
-            stages=[
-                StageTime(stage=s["stage"], label=s["label"], entered=float(s["entered"]),
-                          mean_days=math.nan if s["mean_days"] is None else float(s["mean_days"]))
-                for s in item["stages"]
-            ],
-            pending_at={k: float(v) for k, v in item["pending_at"].items()},
-            last_to_consent=_shares(item["last_to_consent"]),
-            holding=_shares(item["holding"]),
-            vetoing=_shares(item["vetoing"]),
-            by_stage={
-                stage: {kind: _shares(shares) for kind, shares in table.items()}
-                for stage, table in item["by_stage"].items()
-            },
-            cdf=curves[code],
-            partnership=_partnership(item["partnership"], areas[code], n) if "partnership" in item else None,
-        ))
-    outcome_names = list(summary["candidates"][0]["outcomes"]) if candidates else []
-    return RunResults(
-        scenario=scenario,
-        replications=n,
-        seed=int(summary["seed"]),
-        success=summary["success"],
-        outcome_names=outcome_names,
-        candidates=candidates,
-        created=created,
-    )
-
-
-def _estimate(data: dict[str, Any], n: int) -> Estimate:
-    # Recomputed from the count, so intervals are exact rather than rounded to six places.
-    count = int(data["count"])
-    if not 0 <= count <= n:
-        raise ValueError(f"a count of {count:,} in {n:,} replications")
-    return Estimate.of(count, n)
-
-
-def _shares(items: list[dict[str, Any]]) -> list[AllyShare]:
-    return [AllyShare(a["code"], a["name"], int(a["count"]), float(a["share"])) for a in items]
 
 
 def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:

@@ -11,10 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    SkipValidation,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from partnersim.engine.model import Model
 from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
@@ -25,50 +39,77 @@ from partnersim.values.durations import add_days
 QUANTILES = (0.10, 0.50, 0.80, 0.90)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A proportion with its 95% Wilson interval."""
+Rounded = Annotated[
+    float,
+    BeforeValidator(lambda value: math.nan if value is None else value),  # summary.json writes NaN as null
+    PlainSerializer(lambda value: _r(value), return_type=float | None, when_used="json"),
+]
 
-    p: float
-    low: float
-    high: float
+
+class Part(BaseModel):
+    """A part of a run's results: immutable; ``summary.json`` is what ``model_dump(mode="json")`` gives."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This part as ``summary.json`` holds it."""
+        return self.model_dump(mode="json")
+
+
+def _context(info: ValidationInfo, key: str) -> Any:
+    """What reading a run folder gives besides summary.json (the replications, the curves, …)."""
+    return (info.context or {})[key]
+
+
+class Estimate(Part):
+    """A proportion with its 95% Wilson interval.
+
+    Read back from ``summary.json`` it is computed again from its count (the
+    number of replications comes from the summary), so intervals are exact
+    rather than rounded to six places.
+    """
+
+    p: Rounded
+    low: Rounded
+    high: Rounded
     count: int
-    n: int
+    n: int = Field(exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_count(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and "n" not in data and info.context and "n" in info.context:
+            count, n = int(data["count"]), int(info.context["n"])
+            if not 0 <= count <= n:
+                raise ValueError(f"a count of {count:,} in {n:,} replications")
+            return _estimate_fields(count, n)
+        return data
 
     @classmethod
     def of(cls, count: int, n: int) -> Estimate:
-        low, high = wilson(count, n)
-        return cls(p=count / n if n else math.nan, low=low, high=high, count=int(count), n=int(n))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"p": _r(self.p), "low": _r(self.low), "high": _r(self.high), "count": self.count}
+        return cls(**_estimate_fields(count, n))
 
 
-@dataclass(frozen=True)
-class AllyShare:
+def _estimate_fields(count: int, n: int) -> dict[str, Any]:
+    low, high = wilson(count, n)
+    return {"p": count / n if n else math.nan, "low": low, "high": high, "count": int(count), "n": int(n)}
+
+
+class AllyShare(Part):
     code: str
     name: str
     count: int
-    share: float  # of all replications
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "count": self.count, "share": _r(self.share)}
+    share: Rounded  # of all replications
 
 
-@dataclass(frozen=True)
-class StageTime:
+class StageTime(Part):
     stage: str
     label: str
-    entered: float  # share of replications in which the case entered the stage
-    mean_days: float  # mean days spent there, among cases that entered (cut at the horizon)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "label": self.label, "entered": _r(self.entered),
-                "mean_days": _r(self.mean_days)}
+    entered: Rounded  # share of replications in which the case entered the stage
+    mean_days: Rounded  # mean days spent there, among cases that entered (cut at the horizon)
 
 
-@dataclass(frozen=True)
-class PartnershipResult:
+class PartnershipResult(Part):
     """The life of a candidate's partnership, over *all* replications (one without cooperation has none)."""
 
     active: Estimate  # active at the horizon (in cooperation or in renewal)
@@ -76,7 +117,8 @@ class PartnershipResult:
     lapsed: Estimate  # lapsed (a renewal refused) by the horizon
     renewals: int  # renewals agreed by the horizon, summed over replications
     areas: dict[str, Estimate]  # each area of the catalogue: active at the horizon
-    by_month: list[tuple[dt.date, float]] = field(repr=False)  # expected active areas at each month end
+    # expected active areas at each month end (partnership_areas.csv, not summary.json)
+    by_month: list[tuple[dt.date, float]] = Field(exclude=True, repr=False)
 
     @property
     def mean_renewals(self) -> float:
@@ -88,56 +130,73 @@ class PartnershipResult:
         """Expected active areas at the horizon (0 in a future without an active partnership)."""
         return sum(e.count for e in self.areas.values()) / self.active.n if self.active.n else math.nan
 
-    def to_dict(self) -> dict[str, Any]:
+    @field_validator("renewals", mode="before")
+    @classmethod
+    def _total(cls, value: Any) -> Any:
+        return value["total"] if isinstance(value, dict) else value
+
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data = handler(self)
+        if not info.mode_is_json():
+            return data
+        # summary.json also gives the mean renewals and the expected areas, which readers want at hand.
         return {
-            "active": self.active.to_dict(),
-            "suspended": self.suspended.to_dict(),
-            "lapsed": self.lapsed.to_dict(),
+            "active": data["active"], "suspended": data["suspended"], "lapsed": data["lapsed"],
             "renewals": {"mean": _r(self.mean_renewals), "total": self.renewals},
-            "expected_areas": _r(self.expected_areas),
-            "areas": {name: e.to_dict() for name, e in self.areas.items()},
+            "expected_areas": _r(self.expected_areas), "areas": data["areas"],
         }
 
 
-@dataclass(frozen=True)
-class CandidateResult:
+class CandidateResult(Part):
     code: str
     name: str
     outcomes: dict[str, Estimate]
     dates: dict[str, dt.date | None]  # "P10" ... "P90"
     by_year_end: list[tuple[dt.date, Estimate]]
     stages: list[StageTime]
-    pending_at: dict[str, float]  # where pending cases stood, as shares of all replications
+    pending_at: dict[str, Rounded]  # where pending cases stood, as shares of all replications
     last_to_consent: list[AllyShare]  # at the first consensus stage
     holding: list[AllyShare]  # held at any consensus stage
     vetoing: list[AllyShare]  # vetoed, at whichever stage
     by_stage: dict[str, dict[str, list[AllyShare]]]  # consensus stage → last/holding/vetoing
-    cdf: np.ndarray = field(repr=False)  # P(cooperation by start + d days), d = 0..horizon
+    # P(cooperation by start + d days), d = 0..horizon (cooperation_by_date.csv, not summary.json)
+    cdf: np.ndarray = Field(exclude=True, repr=False)
     partnership: PartnershipResult | None = None  # with a ``partnership`` block: its life after cooperation
 
-    def to_dict(self) -> dict[str, Any]:
-        life = {"partnership": self.partnership.to_dict()} if self.partnership is not None else {}
-        return {
-            "code": self.code,
-            "name": self.name,
-            "outcomes": {k: v.to_dict() for k, v in self.outcomes.items()},
-            "dates": {k: (v.isoformat() if v else None) for k, v in self.dates.items()},
-            "by_year_end": [{"date": d.isoformat(), **e.to_dict()} for d, e in self.by_year_end],
-            "stages": [s.to_dict() for s in self.stages],
-            "pending_at": {k: _r(v) for k, v in self.pending_at.items()},
-            "last_to_consent": [a.to_dict() for a in self.last_to_consent],
-            "holding": [a.to_dict() for a in self.holding],
-            "vetoing": [a.to_dict() for a in self.vetoing],
-            "by_stage": {
-                stage: {kind: [a.to_dict() for a in shares] for kind, shares in table.items()}
-                for stage, table in self.by_stage.items()
-            },
-            **life,
-        }
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any, info: ValidationInfo) -> Any:
+        """From summary.json: the curve and the areas by month come from the run's CSV files."""
+        if not (isinstance(data, dict) and "cdf" not in data and info.context):
+            return data
+        code = data["code"]
+        curves = _context(info, "curves")
+        if code not in curves:
+            raise KeyError(f"{code} is not in cooperation_by_date.csv")
+        data = {**data, "cdf": curves[code]}
+        if data.get("partnership") is not None:
+            data["partnership"] = {**data["partnership"], "by_month": _context(info, "areas")[code]}
+        return data
+
+    @field_validator("by_year_end", mode="before")
+    @classmethod
+    def _year_ends(cls, value: Any) -> Any:
+        return [(item["date"], item) if isinstance(item, dict) else item for item in value]
+
+    @field_serializer("by_year_end", when_used="json")
+    def _write_year_ends(self, value: list[tuple[dt.date, Estimate]]) -> list[dict[str, Any]]:
+        return [{"date": day.isoformat(), **estimate.to_dict()} for day, estimate in value]
+
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data = handler(self)
+        if info.mode_is_json() and data.get("partnership") is None:
+            data.pop("partnership", None)  # a run without a partnership block writes none
+        return data
 
 
-@dataclass(frozen=True)
-class Results:
+class Results(Part):
     """What a run found, per candidate.
 
     >>> import partnersim
@@ -147,13 +206,13 @@ class Results:
     >>> results.plot.s_curve()  # doctest: +SKIP
     """
 
-    scenario: Scenario
+    scenario: Annotated[Scenario, SkipValidation]  # validated when it was loaded; its rules are not run again
     replications: int
     seed: int
     success: str
     outcome_names: list[str]
     candidates: list[CandidateResult]
-    rows: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
+    rows: Any | None = Field(default=None, exclude=True, repr=False)  # dict[str, list]: not checked, it may be large
     """One entry per candidate per replication, when asked for with ``simulate(..., keep_rows=True)``."""
 
     @property
@@ -205,7 +264,26 @@ class Results:
 
         return PlotAccessor(self)
 
-    def to_dict(self) -> dict[str, Any]:
+    @model_validator(mode="before")
+    @classmethod
+    def _read(cls, data: Any, info: ValidationInfo) -> Any:
+        """From summary.json: the scenario is the run's scenario.yaml, the outcomes those of its candidates."""
+        if not (isinstance(data, dict) and "outcome_names" not in data and info.context):
+            return data
+        scenario = _context(info, "scenario")
+        n = int(data["replications"])
+        if [item["code"] for item in data["candidates"]] != [c.code for c in scenario.candidates]:
+            raise ValueError("its candidates are not those of scenario.yaml")
+        if n != scenario.replications:
+            raise ValueError(f"it counts {n:,} replications, scenario.yaml {scenario.replications:,}")
+        outcomes = list(data["candidates"][0]["outcomes"]) if data["candidates"] else []
+        return {**data, "scenario": scenario, "outcome_names": outcomes}
+
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data = handler(self)
+        if not info.mode_is_json():
+            return data
         return {
             "scenario": self.scenario.name,
             "start": self.start.isoformat(),
@@ -215,8 +293,14 @@ class Results:
             "success": self.success,
             "interval": "95% Wilson score interval",
             "date_quantiles": "dates by which cooperation has that probability, over all replications",
-            "candidates": [c.to_dict() for c in self.candidates],
+            "candidates": data["candidates"],
         }
+
+    @classmethod
+    def read(cls, summary: dict[str, Any], **context: Any) -> Any:
+        """The Results a run wrote as ``summary.json``, with what its other files hold (``scenario``,
+        ``curves``, ``areas``), validated by the same declaration that wrote it."""
+        return cls.model_validate(summary, context={"n": int(summary["replications"]), **context})
 
 
 def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
@@ -307,7 +391,7 @@ def _year_ends(hist: np.ndarray, n: int, scenario: Scenario) -> list[tuple[dt.da
 def _top(model: Model, counts: np.ndarray, n: int, top: int) -> list[AllyShare]:
     order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], model.ally_codes[i]))[:top]
     return [
-        AllyShare(model.ally_codes[i], model.ally_names[i], int(counts[i]), int(counts[i]) / n)
+        AllyShare(code=model.ally_codes[i], name=model.ally_names[i], count=int(counts[i]), share=int(counts[i]) / n)
         for i in order
     ]
 
