@@ -178,7 +178,7 @@ def test_kept_rows_are_read_in_memory_as_the_file_would_be_read(tmp_path: Path) 
 def test_summary_json_is_read_by_the_declaration_that_wrote_it() -> None:
     from partnersim.results.summary import Results
 
-    for name in ("latam.yaml", "colombia.yaml"):  # colombia has a partnership block
+    for name in ("latam.yaml", "latam-calendar.yaml"):  # the second has a partnership block
         results = partnersim.simulate(ROOT / "scenarios" / name, replications=400)
         written = json.loads(json.dumps(results.to_dict()))
         again = Results.read(
@@ -190,3 +190,4 @@ def test_summary_json_is_read_by_the_declaration_that_wrote_it() -> None:
             # Read back, an estimate is computed again from its count: exact, not rounded to six places.
             assert after.outcomes == before.outcomes and after.by_year_end == before.by_year_end
             assert (after.partnership is None) == (before.partnership is None)
+        assert results.has_partnership == (name == "latam-calendar.yaml") == again.has_partnership
