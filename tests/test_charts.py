@@ -18,6 +18,7 @@ from partnersim.charts import (
     CHART_NAMES,
     CHARTS,
     chart,
+    dates,
     mermaid,
     process_diagram,
     render_all,
@@ -26,11 +27,11 @@ from partnersim.charts import (
     style,
 )
 from partnersim.charts.allies import ally_table
+from partnersim.charts.dates import date_ticks
 from partnersim.charts.outcomes import finding as outcome_finding
 from partnersim.charts.scurve import finding as s_curve_finding
 from partnersim.charts.scurve import legend_text
 from partnersim.charts.starts import bin_edges, bin_shares
-from partnersim.charts.style import date_ticks
 from partnersim.cli import cli
 from partnersim.errors import PartnersimError
 from partnersim.process.library import GLOBAL_PARTNER
@@ -698,7 +699,7 @@ def test_date_ticks_are_round_and_far_enough_apart(start: dt.date, end: dt.date,
     major, minor, label = date_ticks(start, end, width=width, size=11)
     span = (end - start).days
     inches = [(b - a).days / span * width for a, b in zip(major, major[1:], strict=False)]
-    assert len(major) >= 2 and min(inches) * 72 >= 0.95 * style.TICK_ROOM * 11
+    assert len(major) >= 2 and min(inches) * 72 >= 0.95 * dates.TICK_ROOM * 11
     assert set(major) <= set(minor) and all(start <= d <= end and d.day == 1 for d in minor)
     step = (major[1].year - major[0].year) * 12 + major[1].month - major[0].month
     assert all((d.year * 12 + d.month - 1) % step == 0 for d in major)  # 2030, 2040 …; Jan, Apr …
@@ -718,6 +719,6 @@ def test_a_date_axis_thins_its_ticks_to_the_width_it_is_drawn_at(months: bool) -
             FigureCanvasAgg(fig)
             ax = fig.add_subplot()
             ax.set_xlim(mdates.date2num(dt.date(2026, 1, 1)), mdates.date2num(end))
-            style.date_axis(ax, months=months)
+            dates.date_axis(ax, months=months)
             fig.draw_without_rendering()
             assert len(_tick_labels(ax)) >= 2 and _apart(_tick_labels(ax), gap=6)

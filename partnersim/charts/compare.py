@@ -16,7 +16,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
 from partnersim.text import join_words, percent
@@ -193,7 +193,7 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_yticks([0, 20, 40, 50, 60, 80, 100])
     ax.set_ylabel(f"Chance {results.success_words} has begun (%)")
     ax.set_xlabel("Date")
-    style.calendar_axis(ax, results.start, results.end_date)
+    dates.calendar_axis(ax, results.start, results.end_date)
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.1, zorder=2)
 
 

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.safetext import line
 from partnersim.text import percent
 from partnersim.values.durations import add_days
@@ -157,7 +157,7 @@ def _calendar_axis(fig: Figure, ax: Axes, zero: dt.date, end: float) -> None:
     fig.canvas.draw()  # lay out first, so that positions are final
     room = 0.85 * fig.dpi  # a little more than the width of "Sep 2022" at this size, in pixels
     last = -np.inf
-    for month in style.month_starts(zero + dt.timedelta(days=1), add_days(zero, end), 1):  # those after zero
+    for month in dates.month_starts(zero + dt.timedelta(days=1), add_days(zero, end), 1):  # those after zero
         day = (month - zero).days
         x = float(ax.transData.transform((day, 0))[0])
         if x - last < room:
@@ -320,7 +320,7 @@ def _backtest_axes(ax: Axes, start: dt.date, end: dt.date) -> None:
     ax.set_ylabel("Simulated futures in which the step\nwas done by each date (%)")
     ax.set_xlabel("Date")
     # Quarters labelled and months between, or years and quarters; fewer where labels would touch.
-    style.date_axis(ax, months=(end - start).days < 2.5 * 365)
+    dates.date_axis(ax, months=(end - start).days < 2.5 * 365)
     ax.tick_params(axis="x", which="minor", length=3, color="#888888")
     style.light_grid(ax, "x")
 

@@ -19,7 +19,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.errors import PartnersimError
 from partnersim.text import percent
 from partnersim.values.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -124,7 +124,7 @@ def _axes(ax: Axes, results: Results, top: float) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.set_ylabel("Areas of cooperation (expected)")
     ax.set_xlabel("Date")
-    style.calendar_axis(ax, results.start, results.end_date)
+    dates.calendar_axis(ax, results.start, results.end_date)
     style.light_grid(ax, "both")
 
 

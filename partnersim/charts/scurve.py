@@ -13,8 +13,7 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
-from partnersim.charts import style
-from partnersim.charts.style import date_ticks as date_ticks  # kept importable from here
+from partnersim.charts import dates, style
 from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ def _axes(ax: Axes, results: Results) -> None:
     ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
     ax.set_ylabel(f"Chance {results.success_words} has begun (%)")
     ax.set_xlabel("Date")
-    style.calendar_axis(ax, results.start, results.end_date)
+    dates.calendar_axis(ax, results.start, results.end_date)
 
 
 def _subtitle(results: Results) -> str:

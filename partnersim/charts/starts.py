@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.results.text import interval
 from partnersim.stats import wilson
 from partnersim.text import percent
@@ -148,7 +148,7 @@ def _panel(ax: Axes, results: Results, candidate: CandidateResult, index: int, e
 def _scale(axes: np.ndarray, results: Results, top: float) -> None:
     for ax in axes:
         ax.set_ylim(0, max(top * 100, 0.1) * 1.32)  # room for the number above the highest bar
-    style.calendar_axis(axes[-1], results.start, results.end_date)
+    dates.calendar_axis(axes[-1], results.start, results.end_date)
     for ax in axes[:-1]:
         ax.tick_params(axis="x", which="both", length=0)
         style.light_grid(ax, "x")

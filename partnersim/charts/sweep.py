@@ -19,7 +19,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.keys import flatten
@@ -79,7 +79,7 @@ def _axis_label(sweep: Sweep, param: Param) -> str:
 def _format_axis(ax: Axes, param: Param) -> None:
     """Dates as calendar dates: years, or quarters on a span under three years; fewer where labels would touch."""
     if param.kind == "date":
-        style.date_axis(ax, months=param.high - param.low < 3 * 365)
+        dates.date_axis(ax, months=param.high - param.low < 3 * 365)
 
 
 def _value_text(param: Param, x: float) -> str:

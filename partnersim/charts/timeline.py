@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
 from partnersim.values.durations import add_days
@@ -179,7 +179,7 @@ def _place_notes(fig: Figure, ax: Axes) -> None:
 
 def _axes(ax: Axes, results: Results, story: Story) -> None:
     style.candidate_rows(ax, [c.name for c in story.cases], top=0.75, bottom=0.35)
-    style.calendar_axis(ax, results.start, results.end_date)
+    dates.calendar_axis(ax, results.start, results.end_date)
     ax.set_xlabel("Date")
     ax.axvline(mdates.date2num(results.end_date), color="#444444", linewidth=1.0, zorder=2)
     right = ax.secondary_yaxis("right")

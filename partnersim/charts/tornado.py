@@ -18,7 +18,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from partnersim.charts import style
+from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.labels import possessive
 from partnersim.text import percent
@@ -159,7 +159,7 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
                             else f"after {_by(sens)}")
     _base_line(ax, base, label)
     ax.axvline(horizon, color="#444444", linewidth=1.1)
-    style.date_axis(ax, months=horizon - low <= 3 * 365)
+    dates.date_axis(ax, months=horizon - low <= 3 * 365)
     ax.set_xlabel(f"Date by which {results.success_words} is an even chance (P50)")
     style.light_grid(ax, "x")
 
