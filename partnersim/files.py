@@ -83,7 +83,12 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 
 
 class NotRegular(OSError):
-    """A path that is a folder, a named pipe, a device or a socket where a file was expected."""
+    """A path that is a folder, a named pipe, a device or a socket where a file was expected; ``kind``
+    says which, in words ("a named pipe")."""
+
+    def __init__(self, kind: str, path: str | Path) -> None:
+        super().__init__(errno.EINVAL, f"{kind}, not a file", str(path))
+        self.kind = kind
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
@@ -121,7 +126,7 @@ def read_regular(path: str | Path, limit: int | None = None) -> bytes:
 def _check_regular(mode: int, path: str | Path) -> None:
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-        raise NotRegular(errno.EINVAL, f"{kind}, not a file", str(path))
+        raise NotRegular(kind, path)
 
 
 # Descriptors of the locks this process holds: a forked worker closes its copies at once,

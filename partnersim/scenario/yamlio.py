@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from partnersim import files
 from partnersim.errors import MAX_FILE, Problem, ScenarioError
 
 MAX_FILE_BYTES = 1_000_000
@@ -241,13 +241,12 @@ def read_source(path: Path) -> Source:
     path may have changed in between).
     """
     try:
-        _refuse_unless_regular(os.stat(path).st_mode)
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(descriptor, "rb") as stream:
-            status = os.fstat(descriptor)
-            _refuse_unless_regular(status.st_mode)
+        with files.open_regular(path) as stream:
+            status = os.fstat(stream.fileno())
             # One byte past the limit is enough to know the file is too large.
             raw = stream.read(MAX_FILE_BYTES + 1)
+    except files.NotRegular as exc:
+        raise Unreadable(f"{exc.kind}, not a scenario file") from None
     except ValueError:  # os.stat's "embedded null byte"
         raise Unreadable("the path contains a NUL byte") from None
     except FileNotFoundError:
@@ -255,22 +254,6 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         raise Unreadable(f"cannot read the file ({exc.strerror or exc})") from None
     return Source(raw, status.st_size, (status.st_dev, status.st_ino))
-
-
-_NOT_REGULAR = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def _refuse_unless_regular(mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
-    raise Unreadable(f"{kind}, not a scenario file")
 
 
 def _decoded(source: Source, shown: str) -> str:
