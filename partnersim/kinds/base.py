@@ -24,7 +24,7 @@ from enum import IntEnum
 from typing import Any, Protocol
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from partnersim.streams import Streams, key_of
 from partnersim.values.distributions import Days
@@ -161,6 +161,21 @@ def _no_days(params: Any, context: Context) -> float:
 
 def _never_dead(params: Any, context: Context) -> bool:
     return False
+
+
+class ByAlly(BaseModel):
+    """``default`` for every ally, then one entry per ally code that differs (its extra keys).
+
+    A subclass declares the type of ``default`` and of each entry
+    (``__pydantic_extra__: dict[str, Entry]``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """Each ally code's entry, as written."""
+        return dict(self.__pydantic_extra__ or {})
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from partnersim.kinds.base import (
     ADVANCE,
     VETO,
     AllyRecord,
+    ByAlly,
     ChunkKeys,
     Context,
     Entering,
@@ -71,30 +72,20 @@ class AllyOverride(Frozen):
     hold: HoldOverride | None = None
 
 
-class Allies(BaseModel):
+class Allies(ByAlly):
     """``default`` for every ally, then one entry per ally code that differs."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
     __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
 
     default: AllyParams = Field(default_factory=AllyParams)
 
-    @property
-    def overrides(self) -> dict[str, AllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
 
-
-class StageAllies(BaseModel):
+class StageAllies(ByAlly):
     """Per-stage changes to the allies' behaviour, layered over the top-level ``allies``."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
     __pydantic_extra__: dict[str, AllyOverride] = Field(init=False)  # type: ignore[assignment]
 
     default: AllyOverride = Field(default_factory=AllyOverride)
-
-    @property
-    def overrides(self) -> dict[str, AllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
 
 
 class ConsensusStage(StageBase):

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from partnersim.kinds.base import (
     ADVANCE,
     VETO,
     AllyRecord,
+    ByAlly,
     ChunkKeys,
     Context,
     Entering,
@@ -50,17 +51,12 @@ class SilenceAllyOverride(Frozen):
     breaks: Probability | None = None
 
 
-class SilenceAllies(BaseModel):
+class SilenceAllies(ByAlly):
     """``default`` for every ally, then one entry per ally code that differs."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
     __pydantic_extra__: dict[str, SilenceAllyOverride] = Field(init=False)  # type: ignore[assignment]
 
     default: SilenceAlly = Field(default_factory=SilenceAlly)
-
-    @property
-    def overrides(self) -> dict[str, SilenceAllyOverride]:
-        return dict(self.__pydantic_extra__ or {})
 
     def breaks(self, code: str) -> float:
         override = self.overrides.get(code)
