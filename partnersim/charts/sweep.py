@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from partnersim.charts import dates, style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.kinds import PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.text import join_words, percent
@@ -71,7 +72,7 @@ def _axis_values(param: Param, values: list[float]) -> np.ndarray:
 def _axis_label(sweep: Sweep, param: Param) -> str:
     name = setting_label(sweep.scenario, param.path)
     unit = " (months)" if param.kind == "duration" else ""
-    if param.kind == "number" and param.path.rsplit(".", 1)[-1] in ("probability", "lifted", "agreement"):
+    if param.kind == "number" and param.path.rsplit(".", 1)[-1] in PROBABILITY_KEYS:
         unit = " (probability)"
     return f"{name}{unit}"
 

@@ -32,6 +32,8 @@ else:
     StageParams = Union[tuple(k.params for k in KINDS.values())]
 STAGE_MODELS = {name: k.params for name, k in KINDS.items()}
 DECISION_KINDS = tuple(name for name, k in KINDS.items() if k.decision)
+# The settings of any kind that are probabilities, by their last key ("probability", "agreement", …).
+PROBABILITY_KEYS = frozenset(key for k in KINDS.values() for key, role in k.roles.items() if role == "probability")
 
 
 def kind(name: str) -> Kind:
@@ -44,4 +46,4 @@ def is_decision(params: Any) -> bool:
     return KINDS[params.kind].decision
 
 
-__all__ = ["DECISION_KINDS", "KINDS", "STAGE_MODELS", "Context", "Exit", "Kind", "StageParams", "is_decision", "kind"]
+__all__ = ["DECISION_KINDS", "KINDS", "PROBABILITY_KEYS", "STAGE_MODELS", "Context", "Exit", "Kind", "StageParams", "is_decision", "kind"]

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from partnersim import kinds
 from partnersim.errors import Problem
 from partnersim.scenario.overrides import EXPECTED_TEXT, QUOTE_TEXT
 from partnersim.scenario.yamlio import KeyPath, dotted
@@ -29,7 +30,7 @@ BROKEN_RULES = "scenario_rules"
 Origin = tuple[str, int]
 Origins = dict[KeyPath, Origin]
 
-PROBABILITY_KEYS = {"probability", "lifted", "agreement", "breaks", "strength"}
+PROBABILITY_KEYS = {*kinds.PROBABILITY_KEYS, "strength"}  # a stage kind's, and a bloc's strength
 # Keys whose value is a plain number; pydantic would quietly take true and false for 1 and 0.
 NUMBER_KEYS = PROBABILITY_KEYS | {"annual_rate", "cv", "shape", "mu", "sigma", "added_per_year"}
 DISTRIBUTION_KINDS = set(DURATION_KINDS) | set(DATE_KINDS)

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
-from partnersim.kinds import KINDS
+from partnersim.kinds import KINDS, PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import setting_label, setting_phrase
 from partnersim.scenario.schema import Scenario
@@ -58,7 +58,6 @@ from partnersim.whatif.sweep import _ends
 
 # How each setting is swung, by its last key: each stage kind says so for its own settings.
 _ROLES = {key: role for k in KINDS.values() for key, role in k.roles.items()}
-PROBABILITIES = (*(key for key, role in _ROLES.items() if role == "probability"),)
 DURATIONS = (*(key for key, role in _ROLES.items() if role == "duration"), "freeze")
 WHOLE = (*(key for key, role in _ROLES.items() if role == "count"),)
 SCALE = 2.0
@@ -137,7 +136,7 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
         key = "freeze"
     elif parts[0] not in ("allies", "stages"):
         return None
-    if key in PROBABILITIES and isinstance(value, float):
+    if key in PROBABILITY_KEYS and isinstance(value, float):
         low, high = value / SCALE, min(value * SCALE, (1 + value) / 2)
         return _factor(scenario, path, value, _text(low), _text(high),
                        "halfway to 0; doubled, at most halfway to 1")
