@@ -33,11 +33,7 @@ from partnersim.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from partnersim.results.folder import RunFolder
-    from partnersim.scenario.schema import Scenario
-    from partnersim.whatif.compare import Comparison, Input
+    from partnersim.whatif.compare import Comparison
 
 SENSITIVITY_REPLICATIONS = 5_000
 SWEEP_REPLICATIONS = 5_000
@@ -90,6 +86,7 @@ def compare(
     from partnersim.executors import default_jobs
     from partnersim.whatif.compare import Input, load_inputs
     from partnersim.whatif.compare import compare as run_compare
+    from partnersim.whatif.outputs import open_folder, write_comparison
 
     if not variants and not overrides:
         raise click.UsageError("give at least one VARIANT, or --set KEY.PATH=VALUE to make one from BASE")
@@ -102,7 +99,7 @@ def compare(
     n = replications or first.scenario.replications
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _folder("compare", first.label, out, force) as folder:
+    with open_folder("compare", first.label, out, force) as folder:
         result = with_progress(n * (1 + len(others)), quiet, lambda progress: run_compare(
             first, others, replications=replications, seed=seed, jobs=jobs, progress=progress))
         took = time.monotonic() - clock
@@ -114,7 +111,7 @@ def compare(
             click.echo(json.dumps(comparison_rows(result), indent=2, ensure_ascii=False, default=str))
         elif not quiet:
             _print_comparison(result)
-        written = _write_comparison(folder, result, [first, *others], overrides, jobs, image_format, started)
+        written = write_comparison(folder, result, [first, *others], overrides, jobs, image_format, started)
     if as_json:
         click.echo(f"Wrote {written}/", err=True)
         return
@@ -201,24 +198,6 @@ def _headings(result: Comparison) -> list[str]:
     return [f"{name} ({label})" if name else label for name, label in zip(names, result.names, strict=True)]
 
 
-def _write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],
-                      jobs: int, image_format: str, started: dt.datetime) -> Path:
-    from partnersim import safetext
-    from partnersim.charts.compare import compare_chart
-    from partnersim.whatif.text import comparison_rows, csv_text
-
-    folder.write_text("compare.csv", csv_text(comparison_rows(result)))
-    lines = []
-    for variant in result.variants:
-        lines.append(safetext.line(f"{result.base_label} → {variant.label}"))
-        lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
-    folder.write_text("differences.txt", "\n".join(lines) + "\n")
-    _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
-    sources = [path for item in inputs for path in item.sources]
-    return folder.commit(_manifest(result.base.scenario, sources, jobs, overrides, started, {
-        "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]}))
-
-
 # --- sweep -------------------------------------------------------------------------------
 
 
@@ -266,18 +245,17 @@ def sweep(
     force: bool, image_format: str, quiet: bool,
 ) -> None:
     """Run SCENARIO at many values of one or more parameters and chart an outcome against them."""
-    from partnersim.charts.sweep import sweep_chart
     from partnersim.executors import default_jobs
+    from partnersim.whatif.outputs import open_folder, write_sweep
     from partnersim.whatif.sweep import design_points, prepare
     from partnersim.whatif.sweep import sweep as run_sweep
-    from partnersim.whatif.text import csv_text
 
     base, parsed = prepare(scenario, params, overrides)
     _check_choice(candidate, [c.code for c in base.candidates], "--candidate")
     count = len(design_points(parsed, design, samples, base.seed if seed is None else seed))
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _folder("sweep", scenario.name, out, force) as folder:
+    with open_folder("sweep", scenario.name, out, force) as folder:
         result = with_progress(count * replications, quiet, lambda progress: run_sweep(
             scenario, parsed, design=design, samples=samples, overrides=overrides, replications=replications,
             seed=seed, jobs=jobs, executor=make_executor(executor, jobs, scheduler), progress=progress, base=base))
@@ -286,11 +264,8 @@ def sweep(
         _check_choice(outcome, outcomes, "--outcome")
         if not quiet:
             _print_sweep(result, outcome or result.points[0].results.success)
-        folder.write_text("sweep.csv", csv_text(result.rows()))
-        _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}",
-              image_format)
-        written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
-            "analysis": "sweep", "design": design, "params": list(params), "points": count}))
+        written = write_sweep(folder, result, scenario, params, design, count, jobs, overrides, started,
+                              image_format, outcome, candidate)
     if not quiet:
         click.echo(f"Ran {count} points × {replications:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (sweep.csv, charts/sweep.{image_format})")
@@ -361,13 +336,12 @@ def sensitivity(
 ) -> None:
     """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
     from partnersim import safetext
-    from partnersim.charts.tornado import tornado_chart
     from partnersim.executors import default_jobs
     from partnersim.scenario.loader import load_scenario
     from partnersim.whatif.factors import factors
+    from partnersim.whatif.outputs import open_folder, write_sensitivity
     from partnersim.whatif.sensitivity import check_ranges, drivers
     from partnersim.whatif.sensitivity import sensitivity as run_sensitivity
-    from partnersim.whatif.text import csv_text, sensitivity_rows
 
     loaded = load_scenario(scenario, overrides)
     _check_choice(candidate, [c.code for c in loaded.candidates], "--candidate")
@@ -376,7 +350,7 @@ def sensitivity(
     count = 1 + sum(bool(f.overrides(side)) for f in chosen for side in ("low", "high"))
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with _folder("sensitivity", scenario.name, out, force) as folder:
+    with open_folder("sensitivity", scenario.name, out, force) as folder:
         result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
             scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
             executor=make_executor(executor, jobs, scheduler), progress=progress))
@@ -384,16 +358,8 @@ def sensitivity(
         codes = [candidate] if candidate else [c.code for c in result.results.candidates]
         if not quiet:
             _print_sensitivity(result, codes[0], top)
-        folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
-        charts = []
-        for code in codes:
-            for measure in ("cooperation", "p50"):
-                name = f"tornado_{measure}_{code}.{image_format}"
-                _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
-                charts.append(f"charts/{name}")
-        written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
-            "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
-            "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
+        written, charts = write_sensitivity(folder, result, scenario, codes, top, ranges, jobs, overrides, started,
+                                            image_format)
     if not quiet:  # -q: only where the folder was written
         click.echo("Drivers:")
         for code in codes:
@@ -440,35 +406,6 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
 def _check_choice(value: str | None, choices: Sequence[str], option: str) -> None:
     if value is not None and value not in choices:
         raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
-
-
-def _folder(kind: str, label: str, out: Path | None, force: bool) -> RunFolder:
-    """The folder a what-if writes: ``--out``, or ``runs/<kind>-<scenario>-<date>-<time>``."""
-    from partnersim.results.folder import RunFolder, default_folder
-
-    target = out or default_folder(Path(label).stem, dt.datetime.now().astimezone(), kind)
-    return RunFolder(target, force=force, kind=kind, fresh=out is None)
-
-
-def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
-    from partnersim.charts.style import save
-
-    save(fig, folder.path / "charts" / name, image_format)
-
-
-def _sources(path: Path) -> list[Path]:
-    from partnersim.scenario.loader import source_files
-
-    return source_files(path)
-
-
-def _manifest(scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
-              started: dt.datetime, extra: dict[str, Any]) -> dict[str, Any]:
-    from partnersim.results.rundir import manifest
-
-    finished = dt.datetime.now(dt.timezone.utc)
-    unique = list(dict.fromkeys(sources))
-    return {**manifest(scenario, unique, started, finished, jobs, overrides=list(overrides)), **extra}
 
 
 def _duration(seconds: float) -> str:

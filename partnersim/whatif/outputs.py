@@ -1,0 +1,96 @@
+"""What the what-if commands write: the folder of a comparison, a sweep or a sensitivity analysis.
+
+The folder is opened before the work runs (:func:`open_folder`), so that an
+``--out`` that cannot be used is refused at once; each writer then writes
+every file, commits the folder with its manifest and returns what it wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from partnersim import safetext
+from partnersim.charts.compare import compare_chart
+from partnersim.charts.style import save
+from partnersim.charts.sweep import sweep_chart
+from partnersim.charts.tornado import tornado_chart
+from partnersim.results.folder import RunFolder, default_folder
+from partnersim.results.rundir import manifest
+from partnersim.scenario.loader import source_files
+from partnersim.scenario.schema import Scenario
+from partnersim.whatif.compare import Comparison, Input
+from partnersim.whatif.sensitivity import Sensitivity
+from partnersim.whatif.sweep import Sweep
+from partnersim.whatif.text import comparison_rows, csv_text, sensitivity_rows
+
+
+def open_folder(kind: str, label: str, out: Path | None, force: bool) -> RunFolder:
+    """The folder a what-if writes: ``--out``, or ``runs/<kind>-<scenario>-<date>-<time>``."""
+    target = out or default_folder(Path(label).stem, dt.datetime.now().astimezone(), kind)
+    return RunFolder(target, force=force, kind=kind, fresh=out is None)
+
+
+def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
+
+    save(fig, folder.path / "charts" / name, image_format)
+
+
+def _sources(path: Path) -> list[Path]:
+
+    return source_files(path)
+
+
+def _manifest(scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
+              started: dt.datetime, extra: dict[str, Any]) -> dict[str, Any]:
+
+    finished = dt.datetime.now(dt.timezone.utc)
+    unique = list(dict.fromkeys(sources))
+    return {**manifest(scenario, unique, started, finished, jobs, overrides=list(overrides)), **extra}
+
+
+def write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],
+                     jobs: int, image_format: str, started: dt.datetime) -> Path:
+    """Write a comparison: compare.csv, differences.txt and its chart; the folder written."""
+    folder.write_text("compare.csv", csv_text(comparison_rows(result)))
+    lines = []
+    for variant in result.variants:
+        lines.append(safetext.line(f"{result.base_label} → {variant.label}"))
+        lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
+    folder.write_text("differences.txt", "\n".join(lines) + "\n")
+    _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
+    sources = [path for item in inputs for path in item.sources]
+    return folder.commit(_manifest(result.base.scenario, sources, jobs, overrides, started, {
+        "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]}))
+
+
+def write_sweep(folder: RunFolder, result: Sweep, scenario: Path, params: Sequence[str], design: str, count: int,
+                jobs: int, overrides: Sequence[str], started: dt.datetime, image_format: str,
+                outcome: str | None, candidate: str | None) -> Path:
+    """Write a sweep: sweep.csv and its chart; the folder written."""
+    folder.write_text("sweep.csv", csv_text(result.rows()))
+    _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}", image_format)
+    return folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
+        "analysis": "sweep", "design": design, "params": list(params), "points": count}))
+
+
+def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, codes: Sequence[str], top: int,
+                      ranges: Sequence[str], jobs: int, overrides: Sequence[str], started: dt.datetime,
+                      image_format: str) -> tuple[Path, list[str]]:
+    """Write a sensitivity analysis: sensitivity.csv and two tornado charts per candidate; the folder and
+    the charts."""
+    folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
+    charts = []
+    for code in codes:
+        for measure in ("cooperation", "p50"):
+            name = f"tornado_{measure}_{code}.{image_format}"
+            _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
+            charts.append(f"charts/{name}")
+    written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
+        "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
+        "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
+    return written, charts
