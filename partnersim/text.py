@@ -1,15 +1,18 @@
 """How partnersim writes numbers and lists in words: one rule each, for every table, chart and sentence.
 
 A share is written by :func:`percent` wherever it appears, so that a briefing
-never says "100%" on one page and "99.6%" on another; a list of names is
-joined by :func:`join_words`; a word not found gets its "did you mean" from
-:func:`suggest`.
+never says "100%" on one page and "99.6%" on another; a span of days is said
+by :func:`duration_words`; a list of names is joined by :func:`join_words`; a
+word not found gets its "did you mean" from :func:`suggest`.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
+
+from partnersim.values.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 def percent(value: float, decimals: int | None = None, *, fine_below: float = 0.01) -> str:
@@ -28,6 +31,22 @@ def percent(value: float, decimals: int | None = None, *, fine_below: float = 0.
             return ">99.9%"
         decimals = 1 if 0 < value < fine_below or 0.99 < value < 1 else 0
     return f"{value * 100:.{decimals}f}%"
+
+
+def duration_words(days: float) -> str:
+    """A duration as a reader says it: ``0.5 days``, ``12 days``, ``4.5 months``, ``10.3 years``."""
+    if not math.isfinite(days) or days > 1e6 * DAYS_PER_YEAR:
+        return "over a million years"
+    if days < 10:
+        amount, unit, digits = days, "day", 1
+    elif days < 60:
+        amount, unit, digits = days, "day", 0
+    elif days < 2 * DAYS_PER_YEAR:
+        amount, unit, digits = days / DAYS_PER_MONTH, "month", 1
+    else:
+        amount, unit, digits = days / DAYS_PER_YEAR, "year", 1
+    text = f"{amount:.{digits}f}".removesuffix(".0")
+    return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
 def join_words(words: Sequence[str], conjunction: str = "and") -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from partnersim.stats import Z95, first_reaching, wilson
-from partnersim.text import join_words, percent, suggest
+from partnersim.text import duration_words, join_words, percent, suggest
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.0, "0%"), (0.004, "0.4%"), (0.0002, "<0.1%"), (0.676, "68%"),
@@ -56,3 +56,9 @@ def test_one_wilson_interval_for_one_count_and_for_many() -> None:
 def test_a_curve_reaches_a_level_on_its_first_day_at_or_above_it() -> None:
     curve = np.array([0.0, 0.1, 0.5, 0.5, 0.9])
     assert [first_reaching(curve, q) for q in (0.1, 0.5, 0.9, 0.95)] == [1, 2, 4, None]
+
+
+@pytest.mark.parametrize(("days", "text"), [(0.5, "0.5 days"), (1, "1 day"), (12, "12 days"), (137, "4.5 months"),
+                                            (3762.3, "10.3 years"), (math.inf, "over a million years")])
+def test_a_span_of_days_is_said_as_a_reader_says_it(days: float, text: str) -> None:
+    assert duration_words(days) == text

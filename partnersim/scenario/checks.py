@@ -31,7 +31,7 @@ from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.streams import keys_of
-from partnersim.text import join_words, percent
+from partnersim.text import duration_words, join_words, percent
 from partnersim.values.distributions import DurationDist
 from partnersim.values.durations import DAYS_PER_YEAR
 
@@ -479,11 +479,11 @@ def _horizon(scenario: Scenario, template: Template, stages: list[_Stage]) -> It
         if opens + least < horizon:
             continue
         since = f"its earliest request, {earliest}" if opens > 0 else f"the start, {scenario.start}"
-        parts = [f"{stage.name} {_human(stage.least)}" for stage in path if stage.least > 0]
+        parts = [f"{stage.name} {duration_words(stage.least)}" for stage in path if stage.least > 0]
         yield Finding(
             ("candidates", index),
             f"{candidate.label} cannot reach {template.success_words} by the horizon ({scenario.end_date}): "
-            f"from {since}, the shortest possible stages ({', '.join(parts)}) take {_human(least)} and end on "
+            f"from {since}, the shortest possible stages ({', '.join(parts)}) take {duration_words(least)} and end on "
             f"{_date(scenario, opens + least)} at the soonest",
         )
 
@@ -523,7 +523,7 @@ def _life(scenario: Scenario) -> Iterator[Finding]:
             how = "more often" if every < SHORTEST_RENEWAL_DAYS else "less often"
             yield Finding(
                 ("partnership", "renewal", "every"),
-                f"a renewal every {_human(every)} is far {how} than any programme on record: an IPCP runs two "
+                f"a renewal every {duration_words(every)} is far {how} than any programme on record: an IPCP runs two "
                 "years, an ITPP about four (Japan, Korea and Australia 2023–2026, Austria 2021–2024)",
             )
     rate = life.suspension.annual_rate
@@ -554,7 +554,7 @@ def _record(scenario: Scenario, template: Template) -> Iterator[Finding]:
             if median > limit:
                 yield Finding(
                     (*path, "deliberation"),
-                    f"a median deliberation of {_human(median)} is more than {DELIBERATION_MARGIN:g} times the "
+                    f"a median deliberation of {duration_words(median)} is more than {DELIBERATION_MARGIN:g} times the "
                     f"slowest consent without a hold on record (Slovakia, {SLOWEST_CONSENT_DAYS:g} days to "
                     "ratify Finland's and Sweden's accession in 2022)",
                 )
@@ -564,7 +564,7 @@ def _record(scenario: Scenario, template: Template) -> Iterator[Finding]:
             if median > LONGEST_BLOCK_DAYS:
                 yield Finding(
                     (*path, "hold", "duration"),
-                    f"a median hold of {_human(median)} is longer than the longest single-ally block on "
+                    f"a median hold of {duration_words(median)} is longer than the longest single-ally block on "
                     "record (Greece on North Macedonia's invitation, 2008–2018, about 10.3 years)",
                 )
     slowest = "the slowest recorded path to a partnership programme (Colombia, about 4 years from its 2013 " \
@@ -574,12 +574,12 @@ def _record(scenario: Scenario, template: Template) -> Iterator[Finding]:
         if isinstance(params, TalksStage) and _mean(params.round) > SLOWEST_PATH_DAYS:
             yield Finding(
                 ("stages", spec.name, "round"),
-                f"one round of talks takes {_human(_mean(params.round))} on average, longer than {slowest}",
+                f"one round of talks takes {duration_words(_mean(params.round))} on average, longer than {slowest}",
             )
         if isinstance(params, TaskStage) and _mean(params.duration) > SLOWEST_PATH_DAYS:
             yield Finding(
                 ("stages", spec.name, "duration"),
-                f"{spec.name} takes {_human(_mean(params.duration))} on average, longer than {slowest}",
+                f"{spec.name} takes {duration_words(_mean(params.duration))} on average, longer than {slowest}",
             )
     for index, candidate in enumerate(scenario.candidates):
         rate = candidate.withdrawal.annual_rate
@@ -612,22 +612,6 @@ def _share(value: float) -> str:
     with "under" and "over" in words, as a sentence says them."""
     text = percent(value, fine_below=0.1).replace("<", "under ").replace(">", "over ")
     return text.replace(".0%", "%") if value < 0.99 else text
-
-
-def _human(days: float) -> str:
-    """A duration as a reader says it: ``0.5 days``, ``12 days``, ``4.5 months``, ``10.3 years``."""
-    if not math.isfinite(days) or days > 1e6 * DAYS_PER_YEAR:
-        return "over a million years"
-    if days < 10:
-        amount, unit, digits = days, "day", 1
-    elif days < 60:
-        amount, unit, digits = days, "day", 0
-    elif days < 2 * DAYS_PER_YEAR:
-        amount, unit, digits = days / (DAYS_PER_YEAR / 12), "month", 1
-    else:
-        amount, unit, digits = days / DAYS_PER_YEAR, "year", 1
-    text = f"{amount:.{digits}f}".removesuffix(".0")
-    return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
 def _date(scenario: Scenario, day: float) -> dt.date:
