@@ -507,6 +507,15 @@ def test_process_diagram_draws_every_stage_and_outcome() -> None:
     assert "any one ally can block at 2" in _texts(fig)[0]
 
 
+def test_a_run_without_a_partnership_block_draws_no_partnership_life(one: Results) -> None:
+    """The run simulated no renewals or suspensions, so its process chart shows none; the process itself
+    (``partnersim diagram``) still does."""
+    assert one.scenario.partnership is None
+    run_chart = _all_text(CHARTS["process"](one))
+    assert "Renewal" not in run_chart and "Lapsed" not in run_chart and "renewal" not in run_chart
+    assert "Renewal" in _all_text(process_diagram(GLOBAL_PARTNER))
+
+
 def test_unknown_template_is_a_partnersim_error() -> None:
     with pytest.raises(PartnersimError, match="unknown process template 'membership'"):
         mermaid("membership")

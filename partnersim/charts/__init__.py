@@ -59,7 +59,10 @@ class Chart:
         if self.name == "process":
             kinds = {name: stage.kind for name, stage in results.scenario.stages.items()}
             scenario = results.scenario
-            return draw(scenario.template, size=size, kinds=kinds, route=scenario.route)  # type: ignore[no-any-return]
+            template = scenario.template
+            if scenario.partnership is None:  # the run simulated no partnership life: draw none
+                template = template.model_copy(update={"life": False})
+            return draw(template, size=size, kinds=kinds, route=scenario.route)  # type: ignore[no-any-return]
         if self.needs_rows:
             if rows is None:
                 raise PartnersimError(
