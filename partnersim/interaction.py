@@ -45,6 +45,7 @@ class Rounds:
     withdraw_at: float
     durations: list[float]  # the rounds it holds a team for, in order
     agreed: bool  # the last of ``durations`` ends in agreement
+    order: float = 0.0  # among cases that ask at the same moment, the lower asks first (a draw of the case)
 
 
 def shared_rounds(
@@ -54,7 +55,9 @@ def shared_rounds(
     (``AGREED``, ``FAILED``, ``WITHDREW``).
 
     A case waits in line (first come, first served) for a free team before
-    each round and may withdraw while it waits or talks. Without agreement
+    each round and may withdraw while it waits or talks. Cases that enter at
+    the same moment line up by their ``order``, a draw of each case, so no
+    candidate is first because of where the file lists it. Without agreement
     after its rounds it fails (``limited``: the talks have a round limit) or
     stays in talks until it withdraws. A case still in talks at ``horizon``
     is absent from the answer.
@@ -62,7 +65,7 @@ def shared_rounds(
     env = simpy.Environment()
     teams: dict[int, simpy.Resource] = {}
     left: dict[Case, tuple[float, str]] = {}
-    for rounds in cases:
+    for rounds in sorted(cases, key=lambda r: (r.start, r.order)):
         rep = rounds.case[0]
         if rep not in teams:
             teams[rep] = simpy.Resource(env, capacity=capacity)

@@ -53,6 +53,7 @@ class TalksStage(StageBase):
 NEVER = -1
 ROUND_CAP = 1000  # rounds drawn at most when talks have no round limit
 _BLOCK = 32
+_QUEUE = key_of("queue")
 
 
 @dataclass
@@ -61,6 +62,7 @@ class TalksPlan:
 
     rounds: np.ndarray  # (R, C) rounds until agreement, NEVER if none within the limit
     days: np.ndarray  # (R, C, W) duration of each round a case holds (0 beyond), W the most any case holds
+    order: np.ndarray  # (R, C) where a case stands among those that enter talks at the same moment
 
 
 class Talks:
@@ -102,7 +104,8 @@ class Talks:
         if widest:
             used = np.arange(widest)[None, None, :] < held[:, :, None]
             days[used] = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)[used])
-        return TalksPlan(rounds=rounds, days=days)
+        order = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), _QUEUE)
+        return TalksPlan(rounds=rounds, days=days, order=order)
 
     def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
         days, ending = self._uncontended(plan)
@@ -138,7 +141,8 @@ class Talks:
                 needed = int(plan.rounds[r, c])
                 held = self.limit if needed == NEVER else needed
                 cases.append(Rounds((r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
-                                    plan.days[r, c, :held].tolist(), agreed=needed != NEVER))
+                                    plan.days[r, c, :held].tolist(), agreed=needed != NEVER,
+                                    order=float(plan.order[r, c])))
         left = shared_rounds(cases, self.teams, entering.horizon, limited=self.max_rounds is not None)
         for case in cases:
             r, c = case.case

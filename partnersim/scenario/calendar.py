@@ -71,17 +71,23 @@ class Calendar:
         return out
 
     def next_meeting(self, day: np.ndarray) -> np.ndarray:
-        """The first meeting on or after ``day`` (inf: none before the horizon)."""
+        """The first meeting on or after ``day`` (inf: none before the horizon).
+
+        Meetings are whole days: a decision ready partway through a meeting
+        day takes effect that day, when it is ready.
+        """
+        day = np.asarray(day, dtype=float)
         table = np.append(self._next_meeting, np.inf)  # past the horizon: no meeting
-        index = np.ceil(np.asarray(day, dtype=float))
+        index = np.floor(day)
         index = np.where(np.isfinite(index), np.clip(index, 0, len(table) - 1), len(table) - 1)
-        return table[index.astype(np.int64)]
+        return np.maximum(table[index.astype(np.int64)], day)
 
     def next_summit(self, day: np.ndarray) -> np.ndarray:
         """The first summit on or after ``day`` (inf: none is known)."""
         day = np.asarray(day, dtype=float)
         padded = np.append(self.summits, np.inf)
-        return padded[np.searchsorted(self.summits, day, side="left")]
+        # Summits are whole days too: one ready during a summit's day takes effect that day.
+        return np.maximum(padded[np.searchsorted(self.summits, np.floor(day), side="left")], day)
 
 
 def _meetings(scenario: Scenario, weekday: int, holidays: list[tuple]) -> np.ndarray:

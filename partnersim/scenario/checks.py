@@ -22,9 +22,10 @@ from typing import NamedTuple
 import numpy as np
 
 from partnersim.kinds import KINDS, Context
+from partnersim.kinds.base import least_of
 from partnersim.kinds.consensus import AllyOverride, AllyParams, ConsensusStage, layer_allies
 from partnersim.kinds.silence import SilenceStage
-from partnersim.kinds.talks import TalksStage
+from partnersim.kinds.talks import ROUND_CAP, TalksStage
 from partnersim.kinds.task import TaskStage
 from partnersim.process.definition import RENEWAL, REQUESTED, Template
 from partnersim.scenario.calendar import Calendar
@@ -87,6 +88,9 @@ LONGEST_RENEWAL_DAYS = 5 * DAYS_PER_YEAR
 # a year) is far outside that record.
 MAX_SUSPENSION_RATE = 0.5
 
+# A request date after the horizon in fewer than one draw in a hundred is not worth a warning.
+LATE_REQUESTS = 0.01
+
 
 class Finding(NamedTuple):
     """One warning: the key path it is about, and what is suspicious, in one sentence."""
@@ -106,6 +110,7 @@ def scenario_warnings(scenario: Scenario) -> list[Finding]:
     found += _horizon(scenario, template, stages)
     found += _requests(scenario)
     found += _life(scenario)
+    found += _round_cap(scenario)
     if isinstance(scenario.process, str) and scenario.process in NATO_PROCESSES:
         found += _record(scenario, template)
     return found
@@ -500,13 +505,29 @@ def _requests(scenario: Scenario) -> Iterator[Finding]:
             continue
         # The engine opens a case on its request day; one on or after the horizon ends pending.
         late = float(np.mean(candidate.request.in_days(scenario.start).ppf(_GRID) >= horizon))
-        if late <= 0.0:
+        if late < LATE_REQUESTS:  # a range that ends on the horizon's day has a draw or two there
             continue
         how = "always" if late >= 1.0 else f"in {_share(late)} of the draws"
         yield Finding(
             ("candidates", index, "request"),
             f"{candidate.label}'s request falls on or after the horizon ({scenario.end_date}) {how}; "
             "a replication with a request that late ends pending before the candidate asks",
+        )
+
+
+def _round_cap(scenario: Scenario) -> Iterator[Finding]:
+    """Talks without a round limit are drawn for at most ROUND_CAP rounds; say so where that can matter."""
+    for name, params in scenario.stages.items():
+        if not isinstance(params, TalksStage) or params.max_rounds is not None or params.agreement <= 0.0:
+            continue
+        beyond = (1.0 - params.agreement) ** ROUND_CAP
+        if beyond < 1e-4 or ROUND_CAP * least_of(params.round) >= scenario.horizon_days:
+            continue  # no case needs that many rounds, or they could not end before the horizon
+        yield Finding(
+            ("stages", name, "agreement"),
+            f"talks at {name} have no round limit and are drawn for at most {ROUND_CAP:,} rounds; a case that "
+            f"needs more ({_share(beyond)} of cases, at agreement {params.agreement:g} a round) stays in talks "
+            "until it withdraws or the horizon; set max_rounds to say when talks fail",
         )
 
 

@@ -485,8 +485,8 @@ class _Signed(_Dist):
         v = self.values
         if self.kind == "fixed":
             return np.full(u.shape, v[0])
-        if self.kind == "uniform":
-            return v[0] + u * (v[1] - v[0])
+        if self.kind == "uniform":  # every day of the range alike, the last one included
+            return v[0] + u * (v[1] - v[0] + 1.0)
         if self.kind == "triangular":
             shift = v[0]
             tri = Triangular(triangular=(0.0, v[1] - shift, v[2] - shift))
