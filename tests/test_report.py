@@ -372,7 +372,7 @@ def test_the_calendar_blocs_silence_and_partnership_settings_are_named_for_a_rea
     assert rows["Election in United Kingdom (GBR): date"].source.startswith("HYPOTHETICAL")
     assert rows["Bloc Türkiye and Hungary: chance of acting as one"].value == "0.5"
     assert rows["IPCP approval · Türkiye (TUR)"].value == "{breaks: 0.05}"
-    assert rows["Renewal · Every ally: chance a hold ends in consent (else a veto)"].value == "0.95"
+    assert rows["Renewal · Every ally: chance a hold is lifted (not a veto)"].value == "0.95"
     assert rows["Partnership: suspension rate per year"].source.startswith("one suspension (Afghanistan")
     assert sum(label == "Council: holiday" for label in (s.label for s in read_input(
         path.name, path.read_text(encoding="utf-8"), load_scenario(path)).settings)) == 9

@@ -390,7 +390,7 @@ KIND = Kind(
         "hold": "hold",
         "hold.probability": "chance of a hold",
         "hold.duration": "length of a hold",
-        "hold.lifted": "chance a hold ends in consent (else a veto)",
+        "hold.lifted": "chance a hold is lifted (not a veto)",
     },
     phrases={
         "deliberation": "{owner} time to consent",
