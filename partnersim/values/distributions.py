@@ -53,6 +53,28 @@ class _Dist(Frozen):
         """One line for a table or a report: the kind and its parameters."""
         raise NotImplementedError
 
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        """The chance of more than ``x`` days (the survival function)."""
+        raise NotImplementedError
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        """Days exceeded with chance ``p``: the inverse of :meth:`sf`, exact far in the upper tail."""
+        return self.ppf(1.0 - np.asarray(p, dtype=float))
+
+    def residual(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        """Days still to come, for a draw known to exceed ``elapsed`` days, at quantiles ``u``.
+
+        The draw is this distribution conditioned on exceeding ``elapsed``
+        (its residual life): the days at which the survival function has
+        fallen to ``(1 - u)`` times its value at ``elapsed``, less
+        ``elapsed``. Where no draw can exceed ``elapsed`` the answer is NaN.
+        """
+        u = np.asarray(u, dtype=float)
+        elapsed = np.broadcast_to(np.asarray(elapsed, dtype=float), u.shape)
+        beyond = self.sf(elapsed)
+        left = np.where(beyond > 0.0, (1.0 - u) * beyond, 0.5)  # any valid chance where none is left
+        return np.where(beyond > 0.0, np.maximum(self.isf(left) - elapsed, 0.0), np.nan)
+
 
 class Fixed(_Dist):
     fixed: Days
@@ -63,6 +85,12 @@ class Fixed(_Dist):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.fixed)
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=float) < self.fixed).astype(float)
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(p), self.fixed)
 
     def mean(self) -> float:
         return self.fixed
@@ -87,6 +115,17 @@ class Uniform(_Dist):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         low, high = self.uniform
         return low + np.asarray(u) * (high - low)
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        low, high = self.uniform
+        x = np.asarray(x, dtype=float)
+        if high == low:
+            return (x < low).astype(float)
+        return np.clip((high - x) / (high - low), 0.0, 1.0)
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        low, high = self.uniform
+        return high - np.asarray(p, dtype=float) * (high - low)
 
     def mean(self) -> float:
         return sum(self.uniform) / 2
@@ -126,6 +165,16 @@ class Triangular(_Dist):
     def mean(self) -> float:
         return sum(self.triangular) / 3
 
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        low, mode, high = self.triangular
+        x = np.clip(np.asarray(x, dtype=float), low, high)
+        width = high - low
+        if width == 0:
+            return (np.asarray(x) < low).astype(float)
+        below = (x - low) ** 2 / (width * (mode - low)) if mode > low else np.zeros(x.shape)
+        above = (high - x) ** 2 / (width * (high - mode)) if high > mode else np.zeros(x.shape)
+        return np.where(x <= mode, 1.0 - below, above)
+
     def describe(self) -> str:
         return "triangular " + "/".join(format_duration(v) for v in self.triangular)
 
@@ -153,6 +202,16 @@ class Pert(_Dist):
             return np.full(np.shape(u), low)
         alpha, beta = self._shape()
         return low + (high - low) * betaincinv(alpha, beta, np.asarray(u, dtype=float))
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        from scipy.special import betainc
+
+        low, _, high = self.pert
+        x = np.asarray(x, dtype=float)
+        if high == low:
+            return (x < low).astype(float)
+        alpha, beta = self._shape()
+        return 1.0 - betainc(alpha, beta, np.clip((x - low) / (high - low), 0.0, 1.0))
 
     def mean(self) -> float:
         low, mode, high = self.pert
@@ -192,6 +251,23 @@ class TruncatedNormal(_Dist):
         upper = math.inf if p.high is None else p.high
         x = truncnorm.ppf(np.asarray(u, dtype=float), a, b, loc=p.mean, scale=p.sd)
         return np.clip(x, p.low, upper)
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        from scipy.stats import truncnorm
+
+        p = self.normal
+        a = (p.low - p.mean) / p.sd
+        b = math.inf if p.high is None else (p.high - p.mean) / p.sd
+        return np.asarray(truncnorm.sf(np.asarray(x, dtype=float), a, b, loc=p.mean, scale=p.sd), dtype=float)
+
+    def isf(self, q: np.ndarray) -> np.ndarray:
+        from scipy.stats import truncnorm
+
+        p = self.normal
+        a = (p.low - p.mean) / p.sd
+        b = math.inf if p.high is None else (p.high - p.mean) / p.sd
+        upper = math.inf if p.high is None else p.high
+        return np.clip(truncnorm.isf(np.asarray(q, dtype=float), a, b, loc=p.mean, scale=p.sd), p.low, upper)
 
     def describe(self) -> str:
         p = self.normal
@@ -244,6 +320,21 @@ class Lognormal(_Dist):
         with np.errstate(over="ignore"):  # an infinite delay means "never", which the engine handles
             return np.exp(mu + sigma * ndtri(np.asarray(u, dtype=float)))
 
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtr
+
+        mu, sigma = self.lognormal.log_params()
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            return np.where(x > 0, ndtr(-(np.log(np.maximum(x, 1e-300)) - mu) / sigma), 1.0)
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri
+
+        mu, sigma = self.lognormal.log_params()
+        with np.errstate(over="ignore"):
+            return np.exp(mu - sigma * ndtri(np.asarray(p, dtype=float)))
+
     def mean(self) -> float:
         mu, sigma = self.lognormal.log_params()
         return math.exp(mu + sigma**2 / 2)
@@ -293,6 +384,18 @@ class Gamma(_Dist):
         shape, scale = self.gamma.shape_scale()
         return scale * gammaincinv(shape, np.asarray(u, dtype=float))
 
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        from scipy.special import gammaincc
+
+        shape, scale = self.gamma.shape_scale()
+        return gammaincc(shape, np.maximum(np.asarray(x, dtype=float), 0.0) / scale)
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        from scipy.special import gammainccinv
+
+        shape, scale = self.gamma.shape_scale()
+        return scale * gammainccinv(shape, np.asarray(p, dtype=float))
+
     def mean(self) -> float:
         shape, scale = self.gamma.shape_scale()
         return shape * scale
@@ -311,6 +414,12 @@ class Exponential(_Dist):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return -self.exponential.mean * np.log1p(-np.asarray(u, dtype=float))
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(-np.maximum(np.asarray(x, dtype=float), 0.0) / self.exponential.mean)
+
+    def isf(self, p: np.ndarray) -> np.ndarray:
+        return -self.exponential.mean * np.log(np.asarray(p, dtype=float))
 
     def mean(self) -> float:
         return self.exponential.mean
@@ -331,6 +440,21 @@ class Empirical(_Dist):
 
     def mean(self) -> float:
         return float(np.mean(self.empirical))
+
+    def sf(self, x: np.ndarray) -> np.ndarray:
+        values = np.sort(np.asarray(self.empirical, dtype=float))
+        x = np.asarray(x, dtype=float)
+        return 1.0 - np.searchsorted(values, x, side="right") / len(values)
+
+    def residual(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        """One of the listed durations above ``elapsed``, each alike, less ``elapsed`` (NaN: none is above)."""
+        values = np.sort(np.asarray(self.empirical, dtype=float))
+        u = np.asarray(u, dtype=float)
+        elapsed = np.broadcast_to(np.asarray(elapsed, dtype=float), u.shape)
+        first = np.searchsorted(values, elapsed, side="right")  # the first value above elapsed
+        left = len(values) - first
+        index = np.minimum(first + (u * left).astype(np.int64), len(values) - 1)
+        return np.where(left > 0, values[index] - elapsed, np.nan)
 
     def describe(self) -> str:
         return f"empirical ({len(self.empirical)} observations)"
