@@ -58,6 +58,11 @@ class AllyParams(Frozen):
     deliberation: Distribution = Field(default_factory=lambda: gamma("22d", 1.4))
     hold: Hold = Field(default_factory=Hold)
 
+    @property
+    def veto(self) -> float:
+        """The chance this ally vetoes: it holds, and does not lift the hold."""
+        return self.hold.probability * (1 - self.hold.lifted)
+
 
 class HoldOverride(Frozen):
     probability: Probability | None = None
@@ -370,7 +375,7 @@ def _least(params: ConsensusStage, context: Context) -> float:
 
 
 def _dead(params: ConsensusStage, context: Context) -> bool:
-    return any(p.hold.probability * (1 - p.hold.lifted) >= 1.0 for p in resolve_allies(params, context))
+    return any(p.veto >= 1.0 for p in resolve_allies(params, context))
 
 
 KIND = Kind(

@@ -181,8 +181,7 @@ def _least(params: ItemsStage, context: Context) -> float:
 
 
 def _dead(params: ItemsStage, context: Context) -> bool:
-    return any(p.hold.probability * (1 - p.hold.lifted) >= 1.0
-               for p in resolve_allies(ConsensusStage(allies=params.allies), context))
+    return any(p.veto >= 1.0 for p in resolve_allies(ConsensusStage(allies=params.allies), context))
 
 
 KIND = Kind(

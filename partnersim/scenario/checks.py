@@ -172,7 +172,7 @@ def _analyse(scenario: Scenario, template: Template, calendar: Calendar) -> list
 def _decision(scenario: Scenario, name: str, prefix: KeyPath, params: ConsensusStage) -> _Decision:
     codes = list(scenario.roster)
     allies = layer_allies(scenario.allies, params, codes)
-    vetoes = {code: p.hold.probability * (1 - p.hold.lifted) for code, p in zip(codes, allies, strict=True)}
+    vetoes = {code: p.veto for code, p in zip(codes, allies, strict=True)}
     return _Decision(name, prefix, params, allies, vetoes)
 
 
