@@ -45,12 +45,13 @@ PARTS_ONLY = "partnersim.parts_only"
 
 def scenario_problems(scenario: Scenario) -> list[Found]:
     """Every rule ``scenario`` breaks, in the order of the file's sections."""
-    found = document_problems(scenario.model_dump(), scenario.template)
+    dumped = scenario.model_dump()  # read by both the document rules and the read-back check
+    found = document_problems(dumped, scenario.template)
     horizon = _horizon_problem(scenario)
     if horizon is not None:
         found.append((("horizon",), horizon))
     else:
-        found += _written_back(scenario)
+        found += _written_back(scenario, dumped)
         for index, candidate in enumerate(scenario.candidates):
             earliest = candidate.request.earliest()
             if earliest > scenario.end_date:
@@ -188,9 +189,8 @@ def _horizon_problem(scenario: Scenario) -> str | None:
     return None
 
 
-def _written_back(scenario: Scenario) -> list[Found]:
+def _written_back(scenario: Scenario, dumped: dict[str, Any]) -> list[Found]:
     """A scenario is kept in its run folder as YAML; it must read back as itself, or a rerun would differ."""
-    dumped = scenario.model_dump()
     parts: list[tuple[KeyPath, BaseModel, Any]] = [((), scenario, {**dumped, "stages": {}})]
     parts += [(("stages", name), stage, dumped["stages"][name]) for name, stage in scenario.stages.items()]
     found: list[Found] = []
