@@ -31,9 +31,6 @@ from partnersim.errors import PartnersimError
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-KINDS = ("local", "dask")
-
-
 def default_jobs() -> int:
     """The cores this process may use."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
