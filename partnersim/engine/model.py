@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from partnersim.engine.life import RENEWAL, Life, compile_life
+from partnersim.engine.resume import Resume
 from partnersim.engine.spillover import Spillover
 from partnersim.kinds import KINDS, Context
 from partnersim.kinds.base import CompiledStage
@@ -50,6 +51,7 @@ class Model:
     paths: Paths  # the state machine, which confirms every path the walk produces
     spillover: Spillover | None = None
     life: Life | None = None  # what follows cooperation, with a ``partnership`` block
+    resumes: tuple[Resume, ...] = ()  # the cases already in a stage on the start date, with their history
 
     def column(self, state: str) -> int:
         """The column of ``state`` in the tables of a run (``Records.entry``, ``Records.spent``)."""
@@ -80,12 +82,21 @@ def compile_scenario(scenario: Scenario) -> Model:
         stages.append(KINDS[params.kind].compile(spec.name, index, params, context))
     names = template.stage_names
     entry: list[int | None] = []
-    for candidate in scenario.candidates:
+    resumes: list[Resume] = []
+    for column, candidate in enumerate(scenario.candidates):
         stage = candidate.stage
         if stage is None or stage == REQUESTED:
             entry.append(None)
-        else:
-            entry.append(names.index(stage))
+            continue
+        index = names.index(stage)
+        entry.append(index)
+        if candidate.since is not None:
+            known = KINDS[scenario.stages[stage].kind].known
+            resumes.append(Resume(
+                candidate=column, stage=index, elapsed=float((scenario.start - candidate.since).days),
+                label=f"{candidate.label}, in {template.stages[index].label} since {candidate.since}",
+                known=known(candidate, ally_codes, scenario.start) if known is not None else None,
+            ))
     return Model(
         scenario=scenario,
         template=template,
@@ -108,6 +119,7 @@ def compile_scenario(scenario: Scenario) -> Model:
         route=route,
         paths=Paths(template, route),
         spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
+        resumes=tuple(resumes),
         life=compile_life(
             scenario.partnership, scenario.horizon_days,
             lambda name, params: compile_consensus(name, -1, params, context, rules_of=RENEWAL),

@@ -19,14 +19,16 @@ route (:class:`partnersim.process.machine.Paths`), which names the states.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
 from partnersim.engine.records import LifeRecord, Records, Trail
+from partnersim.engine.resume import Opened, draw_open
 from partnersim.kinds import KINDS
 from partnersim.kinds.base import (
     ADVANCE,
@@ -134,6 +136,7 @@ class _Walk:
         self.allies: dict[str, AllyRecord] = {}
         self.waits = {stage.index: summit_waits(model.calendar, streams, keys, stage.name) for stage in model.stages}
         self.freeze = model.spillover.lengths(streams, keys) if model.spillover is not None else None
+        self.resuming = np.zeros(shape, dtype=bool)  # cases whose first pass continues a stage open on the start date
         self._start()
 
     def _start(self) -> None:
@@ -142,11 +145,13 @@ class _Walk:
         self._end(later, model.column(PENDING), np.full(self.shape, horizon), "censor")
         entry = np.array([-1 if e is None else e for e in model.entry_stage])[None, :]
         begin = ~later
-        resume = begin & (entry >= 0)
-        for index in np.unique(np.broadcast_to(entry, self.shape)[resume]).tolist():
-            here = resume & (entry == index)
+        resumed = begin & (entry >= 0)
+        for index in np.unique(np.broadcast_to(entry, self.shape)[resumed]).tolist():
+            here = resumed & (entry == index)
             self.steps.add(here, model.stage_column(index), self.opened, f"resume_{model.route.stages[index]}")
             self.at[here] = index
+        for history in model.resumes:
+            self.resuming[:, history.candidate] = begin[:, history.candidate]
         fresh = begin & (entry < 0)
         self.steps.add(fresh, model.column(REQUESTED), self.opened, "request")
         self._enter_first(fresh, self.opened)
@@ -188,6 +193,11 @@ class _Walk:
         plan = stage.draw(self.streams, self.keys.for_visits(self.visits[:, :, index]))  # type: ignore[attr-defined]
         now = self.now
         days, how = stage.finish(plan, Entering(active, now, self.withdraw_at, horizon))  # type: ignore[attr-defined]
+        elapsed, opened = self._opened(stage, active)
+        if opened:
+            days, how = days.copy(), how.copy()
+            for part, column in opened:
+                days[part.rows, column], how[part.rows, column] = part.days, part.how
         leave = now + days
         calendar = model.calendar
         name = stage.name  # type: ignore[attr-defined]
@@ -195,8 +205,9 @@ class _Walk:
             leave = np.where(active, calendar.settle(name, leave, self.waits[index]), leave)
         limit = model.timeouts[index]
         if limit is not None:  # still in the stage after its time limit: it ends there, by its timeout exit
-            late = active & (leave > now + limit) & (how != WITHDRAW)
-            leave = np.where(late, now + limit, leave)
+            limit_at = now + np.maximum(limit - elapsed, 0.0)
+            late = active & (leave > limit_at) & (how != WITHDRAW)
+            leave = np.where(late, limit_at, leave)
             how = np.where(late, TIMEOUT, how)
         spillover = model.spillover
         if spillover is not None and self.freeze is not None and index in spillover.frozen:
@@ -215,7 +226,7 @@ class _Walk:
             vetoed=moving & (how == VETO),
         )
         if KINDS[stage.kind].decision:  # type: ignore[attr-defined]
-            self._record(stage, plan, leaving)
+            self._record(stage, plan, leaving, opened)
         self.veto_at = np.where(leaving.vetoed, leave, self.veto_at)
         self._end(withdrawn, model.column(WITHDRAWN), withdraw_at, "withdraw")
         self._end(censored, model.column(PENDING), np.full(self.shape, horizon), "censor")
@@ -300,9 +311,34 @@ class _Walk:
         return Leaving(entered=np.where(active, self.now, np.nan), left=np.full(self.shape, np.inf),
                        advanced=none, vetoed=none)
 
-    def _record(self, stage: object, plan: object, leaving: Leaving) -> None:
+    def _opened(self, stage: Any, active: np.ndarray) -> tuple[np.ndarray, list[tuple[Opened, int]]]:
+        """The days each case had spent in ``stage`` before the start date (0 but for cases resuming it), and
+        the rest of the stage drawn given that history (:mod:`partnersim.engine.resume`), by candidate."""
+        resuming = active & self.resuming
+        elapsed = np.zeros(self.shape)
+        opened: list[tuple[Opened, int]] = []
+        if not resuming.any():
+            return elapsed, opened
+        for resume in self.model.resumes:
+            rows = np.flatnonzero(resuming[:, resume.candidate]) if resume.stage == stage.index else ()
+            if len(rows):
+                part = draw_open(stage, self.streams, self.keys, np.asarray(rows), resume, self.horizon)
+                opened.append((part, resume.candidate))
+                elapsed[rows, resume.candidate] = resume.elapsed
+        self.resuming &= ~resuming
+        return elapsed, opened
+
+    def _record(self, stage: Any, plan: object, leaving: Leaving, opened: Sequence[tuple[Opened, int]] = ()) -> None:
         """Keep who stood in the way on this pass, over what earlier passes kept."""
-        record = stage.ally_record(plan, leaving)  # type: ignore[attr-defined]
+        record = stage.ally_record(plan, leaving)
+        for part, c in opened:  # the cases resuming the stage: their own draws, from the day they entered it
+            r = part.rows
+            own = stage.ally_record(part.plan, Leaving(
+                entered=np.full((len(r), 1), -part.elapsed),
+                left=leaving.left[r, c][:, None], advanced=leaving.advanced[r, c][:, None],
+                vetoed=leaving.vetoed[r, c][:, None],
+            ))
+            record.last[r, c], record.veto[r, c], record.held[r, c] = own.last[:, 0], own.veto[:, 0], own.held[:, 0]
         earlier = self.allies.get(record.stage)
         if earlier is not None:
             record = AllyRecord(

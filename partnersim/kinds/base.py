@@ -70,14 +70,20 @@ class ChunkKeys:
     reps: np.ndarray  # (R,) uint64
     candidates: np.ndarray  # (C,) uint64
     visits: np.ndarray | None = None  # (R, C) earlier visits to the stage drawn; None: first visits for all
+    # (R, C) the draw of a stage already open on the start date that is tried (``name@k`` for try k > 0;
+    # see partnersim.engine.resume); None: the first try for all
+    tries: np.ndarray | None = None
 
     def stage(self, name: str, key: np.uint64) -> np.uint64 | np.ndarray:
         """The key of ``name``'s draws: ``key`` (a scalar) when every case is on its first visit, else (R, C)."""
-        if self.visits is None or not self.visits.any():
-            return key
-        keyed = np.full(self.visits.shape, key, dtype=np.uint64)
-        for visit in np.unique(self.visits[self.visits > 0]).tolist():
-            keyed[self.visits == visit] = key_of(f"{name}#{visit}")
+        keyed: np.uint64 | np.ndarray = key
+        for counts, mark in ((self.visits, "#"), (self.tries, "@")):
+            if counts is None or not counts.any():
+                continue
+            if np.ndim(keyed) == 0:
+                keyed = np.full(counts.shape, key, dtype=np.uint64)
+            for count in np.unique(counts[counts > 0]).tolist():
+                keyed[counts == count] = key_of(f"{name}{mark}{count}")  # type: ignore[index]
         return keyed
 
     def for_visits(self, visits: np.ndarray) -> ChunkKeys:
@@ -99,6 +105,9 @@ class Entering:
     start: np.ndarray  # (R, C) day of entry (meaningful where active)
     withdraw_at: np.ndarray  # (R, C) day the candidate would withdraw (inf: never)
     horizon: float
+    # What is known of one candidate's case already in the stage on the start date (a kind's own
+    # record, e.g. the allies that consented or hold at a consensus); None: nothing, or a fresh entry.
+    known: Any = None
 
 
 @dataclass
@@ -159,6 +168,10 @@ def _no_days(params: Any, context: Context) -> float:
     return 0.0
 
 
+def _no_limit(params: Any, context: Context) -> float:
+    return float("inf")
+
+
 def _never_dead(params: Any, context: Context) -> bool:
     return False
 
@@ -202,10 +215,21 @@ class Kind:
     # process's names for those who decide ("ally", "allies", "an").
     rule: str = ""
     least: Callable[[Any, Context], float] = _no_days  # the fewest days a case spends in it and goes on
+    most: Callable[[Any, Context], float] = _no_limit  # the most days a case can spend in it
+    # What a case already in it on the start date may say (who consented, who holds), compiled from its
+    # candidate for the stage's ``finish`` (``Entering.known``); None: nothing beyond the time spent in it.
+    known: Callable[[Any, list[str], Any], Any] | None = None
     dead: Callable[[Any, Context], bool] = _never_dead  # no case that enters it can ever go on
     labels: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+
+
+def most_of(dist: Any) -> float:
+    """The upper end of a duration distribution's support (inf for an unbounded one)."""
+    with np.errstate(divide="ignore"):
+        high = float(dist.isf(np.array([0.0]))[0])
+    return high if high == high else float("inf")
 
 
 def least_of(dist: Any) -> float:

@@ -11,6 +11,7 @@ function of these draws alone, and no SimPy is needed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -133,6 +134,22 @@ class ConsensusPlan:
     end: np.ndarray | None = None  # (R, C) days from entry to consensus or to the first veto
     last: np.ndarray | None = None  # (R, C) roster index of the last ally to consent (-1 if vetoed)
     veto_ally: np.ndarray | None = None  # (R, C) roster index of the first ally to veto (-1 if none)
+
+
+@dataclass(frozen=True)
+class KnownAllies:
+    """What is known of a consensus already open on the start date: who has consented, who holds since when.
+
+    Days count from the day the case entered the stage. An ally not named
+    here is drawn afresh from that day, and the draw is kept only if it
+    leaves the stage open on the start date (see :mod:`partnersim.engine.resume`).
+    """
+
+    elapsed: float  # days from entering the stage to the start date
+    consented: np.ndarray  # roster indices
+    consented_on: np.ndarray  # day of each consent (0 where its date is not known)
+    holding: np.ndarray  # roster indices
+    hold_began: np.ndarray  # day each of those holds began
 
 
 @dataclass(frozen=True)
@@ -277,10 +294,20 @@ class Consensus:
             p[:, :, election.ally] = np.where(decides >= election.day, election.hold, p[:, :, election.ally])
         return p
 
-    def resolve(self, plan: ConsensusPlan, start: np.ndarray) -> None:
-        """Fill in the holds, consents and vetoes of cases entering on day ``start``."""
+    def resolve(self, plan: ConsensusPlan, start: np.ndarray, known: KnownAllies | None = None) -> None:
+        """Fill in the holds, consents and vetoes of cases entering on day ``start``.
+
+        With ``known``, every case is one candidate's consensus already open on
+        the start date: the allies that consented have, and each ally holding
+        since a day holds for the rest of its hold (the hold's residual life).
+        """
         u, deliberation = plan.u, plan.deliberation
         holds = u[..., _HOLD] < self.hold_probability(plan, start)
+        if known is not None:
+            holds[:, :, known.consented] = False
+            holds[:, :, known.holding] = True
+            deliberation[:, :, known.consented] = known.consented_on
+            deliberation[:, :, known.holding] = known.hold_began
         # A hold's length, and whether it is lifted, are drawn only where there is a hold.
         r, c, a = np.nonzero(holds)
         drawn = plan.hold_uniforms(r, c, a)
@@ -289,6 +316,14 @@ class Consensus:
             mine = np.isin(a, group.allies)
             if mine.any():
                 hold_days[r[mine], c[mine], a[mine]] = group.dist.ppf(drawn[mine, 0])
+        if known is not None and known.holding.size:  # a hold under way: the rest of it, given its length so far
+            ongoing = np.isin(a, known.holding)
+            so_far = known.elapsed - deliberation[r[ongoing], c[ongoing], a[ongoing]]
+            for group in self.hold_groups:
+                mine = np.isin(a[ongoing], group.allies)
+                if mine.any():
+                    where = (r[ongoing][mine], c[ongoing][mine], a[ongoing][mine])
+                    hold_days[where] = so_far[mine] + group.dist.residual(drawn[ongoing, 0][mine], so_far[mine])
         lifted = np.zeros(holds.shape, dtype=bool)
         lifted[r, c, a] = drawn[:, 1] < self.lifted_p[a]
         decided = deliberation + hold_days
@@ -311,7 +346,7 @@ class Consensus:
         plan.veto_ally = np.where(vetoed, _pick(tied_veto, tiebreak), -1).astype(np.int16)
 
     def finish(self, plan: ConsensusPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
-        self.resolve(plan, entering.start)
+        self.resolve(plan, entering.start, entering.known)
         assert plan.end is not None and plan.vetoed is not None
         return plan.end, np.where(plan.vetoed, VETO, ADVANCE).astype(np.int8)
 
@@ -360,6 +395,22 @@ def _compile(name: str, index: int, params: ConsensusStage, context: Context) ->
     return compile_consensus(name, index, params, context)
 
 
+def known_allies(candidate: Any, codes: list[str], start: dt.date) -> KnownAllies:
+    """What ``candidate`` (a scenario's candidate, with ``since``) says of its consensus on the ``start`` date."""
+    since = candidate.since
+
+    def day(value: dt.date | None) -> float:
+        return 0.0 if value is None else float((value - since).days)
+
+    return KnownAllies(
+        elapsed=float((start - since).days),
+        consented=np.array([codes.index(code) for code in candidate.consented], dtype=np.int64),
+        consented_on=np.array([day(value) for value in candidate.consented.values()]),
+        holding=np.array([codes.index(code) for code in candidate.holding], dtype=np.int64),
+        hold_began=np.array([day(value) for value in candidate.holding.values()]),
+    )
+
+
 def least_days(allies: list[AllyParams]) -> float:
     """The fewest days a consensus of ``allies`` takes: the slowest ally's least deliberation, and its least
     hold when it always holds."""
@@ -386,6 +437,7 @@ KIND = Kind(
     decision=True,
     meets=True,
     holds=True,
+    known=lambda candidate, codes, start: known_allies(candidate, codes, start),
     note="all {many} agree",
     rule="every {one} must agree at {stages}",
     least=_least,

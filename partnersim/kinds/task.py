@@ -7,7 +7,17 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from partnersim.kinds.base import ADVANCE, ChunkKeys, Context, Entering, Exit, Kind, StageBase, least_of
+from partnersim.kinds.base import (
+    ADVANCE,
+    ChunkKeys,
+    Context,
+    Entering,
+    Exit,
+    Kind,
+    StageBase,
+    least_of,
+    most_of,
+)
 from partnersim.streams import Streams, key_of
 from partnersim.values.distributions import Distribution, pert
 
@@ -31,8 +41,16 @@ class Task:
         self.duration = params.duration
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
-        u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), np.uint64(0))
-        return self.duration.ppf(u)
+        return self.duration.ppf(self._uniforms(streams, keys))
+
+    def draw_open(self, streams: Streams, keys: ChunkKeys, elapsed: float) -> np.ndarray:
+        """Durations known to exceed ``elapsed`` days: ``elapsed`` plus the residual life, drawn exactly."""
+        u = self._uniforms(streams, keys)
+        return elapsed + self.duration.residual(u, np.full(u.shape, elapsed))
+
+    def _uniforms(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
+        return streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key),
+                                np.uint64(0))
 
     def finish(self, plan: np.ndarray, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
         return plan, np.full(plan.shape, ADVANCE, dtype=np.int8)
@@ -48,6 +66,7 @@ KIND = Kind(
     exits=frozenset({Exit.ADVANCE}),
     compile=_compile,
     least=lambda params, context: least_of(params.duration),
+    most=lambda params, context: most_of(params.duration),
     labels={"duration": "duration"},
     roles={"duration": "duration"},
 )

@@ -21,9 +21,12 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from partnersim.kinds import DECISION_KINDS, KINDS
+from partnersim.kinds import DECISION_KINDS, KINDS, Context
+from partnersim.kinds.base import most_of
+from partnersim.kinds.consensus import layer_allies
 from partnersim.process.definition import REQUESTED, Template, exit_problems, reach_problems
 from partnersim.scenario import messages
 from partnersim.scenario.messages import NUMBER_KEYS, suggest
@@ -331,4 +334,74 @@ def _stage_rules(scenario: Scenario) -> list[Found]:
         if scenario.partnership.renewal is not None and known:
             codes = list(scenario.partnership.renewal.allies.overrides)
             found += ally_codes(codes, ("partnership", "renewal", "allies"), roster)
+    for index, candidate in enumerate(scenario.candidates):
+        found += _history_rules(scenario, candidate, ("candidates", index), roster if known else None)
+    return found
+
+
+def _history_rules(scenario: Scenario, candidate: Any, path: KeyPath, roster: Mapping[str, str] | None) -> list[Found]:
+    """Where a candidate's case stands on the start date: a stage, since a date, who consented, who holds."""
+    stage, since, start = candidate.stage, candidate.since, scenario.start
+    found: list[Found] = []
+    if since is None:
+        for key in ("consented", "holding"):
+            if getattr(candidate, key):
+                found.append(((*path, key), f"{key} needs since: the day the case entered its stage"))
+        return found
+    if stage is None or stage == REQUESTED:
+        return [((*path, "since"), "since needs stage: the stage the case is in on the start date")]
+    if stage not in scenario.stages:
+        return found  # an unknown stage is reported on its own
+    if since > start:
+        found.append(((*path, "since"), f"{since} is after the start ({start}); a case already in a stage "
+                      "entered it by the start date"))
+    latest = candidate.request.latest()
+    if since < latest:
+        found.append(((*path, "since"), f"{since} is before the request ({latest}); the case entered "
+                      f"{stage} after asking"))
+    params = scenario.stages[stage]
+    kind = KINDS[params.kind]
+    elapsed = float((start - since).days)
+    context = Context(list(roster or {}), np.zeros(len(roster or {}), dtype=np.uint64), allies=scenario.allies)
+    most = kind.most(params, context)
+    if elapsed >= most:
+        found.append(((*path, "since"), f"{stage} takes at most {format_duration(most)}; a case that entered it on "
+                      f"{since} would have left it before the start ({start})"))
+    if params.timeout is not None and elapsed >= params.timeout:
+        found.append(((*path, "since"), f"{stage} ends by its timeout after {format_duration(params.timeout)}; a case "
+                      f"that entered it on {since} would have left it before the start ({start})"))
+    if not (candidate.consented or candidate.holding):
+        return found
+    if kind.known is None:
+        keys = [key for key in ("consented", "holding") if getattr(candidate, key)]
+        return found + [((*path, key), f"{key} applies at a consensus stage; {stage} is a {params.kind} stage")
+                        for key in keys]
+    if roster is not None:
+        for key in ("consented", "holding"):
+            found += ally_codes(list(getattr(candidate, key)), (*path, key), roster)
+    for code in candidate.consented.keys() & candidate.holding.keys():
+        found.append(((*path, "holding", code), f"ally {code} is listed both as consented and as holding"))
+    for key, dates in (("consented", candidate.consented), ("holding", candidate.holding)):
+        what = "consent" if key == "consented" else "hold"
+        for code, day in dates.items():
+            if day is None:
+                continue
+            if day < since:
+                found.append(((*path, key, code), f"the {what} on {day} is before the case entered {stage} ({since})"))
+            elif day > start:
+                found.append(((*path, key, code), f"the {what} on {day} is after the start ({start}); give what "
+                              "is known on the start date"))
+    if roster is None:
+        return found
+    codes = list(roster)
+    params_of = dict(zip(codes, layer_allies(scenario.allies, params, codes), strict=True))  # type: ignore[arg-type]
+    for code, day in candidate.holding.items():
+        if code not in params_of or not since <= day <= start:
+            continue
+        so_far = float((start - day).days)
+        duration = params_of[code].hold.duration
+        if float(duration.sf(np.array([so_far]))[0]) <= 0.0:
+            found.append(((*path, "holding", code), f"{code}'s holds at {stage} last at most "
+                          f"{format_duration(most_of(duration))}; a hold since {day} would have ended by the start "
+                          f"({start})"))
     return found

@@ -61,13 +61,30 @@ class Withdrawal(Frozen):
     annual_rate: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.0
 
 
+AllyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+def _consented(value: Any) -> Any:
+    """A list of ally codes (the dates of their consents not known) stands for a mapping to no date."""
+    return dict.fromkeys(value) if isinstance(value, list) else value
+
+
 class Candidate(Frozen):
-    """A nation asking for partnership."""
+    """A nation asking for partnership, and where its case stands on the start date."""
 
     code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     name: Label = ""
     request: DateDistribution
-    stage: str | None = None
+    stage: str | None = None  # the stage its case is in on the start date; None: it starts from its request
+    # The day the case entered ``stage``: the rest of the stage is drawn given the time already spent in it.
+    # None: the case enters ``stage`` on the start date.
+    since: CalendarDate | None = None
+    # At a consensus ``stage``: the allies that have consented (a list, or a mapping to the dates of
+    # their consents), and the allies holding their consent, each since a date. Any other ally has
+    # neither vetoed nor, unless another ally holds, brought the stage to an end.
+    consented: Annotated[dict[AllyCode, CalendarDate | None], BeforeValidator(_consented)] = Field(
+        default_factory=dict)
+    holding: dict[AllyCode, CalendarDate] = Field(default_factory=dict)
     withdrawal: Withdrawal = Field(default_factory=Withdrawal)
 
     @property
@@ -160,7 +177,6 @@ Horizon = Annotated[
 ]
 
 
-AllyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
