@@ -230,3 +230,23 @@ def test_a_hold_longer_than_any_recorded_one_is_refused(tmp_path: Path) -> None:
                          stages)
     assert any(line.startswith("candidates.0.holding.AAB: AAB's holds at consensus last at most 1y") for line in
                problems), problems
+
+
+def test_the_results_and_the_briefing_say_the_case_was_drawn_given_its_history() -> None:
+    from partnersim.results.text import finding
+    from partnersim.simulation import simulate
+
+    s = _resumed("ipcp_approval", "2025-08-04", {"ipcp_approval": {"allies": {"default": RANDOM_ALLY}}},
+                 allies={"default": INSTANT}, alliance=["AAA", "AAB", "AAC"], reps=2_000)
+    results = simulate(s, jobs=1)
+    history = results.candidates[0].history
+    assert history is not None and history.stage == "ipcp_approval" and history.days == 150.0
+    q = _independent(3, 150.0, 2_000_000)["open"]
+    assert history.still_open.p == pytest.approx(q, abs=4 * math.sqrt(q * (1 - q) / history.draws))
+    written = results.model_dump(mode="json")["candidates"][0]["history"]
+    assert written["since"] == "2025-08-04" and written["draws"] == history.draws
+    assert "(drawn given IPCP approval open since 04 Aug 2025, 4.9 months; under these settings" in finding(
+        results, results.candidates[0])
+    # a case with no history writes none
+    fresh = simulate(scenario(replications=50), jobs=1)
+    assert "history" not in fresh.model_dump(mode="json")["candidates"][0]

@@ -16,7 +16,7 @@ import numpy as np
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import interval
+from partnersim.results.text import history_clause, interval
 from partnersim.stats import first_reaching, wilson
 from partnersim.text import join_words
 from partnersim.values.durations import add_days, month_label
@@ -88,6 +88,8 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
     n = results.replications
     text = f"{candidate.name}: {interval(candidate.outcomes[results.success])} chance of {what} by " \
            f"{month_label(results.end_date)}"
+    if candidate.history is not None:
+        text += f" ({history_clause(candidate.history)})"
     early = first_year_end(results)
     if early is not None and candidate.by_year_end[early][0] < results.end_date:
         day, estimate = candidate.by_year_end[early]

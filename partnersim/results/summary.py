@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from partnersim.engine.model import Model
+from partnersim.engine.resume import open_chance
 from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
 from partnersim.scenario.schema import Scenario
 from partnersim.stats import first_reaching, wilson
@@ -148,6 +149,26 @@ class PartnershipResult(Part):
         }
 
 
+class History(Part):
+    """Where a case stood on the start date, as its scenario says, and how unusual that is under its settings."""
+
+    stage: str
+    label: str  # the stage as tables name it
+    since: dt.date  # the day the case entered the stage
+    days: float  # days in the stage before the start date
+    consented: list[str]  # ally codes
+    holding: list[str]  # ally codes
+    # Of ``draws`` futures of a case entering the stage on ``since``, under the scenario's settings, how many
+    # have it still in the stage on the start date: the futures the forecast keeps.
+    open_count: int
+    draws: int
+
+    @property
+    def still_open(self) -> Estimate:
+        """The chance that a case entering the stage on ``since`` is still in it on the start date."""
+        return Estimate.of(self.open_count, self.draws)
+
+
 class CandidateResult(Part):
     code: str
     name: str
@@ -163,6 +184,7 @@ class CandidateResult(Part):
     # P(cooperation by start + d days), d = 0..horizon (cooperation_by_date.csv, not summary.json)
     cdf: np.ndarray = Field(exclude=True, repr=False)
     partnership: PartnershipResult | None = None  # with a ``partnership`` block: its life after cooperation
+    history: History | None = None  # a case already in a stage on the start date, with ``since``
 
     @model_validator(mode="before")
     @classmethod
@@ -191,8 +213,10 @@ class CandidateResult(Part):
     @model_serializer(mode="wrap")
     def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
         data = handler(self)
-        if info.mode_is_json() and data.get("partnership") is None:
-            data.pop("partnership", None)  # a run without a partnership block writes none
+        if info.mode_is_json():
+            for key in ("partnership", "history"):  # a run without them writes none
+                if data.get(key) is None:
+                    data.pop(key, None)
         return data
 
 
@@ -347,6 +371,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
             },
             cdf=cdf,
             partnership=_partnership(model, totals.life, c, n) if totals.life is not None else None,
+            history=_history(model, c),
         ))
     return Results(
         scenario=scenario,
@@ -355,6 +380,25 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
         success=model.template.success,
         outcome_names=list(model.outcomes),
         candidates=candidates,
+    )
+
+
+HISTORY_DRAWS = 10_000  # futures drawn to say how unusual a case's history is: ±1 point at 95%
+
+
+def _history(model: Model, c: int) -> History | None:
+    """Where candidate ``c``'s case stood on the start date, if its scenario says (``since``)."""
+    resume = next((r for r in model.resumes if r.candidate == c), None)
+    if resume is None:
+        return None
+    candidate = model.scenario.candidates[c]
+    assert candidate.since is not None and candidate.stage is not None
+    stage = model.stages[resume.stage]
+    chance = open_chance(stage, resume, model.candidate_keys[c], model.scenario.seed, HISTORY_DRAWS)
+    return History(
+        stage=candidate.stage, label=model.template.stages[resume.stage].label, since=candidate.since,
+        days=resume.elapsed, consented=list(candidate.consented), holding=list(candidate.holding),
+        open_count=round(chance * HISTORY_DRAWS), draws=HISTORY_DRAWS,
     )
 
 

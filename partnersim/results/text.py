@@ -8,9 +8,9 @@ escapes the sentence for its own format.
 from __future__ import annotations
 
 from partnersim.process.definition import SHORT_OUTCOME_LABELS
-from partnersim.results.summary import CandidateResult, Estimate, Results
+from partnersim.results.summary import CandidateResult, Estimate, History, Results
 from partnersim.safetext import line
-from partnersim.text import percent
+from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import month_label
 
 
@@ -34,6 +34,8 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     success = candidate.outcomes[results.success]
     horizon = month_label(results.end_date)
     parts = [f"{line(candidate.name)}: {interval(success)} chance of {results.success_words} by {horizon}"]
+    if candidate.history is not None:
+        parts[0] += f" ({history_clause(candidate.history)})"
     median = candidate.dates.get("P50")
     parts.append(
         f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"
@@ -45,6 +47,20 @@ def finding(results: Results, candidate: CandidateResult) -> str:
         top = candidate.vetoing[0]
         parts.append(f"most likely veto: {line(top.name)} ({percent(top.share)})")
     return "; ".join(parts)
+
+
+def history_clause(history: History) -> str:
+    """``drawn given Allied consensus open since 18 Apr 2024, 2.6 years; under these settings 18% of cases that
+    entered it then are still in it on the start date``: how the case stood, and how unusual that is."""
+    known = []
+    if history.consented:
+        known.append(f"{len(history.consented)} allies consented")
+    if history.holding:
+        known.append(f"{join_words(history.holding)} holding")
+    state = f"; {', '.join(known)}" if known else ""
+    return (f"drawn given {history.label} open since {history.since:%d %b %Y}, "
+            f"{duration_words(history.days)}{state}; under these settings {percent(history.still_open.p)} of "
+            "cases that entered it then are still in it on the start date")
 
 
 def partnership_finding(results: Results, candidate: CandidateResult) -> str | None:
