@@ -20,7 +20,7 @@ from partnersim.history.fit import ASSUMED_HOLD_SIGMA, Params, check_days, fit_d
 from partnersim.history.observed import Milestone, read_observed
 from partnersim.history.sample import read_delays
 from partnersim.history.snippet import snippet
-from partnersim.kinds.consensus import AllyParams
+from partnersim.kinds.consensus import layer_allies
 from partnersim.process.library import TEMPLATES
 from partnersim.process.machine import build_machine, state_names, transition_table
 from partnersim.scenario import load_scenario, scenario_from_dict
@@ -235,9 +235,13 @@ def test_the_snippet_loads_as_part_of_a_scenario() -> None:
 # --- the built-in defaults and the history files cite the fits ------------------------------------
 
 
-def test_the_built_in_ally_defaults_are_the_pooled_fit() -> None:
+def test_the_ratification_defaults_are_the_pooled_fit() -> None:
+    """The membership-accession process's ratification stage: every ally's parliamentary vote, fitted on
+    Finland's and Sweden's ratifications (the built-in defaults are those of partnership decisions)."""
     fit = fit_delays(read_delays(None, ["finland_days", "sweden_days"]).days).params
-    ally = AllyParams()
+    s = scenario_from_dict({"start": "2026-12-01", "process": "membership-accession",
+                            "candidates": [{"code": "UKR", "request": "2027-01-01"}]})
+    ally = layer_allies(s.allies, s.stages["ratification"], list(s.roster))[0]
     assert ally.deliberation.ppf(np.array([0.5]))[0] == pytest.approx(fit.body_median, rel=0.05)
     assert ally.deliberation.ppf(np.array([0.9]))[0] == pytest.approx(fit.body_p90, rel=0.05)
     assert ally.hold.probability == pytest.approx(fit.hold_p, abs=0.002)

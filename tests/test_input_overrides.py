@@ -83,9 +83,9 @@ def test_an_empty_set_value_is_empty_text() -> None:
     assert load_scenario(LATAM, ["description="]).description == ""
 def test_set_values_are_read_as_in_a_file() -> None:
     """The same reader: YAML 1.1's yes and 1:30 are text here too, and a date is a date."""
-    scenario = load_scenario(LATAM, ["name=yes", "candidates.ARG.request=2024-05-01", "seed=10_000"])
+    scenario = load_scenario(LATAM, ["name=yes", "candidates.ARG.request=2024-04-01", "seed=10_000"])
     assert scenario.name == "yes"
-    assert scenario.candidates[0].request.earliest().isoformat() == "2024-05-01"
+    assert scenario.candidates[0].request.earliest().isoformat() == "2024-04-01"
     assert scenario.seed == 10_000
     with pytest.raises(ScenarioError) as caught:
         load_scenario(LATAM, ["seed=1:30"])

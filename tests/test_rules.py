@@ -127,7 +127,8 @@ def test_an_election_changes_an_allys_hold_probability_from_its_date() -> None:
     reps = 4000
     results = simulate(scenario(
         replications=reps, alliance=["AAA"],
-        allies={"default": {"deliberation": {"uniform": ["0d", "100d"]}, "hold": {"probability": 0.0, "lifted": 0.0}}},
+        allies={"default": {"deliberation": {"uniform": ["0d", "100d"]},
+                            "hold": {"probability": 0.0, "lifted": 0.0, "duration": "1d"}}},
         stages=QUICK_REST,
         calendar={"elections": [{"ally": "AAA", "date": "2025-02-10", "hold": 1.0}]},
     ))
@@ -139,7 +140,7 @@ def test_an_election_given_per_stage_leaves_the_other_stages_alone() -> None:
     passes, approval is always vetoed."""
     results = simulate(scenario(
         replications=200, alliance=["AAA"],
-        allies={"default": {"deliberation": "1d", "hold": {"probability": 0.0, "lifted": 0.0}}},
+        allies={"default": {"deliberation": "1d", "hold": {"probability": 0.0, "lifted": 0.0, "duration": "1d"}}},
         stages=QUICK_REST,
         calendar={"elections": [{"ally": "AAA", "date": "2024-01-01", "hold": {"ipcp_approval": 1.0}}]},
     ))
@@ -277,7 +278,7 @@ def test_a_what_if_that_changes_a_stage_kind_replaces_the_stage(tmp_path: Any) -
     back.write_text(f"extends: {shipped.as_posix()}\nstages:\n  ipcp_approval: {{kind: consensus}}\n")
     again = load_scenario(back).stages["ipcp_approval"]
     assert isinstance(again, ConsensusStage)
-    assert again.allies.default.hold is not None and again.allies.default.hold.probability == 0.01
+    assert again.allies.default.hold is not None and again.allies.default.hold.probability == 0.0037
     assert "TUR" not in again.allies.overrides
 
 
@@ -301,14 +302,14 @@ def test_sensitivity_swings_the_new_settings() -> None:
 
 
 def test_renewal_allies_are_layered_over_the_renewal_defaults() -> None:
-    """Setting only the renewal holds keeps the documented renewal deliberation (2w, p90 6w)
+    """Setting only the renewal holds keeps the documented renewal deliberation (2d, p90 1w)
     and lifted chance (0.95), as a stage's allies keep its template's defaults."""
     s = scenario(partnership={"renewal": {"allies": {"default": {"hold": {"probability": 0.2}}}}})
     assert s.partnership is not None and s.partnership.renewal is not None
     default = s.partnership.renewal.allies.default
     assert default.hold is not None and (default.hold.probability, default.hold.lifted) == (0.2, 0.95)
     assert default.deliberation is not None and default.deliberation.model_dump(mode="json", exclude_none=True) == {
-        "lognormal": {"median": "2w", "p90": "6w"}}
+        "lognormal": {"median": "2d", "p90": "1w"}}
 
 
 def test_bloc_and_election_settings_are_named_for_a_reader_in_what_ifs() -> None:

@@ -467,7 +467,7 @@ VALID = [
         and set(s.stages) == {"consensus", "expert_talks", "ipcp_drafting", "ipcp_approval"}
         and s.candidates[0].label == "ARG" and s.candidates[0].stage is None
         and s.candidates[0].withdrawal.annual_rate == 0.0
-        and s.allies.default.hold.probability == 0.064 and s.allies.default.hold.lifted == 0.77
+        and s.allies.default.hold.probability == 0.0036 and s.allies.default.hold.lifted == 0.90
     )),
     ("horizon as a date", MINIMAL + "horizon: 2031-12-31\n",
      lambda s: s.end_date == dt.date(2031, 12, 31) and s.horizon_days == 1856.0),
@@ -478,7 +478,7 @@ VALID = [
     ("nato-2020", MINIMAL + "alliance: nato-2020\n", lambda s: len(s.roster) == 29),
     ("stage settings merge with the template", MINIMAL + "stages:\n  expert_talks: {teams: 1}\n  ipcp_approval: {allies: {TUR: {hold: {probability: 0.05}}}}\n",
      lambda s: s.stages["expert_talks"].teams == 1 and s.stages["expert_talks"].agreement == 0.6
-     and s.stages["ipcp_approval"].allies.default.hold.probability == 0.01
+     and s.stages["ipcp_approval"].allies.default.hold.probability == 0.0037
      and ally_hold(s, "TUR", "ipcp_approval").probability == 0.05),
     ("an empty stage keeps its defaults", MINIMAL + "stages:\n  consensus:\n", lambda s: s.stages["consensus"].kind == "consensus"),
     ("request distributions", """

@@ -88,6 +88,15 @@ LONGEST_RENEWAL_DAYS = 5 * DAYS_PER_YEAR
 # a year) is far outside that record.
 MAX_SUSPENSION_RATE = 0.5
 
+# Partnership decisions on record (partnersim/data/partnership_decisions.csv; docs/calibration.md,
+# "Partnership decisions"): 39 decided ones (10 on a partner, 29 approvals of a programme), no veto, 4
+# held. At 95% (Jeffreys) a veto per decision is at most 6.2% and a hold at most 23%; settings that put
+# a stage's chance above these bounds, rounded up for the record's gaps, claim more than it allows.
+PARTNERSHIP_DECISIONS, PARTNERSHIP_HELD = 39, 4
+PARTNERSHIP_VETO = 0.10
+PARTNERSHIP_HOLD = 0.25
+PARTNERSHIP_PROCESSES = frozenset({"global-partner"})
+
 # A request date after the horizon in fewer than one draw in a hundred is not worth a warning.
 LATE_REQUESTS = 0.01
 
@@ -113,6 +122,8 @@ def scenario_warnings(scenario: Scenario) -> list[Finding]:
     found += _round_cap(scenario)
     if isinstance(scenario.process, str) and scenario.process in NATO_PROCESSES:
         found += _record(scenario, template)
+    if isinstance(scenario.process, str) and scenario.process in PARTNERSHIP_PROCESSES:
+        found += _partnership_record(scenario, template, stages)
     return found
 
 
@@ -610,6 +621,41 @@ def _record(scenario: Scenario, template: Template) -> Iterator[Finding]:
                 f"{candidate.label}'s withdrawal rate of {rate:g} a year drops its request within a year in "
                 f"{_share(1 - math.exp(-rate))} of the cases; no withdrawn partnership request is on record (Colombia's, filed about 2007, "
                 "stayed open until its first programme in 2017)",
+            )
+
+
+def _partnership_record(scenario: Scenario, template: Template, stages: list[_Stage]) -> Iterator[Finding]:
+    """A Council decision on a partnership that the allies without settings of their own (those a default
+    covers) make far more often held or vetoed than the record. An ally a scenario names is a judgement
+    about that ally, which the briefing shows; a default is what every other ally is taken to do."""
+    for spec, stage in zip(template.stages, stages, strict=True):
+        decision = stage.decision
+        if decision is None or not spec.council or not stage.reached:
+            continue
+        if max(decision.vetoes.values(), default=0.0) >= LIKELY_VETO or _vetoed(decision, scenario) >= STAGE_VETO:
+            continue  # warned about already, more pointedly (an ally that vetoes most cases; a stage barely passed)
+        codes = list(scenario.roster)
+        by_default: dict[KeyPath, list[int]] = {}
+        for index, code in enumerate(codes):
+            path = _decisive(decision, code, scenario)
+            if path[-2] == "default":
+                by_default.setdefault(path, []).append(index)
+        for path, members in by_default.items():
+            covered = _Decision(decision.name, decision.prefix, decision.params, decision.allies,
+                                {codes[i]: decision.vetoes[codes[i]] for i in members})
+            vetoed = _vetoed(covered, scenario)  # a bloc acting as one vetoes as one
+            held = 1 - math.prod(1 - decision.allies[i].hold.probability for i in members)
+            if vetoed <= PARTNERSHIP_VETO and held <= PARTNERSHIP_HOLD:
+                continue
+            what = (f"a veto in {_share(vetoed)} of the cases and a hold in {_share(held)}" if vetoed > PARTNERSHIP_VETO
+                    else f"a hold by at least one of them in {_share(held)} of the cases")
+            hold = decision.allies[members[0]].hold
+            yield Finding(
+                path,
+                f"at {spec.name}, the {len(members)} allies this default covers (hold {hold.probability:g}, lifted "
+                f"{hold.lifted:g}) alone give {what}; of the {PARTNERSHIP_DECISIONS} partnership decisions on record "
+                f"none was vetoed and {PARTNERSHIP_HELD} were held (at 95%, at most 6% vetoed and 23% held a decision; "
+                "docs/calibration.md, \"Partnership decisions\")",
             )
 
 

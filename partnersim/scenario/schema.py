@@ -266,12 +266,13 @@ class Areas(Frozen):
     added_per_year: Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)] = 1.0
 
 
-# Assumption: as programme approval, but a hold on a programme in force is nearly always
-# lifted: no lapsed IPCP is on record, and Türkiye's block of Austria's programmes
-# (2016–2022) ended in consent. A scenario's renewal ``allies`` are layered over these.
+# As programme approval (the global-partner process's ipcp_approval: fitted on the record of
+# programme approvals, docs/calibration.md), but, as an assumption, a hold on a programme in force
+# is nearly always lifted: no lapsed IPCP is on record, and Türkiye's block of Austria's
+# programmes (2016–2022) ended in consent. A scenario's renewal ``allies`` are layered over these.
 RENEWAL_ALLY_DEFAULTS: dict[str, Any] = {
-    "default": {"deliberation": {"lognormal": {"median": "2w", "p90": "6w"}},
-                "hold": {"probability": 0.01, "lifted": 0.95}}
+    "default": {"deliberation": {"lognormal": {"median": "2d", "p90": "1w"}},
+                "hold": {"probability": 0.0037, "lifted": 0.95}}
 }
 
 
