@@ -190,6 +190,18 @@ def truncated_normal_moments(mean: float, sd: float, low: float, high: float | N
 
 def moments(kind: str, p: dict) -> tuple[float, float]:
     """Mean and variance in closed form, from the parameters as written (in days)."""
+    if kind == "elicited":  # a weighted mixture of fitted lognormals and gammas, each in closed form
+        first = second = 0.0
+        for fit in dist(p).fits():
+            if fit.family == "lognormal":
+                mu, s2 = fit.params["mu"], fit.params["sigma"] ** 2
+                m, v = math.exp(mu + s2 / 2), (math.exp(s2) - 1) * math.exp(2 * mu + s2)
+            else:
+                k, theta = fit.params["shape"], fit.params["scale"]
+                m, v = k * theta, k * theta**2
+            first += fit.weight * m
+            second += fit.weight * (v + m * m)
+        return first, second - first * first
     if kind == "fixed":
         return p["fixed"], 0.0
     if kind == "uniform":
@@ -280,6 +292,10 @@ EXAMPLES = [
     ("exponential", {"exponential": {"mean": 182.625}}),
     ("empirical", {"empirical": [1.0, 7.0, 41.0, 265.0, 268.0, 567.0, 601.0]}),
     ("empirical", {"empirical": [5.0]}),
+    ("elicited", {"elicited": {"p10": "3mo", "p50": "8mo", "p90": "2y"}}),
+    ("elicited", {"elicited": {"experts": [
+        {"name": "A", "source": "interview", "weight": 0.6, "p10": "3mo", "p50": "6mo", "p90": "1y"},
+        {"name": "B", "weight": 0.4, "p25": "4mo", "p50": "8mo", "p75": "14mo"}]}}),
 ]
 
 
@@ -654,7 +670,8 @@ INVALID = [
         candidates:
           - {code: ARG, request: 2024-04-18}
         """, ["scenario.yaml:3: allies.default.deliberation: unknown distribution 'lognormel' (did you mean 'lognormal'?); "
-              "expected one of: fixed, uniform, triangular, pert, normal, lognormal, gamma, exponential, empirical"]),
+              "expected one of: fixed, uniform, triangular, pert, normal, lognormal, gamma, exponential, empirical, "
+              "elicited"]),
     ("not a distribution", """
         start: 2026-12-01
         allies:

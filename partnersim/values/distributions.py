@@ -460,6 +460,9 @@ class Empirical(_Dist):
         return f"empirical ({len(self.empirical)} observations)"
 
 
+# An expert's judgement of a duration, fitted as the Sheffield framework does; built on the families above.
+from partnersim.values.elicited import Elicited  # noqa: E402
+
 DURATION_KINDS: dict[str, type[_Dist]] = {
     "fixed": Fixed,
     "uniform": Uniform,
@@ -470,6 +473,7 @@ DURATION_KINDS: dict[str, type[_Dist]] = {
     "gamma": Gamma,
     "exponential": Exponential,
     "empirical": Empirical,
+    "elicited": Elicited,
 }
 
 
@@ -499,6 +503,7 @@ Distribution = Annotated[
         Annotated[Gamma, Tag("gamma")],
         Annotated[Exponential, Tag("exponential")],
         Annotated[Empirical, Tag("empirical")],
+        Annotated[Elicited, Tag("elicited")],
     ],
     Discriminator(_kind_of),
     BeforeValidator(_wrap_scalar),

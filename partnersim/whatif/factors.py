@@ -42,6 +42,7 @@ from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import (
     Distribution,
     DurationDist,
+    Elicited,
     Empirical,
     Exponential,
     Fixed,
@@ -215,6 +216,8 @@ def scaled(dist: DurationDist, factor: float) -> str:
         else:
             shape, scale = g.shape_scale()
             spec = {"gamma": {"shape": shape, "scale": d(scale)}}
+    elif isinstance(dist, Elicited):  # every stated quantile scaled; the fits scale with them
+        spec = dist.scaled(factor).model_dump(mode="json")
     else:  # pragma: no cover - every kind is listed above
         raise TypeError(f"cannot scale {type(dist).__name__}")
     return json.dumps(spec, ensure_ascii=False)
