@@ -13,17 +13,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import BaseModel
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import history_clause, interval
+from partnersim.results.text import history_clause, inputs_clause, interval
+from partnersim.scenario.labels import setting_label
 from partnersim.stats import first_reaching, wilson
-from partnersim.text import join_words
+from partnersim.text import duration_words, join_words
 from partnersim.values.durations import add_days, month_label
+from partnersim.values.elicited import Elicited
 
 if TYPE_CHECKING:
     from partnersim.results.rows import Rows
     from partnersim.results.summary import CandidateResult, Results
+    from partnersim.scenario.schema import Scenario
 
 QUANTILES = {"P10": 0.10, "P50": 0.50, "P80": 0.80, "P90": 0.90}
 
@@ -90,6 +94,8 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
            f"{month_label(results.end_date)}"
     if candidate.history is not None:
         text += f" ({history_clause(candidate.history)})"
+    if candidate.inputs is not None:
+        text += f"; {inputs_clause(results, candidate.inputs)}"
     early = first_year_end(results)
     if early is not None and candidate.by_year_end[early][0] < results.end_date:
         day, estimate = candidate.by_year_end[early]
@@ -223,6 +229,57 @@ def _allies(results: Results, rows: Rows | None) -> str:
 
 
 # ---- summary tables --------------------------------------------------------------------------
+
+
+def judgement_table(results: Results) -> Table | None:
+    """Who said what: each expert's stated quantiles of an elicited duration, beside the fitted family's.
+
+    None when the scenario states no judgement as quantiles. Uncertain settings drawn for each group of
+    replications (``uncertainty``) are listed with the assumptions, as written.
+    """
+    scenario = results.scenario
+    rows = []
+    for path, dist in elicited_settings(scenario):
+        label = setting_label(scenario, path)
+        fits = dist.fits()
+        for fit in fits:
+            stated = ", ".join(f"p{p * 100:g} {duration_words(days)}" for p, days in fit.stated)
+            fitted = ", ".join(duration_words(days) for _, days in fit.fitted)
+            who = fit.name + (f", weight {fit.weight:.2g}" if len(fits) > 1 else "") + (
+                f" ({fit.source})" if fit.source else "")
+            rows.append([label, who, stated, f"{fit.describe}: {fitted}"])
+    if not rows:
+        return None
+    return Table(
+        title="Judgements: who said what, and the distribution fitted to it",
+        header=["Setting", "Expert (source)", "Stated", "Fitted, at the same chances"],
+        rows=rows,
+        note="Each expert's quantiles are fitted by least squares on the distribution function (lognormal or "
+             "gamma, the closer kept); several experts are pooled linearly, by their weights.",
+    )
+
+
+def elicited_settings(scenario: Scenario) -> list[tuple[str, Elicited]]:
+    """Every duration of ``scenario`` given as judgements, with its key path (``stages.ipcp_drafting.duration``)."""
+    found: list[tuple[str, Elicited]] = []
+
+    def walk(value: object, path: tuple[str, ...]) -> None:
+        if isinstance(value, Elicited):
+            found.append((".".join(path), value))
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), (*path, name))
+            for name, extra in (value.model_extra or {}).items():
+                walk(extra, (*path, name))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, str(index)))
+
+    walk(scenario, ())
+    return found
 
 
 def summary_tables(results: Results) -> list[Table]:
