@@ -64,10 +64,13 @@ def run_task(
     totals = fold(model)
     kept: list[Records] = []
     for first, count in batch:
-        records = run_chunk(model, seed, first, count)
-        totals.add(records)
-        if keep:
-            kept.append(records)
+        # Uncertain settings: each group of replications runs on the model of its own draw of them.
+        pieces = [(model, first, count)] if model.inputs is None else model.inputs.pieces(model, seed, first, count)
+        for part, start, size in pieces:
+            records = run_chunk(part, seed, start, size)
+            totals.add(records)
+            if keep:
+                kept.append(records)
     return Task(totals, kept if keep else None, sum(count for _, count in batch))
 
 

@@ -16,18 +16,21 @@ Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 
 @overload
-def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]: ...
+def wilson(count: float, n: float, z: float = Z95) -> tuple[float, float]: ...
 
 
 @overload
-def wilson(count: np.ndarray, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]: ...
+def wilson(count: np.ndarray, n: float, z: float = Z95) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-def wilson(count: int | np.ndarray, n: int, z: float = Z95) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
+def wilson(
+    count: float | np.ndarray, n: float, z: float = Z95
+) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
     """The Wilson score interval for ``count`` successes in ``n`` trials (one count, or an array of them).
 
     It behaves well near 0 and 1, where briefing numbers often sit; with no
-    trials it is undefined (NaN).
+    trials it is undefined (NaN). Counts need not be whole: an effective number of independent trials
+    (replications divided by a design effect) gives the interval of a clustered sample.
     """
     if isinstance(count, np.ndarray):
         if n == 0:
@@ -50,3 +53,32 @@ def first_reaching(curve: np.ndarray, q: float) -> int | None:
     """The first index at which a rising curve (a cumulative probability by day) reaches ``q``, or None."""
     reached = np.flatnonzero(curve >= q - 1e-12)
     return int(reached[0]) if reached.size else None
+
+
+def between_share(counts: np.ndarray, sizes: np.ndarray) -> tuple[float, float]:
+    """How much of the spread of a yes/no outcome comes from between groups: ``(share, spread)``.
+
+    ``counts[g]`` of ``sizes[g]`` replications of group *g* had the outcome;
+    the groups differ in their draw of the uncertain inputs and share
+    nothing else. The one-way random-effects analysis of variance (unequal
+    group sizes) estimates the variance of the chance between groups,
+    σ²_b = (MSB − MSW) / n₀, cut at 0, where MSB and MSW are the mean squares
+    between and within groups and n₀ = (N − Σ n_g² / N) / (G − 1). ``share``
+    is σ²_b over σ²_b + MSW, the part of the outcome's variance that comes
+    from the inputs; ``spread`` is σ_b, the standard deviation of the chance
+    from one draw of the inputs to another. NaN with fewer than two groups or
+    with one replication a group.
+    """
+    n = np.asarray(sizes, dtype=float)
+    k = np.asarray(counts, dtype=float)
+    groups, total = len(n), float(n.sum())
+    if groups < 2 or total <= groups:
+        return math.nan, math.nan
+    p = k / n
+    mean = float(k.sum()) / total
+    between = float(np.sum(n * (p - mean) ** 2)) / (groups - 1)
+    within = float(np.sum(n * p * (1 - p))) / (total - groups)
+    n0 = (total - float(np.sum(n * n)) / total) / (groups - 1)
+    variance = max(0.0, (between - within) / n0)
+    whole = variance + within
+    return (variance / whole if whole > 0 else 0.0), math.sqrt(variance)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partnersim.engine.inputs import Inputs
 from partnersim.engine.life import RENEWAL, Life, compile_life
 from partnersim.engine.resume import Resume
 from partnersim.engine.spillover import Spillover
@@ -52,6 +53,7 @@ class Model:
     spillover: Spillover | None = None
     life: Life | None = None  # what follows cooperation, with a ``partnership`` block
     resumes: tuple[Resume, ...] = ()  # the cases already in a stage on the start date, with their history
+    inputs: Inputs | None = None  # settings drawn for each group of replications (an ``uncertainty`` block)
 
     def column(self, state: str) -> int:
         """The column of ``state`` in the tables of a run (``Records.entry``, ``Records.spent``)."""
@@ -120,6 +122,7 @@ def compile_scenario(scenario: Scenario) -> Model:
         paths=Paths(template, route),
         spillover=Spillover.compile(scenario, template) if scenario.spillover is not None else None,
         resumes=tuple(resumes),
+        inputs=Inputs.of(scenario),
         life=compile_life(
             scenario.partnership, scenario.horizon_days,
             lambda name, params: compile_consensus(name, -1, params, context, rules_of=RENEWAL),

@@ -43,6 +43,13 @@ class Aggregate:
         self._success = model.outcomes.index(model.template.success)
         self._pending = model.outcomes.index("pending")
         self.life = LifeTotals(model) if model.life is not None else None
+        # With uncertain settings: per group of replications sharing a draw of them, its size and, per
+        # candidate, how many reached success by each year end (and the horizon).
+        self.per_draw = model.inputs.per_draw if model.inputs is not None else None
+        self.checkpoints = np.array([index for _, index in checkpoints(model.scenario)], dtype=np.int64)
+        self.draws: dict[int, np.ndarray] = {}  # group → (candidates, checkpoints) counts
+        self.draw_outcomes: dict[int, np.ndarray] = {}  # group → (candidates, outcomes) counts
+        self.draw_sizes: dict[int, int] = {}
 
     def merge(self, other: Aggregate) -> None:
         """Fold in the totals of a later group of replications."""
@@ -52,6 +59,10 @@ class Aggregate:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if self.life is not None and other.life is not None:
             self.life.merge(other.life)
+        for group, counts in other.draws.items():
+            self.draws[group] = self.draws.get(group, 0) + counts
+            self.draw_outcomes[group] = self.draw_outcomes.get(group, 0) + other.draw_outcomes[group]
+            self.draw_sizes[group] = self.draw_sizes.get(group, 0) + other.draw_sizes[group]
 
     def add(self, records: Records) -> None:
         """Fold in one chunk."""
@@ -83,6 +94,44 @@ class Aggregate:
             self.held_any += np.logical_or.reduce([a.held for a in records.allies]).sum(axis=0)
         if self.life is not None and records.life is not None:
             self.life.add(records.life)
+        if self.per_draw is not None:
+            self._add_draws(records)
+
+    def _add_draws(self, records: Records) -> None:
+        assert self.per_draw is not None
+        groups = (records.first + np.arange(records.count)) // self.per_draw
+        won = records.outcome == self._success  # (R, C)
+        day = np.where(won, np.floor(records.end), np.inf)
+        by = day[:, :, None] <= self.checkpoints[None, None, :]  # (R, C, checkpoints)
+        n_outcomes = self.outcomes.shape[1]
+        for group in np.unique(groups).tolist():
+            rows = groups == group
+            self.draws[group] = self.draws.get(group, 0) + by[rows].sum(axis=0)
+            ends = np.stack([np.bincount(records.outcome[rows, c], minlength=n_outcomes)
+                             for c in range(records.outcome.shape[1])])
+            self.draw_outcomes[group] = self.draw_outcomes.get(group, 0) + ends
+            self.draw_sizes[group] = self.draw_sizes.get(group, 0) + int(rows.sum())
+
+
+def year_end_days(scenario: Scenario) -> list[tuple[dt.date, int]]:
+    """Each 31 December from the start to the horizon, with the last day counted (days from the start):
+    cooperation by that date is cooperation on a day at most that index. The horizon's year end counts
+    to the horizon."""
+    found = []
+    for year in range(scenario.start.year, scenario.end_date.year + 1):
+        day = dt.date(year, 12, 31)
+        if scenario.start <= day <= scenario.end_date:
+            found.append((day, min((day - scenario.start).days, int(math.ceil(scenario.horizon_days)))))
+    return found
+
+
+def checkpoints(scenario: Scenario) -> list[tuple[dt.date, int]]:
+    """The year ends, and the horizon when it is not one: the dates at which a run with uncertain settings
+    splits the variance of success."""
+    found = year_end_days(scenario)
+    if not found or found[-1][0] != scenario.end_date:
+        found.append((scenario.end_date, int(math.ceil(scenario.horizon_days))))
+    return found
 
 
 class LifeTotals:

@@ -32,9 +32,9 @@ from pydantic import (
 
 from partnersim.engine.model import Model
 from partnersim.engine.resume import open_chance
-from partnersim.results.aggregate import Aggregate, LifeTotals, month_ends
+from partnersim.results.aggregate import Aggregate, LifeTotals, checkpoints, month_ends, year_end_days
 from partnersim.scenario.schema import Scenario
-from partnersim.stats import first_reaching, wilson
+from partnersim.stats import between_share, first_reaching, wilson
 from partnersim.values.durations import add_days
 
 QUANTILES = (0.10, 0.50, 0.80, 0.90)
@@ -75,6 +75,10 @@ class Estimate(Part):
     high: Rounded
     count: int
     n: int = Field(exclude=True)
+    # With uncertain settings, replications that share a draw of them are not independent: the interval is
+    # the Wilson interval of n / design replications (1 + (replications a draw − 1) × the share of variance
+    # between draws). 1 for independent replications, and then not written.
+    design: float = 1.0
 
     @model_validator(mode="before")
     @classmethod
@@ -83,17 +87,25 @@ class Estimate(Part):
             count, n = int(data["count"]), int(info.context["n"])
             if not 0 <= count <= n:
                 raise ValueError(f"a count of {count:,} in {n:,} replications")
-            return _estimate_fields(count, n)
+            return _estimate_fields(count, n, float(data.get("design", 1.0)))
+        return data
+
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data = handler(self)
+        if info.mode_is_json() and self.design == 1.0:
+            data.pop("design", None)
         return data
 
     @classmethod
-    def of(cls, count: int, n: int) -> Estimate:
-        return cls(**_estimate_fields(count, n))
+    def of(cls, count: int, n: int, design: float = 1.0) -> Estimate:
+        return cls(**_estimate_fields(count, n, design))
 
 
-def _estimate_fields(count: int, n: int) -> dict[str, Any]:
-    low, high = wilson(count, n)
-    return {"p": count / n if n else math.nan, "low": low, "high": high, "count": int(count), "n": int(n)}
+def _estimate_fields(count: int, n: int, design: float = 1.0) -> dict[str, Any]:
+    low, high = wilson(count / design, n / design) if design != 1.0 else wilson(count, n)
+    return {"p": count / n if n else math.nan, "low": low, "high": high, "count": int(count), "n": int(n),
+            "design": design}
 
 
 class AllyShare(Part):
@@ -169,6 +181,23 @@ class History(Part):
         return Estimate.of(self.open_count, self.draws)
 
 
+class InputSpread(Part):
+    """At one date: how much of the spread of "success by then" comes from the uncertain inputs."""
+
+    date: dt.date
+    share: Rounded  # of the outcome's variance, the part between draws of the inputs (0 to 1)
+    spread: Rounded  # the standard deviation of the chance of success by then, from draw to draw
+    error: Rounded  # the standard error of ``share``: a share under twice it is not told from none
+
+
+class InputUncertainty(Part):
+    """With uncertain settings: the variance of success by each year end, split into inputs and process."""
+
+    draws: int  # draws of the uncertain settings (groups of replications)
+    per_draw: int  # replications run on each draw
+    by_year_end: list[InputSpread]  # each year end, and the horizon when it is not one
+
+
 class CandidateResult(Part):
     code: str
     name: str
@@ -185,6 +214,7 @@ class CandidateResult(Part):
     cdf: np.ndarray = Field(exclude=True, repr=False)
     partnership: PartnershipResult | None = None  # with a ``partnership`` block: its life after cooperation
     history: History | None = None  # a case already in a stage on the start date, with ``since``
+    inputs: InputUncertainty | None = None  # with an ``uncertainty`` block: where the spread comes from
 
     @model_validator(mode="before")
     @classmethod
@@ -214,7 +244,7 @@ class CandidateResult(Part):
     def _written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
         data = handler(self)
         if info.mode_is_json():
-            for key in ("partnership", "history"):  # a run without them writes none
+            for key in ("partnership", "history", "inputs"):  # a run without them writes none
                 if data.get(key) is None:
                     data.pop(key, None)
         return data
@@ -335,7 +365,8 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
     candidates = []
     for c, (code, name) in enumerate(zip(model.candidate_codes, model.candidate_names, strict=True)):
         counts = totals.outcomes[c]
-        outcomes = {o: Estimate.of(int(counts[i]), n) for i, o in enumerate(model.outcomes)}
+        design = _designs(totals, c)
+        outcomes = {o: Estimate.of(int(counts[i]), n, design[i]) for i, o in enumerate(model.outcomes)}
         cdf = np.cumsum(totals.success_days[c]) / n
         dates = {f"P{round(q * 100)}": _quantile_date(cdf, q, scenario.start) for q in QUANTILES}
         stages = []
@@ -355,7 +386,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
             name=name,
             outcomes=outcomes,
             dates=dates,
-            by_year_end=_year_ends(totals.success_days[c], n, scenario),
+            by_year_end=_year_ends(totals.success_days[c], n, scenario, _checkpoint_designs(totals, c, scenario)),
             stages=stages,
             pending_at=pending_at,
             last_to_consent=_top(model, totals.last[0, c], n, top) if len(totals.last) else [],
@@ -372,6 +403,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
             cdf=cdf,
             partnership=_partnership(model, totals.life, c, n) if totals.life is not None else None,
             history=_history(model, c),
+            inputs=_inputs(totals, c, scenario),
         ))
     return Results(
         scenario=scenario,
@@ -381,6 +413,22 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
         outcome_names=list(model.outcomes),
         candidates=candidates,
     )
+
+
+def _inputs(totals: Aggregate, c: int, scenario: Scenario) -> InputUncertainty | None:
+    """Candidate ``c``'s variance of success by each year end, between draws of the inputs and within them."""
+    if totals.per_draw is None or not totals.draws:
+        return None
+    groups, sizes = _groups(totals)
+    counts = np.stack([totals.draws[g][c] for g in groups])  # (groups, checkpoints)
+    spreads = []
+    for k, (day, _) in enumerate(checkpoints(scenario)):
+        share, spread = between_share(counts[:, k], sizes)
+        # The estimator's standard error, about sqrt(2 / (G − 1)) (σ²_b + σ²_w / n) over the total variance.
+        error = math.sqrt(2 / (len(groups) - 1)) * (share + (1 - share) / totals.per_draw) if len(groups) > 1 \
+            else math.nan
+        spreads.append(InputSpread(date=day, share=share, spread=spread, error=error))
+    return InputUncertainty(draws=len(groups), per_draw=totals.per_draw, by_year_end=spreads)
 
 
 HISTORY_DRAWS = 10_000  # futures drawn to say how unusual a case's history is: ±1 point at 95%
@@ -420,16 +468,47 @@ def _quantile_date(cdf: np.ndarray, q: float, start: dt.date) -> dt.date | None:
     return add_days(start, day) if day is not None else None
 
 
-def _year_ends(hist: np.ndarray, n: int, scenario: Scenario) -> list[tuple[dt.date, Estimate]]:
-    result = []
+def _year_ends(
+    hist: np.ndarray, n: int, scenario: Scenario, designs: list[float] | None = None
+) -> list[tuple[dt.date, Estimate]]:
     cumulative = np.cumsum(hist)
-    for year in range(scenario.start.year, scenario.end_date.year + 1):
-        day = dt.date(year, 12, 31)
-        if day < scenario.start or day > scenario.end_date:
-            continue
-        index = min((day - scenario.start).days, len(cumulative) - 1)
-        result.append((day, Estimate.of(int(cumulative[index]), n)))
-    return result
+    return [(day, Estimate.of(int(cumulative[min(index, len(cumulative) - 1)]), n,
+                              designs[k] if designs is not None else 1.0))
+            for k, (day, index) in enumerate(year_end_days(scenario))]
+
+
+def design_effect(counts: np.ndarray, sizes: np.ndarray) -> float:
+    """How many times the variance of a share grows when its replications come in groups sharing a draw of the
+    inputs: 1 + (n₀ − 1) × the share of variance between groups (at least 1; 1 without groups)."""
+    share, _ = between_share(counts, sizes)
+    if share != share:
+        return 1.0
+    total = float(sizes.sum())
+    n0 = (total - float(np.sum(sizes * sizes)) / total) / (len(sizes) - 1)
+    return round(max(1.0, 1.0 + (n0 - 1.0) * share), 6)  # as summary.json writes it, so it reads back the same
+
+
+def _groups(totals: Aggregate) -> tuple[list[int], np.ndarray]:
+    groups = sorted(totals.draw_sizes)
+    return groups, np.array([totals.draw_sizes[g] for g in groups], dtype=float)
+
+
+def _designs(totals: Aggregate, c: int) -> list[float]:
+    """Each outcome's design effect for candidate ``c`` (all 1 without uncertain settings)."""
+    if totals.per_draw is None or len(totals.draw_sizes) < 2:
+        return [1.0] * totals.outcomes.shape[1]
+    groups, sizes = _groups(totals)
+    counts = np.stack([totals.draw_outcomes[g][c] for g in groups])  # (groups, outcomes)
+    return [design_effect(counts[:, i], sizes) for i in range(counts.shape[1])]
+
+
+def _checkpoint_designs(totals: Aggregate, c: int, scenario: Scenario) -> list[float] | None:
+    """The design effect of success by each year end for candidate ``c``, or None without uncertain settings."""
+    if totals.per_draw is None or len(totals.draw_sizes) < 2:
+        return None
+    groups, sizes = _groups(totals)
+    counts = np.stack([totals.draws[g][c] for g in groups])  # (groups, checkpoints); year ends come first
+    return [design_effect(counts[:, k], sizes) for k in range(len(year_end_days(scenario)))]
 
 
 def _top(model: Model, counts: np.ndarray, n: int, top: int) -> list[AllyShare]:

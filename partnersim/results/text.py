@@ -8,7 +8,7 @@ escapes the sentence for its own format.
 from __future__ import annotations
 
 from partnersim.process.definition import SHORT_OUTCOME_LABELS
-from partnersim.results.summary import CandidateResult, Estimate, History, Results
+from partnersim.results.summary import CandidateResult, Estimate, History, InputUncertainty, Results
 from partnersim.safetext import line
 from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import month_label
@@ -36,6 +36,8 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     parts = [f"{line(candidate.name)}: {interval(success)} chance of {results.success_words} by {horizon}"]
     if candidate.history is not None:
         parts[0] += f" ({history_clause(candidate.history)})"
+    if candidate.inputs is not None:
+        parts.append(inputs_clause(results, candidate.inputs))
     median = candidate.dates.get("P50")
     parts.append(
         f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"
@@ -50,7 +52,7 @@ def finding(results: Results, candidate: CandidateResult) -> str:
 
 
 def history_clause(history: History) -> str:
-    """``drawn given Allied consensus open since 18 Apr 2024, 2.6 years; under these settings 18% of cases that
+    """``drawn given Allied consensus open since 18 Apr 2024, 2.6 years; under these settings 17% of cases that
     entered it then are still in it on the start date``: how the case stood, and how unusual that is."""
     known = []
     if history.consented:
@@ -61,6 +63,20 @@ def history_clause(history: History) -> str:
     return (f"drawn given {history.label} open since {history.since:%d %b %Y}, "
             f"{duration_words(history.days)}{state}; under these settings {percent(history.still_open.p)} of "
             "cases that entered it then are still in it on the start date")
+
+
+def inputs_clause(results: Results, inputs: InputUncertainty) -> str:
+    """``12% of the variance of cooperation by Dec 2031 from the uncertain settings (the chance moves by
+    about 5 points from one draw of them to another), the rest from the process``."""
+    last = inputs.by_year_end[-1] if inputs.by_year_end else None
+    if last is None or last.share != last.share:  # too few draws to tell
+        return f"the uncertain settings drawn {inputs.draws} times"
+    if last.share < 2 * last.error:
+        return (f"the uncertain settings account for no part of the variance of {results.success_words} by "
+                f"{month_label(last.date)} beyond noise (under {percent(2 * last.error)}, over {inputs.draws} draws)")
+    return (f"{percent(last.share)} of the variance of {results.success_words} by {month_label(last.date)} from the "
+            f"uncertain settings (the chance moves by about {last.spread * 100:.0f} points from one of their "
+            f"{inputs.draws} draws to another), the rest from the process")
 
 
 def partnership_finding(results: Results, candidate: CandidateResult) -> str | None:

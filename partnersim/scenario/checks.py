@@ -120,6 +120,7 @@ def scenario_warnings(scenario: Scenario) -> list[Finding]:
     found += _requests(scenario)
     found += _life(scenario)
     found += _round_cap(scenario)
+    found += _draws(scenario)
     if isinstance(scenario.process, str) and scenario.process in NATO_PROCESSES:
         found += _record(scenario, template)
     if isinstance(scenario.process, str) and scenario.process in PARTNERSHIP_PROCESSES:
@@ -524,6 +525,29 @@ def _requests(scenario: Scenario) -> Iterator[Finding]:
             f"{candidate.label}'s request falls on or after the horizon ({scenario.end_date}) {how}; "
             "a replication with a request that late ends pending before the candidate asks",
         )
+
+
+# With fewer draws of the uncertain settings than this, the split of the variance between them and the process
+# is too rough to read (its standard error is at least sqrt(2 / (draws − 1)) times the share).
+FEW_DRAWS = 20
+
+
+def _draws(scenario: Scenario) -> Iterator[Finding]:
+    """Uncertain settings drawn too few times to tell their part of the spread from the process's."""
+    block = scenario.uncertainty
+    if block is None:
+        return
+    each = max(1, min(block.per_draw, scenario.replications // 2))
+    draws = scenario.replications // each
+    if draws >= FEW_DRAWS:
+        return
+    taken = f"; the run takes {each:,} a draw" if each != block.per_draw else ""
+    yield Finding(
+        ("uncertainty", "per_draw"),
+        f"{scenario.replications:,} replications at {block.per_draw:,} a draw make {draws} draw"
+        f"{'s' if draws != 1 else ''} of the uncertain settings{taken}; with fewer than {FEW_DRAWS} the split of the "
+        "spread between them and the process is too rough to read (more replications, or fewer a draw)",
+    )
 
 
 def _round_cap(scenario: Scenario) -> Iterator[Finding]:

@@ -126,7 +126,7 @@ def apply(
             problems.extend(exc.problems)
             continue
         try:
-            real_path = _set(document, path, value)
+            real_path = set_value(document, path, value)
         except ValueError as exc:
             problems.append(Problem(SOURCE, None, ".".join(path), str(exc)))
             continue
@@ -134,7 +134,9 @@ def apply(
     return document, changed, problems
 
 
-def _set(document: dict[str, Any], path: tuple[str, ...], value: Any) -> tuple[Any, ...]:
+def set_value(document: dict[str, Any], path: tuple[str, ...], value: Any) -> tuple[Any, ...]:
+    """Put ``value`` at ``path`` in a scenario's document (candidates and allies named by code), making the
+    mappings on the way; the path as it was found (a code as its position). ``ValueError`` if it leads nowhere."""
     node: Any = document
     real: list[Any] = []
     for depth, part in enumerate(path):

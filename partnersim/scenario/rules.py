@@ -15,6 +15,7 @@ where a number belongs, which validation would quietly accept or pass on).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import math
@@ -61,6 +62,7 @@ def scenario_problems(scenario: Scenario) -> list[Found]:
                 found.append((("candidates", index, "request"), f"the request date {earliest} is after the "
                               f"horizon ({scenario.end_date}), so nothing could be simulated"))
         found += _stage_rules(scenario)
+        found += _uncertainty_rules(scenario, dumped)
     return found + _exit_rules(scenario)
 
 
@@ -336,6 +338,42 @@ def _stage_rules(scenario: Scenario) -> list[Found]:
             found += ally_codes(codes, ("partnership", "renewal", "allies"), roster)
     for index, candidate in enumerate(scenario.candidates):
         found += _history_rules(scenario, candidate, ("candidates", index), roster if known else None)
+    return found
+
+
+def _uncertainty_rules(scenario: Scenario, dumped: dict[str, Any]) -> list[Found]:
+    """Each uncertain setting names a setting that takes a value of its kind, once."""
+    block = scenario.uncertainty
+    if block is None:
+        return []
+    from partnersim.scenario.overrides import set_value
+    from partnersim.scenario.schema import Scenario
+
+    found: list[Found] = []
+    seen: dict[str, int] = {}
+    for index, setting in enumerate(block.settings):
+        path: KeyPath = ("uncertainty", "settings", index, "key")
+        if setting.key in seen:
+            found.append((path, f"{setting.key} is already uncertain (uncertainty.settings.{seen[setting.key]})"))
+            continue
+        seen[setting.key] = index
+        try:
+            law = setting.law()
+        except ValueError as exc:
+            found.append((("uncertainty", "settings", index, "elicited"), str(exc)))
+            continue
+        document = {**copy.deepcopy(dumped), "uncertainty": None}
+        try:
+            set_value(document, tuple(setting.key.split(".")), law.value(0.5))
+            Scenario.model_validate(document)
+        except ValueError as exc:  # a ValidationError is one
+            what = "chance" if law.chance else "duration"
+            if isinstance(exc, ValidationError):
+                error = exc.errors(include_url=False)[0]
+                first = "there is no such setting" if error["type"] == "extra_forbidden" else error["msg"]
+            else:
+                first = str(exc)
+            found.append((path, f"{setting.key} cannot take a drawn {what}: {first.removeprefix('Value error, ')}"))
     return found
 
 

@@ -37,6 +37,7 @@ from partnersim.safetext import control_characters
 from partnersim.scenario import rules
 from partnersim.scenario.messages import BROKEN_RULES, option_problems
 from partnersim.scenario.rosters import ROSTERS
+from partnersim.scenario.uncertainty import Uncertainty
 from partnersim.scenario.yamlio import dotted
 from partnersim.values.distributions import (
     CalendarDate,
@@ -323,6 +324,7 @@ class Scenario(Frozen):
     blocs: list[Bloc] = Field(default_factory=list)
     spillover: Spillover | None = None
     partnership: Partnership | None = None
+    uncertainty: Uncertainty | None = None  # settings drawn afresh for each group of replications
     candidates: Annotated[list[Candidate], Field(min_length=1, max_length=MAX_CANDIDATES)]
 
     @model_validator(mode="before")

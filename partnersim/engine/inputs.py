@@ -1,0 +1,87 @@
+"""Uncertain settings drawn for each group of replications, and the model each draw compiles to.
+
+A scenario's ``uncertainty`` block names settings whose value is itself
+uncertain (:mod:`partnersim.scenario.uncertainty`). Replications are taken in
+groups of ``per_draw``: group *g* (replications g·per_draw onwards) draws each
+setting once, from a uniform keyed by the run's seed, *g* and the key path, so
+a what-if with the same block draws the same values; the scenario with those
+values is compiled and runs the group's replications, each drawing from its
+own keyed streams as always. The totals then tell the spread between groups
+(from the inputs) from the spread within them (from the process).
+
+Any caller that runs replications through :func:`partnersim.runner.run_task`
+(a run, a sweep's points, a sensitivity swing) gets this for a scenario with
+the block; a model without it runs as it always did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from partnersim.scenario.overrides import set_value
+from partnersim.streams import Streams, key_of
+
+if TYPE_CHECKING:
+    from partnersim.engine.model import Model
+    from partnersim.scenario.schema import Scenario
+
+_INPUTS = key_of("uncertain")
+
+
+def per_draw(replications: int, asked: int) -> int:
+    """Replications a draw: as asked, but never so many that fewer than two draws are made (a short trial run
+    with ``-n`` still draws the settings more than once; the results say how many draws were made)."""
+    return max(1, min(asked, replications // 2))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The uncertain settings of a scenario, compiled: their key paths, their laws, replications per draw."""
+
+    keys: tuple[str, ...]
+    laws: tuple[Any, ...]  # partnersim.scenario.uncertainty.Law
+    per_draw: int
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Inputs | None:
+        block = scenario.uncertainty
+        if block is None:
+            return None
+        return cls(tuple(s.key for s in block.settings), tuple(s.law() for s in block.settings),
+                   per_draw(scenario.replications, block.per_draw))
+
+    def group(self, replication: int) -> int:
+        return replication // self.per_draw
+
+    def values(self, seed: int, group: int) -> dict[str, float]:
+        """Each setting's value for ``group``: a chance, or days."""
+        streams = Streams(seed)
+        return {
+            key: law.value(float(streams.uniforms(np.uint64(group), _INPUTS, key_of(key))))
+            for key, law in zip(self.keys, self.laws, strict=True)
+        }
+
+    def scenario(self, scenario: Scenario, seed: int, group: int) -> Scenario:
+        """``scenario`` with the values drawn for ``group`` in place of the uncertain ones (and no block)."""
+        from partnersim.scenario.schema import Scenario
+
+        document = {**scenario.model_dump(mode="json"), "uncertainty": None}
+        for key, value in self.values(seed, group).items():
+            set_value(document, tuple(key.split(".")), value)
+        return Scenario.model_validate(document)
+
+    def pieces(self, model: Model, seed: int, first: int, count: int) -> list[tuple[Model, int, int]]:
+        """Replications ``first`` … ``first + count − 1`` cut at the groups' edges, each with its group's model."""
+        from partnersim.engine.model import compile_scenario
+
+        found = []
+        at, end = first, first + count
+        while at < end:
+            group = self.group(at)
+            stop = min(end, (group + 1) * self.per_draw)
+            found.append((compile_scenario(self.scenario(model.scenario, seed, group)), at, stop - at))
+            at = stop
+        return found
