@@ -273,7 +273,7 @@ def test_a_what_if_that_changes_a_stage_kind_replaces_the_stage(tmp_path: Any) -
     shipped = Path(__file__).parent.parent / "scenarios" / "latam-calendar.yaml"
     stage = load_scenario(shipped).stages["ipcp_approval"]
     assert isinstance(stage, SilenceStage)
-    assert stage.allies.breaks("TUR") == 0.05 and stage.allies.breaks("DEU") == 0.005
+    assert stage.allies.breaks("TUR") == 0.05 and stage.allies.breaks("DEU") == 0.0018
     back = tmp_path / "back.yaml"
     back.write_text(f"extends: {shipped.as_posix()}\nstages:\n  ipcp_approval: {{kind: consensus}}\n")
     again = load_scenario(back).stages["ipcp_approval"]
