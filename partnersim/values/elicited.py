@@ -25,7 +25,6 @@ from typing import Annotated, Any, TypeAlias, Union
 
 import numpy as np
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
-from scipy.optimize import least_squares
 from scipy.special import betainc, betaincinv, gammainc, gammaincinv, gammaln, log_ndtr, ndtr, ndtri
 
 from partnersim.safetext import control_characters
@@ -215,6 +214,8 @@ def _least_squares(
     Deterministic: the starts are ranked by their own sum of squares (the
     earlier first, on a tie), and so are the results.
     """
+    from scipy.optimize import least_squares  # only where a judgement is fitted: a heavy import
+
     margin = 1e-9 * (upper - lower)
     inside = [np.clip(start, lower + margin, upper - margin) for start in starts]
     costs = [float(np.sum(np.nan_to_num(gaps(start), nan=1.0) ** 2)) for start in inside]
