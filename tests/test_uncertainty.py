@@ -84,11 +84,28 @@ def test_elicited_quantiles_of_a_chance_are_drawn_as_the_fitted_beta() -> None:
     inputs = Inputs.of(_uncertain(1_000, 50, {"elicited": stated}))
     assert inputs is not None
     drawn = np.array([inputs.values(3, g)["allies.default.hold.probability"] for g in range(4_000)])
-    law = inputs.laws[0]
+    (_, a, b), = inputs.laws[0].parts
     band = math.sqrt(math.log(2 / 1e-6) / (2 * len(drawn)))  # DKW
     for p, value in ((0.1, 0.02), (0.5, 0.08), (0.9, 0.2)):
-        assert stats.beta.cdf(value, law.a, law.b) == pytest.approx(p, abs=0.05)  # the fit, within tolerance
-        assert np.mean(drawn <= value) == pytest.approx(stats.beta.cdf(value, law.a, law.b), abs=band)
+        assert stats.beta.cdf(value, a, b) == pytest.approx(p, abs=0.05)  # the fit, within tolerance
+        assert np.mean(drawn <= value) == pytest.approx(stats.beta.cdf(value, a, b), abs=band)
+
+
+def test_a_panel_of_experts_on_a_chance_is_drawn_from_their_weighted_pool() -> None:
+    """Two experts' betas pooled 0.7 / 0.3: the draws' distribution function is 0.7 F₁ + 0.3 F₂ (DKW band)."""
+    panel = {"experts": [
+        {"name": "Desk officer A", "source": "interview 2026-11-03", "weight": 0.7, "p10": 0.02, "p50": 0.06, "p90": 0.15},
+        {"name": "Analyst B", "source": "workshop 2026-11-20", "weight": 0.3, "p10": 0.1, "p50": 0.25, "p90": 0.45}]}
+    inputs = Inputs.of(_uncertain(1_000, 50, {"elicited": panel}))
+    assert inputs is not None
+    law = inputs.laws[0]
+    assert [w for w, _, _ in law.parts] == [0.7, 0.3]
+    drawn = np.array([inputs.values(5, g)["allies.default.hold.probability"] for g in range(4_000)])
+    band = math.sqrt(math.log(2 / 1e-6) / (2 * len(drawn)))
+    for x in (0.03, 0.08, 0.2, 0.35):
+        pooled = sum(w * stats.beta.cdf(x, a, b) for w, a, b in law.parts)
+        assert np.mean(drawn <= x) == pytest.approx(pooled, abs=band)
+    assert law.mean == pytest.approx(sum(w * a / (a + b) for w, a, b in law.parts))
 
 
 def test_a_run_without_uncertain_settings_writes_no_split() -> None:
@@ -117,6 +134,9 @@ def _problems(tmp_path: Path, block: str, replications: int = 1000) -> list[str]
      "uncertainty.settings.0.key: allies.default.hold.probability cannot take a drawn duration"),
     ("  settings:\n    - {key: allies.default.hold.probability, elicited: {p10: 0.3, p90: 0.1}}\n",
      "uncertainty.settings.0.elicited: quantiles must increase with the probability"),
+    ("  settings:\n    - key: allies.default.hold.probability\n      elicited: {experts: [{name: A, weight: 0.5, p10: 0.1, "
+     "p90: 0.3}, {name: B, weight: 0.4, p10: 0.2, p90: 0.4}]}\n",
+     "uncertainty.settings.0.elicited: the experts' weights must sum to 1, got 0.9"),
     ("  settings:\n    - {key: allies.default.hold.probability, beta: {mean: 0.1}}\n",
      "uncertainty.settings.0.beta: give a and b, or mean and n"),
     ("  settings:\n    - {key: allies.TUR.hold.probability, beta: {a: 1, b: 2}}\n"

@@ -19,8 +19,9 @@ from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
 from partnersim.results.text import history_clause, inputs_clause, interval
 from partnersim.scenario.labels import setting_label
+from partnersim.scenario.uncertainty import panel
 from partnersim.stats import first_reaching, wilson
-from partnersim.text import duration_words, join_words
+from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import add_days, month_label
 from partnersim.values.elicited import Elicited
 
@@ -248,14 +249,28 @@ def judgement_table(results: Results) -> Table | None:
             who = fit.name + (f", weight {fit.weight:.2g}" if len(fits) > 1 else "") + (
                 f" ({fit.source})" if fit.source else "")
             rows.append([label, who, stated, f"{fit.describe}: {fitted}"])
+    block = scenario.uncertainty
+    for setting in block.settings if block is not None else []:
+        if setting.elicited is None:
+            continue
+        found = panel(setting.elicited)
+        show = (lambda v: percent(v)) if found.chance else duration_words
+        label = f"{setting_label(scenario, setting.key)} (uncertain: drawn for each group of replications)"
+        for judgement in found.judgements:
+            stated = ", ".join(f"p{p * 100:g} {show(v)}" for p, v in judgement.stated)
+            fitted = ", ".join(show(v) for _, v in judgement.fitted)
+            who = judgement.name + (f", weight {judgement.weight:.2g}" if len(found.judgements) > 1 else "") + (
+                f" ({judgement.source})" if judgement.source else "")
+            rows.append([label, who, stated, f"{judgement.describe}: {fitted}"])
     if not rows:
         return None
     return Table(
         title="Judgements: who said what, and the distribution fitted to it",
         header=["Setting", "Expert (source)", "Stated", "Fitted, at the same chances"],
         rows=rows,
-        note="Each expert's quantiles are fitted by least squares on the distribution function (lognormal or "
-             "gamma, the closer kept); several experts are pooled linearly, by their weights.",
+        note="Each expert's quantiles are fitted by least squares on the distribution function (a duration: "
+             "lognormal or gamma, the closer kept; a chance: a beta); several experts are pooled linearly, by their "
+             "weights.",
     )
 
 

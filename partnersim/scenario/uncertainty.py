@@ -17,14 +17,15 @@ much the process varies for given inputs (:func:`partnersim.stats.between_share`
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
-from scipy.special import betaincinv
+from scipy.special import betainc, betaincinv
 
-from partnersim.values.durations import format_duration, parse_duration
-from partnersim.values.elicited import BetaFit, elicit, elicit_probability
+from partnersim.values.durations import parse_duration
+from partnersim.values.elicited import BetaFit, elicit_probability
 from partnersim.values.numbers import Count, Frozen
 
 _QUANTILE = "p"
@@ -64,14 +65,16 @@ class UncertainSetting(Frozen):
 
     key: Annotated[str, Field(min_length=1, max_length=200)]  # as --set names it: allies.GBR.hold.probability
     beta: Beta | None = None  # a chance
-    # An expert's quantiles (p10, p50, p90, …): chances between 0 and 1, or durations.
+    # Judgements, as an elicited duration is written: one expert's quantiles (p10, p50, p90, …; with a
+    # name and a source), or ``experts``: several, pooled linearly by weight. Chances between 0 and 1 are
+    # fitted by a beta; durations by a lognormal or a gamma.
     elicited: dict[str, Any] | None = None
 
     @field_validator("elicited")
     @classmethod
-    def _quantiles(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _judgements(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None:
-            points(value)  # every check of the fit, said as the fit says it
+            panel(value)  # every check of the judgements and of their fits, said as the fit says it
         return value
 
     @model_validator(mode="after")
@@ -83,14 +86,14 @@ class UncertainSetting(Frozen):
     @property
     def chance(self) -> bool:
         """Whether the setting is a chance (drawn between 0 and 1) rather than a duration."""
-        return self.beta is not None or not points(self.elicited or {})[1]
+        return self.beta is not None or panel(self.elicited or {}).chance
 
     def law(self) -> Law:
         """What a draw of this setting follows."""
         if self.beta is not None:
-            return Law(*self.beta.shapes(), chance=True)
+            return Law(chance=True, parts=((1.0, *self.beta.shapes()),))
         assert self.elicited is not None
-        return Law.of_points(*points(self.elicited))
+        return panel(self.elicited).law()
 
 
 class Uncertainty(Frozen):
@@ -101,35 +104,108 @@ class Uncertainty(Frozen):
 
 
 class Law:
-    """A draw's distribution: a beta for a chance, a fitted family for a duration."""
+    """A draw's distribution: a beta (or a weighted pool of betas) for a chance, a fitted duration otherwise."""
 
-    def __init__(self, a: float = 1.0, b: float = 1.0, *, chance: bool, duration: Any = None) -> None:
-        self.a, self.b, self.chance, self.duration = a, b, chance, duration
-
-    @classmethod
-    def of_points(cls, found: dict[float, float], durations: bool) -> Law:
-        """The law fitted to quantiles ``{probability: value}``: a beta for chances, a family for durations."""
-        if not durations:
-            fit: BetaFit = elicit_probability(found)
-            if not fit.within_tolerance:
-                raise ValueError(f"no beta fits these quantiles within 0.05 (the closest misses by {fit.worst:.2f})")
-            return cls(fit.a, fit.b, chance=True)
-        duration = elicit(found)
-        if not duration.within_tolerance:
-            p, days, reached = duration.worst_point()
-            raise ValueError(f"no family fits these quantiles within 0.05: the best ({duration.family}) puts "
-                             f"p{p * 100:g} = {format_duration(days)} at p{reached:.2f}")
-        return cls(chance=False, duration=duration.dist)
+    def __init__(self, *, chance: bool, parts: tuple[tuple[float, float, float], ...] = (), duration: Any = None):
+        self.chance, self.parts, self.duration = chance, parts, duration  # parts: (weight, a, b)
 
     def value(self, u: float) -> float:
         """The value at quantile ``u``: a chance, or days."""
-        if self.chance:
-            return float(betaincinv(self.a, self.b, u))
-        return float(self.duration.ppf(np.array([u]))[0])
+        if not self.chance:
+            return float(self.duration.ppf(np.array([u]))[0])
+        if len(self.parts) == 1:
+            _, a, b = self.parts[0]
+            return float(betaincinv(a, b, u))
+        # A pool: its distribution function is the weighted sum of the experts' betas; one draw, solved exactly.
+        from scipy.optimize import brentq  # a heavy import, for pools only
+
+        return float(brentq(lambda x: sum(w * betainc(a, b, x) for w, a, b in self.parts) - u, 0.0, 1.0,
+                            xtol=1e-12))
 
     @property
     def mean(self) -> float:
-        return self.a / (self.a + self.b) if self.chance else float(self.duration.mean())
+        if self.chance:
+            return sum(w * a / (a + b) for w, a, b in self.parts)
+        return float(self.duration.mean())
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One expert's quantiles of a setting, as stated and as fitted: a line of a briefing's table."""
+
+    name: str
+    source: str | None
+    weight: float
+    stated: tuple[tuple[float, float], ...]  # (probability, value): a chance, or days
+    fitted: tuple[tuple[float, float], ...]  # the fitted law's value at the same probabilities
+    describe: str  # the fitted law in words
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The judgements given for one uncertain setting, fitted."""
+
+    chance: bool
+    judgements: tuple[Judgement, ...]
+    betas: tuple[tuple[float, float, float], ...]  # (weight, a, b) of each expert, for a chance
+    duration: Any = None  # the elicited duration (partnersim.values.elicited.Elicited), for a duration
+
+    def law(self) -> Law:
+        return Law(chance=True, parts=self.betas) if self.chance else Law(chance=False, duration=self.duration)
+
+
+def panel(value: dict[str, Any]) -> Panel:
+    """The experts' judgements of ``value`` (one expert's quantiles, or ``experts``), each fitted and checked."""
+    experts = value.get("experts")
+    listed = experts if isinstance(experts, list) else [value]
+    if experts is not None and not isinstance(experts, list):
+        raise ValueError("experts: give a list of experts, each with a name, a source, a weight and quantiles")
+    if not listed:
+        raise ValueError("experts: the list is empty; give at least one expert")
+    found = []
+    for number, expert in enumerate(listed, start=1):
+        if not isinstance(expert, dict):
+            raise ValueError(f"experts: expert {number} is not a mapping of name, source, weight and quantiles")
+        quantiles = {k: v for k, v in expert.items() if k not in ("name", "source", "weight", "experts")}
+        unknown = [k for k in expert if k not in ("name", "source", "weight") and not str(k).startswith(_QUANTILE)]
+        if unknown and not (unknown == ["experts"] and experts is not None):
+            raise ValueError(f"unknown key {unknown[0]!r}; an expert has name, source, weight and quantiles (p10, …)")
+        found.append((str(expert.get("name") or f"expert {number}"), expert.get("source"), expert.get("weight"),
+                      points(quantiles)))
+    names = [name for name, *_ in found]
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise ValueError(f"two experts are named {twice!r}; give each expert a name of their own")
+    kinds = {durations for *_, (_, durations) in found}
+    if len(kinds) > 1:
+        raise ValueError("give every expert's quantiles as chances, or every expert's as durations, not a mix")
+    weights = [w for _, _, w, _ in found]
+    if any(w is not None for w in weights):
+        if any(w is None for w in weights):
+            raise ValueError("give a weight to every expert or to none")
+        if any(isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 < w <= 1 for w in weights):
+            raise ValueError("a weight is a number above 0 and at most 1")
+        total = sum(float(w) for w in weights if w is not None)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the experts' weights must sum to 1, got {total:.10g}")
+    each = [float(w) if w is not None else 1.0 / len(found) for w in weights]
+    durations = kinds.pop()
+    if durations:
+        from partnersim.values.elicited import Elicited
+
+        dist = Elicited.model_validate({"elicited": value})
+        fitted = tuple(Judgement(f.name, f.source, f.weight, f.stated, f.fitted, f.describe) for f in dist.fits())
+        return Panel(chance=False, judgements=fitted, betas=(), duration=dist)
+    judgements: list[Judgement] = []
+    betas: list[tuple[float, float, float]] = []
+    for (name, source, _, (quantiles, _)), weight in zip(found, each, strict=True):
+        fit: BetaFit = elicit_probability(quantiles)
+        if not fit.within_tolerance:
+            raise ValueError(f"no beta fits {name}'s quantiles within 0.05 (the closest misses by {fit.worst:.2f})")
+        judgements.append(Judgement(name, source, weight, fit.stated, fit.fitted,
+                                    f"beta a {fit.a:.3g}, b {fit.b:.3g} (mean {fit.mean:.2g})"))
+        betas.append((weight, fit.a, fit.b))
+    return Panel(chance=True, judgements=tuple(judgements), betas=tuple(betas))
 
 
 def points(quantiles: dict[str, Any]) -> tuple[dict[float, float], bool]:
