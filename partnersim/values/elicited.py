@@ -771,10 +771,11 @@ class Elicited(_Dist):
         return f"elicited: {judgement.fit.family} fitted to {len(stated)} quantiles ({listing})"
 
     def scaled(self, factor: float) -> Elicited:
-        """The same judgements with every stated duration multiplied by ``factor``.
+        """The same judgements with every stated duration multiplied by ``factor`` (for a what-if).
 
-        Both families scale, and so does a gap in a CDF: the fits and the
-        pool scale with the durations, their shapes kept.
+        The lognormal and the gamma are scale families, and no gap F(x) − p
+        changes when every x is multiplied: each fit, and so the pool, keeps
+        its shape on the new scale.
         """
         def judgement(j: Judgement) -> dict[str, Any]:
             fields = {k: getattr(j, k) for k in ("name", "source", "weight") if getattr(j, k, None) is not None}
