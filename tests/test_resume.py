@@ -216,6 +216,10 @@ candidates:
      "candidates.0.holding.ZZZ: unknown ally 'ZZZ'"),
     ("    stage: ipcp_drafting\n    since: 2024-05-01\n    consented: [AAA]\n",
      "candidates.0.consented: consented applies at a consensus stage; ipcp_drafting is a task stage"),
+    ("    stage: consensus\n    since: 2024-05-01\n    consented: [AAA, AAB, AAC]\n",
+     "candidates.0.consented: every ally has consented, so consensus is over"),
+    ("    stage: consensus\n    since: 2024-05-01\n    consented: [AAA, AAA]\n",
+     "candidates.0.consented: ally AAA is listed twice"),
     ("    stage: ipcp_drafting\n    since: 2024-05-01\n",
      "candidates.0.since: ipcp_drafting takes at most 1y; a case that entered it on 2024-05-01 would have left it"),
 ])
@@ -245,7 +249,7 @@ def test_the_results_and_the_briefing_say_the_case_was_drawn_given_its_history()
     assert history.still_open.p == pytest.approx(q, abs=4 * math.sqrt(q * (1 - q) / history.draws))
     written = results.model_dump(mode="json")["candidates"][0]["history"]
     assert written["since"] == "2025-08-04" and written["draws"] == history.draws
-    assert "(drawn given IPCP approval open since 04 Aug 2025, 4.9 months; under these settings" in finding(
+    assert "drawn given IPCP approval open since 04 Aug 2025 (4.9 months): under these settings, " in finding(
         results, results.candidates[0])
     # a case with no history writes none
     fresh = simulate(scenario(replications=50), jobs=1)

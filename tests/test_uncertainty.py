@@ -132,6 +132,8 @@ def _problems(tmp_path: Path, block: str, replications: int = 1000) -> list[str]
      "uncertainty.settings.0.key: allies.default.hold.probabilty cannot take a drawn chance: there is no such setting"),
     ("  settings:\n    - {key: allies.default.hold.probability, elicited: {p10: 1mo, p90: 3mo}}\n",
      "uncertainty.settings.0.key: allies.default.hold.probability cannot take a drawn duration"),
+    ("  settings:\n    - {key: stages.ipcp_drafting.duration, elicited: {p10: 0.1, p50: 0.2, p90: 0.3}}\n",
+     "uncertainty.settings.0.key: stages.ipcp_drafting.duration cannot take a drawn chance: it is a duration"),
     ("  settings:\n    - {key: allies.default.hold.probability, elicited: {p10: 0.3, p90: 0.1}}\n",
      "uncertainty.settings.0.elicited: quantiles must increase with the probability"),
     ("  settings:\n    - key: allies.default.hold.probability\n      elicited: {experts: [{name: A, weight: 0.5, p10: 0.1, "
@@ -191,3 +193,31 @@ def test_too_few_draws_are_warned_about_and_a_short_run_still_draws_twice(tmp_pa
     results = simulate(s.with_updates(replications=20), jobs=1)
     inputs = results.candidates[0].inputs
     assert inputs is not None and (inputs.draws, inputs.per_draw) == (2, 10)
+
+
+def test_a_value_inside_a_distribution_can_be_uncertain_and_a_draw_that_breaks_it_is_said() -> None:
+    """A pert's most likely value drawn from a judgement: valid draws run; a draw beyond the pert's high stops the
+    run with one line naming the draw, not a traceback."""
+    from partnersim.errors import PartnersimError
+
+    base = {"start": "2026-12-01", "replications": 400, "stages": {"ipcp_drafting": {"duration": {"pert": ["1mo", "4mo", "9mo"]}}},
+            "candidates": [{"code": "ARG", "request": "2026-12-01"}]}
+    fine = scenario(**{**base, "uncertainty": {"per_draw": 20, "settings": [
+        {"key": "stages.ipcp_drafting.duration.pert.1", "elicited": {"p10": "3mo", "p50": "4mo", "p90": "5mo"}}]}})
+    assert simulate(fine, jobs=1).candidates[0].inputs is not None
+    wide = scenario(**{**base, "uncertainty": {"per_draw": 20, "settings": [
+        {"key": "stages.ipcp_drafting.duration.pert.1", "elicited": {"p10": "2mo", "p50": "6mo", "p90": "12mo"}}]}})
+    with pytest.raises(PartnersimError, match=r"uncertainty: the draw stages.ipcp_drafting.duration.pert.1 = .* makes "
+                                              r"the scenario invalid: pert"):
+        simulate(wide, jobs=1)
+
+
+def test_the_briefing_marks_a_written_value_that_a_draw_replaced() -> None:
+    from partnersim.report.assumptions import read_inputs
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    s = load_scenario(root / "latam-uk-uncertain.yaml")
+    inputs = {name: (root / name).read_text(encoding="utf-8") for name in ("latam-uk-uncertain.yaml", "latam.yaml")}
+    rows = {row.key: row for f in read_inputs(inputs, s) for row in f.settings}
+    assert "not used: drawn for each group of replications" in rows["allies.GBR.hold.probability"].value
+    assert "not used" not in rows["allies.HUN.hold.probability"].value

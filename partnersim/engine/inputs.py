@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import ValidationError
 
+from partnersim.errors import PartnersimError
 from partnersim.scenario.overrides import set_value
 from partnersim.streams import Streams, key_of
 
@@ -69,9 +71,18 @@ class Inputs:
         from partnersim.scenario.schema import Scenario
 
         document = {**scenario.model_dump(mode="json"), "uncertainty": None}
-        for key, value in self.values(seed, group).items():
+        values = self.values(seed, group)
+        for key, value in values.items():
             set_value(document, tuple(key.split(".")), value)
-        return Scenario.model_validate(document)
+        try:
+            return Scenario.model_validate(document)
+        except ValidationError as exc:
+            error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
+            drawn = ", ".join(f"{key} = {value:g}" for key, value in values.items())
+            raise PartnersimError(
+                f"uncertainty: the draw {drawn} (replications {group * self.per_draw:,} on) makes the scenario "
+                f"invalid: {error['msg'].removeprefix('Value error, ')}; narrow the range of the setting it names"
+            ) from None
 
     def pieces(self, model: Model, seed: int, first: int, count: int) -> list[tuple[Model, int, int]]:
         """Replications ``first`` … ``first + count − 1`` cut at the groups' edges, each with its group's model."""

@@ -12,7 +12,7 @@ that holds it). The comment block at the head of each file is kept too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -70,8 +70,24 @@ class InputFile:
 
 
 def read_inputs(inputs: dict[str, str], scenario: Scenario) -> list[InputFile]:
-    """Every input file of a run, its settings with their sources, in the order given."""
-    return [read_input(name, text, scenario) for name, text in inputs.items()]
+    """Every input file of a run, its settings with their sources, in the order given.
+
+    A setting the scenario's ``uncertainty`` block draws for each group of replications says so beside its
+    value: the value written was not the one used.
+    """
+    files = [read_input(name, text, scenario) for name, text in inputs.items()]
+    drawn = {s.key for s in scenario.uncertainty.settings} if scenario.uncertainty is not None else set()
+
+    def shown(setting: Setting) -> Setting:
+        if setting.key in drawn:
+            setting = replace(setting, value=f"{setting.value} (not used: drawn for each group of replications, "
+                                             "see the uncertain settings)")
+        if not setting.source and ".elicited" in setting.key and "source:" in setting.value:
+            # an expert's judgement carries its source inside it; the briefing's table of judgements shows it
+            setting = replace(setting, source="the expert's own source, written with the judgement")
+        return setting
+
+    return [replace(f, settings=[shown(s) for s in f.settings]) for f in files]
 
 
 def read_input(name: str, text: str, scenario: Scenario) -> InputFile:

@@ -9,6 +9,7 @@ mean times with ±1.96 standard errors where the run's rows allow.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from partnersim.results.summary import Estimate
 from partnersim.results.text import history_clause, inputs_clause, interval
 from partnersim.scenario.labels import setting_label
 from partnersim.scenario.uncertainty import panel
-from partnersim.stats import first_reaching, wilson
+from partnersim.stats import Z90, first_reaching, wilson
 from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import add_days, month_label
 from partnersim.values.elicited import Elicited
@@ -93,10 +94,6 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
     n = results.replications
     text = f"{candidate.name}: {interval(candidate.outcomes[results.success])} chance of {what} by " \
            f"{month_label(results.end_date)}"
-    if candidate.history is not None:
-        text += f" ({history_clause(candidate.history)})"
-    if candidate.inputs is not None:
-        text += f"; {inputs_clause(results, candidate.inputs)}"
     early = first_year_end(results)
     if early is not None and candidate.by_year_end[early][0] < results.end_date:
         day, estimate = candidate.by_year_end[early]
@@ -105,6 +102,10 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
         text += f"; an even chance by {date_with_interval(results, candidate, 0.5)}"
     else:
         text += f"; not an even chance by {month_label(results.end_date)}"
+    if candidate.history is not None:
+        text += f"; {history_clause(candidate.history)}"
+    if candidate.inputs is not None:
+        text += f"; {inputs_clause(results, candidate.inputs)}"
     if candidate.holding:
         top = candidate.holding[0]
         text += f"; the ally most likely to hold its consent: {top.name}, {share(top.count, n)}"
@@ -233,35 +234,37 @@ def _allies(results: Results, rows: Rows | None) -> str:
 
 
 def judgement_table(results: Results) -> Table | None:
-    """Who said what: each expert's stated quantiles of an elicited duration, beside the fitted family's.
-
-    None when the scenario states no judgement as quantiles. Uncertain settings drawn for each group of
-    replications (``uncertainty``) are listed with the assumptions, as written.
-    """
+    """Who said what: each expert's stated quantiles of an elicited duration or of an uncertain setting, beside
+    the fitted distribution's values at the same chances. None when the scenario states no judgement so."""
     scenario = results.scenario
-    rows = []
-    for path, dist in elicited_settings(scenario):
-        label = setting_label(scenario, path)
+    rows: list[list[str]] = []
+
+    def add(label: str, name: str, source: str | None, weight: float, several: bool, stated: str, fitted: str) -> None:
+        who = name + (f", weight {weight:.2g}" if several else "") + (f" ({source})" if source else "")
+        rows.append([label, who, stated, fitted])
+
+    def durations(label: str, dist: Elicited) -> None:
         fits = dist.fits()
         for fit in fits:
-            stated = ", ".join(f"p{p * 100:g} {duration_words(days)}" for p, days in fit.stated)
-            fitted = ", ".join(duration_words(days) for _, days in fit.fitted)
-            who = fit.name + (f", weight {fit.weight:.2g}" if len(fits) > 1 else "") + (
-                f" ({fit.source})" if fit.source else "")
-            rows.append([label, who, stated, f"{fit.describe}: {fitted}"])
+            add(label, fit.name, fit.source, fit.weight, len(fits) > 1,
+                ", ".join(f"p{p * 100:g} {duration_words(days)}" for p, days in fit.stated),
+                f"{family_words(fit.family, fit.params)}: " + ", ".join(duration_words(d) for _, d in fit.fitted))
+
+    for path, dist in elicited_settings(scenario):
+        durations(setting_label(scenario, path), dist)
     block = scenario.uncertainty
     for setting in block.settings if block is not None else []:
         if setting.elicited is None:
             continue
-        found = panel(setting.elicited)
-        show = (lambda v: percent(v)) if found.chance else duration_words
         label = f"{setting_label(scenario, setting.key)} (uncertain: drawn for each group of replications)"
+        found = panel(setting.elicited)
+        if not found.chance:
+            durations(label, found.duration)
+            continue
         for judgement in found.judgements:
-            stated = ", ".join(f"p{p * 100:g} {show(v)}" for p, v in judgement.stated)
-            fitted = ", ".join(show(v) for _, v in judgement.fitted)
-            who = judgement.name + (f", weight {judgement.weight:.2g}" if len(found.judgements) > 1 else "") + (
-                f" ({judgement.source})" if judgement.source else "")
-            rows.append([label, who, stated, f"{judgement.describe}: {fitted}"])
+            add(label, judgement.name, judgement.source, judgement.weight, len(found.judgements) > 1,
+                ", ".join(f"p{p * 100:g} {percent(v)}" for p, v in judgement.stated),
+                f"{judgement.describe}: " + ", ".join(percent(v) for _, v in judgement.fitted))
     if not rows:
         return None
     return Table(
@@ -272,6 +275,15 @@ def judgement_table(results: Results) -> Table | None:
              "lognormal or gamma, the closer kept; a chance: a beta); several experts are pooled linearly, by their "
              "weights.",
     )
+
+
+def family_words(family: str, params: dict[str, float]) -> str:
+    """A fitted duration family in a reader's units: ``lognormal, median 6 months, p90 1 year``."""
+    if family == "lognormal":
+        median = math.exp(params["mu"])
+        return f"lognormal, median {duration_words(median)}, p90 {duration_words(median * math.exp(params['sigma'] * Z90))}"
+    shape, scale = params["shape"], params["scale"]
+    return f"gamma, mean {duration_words(shape * scale)}, spread (cv) {1 / math.sqrt(shape):.2g}"
 
 
 def elicited_settings(scenario: Scenario) -> list[tuple[str, Elicited]]:

@@ -34,14 +34,14 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     success = candidate.outcomes[results.success]
     horizon = month_label(results.end_date)
     parts = [f"{line(candidate.name)}: {interval(success)} chance of {results.success_words} by {horizon}"]
-    if candidate.history is not None:
-        parts[0] += f" ({history_clause(candidate.history)})"
-    if candidate.inputs is not None:
-        parts.append(inputs_clause(results, candidate.inputs))
     median = candidate.dates.get("P50")
     parts.append(
         f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"
     )
+    if candidate.history is not None:
+        parts.append(history_clause(candidate.history))
+    if candidate.inputs is not None:
+        parts.append(inputs_clause(results, candidate.inputs))
     if candidate.last_to_consent:
         top = candidate.last_to_consent[0]
         parts.append(f"most often last to consent: {line(top.name)} ({percent(top.share)})")
@@ -52,31 +52,35 @@ def finding(results: Results, candidate: CandidateResult) -> str:
 
 
 def history_clause(history: History) -> str:
-    """``drawn given Allied consensus open since 18 Apr 2024, 2.6 years; under these settings 17% of cases that
-    entered it then are still in it on the start date``: how the case stood, and how unusual that is."""
+    """``drawn given Allied consensus open since 18 Apr 2024 (2.6 years): under these settings, 17% of cases
+    entering it then are still in it on the start date``: how the case stood, and how unusual that is."""
     known = []
     if history.consented:
-        known.append(f"{len(history.consented)} allies consented")
+        known.append(f"{len(history.consented)} all{'y' if len(history.consented) == 1 else 'ies'} having consented")
     if history.holding:
         known.append(f"{join_words(history.holding)} holding")
-    state = f"; {', '.join(known)}" if known else ""
-    return (f"drawn given {history.label} open since {history.since:%d %b %Y}, "
-            f"{duration_words(history.days)}{state}; under these settings {percent(history.still_open.p)} of "
-            "cases that entered it then are still in it on the start date")
+    given = f" with {join_words(known)}" if known else ""
+    return (f"drawn given {history.label} open since {history.since:%d %b %Y} ({duration_words(history.days)}){given}: "
+            f"under these settings{' and that' if known else ''}, {percent(history.still_open.p)} of cases entering it "
+            "then are still in it on the start date")
+
+
+# With fewer draws of the uncertain settings than this, the split of the spread is not said (as the warning says).
+FEW_DRAWS = 20
 
 
 def inputs_clause(results: Results, inputs: InputUncertainty) -> str:
-    """``12% of the variance of cooperation by Dec 2031 from the uncertain settings (the chance moves by
-    about 5 points from one draw of them to another), the rest from the process``."""
+    """``the uncertain settings move the chance of cooperation by Dec 2031 by about 5 points from one draw to
+    another (8% of its variance; the rest is the process)``, or that the move is not measurable."""
     last = inputs.by_year_end[-1] if inputs.by_year_end else None
-    if last is None or last.share != last.share:  # too few draws to tell
-        return f"the uncertain settings drawn {inputs.draws} times"
+    if last is None or last.share != last.share or inputs.draws < FEW_DRAWS:
+        return (f"the uncertain settings were drawn {inputs.draws} times, too few to tell their part of the "
+                "spread from the process's")
+    what = f"the chance of {results.success_words} by {month_label(last.date)}"
     if last.share < 2 * last.error:
-        return (f"the uncertain settings account for no part of the variance of {results.success_words} by "
-                f"{month_label(last.date)} beyond noise (under {percent(2 * last.error)}, over {inputs.draws} draws)")
-    return (f"{percent(last.share)} of the variance of {results.success_words} by {month_label(last.date)} from the "
-            f"uncertain settings (the chance moves by about {last.spread * 100:.0f} points from one of their "
-            f"{inputs.draws} draws to another), the rest from the process")
+        return f"how much the uncertain settings move {what} is not measurable with {inputs.draws} draws of them"
+    return (f"the uncertain settings move {what} by about {last.spread * 100:.0f} points from one draw to another "
+            f"({percent(last.share)} of its variance; the rest is the process)")
 
 
 def partnership_finding(results: Results, candidate: CandidateResult) -> str | None:

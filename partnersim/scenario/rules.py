@@ -33,6 +33,7 @@ from partnersim.scenario import messages
 from partnersim.scenario.messages import NUMBER_KEYS, suggest
 from partnersim.scenario.rosters import ROSTERS
 from partnersim.scenario.yamlio import KeyPath
+from partnersim.values.distributions import DURATION_KINDS
 from partnersim.values.durations import DAYS_PER_UNIT, format_duration
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def scenario_problems(scenario: Scenario) -> list[Found]:
                 found.append((("candidates", index, "request"), f"the request date {earliest} is after the "
                               f"horizon ({scenario.end_date}), so nothing could be simulated"))
         found += _stage_rules(scenario)
-        found += _uncertainty_rules(scenario, dumped)
+        found += _uncertainty_rules(scenario)
     return found + _exit_rules(scenario)
 
 
@@ -341,7 +342,7 @@ def _stage_rules(scenario: Scenario) -> list[Found]:
     return found
 
 
-def _uncertainty_rules(scenario: Scenario, dumped: dict[str, Any]) -> list[Found]:
+def _uncertainty_rules(scenario: Scenario) -> list[Found]:
     """Each uncertain setting names a setting that takes a value of its kind, once."""
     block = scenario.uncertainty
     if block is None:
@@ -351,6 +352,7 @@ def _uncertainty_rules(scenario: Scenario, dumped: dict[str, Any]) -> list[Found
 
     found: list[Found] = []
     seen: dict[str, int] = {}
+    as_written = scenario.model_dump(mode="json")  # as a file holds it: lists, not tuples; durations as text
     for index, setting in enumerate(block.settings):
         path: KeyPath = ("uncertainty", "settings", index, "key")
         if setting.key in seen:
@@ -362,19 +364,38 @@ def _uncertainty_rules(scenario: Scenario, dumped: dict[str, Any]) -> list[Found
         except ValueError as exc:
             found.append((("uncertainty", "settings", index, "elicited"), str(exc)))
             continue
-        document = {**copy.deepcopy(dumped), "uncertainty": None}
+        document = {**copy.deepcopy(as_written), "uncertainty": None}
+        what = "chance" if law.chance else "duration"
         try:
-            set_value(document, tuple(setting.key.split(".")), law.value(0.5))
+            real = set_value(document, tuple(setting.key.split(".")), law.value(0.5))
+            before = _at(as_written, real)
+            if isinstance(before, dict) and len(before) == 1 and next(iter(before)) in DURATION_KINDS:
+                before = "a distribution"
+            if isinstance(before, str) and law.chance:
+                raise ValueError("it is a duration; give its quantiles as durations, such as 3mo")
+            if isinstance(before, (int, float)) and not isinstance(before, bool) and not law.chance:
+                raise ValueError("it is a number, not a duration; give its quantiles as numbers")
             Scenario.model_validate(document)
         except ValueError as exc:  # a ValidationError is one
-            what = "chance" if law.chance else "duration"
             if isinstance(exc, ValidationError):
-                error = exc.errors(include_url=False)[0]
+                errors = exc.errors(include_url=False)
+                error = max(errors, key=lambda e: len(e["loc"]))  # the most specific, not the first of a union
                 first = "there is no such setting" if error["type"] == "extra_forbidden" else error["msg"]
             else:
                 first = str(exc)
             found.append((path, f"{setting.key} cannot take a drawn {what}: {first.removeprefix('Value error, ')}"))
     return found
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` (keys and list positions) in ``document``, or None where there is none."""
+    node = document
+    for part in path:
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def _history_rules(scenario: Scenario, candidate: Any, path: KeyPath, roster: Mapping[str, str] | None) -> list[Found]:
@@ -419,6 +440,9 @@ def _history_rules(scenario: Scenario, candidate: Any, path: KeyPath, roster: Ma
             found += ally_codes(list(getattr(candidate, key)), (*path, key), roster)
     for code in candidate.consented.keys() & candidate.holding.keys():
         found.append(((*path, "holding", code), f"ally {code} is listed both as consented and as holding"))
+    if roster is not None and roster and set(roster) <= candidate.consented.keys():
+        found.append(((*path, "consented"), f"every ally has consented, so {stage} is over; give the stage the "
+                      "case is in now"))
     for key, dates in (("consented", candidate.consented), ("holding", candidate.holding)):
         what = "consent" if key == "consented" else "hold"
         for code, day in dates.items():

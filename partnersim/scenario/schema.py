@@ -67,7 +67,12 @@ AllyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 def _consented(value: Any) -> Any:
     """A list of ally codes (the dates of their consents not known) stands for a mapping to no date."""
-    return dict.fromkeys(value) if isinstance(value, list) else value
+    if not isinstance(value, list):
+        return value
+    twice = next((code for i, code in enumerate(value) if code in value[:i]), None)
+    if twice is not None:
+        raise ValueError(f"ally {twice} is listed twice")
+    return dict.fromkeys(value)
 
 
 class Candidate(Frozen):

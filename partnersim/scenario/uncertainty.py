@@ -24,7 +24,8 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 from scipy.special import betainc, betaincinv
 
-from partnersim.values.durations import parse_duration
+from partnersim.text import percent
+from partnersim.values.durations import format_duration, parse_duration
 from partnersim.values.elicited import BetaFit, elicit_probability
 from partnersim.values.numbers import Count, Frozen
 
@@ -111,8 +112,8 @@ class Law:
 
     def value(self, u: float) -> float:
         """The value at quantile ``u``: a chance, or days."""
-        if not self.chance:
-            return float(self.duration.ppf(np.array([u]))[0])
+        if not self.chance:  # in days, as a scenario file writes them, so that the scenario reads back the same
+            return parse_duration(format_duration(float(self.duration.ppf(np.array([u]))[0])))
         if len(self.parts) == 1:
             _, a, b = self.parts[0]
             return float(betaincinv(a, b, u))
@@ -194,7 +195,8 @@ def panel(value: dict[str, Any]) -> Panel:
         from partnersim.values.elicited import Elicited
 
         dist = Elicited.model_validate({"elicited": value})
-        fitted = tuple(Judgement(f.name, f.source, f.weight, f.stated, f.fitted, f.describe) for f in dist.fits())
+        fitted = tuple(Judgement(f.name, f.source, f.weight, f.stated, f.fitted, f"{f.family} fitted")
+                       for f in dist.fits())
         return Panel(chance=False, judgements=fitted, betas=(), duration=dist)
     judgements: list[Judgement] = []
     betas: list[tuple[float, float, float]] = []
@@ -203,7 +205,7 @@ def panel(value: dict[str, Any]) -> Panel:
         if not fit.within_tolerance:
             raise ValueError(f"no beta fits {name}'s quantiles within 0.05 (the closest misses by {fit.worst:.2f})")
         judgements.append(Judgement(name, source, weight, fit.stated, fit.fitted,
-                                    f"beta a {fit.a:.3g}, b {fit.b:.3g} (mean {fit.mean:.2g})"))
+                                    f"beta a {fit.a:.3g}, b {fit.b:.3g}, mean {percent(fit.mean)}"))
         betas.append((weight, fit.a, fit.b))
     return Panel(chance=True, judgements=tuple(judgements), betas=tuple(betas))
 
