@@ -39,7 +39,7 @@ from partnersim.process.machine import state_names, transition_table
 from partnersim.results.load import SavedRun, load_run
 from partnersim.results.rows import Rows, read_rows
 from partnersim.results.summary import Estimate, Results
-from partnersim.results.text import interval
+from partnersim.results.text import interval, stands_out
 from partnersim.runs import execute, prepare
 from partnersim.simulation import simulate
 
@@ -477,8 +477,13 @@ def test_timeline_draws_the_stages_on_calendar_dates_and_says_how_each_case_ends
     assert len([p for p in ax.patches if p.get_height() == pytest.approx(0.46)]) == bars
     notes = [t.get_text() for t in ax.texts]
     consensus = [s for c in rows.story.cases for s in c.spans if s.stage == "consensus"]
+    # Every hold and veto is noted; an ally's name only where it stands out in the forecast, and being last only
+    # then (in one future, being last is chance).
+    out = {code for code in three.scenario.roster if stands_out(three, code)}
     assert len([n for n in notes if n.startswith(("held:", "last:", "vetoed:"))]) >= len(
-        [s for s in consensus if s.held or s.last or s.veto])
+        [s for s in consensus if s.held or s.veto or s.last in out])
+    named = {name for code, name in three.scenario.roster.items() if code not in out}
+    assert not [n for n in notes if any(n.endswith(f": {name}") for name in named)]
     assert "not a forecast" in _texts(fig)[1]
 
 

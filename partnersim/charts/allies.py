@@ -18,6 +18,8 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.charts.labels import first_decision, template_of
+from partnersim.results.standout import named
+from partnersim.results.text import stands_out
 from partnersim.stats import wilson
 from partnersim.text import percent
 
@@ -100,23 +102,38 @@ def ally_chart(results: Results, *, size: str = "slide", rows: Rows | None = Non
             axes[1].text(0.5, 0.5, "No ally held, vetoed or was last to consent", transform=axes[1].transAxes,
                          ha="center", va="center", fontsize=12, color=style.GREY)
         axes[len(axes) // 2].set_xlabel(f"Share of all {table.cases:,} cases (%)")
-        style.title(fig, finding(table), _subtitle(results, table))
+        style.title(fig, finding(table, results), _subtitle(results, table))
         style.footer(fig, results)
     return fig
 
 
-def finding(table: AllyTable) -> str:
-    """The title: the ally most often in the way, and how often it held and vetoed."""
+def finding(table: AllyTable, results: Results) -> str:
+    """The title: the ally most often in the way, and how often it held and vetoed; or that none stands out."""
     if not table.rows:
         return "No ally held its consent, vetoed or was last to consent in any case"
     first = table.rows[0]
     share = _share(first.held / table.cases)
+    if not stands_out(results, first.code):
+        return f"No ally stands out: those most often in the way held their consent in up to {share} of cases"
+    if len(table.rows) > 1 and tied(table, results):
+        second = table.rows[1]
+        return (f"{first.name} and {second.name} stand in the way most often, neither more than the other beyond "
+                f"noise: they held their consent in {share} and {_share(second.held / table.cases)} of cases")
     if first.held == 0:
         return f"{first.name} is most often the last ally to consent ({_share(first.last / table.cases)})"
     text = f"{first.name} stands in the way most often: it held its consent in {share} of cases"
     if first.vetoed:
         text += f" and vetoed in {_share(first.vetoed / table.cases)}"
     return text
+
+
+def tied(table: AllyTable, results: Results) -> bool:
+    """Whether the two allies most in the way both stand out and cannot be told apart (held and vetoed)."""
+    first, second = table.rows[0], table.rows[1]
+    if not stands_out(results, second.code):
+        return False
+    counts = {first.code: first.held + first.vetoed, second.code: second.held + second.vetoed}
+    return len(named([first.code, second.code], counts, table.cases)) == 2
 
 
 def _panel(ax: Axes, table: AllyTable, kind: str, label: str, look: dict[str, str], top: float) -> None:

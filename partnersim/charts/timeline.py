@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 from partnersim.charts import dates, style
 from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
+from partnersim.results.text import stands_out
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -71,7 +72,9 @@ def finding(results: Results, story: Story) -> str:
             text = f"In a typical future, {case.name} does not reach {what} by {by}"
     else:
         text = f"In a typical future, {len(done)} of {len(story.cases)} candidates reach {what} by {by}"
-    holds = [(span.held[0], case.name) for case in story.cases for span in case.spans if span.held]
+    # An ally is named only where it stands out in the forecast; a hold by an ally set like the others is chance.
+    holds = [(span.held[0], case.name) for case in story.cases for span in case.spans if span.held
+             and stands_out(results, span.held[0])]
     if holds:
         names = _ally_names(results)
         ally, whom = holds[0]
@@ -92,14 +95,22 @@ def _room(results: Results, story: Story) -> tuple[Story, str]:
     return dataclasses.replace(story, cases=cases), note
 
 
-def ally_note(span: StageSpan, names: dict[str, str]) -> str:
-    """``held: United Kingdom``, ``vetoed: Türkiye`` or ``last: Czechia``; empty where nobody stood out."""
+def ally_note(span: StageSpan, names: dict[str, str], out: frozenset[str] | None = None) -> str:
+    """``held: United Kingdom``, ``vetoed: Türkiye`` or ``last: Czechia``; empty where nobody stood out.
+
+    With ``out``, only those allies are named (the ones that stand out in the forecast); another ally's hold or
+    veto is said without its name, and its being last not at all: in this one future it is chance.
+    """
+    def name(code: str) -> str | None:
+        return names.get(code, code) if out is None or code in out else None
+
     if span.veto:
-        return f"vetoed: {names.get(span.veto, span.veto)}"
+        return f"vetoed: {name(span.veto) or 'an ally'}"
     if span.held:
-        return "held: " + ", ".join(names.get(a, a) for a in span.held)
-    if span.last:
-        return f"last: {names.get(span.last, span.last)}"
+        shown = [n for n in (name(a) for a in span.held) if n]
+        return "held: " + (", ".join(shown) if shown else "an ally")
+    if span.last and name(span.last):
+        return f"last: {name(span.last)}"
     return ""
 
 
@@ -109,7 +120,7 @@ def ending(results: Results, case: CaseStory) -> str:
     if case.outcome == results.success:
         return f"{success_label(results)}, {when}"
     if case.outcome == "rejected":
-        vetoes = [s.veto for s in case.spans if s.veto]
+        vetoes = [s.veto for s in case.spans if s.veto and stands_out(results, s.veto)]
         who = f" ({_ally_names(results).get(vetoes[0], vetoes[0])} vetoed)" if vetoes else ""
         return f"Rejected{who}, {when}"
     if case.outcome == "pending":
@@ -131,13 +142,14 @@ def _case(ax: Axes, results: Results, case: CaseStory, row: int, index: dict[str
     if case.opened > 0:
         ax.plot([day + case.opened], [row], marker="D", markersize=6, color="#444444", linestyle="none", zorder=4)
     names = _ally_names(results)
+    out = frozenset(code for code in names if stands_out(results, code))
     first = _first_consensus(results)
     for span in case.spans:
         look = style.stage_style(index.get(span.stage, len(index)))
         ax.barh(row, span.end - span.start, left=day + span.start, height=BAR_HEIGHT, color=look["color"],
                 hatch=look["hatch"], edgecolor="white", linewidth=0.8, zorder=3)
         # The first consensus names its last ally too; later stages only a hold or a veto.
-        note = ally_note(span, names) if span.stage == first or span.held or span.veto else ""
+        note = ally_note(span, names, out) if span.stage == first or span.held or span.veto else ""
         if note:
             note = style.short_name(_figure(ax), note, 8.5)
             ax.annotate(note, (day + span.start, row - BAR_HEIGHT / 2), xytext=(1, 2), textcoords="offset points",

@@ -183,7 +183,12 @@ def _print_results(results: Results) -> None:
     allies.add_column("Pending at horizon in")
     for c in results.candidates:
         def top(shares: list[Any]) -> str:
-            return ", ".join(f"{literal(a.code)} {percent(a.share)}" for a in shares[:2]) or "–"
+            # Only allies that stand out above those set alike are named; the rest are chance.
+            named = [a for a in shares if a.stands_out][:2]
+            if not shares:
+                return "–"
+            return ", ".join(f"{literal(a.code)} {percent(a.share)}" for a in named) or \
+                f"none stands out (each ≤ {percent(shares[0].share)})"
         pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(literal(c.name), top(c.last_to_consent), top(c.holding), top(c.vetoing), literal(pending))

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import history_clause, inputs_clause, interval
+from partnersim.results.text import history_clause, inputs_clause, interval, standing, stands_out
 from partnersim.scenario.labels import setting_label
 from partnersim.scenario.uncertainty import panel
 from partnersim.stats import Z90, first_reaching, wilson
@@ -106,12 +106,15 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
         text += f"; {history_clause(candidate.history)}"
     if candidate.inputs is not None:
         text += f"; {inputs_clause(results, candidate.inputs)}"
-    if candidate.holding:
-        top = candidate.holding[0]
-        text += f"; the ally most likely to hold its consent: {top.name}, {share(top.count, n)}"
-    if candidate.vetoing:
-        top = candidate.vetoing[0]
-        text += f"; most likely to veto: {top.name}, {share(top.count, n)}"
+    for shares, role in ((candidate.holding, "to hold its consent"), (candidate.vetoing, "to veto")):
+        if not shares:
+            continue
+        picked = standing(shares, n)
+        if picked:
+            text += f"; the ally{'s' if len(picked) > 1 else ''} most likely {role}: " + join_words(
+                [f"{s.name}, {share(s.count, n)}" for s in picked])
+        else:
+            text += f"; no ally stands out as {'holding its consent' if role.startswith('to hold') else 'vetoing'}"
     life = candidate.partnership
     if life is not None and life.active.p > 0:
         areas = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0
@@ -217,12 +220,20 @@ def _with_year_end(results: Results, text: str) -> str:
 
 
 def _allies(results: Results, rows: Rows | None) -> str:
-    from partnersim.charts.allies import ally_table
+    from partnersim.charts.allies import ally_table, tied
 
     table = ally_table(results, rows)
     if not table.rows:
         return "No ally held its consent, vetoed or was last to consent in any case"
     first = table.rows[0]
+    if not stands_out(results, first.code):
+        return (f"No ally stands out: the allies most often in the way held their consent in up to "
+                f"{share(first.held, table.cases)} of cases, as allies set alike do by chance")
+    if len(table.rows) > 1 and tied(table, results):
+        second = table.rows[1]
+        return (f"{first.name} and {second.name} stand in the way most often, neither more than the other beyond "
+                f"noise: they held their consent in {share(first.held, table.cases)} and "
+                f"{share(second.held, table.cases)} of cases")
     text = (f"{first.name} stands in the way most often: it held its consent in "
             f"{share(first.held, table.cases)} of cases")
     if first.vetoed:

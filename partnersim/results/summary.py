@@ -33,6 +33,7 @@ from pydantic import (
 from partnersim.engine.model import Model
 from partnersim.engine.resume import open_chance
 from partnersim.results.aggregate import Aggregate, LifeTotals, checkpoints, month_ends, year_end_days
+from partnersim.results.standout import alike, standing_out
 from partnersim.scenario.schema import Scenario
 from partnersim.stats import between_share, first_reaching, wilson
 from partnersim.values.durations import add_days
@@ -113,6 +114,9 @@ class AllyShare(Part):
     name: str
     count: int
     share: Rounded  # of all replications
+    # Above the allies the scenario sets alike, beyond noise (partnersim.results.standout): only such an ally is
+    # named as standing in the way.
+    stands_out: bool = False
 
 
 class StageTime(Part):
@@ -362,6 +366,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
     n = totals.replications
     scenario = model.scenario
     stage_labels = {s.name: s.label for s in model.template.stages}
+    same = alike(scenario)  # the allies set alike, against whom an ally must stand out to be named
     candidates = []
     for c, (code, name) in enumerate(zip(model.candidate_codes, model.candidate_names, strict=True)):
         counts = totals.outcomes[c]
@@ -389,14 +394,14 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
             by_year_end=_year_ends(totals.success_days[c], n, scenario, _checkpoint_designs(totals, c, scenario)),
             stages=stages,
             pending_at=pending_at,
-            last_to_consent=_top(model, totals.last[0, c], n, top) if len(totals.last) else [],
-            holding=_top(model, totals.held_any[c], n, top),
-            vetoing=_top(model, totals.veto[:, c].sum(axis=0), n, top),
+            last_to_consent=_top(model, totals.last[0, c], n, top, same) if len(totals.last) else [],
+            holding=_top(model, totals.held_any[c], n, top, same),
+            vetoing=_top(model, totals.veto[:, c].sum(axis=0), n, top, same),
             by_stage={
                 stage.name: {
-                    "last_to_consent": _top(model, totals.last[k, c], n, top),
-                    "holding": _top(model, totals.held[k, c], n, top),
-                    "vetoing": _top(model, totals.veto[k, c], n, top),
+                    "last_to_consent": _top(model, totals.last[k, c], n, top, same),
+                    "holding": _top(model, totals.held[k, c], n, top, same),
+                    "vetoing": _top(model, totals.veto[k, c], n, top, same),
                 }
                 for k, stage in enumerate(model.consensus_stages)
             },
@@ -511,10 +516,14 @@ def _checkpoint_designs(totals: Aggregate, c: int, scenario: Scenario) -> list[f
     return [design_effect(counts[:, k], sizes) for k in range(len(year_end_days(scenario)))]
 
 
-def _top(model: Model, counts: np.ndarray, n: int, top: int) -> list[AllyShare]:
+def _top(model: Model, counts: np.ndarray, n: int, top: int, same: frozenset[str]) -> list[AllyShare]:
+    """The ``top`` allies by ``counts``, each marked whether it stands out above the allies set alike (``same``)."""
     order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], model.ally_codes[i]))[:top]
+    codes = model.ally_codes
+    out = set(standing_out({code: int(counts[i]) for i, code in enumerate(codes)}, n, same, len(codes)))
     return [
-        AllyShare(code=model.ally_codes[i], name=model.ally_names[i], count=int(counts[i]), share=int(counts[i]) / n)
+        AllyShare(code=codes[i], name=model.ally_names[i], count=int(counts[i]), share=int(counts[i]) / n,
+                  stands_out=codes[i] in out)
         for i in order
     ]
 

@@ -8,7 +8,15 @@ escapes the sentence for its own format.
 from __future__ import annotations
 
 from partnersim.process.definition import SHORT_OUTCOME_LABELS
-from partnersim.results.summary import CandidateResult, Estimate, History, InputUncertainty, Results
+from partnersim.results.standout import named
+from partnersim.results.summary import (
+    AllyShare,
+    CandidateResult,
+    Estimate,
+    History,
+    InputUncertainty,
+    Results,
+)
 from partnersim.safetext import line
 from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import month_label
@@ -42,13 +50,28 @@ def finding(results: Results, candidate: CandidateResult) -> str:
         parts.append(history_clause(candidate.history))
     if candidate.inputs is not None:
         parts.append(inputs_clause(results, candidate.inputs))
-    if candidate.last_to_consent:
-        top = candidate.last_to_consent[0]
-        parts.append(f"most often last to consent: {line(top.name)} ({percent(top.share)})")
-    if candidate.vetoing:
-        top = candidate.vetoing[0]
-        parts.append(f"most likely veto: {line(top.name)} ({percent(top.share)})")
+    for shares, said, unsaid in ((candidate.last_to_consent, "most often last to consent", "as last to consent"),
+                                 (candidate.vetoing, "most likely veto", "in vetoes")):
+        if shares:
+            picked = standing(shares, results.replications)
+            parts.append(f"{said}: " + join_words([f"{line(s.name)} ({percent(s.share)})" for s in picked])
+                         if picked else f"no ally stands out {unsaid}")
     return "; ".join(parts)
+
+
+def stands_out(results: Results, code: str) -> bool:
+    """Whether ally ``code`` stands out as holding, vetoing or last to consent for any candidate (for a chart
+    across candidates)."""
+    return any(s.code == code and s.stands_out for c in results.candidates
+               for s in (*c.holding, *c.vetoing, *c.last_to_consent))
+
+
+def standing(shares: list[AllyShare], n: int) -> list[AllyShare]:
+    """The allies a sentence names from a ranking: those that stand out above the allies set alike, the first
+    and, when the two cannot be told apart, the second (:mod:`partnersim.results.standout`)."""
+    out = [s for s in shares if s.stands_out]
+    codes = named([s.code for s in out], {s.code: s.count for s in out}, n)
+    return [s for s in out if s.code in codes]
 
 
 def history_clause(history: History) -> str:
