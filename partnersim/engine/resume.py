@@ -7,7 +7,7 @@ from the day it entered the stage:
 
 - a stage that can draw its time conditional on the time already spent (a
   task: ``draw_open``) draws the time left exactly, as the residual life of
-  its duration (:meth:`partnersim.values.distributions._Dist.residual`);
+  its duration (:meth:`partnersim.values.families._Dist.residual`);
 - any other stage is drawn again and again, each try with fresh keyed draws
   (``name@k``), until a try leaves the stage still open on the start date
   (rejection sampling: exact, whatever the stage's kind, and keyed, so that
@@ -65,8 +65,6 @@ class Opened:
     days: np.ndarray  # (n,) days left in the stage from the start date
     how: np.ndarray  # (n,) how each case leaves (an Exit)
     plan: Any  # the draws kept, shaped (n, 1, ...): what the stage's ally record reads
-    keys: ChunkKeys  # the keys of those draws
-    tries: int  # tries made, of which n or more were still open on the start date
 
 
 def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, resume: Resume,
@@ -77,18 +75,13 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
     elapsed = resume.elapsed
 
     def finish(plan: Any, count: int) -> tuple[np.ndarray, np.ndarray]:
-        entering = Entering(
-            active=np.ones((count, 1), dtype=bool), start=np.full((count, 1), -elapsed),
-            withdraw_at=np.full((count, 1), np.inf), horizon=horizon, known=resume.known,
-        )
-        days, how = stage.finish(plan, entering)
+        days, how = stage.finish(plan, _entering(resume, count, horizon))
         return days[:, 0], how[:, 0]
 
     if hasattr(stage, "draw_open"):  # drawn exactly, in one try
-        final = ChunkKeys(reps, candidate)
-        plan = stage.draw_open(streams, final, elapsed)
+        plan = stage.draw_open(streams, ChunkKeys(reps, candidate), elapsed)
         days, how = finish(plan, len(rows))
-        return Opened(rows, elapsed, days - elapsed, how, plan, final, len(rows))
+        return Opened(rows, elapsed, days - elapsed, how, plan)
     tries = np.zeros(len(rows), dtype=np.int64)  # each case's try: the one kept, once it is found
     pending = np.arange(len(rows))
     made = 0
@@ -100,10 +93,9 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         tries[pending] += 1
         if made >= _JUDGED_AFTER and len(rows) - pending.size < MIN_OPEN * made:
             raise UnlikelyHistory(_unlikely(resume, (len(rows) - pending.size) / made))
-    final = ChunkKeys(reps, candidate, tries=tries[:, None])
-    plan = stage.draw(streams, final)
+    plan = stage.draw(streams, ChunkKeys(reps, candidate, tries=tries[:, None]))  # the tries kept, drawn again
     days, how = finish(plan, len(rows))
-    return Opened(rows, elapsed, days - elapsed, how, plan, final, made)
+    return Opened(rows, elapsed, days - elapsed, how, plan)
 
 
 def open_chance(stage: Any, resume: Resume, candidate_key: np.uint64, seed: int, draws: int = 4_000) -> float:
@@ -112,10 +104,14 @@ def open_chance(stage: Any, resume: Resume, candidate_key: np.uint64, seed: int,
     Estimated from ``draws`` first tries (one per replication, keyed as a run keys them).
     """
     keys = ChunkKeys(np.arange(draws, dtype=np.uint64), np.array([candidate_key], dtype=np.uint64))
-    entering = Entering(np.ones((draws, 1), dtype=bool), np.full((draws, 1), -resume.elapsed),
-                        np.full((draws, 1), np.inf), np.inf, known=resume.known)
-    days, _ = stage.finish(stage.draw(Streams(seed), keys), entering)
+    days, _ = stage.finish(stage.draw(Streams(seed), keys), _entering(resume, draws, np.inf))
     return float(np.mean(days[:, 0] > resume.elapsed))
+
+
+def _entering(resume: Resume, count: int, horizon: float) -> Entering:
+    """``count`` cases of ``resume``'s candidate entering the stage on the day it did, with what is known of it."""
+    return Entering(active=np.ones((count, 1), dtype=bool), start=np.full((count, 1), -resume.elapsed),
+                    withdraw_at=np.full((count, 1), np.inf), horizon=horizon, known=resume.known)
 
 
 def _unlikely(resume: Resume, share: float) -> str:
