@@ -9,9 +9,10 @@ values is compiled and runs the group's replications, each drawing from its
 own keyed streams as always. The totals then tell the spread between groups
 (from the inputs) from the spread within them (from the process).
 
-Any caller that runs replications through :func:`partnersim.runner.run_task`
-(a run, a sweep's points, a sensitivity swing) gets this for a scenario with
-the block; a model without it runs as it always did.
+:func:`partnersim.runner.run_task` cuts a run at the groups' edges and runs
+each group on its draw's model, so any caller that runs replications through
+it (a run, a sweep's points, a sensitivity swing) gets this for a scenario
+with the block; a model without it runs as it always did.
 """
 
 from __future__ import annotations
@@ -27,16 +28,9 @@ from partnersim.scenario.overrides import set_value
 from partnersim.streams import Streams, key_of
 
 if TYPE_CHECKING:
-    from partnersim.engine.model import Model
     from partnersim.scenario.schema import Scenario
 
 _INPUTS = key_of("uncertain")
-
-
-def per_draw(replications: int, asked: int) -> int:
-    """Replications a draw: as asked, but never so many that fewer than two draws are made (a short trial run
-    with ``-n`` still draws the settings more than once; the results say how many draws were made)."""
-    return max(1, min(asked, replications // 2))
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ class Inputs:
         if block is None:
             return None
         return cls(tuple(s.key for s in block.settings), tuple(s.law() for s in block.settings),
-                   per_draw(scenario.replications, block.per_draw))
+                   block.each(scenario.replications))
 
     def group(self, replication: int) -> int:
         return replication // self.per_draw
@@ -83,16 +77,3 @@ class Inputs:
                 f"uncertainty: the draw {drawn} (replications {group * self.per_draw:,} on) makes the scenario "
                 f"invalid: {error['msg'].removeprefix('Value error, ')}; narrow the range of the setting it names"
             ) from None
-
-    def pieces(self, model: Model, seed: int, first: int, count: int) -> list[tuple[Model, int, int]]:
-        """Replications ``first`` … ``first + count − 1`` cut at the groups' edges, each with its group's model."""
-        from partnersim.engine.model import compile_scenario
-
-        found = []
-        at, end = first, first + count
-        while at < end:
-            group = self.group(at)
-            stop = min(end, (group + 1) * self.per_draw)
-            found.append((compile_scenario(self.scenario(model.scenario, seed, group)), at, stop - at))
-            at = stop
-        return found

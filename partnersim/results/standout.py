@@ -26,6 +26,7 @@ from scipy.stats import binom
 from partnersim.kinds.consensus import ConsensusStage, layer_allies
 from partnersim.kinds.items import ItemsStage
 from partnersim.kinds.silence import SilenceStage
+from partnersim.stats import Z95
 
 if TYPE_CHECKING:
     from partnersim.scenario.schema import Scenario
@@ -98,4 +99,4 @@ def named(codes: list[str], counts: Mapping[str, int], cases: int) -> list[str]:
         return codes[:1]
     a, b = counts[codes[0]], counts[codes[1]]
     spread = math.sqrt(a + b)  # the difference of two counts of one run: about Poisson, variance a + b
-    return codes[:2] if spread > 0 and (a - b) / spread < 1.959963984540054 else codes[:1]
+    return codes[:2] if spread > 0 and (a - b) / spread < Z95 else codes[:1]

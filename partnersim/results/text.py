@@ -18,6 +18,7 @@ from partnersim.results.summary import (
     Results,
 )
 from partnersim.safetext import line
+from partnersim.scenario.uncertainty import FEW_DRAWS
 from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import month_label
 
@@ -86,10 +87,6 @@ def history_clause(history: History) -> str:
     return (f"drawn given {history.label} open since {history.since:%d %b %Y} ({duration_words(history.days)}){given}: "
             f"under these settings{' and that' if known else ''}, {percent(history.still_open.p)} of cases entering it "
             "then are still in it on the start date")
-
-
-# With fewer draws of the uncertain settings than this, the split of the spread is not said (as the warning says).
-FEW_DRAWS = 20
 
 
 def inputs_clause(results: Results, inputs: InputUncertainty) -> str:

@@ -30,6 +30,7 @@ from partnersim.kinds.task import TaskStage
 from partnersim.process.definition import RENEWAL, REQUESTED, Template
 from partnersim.scenario.calendar import Calendar
 from partnersim.scenario.schema import Scenario
+from partnersim.scenario.uncertainty import FEW_DRAWS
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.streams import keys_of
 from partnersim.text import duration_words, join_words, percent
@@ -527,17 +528,12 @@ def _requests(scenario: Scenario) -> Iterator[Finding]:
         )
 
 
-# With fewer draws of the uncertain settings than this, the split of the variance between them and the process
-# is too rough to read (its standard error is at least sqrt(2 / (draws − 1)) times the share).
-FEW_DRAWS = 20
-
-
 def _draws(scenario: Scenario) -> Iterator[Finding]:
     """Uncertain settings drawn too few times to tell their part of the spread from the process's."""
     block = scenario.uncertainty
     if block is None:
         return
-    each = max(1, min(block.per_draw, scenario.replications // 2))
+    each = block.each(scenario.replications)
     draws = scenario.replications // each
     if draws >= FEW_DRAWS:
         return

@@ -97,11 +97,22 @@ class UncertainSetting(Frozen):
         return panel(self.elicited).law()
 
 
+# With fewer draws of the uncertain settings than this, the split of the spread between them and the process
+# is too rough to read (its standard error is at least sqrt(2 / (draws − 1)) times the share): warned about, and
+# not said in findings.
+FEW_DRAWS = 20
+
+
 class Uncertainty(Frozen):
     """The uncertain settings of a scenario, and how many replications share each draw of them."""
 
     per_draw: Annotated[Count, Field(ge=2, le=1_000_000)] = 100
     settings: Annotated[list[UncertainSetting], Field(min_length=1, max_length=100)]
+
+    def each(self, replications: int) -> int:
+        """Replications a draw in a run of ``replications``: ``per_draw``, but never so many that fewer than two
+        draws are made (a short trial run with ``-n`` still draws the settings more than once)."""
+        return max(1, min(self.per_draw, replications // 2))
 
 
 class Law:
