@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
-from partnersim.engine.model import Model
+from partnersim.engine.model import Model, compile_scenario
 from partnersim.engine.records import Records
 from partnersim.engine.replication import run_chunk
 from partnersim.executors import Executor
@@ -65,13 +65,28 @@ def run_task(
     kept: list[Records] = []
     for first, count in batch:
         # Uncertain settings: each group of replications runs on the model of its own draw of them.
-        pieces = [(model, first, count)] if model.inputs is None else model.inputs.pieces(model, seed, first, count)
-        for part, start, size in pieces:
+        for part, start, size in _pieces(model, seed, first, count):
             records = run_chunk(part, seed, start, size)
             totals.add(records)
             if keep:
                 kept.append(records)
     return Task(totals, kept if keep else None, sum(count for _, count in batch))
+
+
+def _pieces(model: Model, seed: int, first: int, count: int) -> list[tuple[Model, int, int]]:
+    """Replications ``first`` … ``first + count − 1``, cut at the edges of the groups that share a draw of the
+    uncertain settings, each with the model compiled from its group's draw (one piece, the model, without them)."""
+    inputs = model.inputs
+    if inputs is None:
+        return [(model, first, count)]
+    found = []
+    at, end = first, first + count
+    while at < end:
+        group = inputs.group(at)
+        stop = min(end, (group + 1) * inputs.per_draw)
+        found.append((compile_scenario(inputs.scenario(model.scenario, seed, group)), at, stop - at))
+        at = stop
+    return found
 
 
 def iter_tasks(
