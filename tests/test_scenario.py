@@ -25,10 +25,10 @@ from partnersim.kinds.consensus import ConsensusStage, HoldOverride
 from partnersim.scenario import load_scenario
 from partnersim.scenario.rosters import NATO_2020, NATO_2024
 from partnersim.scenario.schema import Scenario
+from partnersim.stats import Z90
 from partnersim.values.distributions import (
     DATE_KINDS,
     DURATION_KINDS,
-    Z90,
     DateDistribution,
     Distribution,
 )

@@ -30,8 +30,8 @@ from scipy.special import betainc, betaincinv, gammainc, gammaincinv, gammaln, l
 from partnersim.safetext import control_characters
 from partnersim.stats import Z90
 from partnersim.text import suggest
-from partnersim.values.distributions import Days, Gamma, GammaParams, Lognormal, LognormalParams, _Dist
 from partnersim.values.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, MAX_DAYS, format_duration
+from partnersim.values.families import Days, Gamma, GammaParams, Lognormal, LognormalParams, _Dist
 from partnersim.values.numbers import Frozen
 
 TOLERANCE = 0.05
