@@ -111,7 +111,7 @@ def test_the_analyst_example_runs(tmp_path: Path) -> None:
 def test_the_timeline_chart_draws_from_kept_rows() -> None:
     results = partnersim.simulate(scenario(replications=200), keep_rows=True)
     figure = results.plot.timeline()
-    assert any("typical future" in text.get_text() for text in figure.texts)
+    assert any("One illustrative future" in text.get_text() for text in figure.texts)
 
 
 def test_compare_from_python_takes_paths_or_scenarios() -> None:

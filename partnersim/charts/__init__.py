@@ -83,7 +83,7 @@ CHARTS: dict[str, Chart] = {
         Chart("start_dates", "when cooperation starts (histogram)", "starts", "start_date_chart"),
         Chart("stage_times", "the mean time spent in each stage", "stages", "stage_time_chart", takes_rows=True),
         Chart("allies", "the allies most often in the way", "allies", "ally_chart", takes_rows=True),
-        Chart("timeline", "one simulated future near the median", "timeline", "timeline_chart", needs_rows=True),
+        Chart("timeline", "one simulated future, as an illustration", "timeline", "timeline_chart", needs_rows=True),
         Chart("partnership", "the areas of cooperation in force over time", "partnership", "partnership_chart",
               needs_partnership=True),
         Chart("process", "the process diagram", "diagram", "process_diagram"),

@@ -1,12 +1,13 @@
-"""One story: the timeline (Gantt) of one replication near the median.
+"""One story: the timeline (Gantt) of one replication that illustrates the forecast.
 
 A row per candidate on a calendar axis: a dotted line until its request,
 then a bar per stage in the stage colours of the time-per-stage chart, and a
 marker where the case ends. On the allies' stages the ally that held its
 consent (or vetoed, or else was the last to agree) is named. How the case
-ends is written at the right. The replication is the one nearest the median
-for every candidate at once (see :func:`partnersim.results.rows.read_rows`):
-one simulated future, shown to make the numbers concrete, not a forecast.
+ends is written at the right. The replication shows as many successes as the
+forecast expects, each case ending in its most likely way given that (see
+:func:`partnersim.results.rows.illustrative_replication`): one simulated future,
+shown to make the numbers concrete, not a forecast.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from partnersim.charts import dates, style
 from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
 from partnersim.results.text import stands_out
+from partnersim.text import percent
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ SUCCESS_MARKER = {"marker": "o", "markersize": 10}
 
 
 def timeline_chart(results: Results, story: Story, *, size: str = "slide") -> Figure:
-    """Stage bars per candidate in one replication near the median, with the allies in the way named."""
+    """Stage bars per candidate in one illustrative replication, with the allies in the way named."""
     stages = stage_order(results)
     index = {name: i for i, (name, _) in enumerate(stages)}
     with style.context():
@@ -60,25 +62,23 @@ def timeline_chart(results: Results, story: Story, *, size: str = "slide") -> Fi
 
 
 def finding(results: Results, story: Story) -> str:
-    """The title: how many reach success in this future, and who held whom up."""
+    """The title: what happens in this one future, called an illustration, beside what the forecast expects."""
     what = results.success_words
     by = style.day_month_year(results.end_date)
     done = [c for c in story.cases if c.outcome == results.success]
+    chances = {c.code: c.outcomes[results.success].p for c in results.candidates}
     if len(story.cases) == 1:
         case = story.cases[0]
+        chance = f"its chance: {percent(chances.get(case.code, float('nan')))}"
         if done:
-            text = f"In a typical future, {case.name} reaches {what} in {_month(results, case.end)}"
+            text = f"One illustrative future: {case.name} reaches {what} in {_month(results, case.end)} ({chance})"
         else:
-            text = f"In a typical future, {case.name} does not reach {what} by {by}"
+            text = f"One illustrative future: {case.name} does not reach {what} by {by} ({chance})"
     else:
-        text = f"In a typical future, {len(done)} of {len(story.cases)} candidates reach {what} by {by}"
-    # An ally is named only where it stands out in the forecast; a hold by an ally set like the others is chance.
-    holds = [(span.held[0], case.name) for case in story.cases for span in case.spans if span.held
-             and stands_out(results, span.held[0])]
-    if holds:
-        names = _ally_names(results)
-        ally, whom = holds[0]
-        text += f"; {names.get(ally, ally)} holds up {whom}"
+        expected = sum(chances.get(c.code, 0.0) for c in story.cases)
+        text = (f"One illustrative future: {len(done)} of {len(story.cases)} candidates reach {what} by {by} "
+                f"(the forecast expects {expected:.1f})")
+    # No ally in the title: who held whom up in one future is the chart's detail, not the forecast's finding.
     return text
 
 
@@ -164,8 +164,9 @@ def _case(ax: Axes, results: Results, case: CaseStory, row: int, index: dict[str
 
 
 def _place_notes(fig: Figure, ax: Axes) -> None:
-    """Keep ally notes inside the plot and apart: pull back one that runs past the horizon, and
-    move one below its bar when it would run into the note before it on the same row."""
+    """Keep ally notes inside the plot and apart: pull back one that runs past the horizon, and move one
+    that would run into the note before it on the same row below its bar, or, where that would run into
+    the next row's note, along after the note before it."""
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
@@ -173,6 +174,8 @@ def _place_notes(fig: Figure, ax: Axes) -> None:
     limit = ax.get_window_extent(renderer).x1
     points = 72.0 / fig.dpi
     right_edge: dict[float, float] = {}
+    placed: list[Any] = []  # the boxes of the notes that keep their place above their bar
+    crowded = []
     notes = sorted((t for t in ax.texts if t.get_gid() == "ally-note"), key=lambda t: t.xy[0])  # type: ignore[attr-defined]
     for note in notes:
         row = round(note.xy[1] + BAR_HEIGHT / 2, 3)  # type: ignore[attr-defined]
@@ -182,11 +185,21 @@ def _place_notes(fig: Figure, ax: Axes) -> None:
             note.set_position((1 - shift * points, 2))
             box = note.get_window_extent(renderer)
         if box.x0 < right_edge.get(row, -1e9):
-            note.xy = (note.xy[0], row + BAR_HEIGHT / 2)  # type: ignore[attr-defined]
-            note.set_verticalalignment("top")
-            note.set_position((1 - shift * points, -2))
+            crowded.append((note, row, box, shift))
         else:
             right_edge[row] = box.x1 + 4
+            placed.append(box)
+    for note, row, box, shift in crowded:
+        note.xy = (note.xy[0], row + BAR_HEIGHT / 2)  # type: ignore[attr-defined]
+        note.set_verticalalignment("top")
+        note.set_position((1 - shift * points, -2))
+        below = note.get_window_extent(renderer)
+        if any(below.overlaps(other) for other in placed):
+            note.xy = (note.xy[0], row - BAR_HEIGHT / 2)  # type: ignore[attr-defined]
+            note.set_verticalalignment("bottom")
+            note.set_position(((right_edge[row] - box.x0) * points + 1 - shift * points, 2))
+            right_edge[row] = note.get_window_extent(renderer).x1 + 4
+        placed.append(note.get_window_extent(renderer))
 
 
 def _axes(ax: Axes, results: Results, story: Story) -> None:
@@ -215,9 +228,9 @@ def _legend(fig: Figure, ax: Axes, stages: list[tuple[str, str]]) -> None:
 
 
 def _subtitle(results: Results, story: Story) -> str:
-    return (f"Simulated future no. {story.replication:,} of {results.replications:,}, the one nearest the median "
-            f"for every candidate at once: an illustration, not a forecast. Where one stood out, the ally "
-            f"that held its consent, vetoed, or was last to agree is named")
+    return (f"Simulated future no. {story.replication:,} of {results.replications:,}: as many candidates reach "
+            f"{results.success_words} as expected, each case ending in its most likely way given that. An "
+            f"illustration, not a forecast; an ally is named only where it stands out in the forecast")
 
 
 def _figure(ax: Axes) -> Figure:

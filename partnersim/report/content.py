@@ -119,9 +119,9 @@ def caption(name: str, results: Results) -> str:
                         "not counted."),
         "allies": ("The ten allies most often in the way: how often each held its consent, vetoed, or was "
                    "the last to agree, as a share of all cases (one candidate in one simulated future)."),
-        "timeline": ("One simulated future near the median, stage by stage for each candidate, naming the "
-                     "ally that held up or was last to agree: an illustration of how the numbers arise, "
-                     "not a forecast."),
+        "timeline": ("One simulated future, stage by stage for each candidate, chosen so that as many "
+                     "candidates succeed as the forecast expects and each case ends in its most likely way: an "
+                     "illustration of how the numbers arise, not a forecast."),
         "process": ("The process the simulation follows, from the request to cooperation, and the ways a "
                     "case can end before it."),
         "partnership": (f"The areas of cooperation expected to be in force at each month end, over all "

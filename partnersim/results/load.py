@@ -6,7 +6,7 @@
 the input files as written (their comments are the sources a briefing
 quotes). :func:`read_rows` reads ``replications.csv``, when the run wrote it,
 for what only single replications can show: how often each ally stood in the
-way, how much the time in a stage varies, and one replication near the median
+way, how much the time in a stage varies, and one illustrative replication
 told from start to end.
 
 A folder that is missing, unfinished (``.NAME.partial``) or incomplete raises

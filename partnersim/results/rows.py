@@ -1,5 +1,5 @@
 """What single replications show: how often each ally stood in the way, how much the time in a stage
-varies, and one replication near the median told from start to end.
+varies, and one replication told from start to end as an illustration of the forecast.
 
 The rows are those of a run's ``replications.csv`` (:func:`read_rows`, read
 line by line in little memory) or those a run kept in memory
@@ -196,6 +196,8 @@ def _read(source: _Source, results: Results) -> Rows:
     # Four bytes are enough: days are written to two decimals and stay below 40,000, where float32
     # steps are under 0.004.
     blocks: dict[int, np.ndarray] = {}
+    endings: dict[int, np.ndarray] = {}  # how each case ends, as an index into ``outcomes``
+    outcomes = {name: k for k, name in enumerate(results.outcome_names)}
     cases = 0
     for line, row in source.rows(columns.width):
         c = index.get(row[columns.candidate])
@@ -216,7 +218,9 @@ def _read(source: _Source, results: Results) -> Rows:
         block = blocks.get(replication // ROWS_BLOCK)
         if block is None:
             block = blocks[replication // ROWS_BLOCK] = np.full((ROWS_BLOCK, len(codes)), np.nan, dtype=np.float32)
+            endings[replication // ROWS_BLOCK] = np.full((ROWS_BLOCK, len(codes)), -1, dtype=np.int8)
         block[replication % ROWS_BLOCK, c] = end
+        endings[replication // ROWS_BLOCK][replication % ROWS_BLOCK, c] = outcomes.get(row[columns.outcome], -1)
         for k, value in days:
             moment = moments[c][k]
             moment[0] += 1
@@ -235,7 +239,10 @@ def _read(source: _Source, results: Results) -> Rows:
     numbers = sorted(blocks)
     ends = np.concatenate([blocks[b] for b in numbers])
     present = np.logical_not(np.isnan(ends).all(axis=1))
-    chosen = _median_replication(ends, present)
+    chances = np.array([[c.outcomes[name].p if name in c.outcomes else 0.0 for name in results.outcome_names]
+                        for c in results.candidates]).reshape(len(codes), len(results.outcome_names))
+    chosen = illustrative_replication(ends, np.concatenate([endings[b] for b in numbers]), present, chances,
+                                      outcomes.get(results.success, -1))
     return Rows(
         replications=int(present.sum()),
         allies=AllyCounts(cases=cases, last=dict(last), held=dict(held), vetoed=dict(vetoed)),
@@ -266,23 +273,44 @@ def _layout(source: _Source) -> _Layout:
     )
 
 
-def _median_replication(ends: np.ndarray, present: np.ndarray) -> int:
-    """The replication whose every candidate sits nearest the middle of its own distribution.
+def illustrative_replication(ends: np.ndarray, endings: np.ndarray, present: np.ndarray, chances: np.ndarray,
+                             success: int) -> int:
+    """The replication that illustrates the forecast: as many successes as the forecast expects, each case ending
+    in its most likely way given that, and each success near the middle of its candidate's successes.
 
     ``ends`` holds each case's day of success (inf: none; NaN: not in the
-    file), one row per replication. Each case gets the mid-rank of its day
-    among its candidate's replications (no success ranks last, all tied); the
-    replication with the smallest summed distance from the middle wins, the
-    first one on a tie.
+    file) and ``endings`` how it ended (an index into the columns of
+    ``chances``, each candidate's chance of each outcome; -1: not in the
+    file), one row per replication. The choice, in order: the number of
+    successes nearest the expected number (the sum of the candidates'
+    chances, a half rounded down, so the picture never shows more successes
+    than the forecast); then the most likely pattern of endings (the largest
+    sum of the log chances of the endings shown); then the successes nearest
+    the median day of their candidate's successes (mid-ranks); the first
+    replication on a tie.
     """
-    distance = np.zeros(len(ends))
-    for column in ends.T:
-        mine = ~np.isnan(column)
+    n, width = ends.shape
+    expected = float(chances[:, success].sum()) if success >= 0 and chances.size else 0.0
+    target = math.ceil(expected - 0.5)
+    won = endings == success
+    shown = endings >= 0
+    successes = (won & shown).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.where(chances > 0, chances, np.nan))
+    likelihood = np.zeros(n)
+    for c in range(width):
+        mine = shown[:, c]
+        likelihood[mine] += np.nan_to_num(logs[c, endings[mine, c]], nan=-1e9)
+    distance = np.zeros(n)
+    for c in range(width):
+        mine = won[:, c] & np.isfinite(ends[:, c])
         if mine.any():
-            ranks = (_mid_ranks(column[mine]) - 0.5) / int(mine.sum())
-            distance[mine] += np.abs(ranks - 0.5)
-    distance[~present] = np.inf
-    return int(np.argmin(distance))
+            distance[mine] += np.abs((_mid_ranks(ends[mine, c]) - 0.5) / int(mine.sum()) - 0.5)
+    gap = np.abs(successes - target).astype(float)
+    gap[~present] = np.inf
+    # Lexicographic: the count first, then the pattern (rounded, so equal patterns tie), then the timing.
+    order = np.lexsort((np.arange(n), distance, -np.round(likelihood, 9), gap))
+    return int(order[0])
 
 
 def _mid_ranks(values: np.ndarray) -> np.ndarray:
