@@ -42,6 +42,7 @@ from partnersim.results.summary import Estimate, Results
 from partnersim.results.text import interval, stands_out
 from partnersim.runs import execute, prepare
 from partnersim.simulation import simulate
+from partnersim.text import percent
 
 N = 300
 SEED = 4242
@@ -430,14 +431,19 @@ def test_ally_counts_from_rows_match_the_results(three: Results, rows: Rows) -> 
     assert table.rows[0].held == rows.allies.held["TUR"]
 
 
-def test_ally_chart_names_the_top_ten_in_three_panels(three: Results, rows: Rows) -> None:
+def test_ally_chart_names_the_ally_set_apart_and_the_others_as_one_row(three: Results, rows: Rows) -> None:
+    """Türkiye, set apart, has its own row; the 31 allies set alike are one row, each on average: which of them
+    comes first is chance, so none is named."""
     fig = CHARTS["allies"](three, rows=rows)
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["Held its consent", "Vetoed", "Last to consent"]
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert names[0] == "Türkiye" and len(names) == 10
-    assert all(len(ax.patches) == 10 for ax in fig.axes)
+    assert names == ["Türkiye", "Each other ally\n(31, default settings)"]
+    assert all(len(ax.patches) == 2 for ax in fig.axes)
     counts = [t.get_text() for t in fig.axes[0].texts]
     assert counts[0].startswith(f"{rows.allies.held['TUR']:,} (")
+    others = [code for code in three.scenario.roster if code != "TUR"]
+    mean = sum(rows.allies.held.get(code, 0) for code in others) / len(others)
+    assert counts[1].startswith(f"{percent(mean / rows.allies.cases, fine_below=0.1)} each (")
     assert _texts(fig)[0].startswith("Türkiye stands in the way most often")
 
 

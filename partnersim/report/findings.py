@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import history_clause, inputs_clause, interval, standing, stands_out
+from partnersim.results.text import history_clause, inputs_clause, interval, standing
 from partnersim.scenario.labels import setting_label
 from partnersim.scenario.uncertainty import panel
 from partnersim.stats import Z90, first_reaching, wilson
@@ -220,25 +220,10 @@ def _with_year_end(results: Results, text: str) -> str:
 
 
 def _allies(results: Results, rows: Rows | None) -> str:
-    from partnersim.charts.allies import ally_table, tied
+    from partnersim.charts.allies import ally_table
+    from partnersim.charts.allies import finding as allies_finding
 
-    table = ally_table(results, rows)
-    if not table.rows:
-        return "No ally held its consent, vetoed or was last to consent in any case"
-    first = table.rows[0]
-    if not stands_out(results, first.code):
-        return (f"No ally stands out: the allies most often in the way held their consent in up to "
-                f"{share(first.held, table.cases)} of cases, as allies set alike do by chance")
-    if len(table.rows) > 1 and tied(table, results):
-        second = table.rows[1]
-        return (f"{first.name} and {second.name} stand in the way most often, neither more than the other beyond "
-                f"noise: they held their consent in {share(first.held, table.cases)} and "
-                f"{share(second.held, table.cases)} of cases")
-    text = (f"{first.name} stands in the way most often: it held its consent in "
-            f"{share(first.held, table.cases)} of cases")
-    if first.vetoed:
-        text += f" and vetoed in {share(first.vetoed, table.cases)}"
-    return text
+    return allies_finding(ally_table(results, rows), results, share)
 
 
 # ---- summary tables --------------------------------------------------------------------------
