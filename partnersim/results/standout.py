@@ -5,8 +5,10 @@ by chance. An ally is named as standing out only when its count is above what
 the allies set alike show, beyond noise, with a correction for comparing many
 allies at once: a one-sided exact binomial test at 1% against the pooled share
 of the allies the scenario sets alike (the largest group of allies with the
-same settings at every decision), Bonferroni-corrected over the allies
-compared. An ally the
+same settings at every decision), Bonferroni-corrected over every ally, role
+(last to consent, holding, vetoing) and candidate a run reports on, so that a
+whole briefing names an ally on chance alone at most once in a hundred runs.
+An ally the
 scenario sets apart is held to the same test: naming it says its share is
 above the others', not merely that it has settings of its own.
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from partnersim.scenario.schema import Scenario
 
 LEVEL = 0.01  # the chance, over all the allies compared, of naming one when none stands out
+ROLES = 3  # the rankings a run reports for each candidate: last to consent, holding, vetoing
 
 
 def alike(scenario: Scenario) -> frozenset[str]:

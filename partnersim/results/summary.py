@@ -33,7 +33,7 @@ from pydantic import (
 from partnersim.engine.model import Model
 from partnersim.engine.resume import open_chance
 from partnersim.results.aggregate import Aggregate, LifeTotals, checkpoints, month_ends, year_end_days
-from partnersim.results.standout import alike, standing_out
+from partnersim.results.standout import ROLES, alike, standing_out
 from partnersim.scenario.schema import Scenario
 from partnersim.stats import between_share, first_reaching, wilson
 from partnersim.values.durations import add_days
@@ -517,10 +517,15 @@ def _checkpoint_designs(totals: Aggregate, c: int, scenario: Scenario) -> list[f
 
 
 def _top(model: Model, counts: np.ndarray, n: int, top: int, same: frozenset[str]) -> list[AllyShare]:
-    """The ``top`` allies by ``counts``, each marked whether it stands out above the allies set alike (``same``)."""
+    """The ``top`` allies by ``counts``, each marked whether it stands out above the allies set alike (``same``).
+
+    The correction is over every ally, role (last, holding, vetoing) and candidate a run reports, so that a whole
+    briefing names an ally on chance alone at most once in a hundred runs.
+    """
     order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], model.ally_codes[i]))[:top]
     codes = model.ally_codes
-    out = set(standing_out({code: int(counts[i]) for i, code in enumerate(codes)}, n, same, len(codes)))
+    compared = len(codes) * ROLES * len(model.candidate_codes)
+    out = set(standing_out({code: int(counts[i]) for i, code in enumerate(codes)}, n, same, compared))
     return [
         AllyShare(code=codes[i], name=model.ally_names[i], count=int(counts[i]), share=int(counts[i]) / n,
                   stands_out=codes[i] in out)

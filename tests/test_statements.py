@@ -1,0 +1,61 @@
+"""Every statement partnersim writes is supported by the numbers: checked on every output of runs at several seeds.
+
+With every ally set alike, which ally holds, vetoes or comes last most often
+is chance: no sentence, chart title, annotation, tick label or table of any
+output may name one. A date by which a chance is reached is quoted with its
+95% interval; the illustrative future never shows more successes than the
+forecast expects; a mean cut short by the horizon says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from partnersim.charts import CHARTS, selection
+from partnersim.report.findings import candidate_finding, headline
+from partnersim.results.markdown import summary_markdown
+from partnersim.results.rows import rows_from_columns
+from partnersim.results.text import finding
+from partnersim.simulation import simulate
+
+from .conftest import scenario
+
+CANDIDATES = [{"code": code, "name": name, "request": day} for code, name, day in (
+    ("ARG", "Argentina", "2025-01-01"), ("CHL", "Chile", "2025-09-01"), ("PER", "Peru", "2026-06-01"))]
+
+
+def _figure_text(figure: Figure) -> list[str]:
+    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_no_output_of_a_run_with_allies_set_alike_names_an_ally(seed: int) -> None:
+    s = scenario(replications=2_000, seed=seed, horizon="4y", candidates=CANDIDATES,
+                 allies={"default": {"hold": {"probability": 0.03}}})
+    results = simulate(s, jobs=1, keep_rows=True)
+    rows = rows_from_columns(results.rows, results)
+    texts = [finding(results, c) for c in results.candidates]
+    texts += [candidate_finding(results, c) for c in results.candidates]
+    texts.append(summary_markdown(results))
+    for chart in selection(has_rows=True, has_partnership=False):
+        texts.append(headline(chart.name, results, rows))
+        texts += _figure_text(CHARTS[chart.name](results, rows=rows))
+    allies = list(s.roster.items())
+    for text in texts:
+        for code, name in allies:
+            assert not re.search(rf"\b{re.escape(code)}\b", text) and name not in text, (code, text)
+    assert any(text.startswith("No ally stands out") for text in texts)
+
+
+def test_a_quoted_date_carries_its_interval() -> None:
+    s = scenario(replications=2_000, seed=3, horizon="6y", candidates=CANDIDATES[:1])
+    results = simulate(s, jobs=1)
+    candidate = results.candidates[0]
+    assert candidate.dates["P50"] is not None
+    median = f"{candidate.dates['P50']:%b %Y}"
+    for text in (finding(results, candidate), candidate_finding(results, candidate)):
+        assert re.search(rf"even chance by {median} \((\d+–)?[^()]*\d{{4}}\)", text), text
