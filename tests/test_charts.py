@@ -417,6 +417,21 @@ def test_stage_chart_stacks_every_stage_for_every_candidate(three: Results, rows
     assert "95% intervals within ±" in _texts(fig)[1]
 
 
+def test_stage_title_says_when_the_horizon_cuts_the_mean_short(three: Results) -> None:
+    """Peru asks a month before the horizon: every case of it is still in allied consensus then, so the mean
+    time there counts only that month, and the title says so with the share cut short."""
+    from partnersim.charts.stages import cut, finding
+
+    peru = three.candidate("PER")
+    consensus = next(s for s in peru.stages if s.stage == "consensus")
+    assert cut(peru, consensus) == pytest.approx(peru.pending_at["consensus"] / consensus.entered)
+    shares = [cut(c, s) for c in three.candidates for s in c.stages if s.label == "Allied consensus"]
+    title = finding(three)
+    assert title.startswith("Allied consensus takes longest for 2 of 3 candidates")
+    assert "counting time up to 1 Jan 2027 only (up to " in title
+    assert any(f"(up to {percent(share)} of the cases in it are still there then)" in title for share in shares)
+
+
 # ---- allies ------------------------------------------------------------------------------
 
 

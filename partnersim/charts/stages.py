@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from matplotlib.text import Text
 
     from partnersim.results.rows import Rows
-    from partnersim.results.summary import Results, StageTime
+    from partnersim.results.summary import CandidateResult, Results, StageTime
 
 BAR_HEIGHT = 0.62
+CUT_NOTED = 0.05  # the share of cases cut by the horizon from which a title says the mean is cut short
 SHARE_ROWS = 6  # with more bars, each is too thin for its share beneath the number, which is left out
 
 
@@ -67,24 +68,36 @@ def months(stage: StageTime) -> float:
 
 
 def finding(results: Results) -> str:
-    """The title: which stage takes longest, for whom, and how long on average."""
+    """The title: which stage takes longest, for whom, and how long on average; and, where many cases are still in
+    it at the horizon, that the average counts their time only up to then."""
     longest = []
     for candidate in results.candidates:
         entered = [s for s in candidate.stages if s.entered > 0 and not np.isnan(s.mean_days)]
         if entered:
             top = max(entered, key=months)
-            longest.append((top.label, months(top), candidate.name))
+            longest.append((top.label, months(top), candidate.name, cut(candidate, top)))
     if not longest:
         return "No case entered any stage of the process"
-    labels = [label for label, _, _ in longest]
+    labels = [label for label, _, _, _ in longest]
     label = max(set(labels), key=labels.count)
-    values = [m for lab, m, _ in longest if lab == label]
+    values = [m for lab, m, _, _ in longest if lab == label]
     span = _months_span(values)
     if len(results.candidates) == 1:
-        return f"{label} takes longest for {longest[0][2]}: {span} on average"
-    if labels.count(label) == len(results.candidates):
-        return f"{label} takes longest for every candidate: {span} on average"
-    return f"{label} takes longest for {labels.count(label)} of {len(results.candidates)} candidates: {span}"
+        text = f"{label} takes longest for {longest[0][2]}: {span} on average"
+    elif labels.count(label) == len(results.candidates):
+        text = f"{label} takes longest for every candidate: {span} on average"
+    else:
+        text = f"{label} takes longest for {labels.count(label)} of {len(results.candidates)} candidates: {span}"
+    still = max(share for lab, _, _, share in longest if lab == label)
+    if still >= CUT_NOTED:
+        text += (f", counting time up to {style.day_month_year(results.end_date)} only (up to {percent(still)} "
+                 f"of the cases in it are still there then)")
+    return text
+
+
+def cut(candidate: CandidateResult, stage: StageTime) -> float:
+    """The share of the cases that entered ``stage`` still in it at the horizon: their time there is cut short."""
+    return min(1.0, candidate.pending_at.get(stage.stage, 0.0) / stage.entered) if stage.entered else 0.0
 
 
 def _months_span(values: list[float]) -> str:

@@ -8,22 +8,20 @@ mean times with ±1.96 standard errors where the run's rows allow.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import BaseModel
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import history_clause, inputs_clause, interval, standing
+from partnersim.results.text import date_with_interval, history_clause, inputs_clause, interval, standing
 from partnersim.scenario.labels import setting_label
 from partnersim.scenario.uncertainty import panel
-from partnersim.stats import Z90, first_reaching, wilson
+from partnersim.stats import Z90
 from partnersim.text import duration_words, join_words, percent
-from partnersim.values.durations import add_days, month_label
+from partnersim.values.durations import month_label
 from partnersim.values.elicited import Elicited
 
 if TYPE_CHECKING:
@@ -40,32 +38,6 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     note: str = ""
-
-
-# ---- dates with intervals --------------------------------------------------------------
-
-
-def date_with_interval(results: Results, candidate: CandidateResult, q: float) -> str:
-    """``Jan 2029 (Dec 2028–Mar 2029)``: the date by which the chance reaches ``q``, and its interval."""
-    cdf = np.asarray(candidate.cdf, dtype=float)
-    n = results.replications
-    counts = np.rint(cdf * n)
-    low, high = wilson(counts, n)
-    estimate, early, late = (_first(curve, q, results.start) for curve in (cdf, high, low))
-    after = f"after {month_label(results.end_date)}"
-    if estimate is None:
-        return after if early is None else f"{after} (95% interval: from {month_label(early)})"
-    early = early or estimate
-    if late is None:
-        return f"{month_label(estimate)} ({month_label(early)}–{after})"
-    if month_label(early) == month_label(late):
-        return f"{month_label(estimate)} ({early.day}–{late.day} {month_label(late)})"
-    return f"{month_label(estimate)} ({month_label(early)}–{month_label(late)})"
-
-
-def _first(curve: np.ndarray, q: float, start: dt.date) -> dt.date | None:
-    day = first_reaching(curve, q)
-    return add_days(start, day) if day is not None else None
 
 
 def first_year_end(results: Results) -> int | None:

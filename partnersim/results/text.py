@@ -7,6 +7,10 @@ escapes the sentence for its own format.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
+
 from partnersim.process.definition import SHORT_OUTCOME_LABELS
 from partnersim.results.standout import named
 from partnersim.results.summary import (
@@ -19,8 +23,9 @@ from partnersim.results.summary import (
 )
 from partnersim.safetext import line
 from partnersim.scenario.uncertainty import FEW_DRAWS
+from partnersim.stats import first_reaching, wilson
 from partnersim.text import duration_words, join_words, percent
-from partnersim.values.durations import month_label
+from partnersim.values.durations import add_days, month_label
 
 
 def outcome_heading(results: Results, outcome: str) -> str:
@@ -45,7 +50,7 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     parts = [f"{line(candidate.name)}: {interval(success)} chance of {results.success_words} by {horizon}"]
     median = candidate.dates.get("P50")
     parts.append(
-        f"even chance by {month_label(median)}" if median else f"not an even chance by {horizon}"
+        f"even chance by {date_with_interval(results, candidate, 0.5)}" if median else f"not an even chance by {horizon}"
     )
     if candidate.history is not None:
         parts.append(history_clause(candidate.history))
@@ -58,6 +63,29 @@ def finding(results: Results, candidate: CandidateResult) -> str:
             parts.append(f"{said}: " + join_words([f"{line(s.name)} ({percent(s.share)})" for s in picked])
                          if picked else f"no ally stands out {unsaid}")
     return "; ".join(parts)
+
+
+def date_with_interval(results: Results, candidate: CandidateResult, q: float) -> str:
+    """``Jan 2029 (Dec 2028–Mar 2029)``: the date by which the chance reaches ``q``, and its interval."""
+    cdf = np.asarray(candidate.cdf, dtype=float)
+    n = results.replications
+    counts = np.rint(cdf * n)
+    low, high = wilson(counts, n)
+    estimate, early, late = (_first(curve, q, results.start) for curve in (cdf, high, low))
+    after = f"after {month_label(results.end_date)}"
+    if estimate is None:
+        return after if early is None else f"{after} (95% interval: from {month_label(early)})"
+    early = early or estimate
+    if late is None:
+        return f"{month_label(estimate)} ({month_label(early)}–{after})"
+    if month_label(early) == month_label(late):
+        return f"{month_label(estimate)} ({early.day}–{late.day} {month_label(late)})"
+    return f"{month_label(estimate)} ({month_label(early)}–{month_label(late)})"
+
+
+def _first(curve: np.ndarray, q: float, start: dt.date) -> dt.date | None:
+    day = first_reaching(curve, q)
+    return add_days(start, day) if day is not None else None
 
 
 def stands_out(results: Results, code: str) -> bool:
