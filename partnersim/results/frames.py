@@ -1,11 +1,16 @@
 """Results for analysts' own tools: pandas DataFrames and chart methods.
 
 pandas is imported only here, when a DataFrame is asked for; charts are
-looked up in the chart registry when one is drawn.
+looked up in the chart registry when one is drawn. Dates are pandas
+datetimes (``datetime64[s]``, which reaches past the year 2262), a date not
+reached by the horizon ``NaT``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from partnersim.errors import PartnersimError
@@ -26,15 +31,41 @@ def to_frame(results: Results, per: str = "candidate") -> Any:
     """A tidy DataFrame of ``results``; see :meth:`Results.to_frame`."""
     pandas = _pandas()
     if per == "candidate":
-        return pandas.DataFrame([_candidate_row(results, c) for c in results.candidates])
+        rows = [_candidate_row(results, c) for c in results.candidates]
+        dates = [f"{key.lower()}_date" for key in results.candidates[0].dates] if results.candidates else []
+        return rows_frame(rows, dates)
     if per == "replication":
         if results.rows is None:
             raise PartnersimError(
                 "these results kept no per-replication rows: run simulate(..., keep_rows=True), "
                 "or read replications.csv from a run folder"
             )
-        return pandas.DataFrame(results.rows)
+        frame = pandas.DataFrame(results.rows)
+        frame["end_date"] = datetimes(frame["end_date"])
+        return frame
     raise PartnersimError(f"per must be 'candidate' or 'replication', got {per!r}")
+
+
+def rows_frame(rows: Sequence[dict[str, Any]], dates: Iterable[str] = (), numbers: Iterable[str] = ()) -> Any:
+    """A DataFrame of ``rows``; the columns ``dates`` as datetimes (a date, an ISO text, or None or "" for
+    none) and the columns ``numbers`` as floats ("" for none)."""
+    pandas = _pandas()
+    frame = pandas.DataFrame(list(rows))
+    for column in dates:
+        if column in frame:
+            frame[column] = datetimes(frame[column])
+    for column in numbers:
+        if column in frame:
+            frame[column] = [math.nan if value in ("", None) else float(value) for value in frame[column]]
+    return frame
+
+
+def datetimes(values: Iterable[Any]) -> Any:
+    """Dates (``datetime.date``, ISO text, or None or "" for none) as a NumPy ``datetime64[s]`` array."""
+    import numpy as np
+
+    texts = [value.isoformat() if isinstance(value, dt.date) else value or "NaT" for value in values]
+    return np.array(texts, dtype="datetime64[D]").astype("datetime64[s]")
 
 
 def _candidate_row(results: Results, candidate: Any) -> dict[str, Any]:
