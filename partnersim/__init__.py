@@ -8,7 +8,14 @@ The Python API in brief::
     results.candidate("ARG").outcomes["cooperation"].p
     results.to_frame()                      # a pandas DataFrame, one row per candidate
     results.plot.s_curve()                  # a matplotlib Figure
+    results.to_xlsx("latam.xlsx")           # every table, a sheet each
     change = partnersim.compare("scenarios/latam.yaml", "scenarios/latam-turkey-hold.yaml")
+    change.to_frame()                       # each change with its paired interval
+    run = partnersim.load_run("runs/latam-20261201-120000")   # a run folder read back, no rerun
+    run.results.to_frame()
+
+In a notebook, Results and Comparison show their tables; ``repr`` gives a
+few lines.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ __all__ = [
     "Comparison",
     "PartnersimError",
     "Results",
+    "SavedRun",
     "Scenario",
     "ScenarioError",
     "__version__",
     "compare",
+    "load_run",
     "load_scenario",
     "simulate",
 ]
@@ -32,6 +41,7 @@ __all__ = [
 if TYPE_CHECKING:
     from partnersim.api import compare
     from partnersim.errors import PartnersimError, ScenarioError
+    from partnersim.results.load import SavedRun, load_run
     from partnersim.results.summary import Results
     from partnersim.scenario import Scenario, load_scenario
     from partnersim.simulation import simulate
@@ -43,6 +53,8 @@ _LAZY = {
     "PartnersimError": "partnersim.errors",
     "ScenarioError": "partnersim.errors",
     "Results": "partnersim.results.summary",
+    "SavedRun": "partnersim.results.load",
+    "load_run": "partnersim.results.load",
     "simulate": "partnersim.simulation",
     "Scenario": "partnersim.scenario",
     "load_scenario": "partnersim.scenario",

@@ -70,6 +70,18 @@ class SavedRun:
     def finished(self) -> dt.datetime | None:
         return _timestamp(self.manifest.get("finished"))
 
+    def __repr__(self) -> str:
+        """The folder, then the results in a few lines (not the manifest and the input files)."""
+        from partnersim.results.notebook import saved_run_repr
+
+        return saved_run_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The folder, then the main tables, for Jupyter."""
+        from partnersim.results.notebook import saved_run_html
+
+        return saved_run_html(self)
+
 
 def load_results(folder: str | Path) -> RunResults:
     """The Results of the run in ``folder``."""

@@ -322,6 +322,21 @@ class Results(Part):
 
         return PlotAccessor(self)
 
+    def __repr__(self) -> str:
+        """A few lines: the run, then each candidate's chance with its interval (not every field)."""
+        from partnersim.results.notebook import results_repr
+
+        return results_repr(self)
+
+    def __str__(self) -> str:
+        return repr(self)
+
+    def _repr_html_(self) -> str:
+        """The main tables, for Jupyter."""
+        from partnersim.results.notebook import results_html
+
+        return results_html(self)
+
     @model_validator(mode="before")
     @classmethod
     def _read(cls, data: Any, info: ValidationInfo) -> Any:

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.results.summary import Results
@@ -175,6 +176,31 @@ class Comparison:
     @property
     def seed(self) -> int:
         return self.base.seed
+
+    def summary(self) -> str:
+        """What each what-if does to each candidate, one plain sentence each, as ``partnersim compare`` says it."""
+        from partnersim.whatif.notebook import comparison_summary
+
+        return comparison_summary(self)
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per what-if and candidate: the columns of compare.csv, dates as
+        datetimes."""
+        from partnersim.whatif.notebook import comparison_frame
+
+        return comparison_frame(self)
+
+    def __repr__(self) -> str:
+        """A few lines: the base, then each what-if's change per candidate (not every field)."""
+        from partnersim.whatif.notebook import comparison_repr
+
+        return comparison_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The tables ``partnersim compare`` prints, for Jupyter."""
+        from partnersim.whatif.notebook import comparison_html
+
+        return comparison_html(self)
 
 
 def compare(
