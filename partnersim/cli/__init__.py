@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from partnersim._version import __version__
-from partnersim.cli import history, report, reproduce, run, tools, whatif
+from partnersim.cli import history, report, reproduce, run, show, tools, whatif
 from partnersim.cli.common import stop_on_signals
 
 
@@ -22,6 +22,7 @@ Examples:
   partnersim run scenarios/latam.yaml
   partnersim run scenarios/latam.yaml -n 2000 --seed 7 --out runs/quick
   partnersim validate scenarios/*.yaml
+  partnersim show runs/quick --xlsx quick.xlsx
   partnersim diagram -o process.png
 
 The scenario reference is docs/scenario.md.""",
@@ -36,7 +37,7 @@ def cli() -> None:
     """
 
 
-for _module in (run, report, whatif, history, reproduce, tools):
+for _module in (run, show, report, whatif, history, reproduce, tools):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

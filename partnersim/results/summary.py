@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
@@ -321,6 +322,12 @@ class Results(Part):
         from partnersim.results.frames import PlotAccessor
 
         return PlotAccessor(self)
+
+    def to_xlsx(self, path: str | Path) -> Path:
+        """Write every table to an Excel workbook at ``path``, one sheet each (needs ``partnersim[xlsx]``)."""
+        from partnersim.results.xlsx import write_xlsx
+
+        return write_xlsx(self, path)
 
     def __repr__(self) -> str:
         """A few lines: the run, then each candidate's chance with its interval (not every field)."""
