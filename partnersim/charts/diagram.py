@@ -37,7 +37,7 @@ from partnersim.process.definition import (
     route_of,
 )
 from partnersim.process.route import WAITING, Branches, Retry, Route
-from partnersim.text import join_words
+from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,11 +143,11 @@ def _draw_loops(ax: Axes, template: Template, route: Route, boxes: dict[str, Box
                 continue
             chances = dict(target.choices) if isinstance(target, Branches) else {}
             for dest in target.destinations:
-                share = f" ({chances[dest]:.0%})" if dest in chances else ""
+                share = f" ({percent(chances[dest])})" if dest in chances else ""
                 if dest == following and exit == Exit.ADVANCE:
                     if share:  # the main arrow carries the share of cases that take it
                         mid = (boxes[stage].right + boxes[dest].left) / 2
-                        ax.text(mid, 0.14, f"{chances[dest]:.0%}", ha="center", va="bottom", fontsize=8.5,
+                        ax.text(mid, 0.14, percent(chances[dest]), ha="center", va="bottom", fontsize=8.5,
                                 color="#333333", zorder=6)
                     continue
                 if dest in boxes and dest in path:
@@ -186,7 +186,7 @@ def _wait(ax: Axes, boxes: dict[str, Box], stage: str, state: str, word: str, gi
     ax.add_patch(FancyArrowPatch(start, (waiting.right, waiting.y - 0.12), arrowstyle="-|>", mutation_scale=13,
                                  color=ARROW, linewidth=1.2, zorder=2, shrinkA=0, shrinkB=1,
                                  connectionstyle="arc3,rad=0.3"))
-    gives_up = f"\nor gives up ({give_up:.0%})" if give_up > 0 else ""
+    gives_up = f"\nor gives up ({percent(give_up)})" if give_up > 0 else ""
     ax.text(waiting.right + 0.08, waiting.y + 0.02, f"{word}: waits{gives_up}", ha="left", va="bottom",
             fontsize=8.5, color="#333333", style="italic", zorder=6, linespacing=1.2,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
