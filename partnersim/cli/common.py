@@ -30,8 +30,8 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # Written to a file or a pipe, tables keep a readable width instead of 80 columns.
-    width = None if stream.isatty() else 132
+    # Written to a file or a pipe, tables keep a readable width instead of 80 columns, unless COLUMNS says.
+    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 132
     # No emoji codes: a name such as "Chile :flag_for_chile:" is printed as written, like any markup.
     screen = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
     screen.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ from partnersim.cli.common import (
     replications_option,
     seed_option,
 )
+from partnersim.cli.tables import print_table
 from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None
             screen.print("The file does not say what its ally delays were fitted on.", soft_wrap=True)
         if check:
             screen.print(f"[bold]warning[/bold]: {literal(check)}", soft_wrap=True)
-        screen.print(_placements_table(case))
+        print_table(screen, _placements_table(case))
         for milestone in case.observed.milestones:
             if milestone.state is None:
                 screen.print(f"  {literal(milestone.label)}, {literal(milestone.date.text)}: not a stage of the model (shown for "

@@ -137,6 +137,7 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
+    from partnersim.cli.tables import print_table
     from partnersim.results.text import finding, interval, outcome_heading
     from partnersim.safetext import console as literal
     from partnersim.text import percent
@@ -155,7 +156,7 @@ def _print_results(results: Results) -> None:
         outcomes.add_column(outcome_heading(results, name), justify="right")
     for c in results.candidates:
         outcomes.add_row(literal(c.name), *[interval(c.outcomes[name]) for name in results.outcome_names])
-    screen.print(outcomes)
+    print_table(screen, outcomes)
 
     timing = Table(
         title=f"When {results.success_words} starts: the date by which it has each chance, and the chance by each year end",
@@ -170,7 +171,7 @@ def _print_results(results: Results) -> None:
     for c in results.candidates:
         dates = [f"{c.dates[k]:%b %Y}" if c.dates[k] else "–" for k in ("P10", "P50", "P80", "P90")]
         timing.add_row(literal(c.name), *dates, *[percent(c.by_year_end[i][1].p) for i in shown])
-    screen.print(timing)
+    print_table(screen, timing)
 
     stage_labels = {spec.name: spec.label for spec in scenario.template.stages}
     stage_labels["requested"] = "not yet requested"
@@ -192,9 +193,9 @@ def _print_results(results: Results) -> None:
         pending = ", ".join(f"{stage_labels.get(stage, stage)} {percent(share)}" for stage, share in
                             sorted(c.pending_at.items(), key=lambda kv: -kv[1])[:2]) or "–"
         allies.add_row(literal(c.name), top(c.last_to_consent), top(c.holding), top(c.vetoing), literal(pending))
-    screen.print(allies)
+    print_table(screen, allies)
     if results.has_partnership:
-        screen.print(_partnership_table(results))
+        print_table(screen, _partnership_table(results))
     screen.print("[bold]Findings[/bold]")
     for c in results.candidates:
         screen.print(f"  {literal(finding(results, c))}", soft_wrap=True)

@@ -31,6 +31,7 @@ from partnersim.cli.common import (
     set_option,
     with_progress,
 )
+from partnersim.cli.tables import print_table
 
 if TYPE_CHECKING:
     from partnersim.whatif.compare import Comparison
@@ -162,7 +163,7 @@ def _print_comparison(result: Comparison) -> None:
                 literal(c.name), " → ".join(pair(c.success.base, c.success.variant)), change_text(c.success),
                 short_verdict(c.success), " → ".join(pair(c.rejected.base, c.rejected.variant)),
                 change_text(c.rejected), short_verdict(c.rejected))
-        screen.print(chances)
+        print_table(screen, chances)
         dates = Table(title=f"When {success} becomes likely: base → what-if", title_justify="left",
                       caption=f"– not reached by {horizon}", caption_justify="left")
         for name in ("Candidate", "Even chance (P50)", "Shift", "80% chance (P80)", "Shift"):
@@ -170,7 +171,7 @@ def _print_comparison(result: Comparison) -> None:
         for c in variant.candidates:
             dates.add_row(literal(c.name), dates_text(c.dates["P50"]), shift_text(c.dates["P50"]),
                           dates_text(c.dates["P80"]), shift_text(c.dates["P80"]))
-        screen.print(dates)
+        print_table(screen, dates)
         lives = [c for c in variant.candidates if c.active is not None]
         if lives:
             life = Table(title=f"The partnership on {horizon}: chance it is active, base → what-if; change in "
@@ -182,7 +183,7 @@ def _print_comparison(result: Comparison) -> None:
                 assert c.active is not None
                 life.add_row(literal(c.name), " → ".join(pair(c.active.base, c.active.variant)), change_text(c.active),
                              short_verdict(c.active))
-            screen.print(life)
+            print_table(screen, life)
         screen.print("[bold]In plain words[/bold]")
         for c in variant.candidates:
             screen.print(f"  {literal(candidate_sentence(c, result, success))}", soft_wrap=True)
@@ -292,7 +293,7 @@ def _print_sweep(result: Any, outcome: str) -> None:
                       *[percent(c.outcomes[outcome].p) for c in point.results.candidates])
     if len(shown) > 40:
         table.caption = f"first 40 of {len(shown)} points; every point is in sweep.csv"
-    screen.print(table)
+    print_table(screen, table)
 
 
 # --- sensitivity -------------------------------------------------------------------------
@@ -397,7 +398,7 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
             change = effect.changes.get(side)
             cells += ["–", "not swung"] if value is None or change is None else [percent(value), short_verdict(change)]
         table.add_row(literal(effect.factor.label), literal(effect.factor.range_text), *cells)
-    screen.print(table)
+    print_table(screen, table)
 
 
 # --- shared ------------------------------------------------------------------------------

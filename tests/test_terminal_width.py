@@ -1,0 +1,81 @@
+"""Terminal tables stay readable at 80 columns: stacked when they do not fit, and never a number cut."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+from rich.table import Table
+
+from partnersim.cli import cli
+from partnersim.cli.tables import print_table, stacked
+from partnersim.results.load import load_run
+from partnersim.results.summary import Results
+from partnersim.results.text import interval
+from partnersim.text import percent
+
+SCENARIO = """\
+name: Five candidates
+start: 2026-12-01
+horizon: 5y
+replications: 800
+seed: 5
+allies:
+  TUR: {hold: {probability: 0.1}}
+candidates:
+  - {code: ARG, name: Argentina, request: 2024-04-18}
+  - {code: BRA, name: Brazil (hypothetical), request: 2027-06-01}
+  - {code: CHL, name: Chile (hypothetical), request: 2027-09-01}
+  - {code: PER, name: Peru (hypothetical), request: 2028-01-01}
+  - {code: MEX, name: Mexico (hypothetical), request: 2028-06-01}
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Results]:
+    folder = tmp_path_factory.mktemp("width")
+    path = folder / "five.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(folder / "run"), "--no-rows", "--jobs", "1"],
+                                env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.output, load_run(folder / "run").results
+
+
+def test_run_at_80_columns_cuts_no_cell(printed: tuple[str, Results]) -> None:
+    output, _ = printed
+    tables = output.split("Findings")[0]
+    assert "…" not in tables
+    assert max(len(line) for line in tables.splitlines()) <= 80
+
+
+def test_run_at_80_columns_prints_every_number_whole(printed: tuple[str, Results]) -> None:
+    output, results = printed
+    for candidate in results.candidates:
+        block = output.split(f"\n{candidate.name}\n")[1]  # the candidate's block in the first table
+        for outcome in candidate.outcomes.values():
+            assert interval(outcome) in block.split("\n\n")[0]
+        day, last = candidate.by_year_end[-1]
+        assert f"{day.year}: {percent(last.p)}" in output
+
+
+def test_a_table_that_fits_is_printed_as_a_table() -> None:
+    screen = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    table = Table(title="Small")
+    table.add_column("Candidate")
+    table.add_column("Chance")
+    table.add_row("Argentina", "41% (40–42%)")
+    print_table(screen, table)
+    assert "┃ Candidate" in screen.export_text()
+
+
+def test_a_long_cell_is_wrapped_at_its_spaces_never_cut() -> None:
+    table = Table(title="Wide")
+    table.add_column("Candidate")
+    for k in range(6):
+        table.add_column(f"Column {k}")
+    table.add_row("Argentina", *[f"value {k} " * 4 for k in range(6)])
+    lines = [line.plain for line in stacked(table, 40)]
+    assert all(len(line) <= 40 for line in lines)
+    words = " ".join(lines).split()
+    assert words.count("value") == 24 and "Argentina" in words
