@@ -257,3 +257,11 @@ def test_show_refuses_a_folder_that_is_not_a_run_in_one_line(tmp_path: Path, mak
     assert result.exit_code == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], lines
+
+
+def test_a_sheet_is_named_as_excel_allows() -> None:
+    from partnersim.results.xlsx import _sheet_name
+
+    assert _sheet_name("Cooperation by date") == "Cooperation by date"
+    assert _sheet_name("'Accession: a/b [x]*?\\' by date, and more words") == "Accession ab x' by date, and m"
+    assert _sheet_name("[]") == "Sheet"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def write_xlsx(source: Results | SavedRun, path: str | Path) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for sheet in sheets(results, manifest):
-        _write(book.create_sheet(sheet.title), sheet)
+        _write(book.create_sheet(_sheet_name(sheet.title)), sheet)
     book.properties.title = _text(results.scenario.name)
     book.properties.creator = "partnersim"
     with files.atomic(path) as scratch:
@@ -201,7 +202,7 @@ def _by_date(results: Results) -> Sheet:
     columns = [("Date", "date")] + [(c.name, "percent") for c in results.candidates]
     days = min((len(c.cdf) for c in results.candidates), default=0)
     rows = [[add_days(results.start, day)] + [float(c.cdf[day]) for c in results.candidates] for day in range(days)]
-    return Sheet(f"{results.success_words.capitalize()} by date"[:31], columns, rows, keep=1)
+    return Sheet(f"{results.success_words.capitalize()} by date", columns, rows, keep=1)
 
 
 def _areas_by_month(results: Results) -> Sheet:
@@ -258,6 +259,12 @@ def _run(results: Results, manifest: dict[str, Any]) -> Sheet:
     kept = [row for row in rows if row[1] not in ("", None)]
     return Sheet("Run", [("Item", "text"), ("Value", "text")], [row[:2] for row in kept], keep=1,
                  last_kinds=[row[2] for row in kept])
+
+
+def _sheet_name(title: str) -> str:
+    """``title`` as Excel allows a sheet's name: none of ``[]:*?/\\``, no apostrophe at either end, at most 31
+    characters. (A process file names the success outcome, which names a sheet.)"""
+    return re.sub(r"[][:*?/\\]", "", _text(title))[:31].strip("'") or "Sheet"
 
 
 def _utc(value: Any) -> dt.datetime | None:
