@@ -33,6 +33,16 @@ def percent(value: float, decimals: int | None = None, *, fine_below: float = 0.
     return f"{value * 100:.{decimals}f}%"
 
 
+def points(value: float, decimals: int | None = None) -> str:
+    """A change in a probability in percentage points: ``+0.7``, ``−12``, ``+0.03``, ``0``."""
+    amount = value * 100
+    if amount == 0:
+        return "0"
+    if decimals is None:
+        decimals = 0 if abs(amount) >= 9.95 else 1 if abs(amount) >= 0.095 else 2
+    return ("+" if amount > 0 else "−") + f"{abs(amount):.{decimals}f}"
+
+
 def duration_words(days: float) -> str:
     """A duration as a reader says it: ``0.5 days``, ``12 days``, ``4.5 months``, ``10.3 years``."""
     if not math.isfinite(days) or days > 1e6 * DAYS_PER_YEAR:

@@ -9,21 +9,11 @@ from typing import Any
 
 from partnersim import safetext
 from partnersim.results.summary import Results
-from partnersim.text import percent
+from partnersim.text import percent, points
 from partnersim.values.durations import month_label
 from partnersim.whatif.compare import CandidateChange, Comparison, DateChange
 from partnersim.whatif.paired import Change
 from partnersim.whatif.sensitivity import Sensitivity, date_of
-
-
-def points(value: float, decimals: int | None = None) -> str:
-    """A change in a probability in percentage points: ``+0.7``, ``−12``, ``+0.03``, ``0``."""
-    amount = value * 100
-    if amount == 0:
-        return "0"
-    if decimals is None:
-        decimals = 0 if abs(amount) >= 9.95 else 1 if abs(amount) >= 0.095 else 2
-    return ("+" if amount > 0 else "−") + f"{abs(amount):.{decimals}f}"
 
 
 def change_text(change: Change) -> str:
