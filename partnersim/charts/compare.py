@@ -1,10 +1,17 @@
-"""The what-if overlay: the S-curves of a base scenario and its what-ifs on one chart.
+"""What-if charts: the S-curves of a base and its what-if, and the change per candidate of several.
 
-Each candidate keeps its colour; the base is a solid line and each what-if a
-dashed (then dotted) line of the same colour, so the gap between two lines of
-one colour is the effect of the change. The P50 date of every line is marked;
-the chance by the horizon, base → what-if, is written at the end of each
-candidate's lines. The title states the shift.
+:func:`compare_chart` overlays the curves: each candidate keeps its colour;
+the base is a solid line and each what-if a dashed (then dotted) line of the
+same colour, so the gap between two lines of one colour is the effect of the
+change. The P50 date of every line is marked; the chance by the horizon,
+base → what-if, is written at the end of each candidate's lines. The title
+states the shift.
+
+:func:`changes_chart` is the chart of several what-ifs, where curves would be
+too many to read: one row per candidate, one dot per what-if at the change
+in the chance of success by the horizon (what-if minus base), with its paired
+95% interval as a line. A dot is hollow when its interval includes zero, and
+the title names only a change beyond the noise.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from matplotlib.lines import Line2D
 from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
-from partnersim.text import join_words, percent
+from partnersim.text import join_words, percent, points
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -236,3 +243,114 @@ def _subtitle(comparison: Comparison) -> str:
     what = comparison.base.success_words
     return (f"Share of {comparison.replications:,} simulated futures in which {what} has begun by each date; "
             f"solid: base, dashed: what-if")
+
+
+# ---- the change per candidate, one dot per what-if -------------------------------------------
+
+WHATIF_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "h")
+DOT_BAND = 0.66  # the share of a candidate's row its what-ifs' dots spread over
+LABELLED_DOTS = 20  # more dots than this and the numbers beside them would run into each other
+
+
+def changes_chart(comparison: Comparison, *, size: str = "slide") -> Figure:
+    """The change in each candidate's chance of success by the horizon, one dot per what-if with its
+    paired 95% interval; hollow when the interval includes zero."""
+    base = comparison.base
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        rows, note = _rows(comparison)
+        codes = [base.candidates[i].code for i in rows]
+        count = len(comparison.variants)
+        step = min(0.24, DOT_BAND / max(count, 1))
+        labelled = len(rows) * count <= LABELLED_DOTS
+        ends: list[float] = [0.0]
+        for k, variant in enumerate(comparison.variants):
+            colour, marker = _whatif_style(k)
+            offset = (k - (count - 1) / 2) * step
+            for row, code in enumerate(codes):
+                change = next((c.success for c in variant.candidates if c.code == code), None)
+                if change is None:
+                    continue
+                y = row + offset
+                ends += [change.low * 100, change.high * 100]
+                ax.plot([change.low * 100, change.high * 100], [y, y], color=colour, linewidth=2.0,
+                        solid_capstyle="butt", zorder=3)
+                ax.plot([change.diff * 100], [y], marker=marker, markersize=8, linestyle="none", zorder=4,
+                        color=colour, markerfacecolor=colour if change.distinguishable else "white",
+                        markeredgecolor=colour, markeredgewidth=1.6)
+                if labelled and not change.identical:
+                    # Beyond the end of the line away from zero, so that a row's labels part as its dots do.
+                    right = change.diff >= 0
+                    end = max(change.high, change.diff) if right else min(change.low, change.diff)
+                    ax.annotate(points(change.diff), (end * 100, y), xytext=(8 if right else -8, 0),
+                                textcoords="offset points", ha="left" if right else "right", va="center",
+                                fontsize=9, color="#333333")
+        ax.axvline(0, color="#222222", linewidth=1.1, zorder=2)
+        style.candidate_rows(ax, [base.candidates[i].name for i in rows])
+        low, high = min(ends), max(ends)
+        pad = max(0.5, (high - low) * 0.08)
+        room = 2.5 if labelled else 1.0  # for the numbers beside the lines
+        ax.set_xlim(low - pad * (room if low < 0 else 1.0), high + pad * room)
+        ax.set_xlabel(f"Change by {style.day_month_year(base.end_date)}, in percentage points (what-if minus base)")
+        style.light_grid(ax, "x")
+        style.title(fig, changes_finding(comparison), style.with_note(note, _changes_subtitle(comparison)))
+        _changes_legend(fig, ax, comparison)
+        style.footer(fig, base, "every scenario on the same seed (paired)")
+    return fig
+
+
+def _whatif_style(k: int) -> tuple[str, str]:
+    return style.CANDIDATE_COLOURS[k % len(style.CANDIDATE_COLOURS)], WHATIF_MARKERS[k % len(WHATIF_MARKERS)]
+
+
+def _rows(comparison: Comparison) -> tuple[list[int], str]:
+    """The candidates the chart has room for, one row each: those the what-ifs move most."""
+    base = comparison.base
+    moved: dict[str, float] = {}
+    for variant in comparison.variants:
+        for change in variant.candidates:
+            moved[change.code] = max(moved.get(change.code, 0.0), abs(change.success.diff))
+    shown, note = style.room_for(base, style.MOST_ROWS, rank=lambda c: -moved.get(c.code, 0.0),
+                                 ranked="those whose chance the what-ifs move most")
+    chosen = {id(c) for c in shown.candidates}
+    return [i for i, c in enumerate(base.candidates) if id(c) in chosen], note
+
+
+def changes_finding(comparison: Comparison) -> str:
+    """The title: the largest change beyond noise, naming its candidate and its what-if; else that there is none."""
+    what = comparison.base.success_words
+    by = style.month_year(comparison.base.end_date)
+    names = _names(comparison)[1:]
+    real = [(abs(c.success.diff), k, c) for k, v in enumerate(comparison.variants) for c in v.candidates
+            if c.success.distinguishable]
+    if not real:
+        return f"No what-if moves the chance of {what} by {by} beyond the simulation's noise"
+    _, k, top = max(real, key=lambda item: item[0])
+    return f"Largest change: {_plain(top.name)} {points(top.success.diff)} points by {by} with “{names[k]}”"
+
+
+def _changes_subtitle(comparison: Comparison) -> str:
+    changes = [c.success for v in comparison.variants for c in v.candidates]
+    beyond = sum(c.distinguishable for c in changes)
+    return (f"Change in the chance of {comparison.base.success_words}, each what-if against "
+            f"{_names(comparison)[0]}, over {comparison.replications:,} paired simulated futures; the line is its "
+            f"paired 95% interval; {beyond} of {len(changes)} changes are beyond noise")
+
+
+def _changes_legend(fig: Figure, ax: Axes, comparison: Comparison) -> None:
+    """Across the foot of the chart, so that it covers no dot: each what-if, then what a hollow dot means."""
+    names = _names(comparison)[1:]
+    size = 10.0
+    # As many columns as let every name be read whole; one column when even two would cut one.
+    ncols = next((n for n in (len(names) + 1, 3, 2) if n <= len(names) + 1 and all(
+        style.measure(fig, name, size) <= style.legend_room(fig, n, size, 2.0) for name in names)), 1)
+    handles, labels = [], []
+    for k, name in enumerate(names):
+        colour, marker = _whatif_style(k)
+        handles.append(Line2D([], [], color=colour, marker=marker, markersize=7, linewidth=2.0))
+        labels.append(style.shorten(fig, name, style.legend_room(fig, ncols, size, 2.0), size))
+    handles.append(Line2D([], [], color=style.GREY, marker="o", markersize=7, markerfacecolor="white",
+                          linestyle="none"))
+    labels.append("hollow: the interval includes zero (within noise)")
+    style.legend_below(fig, ax, handles, labels, ncols=ncols, fontsize=size, handlelength=2.0)

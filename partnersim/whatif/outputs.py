@@ -3,11 +3,16 @@
 The folder is opened before the work runs (:func:`open_folder`), so that an
 ``--out`` that cannot be used is refused at once; each writer then writes
 every file, commits the folder with its manifest and returns what it wrote.
+Besides the CSV and the charts, each folder keeps the scenario files as
+written (``inputs/``, whose comments are the sources a briefing quotes) and
+one JSON file with everything found (:mod:`partnersim.whatif.saved`), from
+which ``partnersim report`` writes a briefing without running anything again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +20,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from partnersim import safetext
-from partnersim.charts.compare import compare_chart
+from partnersim.charts.compare import changes_chart, compare_chart
 from partnersim.charts.style import save
 from partnersim.charts.sweep import sweep_chart
 from partnersim.charts.tornado import tornado_chart
@@ -24,6 +29,7 @@ from partnersim.results.rundir import manifest
 from partnersim.scenario.loader import source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.whatif.compare import Comparison, Input
+from partnersim.whatif.saved import DATA, comparison_data, sensitivity_data, sweep_data
 from partnersim.whatif.sensitivity import Sensitivity
 from partnersim.whatif.sweep import Sweep
 from partnersim.whatif.text import comparison_rows, csv_text, sensitivity_rows
@@ -45,6 +51,18 @@ def _sources(path: Path) -> list[Path]:
     return source_files(path)
 
 
+def _write_data(folder: RunFolder, kind: str, data: dict[str, Any]) -> None:
+    # On one line: the daily counts of a comparison would otherwise take a line each.
+    folder.write_text(DATA[kind], json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def _inputs(folder: RunFolder, sources: Sequence[Path]) -> list[Path]:
+    """Copy the scenario files, each once, under ``inputs/``; the files copied."""
+    unique = list(dict.fromkeys(sources))
+    folder.copy_inputs(unique)
+    return unique
+
+
 def _manifest(scenario: Scenario, sources: list[Path], jobs: int, overrides: Sequence[str],
               started: dt.datetime, extra: dict[str, Any]) -> dict[str, Any]:
 
@@ -55,15 +73,21 @@ def _manifest(scenario: Scenario, sources: list[Path], jobs: int, overrides: Seq
 
 def write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Input], overrides: Sequence[str],
                      jobs: int, image_format: str, started: dt.datetime) -> Path:
-    """Write a comparison: compare.csv, differences.txt and its chart; the folder written."""
+    """Write a comparison: compare.csv, differences.txt, comparison.json and its chart; the folder written.
+
+    The chart of one what-if draws its curves over the base's; of several, the change per candidate
+    with its interval, one dot per what-if (a curve each would be too many to read).
+    """
     folder.write_text("compare.csv", csv_text(comparison_rows(result)))
+    _write_data(folder, "compare", comparison_data(result))
     lines = []
     for variant in result.variants:
         lines.append(safetext.line(f"{result.base_label} → {variant.label}"))
         lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
     folder.write_text("differences.txt", "\n".join(lines) + "\n")
-    _save(compare_chart(result), folder, f"compare.{image_format}", image_format)
-    sources = [path for item in inputs for path in item.sources]
+    chart = compare_chart(result) if len(result.variants) == 1 else changes_chart(result)
+    _save(chart, folder, f"compare.{image_format}", image_format)
+    sources = _inputs(folder, [path for item in inputs for path in item.sources])
     return folder.commit(_manifest(result.base.scenario, sources, jobs, overrides, started, {
         "analysis": "compare", "base": inputs[0].label, "variants": [i.label for i in inputs[1:]]}))
 
@@ -71,26 +95,28 @@ def write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Inp
 def write_sweep(folder: RunFolder, result: Sweep, scenario: Path, params: Sequence[str], design: str, count: int,
                 jobs: int, overrides: Sequence[str], started: dt.datetime, image_format: str,
                 outcome: str | None, candidate: str | None) -> Path:
-    """Write a sweep: sweep.csv and its chart; the folder written."""
+    """Write a sweep: sweep.csv, sweep.json and its chart; the folder written."""
     folder.write_text("sweep.csv", csv_text(result.rows()))
+    _write_data(folder, "sweep", sweep_data(result, outcome, candidate))
     _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}", image_format)
-    return folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
+    return folder.commit(_manifest(result.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "sweep", "design": design, "params": list(params), "points": count}))
 
 
 def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, codes: Sequence[str], top: int,
                       ranges: Sequence[str], jobs: int, overrides: Sequence[str], started: dt.datetime,
                       image_format: str) -> tuple[Path, list[str]]:
-    """Write a sensitivity analysis: sensitivity.csv and two tornado charts per candidate; the folder and
-    the charts."""
+    """Write a sensitivity analysis: sensitivity.csv, sensitivity.json and two tornado charts per candidate;
+    the folder and the charts."""
     folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
+    _write_data(folder, "sensitivity", sensitivity_data(result, list(codes), top))
     charts = []
     for code in codes:
         for measure in ("cooperation", "p50"):
             name = f"tornado_{measure}_{code}.{image_format}"
             _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
             charts.append(f"charts/{name}")
-    written = folder.commit(_manifest(result.scenario, _sources(scenario), jobs, overrides, started, {
+    written = folder.commit(_manifest(result.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
         "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
     return written, charts
