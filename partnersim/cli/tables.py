@@ -4,8 +4,8 @@ Rich shrinks a table wider than the terminal by cutting its cells ("20…",
 "0.…"), which loses the very numbers a reader wants. :func:`print_table`
 prints the table as it is when its natural width fits; otherwise each row
 becomes a block headed by its first cell, with every other cell after its
-column heading, as many to a line as fit, and a cell too long for a line
-wrapped at its spaces, never cut.
+column heading, as many to a line as fit; a cell too long for a line has
+a line of its own, whole (the terminal folds it), never cut.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def stacked(table: Table, width: int) -> list[Text]:
         cells = [_text(cells[row]) for cells in columns]
         head = cells[0].copy() if cells else Text()
         head.stylize("bold")
-        lines.extend(_wrap(head, width))
+        lines.append(head)
         pieces = [Text.assemble(heading, Text(": ", style="dim"), cell)
                   for heading, cell in zip(headings[1:], cells[1:], strict=True) if cell.plain]
         lines.extend(_pack(pieces, width - len(INDENT)))
@@ -67,10 +67,8 @@ def _pack(pieces: list[Text], width: int) -> list[Text]:
         current = piece.copy()
     if current is not None:
         lines.append(current)
-    out: list[Text] = []
-    for line in lines:
-        out.extend(Text.assemble(Text(INDENT), part) for part in _wrap(line, width))
-    return out
+    # A cell longer than a line keeps its line whole (the terminal folds it): a name or a number is never split.
+    return [Text.assemble(Text(INDENT), line) for line in lines]
 
 
 def _wrap(text: Text, width: int) -> list[Text]:
@@ -93,4 +91,4 @@ def _wrap(text: Text, width: int) -> list[Text]:
 def _text(value: object, style: str = "") -> Text:
     if isinstance(value, Text):
         return value.copy()
-    return Text.from_markup(str(value), style=style)
+    return Text.from_markup(str(value), style=style, emoji=False)  # ":smile:" in a name is printed as written
