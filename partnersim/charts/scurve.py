@@ -14,6 +14,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from partnersim.charts import dates, style
+from partnersim.results.text import first_to
 from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
@@ -72,15 +73,19 @@ def finding(results: Results) -> str:
     candidates = results.candidates
     reached = [(day, c.name) for c in candidates if (day := c.dates.get("P50")) is not None]
     if reached:
-        month = style.month_year(min(reached)[0])
-        leaders = [name for day, name in reached if style.month_year(day) == month]
+        # Several lead when their dates cannot be told apart beyond noise (their 95% intervals overlap).
+        first = min(reached)
+        month = style.month_year(first[0])
+        leaders = [c.name for c in first_to(results, 0.5)]
+        if not leaders or leaders[0] != first[1]:  # the curves and the dates given disagree: trust the dates
+            leaders = [first[1]]
         if len(candidates) == 1:
             return f"{leaders[0]} has an even chance of {what} by {month}"
         if len(reached) == 1:
             return f"Only {leaders[0]} reaches an even chance of {what} in time, by {month}"
         if len(leaders) == 1:
             return f"{leaders[0]} is first to an even chance of {what}, by {month}"
-        return f"{join_words(leaders)} reach an even chance of {what} first, by {month}"
+        return f"{join_words(leaders)} reach an even chance of {what} first, within noise of each other, from {month}"
     by = style.day_month_year(results.end_date)
     shares = [c.outcomes[results.success] for c in candidates]
     if all(e.count == 0 for e in shares):

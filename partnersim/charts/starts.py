@@ -10,6 +10,7 @@ chance by the horizon, with its interval, is written beside each panel.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,8 +19,8 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import dates, style
 from partnersim.results.text import interval
-from partnersim.stats import wilson
-from partnersim.text import percent
+from partnersim.stats import Z95, wilson
+from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -89,7 +90,8 @@ def middle_half(candidate: CandidateResult, start: dt.date) -> tuple[dt.date, dt
 
 
 def finding(results: Results) -> str:
-    """The title: whose cooperation starts earliest, and when most of its starts fall."""
+    """The title: whose cooperation starts earliest (several, when that is within noise), and when most of the
+    first one's starts fall."""
     what = results.success_words
     earliest = _earliest(results)
     if not earliest:
@@ -101,16 +103,38 @@ def finding(results: Results) -> str:
     between = _between(*span)
     if len(results.candidates) == 1:
         return f"{candidate.name}: half of the futures with {what} see it start {between}"
+    if len(earliest) > 1:
+        names = join_words([results.candidates[i].name for i in earliest])
+        return (f"{what[:1].upper() + what[1:]} starts about as early for {names} (within noise); half of "
+                f"{candidate.name}'s starts fall {between}")
     return f"{candidate.name}'s {what} starts earliest: half of its starts fall {between}"
 
 
+def median_start(candidate: CandidateResult, n: int) -> tuple[int, int, int] | None:
+    """Days from the start to the median start among the futures with success, and its 95% interval (the order
+    statistics at ranks m/2 ± 1.96·√m/2 of the m starts); None without a start."""
+    counts = np.rint(np.asarray(candidate.cdf, dtype=float) * n)
+    m = float(counts[-1]) if len(counts) else 0.0
+    if m <= 0:
+        return None
+    spread = Z95 * math.sqrt(m) / 2
+
+    def day(rank: float) -> int:
+        return int(np.searchsorted(counts, min(max(rank, 1.0), m) - 1e-9))
+
+    return day(m / 2), day(m / 2 - spread), day(m / 2 + spread)
+
+
 def _earliest(results: Results) -> list[int]:
-    """The candidate whose middle half of starts is centred earliest (none when nobody starts)."""
-    spans = [(span, i) for i, c in enumerate(results.candidates)
-             if (span := middle_half(c, results.start)) is not None]
-    if not spans:
+    """The candidate whose median start comes first, then any whose median start cannot be told from it (the two
+    intervals overlap); none when nobody starts."""
+    medians = [(found, i) for i, c in enumerate(results.candidates)
+               if (found := median_start(c, results.replications)) is not None]
+    if not medians:
         return []
-    return [min(spans, key=lambda item: item[0][0] + (item[0][1] - item[0][0]) / 2)[1]]
+    medians.sort()
+    (_, _, late), first = medians[0]
+    return [first] + [i for (_, early, _), i in medians[1:] if early <= late]
 
 
 def _between(first: dt.date, third: dt.date) -> str:

@@ -16,7 +16,14 @@ from pydantic import BaseModel
 
 from partnersim.charts.labels import outcome_label, success_label
 from partnersim.results.summary import Estimate
-from partnersim.results.text import date_with_interval, history_clause, inputs_clause, interval, standing
+from partnersim.results.text import (
+    date_with_interval,
+    first_to,
+    history_clause,
+    inputs_clause,
+    interval,
+    standing,
+)
 from partnersim.scenario.labels import setting_label
 from partnersim.scenario.uncertainty import panel
 from partnersim.stats import Z90
@@ -170,10 +177,12 @@ def _outcomes(results: Results) -> str:
 
 def _s_curve(results: Results) -> str:
     what = results.success_words
-    reached = [(c.dates["P50"], c) for c in results.candidates if c.dates.get("P50") is not None]
-    if reached:
-        _, first = min(reached, key=lambda item: item[0])  # type: ignore[arg-type, return-value]
-        return f"{first.name} is first to an even chance of {what}, by {date_with_interval(results, first, 0.5)}"
+    leaders = first_to(results, 0.5)
+    if len(leaders) == 1:
+        return f"{leaders[0].name} is first to an even chance of {what}, by {date_with_interval(results, leaders[0], 0.5)}"
+    if leaders:
+        dates = join_words([f"{c.name} by {date_with_interval(results, c, 0.5)}" for c in leaders])
+        return f"{join_words([c.name for c in leaders])} reach an even chance of {what} first, within noise: {dates}"
     best = max(results.candidates, key=lambda c: c.outcomes[results.success].p)
     return (f"No candidate reaches an even chance of {what} by {month_label(results.end_date)}; "
             f"the best is {best.name} at {interval(best.outcomes[results.success])}")

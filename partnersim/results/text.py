@@ -65,22 +65,41 @@ def finding(results: Results, candidate: CandidateResult) -> str:
     return "; ".join(parts)
 
 
-def date_with_interval(results: Results, candidate: CandidateResult, q: float) -> str:
-    """``Jan 2029 (Dec 2028–Mar 2029)``: the date by which the chance reaches ``q``, and its interval."""
+def date_interval(results: Results, candidate: CandidateResult, q: float
+                  ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """The date by which the chance reaches ``q``, and the dates at which its 95% interval's upper and lower bounds
+    reach it (the earliest and the latest it may be); None where that is after the horizon."""
     cdf = np.asarray(candidate.cdf, dtype=float)
     n = results.replications
     counts = np.rint(cdf * n)
     low, high = wilson(counts, n)
     estimate, early, late = (_first(curve, q, results.start) for curve in (cdf, high, low))
+    return estimate, early or estimate, late
+
+
+def date_with_interval(results: Results, candidate: CandidateResult, q: float) -> str:
+    """``Jan 2029 (Dec 2028–Mar 2029)``: the date by which the chance reaches ``q``, and its interval."""
+    estimate, early, late = date_interval(results, candidate, q)
     after = f"after {month_label(results.end_date)}"
     if estimate is None:
         return after if early is None else f"{after} (95% interval: from {month_label(early)})"
-    early = early or estimate
+    assert early is not None
     if late is None:
         return f"{month_label(estimate)} ({month_label(early)}–{after})"
     if month_label(early) == month_label(late):
         return f"{month_label(estimate)} ({early.day}–{late.day} {month_label(late)})"
     return f"{month_label(estimate)} ({month_label(early)}–{month_label(late)})"
+
+
+def first_to(results: Results, q: float) -> list[CandidateResult]:
+    """The candidates first to a chance of ``q``: the first, and every other whose date cannot be told from the
+    first's (its interval starts before the first's ends), first first; none when no candidate reaches ``q``."""
+    dated = [(date_interval(results, c, q), c) for c in results.candidates]
+    reached = sorted(((d, c) for d, c in dated if d[0] is not None), key=lambda item: item[0][0])  # type: ignore
+    if not reached:
+        return []
+    (_, _, late), first = reached[0]
+    return [first] + [c for (_, early, _), c in reached[1:] if late is None or (early is not None and early <= late)]
 
 
 def _first(curve: np.ndarray, q: float, start: dt.date) -> dt.date | None:
