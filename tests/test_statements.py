@@ -59,3 +59,19 @@ def test_a_quoted_date_carries_its_interval() -> None:
     median = f"{candidate.dates['P50']:%b %Y}"
     for text in (finding(results, candidate), candidate_finding(results, candidate)):
         assert re.search(rf"even chance by {median} \((\d+–)?[^()]*\d{{4}}\)", text), text
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_two_candidates_set_alike_are_never_ranked(seed: int) -> None:
+    """Two candidates with the same request date and settings differ only by chance: the titles that rank them
+    (first to an even chance, earliest start) name both."""
+    from partnersim.charts.scurve import finding as s_curve_title
+    from partnersim.charts.starts import finding as starts_title
+
+    twins = [{"code": "ARG", "name": "Argentina", "request": "2025-01-01"},
+             {"code": "CHL", "name": "Chile", "request": "2025-01-01"}]
+    results = simulate(scenario(replications=2_000, seed=seed, horizon="6y", candidates=twins), jobs=1)
+    assert "Argentina and Chile" in headline("s_curve", results, None) or "Chile and Argentina" in headline(
+        "s_curve", results, None)
+    for title in (s_curve_title(results), starts_title(results)):
+        assert "Argentina and Chile" in title or "Chile and Argentina" in title, title
