@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.measure import Measurement
-from rich.text import Text
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich is imported when a table is printed, not when the command line starts
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
 GAP = "   "  # between two cells on one line of a block
 INDENT = "  "
@@ -26,6 +24,8 @@ NATURAL = 10_000  # a width no table reaches: its natural width is measured, not
 
 def print_table(screen: Console, table: Table) -> None:
     """Print ``table`` on ``screen``: as a table when it fits the width, else stacked (see the module)."""
+    from rich.measure import Measurement
+
     if Measurement.get(screen, screen.options.update_width(NATURAL), table).maximum <= screen.width:
         screen.print(table)
         return
@@ -35,6 +35,8 @@ def print_table(screen: Console, table: Table) -> None:
 
 def stacked(table: Table, width: int) -> list[Text]:
     """The lines of ``table`` as blocks of ``width`` columns at most: its title, a block per row, its caption."""
+    from rich.text import Text
+
     lines: list[Text] = [Text()]
     if table.title:
         lines.extend(_wrap(_text(table.title, "bold"), width))
@@ -55,6 +57,8 @@ def stacked(table: Table, width: int) -> list[Text]:
 
 def _pack(pieces: list[Text], width: int) -> list[Text]:
     """``pieces`` on lines of at most ``width`` cells, in order, as many to a line as fit."""
+    from rich.text import Text
+
     lines: list[Text] = []
     current: Text | None = None
     for piece in pieces:
@@ -89,6 +93,8 @@ def _wrap(text: Text, width: int) -> list[Text]:
 
 
 def _text(value: object, style: str = "") -> Text:
+    from rich.text import Text
+
     if isinstance(value, Text):
         return value.copy()
     return Text.from_markup(str(value), style=style, emoji=False)  # ":smile:" in a name is printed as written
