@@ -415,7 +415,7 @@ def test_rerun_refuses_a_folder_of_another_command(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     scenario = write(tmp_path / "s.yaml")
     assert invoke("compare", str(scenario), "--set", "seed=2", "-n", "40", "-q", "--out", str(out)).exit_code == 0
-    with pytest.raises(RunFolderError, match="written by partnersim compare, not by a run"):
+    with pytest.raises(RunFolderError, match="is a compare folder, not a run folder, so it cannot be replayed"):
         from partnersim.results.rerun import read_run
 
         read_run(out)

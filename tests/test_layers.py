@@ -3,10 +3,11 @@
 From the bottom: the shared foundations (errors, values, files, text,
 statistics, random streams); the historical data and the place cases act on
 each other; the stage kinds; processes; scenarios; the engine; the runner;
-results; simulate(); charts, briefings and run folders; what-ifs and history;
-the API; the command line. An import made only for type hints does not count
-(nothing is loaded), nor does the one deliberate exception: ``Results.plot``,
-the pandas-style accessor, imports the charts when it is used.
+results; simulate(); charts and run folders; what-ifs and history; briefings
+(of runs and of what-ifs alike); the API; the command line. An import made
+only for type hints does not count (nothing is loaded), nor does the one
+deliberate exception: ``Results.plot``, the pandas-style accessor, imports
+the charts when it is used.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ LAYERS = [
     {"runner"},
     {"results"},
     {"simulation"},
-    {"charts", "report", "runs"},
+    {"charts", "runs"},
     {"whatif", "history"},
+    {"report"},
     {"api"},
     {"cli", "__init__", "__main__"},
 ]

@@ -47,6 +47,7 @@ def chart(run_dir: Path, only: tuple[str, ...], image_format: str, size: str) ->
 
     for name in only:
         named(name)  # an unknown name fails before anything is read
+    _not_a_what_if(run_dir)
     run = load_run(run_dir)
     written = render_all(run.results, run.folder / "charts", format=image_format, size=size,
                          rows=run.rows_path, only=only)
@@ -59,13 +60,20 @@ Examples:
   partnersim report runs/latam-20261201-120000 --format pptx --out briefing.pptx
   partnersim report scenarios/latam.yaml --format html
   partnersim report scenarios/latam.yaml --set allies.TUR.hold.probability=0.5 -n 2000
+  partnersim report runs/compare-latam-20261201-120000 --format pptx
 
 \b
 A briefing holds the question, the key findings with their 95% intervals,
 every chart with a caption, summary tables, the scenario's assumptions with
 the source comments of its file, and how the run was made. Given a scenario
-file, partnersim runs it first and writes the run folder as `run` does.""")
-@click.argument("source", type=click.Path(path_type=Path), metavar="RUN_DIR|SCENARIO.yaml")
+file, partnersim runs it first and writes the run folder as `run` does.
+Given the folder of `compare`, `sweep` or `sensitivity`, it briefs the
+what-ifs from what the folder holds: for a comparison, the change per
+candidate with its paired 95% interval in one chart and one table, what
+each what-if changes in the files, and a warning when a what-if changes
+several settings at once or moves candidates in opposite directions.""")
+@click.argument("source", type=click.Path(path_type=Path),
+                metavar="RUN_DIR|COMPARE_DIR|SWEEP_DIR|SENSITIVITY_DIR|SCENARIO.yaml")
 @click.option("--format", "report_format", type=click.Choice(["pdf", "html", "pptx"]), default="pdf",
               show_default=True, help="pdf: A4 pages; html: one file that opens offline; pptx: slides.")
 @out_file_option("File to write (default: report.<format> in the run folder).")
@@ -76,7 +84,7 @@ file, partnersim runs it first and writes the run folder as `run` does.""")
 @friendly_errors
 def report(source: Path, report_format: str, out: Path | None, overrides: tuple[str, ...],
            replications: int | None, seed: int | None, jobs: int | None) -> None:
-    """Write a briefing (PDF, HTML or PowerPoint) from a run folder or a scenario file."""
+    """Write a briefing (PDF, HTML or PowerPoint) from a run or what-if folder, or a scenario file."""
     from partnersim.report import require_pptx, write_report
 
     if report_format == "pptx":
@@ -87,10 +95,22 @@ def report(source: Path, report_format: str, out: Path | None, overrides: tuple[
     elif (overrides or replications or seed is not None) and source.is_dir():
         raise PartnersimError(
             "--set, -n and --seed change a scenario before it runs; "
-            f"{source} is a run folder, so give its scenario file instead"
+            f"{source} is a folder, so give its scenario file instead"
         )
     written = write_report(folder, report_format, out)
     click.echo(f"Wrote {written}")
+
+
+def _not_a_what_if(folder: Path) -> None:
+    """One line for the folder of a what-if, which has no run to draw again, saying what it does have."""
+    from partnersim.errors import RunFolderError
+    from partnersim.whatif.saved import what_if_kind
+
+    kind = what_if_kind(folder)
+    if kind is not None:
+        raise RunFolderError(f"{folder} is a {kind} folder, not a run folder: its charts are in "
+                             f"{folder / 'charts'}/ as `partnersim {kind}` drew them, and `partnersim report "
+                             f"{folder}` writes its briefing")
 
 
 def _run_first(path: Path, overrides: tuple[str, ...], replications: int | None, seed: int | None,

@@ -1,9 +1,11 @@
-"""Briefings built from a run folder: PDF, self-contained HTML, or PowerPoint.
+"""Briefings built from a run folder or a what-if folder: PDF, self-contained HTML, or PowerPoint.
 
 :func:`write_report` reads a finished run folder (see
-:mod:`partnersim.results.load`), builds the :class:`~partnersim.report.content.Briefing`
-once, and lays it out in the format asked for. matplotlib and python-pptx are
-imported only when a report is written.
+:mod:`partnersim.results.load`) or the folder of ``compare``, ``sweep`` or
+``sensitivity`` (see :mod:`partnersim.report.whatif`), builds the
+:class:`~partnersim.report.content.Briefing` once, and lays it out in the
+format asked for. matplotlib and python-pptx are imported only when a report
+is written.
 """
 
 from __future__ import annotations
@@ -11,30 +13,39 @@ from __future__ import annotations
 from pathlib import Path
 
 from partnersim import files
-from partnersim.errors import PartnersimError
+from partnersim.errors import PartnersimError, RunFolderError
 
 FORMATS = ("pdf", "html", "pptx")
 
 
 def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None = None) -> Path:
-    """Write the briefing of the run in ``folder`` as ``format``; return the file written.
+    """Write the briefing of the run, comparison, sweep or sensitivity analysis in ``folder`` as ``format``;
+    return the file written.
 
-    ``out`` defaults to ``report.<format>`` inside the run folder.
+    ``out`` defaults to ``report.<format>`` inside the folder.
     """
     fmt = format.lower()
     if fmt not in FORMATS:
         raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
     if fmt == "pptx":
         require_pptx()
-    from partnersim.report.content import build
-    from partnersim.results.load import load_run
-    from partnersim.results.rows import read_rows
+    folder = Path(folder)
+    kind = folder_kind(folder)
+    target = Path(out) if out is not None else folder / f"report.{fmt}"
+    if kind != "run":
+        from partnersim.report.whatif import build_whatif
 
-    run = load_run(folder)
-    rows = read_rows(run.rows_path, run.results) if run.rows_path else None
-    target = Path(out) if out is not None else run.folder / f"report.{fmt}"
-    _check_target(target, fmt, run.folder)
-    briefing = build(run, rows)
+        _check_target(target, fmt, folder)
+        briefing = build_whatif(folder, kind, size="slide" if fmt == "pptx" else "page")
+    else:
+        from partnersim.report.content import build
+        from partnersim.results.load import load_run
+        from partnersim.results.rows import read_rows
+
+        run = load_run(folder)
+        rows = read_rows(run.rows_path, run.results) if run.rows_path else None
+        _check_target(target, fmt, run.folder)
+        briefing = build(run, rows)
     if fmt == "pdf":
         from partnersim.report.pdf import write_pdf as writer
     elif fmt == "html":
@@ -50,6 +61,33 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     except OSError as exc:
         raise PartnersimError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
+
+
+BRIEFED = ("run", "compare", "sweep", "sensitivity")  # the folders a briefing is written from
+
+
+def folder_kind(folder: Path) -> str:
+    """``run``, or ``compare``, ``sweep`` or ``sensitivity`` for a what-if folder; one line, naming what a
+    briefing is written from, for a folder of another command or one that partnersim did not write.
+
+    A folder that is missing, unfinished or incomplete is a run folder here: reading it says what is wrong.
+    """
+    from partnersim.results.folder import is_partial, read_manifest
+    from partnersim.whatif.saved import what_if_kind
+
+    kind = what_if_kind(folder)
+    if kind is not None:
+        return kind
+    if not folder.is_dir() or is_partial(folder):
+        return "run"
+    manifest = read_manifest(folder)
+    other = manifest.get("kind", "run") if manifest is not None else "run"
+    given = f"give a {', a '.join(BRIEFED[:-1])} or a {BRIEFED[-1]} folder, or a scenario file"
+    if other != "run":
+        raise RunFolderError(f"{folder} is a {other} folder, which has no briefing; {given}")
+    if manifest is None and not any((folder / name).exists() for name in ("summary.json", "scenario.yaml")):
+        raise RunFolderError(f"{folder} is not a folder that partnersim wrote (it has no manifest.json); {given}")
+    return "run"
 
 
 SUFFIXES = {"pdf": (".pdf",), "html": (".html", ".htm"), "pptx": (".pptx",)}
@@ -79,4 +117,4 @@ def require_pptx() -> None:
         ) from None
 
 
-__all__ = ["FORMATS", "require_pptx", "write_report"]
+__all__ = ["FORMATS", "folder_kind", "require_pptx", "write_report"]

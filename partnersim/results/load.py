@@ -105,7 +105,7 @@ def load_run(folder: str | Path) -> SavedRun:
             f"{folder / 'summary.json'} is not a partnersim summary ({type(exc).__name__}: {exc}); "
             "run the scenario again"
         ) from None
-    return SavedRun(folder=folder, results=results, manifest=manifest, inputs=_inputs(folder, manifest))
+    return SavedRun(folder=folder, results=results, manifest=manifest, inputs=input_texts(folder, manifest))
 
 
 def _check_folder(folder: Path) -> None:
@@ -225,7 +225,8 @@ def _areas(folder: Path) -> dict[str, list[tuple[dt.date, float]]]:
     return areas
 
 
-def _inputs(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
+def input_texts(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """The scenario files a folder keeps under ``inputs/``, name → text, in the manifest's order."""
     inputs = folder / "inputs"
     if inputs.is_symlink():  # a link to a folder elsewhere: nothing the run wrote
         return {}

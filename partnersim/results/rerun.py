@@ -50,7 +50,8 @@ def read_run(folder: Path) -> Recorded:
     """The record of the finished run in ``folder``; :class:`RunFolderError` if it is not one."""
     manifest = read_manifest(folder) if folder.is_dir() and not is_partial(folder) else None
     if manifest is not None and manifest.get("kind", "run") != "run":
-        raise RunFolderError(f"{folder} was written by partnersim {manifest['kind']}, not by a run; it cannot be replayed")
+        raise RunFolderError(f"{folder} is a {manifest['kind']} folder, not a run folder, so it cannot be replayed; "
+                             f"to do it again, run its command: {manifest.get('command', 'partnersim ' + str(manifest['kind']))}")
     check_finished(folder, REQUIRED, "it cannot be replayed")
     if manifest is None:
         raise RunFolderError(f"cannot read {folder / 'manifest.json'}: it is not a manifest that partnersim wrote")

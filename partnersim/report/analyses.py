@@ -1,0 +1,238 @@
+"""Briefings of a sweep and of a sensitivity analysis, from their folders.
+
+A sweep's briefing gives its chart and its table (each point's chance with its
+95% interval) and, per candidate, the lowest and highest chance across the
+points, said to be apart only when Newcombe's unpaired interval of their
+difference excludes zero (the folder keeps no pairs; the unpaired interval is
+the wider). A sensitivity analysis's briefing gives the tornadoes the command
+drew, each candidate's table of swings with their paired intervals, and the
+drivers in the words the command prints
+(:func:`partnersim.whatif.sensitivity.drivers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from partnersim.charts.labels import outcome_label
+from partnersim.report.assumptions import read_inputs
+from partnersim.report.content import Briefing, method
+from partnersim.report.findings import Table
+from partnersim.report.whatif import (
+    chart_title,
+    date_line,
+    day_text,
+    folder_provenance,
+    folder_record,
+    section,
+)
+from partnersim.results.text import interval
+from partnersim.scenario.labels import possessive, setting_label, setting_phrase
+from partnersim.text import join_words, percent
+from partnersim.values.durations import month_label
+from partnersim.whatif.paired import newcombe_independent
+from partnersim.whatif.text import change_text
+
+if TYPE_CHECKING:
+    from partnersim.results.summary import Estimate
+    from partnersim.whatif.saved import SavedSensitivity, SavedSweep
+
+MOST_ROWS = 60  # rows of a sweep's table in a briefing; the folder's sweep.csv holds every point
+
+
+# ---- a sweep ------------------------------------------------------------------------------
+
+
+def sweep_briefing(folder: Path, found: SavedSweep, size: str = "slide") -> Briefing:
+    from partnersim.charts.sweep import sweep_chart
+
+    sweep = found.sweep
+    first = sweep.points[0].results
+    record = folder_record(folder, first)
+    outcome = found.outcome or first.success
+    what = outcome_label(first, outcome).lower()
+    phrases = [setting_phrase(sweep.scenario, p.path) for p in sweep.params]
+    by = day_text(first.end_date)
+    findings = [_sweep_finding(found, c.code, outcome) for c in first.candidates]
+    headline = _sweep_headline(found, outcome, phrases)
+    chart = section(
+        "sweep", sweep_chart(sweep, outcome=outcome, candidate=found.candidate, size=size), headline,
+        f"The chance of {what} by {by} at each of the {len(sweep.points)} points of the sweep, each point "
+        f"{first.replications:,} simulated futures on the same seed; a band or a bar is the 95% interval.")
+    return Briefing(
+        title=f"Sweep of {join_words(phrases)}: {sweep.scenario.name}",
+        question=" ".join(sweep.scenario.question.split()),
+        description=" ".join(sweep.scenario.description.split()),
+        date_line=date_line("Sweep", record, f"{len(sweep.points)} points × {first.replications:,} simulated futures"),
+        findings=findings,
+        finding_leads=[f"{c.name}:" for c in first.candidates],
+        charts=[chart],
+        tables=[sweep_table(found, outcome)],
+        inputs=read_inputs(record.inputs, sweep.scenario),
+        method=(f"The scenario is played out {first.replications:,} times at each point of the sweep ("
+                f"{'every combination of the values' if sweep.design == 'grid' else 'a Latin hypercube sample'}), "
+                f"every point on seed {first.seed}, so the points share their random numbers. "
+                + method(first)),
+        provenance=folder_provenance(record, [("Swept", "; ".join(
+            f"{setting_label(sweep.scenario, p.path)} ({p.path}): {_value(p, p.low)} to {_value(p, p.high)}"
+            for p in sweep.params))]),
+        bottom_line=headline + ".",
+    )
+
+
+def _sweep_headline(found: SavedSweep, outcome: str, phrases: list[str]) -> str:
+    """How many candidates' chances the sweep moves beyond noise, and the widest range among them."""
+    first = found.sweep.points[0].results
+    what = f"{outcome_label(first, outcome).lower()} by {month_label(first.end_date)}"
+    ranges = [_extremes(found, c.code, outcome) for c in first.candidates]
+    real = [(c, low, high) for c, (low, high, beyond) in zip(first.candidates, ranges, strict=True) if beyond]
+    across = f"across the sweep of {join_words(phrases)}"
+    if not real:
+        return f"The chance of {what} stays within the simulation's noise for every candidate {across}"
+    c, low, high = max(real, key=lambda item: item[2].p - item[1].p)
+    whom = "the candidate" if len(first.candidates) == 1 else f"{len(real)} of {len(first.candidates)} candidates"
+    return (f"The chance of {what} changes beyond noise for {whom} {across}; most for {c.name.split(' (')[0]}, "
+            f"from {interval(low)} to {interval(high)}")
+
+
+def _chances(found: SavedSweep, code: str, outcome: str) -> list[tuple[Estimate, tuple[float, ...]]]:
+    sweep = found.sweep
+    index = [c.code for c in sweep.points[0].results.candidates].index(code)
+    return [(point.results.candidates[index].outcomes[outcome], values)
+            for point, values in zip(sweep.points, sweep.values, strict=True)]
+
+
+def _extremes(found: SavedSweep, code: str, outcome: str) -> tuple[Estimate, Estimate, bool]:
+    """The lowest and the highest chance across the points, and whether they are told apart from noise.
+
+    The points share their random numbers, but a folder keeps no pairs: the interval of the difference is
+    Newcombe's for independent samples, wider than the paired one, so a difference it tells apart is real.
+    """
+    chances = [estimate for estimate, _ in _chances(found, code, outcome)]
+    low, high = min(chances, key=lambda e: e.p), max(chances, key=lambda e: e.p)
+    bottom, _ = newcombe_independent(high.count, high.n, low.count, low.n)
+    return low, high, low.count != high.count and bottom > 0
+
+
+def _sweep_finding(found: SavedSweep, code: str, outcome: str) -> str:
+    """The lowest and the highest chance across the points, where they are, and whether that is beyond noise."""
+    sweep = found.sweep
+    results = sweep.points[0].results
+    chances = _chances(found, code, outcome)
+    low, at_low = min(chances, key=lambda item: item[0].p)
+    high, at_high = max(chances, key=lambda item: item[0].p)
+    name = results.candidate(code).name
+    what = f"chance of {outcome_label(results, outcome).lower()} by {month_label(results.end_date)}"
+    if low.count == high.count:
+        return f"{name}: {what} {interval(low)} at every point."
+    if not _extremes(found, code, outcome)[2]:
+        return (f"{name}: {what} between {interval(low)} and {interval(high)} across the points; the difference "
+                "is within the simulation's noise.")
+    return (f"{name}: {what} from {interval(low)} with {_point(sweep, at_low)} to {interval(high)} with "
+            f"{_point(sweep, at_high)}.")
+
+
+def _point(sweep: Any, values: tuple[float, ...]) -> str:
+    """``Türkiye's chance of a hold at 0.5``: where in the sweep a value was found."""
+    return join_words([f"{setting_phrase(sweep.scenario, p.path)} at {_value(p, x)}"
+                       for p, x in zip(sweep.params, values, strict=True)])
+
+
+def _value(param: Any, x: float) -> str:
+    value = param.number(x)
+    if param.kind == "duration":
+        return str(param.value(x))
+    return value.isoformat() if isinstance(value, dt.date) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep_table(found: SavedSweep, outcome: str) -> Table:
+    sweep = found.sweep
+    first = sweep.points[0].results
+    rows = [[*(_value(p, x) for p, x in zip(sweep.params, values, strict=True)),
+             *(interval(c.outcomes[outcome]) for c in point.results.candidates)]
+            for values, point in zip(sweep.values[:MOST_ROWS], sweep.points[:MOST_ROWS], strict=True)]
+    note = (f"The first {MOST_ROWS} of {len(sweep.points)} points; sweep.csv in the folder holds every one."
+            if len(sweep.points) > MOST_ROWS else "")
+    return Table(
+        title=f"Chance of {outcome_label(first, outcome).lower()} by {day_text(first.end_date)} at each point "
+              "(95% interval)",
+        header=[*(setting_label(sweep.scenario, p.path) for p in sweep.params), *(c.name for c in first.candidates)],
+        rows=rows, note=note)
+
+
+# ---- a sensitivity analysis ---------------------------------------------------------------
+
+
+def sensitivity_briefing(folder: Path, sens: SavedSensitivity) -> Briefing:
+    from partnersim.charts.tornado import tornado_chart
+    from partnersim.whatif.sensitivity import drivers
+
+    results = sens.results
+    record = folder_record(folder, results)
+    what, by = results.success_words, day_text(results.end_date)
+    charts, tables = [], []
+    for code in sens.codes:
+        name = results.candidate(code).name
+        # A tornado names its settings down the side: it is drawn at the slide's width, which they need.
+        chance = tornado_chart(sens, code, measure="cooperation", top=sens.top)
+        charts.append(section(
+            f"tornado_cooperation_{code}", chance, chart_title(chance),
+            f"What moves {possessive(name)} chance of {what} by {by}: one row per setting, the largest effect on top: the chance of {what} by {by} with the setting at "
+            "its low value (blue) and at its high value (orange), the rest as in the scenario; pale bars: "
+            "neither swing is beyond the simulation's noise."))
+        date = tornado_chart(sens, code, measure="p50", top=sens.top)
+        charts.append(section(
+            f"tornado_p50_{code}", date, chart_title(date),
+            f"What moves the date by which {what} is an even chance for {name.split(' (')[0]}: one row per setting: the date of an even chance (P50) with the setting at its low and its high "
+            "value; an arrow at the horizon: not reached by then."))
+        tables.append(swings_table(sens, code))
+    leads = [possessive(results.candidate(code).name) for code in sens.codes]
+    return Briefing(
+        title=f"What moves the results: {results.scenario.name}",
+        question=" ".join(results.scenario.question.split()),
+        description=" ".join(results.scenario.description.split()),
+        date_line=date_line("Sensitivity analysis", record,
+                             f"{len(sens.factors)} settings, {sens.points} runs × {results.replications:,} "
+                             "simulated futures"),
+        findings=[drivers(sens, code) for code in sens.codes],
+        finding_leads=leads,
+        charts=charts,
+        tables=tables,
+        inputs=read_inputs(record.inputs, results.scenario),
+        method=(f"Each setting is swung to a low and a high value, one at a time, the rest as in the scenario: "
+                "a probability p to p/2 and to min(2p, (1+p)/2), a duration halved and doubled, a number of "
+                "teams or rounds halved (at least 1) and doubled, a withdrawal rate halved and doubled, unless "
+                f"the analysis gave its own range. Every run is played out {results.replications:,} times on "
+                f"seed {results.seed}, so each swing is paired with the scenario future by future, and its change "
+                "carries Newcombe's paired 95% interval. " + method(results)),
+        provenance=folder_provenance(record, [("Settings swung", f"{len(sens.factors)}, in {sens.points} runs")]),
+        bottom_line=drivers(sens, sens.codes[0]) if sens.codes else "",
+    )
+
+
+def swings_table(sens: SavedSensitivity, code: str) -> Table:
+    results = sens.results
+    candidate = results.candidate(code)
+    rows = []
+    for effect in sens.effects(code, "cooperation")[:sens.top]:
+        cells = []
+        for side in ("low", "high"):
+            value = effect.low if side == "low" else effect.high
+            change = effect.changes.get(side)
+            if value is None or change is None:
+                cells += ["not swung", "–"]
+                continue
+            verdict = "" if change.identical or change.distinguishable else ", within noise"
+            cells += [percent(value), change_text(change) + verdict]
+        rows.append([effect.factor.label, effect.factor.range_text, *cells])
+    return Table(
+        title=f"{candidate.name}: chance of {results.success_words} by {day_text(results.end_date)} "
+              f"({percent(candidate.outcomes[results.success].p)} as the scenario stands), each setting at its "
+              "low and high value",
+        header=["Setting", "Range", "At low", "Change, points (95% interval)", "At high",
+                "Change, points (95% interval)"],
+        rows=rows,
+        note="within noise: the paired interval of the change includes zero; identical: no replication ends "
+             "differently.")
