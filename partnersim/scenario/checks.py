@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -325,6 +325,14 @@ def _vetoed(decision: _Decision, scenario: Scenario) -> float:
         passed *= bloc.strength * (1 - union) + (1 - bloc.strength) * alone
     passed *= math.prod(1 - v for code, v in decision.vetoes.items() if code not in in_blocs)
     return 1 - passed
+
+
+def vetoed(scenario: Scenario, allies: Sequence[AllyParams], members: Iterable[str]) -> float:
+    """The chance that at least one of ``members`` vetoes, ``allies`` being every ally's parameters at a decision
+    (in roster order): as the warnings compute it, each bloc acting as one with its ``strength``."""
+    codes = list(scenario.roster)
+    chances = {code: allies[codes.index(code)].veto for code in members}
+    return _vetoed(_Decision("", (), ConsensusStage(), list(allies), chances), scenario)
 
 
 def _decisive(decision: _Decision, code: str, scenario: Scenario) -> KeyPath:
@@ -708,4 +716,4 @@ def _date(scenario: Scenario, day: float) -> dt.date:
         return dt.date.max
 
 
-__all__ = ["Finding", "scenario_warnings"]
+__all__ = ["Finding", "scenario_warnings", "vetoed"]

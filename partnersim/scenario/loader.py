@@ -43,6 +43,11 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     return _load(Path(path), overrides)[0]
 
 
+def load_located(path: str | Path, overrides: Sequence[str] = ()) -> tuple[Scenario, Origins]:
+    """:func:`load_scenario`, and where each key was written: its file and line, or ``("--set", 0)``."""
+    return _load(Path(path), overrides)
+
+
 def _load(path: Path, overrides: Sequence[str]) -> tuple[Scenario, Origins]:
     """The scenario, and where each of its keys was written (for messages about it)."""
     document, origins, refused = _read_all(path)
