@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from partnersim.results.events import EventLog
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.summary import Results
-from partnersim.scenario.loader import load_checked, load_scenario, source_files
+from partnersim.scenario.inforce import ASSUMPTIONS, Assumption, csv_text, in_force
+from partnersim.scenario.loader import load_checked, load_located, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.simulation import simulate
 
@@ -31,6 +32,7 @@ class Run:
     folder: Path
     results: Results
     files: list[str]  # the main files written, relative to the folder
+    assumptions: list[Assumption] = field(default_factory=list)  # the values in force, as in assumptions.csv
 
 
 def prepare(
@@ -96,6 +98,9 @@ def execute(
         folder.write_json("summary.json", results.to_dict())
         folder.write_text("results.csv", csvtext.summary_csv(results))
         folder.write_text("summary.md", summary_markdown(results))
+        assumptions = _in_force(path, overrides, scenario)
+        if assumptions is not None:
+            folder.write_text(ASSUMPTIONS, csv_text(assumptions))
         folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
         if results.has_partnership:
             folder.write_text(rundir.PARTNERSHIP_AREAS, csvtext.areas_csv(results))
@@ -114,12 +119,28 @@ def execute(
             )
         )
     files = ["summary.json", "summary.md", "results.csv", "cooperation_by_date.csv"]
+    files += [ASSUMPTIONS] if assumptions is not None else []
     files += [rundir.PARTNERSHIP_AREAS] if results.has_partnership else []
     files += ["replications.csv"] if rows else []
     files += ["events.csv", "events.xes"] if events else []
     files += tables
     files += [f"charts/{p.name}" for p in charts]
-    return Run(folder=written, results=results, files=files)
+    return Run(folder=written, results=results, files=files, assumptions=assumptions or [])
+
+
+def _in_force(path: Path, overrides: Sequence[str], scenario: Scenario) -> list[Assumption] | None:
+    """The values ``scenario`` runs with, each marked as set in ``path`` (or by ``overrides``) or a default.
+
+    None when the file no longer gives this scenario (edited during the run): where each value was set is
+    then unknown, and no assumptions.csv is written.
+    """
+    try:
+        loaded, origins = load_located(path, overrides)
+    except ScenarioError:
+        return None
+    if loaded.with_run(scenario.replications, scenario.seed) != scenario:
+        return None
+    return in_force(scenario, origins)
 
 
 def _warnings(path: Path, overrides: Sequence[str]) -> list[str]:

@@ -388,3 +388,11 @@ def test_the_editors_schema_line_is_not_part_of_a_files_header() -> None:
     header = read_input(path.name, path.read_text(encoding="utf-8"), load_scenario(path)).header
     assert header.startswith("Latin American global partners with the Council's calendar")
     assert "yaml-language-server" not in header
+
+
+def test_every_briefing_lists_the_assumptions_in_force(briefing: Briefing) -> None:
+    shown = next(t for t in briefing.tables if t.title == "Assumptions in force")
+    line = next(i for i, text in enumerate(SCENARIO.splitlines(), 1) if "probability: 0.3" in text)
+    assert ["Allied consensus: Türkiye", "chance of a hold", "30%", f"set in two.yaml, line {line}"] in shown.rows
+    assert ["Allied consensus: 31 other allies", "chance of a hold", "0.36%", "default [2]"] in shown.rows
+    assert "[2] fitted: 1 hold in 281 allied decisions on a partner" in shown.note

@@ -46,10 +46,12 @@ Examples:
 \b
 The run folder holds: scenario.yaml (every default filled in), inputs/ (the
 files as written), manifest.json, summary.json, results.csv (one row per
-candidate), cooperation_by_date.csv, partnership_areas.csv (with a
-partnership block), replications.csv (one row per candidate per replication)
-and charts/. Warnings about settings that are valid but almost certainly not
-meant are printed first, on standard error (see partnersim validate).""",
+candidate), cooperation_by_date.csv, assumptions.csv (every value in force,
+set by the scenario or a default with its source), partnership_areas.csv
+(with a partnership block), replications.csv (one row per candidate per
+replication) and charts/. Warnings about settings that are valid but almost
+certainly not meant are printed first, on standard error (see partnersim
+validate).""",
 )
 @scenario_argument
 @replications_option
@@ -111,6 +113,11 @@ def run(
     if precision:
         click.echo(_precision_line(results, precision))
     click.echo(f"Wrote {done.folder}/ ({', '.join(done.files)})")
+    if done.assumptions and not quiet:
+        from partnersim.scenario.inforce import ASSUMPTIONS, summary
+
+        click.echo(f"Assumptions in force: {done.folder}/{ASSUMPTIONS} ({summary(done.assumptions)}; "
+                   "partnersim validate lists them)")
 
 
 def _precision_line(results: Results, precision: float) -> str:
@@ -239,7 +246,12 @@ setting far outside the historical record.""")
 @click.option("--strict", is_flag=True, help="Treat warnings as problems: the file fails, with exit code 2.")
 @friendly_errors
 def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
-    """Check scenario files without running them; list every problem and warning found."""
+    """Check scenario files without running them; list every problem and warning found.
+
+    For a file that is valid, list the assumptions in force: the value used for
+    every setting that drives the result, set by the file or a default with its
+    source.
+    """
     from partnersim.scenario.loader import load_checked
 
     failed = 0
@@ -262,8 +274,18 @@ def validate(scenarios: tuple[Path, ...], strict: bool) -> None:
             f"{path}: ok — {scenario.name!r}, {count} candidate{'s' if count != 1 else ''}, "
             f"{scenario.start} to {scenario.end_date}, {scenario.replications:,} replications{noted}"
         )
+        _print_in_force(path)
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+def _print_in_force(path: Path) -> None:
+    """The values the run would use, each set by the scenario or a default with its source (one line each)."""
+    from partnersim import safetext
+    from partnersim.scenario.inforce import lines, load_in_force
+
+    for line in lines(load_in_force(path), main=path.name):
+        click.echo(safetext.line(line))
 
 
 @click.command(epilog="""\b

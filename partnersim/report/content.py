@@ -18,6 +18,7 @@ from partnersim.charts.labels import template_of
 from partnersim.charts.readable import readable, readable_rows
 from partnersim.report.assumptions import InputFile, read_inputs
 from partnersim.report.findings import Table, candidate_finding, headline, judgement_table, summary_tables
+from partnersim.report.inforce import in_force_table
 from partnersim.values.durations import month_label
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def build(run: SavedRun, rows: Rows | None) -> Briefing:
         findings=[candidate_finding(results, c) for c in results.candidates],
         finding_leads=[f"{c.name}:" for c in results.candidates],
         charts=charts,
-        tables=summary_tables(results) + [t for t in (judgement_table(results),) if t is not None],
+        tables=summary_tables(results) + [t for t in (judgement_table(results),) if t is not None] + [in_force_table(run)],
         inputs=read_inputs(run.inputs, scenario),
         method=method(results),
         provenance=provenance(run),
