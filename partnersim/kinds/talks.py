@@ -6,11 +6,14 @@ the uniform that decides round *k* is keyed by *k*, so raising the
 probability only ever makes talks end sooner, draw for draw. With
 ``max_rounds`` set, talks that have not agreed after that many rounds fail.
 
-When a replication has no more candidates in talks than there are teams,
-nobody can ever wait, and the stage is a sum of round durations computed for
-all replications at once. Otherwise that replication's talks run on the
-interaction layer (:mod:`partnersim.interaction`, on SimPy): candidates queue
-for the teams, and a candidate may withdraw while it waits.
+When, in a replication, no case ever enters talks while all the teams are
+held (each case holding one from its entry, round after round, until its
+rounds end or it withdraws), nobody can ever wait, and the stage is a sum of
+round durations computed for all replications at once. Otherwise that
+replication's talks run on the interaction layer (:mod:`partnersim.interaction`,
+on SimPy): candidates queue for the teams, and a candidate may withdraw while
+it waits. The sums are added in the order the event loop adds them, so both
+give the same days to the last bit.
 """
 
 from __future__ import annotations
@@ -108,25 +111,43 @@ class Talks:
         return TalksPlan(rounds=rounds, days=days, order=order)
 
     def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
-        days, ending = self._uncontended(plan)
-        in_talks = entering.active.sum(axis=1)
-        contended = np.flatnonzero(in_talks > self.teams)
+        ends = self._ends(plan, entering)
+        days, ending = self._uncontended(plan, entering, ends)
+        contended = self.contended(entering, ends)
         if contended.size:
             self._simulate(contended, plan, entering, days, ending)
         return days, ending
 
-    def _uncontended(self, plan: TalksPlan) -> tuple[np.ndarray, np.ndarray]:
+    def _ends(self, plan: TalksPlan, entering: Entering) -> np.ndarray:
+        """The day each case's rounds would end if it never waited: its entry, then each round it holds a team for,
+        added one after the other (the order the event loop adds them in, so both give the same number)."""
+        held = np.where(plan.rounds == NEVER, self.limit, plan.rounds)
+        steps = np.concatenate([entering.start[:, :, None], plan.days], axis=2)
+        return np.take_along_axis(np.cumsum(steps, axis=2), held[:, :, None], axis=2)[:, :, 0]
+
+    def contended(self, entering: Entering, ends: np.ndarray) -> np.ndarray:
+        """The replications where a candidate may wait for a team: at the moment some case enters, more cases hold
+        a team than there are teams. A case holds one from its entry until its rounds end or it withdraws, if
+        nobody waits; where that never crowds the teams, nobody waits, and the arrays are exact."""
+        active = entering.active
+        many = np.flatnonzero(active.sum(axis=1) > self.teams)
+        if not many.size:
+            return many
+        present = active[many]
+        start = entering.start[many]
+        until = np.minimum(ends[many], entering.withdraw_at[many])
+        entry = start[:, :, None]  # (R, C, 1): the moment case i enters; against every case j on the last axis
+        holding = present[:, None, :] & (start[:, None, :] <= entry) & (entry < until[:, None, :])
+        crowd = np.where(present, holding.sum(axis=2), 0)
+        return many[(crowd > self.teams).any(axis=1)]
+
+    def _uncontended(self, plan: TalksPlan, entering: Entering, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Days in talks when no one waits: the rounds needed, back to back."""
         never = plan.rounds == NEVER
-        held = np.where(never, self.limit, plan.rounds)
-        total = np.cumsum(plan.days, axis=2)
-        if total.shape[2]:
-            days = np.take_along_axis(total, np.maximum(held - 1, 0)[:, :, None], axis=2)[:, :, 0]
-        else:
-            days = np.zeros(held.shape)
+        days = np.where(entering.active, ends - entering.start, 0.0)
         if self.max_rounds is None:
             days = np.where(never, np.inf, days)
-            ending = np.full(held.shape, ADVANCE, dtype=np.int8)
+            ending = np.full(never.shape, ADVANCE, dtype=np.int8)
         else:
             ending = np.where(never, FAIL_TALKS, ADVANCE).astype(np.int8)
         return days, ending
