@@ -138,7 +138,7 @@ def test_opposite_directions_are_flagged_only_beyond_noise(compared: Path) -> No
                                                                    gained=0, lost=20))]
     changed = dataclasses.replace(comparison, variants=[dataclasses.replace(variant, candidates=moved)])
     flagged = [w for w in warnings(changed) if "opposite directions" in w]
-    assert len(flagged) == 1 and "raises" in flagged[0] and "Argentina (+1.0 points (95% interval +0.5 to +1.5))" in flagged[0]
+    assert len(flagged) == 1 and "raises" in flagged[0] and "for Argentina by +1.0 points (95% interval +0.5 to +1.5) and lowers it" in flagged[0]
     quiet = [dataclasses.replace(moved[0], success=dataclasses.replace(moved[0].success, low=-0.001)), moved[1]]
     within = dataclasses.replace(comparison, variants=[dataclasses.replace(variant, candidates=quiet)])
     assert not any("opposite directions" in w for w in warnings(within))

@@ -69,7 +69,8 @@ def compare_briefing(folder: Path, comparison: Comparison, size: str = "slide") 
         "percentage points; the line through it is its paired 95% interval. A hollow dot's interval includes "
         "zero: that change is within the simulation's noise.")]
     if len(comparison.variants) == 1:
-        curves = compare_chart(comparison, size=size)
+        # Its names at the ends of the lines need the slide's width.
+        curves = compare_chart(comparison)
         charts.append(section(
             "compare", curves, chart_title(curves),
             f"The share of {comparison.replications:,} simulated futures in which {what} has begun by each date: "
@@ -190,7 +191,7 @@ def _values(before: str, after: str) -> str:
 
 
 def _named(changes: list[CandidateChange]) -> str:
-    return join_words([f"{c.name.split(' (')[0]} ({with_interval(c.success)})" for c in changes])
+    return join_words([f"{c.name.split(' (')[0]} by {with_interval(c.success)}" for c in changes])
 
 
 def _compare_findings(comparison: Comparison) -> tuple[list[str], list[str]]:
