@@ -261,20 +261,15 @@ class _Finder:
 
     def _silence(self, place: str, name: str, params: SilenceStage) -> list[Assumption]:
         """A silence procedure's allies, grouped by their chance of breaking silence."""
-        rows: dict[str, Assumption] = {}
+        found = []
         for code in self.codes:
             own = params.allies.overrides.get(code)
             layer = code if own is not None and own.breaks is not None else "default"
             row = self.row(place, "", "breaks", key_label("breaks"), _chance(params.allies.breaks(code)),
                            ("stages", name, "allies", layer, "breaks"), sources.kind_source("silence", "breaks"),
                            params.allies.breaks(code), (code,))
-            alike = f"{row.number!r}/{row.mark}/{self.is_drawn(row.paths[0])}"
-            if alike in rows:
-                kept = rows[alike]
-                row = replace(kept, at=_places([kept.at, row.at]), source=_joined([kept.source, row.source]),
-                              members=(*kept.members, code), paths=tuple(dict.fromkeys((*kept.paths, *row.paths))))
-            rows[alike] = row
-        ordered = sorted(rows.values(), key=lambda r: len(r.members), reverse=True)
+            found.append((f"{row.number!r}/{row.mark}/{self.is_drawn(row.paths[0])}", row))
+        ordered = sorted(_merged(found), key=lambda r: len(r.members), reverse=True)
         return [replace(r, who=self._who(r.members, everyone=len(ordered) == 1, others=r is ordered[0]))
                 for r in ordered]
 
@@ -282,22 +277,18 @@ class _Finder:
 
     def candidates(self) -> list[Assumption]:
         """The candidates' withdrawal, candidates alike in one row."""
-        rows: dict[str, Assumption] = {}
+        found = []
         for index, candidate in enumerate(self.scenario.candidates):
             rate = candidate.withdrawal.annual_rate
             row = self.row("Candidates", "", "withdrawal.annual_rate", key_label("withdrawal.annual_rate"),
                            _rate(rate), ("candidates", index, "withdrawal", "annual_rate"),
                            sources.OTHER_SOURCES["withdrawal.annual_rate"], rate, (candidate.code,))
-            alike = f"{rate!r}/{row.mark}/{self.is_drawn(row.paths[0])}"
-            if alike in rows:
-                kept = rows[alike]
-                row = replace(kept, at=_places([kept.at, row.at]), source=_joined([kept.source, row.source]),
-                              members=(*kept.members, candidate.code), paths=(*kept.paths, *row.paths))
-            rows[alike] = row
+            found.append((f"{rate!r}/{row.mark}/{self.is_drawn(row.paths[0])}", row))
+        rows = _merged(found)
         labels = {c.code: c.label for c in self.scenario.candidates}
         every = len(rows) == 1 and len(self.scenario.candidates) > 1
         return [replace(r, who=f"all {len(r.members)}" if every else join_words([labels[c] for c in r.members]))
-                for r in rows.values()]
+                for r in rows]
 
     def partnership(self) -> list[Assumption]:
         """A partnership's life, with a ``partnership`` block: its areas, renewals and suspension."""
@@ -358,6 +349,17 @@ class _Cell:
     def alike(self) -> tuple[str, str, bool]:
         """What allies share to be listed together: the value, whether the scenario set it, whether it is drawn."""
         return self.value, self.mark, self.drawn
+
+
+def _merged(found: Iterable[tuple[str, Assumption]]) -> list[Assumption]:
+    """Rows alike (by the text beside each) as one: their members, places and sources together."""
+    rows: dict[str, Assumption] = {}
+    for alike, row in found:
+        kept = rows.get(alike)
+        rows[alike] = row if kept is None else replace(
+            kept, at=_places([kept.at, row.at]), source=_joined([kept.source, row.source]),
+            members=(*kept.members, *row.members), paths=tuple(dict.fromkeys((*kept.paths, *row.paths))))
+    return list(rows.values())
 
 
 def held(scenario: Scenario, allies: Sequence[AllyParams], members: Sequence[str]) -> float:
