@@ -340,6 +340,16 @@ def test_a_run_folder_without_assumptions_csv_says_so(scenario_file: Path, tmp_p
                                       "--quiet"])
     assert result.exit_code == 0, result.output
     assert "Assumptions in force" not in result.stdout
+    text = (out / ASSUMPTIONS).read_text(encoding="utf-8")
+    (out / ASSUMPTIONS).write_text(text.replace("Allied consensus", "Allied\x1b[2J consensus"), encoding="utf-8")
+    edited = in_force_table(load_run(out))
+    assert edited.rows[0][0] == "Allied[2J consensus: 29 other allies"  # shown, never acted on
+    assert not any("\x1b" in cell for row in edited.rows for cell in row)
+    (out / ASSUMPTIONS).write_text("place,who\nx,y\n", encoding="utf-8")
+    damaged = in_force_table(load_run(out))
+    assert damaged.rows == [["the whole run", "every setting", "not shown: assumptions.csv cannot be read (expected "
+                             "the columns place, who, setting, value, mark, at, source, key, members); run the "
+                             "scenario again", ""]]
     (out / ASSUMPTIONS).unlink()
     shown = in_force_table(load_run(out))
     assert len(shown.rows) == 1 and "run the scenario again" in shown.rows[0][2]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from partnersim import safetext
 from partnersim.report.findings import Table
 from partnersim.scenario.inforce import ASSUMPTIONS, DEFAULT, DERIVED, Assumption, read_csv
 
@@ -62,7 +63,9 @@ def table(assumptions: list[Assumption]) -> Table:
     listed = " ".join(f"[{number}] {source}." for source, number in sources.items())
     note = NOTE + (f" Sources of the defaults: {listed}" if listed else " No value here is a default: the scenario "
                    "sets every one.")
-    return Table(title=TITLE, header=HEADER, rows=rows, note=note)
+    # Read back from a run folder, which anyone may edit: each cell one line, without control characters.
+    return Table(title=TITLE, header=HEADER, rows=[[safetext.line(cell) for cell in row] for row in rows],
+                 note=safetext.line(note))
 
 
 def _set_at(at: str) -> str:
