@@ -96,8 +96,10 @@ CANDIDATE_COLOURS = (
 # Five styles against eight colours: no two of the first 40 candidates look alike.
 CANDIDATE_LINESTYLES: tuple[Any, ...] = ("-", (0, (6, 2)), (0, (6, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (10, 3)))
 
-# Width × height in inches: a 16:9 slide and an A4 page in landscape.
-SIZES: dict[str, tuple[float, float]] = {"slide": (10.0, 5.625), "a4": (11.69, 8.27)}
+# Width × height in inches: a 16:9 slide, an A4 page in landscape, and a chart across an A4 page in portrait.
+# A briefing prints a "page" chart 7.27 in wide (88%), its own margins in line with the text, two to a
+# page: the smallest text of a chart (8 pt) prints at 7 pt, tick labels at nearly 10 pt.
+SIZES: dict[str, tuple[float, float]] = {"slide": (10.0, 5.625), "a4": (11.69, 8.27), "page": (8.27, 4.4)}
 FORMATS = ("png", "svg", "pdf")
 PNG_DPI = 200
 
@@ -106,6 +108,7 @@ MARGIN = 0.3
 HEADER = 0.95
 FOOTER = 0.32
 TITLE_SIZE = 16
+TITLE_GID, SUBTITLE_GID = "title", "subtitle"  # how the title block's texts are found again (untitled)
 SUBTITLE_SIZE = 11.5
 FOOTER_SIZE = 8
 NAME_SIZE = 12.5  # candidate names down the side of a chart
@@ -280,16 +283,45 @@ def title(fig: Figure, finding: str, subtitle: str = "") -> None:
     top = 0.18
     finding, subtitle = safetext.line(finding), safetext.line(subtitle)
     main = fig.text(x, 1.0 - top / height, finding, ha="left", va="top", fontsize=TITLE_SIZE,
-                    fontweight="bold", color="#111111")
+                    fontweight="bold", color="#111111", gid=TITLE_GID)
     lines = _fit(fig, main, width - 2 * MARGIN, smallest=13)
     used = top + 0.3 * lines
     if subtitle:
         sub = fig.text(x, 1.0 - (used + 0.08) / height, subtitle, ha="left", va="top",
-                       fontsize=SUBTITLE_SIZE, color=GREY)
+                       fontsize=SUBTITLE_SIZE, color=GREY, gid=SUBTITLE_GID)
         used += 0.08 + 0.23 * _fit(fig, sub, width - 2 * MARGIN, smallest=10)
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         engine.set(rect=_plot_band(width, height, max(HEADER, used + 0.22)))
+
+
+def chart_title(fig: Figure) -> str:
+    """The finding in the title block of ``fig`` ("" for a figure without one)."""
+    main = next((text for text in fig.texts if text.get_gid() == TITLE_GID), None)
+    return " ".join(main.get_text().split()) if main is not None else ""
+
+
+def untitled(fig: Figure) -> Figure:
+    """``fig`` without the finding in its title block, for a document that sets the finding above the chart
+    in its own type (with every interval): the chart then never says it a second time, rounded otherwise.
+
+    The subtitle, what the chart shows, moves up into the room, and the plots grow into what is left.
+    """
+    main = next((text for text in fig.texts if text.get_gid() == TITLE_GID), None)
+    if main is None:
+        return fig
+    width, height = fig.get_size_inches()
+    main.remove()
+    used = 0.18
+    sub = next((text for text in fig.texts if text.get_gid() == SUBTITLE_GID), None)
+    if sub is not None:
+        sub.set_y(1.0 - used / height)
+        used += 0.23 * (sub.get_text().count("\n") + 1)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        left, bottom, across, up = engine.get()["rect"]
+        engine.set(rect=(left, bottom, across, 1.0 - (used + 0.22) / height - bottom))
+    return fig
 
 
 def _plot_band(width: float, height: float, header: float) -> tuple[float, float, float, float]:
