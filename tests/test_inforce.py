@@ -163,6 +163,21 @@ def test_allies_alike_share_one_row_and_the_others_show_only_what_differs(scenar
         ("29 other allies", "0.36%", DEFAULT), ("France and Hungary", "0.36%", SET), ("Türkiye", "20%", SET)]
 
 
+def test_allies_who_can_never_hold_show_no_length_or_lifting_of_a_hold(scenario_file: Path) -> None:
+    rows = load_in_force(scenario_file, ["allies.default.hold.probability=0"])
+    others = [r.key for r in rows if r.place == "Allied consensus" and r.who == "29 other allies" and r.mark != DERIVED]
+    assert others == ["deliberation", "hold.probability"]
+    turkey = [r.key for r in rows if r.place == "Allied consensus" and r.who == "Türkiye"]
+    assert turkey == ["hold.probability", "hold.lifted"]
+    # An election that gives them a chance of holding later brings both back.
+    elected = scenario_file.with_name("elected.yaml")
+    elected.write_text(scenario_file.read_text().replace(
+        "stages:", "calendar:\n  elections:\n    - {ally: ALB, date: 2028-01-01, hold: 0.1}\nstages:"), encoding="utf-8")
+    rows = load_in_force(elected, ["allies.default.hold.probability=0"])
+    albania = [r.key for r in rows if r.place == "Allied consensus" and "ALB" in r.members and r.mark != DERIVED]
+    assert "hold.duration" in albania and "hold.lifted" in albania
+
+
 # ---- what the values imply -------------------------------------------------------------------------
 
 
@@ -258,7 +273,7 @@ def test_validate_lists_the_assumptions_in_force_within_80_columns(scenario_file
     assert out[0].startswith(f"{scenario_file}: ok — 'In force', 2 candidates")
     text = scenario_file.read_text()
     for line in [
-        "Assumptions in force ([line n]: set in inforce.yaml; [default n]: see the end):",
+        "Assumptions in force: [line n] set in inforce.yaml, [default n] see below",
         "Allied consensus, 29 other allies",
         "  chance of a hold: 0.36% [default 2]",
         "  length of a hold: lognormal, median 2.4 years, p90 9.9 years [default 3]",
@@ -366,7 +381,7 @@ def test_lines_wrap_nothing_when_given_room() -> None:
     rows = [Assumption("Stage", "", "duration", "PERT, 3 months to 12 months, median 6.4 months", DEFAULT,
                        source="assumption (partnersim/kinds/task.py)")]
     assert lines(rows) == textwrap.dedent("""\
-        Assumptions in force ([line n]: set by the scenario; [default n]: see the end):
+        Assumptions in force: [line n] set by the scenario, [default n] see below
         Stage: duration PERT, 3 months to 12 months, median 6.4 months [default 1]
         Sources of the defaults:
           [1] assumption (partnersim/kinds/task.py)""").splitlines()

@@ -183,9 +183,12 @@ class _Finder:
         rows: list[Assumption] = []
         for members in ordered:
             who = self._who(members, everyone=len(ordered) == 1, others=members is main)
+            never = self._never_hold(stage, members, params)
             for index, key in enumerate(ALLY_KEYS):
                 first = cells[members[0]][index]
                 if members is not main and first.alike == cells[main[0]][index].alike:
+                    continue
+                if never and key in ("hold.duration", "hold.lifted"):  # no hold, so neither its length nor its end
                     continue
                 mine = [cells[code][index] for code in members]
                 number = _get(params[self.codes.index(members[0])], key)
@@ -199,6 +202,13 @@ class _Finder:
             if len(ordered) > 1 and len(main) > 1:
                 rows += self._derived(place, stage, params, main, f"{len(main)} other")
         return rows
+
+    def _never_hold(self, stage: str, members: Sequence[str], params: list[AllyParams]) -> bool:
+        """Whether none of ``members`` can hold at ``stage``: no chance of a hold, and no election gives one."""
+        if any(params[self.codes.index(code)].hold.probability > 0 for code in members):
+            return False
+        return not any(e.ally in members and (e.hold.get(stage, 0.0) if isinstance(e.hold, dict) else e.hold) > 0
+                       for e in self.scenario.calendar.elections)
 
     def _cell(self, code: str, key: str, resolved: AllyParams, prefix: KeyPath, own: StageAllies,
               defaults: Mapping[str, Any], stage: str, renewal: bool) -> _Cell:
@@ -509,7 +519,7 @@ def lines(assumptions: Sequence[Assumption], width: int = WIDTH, *, main: str = 
     main = main or _main_file(assumptions)
     notes: dict[str, int] = {}
     where = f"set in {main}" if main else "set by the scenario"
-    out = _fit(f"Assumptions in force ([line n]: {where}; [default n]: see the end):", width)
+    out = _fit(f"Assumptions in force: [line n] {where}, [default n] see below", width)
     for (place, who), rows in _grouped(assumptions):
         head = f"{place}, {who}" if who else place
         if rows[0].mark == DERIVED:
