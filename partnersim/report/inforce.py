@@ -22,9 +22,9 @@ TITLE = "Assumptions in force"
 HEADER = ["Applies to", "Setting", "Value in force", "Set by the scenario, or default"]
 NOTE = ("The values the run used for the settings that drive its result. 'Set': written in a scenario file, or "
         "given with --set (the run folder's assumptions.csv names each key). 'Default': partnersim's own or the "
-        "process's, used where the scenario says nothing, its source numbered at the end of this note. Allies shown on "
-        "their own differ from the other allies at that stage only in the settings shown. 'Derived': computed from "
-        "the values above.")
+        "process's, used where the scenario says nothing, its source numbered at the end of this note. Allies listed "
+        "apart from the largest group at a stage differ from it only in the settings shown; allies that can never "
+        "hold show no length or lifting of a hold. 'Derived': computed from the values above.")
 
 
 def in_force_table(run: SavedRun) -> Table:
