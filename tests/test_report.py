@@ -251,7 +251,8 @@ def test_the_pdf_has_its_pages_in_order_on_a4(briefing: Briefing, tmp_path: Path
     whole = " ".join(" ".join(pages).split())
     for finding in briefing.findings:
         assert " ".join(finding.split()[:4]) in whole
-    charts = next(i for i, text in enumerate(pages) if "What the charts show" in text)
+    charts = next(i for i, text in enumerate(pages) if " ".join(briefing.charts[0].headline.split()[:4]) in
+                  " ".join(text.split()))
     assert charts >= 1
     assert "Assumptions and their sources" in whole and "assumption: three holds in ten" in whole
     assert "Method and provenance" in pages[-2] + pages[-1] and "95% Wilson score interval" in whole
@@ -294,8 +295,10 @@ def test_the_html_stands_alone_with_its_images_inline(made: tuple[SavedRun, str,
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
         assert attrs["alt"]
     assert not [tag for tag, _ in parser.tags if tag in ("script", "link", "iframe")]
-    assert "http://" not in text and "https://" not in text
-    assert parser.h2 == ["The question", "Key findings", "Summary", "What the charts show",
+    # Nothing is fetched: no address in an attribute (a source may quote one in its text).
+    assert not [attrs for _, attrs in parser.tags if any((v or "").startswith(("http:", "https:", "//"))
+                                                         for v in attrs.values())]
+    assert parser.h2 == ["Bottom line", "The question", "Key findings", "What the charts show", "Summary tables",
                          "Assumptions and their sources", "Method and provenance"]
     assert "@media print" in text and "@page" in text
 
@@ -316,23 +319,30 @@ def test_the_slides_reopen_with_one_finding_per_chart(briefing: Briefing, tmp_pa
     deck = Presentation(str(path))
     assert deck.slide_width == Inches(13.333) and deck.slide_height == Inches(7.5)
     slides = list(deck.slides)
-
-    def texts(slide: object) -> list[str]:
-        return [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]  # type: ignore[attr-defined]
+    # Every slide's title is its layout's title placeholder: the outline, a screen reader and a theme see it.
+    titles = [slide.shapes.title.text_frame.text for slide in slides]
+    assert all(slide.shapes.title.is_placeholder for slide in slides)
+    assert all(slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip() for slide in slides)
 
     def pictures(slide: object) -> int:
         return sum(1 for s in slide.shapes if s.shape_type == 13)  # type: ignore[attr-defined]
 
-    assert texts(slides[0])[0] == briefing.title and briefing.question in texts(slides[0])
-    assert texts(slides[1])[0] == "Key findings"
-    chart_slides = slides[2:2 + len(briefing.charts)]
-    assert [texts(s)[0] for s in chart_slides] == [c.headline for c in briefing.charts]
-    assert all(pictures(s) == 1 for s in chart_slides)
-    tables = [s for s in slides if any(shape.has_table for shape in s.shapes)]
-    assert [texts(s)[0] for s in tables[:3]] == [t.title for t in briefing.tables]
-    assert any(texts(s)[0].startswith("Assumptions and their sources: two.yaml") for s in slides)
-    assert texts(slides[-1])[0] == "Method and provenance"
-    assert len(slides) == 2 + len(briefing.charts) + len(briefing.tables) + 2 + 1
+    charts = briefing.result_charts
+    assert titles[:3] == [briefing.title, "Bottom line", "Key findings"]
+    cover = " ".join(s.text_frame.text for s in slides[0].placeholders if s.placeholder_format.idx != 0)
+    assert briefing.question in cover and briefing.date_line in cover
+    assert [p.text for p in slides[1].placeholders[1].text_frame.paragraphs] == [briefing.bottom_line]
+    assert titles[3:3 + len(charts)] == [c.headline for c in charts]
+    assert all(pictures(s) == 1 for s in slides[3:3 + len(charts)])
+    assert [s.notes_slide.notes_text_frame.paragraphs[0].text for s in slides[3:3 + len(charts)]] == \
+        [c.caption for c in charts]
+    tables = [title.split(" (")[0] for title, s in zip(titles, slides, strict=True)
+              if any(shape.has_table for shape in s.shapes)]
+    assert list(dict.fromkeys(tables))[:len(briefing.tables)] == [t.title.split(" (")[0] for t in briefing.tables]
+    assert any(title.startswith("Assumptions and their sources: two.yaml") for title in titles)
+    assert briefing.process is not None and titles[-3:] == [briefing.process.headline, "Method",
+                                                           "Provenance of this run"]
+    assert sum(pictures(s) for s in slides) == len(briefing.charts)
 
 
 def test_without_python_pptx_the_message_says_what_to_install(run: SavedRun, monkeypatch: pytest.MonkeyPatch,
@@ -350,12 +360,17 @@ def test_an_unknown_format_is_refused(run: SavedRun) -> None:
         write_report(run.folder, "docx")
 
 
-def test_images_are_png_of_the_slide_shape(briefing: Briefing) -> None:
+def test_images_are_drawn_for_the_page_a_document_prints_them_on(briefing: Briefing) -> None:
+    """The HTML briefing (like the PDF) draws its charts across an A4 page, not shrunk from a slide."""
     from matplotlib.image import imread
 
+    from partnersim.charts.style import SIZES
+
+    width, height = SIZES["page"]
     for section in briefing.charts:
         image = imread(io.BytesIO(section.png), format="png")
-        assert image.shape[1] / image.shape[0] == pytest.approx(16 / 9, rel=0.01)
+        assert image.shape[1] / image.shape[0] == pytest.approx(width / height, rel=0.01)
+        assert image.shape[1] == round(width * content.IMAGE_DPI)
 
 
 def test_the_calendar_blocs_silence_and_partnership_settings_are_named_for_a_reader() -> None:

@@ -36,8 +36,9 @@ RUN_DIR/charts/<name>.<format>. The run is not repeated.""")
               help="Draw only this chart (repeat for several). Default: every chart the run allows.")
 @click.option("--format", "image_format", type=click.Choice(["png", "svg", "pdf"]), default="png",
               show_default=True, help="File format of the charts.")
-@click.option("--size", type=click.Choice(["slide", "a4"]), default="slide", show_default=True,
-              help="slide: 16:9 for a presentation; a4: an A4 page in landscape.")
+@click.option("--size", type=click.Choice(["slide", "a4", "page"]), default="slide", show_default=True,
+              help="slide: 16:9 for a presentation; a4: an A4 page in landscape; page: across an A4 page in "
+                   "portrait, for a document.")
 @friendly_errors
 def chart(run_dir: Path, only: tuple[str, ...], image_format: str, size: str) -> None:
     """Draw the charts of a finished run again, from its run folder."""
@@ -61,6 +62,8 @@ Examples:
   partnersim report scenarios/latam.yaml --format html
   partnersim report scenarios/latam.yaml --set allies.TUR.hold.probability=0.5 -n 2000
   partnersim report runs/compare-latam-20261201-120000 --format pptx
+  partnersim report runs/latam-20261201-120000 --marking "OFFICIAL-SENSITIVE"
+  partnersim report runs/latam-20261201-120000 --format pptx --template ministry.potx
 
 \b
 A briefing holds the question, the key findings with their 95% intervals,
@@ -71,24 +74,46 @@ Given the folder of `compare`, `sweep` or `sensitivity`, it briefs the
 what-ifs from what the folder holds: for a comparison, the change per
 candidate with its paired 95% interval in one chart and one table, what
 each what-if changes in the files, and a warning when a what-if changes
-several settings at once or moves candidates in opposite directions.""")
+several settings at once or moves candidates in opposite directions.
+
+\b
+Every format opens with the bottom line: a short paragraph answering the
+scenario's question, with intervals. --marking prints a line such as
+OFFICIAL-SENSITIVE or HYPOTHETICAL at the top and foot of every page and
+slide. --template builds the slides on a PowerPoint template's layouts and
+theme (its own slides are left out).""")
 @click.argument("source", type=click.Path(path_type=Path),
                 metavar="RUN_DIR|COMPARE_DIR|SWEEP_DIR|SENSITIVITY_DIR|SCENARIO.yaml")
 @click.option("--format", "report_format", type=click.Choice(["pdf", "html", "pptx"]), default="pdf",
               show_default=True, help="pdf: A4 pages; html: one file that opens offline; pptx: slides.")
 @out_file_option("File to write (default: report.<format> in the run folder).")
+@click.option("--marking", metavar="TEXT",
+              help="A marking printed at the top and foot of every page and slide, such as OFFICIAL-SENSITIVE or "
+                   "HYPOTHETICAL (one line, at most 60 characters). Default: none.")
+@click.option("--template", type=click.Path(path_type=Path), metavar="FILE.pptx|FILE.potx",
+              help="With --format pptx: a PowerPoint presentation or template whose layouts and theme the slides "
+                   "use. Default: partnersim's own 16:9 layouts.")
 @set_option
 @replications_option
 @seed_option
 @jobs_option
 @friendly_errors
-def report(source: Path, report_format: str, out: Path | None, overrides: tuple[str, ...],
-           replications: int | None, seed: int | None, jobs: int | None) -> None:
+def report(source: Path, report_format: str, out: Path | None, marking: str | None, template: Path | None,
+           overrides: tuple[str, ...], replications: int | None, seed: int | None, jobs: int | None) -> None:
     """Write a briefing (PDF, HTML or PowerPoint) from a run or what-if folder, or a scenario file."""
-    from partnersim.report import require_pptx, write_report
+    from partnersim.report import check_marking, require_pptx, write_report
 
+    # Every option is checked before a long run, not after it.
+    if marking is not None:
+        check_marking(marking)
+    if template is not None and report_format != "pptx":
+        raise PartnersimError("--template gives PowerPoint slides their layouts; add --format pptx")
     if report_format == "pptx":
-        require_pptx()  # before a long run, not after it
+        require_pptx()
+        from partnersim.report.slides import open_template
+
+        for warning in open_template(template).warnings:
+            click.echo(f"warning: {warning}", err=True)
     folder = source
     if source.is_file() or source.suffix.lower() in (".yaml", ".yml"):
         folder = _run_first(source, overrides, replications, seed, jobs)
@@ -97,7 +122,7 @@ def report(source: Path, report_format: str, out: Path | None, overrides: tuple[
             "--set, -n and --seed change a scenario before it runs; "
             f"{source} is a folder, so give its scenario file instead"
         )
-    written = write_report(folder, report_format, out)
+    written = write_report(folder, report_format, out, marking=marking, template=template)
     click.echo(f"Wrote {written}")
 
 

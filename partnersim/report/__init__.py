@@ -10,25 +10,38 @@ is written.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from pathlib import Path
 
 from partnersim import files
 from partnersim.errors import PartnersimError, RunFolderError
 
 FORMATS = ("pdf", "html", "pptx")
+MARKING_LENGTH = 60  # characters: a marking is a short line, such as OFFICIAL-SENSITIVE or HYPOTHETICAL
 
 
-def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None = None) -> Path:
+def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None = None, *,
+                 marking: str | None = None, template: str | Path | None = None) -> Path:
     """Write the briefing of the run, comparison, sweep or sensitivity analysis in ``folder`` as ``format``;
     return the file written.
 
-    ``out`` defaults to ``report.<format>`` inside the folder.
+    ``out`` defaults to ``report.<format>`` inside the folder. ``marking`` (see :func:`check_marking`) is
+    printed at the top and foot of every page or slide. ``template``, a PowerPoint presentation or
+    template, gives slides its layouts and theme (see :func:`partnersim.report.slides.open_template`).
     """
     fmt = format.lower()
     if fmt not in FORMATS:
         raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
+    mark = check_marking(marking) if marking is not None else ""
+    if template is not None and fmt != "pptx":
+        raise PartnersimError(f"--template gives PowerPoint slides their layouts; a {fmt.upper()} briefing "
+                              "has none (use --format pptx)")
     if fmt == "pptx":
         require_pptx()
+        from partnersim.report.slides import open_template
+
+        open_template(template)  # a template that cannot be used fails before anything is drawn
     folder = Path(folder)
     kind = folder_kind(folder)
     target = Path(out) if out is not None else folder / f"report.{fmt}"
@@ -45,13 +58,17 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
         run = load_run(folder)
         rows = read_rows(run.rows_path, run.results) if run.rows_path else None
         _check_target(target, fmt, run.folder)
-        briefing = build(run, rows)
+        # Charts drawn at the size they are shown: a slide, or across an A4 page.
+        briefing = build(run, rows, size="slide" if fmt == "pptx" else "page")
+    briefing = dataclasses.replace(briefing, marking=mark)
     if fmt == "pdf":
         from partnersim.report.pdf import write_pdf as writer
     elif fmt == "html":
         from partnersim.report.html import write_html as writer
     else:
-        from partnersim.report.slides import write_pptx as writer
+        from partnersim.report.slides import write_pptx
+
+        writer = functools.partial(write_pptx, template=template)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Written under a temporary name and renamed when complete: an interruption or a full
@@ -108,6 +125,22 @@ def _check_target(target: Path, fmt: str, folder: Path) -> None:
                               f"elsewhere, or as report.{fmt}")
 
 
+def check_marking(text: str) -> str:
+    """A marking as a briefing prints it, such as ``OFFICIAL-SENSITIVE`` or ``HYPOTHETICAL``: free text, one line
+    of at most :data:`MARKING_LENGTH` characters, spaces at its ends removed."""
+    import unicodedata
+
+    marking = text.strip()
+    if not marking:
+        raise PartnersimError("--marking is empty; give the words to print, such as HYPOTHETICAL")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in marking):
+        raise PartnersimError("--marking must be one line of printable text (no line breaks or control characters)")
+    if len(marking) > MARKING_LENGTH:
+        raise PartnersimError(f"--marking must be at most {MARKING_LENGTH} characters, got {len(marking)}: a marking "
+                              "is a short line such as OFFICIAL-SENSITIVE")
+    return marking
+
+
 def require_pptx() -> None:
     try:
         import pptx  # noqa: F401
@@ -117,4 +150,4 @@ def require_pptx() -> None:
         ) from None
 
 
-__all__ = ["FORMATS", "folder_kind", "require_pptx", "write_report"]
+__all__ = ["FORMATS", "check_marking", "folder_kind", "require_pptx", "write_report"]

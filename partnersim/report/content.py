@@ -1,14 +1,18 @@
 """What a briefing holds, whatever its format: the :class:`Briefing` built from a run folder.
 
 The PDF, HTML and PowerPoint writers lay out the same content, so the three
-never disagree: title and question, findings with their intervals, every
-chart with its headline and a one-sentence caption, summary tables, the
-assumptions with their sources, and the method and provenance of the run.
+never disagree: the bottom line, title and question, findings with their
+intervals, every chart with its headline and a one-sentence caption, summary
+tables, the assumptions with their sources, and the method and provenance of
+the run. Charts are drawn at the size their format shows them (a slide, or
+across an A4 page), without the finding in their own title block: the
+briefing sets it above the chart, with every interval, so it is said once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,31 +21,38 @@ from partnersim.charts import CHARTS, selection
 from partnersim.charts.labels import template_of
 from partnersim.charts.readable import readable, readable_rows
 from partnersim.report.assumptions import InputFile, read_inputs
-from partnersim.report.findings import Table, candidate_finding, headline, judgement_table, summary_tables
+from partnersim.report.findings import (
+    Table,
+    candidate_finding,
+    headline,
+    judgement_table,
+    share,
+    summary_tables,
+)
 from partnersim.report.inforce import in_force_table
+from partnersim.results.summary import Estimate
+from partnersim.results.text import interval, standing
+from partnersim.text import join_words, percent
 from partnersim.values.durations import month_label
 
 if TYPE_CHECKING:
     from partnersim.results.load import SavedRun
     from partnersim.results.rows import Rows
-    from partnersim.results.summary import Results
+    from partnersim.results.summary import CandidateResult, Results
 
-IMAGE_DPI = 160  # 1600 × 900 pixels for a slide chart: sharp on a projector and in print
+IMAGE_DPI = 160  # 1600 × 900 pixels for a slide chart, 1323 across for a page: sharp on a projector and in print
 
 
 @dataclass(frozen=True)
 class ChartSection:
     name: str
-    headline: str  # the finding the chart supports, with its intervals
+    headline: str  # the finding the chart supports, with its intervals: the chart's heading
     caption: str  # one sentence: what the chart shows
-    png: bytes
-    title: str = ""  # the chart's own title, drawn in the image
+    png: bytes  # drawn without the finding in its title block (charts.style.untitled)
+    title: str = ""  # the finding the chart's own title would state (its image's alternative text)
 
     @property
     def heading(self) -> str:
-        """The headline, unless the chart's own title already says it; then what the chart shows."""
-        if " ".join(self.title.split()) == " ".join(self.headline.split()):
-            return CHARTS[self.name].shows[0].upper() + CHARTS[self.name].shows[1:]
         return self.headline
 
 
@@ -59,17 +70,30 @@ class Briefing:
     method: str
     provenance: list[tuple[str, str]]
     notes: list[str] = field(default_factory=list)  # what the briefing could not include, and why
+    bottom_line: str = ""  # two to four sentences that come first: the answer, with its intervals
+    marking: str = ""  # a protective marking or "HYPOTHETICAL", on every page and slide; none by default
+
+    @property
+    def result_charts(self) -> list[ChartSection]:
+        """The charts of the results, in order; the process diagram goes with the method."""
+        return [c for c in self.charts if c.name != "process"]
+
+    @property
+    def process(self) -> ChartSection | None:
+        return next((c for c in self.charts if c.name == "process"), None)
 
 
-def build(run: SavedRun, rows: Rows | None) -> Briefing:
+def build(run: SavedRun, rows: Rows | None, size: str = "slide", marking: str = "") -> Briefing:
     """Everything a briefing says about the run in ``run``; ``rows`` from its replications.csv, if any.
 
-    Names are taken as :func:`partnersim.charts.readable.readable` gives them: one line each, no
-    longer than a scenario allows (a run folder may have been edited since the run).
+    Charts are drawn at ``size`` (:data:`partnersim.charts.style.SIZES`): "slide" for slides,
+    "page" for a document printed on A4. Names are taken as
+    :func:`partnersim.charts.readable.readable` gives them: one line each, no longer than a
+    scenario allows (a run folder may have been edited since the run).
     """
     results = readable(run.results)
     rows = readable_rows(rows) if rows is not None else None
-    charts = [_section(chart.name, results, rows)
+    charts = [_section(chart.name, results, rows, size)
               for chart in selection(has_rows=rows is not None, has_partnership=results.has_partnership)]
     notes = []
     if rows is None:
@@ -90,16 +114,128 @@ def build(run: SavedRun, rows: Rows | None) -> Briefing:
         method=method(results),
         provenance=provenance(run),
         notes=notes,
+        bottom_line=bottom_line(results),
+        marking=marking,
     )
 
 
-def _section(name: str, results: Results, rows: Rows | None) -> ChartSection:
-    from partnersim.charts.style import png_bytes
+def _section(name: str, results: Results, rows: Rows | None, size: str) -> ChartSection:
+    from partnersim.charts.style import chart_title, png_bytes, untitled
 
-    figure = CHARTS[name](results, rows=rows)
-    title = figure.texts[0].get_text() if figure.texts else ""
+    figure = CHARTS[name](results, rows=rows, size=size)
+    title = chart_title(figure)
     return ChartSection(name, headline(name, results, rows), caption(name, results),
-                        png_bytes(figure, IMAGE_DPI), title)
+                        png_bytes(untitled(figure), IMAGE_DPI), title)
+
+
+# ---- the bottom line -------------------------------------------------------------------------
+
+
+def bottom_line(results: Results) -> str:
+    """Two to four sentences that answer the scenario's question, every number with its 95% interval.
+
+    Who is most likely to succeed by the horizon (and the lowest); the chances by the ends of the years
+    the question names, else who first reaches an even chance; and the allies that stand out as holding
+    their consent, named only when the results say they stand out.
+    """
+    if not results.candidates:
+        return ""
+    sentences = [_by_horizon(results)]
+    asked = _asked_year_ends(results)
+    sentences += [_by_year_end(results, index) for index in asked]
+    if not asked:
+        sentences.append(headline("s_curve", results, None))
+    allies = _holding_allies(results)
+    if allies:
+        sentences.append(allies)
+    return " ".join(_sentence(text) for text in sentences)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _by_horizon(results: Results) -> str:
+    """Who is most likely to succeed by the horizon, with every candidate named beside its chance: several
+    when their intervals reach the leader's, and the lowest."""
+    what, by = results.success_words, month_label(results.end_date)
+    ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
+
+    def named(candidates: list[CandidateResult]) -> str:
+        return join_words([f"{c.name} {interval(c.outcomes[results.success])}" for c in candidates])
+
+    if len(ranked) == 1:
+        return f"{ranked[0].name} has a {interval(ranked[0].outcomes[results.success])} chance of {what} by {by}"
+    best = ranked[0].outcomes[results.success]
+    if best.count == 0:
+        return f"no candidate reaches {what} by {by} in any of {results.replications:,} simulated futures"
+    leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
+    if len(leaders) == len(ranked):
+        if len(ranked) > 4:
+            low = ranked[-1].outcomes[results.success]
+            return (f"the {len(ranked)} candidates are about equally likely to reach {what} by {by}, from "
+                    f"{ranked[-1].name} {interval(low)} to {ranked[0].name} {interval(best)}")
+        return f"the candidates are about equally likely to reach {what} by {by}: {named(ranked)}"
+    if len(leaders) == 1:
+        text = f"{leaders[0].name} is the most likely to reach {what} by {by}, {interval(best)}"
+    else:
+        text = f"{named(leaders)} are the most likely to reach {what} by {by}, about equally"
+    lowest = ranked[-1]
+    return f"{text}; the lowest is {lowest.name}, {interval(lowest.outcomes[results.success])}"
+
+
+def _asked_year_ends(results: Results, most: int = 2) -> list[int]:
+    """Indexes in ``by_year_end`` of the year ends the question names, before the horizon's month (which the
+    first sentence gives): "by the end of 2027 and by the end of 2031" asks for Dec 2027."""
+    ends = results.candidates[0].by_year_end
+    years = [int(y) for y in re.findall(r"\b(?:19|20|21)\d\d\b", results.scenario.question)]
+    found = [i for i, (day, _) in enumerate(ends)
+             if day.year in years and (results.end_date - day).days > 31 and (day - results.start).days >= 90]
+    return found[:most]
+
+
+def _by_year_end(results: Results, index: int) -> str:
+    what = results.success_words
+    day = results.candidates[0].by_year_end[index][0]
+    ranked = sorted(results.candidates, key=lambda c: -c.by_year_end[index][1].p)
+    best = ranked[0].by_year_end[index][1]
+    if best.count == 0:
+        return f"by {month_label(day)} no candidate reaches {what} in any simulated future"
+    if len(ranked) == 1:
+        return f"by {month_label(day)} the chance is {interval(best)}"
+    return f"by {month_label(day)} the highest chance is {ranked[0].name}'s, {interval(best)}"
+
+
+def _holding_allies(results: Results) -> str:
+    """The ally that stands out as most likely to hold its consent, for whom, and any ally not told apart
+    from it; that none stands out; or "" when the run has no allies' consent to count."""
+    n = results.replications
+    named = {c.name: standing(c.holding, n) for c in results.candidates}
+    if not any(named.values()):
+        if not any(c.holding for c in results.candidates):
+            return ""
+        return "no ally stands out as holding its consent more often than the allies set alike do by chance"
+    firsts = [allies[0].code for allies in named.values() if allies]
+    lead = max(dict.fromkeys(firsts), key=firsts.count)
+    held = [(name, a) for name, allies in named.items() for a in allies if a.code == lead]
+    shares = [Estimate.of(a.count, n) for _, a in held]
+    who = ("" if len(results.candidates) == 1 else ", for every candidate" if len(held) == len(results.candidates)
+           else f", for {join_words([name for name, _ in held])}")
+    margin = max(max(e.p - e.low, e.high - e.p) for e in shares) * 100
+    within = f"{margin:.0f}" if margin >= 1 else f"{margin:.1f}"
+    low, high = min(e.p for e in shares), max(e.p for e in shares)
+    how_often = (f"in {share(held[0][1].count, n)} of futures" if len(held) == 1
+                 else f"in {percent(low)} to {percent(high)} of futures (each within ±{within} points)")
+    text = f"{held[0][1].name} stands out as the ally most likely to hold its consent{who}: {how_often}"
+    level: dict[str, list[str]] = {}  # an ally not told apart from the lead, and for whom
+    for name, allies in named.items():
+        for ally in allies[:2]:
+            if ally.code != lead and any(a.code == lead for a in allies):
+                level.setdefault(ally.name, []).append(name)
+    for other, names in list(level.items())[:1]:
+        whom = "" if len(results.candidates) == 1 else f"for {join_words(names)}, "
+        text += f"; {whom}{other} is as likely within noise"
+    return text
 
 
 def caption(name: str, results: Results) -> str:

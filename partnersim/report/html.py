@@ -1,7 +1,10 @@
 """The briefing as one self-contained HTML file: images inlined, no scripts, no fonts or styles fetched.
 
 It opens offline in any browser, can be mailed as one attachment, and prints
-on A4 with each chart kept whole on its page. Every text goes through
+on A4 with each chart kept whole on its page; charts are drawn for the width
+of an A4 page, so their text prints at a legible size. A marking, when asked
+for, heads and foots the page on screen and every printed page. Every text
+goes through
 :func:`_text`: no control character from a name or a comment reaches the
 file, and no markup either.
 """
@@ -47,14 +50,20 @@ td.missing { color: var(--muted); font-style: italic; }
 .settings td:first-child { width: 24%; } .settings td:nth-child(2) { width: 22%; }
 .provenance td:first-child { width: 26%; font-weight: bold; }
 .provenance td { word-break: break-word; }
-@page { size: A4; margin: 16mm 15mm 18mm; }
+.bottom-line { background: #EEF3F8; border-left: 5px solid var(--accent); padding: .8rem 1.1rem; margin: 1.2rem 0; }
+.bottom-line h2 { border: 0; margin: 0 0 .3rem; padding: 0; font-size: 1.08rem; color: var(--accent); }
+.bottom-line p { margin: 0; font-size: 1.05rem; }
+.marking { text-align: center; font-weight: bold; letter-spacing: .04em; padding: .35rem 0; }
+table.marked { width: 100%; margin: 0; font-size: inherit; border-collapse: collapse; }
+table.marked > * > tr > td { padding: 0; border: 0; }
+@page { size: A4; margin: 12mm 15mm 12mm; }
 @media print {
   body { background: white; font-size: 10.5pt; }
   main { box-shadow: none; margin: 0; padding: 0; max-width: none; }
   h2 { break-after: avoid; } h3 { break-after: avoid; }
-  figure, tr, .findings li { break-inside: avoid; }
+  figure, tr, .findings li, .bottom-line { break-inside: avoid; }
   thead { display: table-header-group; }
-  .charts { break-before: page; } .assumptions { break-before: page; }
+  .marking { padding: 0 0 4mm; font-size: 9.5pt; } tfoot .marking { padding: 4mm 0 0; }
 }
 """
 
@@ -76,10 +85,20 @@ def render(briefing: Briefing) -> str:
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
+    ]
+    mark = _text(briefing.marking)
+    if mark:
+        # A table's head and foot are repeated on every printed page: the marking heads and foots each one.
+        parts += ['<table class="marked">', f'<thead><tr><td><div class="marking">{mark}</div></td></tr></thead>',
+                  f'<tfoot><tr><td><div class="marking">{mark}</div></td></tr></tfoot>', "<tbody><tr><td>"]
+    parts += [
         "<main>",
         f"<h1>{_text(briefing.title)}</h1>",
         f'<p class="meta">{_text(briefing.date_line)}</p>',
     ]
+    if briefing.bottom_line:
+        parts += ['<section class="bottom-line">', "<h2>Bottom line</h2>", f"<p>{_text(briefing.bottom_line)}</p>",
+                  "</section>"]
     if briefing.question:
         parts += ["<h2>The question</h2>", f'<p class="question">{_text(briefing.question)}</p>']
     parts += ["<h2>Key findings</h2>", '<ul class="findings">']
@@ -89,22 +108,29 @@ def render(briefing: Briefing) -> str:
     parts += ["</ul>", '<p class="note">Percentages in brackets are 95% intervals. Dates are the months by '
               "which that chance is reached.</p>"]
     parts += [f'<p class="note">{_text(note)}</p>' for note in briefing.notes]
-    parts.append("<h2>Summary</h2>")
+    if briefing.result_charts:
+        parts += ['<section class="charts">', "<h2>What the charts show</h2>"]
+        parts += [_figure(section) for section in briefing.result_charts]
+        parts.append("</section>")
+    parts.append("<h2>Summary tables</h2>")
     parts += [_table(table) for table in briefing.tables]
-    parts += ['<section class="charts">', "<h2>What the charts show</h2>"]
-    parts += [_figure(section) for section in briefing.charts]
-    parts += ["</section>", '<section class="assumptions">', *_assumptions(briefing), "</section>"]
-    parts += ["<h2>Method and provenance</h2>", f"<p>{_text(briefing.method)}</p>",
-              '<table class="provenance"><tbody>']
+    parts += ['<section class="assumptions">', *_assumptions(briefing), "</section>"]
+    parts += ["<h2>Method and provenance</h2>", f"<p>{_text(briefing.method)}</p>"]
+    if briefing.process is not None:
+        parts.append(_figure(briefing.process))
+    parts.append('<table class="provenance"><tbody>')
     parts += [f"<tr><td>{_text(k)}</td><td>{_text(v)}</td></tr>" for k, v in briefing.provenance]
-    parts += ["</tbody></table>", "</main>", "</body>", "</html>", ""]
+    parts += ["</tbody></table>", "</main>"]
+    if mark:
+        parts += ["</td></tr></tbody>", "</table>"]
+    parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
 
 def _figure(section: ChartSection) -> str:
     data = base64.b64encode(section.png).decode("ascii")
     return (f'<figure id="{_text(section.name)}">\n<h3>{_text(section.heading)}</h3>\n'
-            f'<img src="data:image/png;base64,{data}" alt="{_text(section.title or section.headline)}">\n'
+            f'<img src="data:image/png;base64,{data}" alt="{_text(section.headline)}">\n'
             f"<figcaption>{_text(section.caption)}</figcaption>\n</figure>")
 
 

@@ -3,20 +3,24 @@
 A small flowing layout: text is measured with the same font that draws it and
 wrapped to the column, so nothing runs off a page; a heading is kept with
 what follows it, a chart with its headline and caption, a table row with
-itself (a table that breaks repeats its header). Every page carries the
-scenario's name and its page number. Every text is drawn as one line
-(:func:`partnersim.safetext.line`): no control character reaches a page.
+itself (a table that breaks repeats its header). Sections follow each other
+without a forced page break, so no page is left mostly empty. Charts are
+drawn for the page (:data:`partnersim.charts.style.SIZES` "page") and printed
+across it, their own margins in line with the text: the smallest text in a
+chart prints at 7 points. Every page carries the scenario's name, its page
+number and, when asked for, the marking at its top and foot. Every text is
+drawn as one line (:func:`partnersim.safetext.line`): no control character
+reaches a page.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -24,15 +28,16 @@ from matplotlib.font_manager import FontProperties
 from partnersim import safetext
 from partnersim._version import __version__
 from partnersim.charts import style
+from partnersim.report.measure import width as _width
 
 if TYPE_CHECKING:
     from partnersim.report.content import Briefing, ChartSection
     from partnersim.report.findings import Table
 
 PAGE_W, PAGE_H = 8.27, 11.69  # A4 portrait, inches
-LEFT, RIGHT, TOP, BOTTOM = 0.75, 0.75, 0.7, 0.85
+LEFT, RIGHT, TOP, BOTTOM = 0.75, 0.75, 0.62, 0.78
 WIDTH = PAGE_W - LEFT - RIGHT
-CHART_WIDTH = 6.1  # two charts with their headlines and captions fit on a page
+CHART_WIDTH = 7.27  # a "page" chart (8.27 in) at 88%: its own side margins line up with the text's
 LEADING = 1.38
 INK, MUTED = style.INK, style.MUTED
 RULE = "#C8C8C8"
@@ -59,19 +64,11 @@ BODY = Font(10.0)
 SMALL = Font(8.5, color=MUTED)
 CELL = Font(8.3)
 CELL_BOLD = Font(8.3, weight="bold")
-
-
-@lru_cache(maxsize=8)
-def _renderer() -> RendererAgg:
-    return RendererAgg(10, 10, 72)  # at 72 dpi a pixel is a point
-
-
-@lru_cache(maxsize=50_000)
-def _width(text: str, size: float, weight: str, slant: Literal["normal", "italic", "oblique"]) -> float:
-    """Width of ``text`` in inches."""
-    props = Font(size, weight, slant).props()
-    width, _, _ = _renderer().get_text_width_height_descent(text, props, ismath=False)
-    return float(width) / 72
+HEAD = Font(11, "bold")  # a chart's heading: the finding it supports
+CAPTION = Font(8.5, style="italic", color=MUTED)
+TABLE_TITLE = Font(10, "bold")
+TABLE_NOTE = Font(8, style="italic", color=MUTED)
+PAD_X, PAD_Y = 0.05, 0.035  # a table cell's padding, inches
 
 
 def wrap(text: str, font: Font, width: float) -> list[str]:
@@ -130,9 +127,11 @@ def _pieces(word: str, font: Font, width: float) -> list[str]:
 class Document:
     """Pages being filled from the top; ``y`` is the distance from the top of the page, in inches."""
 
-    def __init__(self, footer: str) -> None:
+    def __init__(self, footer: str, marking: str = "") -> None:
         self.footer = footer
+        self.marking = marking
         self.pages: list[Figure] = []
+        self.filled: list[float] = []  # how far down each finished page was filled, inches from its top
         self.y = TOP
 
     @property
@@ -142,6 +141,8 @@ class Document:
         return self.pages[-1]
 
     def new_page(self) -> None:
+        if self.pages:
+            self.filled.append(self.y)
         fig = Figure(figsize=(PAGE_W, PAGE_H))
         FigureCanvasAgg(fig)
         self.pages.append(fig)
@@ -194,37 +195,75 @@ class Document:
         self.fig.add_artist(_line(self.y, colour))
         self.y += after
 
+    def callout(self, title: str, text: str) -> None:
+        """``text`` under ``title`` on a tinted panel across the column: what a reader must see first."""
+        from matplotlib.patches import Rectangle
+
+        font, pad = Font(11), 0.14
+        lines = wrap(text, font, WIDTH - 2 * pad)
+        head = Font(11, "bold", color=ACCENT)
+        height = pad + head.line + 0.04 + len(lines) * font.line + pad
+        self.need(height + 0.1)
+        top = self.y
+        self.fig.add_artist(Rectangle((LEFT / PAGE_W, 1 - (top + height) / PAGE_H), WIDTH / PAGE_W, height / PAGE_H,
+                                      facecolor="#EEF3F8", edgecolor="none", zorder=0))
+        self.fig.add_artist(Rectangle((LEFT / PAGE_W, 1 - (top + height) / PAGE_H), 0.05 / PAGE_W, height / PAGE_H,
+                                      facecolor=ACCENT, edgecolor="none", zorder=0))
+        self.y = top + pad
+        self.text(LEFT + pad, self.y, title, head)
+        self.y += head.line + 0.04
+        for line in lines:
+            self.text(LEFT + pad, self.y, line, font)
+            self.y += font.line
+        self.y = top + height + 0.16
+
+    def chart_height(self, section: ChartSection) -> float:
+        """The height in inches of a chart with its heading and caption."""
+        head = wrap(section.heading, HEAD, WIDTH)
+        note = wrap(section.caption, CAPTION, WIDTH)
+        image = _image(section.png)
+        return (0.08 + len(head) * HEAD.line + 0.04 + CHART_WIDTH * image.shape[0] / image.shape[1] + 0.06
+                + len(note) * CAPTION.line + 0.14)
+
     def chart(self, section: ChartSection) -> None:
-        font = Font(11.5, "bold")
+        font = HEAD
         head = wrap(section.heading, font, WIDTH)
-        note = wrap(section.caption, Font(9, style="italic", color=MUTED), WIDTH)
+        note = wrap(section.caption, CAPTION, WIDTH)
         image = _image(section.png)
         width = CHART_WIDTH
         height = width * image.shape[0] / image.shape[1]
-        total = 0.12 + len(head) * font.line + 0.06 + height + 0.08 + len(note) * Font(9).line + 0.18
-        self.need(total)
+        self.need(self.chart_height(section))
         if self.y > TOP + 1e-9:
-            self.y += 0.12
+            self.y += 0.08
         for line in head:
             self.text(LEFT, self.y, line, font)
             self.y += font.line
-        self.y += 0.06
-        x = LEFT + (WIDTH - width) / 2
+        self.y += 0.04
+        x = (PAGE_W - width) / 2
         ax = self.fig.add_axes((x / PAGE_W, 1 - (self.y + height) / PAGE_H, width / PAGE_W, height / PAGE_H))
         ax.imshow(image, interpolation="none")
         ax.set_axis_off()
-        self.y += height + 0.08
+        self.y += height + 0.06
         for line in note:
-            self.text(LEFT, self.y, line, Font(9, style="italic", color=MUTED))
-            self.y += Font(9).line
-        self.y += 0.18
+            self.text(LEFT, self.y, line, CAPTION)
+            self.y += CAPTION.line
+        self.y += 0.14
+
+    def table_height(self, table: Table, fractions: list[float] | None = None, font: Font = CELL) -> float:
+        """The height in inches of ``table`` whole, with its title and note."""
+        widths = _column_widths(table, font, fractions)
+        header = [wrap(h, CELL_BOLD, w - 2 * PAD_X) for h, w in zip(table.header, widths, strict=True)]
+        header_h = max(len(c) for c in header) * font.line + 2 * PAD_Y if any(table.header) else 0.0
+        note = len(wrap(table.note, TABLE_NOTE, WIDTH)) * TABLE_NOTE.line + 0.05 if table.note else 0.0
+        return (len(wrap(table.title, TABLE_TITLE, WIDTH)) * TABLE_TITLE.line + 0.05 + header_h + 0.06 + note + 0.12
+                + sum(self._row_height(row, widths, font, PAD_X, PAD_Y) for row in table.rows))
 
     def table(self, table: Table, fractions: list[float] | None = None, font: Font = CELL) -> None:
         widths = _column_widths(table, font, fractions)
-        pad_x, pad_y = 0.05, 0.035
+        pad_x, pad_y = PAD_X, PAD_Y
         header = [wrap(h, CELL_BOLD, w - 2 * pad_x) for h, w in zip(table.header, widths, strict=True)]
         header_h = max(len(c) for c in header) * font.line + 2 * pad_y if any(table.header) else 0.0
-        title = Font(10, "bold")
+        title = TABLE_TITLE
         title_lines = wrap(table.title, title, WIDTH)
         heights = [self._row_height(row, widths, font, pad_x, pad_y) for row in table.rows]
         start = len(title_lines) * title.line + 0.05 + header_h
@@ -249,7 +288,7 @@ class Document:
             self.fig.add_artist(_line(self.y, "#E2E2E2", width=0.5))
         self.y += 0.06
         if table.note:
-            self.paragraph(table.note, Font(8, style="italic", color=MUTED), after=0.05)
+            self.paragraph(table.note, TABLE_NOTE, after=0.05)
         self.y += 0.12
 
     def _row_height(self, row: list[str], widths: list[float], font: Font, pad_x: float, pad_y: float) -> float:
@@ -278,6 +317,10 @@ class Document:
                          va="bottom", parse_math=False)
                 fig.text(1 - RIGHT / PAGE_W, 0.45 / PAGE_H, f"Page {number} of {total}", fontsize=7.5,
                          color="#8A8A8A", va="bottom", ha="right")
+                if self.marking:
+                    for y, va in ((PAGE_H - 0.28, "top"), (0.2, "bottom")):
+                        fig.text(0.5, y / PAGE_H, self.marking, fontsize=10, fontweight="bold", color=INK,
+                                 ha="center", va=va, parse_math=False)
                 pdf.savefig(fig)
 
 
@@ -318,17 +361,37 @@ def _column_widths(table: Table, font: Font, fractions: list[float] | None) -> l
 
 
 def write_pdf(briefing: Briefing, path: Path) -> Path:
-    doc = Document(f"{safetext.line(briefing.title)}  ·  partnersim {__version__}")
+    lay_out(briefing).save(path)
+    return path
+
+
+def lay_out(briefing: Briefing) -> Document:
+    """The briefing's pages: the bottom line, question and findings; the charts, two to a page where they fit,
+    with the summary tables filling the room a chart leaves; the assumptions; the method, the process and
+    the provenance."""
+    doc = Document(f"{safetext.line(briefing.title)}  ·  partnersim {__version__}", safetext.line(briefing.marking))
     _title_page(doc, briefing)
-    doc.new_page()
-    doc.heading("What the charts show", size=15, before=0)
-    for section in briefing.charts:
+    tables = list(briefing.tables)
+    # Each chart comes under its own heading, the finding it supports; no section heading above them, which
+    # would cost the room that two charts to a page need.
+    for number, section in enumerate(briefing.result_charts):
+        if doc.room() < doc.chart_height(section) and tables:
+            # The chart goes to the next page. Rather than leave the rest of this one empty, the summary
+            # tables that fit float up into it.
+            shown = len(briefing.tables) - len(tables)
+            while tables and doc.table_height(tables[0]) + (0.45 if number == 0 and not shown else 0.0) <= doc.room():
+                if number == 0 and not shown:
+                    _summary_heading(doc, tables[0], False)
+                doc.table(tables.pop(0))
+                shown += 1
         doc.chart(section)
-    doc.new_page()
+    if tables:
+        _summary_heading(doc, tables[0], continued=len(tables) < len(briefing.tables))
+    for table in tables:
+        doc.table(table)
     _assumptions(doc, briefing)
     _provenance(doc, briefing)
-    doc.save(path)
-    return path
+    return doc
 
 
 def _title_page(doc: Document, briefing: Briefing) -> None:
@@ -339,6 +402,8 @@ def _title_page(doc: Document, briefing: Briefing) -> None:
     doc.y += 0.04
     doc.paragraph(briefing.date_line, Font(9, color=MUTED), after=0.1)
     doc.rule(ACCENT)
+    if briefing.bottom_line:
+        doc.callout("Bottom line", briefing.bottom_line)
     if briefing.question:
         doc.heading("The question", size=12.5, keep=0.4, before=0.05)
         doc.paragraph(briefing.question, Font(11.5, style="italic"), after=0.12)
@@ -349,13 +414,15 @@ def _title_page(doc: Document, briefing: Briefing) -> None:
                   "reached.", Font(8.5, style="italic", color=MUTED), after=0.1)
     for note in briefing.notes:
         doc.paragraph(note, Font(8.5, style="italic", color=MUTED), after=0.1)
-    doc.heading("Summary", size=12.5, keep=1.0)
-    for table in briefing.tables:
-        doc.table(table)
+
+
+def _summary_heading(doc: Document, first: Table, continued: bool) -> None:
+    doc.heading("Summary tables" + (" (continued)" if continued else ""), size=12.5,
+                keep=min(doc.table_height(first), 2.0))
 
 
 def _assumptions(doc: Document, briefing: Briefing) -> None:
-    doc.heading("Assumptions and their sources", size=15, before=0)
+    doc.heading("Assumptions and their sources", size=15, keep=1.5)
     doc.paragraph("Each setting of the scenario as its file states it, with the source or reasoning written "
                   "beside it. Settings not listed take partnersim's documented defaults (docs/scenario.md); "
                   "the run folder's scenario.yaml holds every value used.", Font(9.5, color=MUTED), after=0.12)
@@ -382,5 +449,7 @@ def _provenance(doc: Document, briefing: Briefing) -> None:
 
     doc.heading("Method and provenance", size=15, keep=2.0)
     doc.paragraph(briefing.method, Font(9.5), after=0.14)
+    if briefing.process is not None:
+        doc.chart(briefing.process)
     doc.table(Table(title="This run", header=["", ""], rows=[list(item) for item in briefing.provenance]),
               fractions=[0.28, 0.72])
