@@ -533,10 +533,11 @@ def _table(deck: Deck, title: str, header: list[str], rows: list[list[str]], wei
 def _columns(header: list[str], rows: list[list[str]], weights: list[float], width: float,
              size: float) -> tuple[float, list[float]]:
     """The largest size up to ``size`` at which every column holds its longest word, and the columns'
-    widths: each that word's, and what is left shared by ``weights``."""
+    widths: each that word's, and what is left shared by ``weights``. A word longer than 20 characters (an
+    address) is broken where the line ends, so only its first 20 count."""
     columns = list(zip(header, *rows, strict=True))
     for points in sorted({size, *(s for s in (13, 12, 11, 10, 9) if s < size)}, reverse=True):
-        least = [max((measure.width(word, points, "bold") * SAFETY for cell in column for word in cell.split()),
+        least = [max((measure.width(word[:20], points, "bold") * SAFETY for cell in column for word in cell.split()),
                      default=0.0) + 0.16 for column in columns]
         if sum(least) <= width or points == 9:
             break
