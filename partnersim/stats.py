@@ -82,3 +82,12 @@ def between_share(counts: np.ndarray, sizes: np.ndarray) -> tuple[float, float]:
     variance = max(0.0, (between - within) / n0)
     whole = variance + within
     return (variance / whole if whole > 0 else 0.0), math.sqrt(variance)
+
+
+def newcombe_independent(count1: int, n1: int, count2: int, n2: int) -> tuple[float, float]:
+    """95% interval for p1 − p2 from two independent samples (Newcombe 1998, method 10)."""
+    p1, p2 = count1 / n1, count2 / n2
+    l1, u1 = wilson(count1, n1)
+    l2, u2 = wilson(count2, n2)
+    diff = p1 - p2
+    return diff - math.hypot(p1 - l1, u2 - p2), diff + math.hypot(u1 - p1, p2 - l2)

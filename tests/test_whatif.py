@@ -25,8 +25,9 @@ from partnersim.charts.sweep import sweep_chart
 from partnersim.charts.tornado import tornado_chart
 from partnersim.cli import cli
 from partnersim.scenario import load_scenario
+from partnersim.stats import newcombe_independent
 from partnersim.whatif import compare, diff_scenarios, factors, load_input, paired_change, sensitivity, sweep
-from partnersim.whatif.paired import newcombe_independent, newcombe_paired
+from partnersim.whatif.paired import newcombe_paired
 from partnersim.whatif.points import run_point
 from partnersim.whatif.sensitivity import drivers
 from partnersim.whatif.sweep import design_points, parse_param, prepare

@@ -25,6 +25,7 @@ from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.kinds import PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
+from partnersim.stats import newcombe_independent
 from partnersim.text import join_words, percent
 from partnersim.values.durations import DAYS_PER_UNIT
 
@@ -188,22 +189,26 @@ def _line_labels(ax: Axes, results: Results, drawn: list[int], finals: list[floa
 def line_finding(sweep: Sweep, outcome: str) -> str:
     """``Chance of rejection by 31 Dec 2031 rises 4–6 points as Türkiye's chance of a hold goes from 0 to 0.5``.
 
-    Candidates that move by less than a point are left out of the sentence.
+    Candidates that move by less than a point, or by no more than noise, are left out of the sentence.
     """
     param = sweep.params[0]
     xs = [v[0] for v in sweep.values]
     first, last = int(np.argmin(xs)), int(np.argmax(xs))
     candidates = sweep.points[0].results.candidates
-    changes = []
+    changes, apart = [], []
     for index in range(len(candidates)):
-        a = sweep.points[first].results.candidates[index].outcomes[outcome].p
-        b = sweep.points[last].results.candidates[index].outcomes[outcome].p
-        changes.append((b - a) * 100)
+        before = sweep.points[first].results.candidates[index].outcomes[outcome]
+        after = sweep.points[last].results.candidates[index].outcomes[outcome]
+        changes.append((after.p - before.p) * 100)
+        # Newcombe's unpaired interval: wider than the paired one the points' common seed allows, so a change
+        # it tells apart from zero is beyond noise.
+        bottom, top = newcombe_independent(after.count, after.n, before.count, before.n)
+        apart.append(bottom > 0 or top < 0)
     setting = (f"as {setting_phrase(sweep.scenario, param.path)} goes from {_value_text(param, xs[first])} to "
                f"{_value_text(param, xs[last])}")
-    movers = [i for i, change in enumerate(changes) if abs(change) >= 1]
+    movers = [i for i, change in enumerate(changes) if abs(change) >= 1 and apart[i]]
     if not movers:
-        return f"Chance of {_what(sweep, outcome)} hardly changes {setting}"
+        return f"Chance of {_what(sweep, outcome)} hardly changes {setting} (under a point, or within noise)"
     if len(movers) == len(candidates):
         what = f"Chance of {_what(sweep, outcome)}"
     elif len(movers) == 1:

@@ -30,9 +30,9 @@ from partnersim.report.whatif import (
 )
 from partnersim.results.text import interval
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
+from partnersim.stats import newcombe_independent
 from partnersim.text import join_words, percent
 from partnersim.values.durations import month_label
-from partnersim.whatif.paired import newcombe_independent
 from partnersim.whatif.text import change_text
 
 if TYPE_CHECKING:

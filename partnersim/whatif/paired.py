@@ -107,11 +107,3 @@ def newcombe_paired(both: int, gained: int, lost: int, neither: int) -> tuple[fl
     diff = p1 - p2
     return max(-1.0, diff - down), min(1.0, diff + up)
 
-
-def newcombe_independent(count1: int, n1: int, count2: int, n2: int) -> tuple[float, float]:
-    """95% interval for p1 − p2 from two independent samples (Newcombe 1998, method 10)."""
-    p1, p2 = count1 / n1, count2 / n2
-    l1, u1 = wilson(count1, n1)
-    l2, u2 = wilson(count2, n2)
-    diff = p1 - p2
-    return diff - math.hypot(p1 - l1, u2 - p2), diff + math.hypot(u1 - p1, p2 - l2)
