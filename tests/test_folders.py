@@ -251,7 +251,7 @@ def test_an_interrupted_briefing_leaves_the_old_file_and_no_scrap(
     writer = {"pdf": (partnersim.report.pdf, "write_pdf"), "html": (partnersim.report.html, "write_html"),
               "pptx": (partnersim.report.slides, "write_pptx")}[fmt]
 
-    def cut_short(briefing: Any, path: Path) -> Path:  # as a full disk would (Ctrl-C takes the same way out)
+    def cut_short(briefing: Any, path: Path, **options: Any) -> Path:  # as a full disk would (Ctrl-C takes the same way out)
         path.write_bytes(b"half a brief")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 

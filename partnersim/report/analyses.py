@@ -21,6 +21,7 @@ from partnersim.report.assumptions import read_inputs
 from partnersim.report.content import Briefing, method
 from partnersim.report.findings import Table
 from partnersim.report.whatif import (
+    INPUTS_NOTE,
     chart_title,
     date_line,
     day_text,
@@ -71,6 +72,7 @@ def sweep_briefing(folder: Path, found: SavedSweep, size: str = "slide") -> Brie
         charts=[chart],
         tables=[sweep_table(found, outcome)],
         inputs=read_inputs(record.inputs, sweep.scenario),
+        inputs_note=INPUTS_NOTE,
         method=(f"The scenario is played out {first.replications:,} times at each point of the sweep ("
                 f"{'every combination of the values' if sweep.design == 'grid' else 'a Latin hypercube sample'}), "
                 f"every point on seed {first.seed}, so the points share their random numbers. "
@@ -201,6 +203,7 @@ def sensitivity_briefing(folder: Path, sens: SavedSensitivity) -> Briefing:
         charts=charts,
         tables=tables,
         inputs=read_inputs(record.inputs, results.scenario),
+        inputs_note=INPUTS_NOTE,
         method=(f"Each setting is swung to a low and a high value, one at a time, the rest as in the scenario: "
                 "a probability p to p/2 and to min(2p, (1+p)/2), a duration halved and doubled, a number of "
                 "teams or rounds halved (at least 1) and doubled, a withdrawal rate halved and doubled, unless "

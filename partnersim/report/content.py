@@ -72,6 +72,11 @@ class Briefing:
     notes: list[str] = field(default_factory=list)  # what the briefing could not include, and why
     bottom_line: str = ""  # two to four sentences that come first: the answer, with its intervals
     marking: str = ""  # a protective marking or "HYPOTHETICAL", on every page and slide; none by default
+    # How to read the assumptions as written: what the files state, and where the values they leave out are.
+    inputs_note: str = ("Each setting of the scenario as its file states it, with the source or reasoning written "
+                        "beside it. The values of every setting in force, those not written here included, are in "
+                        "the table 'Assumptions in force', each marked as set by the scenario or a default, with "
+                        "its source.")
 
     @property
     def result_charts(self) -> list[ChartSection]:

@@ -85,15 +85,17 @@ def candidate_finding(results: Results, candidate: CandidateResult) -> str:
         text += f"; {history_clause(candidate.history)}"
     if candidate.inputs is not None:
         text += f"; {inputs_clause(results, candidate.inputs)}"
-    for shares, role in ((candidate.holding, "to hold its consent"), (candidate.vetoing, "to veto")):
+    for shares, holds in ((candidate.holding, True), (candidate.vetoing, False)):
         if not shares:
             continue
         picked = standing(shares, n)
         if picked:
-            text += f"; the ally{'s' if len(picked) > 1 else ''} most likely {role}: " + join_words(
+            several = len(picked) > 1
+            role = f"to hold {'their' if several else 'its'} consent" if holds else "to veto"
+            text += f"; the {'allies' if several else 'ally'} most likely {role}: " + join_words(
                 [f"{s.name}, {share(s.count, n)}" for s in picked])
         else:
-            text += f"; no ally stands out as {'holding its consent' if role.startswith('to hold') else 'vetoing'}"
+            text += f"; no ally stands out as {'holding its consent' if holds else 'vetoing'}"
     life = candidate.partnership
     if life is not None and life.active.p > 0:
         areas = len(results.scenario.partnership.areas.catalogue) if results.scenario.partnership else 0

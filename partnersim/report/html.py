@@ -144,9 +144,7 @@ def _table(table: Table, css: str = "") -> str:
 
 def _assumptions(briefing: Briefing) -> list[str]:
     parts = ["<h2>Assumptions and their sources</h2>",
-             '<p class="aside">Each setting of the scenario as its file states it, with the source or reasoning '
-             "written beside it. Settings not listed take partnersim's documented defaults (docs/scenario.md); "
-             "the run folder's scenario.yaml holds every value used.</p>"]
+             f'<p class="aside">{_text(briefing.inputs_note)}</p>']
     if briefing.description:
         parts += ["<h3>What the scenario says about itself</h3>", f"<p>{_text(briefing.description)}</p>"]
     for source in briefing.inputs:

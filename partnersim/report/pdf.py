@@ -423,9 +423,7 @@ def _summary_heading(doc: Document, first: Table, continued: bool) -> None:
 
 def _assumptions(doc: Document, briefing: Briefing) -> None:
     doc.heading("Assumptions and their sources", size=15, keep=1.5)
-    doc.paragraph("Each setting of the scenario as its file states it, with the source or reasoning written "
-                  "beside it. Settings not listed take partnersim's documented defaults (docs/scenario.md); "
-                  "the run folder's scenario.yaml holds every value used.", Font(9.5, color=MUTED), after=0.12)
+    doc.paragraph(briefing.inputs_note, Font(9.5, color=MUTED), after=0.12)
     if briefing.description:
         doc.heading("What the scenario says about itself", size=11, keep=0.4)
         doc.paragraph(briefing.description, Font(9.5), after=0.12)

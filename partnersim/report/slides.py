@@ -605,9 +605,7 @@ def _assumptions(deck: Deck, briefing: Briefing) -> None:
         rows = [[s.label, s.value, s.source or "(no source given)"] for s in source.settings]
         _table(deck, f"Assumptions and their sources: {source.name}", ["Setting", "Value", "Source or reasoning"],
                rows, [2.6, 2.2, 6.5], size=11,
-               notes=["Each setting of the scenario as its file states it, with the source or reasoning written "
-                      "beside it. Settings not listed take partnersim's documented defaults; the run folder's "
-                      "scenario.yaml holds every value used."])
+               notes=[briefing.inputs_note])
 
 
 def _text_slides(deck: Deck, title: str, paragraphs: list[str], sizes: Sequence[float]) -> None:

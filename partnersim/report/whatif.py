@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 
 SHORT_VALUE = 24  # a value longer than this (a whole distribution) is left to the table of differences
 
+# The files of a what-if are listed as written; the values they leave out are the defaults, which validate lists.
+INPUTS_NOTE = ("Each setting of the files as written, with the source or reasoning written beside it. A setting "
+               "a file leaves out takes partnersim's default; `partnersim validate FILE` lists every value in "
+               "force, each marked as set or default, with its source.")
+
 
 def build_whatif(folder: Path, kind: str, size: str = "slide") -> Briefing:
     """The briefing of the ``compare``, ``sweep`` or ``sensitivity`` folder ``folder``, its charts drawn at
@@ -91,6 +96,7 @@ def compare_briefing(folder: Path, comparison: Comparison, size: str = "slide") 
         charts=charts,
         tables=[changes_table(comparison), differences_table(comparison)],
         inputs=read_inputs(record.inputs, comparison.base.scenario),
+        inputs_note=INPUTS_NOTE,
         method=_compare_method(comparison) + " " + method(comparison.base),
         provenance=folder_provenance(record, [("Compared", "; ".join(
             f"{label}: {name}" for label, name in zip(
