@@ -714,7 +714,7 @@ def test_the_s_curve_keeps_its_legend_and_labels_inside_the_figure_and_apart(cas
     assert not any(horizon.get_window_extent(renderer).overlaps(box) for box in ends)
     assert _apart(_tick_labels(ax), gap=8)
     for text in _legend(fig):
-        assert " — P50 " in text and ", P80 " in text  # the dates are never cut, only the names
+        assert " — P50" in text and ", P80 " in text  # the dates are never cut, only the names
 
 
 @pytest.mark.parametrize("name", ["start_dates", "partnership"])

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import dates, style
 from partnersim.results.text import first_to
-from partnersim.text import join_words, percent
+from partnersim.text import distinct_names, join_words, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 MARKERS = {"P50": ("o", 50), "P80": ("D", 80)}
 END_SIZE = 10.5  # points, the labels at the end of the lines
+TALL = 5.0  # inches: a figure this tall has room for a tick at 50 between 40 and 60
+WIDE = 9.0  # inches: a figure this wide has room for the legend in two columns
 END_LABEL_GAP = 14.0  # points between the centres of two of them: a line of END_SIZE text and a little more
 
 
@@ -55,14 +57,19 @@ def s_curve_chart(results: Results, *, size: str = "slide") -> Figure:
 
 
 def _legend_below(fig: Figure, ax: Axes, results: Results) -> None:
-    """The legend in two columns under the plot, each name cut to what its column leaves beside the dates."""
+    """The legend in two columns under the plot, each name cut to what its column leaves beside the dates; on a
+    figure as narrow as a page, names lose a bracketed note ("Brazil (hypothetical)" → "Brazil") where they
+    stay apart, so that the column holds them whole."""
     size, length = 9.5, 3.2
     ncols = min(2, len(results.candidates))
     room = style.legend_room(fig, ncols, size, length)
+    names = [c.name for c in results.candidates]
+    if fig.get_figwidth() < WIDE:
+        names = distinct_names([name.split(" (")[0] for name in names], names)
     labels = []
-    for candidate in results.candidates:
+    for candidate, name in zip(results.candidates, names, strict=True):
         dates = style.measure(fig, legend_text(results, candidate, ""), size)
-        labels.append(legend_text(results, candidate, style.shorten(fig, candidate.name, room - dates, size)))
+        labels.append(legend_text(results, candidate, style.shorten(fig, name, room - dates, size)))
     handles, _ = ax.get_legend_handles_labels()
     style.legend_below(fig, ax, handles, labels, ncols=ncols, fontsize=size, handlelength=length)
 
@@ -110,11 +117,17 @@ def _first(results: Results) -> list[int]:
 
 
 def legend_text(results: Results, candidate: CandidateResult, name: str | None = None) -> str:
-    """``Argentina — P50 Jan 2027, P80 after Jan 2031`` (``name`` in place of the candidate's own)."""
-    parts = []
+    """``Argentina — P50 Jan 2027, P80 after Jan 2031`` or ``Peru — P50, P80 after Jan 2031`` (``name`` in place
+    of the candidate's own)."""
+    parts, late = [], []
     for key in MARKERS:
         day = candidate.dates.get(key)
-        parts.append(f"{key} {style.month_year(day) if day else 'after ' + style.month_year(results.end_date)}")
+        if day:
+            parts.append(f"{key} {style.month_year(day)}")
+        else:
+            late.append(key)
+    if late:  # ``P50, P80 after Dec 2031``: the keys not reached share one "after"
+        parts.append(f"{', '.join(late)} after {style.month_year(results.end_date)}")
     return f"{candidate.name if name is None else name} — {', '.join(parts)}"
 
 
@@ -187,9 +200,12 @@ def _axes(ax: Axes, results: Results) -> None:
     end = mdates.date2num(results.end_date)
     ax.set_xlim(start, end)
     ax.set_ylim(0, 100)
-    # 50 and 80 are where the P50 and P80 markers sit.
-    ax.set_yticks(sorted({*range(0, 101, 20), *(level for _, level in MARKERS.values())}))
-    ax.set_ylabel(f"Chance {results.success_words} has begun (%)")
+    # 50 and 80 are where the P50 and P80 markers sit; on a figure as short as half a page, 50 would print over 40
+    # and 60, and its dashed guide says it.
+    marked = {level for _, level in MARKERS.values()} if _figure(ax).get_figheight() >= TALL else set()
+    ax.set_yticks(sorted({*range(0, 101, 20), *marked}))
+    wide = _figure(ax).get_figwidth() >= WIDE
+    ax.set_ylabel(f"Chance {results.success_words}{' ' if wide else chr(10)}has begun (%)")
     ax.set_xlabel("Date")
     dates.calendar_axis(ax, results.start, results.end_date)
 
