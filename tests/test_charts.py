@@ -289,7 +289,7 @@ def test_outcome_chart_shows_every_candidate_and_its_interval(three: Results) ->
     for candidate in three.candidates:
         assert candidate.name in text
     assert "Probability by 1 Jan 2027 (%)" == fig.axes[0].get_xlabel()
-    assert "95% interval" in text
+    assert "whisker and figures at the right: 95% interval of cooperation" in " ".join(text.split())
 
 
 def _with_success(results: Results, counts: list[int]) -> Results:

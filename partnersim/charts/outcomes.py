@@ -17,7 +17,7 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch
 
 from partnersim.charts import style
-from partnersim.charts.labels import outcome_label, success_label
+from partnersim.charts.labels import outcome_label
 from partnersim.text import join_words, percent
 
 if TYPE_CHECKING:
@@ -149,8 +149,7 @@ def _label_axes(ax: Axes, results: Results) -> None:
     right = ax.secondary_yaxis("right")
     right.set_yticks(range(len(results.candidates)), [_interval_text(c, results.success) for c in results.candidates])
     right.tick_params(length=0, labelsize=10.5, colors=style.GREY)
-    right.spines["right"].set_visible(False)
-    right.set_ylabel(f"{success_label(results)}, 95% interval", fontsize=10.5, color=style.GREY)
+    right.spines["right"].set_visible(False)  # what the figures at the right are, the subtitle says
 
 
 def _interval_text(candidate: CandidateResult, success: str) -> str:
@@ -201,7 +200,8 @@ def _subtitle(results: Results, shown: list[str]) -> str:
     shares = [e.p for c in results.candidates for e in c.outcomes.values()]
     margin = style.widest_margin(shares, results.replications) * 100
     text = (f"How the case ends in {results.replications:,} simulated futures; "
-            f"whisker: 95% interval of {results.success_words}; every share within ±{margin:.1f} points")
+            f"whisker and figures at the right: 95% interval of {results.success_words}; every share within "
+            f"±{margin:.1f} points")
     unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in shown]
     if unseen:
         text += f". Never seen: {join_words(unseen)}"
