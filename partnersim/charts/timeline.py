@@ -228,9 +228,9 @@ def _legend(fig: Figure, ax: Axes, stages: list[tuple[str, str]]) -> None:
 
 
 def _subtitle(results: Results, story: Story) -> str:
-    return (f"Simulated future no. {story.replication:,} of {results.replications:,}: as many candidates reach "
-            f"{results.success_words} as expected, each case ending in its most likely way given that. An "
-            f"illustration, not a forecast; an ally is named only where it stands out in the forecast")
+    return (f"Simulated future no. {story.replication:,} of {results.replications:,}: as many successes as "
+            f"expected, each case ending its most likely way. An illustration, not a forecast; allies named only "
+            f"where they stand out")
 
 
 def _figure(ax: Axes) -> Figure:
