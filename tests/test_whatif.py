@@ -31,6 +31,7 @@ from partnersim.whatif.paired import newcombe_paired
 from partnersim.whatif.points import run_point
 from partnersim.whatif.sensitivity import drivers
 from partnersim.whatif.sweep import design_points, parse_param, prepare
+from partnersim.whatif.text import change_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -491,6 +492,12 @@ def test_a_comparison_tells_apart_inputs_that_share_a_file_name_and_a_scenario_n
         assert f"What differs (latam.yaml → {label}):" in result.output
         assert f"parent ({label}) against parent (latam.yaml)" in result.output
     assert "parent against parent" not in result.output
+    overview = result.output.split("All what-ifs: change in the chance of")[1]
+    assert "parent (variants/latam.yaml)" in overview and "parent (v3/latam.yaml)" in overview
+    comparison = compare(*_loaded(), replications=300)
+    for candidate in comparison.base.candidates:
+        cells = [change_text(v.candidate(candidate.code).success) for v in comparison.variants]
+        assert all(cell in overview for cell in cells)
     rows = list(csv.DictReader((out / "compare.csv").open(encoding="utf-8")))
     assert [r["variant"] for r in rows] == ["variants/latam.yaml", "v3/latam.yaml"]
     heads = [line for line in (out / "differences.txt").read_text(encoding="utf-8").splitlines()

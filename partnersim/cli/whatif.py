@@ -188,6 +188,38 @@ def _print_comparison(result: Comparison) -> None:
         for c in variant.candidates:
             screen.print(f"  {literal(candidate_sentence(c, result, success))}", soft_wrap=True)
         screen.print()
+    if len(result.variants) > 1:
+        print_table(screen, _overview(result, names))
+
+
+def _overview(result: Comparison, names: list[str]) -> Any:
+    """Every what-if against every candidate in one table: the change in the chance of success with its paired
+    interval, marked where it is beyond noise."""
+    from rich.table import Table
+
+    from partnersim.safetext import console as literal
+    from partnersim.text import percent
+    from partnersim.whatif.text import change_text
+
+    base = result.base
+    table = Table(title=f"All what-ifs: change in the chance of {base.success_words} by {base.end_date:%d %b %Y}, in "
+                  "points (paired 95% interval)", title_justify="left",
+                  caption="*: beyond noise (the interval excludes zero)", caption_justify="left")
+    table.add_column("Candidate", no_wrap=True)
+    table.add_column("Base", justify="right")
+    for name in names:
+        table.add_column(literal(name), justify="right")
+    for candidate in base.candidates:
+        cells = []
+        for variant in result.variants:
+            try:
+                change = variant.candidate(candidate.code).success
+            except KeyError:
+                cells.append("–")
+                continue
+            cells.append(change_text(change) + (" *" if change.distinguishable else ""))
+        table.add_row(literal(candidate.name), percent(candidate.outcomes[base.success].p), *cells)
+    return table
 
 
 def _headings(result: Comparison) -> list[str]:
