@@ -17,6 +17,7 @@ from matplotlib.text import Text
 
 from partnersim.charts import CHARTS, selection
 from partnersim.report.findings import candidate_finding, headline
+from partnersim.results.csvtext import summary_csv
 from partnersim.results.markdown import summary_markdown
 from partnersim.results.rows import rows_from_columns
 from partnersim.results.text import finding
@@ -41,6 +42,7 @@ def test_no_output_of_a_run_with_allies_set_alike_names_an_ally(seed: int) -> No
     texts = [finding(results, c) for c in results.candidates]
     texts += [candidate_finding(results, c) for c in results.candidates]
     texts.append(summary_markdown(results))
+    texts.append(summary_csv(results))
     for chart in selection(has_rows=True, has_partnership=False):
         texts.append(headline(chart.name, results, rows))
         texts += _figure_text(CHARTS[chart.name](results, rows=rows))

@@ -13,6 +13,7 @@ from typing import Any
 
 from partnersim import safetext
 from partnersim.results.summary import Results
+from partnersim.results.text import standing
 
 
 def summary_csv(results: Results) -> str:
@@ -36,7 +37,9 @@ def summary_csv(results: Results) -> str:
             row += [f"{e.p:.6f}", f"{e.low:.6f}", f"{e.high:.6f}"]
         dates = [c.dates[k] for k in ("P10", "P50", "P80", "P90")]
         row += [d.isoformat() if d else "" for d in dates]
-        row += [(lst[0].code if lst else "") for lst in (c.last_to_consent, c.holding, c.vetoing)]
+        # Only allies that stand out, the two named together when they cannot be told apart; else empty.
+        row += [";".join(s.code for s in standing(lst, results.replications))
+                for lst in (c.last_to_consent, c.holding, c.vetoing)]
         if life and c.partnership is not None:
             for e in (c.partnership.active, c.partnership.suspended, c.partnership.lapsed):
                 row += [f"{e.p:.6f}", f"{e.low:.6f}", f"{e.high:.6f}"]

@@ -81,9 +81,11 @@ def _candidate_row(results: Results, candidate: Any) -> dict[str, Any]:
         row[f"p_{results.success}_by_{day.year}"] = estimate.p
     for stage in candidate.stages:
         row[f"mean_days_{stage.stage}"] = stage.mean_days
+    from partnersim.results.text import standing
+
     for kind in ("last_to_consent", "holding", "vetoing"):
-        shares = getattr(candidate, kind)
-        row[f"top_{kind}"] = shares[0].code if shares else None
+        picked = standing(getattr(candidate, kind), results.replications)  # only allies that stand out
+        row[f"top_{kind}"] = ";".join(s.code for s in picked) or None
     life = candidate.partnership
     if life is not None:
         for name, estimate in (("partnership_active", life.active), ("suspended", life.suspended),
