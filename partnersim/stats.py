@@ -7,12 +7,14 @@ interval for the same count.
 from __future__ import annotations
 
 import math
-from typing import overload
+from collections.abc import Callable, Sequence
+from typing import TypeVar, overload
 
 import numpy as np
 
 Z95 = 1.959963984540054  # standard normal quantile at 0.975: two-sided 95%
 Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+T = TypeVar("T")
 
 
 @overload
@@ -91,3 +93,14 @@ def newcombe_independent(count1: int, n1: int, count2: int, n2: int) -> tuple[fl
     l2, u2 = wilson(count2, n2)
     diff = p1 - p2
     return diff - math.hypot(p1 - l1, u2 - p2), diff + math.hypot(u1 - p1, p2 - l2)
+
+
+def leaders(items: Sequence[T], interval: Callable[[T], tuple[float, float, float]]) -> list[T]:
+    """The item whose estimate is largest in size, then every other whose 95% interval overlaps the largest's
+    (the two cannot be told apart), largest first; ``interval(item)`` gives (estimate, low, high)."""
+    if not items:
+        return []
+    ranked = sorted(items, key=lambda item: -abs(interval(item)[0]))
+    _, low, high = interval(ranked[0])
+    return [ranked[0]] + [item for item in ranked[1:]
+                          if interval(item)[1] <= high and interval(item)[2] >= low]

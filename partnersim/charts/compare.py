@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
+from partnersim.stats import leaders
 from partnersim.text import join_words, percent, points
 
 if TYPE_CHECKING:
@@ -149,8 +150,15 @@ def _finding_of_many(comparison: Comparison) -> str:
     best = max(comparison.variants, key=weight)
     if weight(best) == 0:
         return "No what-if changes the chance of cooperation beyond the simulation's noise"
-    name = _names(comparison)[1 + comparison.variants.index(best)]
-    return f"{name} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
+    # The largest change of each what-if; those that cannot be told apart from the largest are named with it.
+    tops = [(max((c for c in v.candidates if c.success.distinguishable), key=lambda c: abs(c.success.diff)), k)
+            for k, v in enumerate(comparison.variants) if weight(v) > 0]
+    first, *alike = leaders(tops, lambda item: (item[0].success.diff, item[0].success.low, item[0].success.high))
+    names = _names(comparison)[1:]
+    if alike:
+        who = join_words([names[k] for _, k in (first, *alike)])
+        return f"{who} move the chance by the horizon most, within noise of each other"
+    return f"{names[first[1]]} moves the chance by the horizon most, by up to {weight(best) * 100:.0f} points"
 
 
 def _dates(results: Results, length: int) -> np.ndarray:
@@ -326,7 +334,11 @@ def changes_finding(comparison: Comparison) -> str:
             if c.success.distinguishable]
     if not real:
         return f"No what-if moves the chance of {what} by {by} beyond the simulation's noise"
-    _, k, top = max(real, key=lambda item: item[0])
+    (_, k, top), *alike = leaders(real, lambda item: (item[2].success.diff, item[2].success.low,
+                                                      item[2].success.high))
+    if alike:  # the largest cannot be told apart from these: named together
+        who = join_words([f"{_plain(c.name)} with “{names[j]}”" for _, j, c in [(0, k, top), *alike]][:3])
+        return f"Largest changes, within noise of each other: {who}, about {points(top.success.diff)} points by {by}"
     return f"Largest change: {_plain(top.name)} {points(top.success.diff)} points by {by} with “{names[k]}”"
 
 

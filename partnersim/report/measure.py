@@ -21,11 +21,14 @@ from partnersim.charts import style
 
 FAMILY = style.RC["font.sans-serif"][0]
 Slant = Literal["normal", "italic", "oblique"]
+DPI = 720
 
 
 @lru_cache(maxsize=8)
 def _renderer() -> RendererAgg:
-    return RendererAgg(10, 10, 72)  # at 72 dpi a pixel is a point
+    # At 720 dpi: a pixel is a tenth of a point, so hinting (which rounds glyphs to whole pixels) leaves the
+    # width within a hair of the unhinted text a PDF draws; at 72 dpi a long bold run came out a space short.
+    return RendererAgg(10, 10, DPI)
 
 
 @lru_cache(maxsize=50_000)
@@ -33,7 +36,7 @@ def width(text: str, size: float, weight: str = "normal", slant: Slant = "normal
     """Width of ``text`` in inches at ``size`` points."""
     props = FontProperties(family=FAMILY, size=size, weight=weight, style=slant)
     measured, _, _ = _renderer().get_text_width_height_descent(text, props, ismath=False)
-    return float(measured) / 72
+    return float(measured) / DPI
 
 
 def wrap(text: str, size: float, room: float, weight: str = "normal", slant: Slant = "normal") -> list[str]:

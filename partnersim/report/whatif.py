@@ -26,6 +26,7 @@ from partnersim.report.findings import Table
 from partnersim.results.folder import read_manifest
 from partnersim.results.load import RunResults, SavedRun, input_texts
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
+from partnersim.stats import leaders
 from partnersim.text import join_words, percent
 from partnersim.values.durations import month_label
 from partnersim.whatif import saved
@@ -116,7 +117,11 @@ def _changes_headline(comparison: Comparison) -> str:
     real = [(c, name) for c, name in changes if c.success.distinguishable]
     if not real:
         return f"No what-if moves a candidate's chance of {what} by {by} beyond the simulation's noise"
-    top, name = max(real, key=lambda item: abs(item[0].success.diff))
+    first, *alike = leaders(real, lambda item: (item[0].success.diff, item[0].success.low, item[0].success.high))
+    top, name = first
+    if alike:  # changes that cannot be told apart from the largest are named with it
+        named = join_words([f"{possessive(c.name)} with “{n}”, {with_interval(c.success)}" for c, n in [first, *alike]])
+        return f"The largest changes in the chance of {what} by {by}, within noise of each other: {named}"
     return (f"The largest change is {possessive(top.name)} chance of {what} by {by} with “{name}”: "
             f"{with_interval(top.success)}")
 
@@ -131,12 +136,14 @@ def compare_bottom_line(comparison: Comparison) -> str:
         real = [c for c in variant.candidates if c.success.distinguishable]
         if not real:
             continue
-        top = max(real, key=lambda c: abs(c.success.diff))
+        top, *alike = leaders(real, lambda c: (c.success.diff, c.success.low, c.success.high))
+        most = join_words([c.name.split(' (')[0] for c in (top, *alike)])
         signs = {c.success.diff > 0 for c in real}
         verb = "moves" if len(signs) > 1 else "raises" if True in signs else "lowers"
         whom = f"{len(real)} of {len(variant.candidates)} candidates" if len(variant.candidates) > 1 else "the candidate"
         said.append((abs(top.success.diff), f"“{name}” {verb} the chance of {what} by {by} beyond noise for "
-                     f"{whom}, most for {top.name.split(' (')[0]}: {with_interval(top.success)}."))
+                     f"{whom}, most for {most}" + (" (within noise of each other)" if alike else "")
+                     + f": {with_interval(top.success)}" + (" for the first" if alike else "") + "."))
     said.sort(key=lambda item: -item[0])
     sentences += [text for _, text in said[:4 - len(sentences)]]
     quiet = len(comparison.variants) - len(said)
