@@ -77,3 +77,13 @@ def test_two_candidates_set_alike_are_never_ranked(seed: int) -> None:
         "s_curve", results, None)
     for title in (s_curve_title(results), starts_title(results)):
         assert "Argentina and Chile" in title or "Chile and Argentina" in title, title
+
+
+def test_the_largest_change_is_named_alone_only_beyond_noise() -> None:
+    from partnersim.stats import leaders
+
+    changes = {"Brazil": (-0.089, -0.106, -0.073), "Mexico": (-0.087, -0.103, -0.071), "Peru": (-0.02, -0.03, -0.01)}
+    assert leaders(list(changes), changes.__getitem__) == ["Brazil", "Mexico"]
+    changes["Mexico"] = (-0.05, -0.06, -0.04)
+    assert leaders(list(changes), changes.__getitem__) == ["Brazil"]
+    assert leaders([], changes.__getitem__) == []
