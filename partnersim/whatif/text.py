@@ -9,6 +9,7 @@ from typing import Any
 
 from partnersim import safetext
 from partnersim.results.summary import Results
+from partnersim.results.text import date_interval, date_with_interval
 from partnersim.text import percent, points
 from partnersim.values.durations import month_label
 from partnersim.whatif.compare import CandidateChange, Comparison, DateChange
@@ -68,6 +69,22 @@ def dates_text(dates: DateChange) -> str:
     return f"{one(dates.base)} → {one(dates.variant)}"
 
 
+def _shift_sentence(change: CandidateChange, comparison: Comparison) -> str:
+    """``even chance by Sep 2031 (Aug–Oct 2031) instead of Jan 2031 (Dec 2030–Feb 2031), 8 months later, beyond
+    noise``: each date with its 95% interval, and the shift beyond noise only when the two intervals do not
+    meet (a paired interval would be narrower, so this never claims too much)."""
+    variant = next(v for v in comparison.variants if any(c is change for c in v.candidates))
+    base = comparison.base.candidate(change.code)
+    after = variant.results.candidate(change.code)
+    _, base_early, base_late = date_interval(comparison.base, base, 0.5)
+    _, early, late = date_interval(variant.results, after, 0.5)
+    apart = (early is not None and base_late is not None and early > base_late) or (
+        late is not None and base_early is not None and late < base_early)
+    return (f"even chance by {date_with_interval(variant.results, after, 0.5)} instead of "
+            f"{date_with_interval(comparison.base, base, 0.5)}, {shift_text(change.dates['P50'])}, "
+            f"{'beyond noise' if apart else 'within noise'}")
+
+
 def candidate_sentence(change: CandidateChange, comparison: Comparison, success: str) -> str:
     """What the what-if does to one candidate, read aloud."""
     base = comparison.base
@@ -83,14 +100,14 @@ def candidate_sentence(change: CandidateChange, comparison: Comparison, success:
     if p50.base is None and p50.variant is None:
         parts.append(f"no even chance by {by} in either")
     elif p50.variant is None:
-        parts.append(f"no longer an even chance by {by} (was {month_label(p50.base)})")  # type: ignore[arg-type]
+        parts.append(f"no longer an even chance by {by}; the base reached it by "
+                     f"{date_with_interval(base, base.candidate(change.code), 0.5)}")
     elif p50.base is None:
         parts.append(f"even chance by {month_label(p50.variant)} (not reached in the base)")
     elif month_label(p50.base) == month_label(p50.variant):
         parts.append(f"even chance by {month_label(p50.variant)} in both")
     else:
-        parts.append(f"even chance by {month_label(p50.variant)} instead of {month_label(p50.base)}, "
-                     f"{shift_text(p50)}")
+        parts.append(_shift_sentence(change, comparison))
     r = change.rejected
     if r.identical:
         parts.append("chance of rejection unchanged")
