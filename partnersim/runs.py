@@ -98,7 +98,7 @@ def execute(
         folder.write_json("summary.json", results.to_dict())
         folder.write_text("results.csv", csvtext.summary_csv(results))
         folder.write_text("summary.md", summary_markdown(results))
-        assumptions = _in_force(path, overrides, scenario)
+        assumptions = values_in_force(path, overrides, scenario)
         if assumptions is not None:
             folder.write_text(ASSUMPTIONS, csv_text(assumptions))
         folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
@@ -128,7 +128,7 @@ def execute(
     return Run(folder=written, results=results, files=files, assumptions=assumptions or [])
 
 
-def _in_force(path: Path, overrides: Sequence[str], scenario: Scenario) -> list[Assumption] | None:
+def values_in_force(path: Path, overrides: Sequence[str], scenario: Scenario) -> list[Assumption] | None:
     """The values ``scenario`` runs with, each marked as set in ``path`` (or by ``overrides``) or a default.
 
     None when the file no longer gives this scenario (edited during the run): where each value was set is

@@ -285,3 +285,15 @@ def test_chart_and_rerun_name_a_what_if_folder_and_what_to_run(compared: Path) -
     assert f"{compared} is a compare folder, not a run folder" in line and f"partnersim report {compared}" in line
     line = _fails("rerun", str(compared))
     assert "is a compare folder, not a run folder, so it cannot be replayed; to do it again, run its command: " in line
+
+
+def test_the_briefing_of_a_comparison_lists_the_bases_values_in_force(compared: Path) -> None:
+    """The comparison keeps the base's assumptions.csv, as its run would; the briefing lists it with its marks."""
+    from partnersim.report.whatif import build_whatif
+    from partnersim.scenario.inforce import read_csv
+
+    written = read_csv((compared / "assumptions.csv").read_text(encoding="utf-8"))
+    briefing = build_whatif(compared, "compare")
+    table = next(t for t in briefing.tables if t.title.startswith("Assumptions in force (the base)"))
+    assert len(table.rows) >= len([a for a in written if a.value]) // 2 and written
+    assert any("set in" in " ".join(row) for row in table.rows)

@@ -114,7 +114,7 @@ def build(run: SavedRun, rows: Rows | None, size: str = "slide", marking: str = 
         findings=[candidate_finding(results, c) for c in results.candidates],
         finding_leads=[f"{c.name}:" for c in results.candidates],
         charts=charts,
-        tables=summary_tables(results) + [t for t in (judgement_table(results),) if t is not None] + [in_force_table(run)],
+        tables=summary_tables(results) + [t for t in (judgement_table(results),) if t is not None] + [in_force_table(run.folder)],
         inputs=read_inputs(run.inputs, scenario),
         method=method(results),
         provenance=provenance(run),

@@ -16,7 +16,7 @@ from partnersim.report.findings import Table
 from partnersim.scenario.inforce import ASSUMPTIONS, DEFAULT, DERIVED, Assumption, read_csv
 
 if TYPE_CHECKING:
-    from partnersim.results.load import SavedRun
+    from pathlib import Path
 
 TITLE = "Assumptions in force"
 HEADER = ["Applies to", "Setting", "Value in force", "Set by the scenario, or default"]
@@ -27,9 +27,10 @@ NOTE = ("The values the run used for the settings that drive its result. 'Set': 
         "hold show no length or lifting of a hold. 'Derived': computed from the values above.")
 
 
-def in_force_table(run: SavedRun) -> Table:
-    """The table of the run in ``run``; one row saying why, when its folder holds no readable assumptions.csv."""
-    path = run.folder / ASSUMPTIONS
+def in_force_table(folder: Path) -> Table:
+    """The table of the run (or the base of the comparison) in ``folder``; one row saying why, when the folder
+    holds no readable assumptions.csv."""
+    path = folder / ASSUMPTIONS
     try:
         assumptions = read_csv(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from partnersim.whatif.paired import Change
 
 SHORT_VALUE = 24  # a value longer than this (a whole distribution) is left to the table of differences
+# A comparison's folder keeps the base's values in force; each what-if's changes to them are listed apart.
+COMPARISON_INPUTS_NOTE = ("Each setting of the files as written, with the source or reasoning written beside it. "
+                          "The base's values in force, those not written included, are in the table 'Assumptions "
+                          "in force (the base)', each marked as set or default, with its source; what each what-if "
+                          "changes is in the table 'What each what-if changes'.")
 
 # The files of a what-if are listed as written; the values they leave out are the defaults, which validate lists.
 INPUTS_NOTE = ("Each setting of the files as written, with the source or reasoning written beside it. A setting "
@@ -95,9 +100,9 @@ def compare_briefing(folder: Path, comparison: Comparison, size: str = "slide") 
         findings=findings,
         finding_leads=leads,
         charts=charts,
-        tables=[changes_table(comparison), differences_table(comparison)],
+        tables=[changes_table(comparison), differences_table(comparison), _base_in_force(folder)],
         inputs=read_inputs(record.inputs, comparison.base.scenario),
-        inputs_note=INPUTS_NOTE,
+        inputs_note=COMPARISON_INPUTS_NOTE,
         method=_compare_method(comparison) + " " + method(comparison.base),
         provenance=folder_provenance(record, [("Compared", "; ".join(
             f"{label}: {name}" for label, name in zip(
@@ -343,3 +348,13 @@ def day_text(day: dt.date) -> str:
 
 
 __all__ = ["build_whatif", "changes_table", "compare_briefing", "differences_table", "warnings"]
+
+
+def _base_in_force(folder: Path) -> Table:
+    """The base's values in force, as its run would list them, from the comparison's assumptions.csv."""
+    from dataclasses import replace
+
+    from partnersim.report.inforce import in_force_table
+
+    found = in_force_table(folder)
+    return replace(found, title=f"{found.title} (the base)")

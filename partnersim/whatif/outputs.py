@@ -26,6 +26,9 @@ from partnersim.charts.sweep import sweep_chart
 from partnersim.charts.tornado import tornado_chart
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.rundir import manifest
+from partnersim.runs import values_in_force
+from partnersim.scenario.inforce import ASSUMPTIONS
+from partnersim.scenario.inforce import csv_text as inforce_csv
 from partnersim.scenario.loader import source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.whatif.compare import Comparison, Input
@@ -85,6 +88,10 @@ def write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Inp
         lines.append(safetext.line(f"{result.base_label} → {variant.label}"))
         lines += [f"  {d}" for d in variant.differences] or ["  nothing: the two scenarios are the same"]
     folder.write_text("differences.txt", "\n".join(lines) + "\n")
+    # The base's values in force, as a run writes them: what a briefing of the comparison lists as assumed.
+    base = values_in_force(inputs[0].path, (), result.base.scenario)
+    if base is not None:
+        folder.write_text(ASSUMPTIONS, inforce_csv(base))
     chart = compare_chart(result) if len(result.variants) == 1 else changes_chart(result)
     _save(chart, folder, f"compare.{image_format}", image_format)
     sources = _inputs(folder, [path for item in inputs for path in item.sources])
