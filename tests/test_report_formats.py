@@ -320,3 +320,19 @@ def test_no_ally_is_named_where_none_stands_out(run: SavedRun) -> None:
     text = bottom_line(alike)
     assert "No ally stands out as holding its consent" in text
     assert not any(s.name in text for c in results.candidates for s in c.holding)
+
+
+def test_the_sources_of_the_defaults_are_on_a_slide_not_only_in_the_notes(run: SavedRun, rows: Rows,
+                                                                          tmp_path: Path) -> None:
+    import pptx
+
+    briefing = content.build(run, rows)
+    numbered = [t for t in briefing.tables if "[1] " in t.note]
+    assert numbered  # the test scenario leaves settings to their defaults
+    deck = pptx.Presentation(str(slides.write_pptx(briefing, tmp_path / "deck.pptx")))
+    shown = {slide.shapes.title.text: " ".join(shape.text_frame.text for shape in slide.shapes
+                                               if shape.has_text_frame and shape != slide.shapes.title)
+             for slide in deck.slides}
+    for table in numbered:
+        text = next(body for title, body in shown.items() if title.startswith(f"{table.title}: how to read it"))
+        assert "[1] " in text

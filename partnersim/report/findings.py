@@ -180,6 +180,8 @@ def _outcomes(results: Results) -> str:
 def _s_curve(results: Results) -> str:
     what = results.success_words
     leaders = first_to(results, 0.5)
+    if len(results.candidates) == 1 and leaders:
+        return f"{leaders[0].name} has an even chance of {what} by {date_with_interval(results, leaders[0], 0.5)}"
     if len(leaders) == 1:
         return f"{leaders[0].name} is first to an even chance of {what}, by {date_with_interval(results, leaders[0], 0.5)}"
     if leaders:

@@ -400,6 +400,9 @@ def write_pptx(briefing: Briefing, path: Path, template: str | Path | None = Non
         weights = [max(len(cell) for cell in column) + 2.0 for column in zip(table.header, *table.rows, strict=True)]
         _table(deck, table.title, table.header, table.rows, weights, size=14,
                notes=[table.note] if table.note else [INTERVALS])
+        if "[1] " in table.note:  # numbered sources the rows refer to: on a slide, not only in the notes
+            _text_slides(deck, f"{table.title}: how to read it, and the sources", [table.note],
+                         (16, 15, 14, 13, 12))
     _assumptions(deck, briefing)
     if briefing.process is not None:
         _chart(deck, briefing.process)
