@@ -297,3 +297,11 @@ def test_the_briefing_of_a_comparison_lists_the_bases_values_in_force(compared: 
     table = next(t for t in briefing.tables if t.title.startswith("Assumptions in force (the base)"))
     assert len(table.rows) >= len([a for a in written if a.value]) // 2 and written
     assert any("set in" in " ".join(row) for row in table.rows)
+
+
+def test_load_run_names_a_compare_folder_and_what_briefs_it(compared: Path) -> None:
+    import partnersim
+    from partnersim.errors import RunFolderError
+
+    with pytest.raises(RunFolderError, match="is a compare folder .*partnersim report briefs it"):
+        partnersim.load_run(compared)

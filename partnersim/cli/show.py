@@ -8,15 +8,6 @@ import click
 
 from partnersim.cli.common import friendly_errors
 
-# What each kind of folder that partnersim writes holds, for a user who gives one that is not a run's.
-OTHER_FOLDERS = {
-    "compare": "compare.csv and differences.txt",
-    "sweep": "sweep.csv",
-    "sensitivity": "sensitivity.csv",
-    "fit": "fit.json and allies.yaml",
-    "backtest": "backtest.csv and backtest.json",
-}
-
 
 @click.command(epilog="""\b
 Examples:
@@ -48,8 +39,7 @@ def show(run_dir: Path, workbook: Path | None) -> None:
             raise click.BadParameter(f"an Excel workbook's name ends in .xlsx, got {workbook.name}",
                                      param_hint="--xlsx")
         require_openpyxl()  # before anything is printed
-    _check_kind(run_dir)
-    run = load_run(run_dir)
+    run = load_run(run_dir)  # a folder of another command is named, in one line
     _print_results(run.results)
     precision = run.manifest.get("precision")
     stopped = isinstance(precision, (int, float)) and not isinstance(precision, bool) and precision > 0
@@ -62,20 +52,6 @@ def show(run_dir: Path, workbook: Path | None) -> None:
 
         click.echo(f"Wrote {write_xlsx(run, workbook)}")
 
-
-def _check_kind(folder: Path) -> None:
-    """Refuse, in one line, a folder that another command wrote (its manifest names the command)."""
-    from partnersim.errors import RunFolderError
-    from partnersim.results.folder import read_manifest
-
-    kind = (read_manifest(folder) or {}).get("kind", "run") if folder.is_dir() else "run"
-    if kind != "run":
-        holds = OTHER_FOLDERS.get(kind)
-        what = f"partnersim {kind}" if holds else "another partnersim command"
-        raise RunFolderError(
-            f"{folder} is a {kind} folder (written by {what}), not a run folder"
-            + (f"; its tables are in {holds}" if holds else "")
-        )
 
 
 COMMANDS: list[click.Command] = [show]

@@ -108,7 +108,31 @@ def load_run(folder: str | Path) -> SavedRun:
     return SavedRun(folder=folder, results=results, manifest=manifest, inputs=input_texts(folder, manifest))
 
 
+# What each kind of folder that partnersim writes holds, for a user who gives one that is not a run's.
+OTHER_FOLDERS = {
+    "compare": "compare.csv and differences.txt",
+    "sweep": "sweep.csv",
+    "sensitivity": "sensitivity.csv",
+    "fit": "fit.json and allies.yaml",
+    "backtest": "backtest.csv and backtest.json",
+}
+
+
+def check_run_kind(folder: Path) -> None:
+    """Refuse, in one line, a folder that another command wrote (its manifest names the command)."""
+    kind = (read_manifest(folder) or {}).get("kind", "run") if folder.is_dir() else "run"
+    if kind != "run":
+        holds = OTHER_FOLDERS.get(kind)
+        what = f"partnersim {kind}" if holds else "another partnersim command"
+        briefed = "; partnersim report briefs it" if kind in ("compare", "sweep", "sensitivity") else ""
+        raise RunFolderError(
+            f"{folder} is a {kind} folder (written by {what}), not a run folder"
+            + (f"; its tables are in {holds}" if holds else "") + briefed
+        )
+
+
 def _check_folder(folder: Path) -> None:
+    check_run_kind(folder)
     check_finished(folder, REQUIRED, "run the scenario again")
     for problem in damaged(folder, DATA):
         raise RunFolderError(f"{folder} is damaged: {problem}; run the scenario again")
