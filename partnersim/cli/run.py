@@ -144,7 +144,7 @@ def _year_end_columns(results: Results, most: int = 6) -> list[int]:
 def _print_results(results: Results) -> None:
     from rich.table import Table
 
-    from partnersim.cli.tables import print_table
+    from partnersim.cli.tables import print_paragraph, print_table
     from partnersim.results.text import finding, interval, outcome_heading
     from partnersim.safetext import console as literal
     from partnersim.text import percent
@@ -203,9 +203,10 @@ def _print_results(results: Results) -> None:
     print_table(screen, allies)
     if results.has_partnership:
         print_table(screen, _partnership_table(results))
+    screen.print()
     screen.print("[bold]Findings[/bold]")
     for c in results.candidates:
-        screen.print(f"  {literal(finding(results, c))}", soft_wrap=True)
+        print_paragraph(screen, literal(finding(results, c)))
 
 
 def _partnership_table(results: Results) -> Any:

@@ -31,7 +31,7 @@ from partnersim.cli.common import (
     set_option,
     with_progress,
 )
-from partnersim.cli.tables import print_table
+from partnersim.cli.tables import print_paragraph, print_table
 
 if TYPE_CHECKING:
     from partnersim.whatif.compare import Comparison
@@ -186,7 +186,7 @@ def _print_comparison(result: Comparison) -> None:
             print_table(screen, life)
         screen.print("[bold]In plain words[/bold]")
         for c in variant.candidates:
-            screen.print(f"  {literal(candidate_sentence(c, result, success))}", soft_wrap=True)
+            print_paragraph(screen, literal(candidate_sentence(c, result, success)))
         screen.print()
     if len(result.variants) > 1:
         print_table(screen, _overview(result, names))
