@@ -243,13 +243,16 @@ def _subtitle(results: Results, table: AllyTable) -> str:
     cases = (f"{table.cases:,} cases ({candidates} candidate{'s' if candidates != 1 else ''} × "
              f"{table.cases // max(candidates, 1):,} replications)")
     if table.alike is not None and table.rows:
-        text = (f"The allies set apart or standing out, then the {table.alike.members} set alike as one row (each on "
-                f"average, the range over them in brackets), over {cases}")
+        text = (f"Allies set apart or standing out, then the {table.alike.members} set alike as one row (each on "
+                f"average; range in brackets); {cases}")
     elif table.alike is not None:
-        text = (f"The {table.alike.members} allies, all set alike, as one row (each on average, the range over them "
-                f"in brackets), over {cases}")
+        text = f"The {table.alike.members} allies, all set alike, as one row (each on average; range in brackets); {cases}"
     else:
         text = f"The allies most often in the way (up to ten), over {cases}"
+    # What a reader needs most first, so that a subtitle cut short keeps it: the noise, then the definitions.
+    text += f"; 95% intervals within ±{margin(table) * 100:.1f} points"
+    if not table.exact:
+        text += ". Counted from each candidate's five most frequent allies (the run wrote no replications.csv)"
     template = template_of(results)
     first = first_decision(results)
     if first:
@@ -258,7 +261,4 @@ def _subtitle(results: Results, table: AllyTable) -> str:
     if silent and template:
         labels = {s.name: s.label for s in template.stages}
         text += f"; breaking silence at {', '.join(labels.get(n, n) for n in silent)} counts as a hold"
-    text += f"; 95% intervals within ±{margin(table) * 100:.1f} points"
-    if not table.exact:
-        text += ". Counted from each candidate's five most frequent allies (the run wrote no replications.csv)"
     return text

@@ -259,8 +259,10 @@ def caption(name: str, results: Results) -> str:
         "stage_times": ("The mean time a case spends in each stage of the process, among the cases that "
                         "reach that stage, and how often each stage is reached; time after the horizon is "
                         "not counted."),
-        "allies": ("The ten allies most often in the way: how often each held its consent, vetoed, or was "
-                   "the last to agree, as a share of all cases (one candidate in one simulated future)."),
+        "allies": ("The allies the scenario sets apart or that stand out, one row each, then the allies set "
+                   "alike as one row (each on average, with the range over them): how often each held its consent, "
+                   "vetoed, or was the last to agree, as a share of all cases (one candidate in one simulated "
+                   "future)."),
         "timeline": ("One simulated future, stage by stage for each candidate, chosen so that as many "
                      "candidates succeed as the forecast expects and each case ends in its most likely way: an "
                      "illustration of how the numbers arise, not a forecast."),
