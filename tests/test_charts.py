@@ -329,7 +329,7 @@ def test_outcome_finding_for_a_single_candidate(one: Results) -> None:
 def test_candidate_that_never_succeeds_is_shown_after_the_horizon(three: Results) -> None:
     peru = three.candidate("PER")
     assert peru.dates["P50"] is None
-    assert legend_text(three, peru) == "Peru — P50 after Jan 2027, P80 after Jan 2027"
+    assert legend_text(three, peru) == "Peru — P50, P80 after Jan 2027"
     fig = CHARTS["s_curve"](three)
     assert "0% Peru" in _all_text(fig)
 
