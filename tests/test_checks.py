@@ -29,7 +29,7 @@ HEAD = """\
 start: 2026-12-01
 horizon: 2031-12-31
 """
-ARG = "  - {code: ARG, name: Argentina, request: 2024-04-18}\n"
+ARG = "  - {code: ARG, name: Argentina, request: 2024-04-18, stage: consensus, since: 2024-04-18}\n"
 
 RECORD = "in the record, 10 of the 13 single-ally holds ended in consent"
 COLOMBIA = (
@@ -202,7 +202,7 @@ def test_a_horizon_shorter_than_the_fastest_path(here: Path) -> None:
             allies:
               default: {deliberation: {uniform: [1mo, 2mo]}}
         candidates:
-          - {code: ARG, name: Argentina, request: 2024-04-18}
+          - {code: ARG, name: Argentina, request: 2024-04-18, stage: consensus, since: 2024-04-18}
           - {code: BRA, name: Brazil, request: 2027-05-01}
           - {code: CHL, name: Chile, request: 2024-04-18, stage: ipcp_drafting}
         """
@@ -225,7 +225,7 @@ def test_a_certain_hold_counts_in_the_fastest_path(here: Path) -> None:
         allies:
           TUR: {hold: {probability: 1, duration: 1y, lifted: 1}}
         candidates:
-          - {code: ARG, name: Argentina, request: 2024-04-18}
+          - {code: ARG, name: Argentina, request: 2024-04-18, stage: consensus, since: 2024-04-18}
         """
     # Türkiye's top-level entry holds for a year at both consensus stages.
     assert warnings_of(here, text) == [
@@ -260,6 +260,20 @@ def test_a_request_range_ending_at_the_horizon_is_fine(here: Path) -> None:
     assert warnings_of(here, text) == []
 
 
+def test_a_request_long_before_the_start_with_no_stage_is_noted(here: Path) -> None:
+    """A dated request 2.6 years before the start is simulated from the start as if just made: said once; a
+    stage given, or a request a month before the start, is not noted."""
+    text = HEAD + "candidates:\n  - {code: ARG, name: Argentina, request: 2024-04-18}\n"
+    assert warnings_of(here, text) == [
+        "x.yaml:4: candidates.0.request: warning: Argentina asked by 2024-04-18, 2.6 years before the start, but "
+        "its case gives no stage: it is simulated from 2026-12-01 as if it had just asked; give its stage and since "
+        "to resume it where it stands on the start date",
+    ]
+    resumed = HEAD + "candidates:\n  - {code: ARG, request: 2024-04-18, stage: consensus, since: 2024-04-18}\n"
+    assert warnings_of(here, resumed) == []
+    assert warnings_of(here, HEAD + "candidates:\n  - {code: ARG, request: 2026-11-01}\n") == []
+
+
 # --- 5. settings far outside the record ----------------------------------------------------------
 
 
@@ -274,7 +288,7 @@ def test_settings_far_outside_the_record(here: Path) -> None:
         "  expert_talks: {round: 5y}\n"
         "  ipcp_drafting: {duration: {uniform: [3y, 7y]}}\n"
         "candidates:\n"
-        "  - {code: ARG, name: Argentina, request: 2024-04-18, withdrawal: {annual_rate: 0.7}}\n"
+        "  - {code: ARG, name: Argentina, request: 2024-04-18, stage: consensus, since: 2024-04-18, withdrawal: {annual_rate: 0.7}}\n"
     )
     lines = [line for line in warnings_of(here, text) if "cannot reach" not in line]
     assert lines == [
@@ -302,7 +316,7 @@ def test_settings_at_the_edge_of_the_record_are_fine(here: Path) -> None:
         "stages:\n"
         "  ipcp_drafting: {duration: {pert: [1y, 2y, 4y]}}\n"
         "candidates:\n"
-        "  - {code: ARG, request: 2024-04-18, withdrawal: {annual_rate: 0.5}}\n"
+        "  - {code: ARG, request: 2024-04-18, stage: consensus, since: 2024-04-18, withdrawal: {annual_rate: 0.5}}\n"
     )
     assert warnings_of(here, text) == []
 
@@ -332,7 +346,7 @@ def test_the_checks_are_a_function_of_the_scenario() -> None:
     scenario = scenario_from_dict({
         "start": "2026-12-01",
         "stages": {"expert_talks": {"agreement": 0, "max_rounds": 1}},
-        "candidates": [{"code": "ARG", "request": "2024-04-18"}],
+        "candidates": [{"code": "ARG", "request": "2026-11-01"}],
     })
     assert scenario_warnings(scenario) == [
         Finding(

@@ -328,7 +328,7 @@ def test_a_run_writes_assumptions_csv_and_points_at_it(scenario_file: Path, tmp_
     written = read_csv((out / ASSUMPTIONS).read_text(encoding="utf-8"))
     turkey = value_of(written, "Allied consensus", "hold.probability", "TUR")
     assert (turkey.value, turkey.source) == ("30%", "--set allies.TUR.hold.probability")
-    briefing = in_force_table(load_run(out))
+    briefing = in_force_table(load_run(out).folder)
     assert briefing.title == "Assumptions in force"
     assert ["Allied consensus: Türkiye", "chance of a hold", "30%", "set with --set"] in briefing.rows
     assert "[1] assumption, no dated record" in briefing.note
@@ -357,16 +357,16 @@ def test_a_run_folder_without_assumptions_csv_says_so(scenario_file: Path, tmp_p
     assert "Assumptions in force" not in result.stdout
     text = (out / ASSUMPTIONS).read_text(encoding="utf-8")
     (out / ASSUMPTIONS).write_text(text.replace("Allied consensus", "Allied\x1b[2J consensus"), encoding="utf-8")
-    edited = in_force_table(load_run(out))
+    edited = in_force_table(load_run(out).folder)
     assert edited.rows[0][0] == "Allied[2J consensus: 29 other allies"  # shown, never acted on
     assert not any("\x1b" in cell for row in edited.rows for cell in row)
     (out / ASSUMPTIONS).write_text("place,who\nx,y\n", encoding="utf-8")
-    damaged = in_force_table(load_run(out))
+    damaged = in_force_table(load_run(out).folder)
     assert damaged.rows == [["the whole run", "every setting", "not shown: assumptions.csv cannot be read (expected "
                              "the columns place, who, setting, value, mark, at, source, key, members); run the "
                              "scenario again", ""]]
     (out / ASSUMPTIONS).unlink()
-    shown = in_force_table(load_run(out))
+    shown = in_force_table(load_run(out).folder)
     assert len(shown.rows) == 1 and "run the scenario again" in shown.rows[0][2]
 
 

@@ -99,6 +99,7 @@ PARTNERSHIP_HOLD = 0.25
 PARTNERSHIP_PROCESSES = frozenset({"global-partner"})
 
 # A request date after the horizon in fewer than one draw in a hundred is not worth a warning.
+RESTART_NOTED = 90  # days: a request this long before the start, with no stage given, is noted
 LATE_REQUESTS = 0.01
 
 
@@ -119,6 +120,7 @@ def scenario_warnings(scenario: Scenario) -> list[Finding]:
     found += _calendar(scenario, template, calendar, stages, renewal)
     found += _horizon(scenario, template, stages)
     found += _requests(scenario)
+    found += _restarts(scenario)
     found += _life(scenario)
     found += _round_cap(scenario)
     found += _draws(scenario)
@@ -533,6 +535,21 @@ def _requests(scenario: Scenario) -> Iterator[Finding]:
             ("candidates", index, "request"),
             f"{candidate.label}'s request falls on or after the horizon ({scenario.end_date}) {how}; "
             "a replication with a request that late ends pending before the candidate asks",
+        )
+
+
+def _restarts(scenario: Scenario) -> Iterator[Finding]:
+    """A candidate that asked well before the start but says nothing of where its case stands: it is simulated
+    from the start date as if it had just asked, which is rarely what a dated request means."""
+    for index, candidate in enumerate(scenario.candidates):
+        latest = candidate.request.latest()
+        if candidate.stage is not None or (scenario.start - latest).days < RESTART_NOTED:
+            continue
+        yield Finding(
+            ("candidates", index, "request"),
+            f"{candidate.label} asked by {latest}, {duration_words((scenario.start - latest).days)} before the "
+            f"start, but its case gives no stage: it is simulated from {scenario.start} as if it had just asked; "
+            "give its stage and since to resume it where it stands on the start date",
         )
 
 
