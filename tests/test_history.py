@@ -256,6 +256,22 @@ def test_each_history_file_matches_the_fit_it_cites(name: str) -> None:
     assert observed.fitted_on and fit_check(scenario, observed) is None
 
 
+def test_a_fit_that_no_stage_runs_with_is_reported(tmp_path: Path) -> None:
+    """The fit given only as allies.default sits under the process's ratification defaults and is never used:
+    the check says so, naming what is in force instead."""
+    text = (HISTORY / "finland.yaml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("stages:\n  ratification:\n")
+    block = rest.split("\ncandidates:")[0]
+    body = "\n".join(line[4:] for line in block.splitlines() if line.startswith("      ") or not line.strip())
+    shadowed = tmp_path / "finland.yaml"
+    shadowed.write_text(head + "allies:\n" + body + "\n\ncandidates:" + rest.split("\ncandidates:")[1],
+                        encoding="utf-8")
+    scenario = load_scenario(shadowed)
+    assert scenario.allies.default.hold.probability == 0.067  # written, but not in force at ratification
+    message = fit_check(scenario, read_observed(shadowed, scenario))
+    assert message is not None and "hold median 375 (fit: 560)" in message
+
+
 def test_no_history_case_is_fitted_on_its_own_dates() -> None:
     fitted = {p.stem: read_observed(p, load_scenario(p)).fitted_on for p in HISTORY.glob("*.yaml")}
     assert fitted["finland"] == ("sweden_days",) and fitted["sweden"] == ("finland_days",)
