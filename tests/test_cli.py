@@ -158,6 +158,14 @@ def test_help_does_not_import_the_heavy_modules() -> None:
     assert completed.stdout.strip() == "[]"
 
 
+def test_a_run_imports_no_scipy_stats() -> None:
+    """scipy.stats takes about half a second to import; nothing a run needs comes from it."""
+    code = ("import sys, partnersim.runs, partnersim.results.summary, partnersim.simulation; "
+            "print('scipy.stats' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "False"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_stops_the_workers_quickly_and_leaves_no_run_folder(tmp_path: Path) -> None:
     import os
