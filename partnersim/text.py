@@ -59,6 +59,15 @@ def duration_words(days: float) -> str:
     return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: ``Allied consensus`` → ``allied consensus``, but ``IPCP approval``
+    and ``NATO`` keep their capitals (a first word in capitals is an acronym)."""
+    first = label.split(" ", 1)[0]
+    if not label or (len(first) > 1 and first.isupper()):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def join_words(words: Sequence[str], conjunction: str = "and") -> str:
     """``Brazil``, ``Brazil and Chile``, ``Brazil, Chile and Peru`` (or ``… or Peru``)."""
     words = list(words)

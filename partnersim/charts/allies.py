@@ -25,7 +25,7 @@ from partnersim.kinds.consensus import AllyParams
 from partnersim.results.standout import alike, named
 from partnersim.results.text import stands_out
 from partnersim.stats import wilson
-from partnersim.text import percent
+from partnersim.text import in_sentence, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -256,7 +256,7 @@ def _subtitle(results: Results, table: AllyTable) -> str:
     template = template_of(results)
     first = first_decision(results)
     if first:
-        text += f"; last to consent at {first.label.lower()}"
+        text += f"; last to consent at {in_sentence(first.label)}"
     silent = [name for name, stage in results.scenario.stages.items() if stage.kind == "silence"]
     if silent and template:
         labels = {s.name: s.label for s in template.stages}

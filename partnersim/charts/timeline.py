@@ -24,7 +24,7 @@ from partnersim.charts import dates, style
 from partnersim.charts.labels import first_decision, outcome_label, success_label
 from partnersim.charts.stages import stage_order
 from partnersim.results.text import stands_out
-from partnersim.text import percent
+from partnersim.text import in_sentence, percent
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def ending(results: Results, case: CaseStory) -> str:
             return "No request by the horizon"
         if case.opened > 0:  # a late request may leave too short a bar to see
             return f"Pending; asked {_month(results, case.opened)}"
-        return f"Pending: in {case.spans[-1].label.lower()}"
+        return f"Pending: in {in_sentence(case.spans[-1].label)}"
     return f"{outcome_label(results, case.outcome, short=True)}, {when}"
 
 

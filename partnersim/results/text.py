@@ -24,7 +24,7 @@ from partnersim.results.summary import (
 from partnersim.safetext import line
 from partnersim.scenario.uncertainty import FEW_DRAWS
 from partnersim.stats import first_reaching, wilson
-from partnersim.text import duration_words, join_words, percent
+from partnersim.text import duration_words, in_sentence, join_words, percent
 from partnersim.values.durations import add_days, month_label
 
 
@@ -123,7 +123,7 @@ def standing(shares: list[AllyShare], n: int) -> list[AllyShare]:
 
 
 def history_clause(history: History) -> str:
-    """``drawn given Allied consensus open since 18 Apr 2024 (2.6 years): under these settings, 17% of cases
+    """``drawn given allied consensus open since 18 Apr 2024 (2.6 years): under these settings, 17% of cases
     entering it then are still in it on the start date``: how the case stood, and how unusual that is."""
     known = []
     if history.consented:
@@ -131,7 +131,7 @@ def history_clause(history: History) -> str:
     if history.holding:
         known.append(f"{join_words(history.holding)} holding")
     given = f" with {join_words(known)}" if known else ""
-    return (f"drawn given {history.label} open since {history.since:%d %b %Y} ({duration_words(history.days)}){given}: "
+    return (f"drawn given {in_sentence(history.label)} open since {history.since:%d %b %Y} ({duration_words(history.days)}){given}: "
             f"under these settings{' and that' if known else ''}, {percent(history.still_open.p)} of cases entering it "
             "then are still in it on the start date")
 
