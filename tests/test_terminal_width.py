@@ -23,7 +23,7 @@ seed: 5
 allies:
   TUR: {hold: {probability: 0.1}}
 candidates:
-  - {code: ARG, name: Argentina, request: 2024-04-18}
+  - {code: ARG, name: Argentina, request: 2024-04-18, stage: consensus, since: 2024-04-18}
   - {code: BRA, name: Brazil (hypothetical), request: 2027-06-01}
   - {code: CHL, name: Chile (hypothetical), request: 2027-09-01}
   - {code: PER, name: Peru (hypothetical), request: 2028-01-01}
@@ -53,10 +53,10 @@ def test_run_at_80_columns_cuts_no_cell(printed: tuple[str, Results]) -> None:
 
 def test_run_at_80_columns_prints_every_number_whole(printed: tuple[str, Results]) -> None:
     output, results = printed
+    first = output.split("When cooperation starts")[0]  # the outcomes table, as a table or stacked
     for candidate in results.candidates:
-        block = output.split(f"\n{candidate.name}\n")[1]  # the candidate's block in the first table
-        for outcome in candidate.outcomes.values():
-            assert interval(outcome) in block.split("\n\n")[0]
+        for name in results.seen_outcomes:
+            assert interval(candidate.outcomes[name]) in first
         day, last = candidate.by_year_end[-1]
         assert f"{day.year}: {percent(last.p)}" in output
 

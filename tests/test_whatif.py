@@ -190,7 +190,7 @@ def test_compare_prints_the_change_its_verdict_and_the_differing_keys(tmp_path: 
     assert "stages.expert_talks.teams: 2 → 3" in result.output
     assert "distinguishable from noise" in result.output
     assert "Argentina: chance of cooperation by Dec 2031" in result.output
-    assert {p.name for p in out.iterdir()} == {"compare.csv", "differences.txt", "comparison.json", "inputs", "charts",
+    assert {p.name for p in out.iterdir()} == {"compare.csv", "differences.txt", "comparison.json", "assumptions.csv", "inputs", "charts",
                                               "manifest.json"}
     assert (out / "charts" / "compare.png").read_bytes().startswith(b"\x89PNG")
     rows = list(csv.DictReader((out / "compare.csv").open(encoding="utf-8")))

@@ -147,7 +147,7 @@ def _print_results(results: Results) -> None:
     from partnersim.cli.tables import print_paragraph, print_table
     from partnersim.results.text import finding, interval, outcome_heading
     from partnersim.safetext import console as literal
-    from partnersim.text import percent
+    from partnersim.text import join_words, percent
     screen = console()
     scenario = results.scenario
     screen.print(
@@ -157,12 +157,16 @@ def _print_results(results: Results) -> None:
     if scenario.question:
         screen.print(f"[italic]{literal(scenario.question.strip())}[/italic]")
     horizon = f"{results.end_date:%d %b %Y}"
-    outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left")
+    seen = results.seen_outcomes
+    unseen = [outcome_heading(results, o).lower() for o in results.outcome_names if o not in seen]
+    outcomes = Table(title=f"Outcome by {horizon} (95% interval)", title_justify="left",
+                     caption=f"Never seen in any replication: {join_words(unseen)}" if unseen else None,
+                     caption_justify="left")
     outcomes.add_column("Candidate", no_wrap=True)
-    for name in results.outcome_names:
+    for name in seen:
         outcomes.add_column(outcome_heading(results, name), justify="right")
     for c in results.candidates:
-        outcomes.add_row(literal(c.name), *[interval(c.outcomes[name]) for name in results.outcome_names])
+        outcomes.add_row(literal(c.name), *[interval(c.outcomes[name]) for name in seen])
     print_table(screen, outcomes)
 
     timing = Table(

@@ -294,11 +294,14 @@ def summary_tables(results: Results) -> list[Table]:
     """How cases end, the chance by each year end, and the dates by which each chance is reached."""
     what = success_label(results)
     horizon = f"{results.end_date.day} {results.end_date:%b %Y}"
+    seen = results.seen_outcomes
+    unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in seen]
     outcomes = Table(
         title=f"How the cases end by {horizon} (95% interval)",
-        header=["Candidate", *[outcome_label(results, o, short=True) for o in results.outcome_names]],
-        rows=[[c.name, *[interval(c.outcomes[o]) for o in results.outcome_names]] for c in results.candidates],
-        note="Each row adds up to 100%: pending cases are still undecided at the horizon.",
+        header=["Candidate", *[outcome_label(results, o, short=True) for o in seen]],
+        rows=[[c.name, *[interval(c.outcomes[o]) for o in seen]] for c in results.candidates],
+        note="The shares of a row add up to 100% before rounding: pending cases are still undecided at the horizon."
+             + (f" Never seen in any replication: {join_words(unseen)}." if unseen else ""),
     )
     columns = year_end_columns(results)
     years = Table(

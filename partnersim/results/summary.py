@@ -294,6 +294,13 @@ class Results(Part):
         """Whether the run simulated the life of a partnership (a ``partnership`` block)."""
         return any(c.partnership is not None for c in self.candidates)
 
+    @property
+    def seen_outcomes(self) -> list[str]:
+        """The outcomes seen in at least one replication of one candidate, success and pending always: a table
+        or a chart shows these, and says which were never seen."""
+        return [o for o in self.outcome_names if o in (self.success, "pending")
+                or any(c.outcomes[o].count for c in self.candidates)]
+
     def candidate(self, code: str) -> CandidateResult:
         for result in self.candidates:
             if result.code == code:
