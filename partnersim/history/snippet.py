@@ -52,6 +52,9 @@ def snippet(fit: DelayFit, sample: Sample, lifted: float = DEFAULT_LIFTED) -> st
     lines = [
         f"# Ally delays fitted by `partnersim fit` to {what}:",
         f"# {fit.n} delays, maximum likelihood with each whole day read as an interval; {goodness}.",
+        "# As `allies:` it reaches every consensus stage without allies defaults of its own; a stage whose process",
+        "# gives it some (membership-accession's invitation and ratification, a programme approval) keeps those:",
+        "# to fit such a stage, indent this under `stages: <stage>:` instead.",
         "allies:",
         "  default:",
         f"    deliberation: {deliberation_yaml(fit)}  # fitted body ({p.family}): median "
