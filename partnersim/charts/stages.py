@@ -176,7 +176,7 @@ def _fit_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
 def _axes(ax: Axes, results: Results, widest: float) -> None:
     style.candidate_rows(ax, [c.name for c in results.candidates])
     ax.set_xlim(0, max(widest * 1.02, 1.0))
-    ax.set_xlabel("Mean time in each stage, among the cases that entered it (months)")
+    ax.set_xlabel("Mean time in a stage, for the cases that entered it (months)")
     style.light_grid(ax, "x")
 
 

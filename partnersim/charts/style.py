@@ -609,15 +609,33 @@ def legend_below(fig: Figure, ax: Axes, handles: list[Any], labels: list[str], *
 
 
 def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> None:
-    """A legend just above ``ax``, on one row if it fits inside the figure's margins, else on two."""
+    """A legend just above ``ax``, on one row if it fits inside the figure's margins, else on as few rows as do
+    (two, then three…), read row by row."""
     def place(ncols: int, items: list[Any]) -> Any:
         return ax.legend(handles=items, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
                          borderaxespad=0.0, handlelength=2.0, handleheight=1.2, columnspacing=1.3, **options)
 
-    legend = place(len(handles), handles)
     engine = fig.get_layout_engine()
     if engine is None or len(handles) < 2:
+        place(len(handles), handles)
         return
+    tried: set[int] = set()
+    for rows in range(1, len(handles) + 1):
+        ncols = -(-len(handles) // rows)
+        if ncols in tried:
+            continue
+        tried.add(ncols)
+        rows = -(-len(handles) // ncols)
+        # A legend fills columns first; reorder so that it reads row by row.
+        ordered = [handles[r * ncols + c] for c in range(ncols) for r in range(rows) if r * ncols + c < len(handles)]
+        legend = place(ncols, ordered)
+        if ncols == 1 or _fits(fig, engine, legend):
+            return
+        legend.remove()
+
+
+def _fits(fig: Figure, engine: Any, legend: Any) -> bool:
+    """Whether ``legend`` lies inside the figure's margins without squeezing the axes to nothing."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         engine.execute(fig)
@@ -627,14 +645,7 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
         if "constrained_layout not applied" not in str(w.message):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    if not collapsed and legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi:
-        return
-    legend.remove()
-    ncols = (len(handles) + 1) // 2
-    rows = -(-len(handles) // ncols)
-    # A legend fills columns first; reorder so that it reads row by row.
-    ordered = [handles[r * ncols + c] for c in range(ncols) for r in range(rows) if r * ncols + c < len(handles)]
-    place(ncols, ordered)
+    return not collapsed and legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi
 
 
 def room_for(results: Results, most: int, *, rank: Callable[[CandidateResult], Any] | None = None,
