@@ -339,6 +339,9 @@ def _image(png: bytes) -> Any:
     return np.round(data[:, :, :3] * 255).astype(np.uint8)
 
 
+LONGEST_WORD = 1.4  # inches: the widest a single word may make a table's column
+
+
 def _column_widths(table: Table, font: Font, fractions: list[float] | None) -> list[float]:
     """Fixed ``fractions`` of the width, or widths from the content: natural where it fits, else squeezed."""
     if fractions:
@@ -347,8 +350,10 @@ def _column_widths(table: Table, font: Font, fractions: list[float] | None) -> l
     pad = 0.1
     natural = [max(_width(c, font.size, "bold" if i == 0 else font.weight, font.style) for i, c in enumerate(col)) + pad
                for col in columns]
-    shortest = [max(max((_width(w, font.size, "bold", font.style) for w in c.split()), default=0.0)
-                    for c in col) + pad for col in columns]
+    # Each column at least as wide as its longest word, but a word longer than LONGEST_WORD (an address) is
+    # broken where the line ends, so that one address cannot squeeze the other columns to a letter each.
+    shortest = [max(max((min(_width(w, font.size, "bold", font.style), LONGEST_WORD) for w in c.split()),
+                        default=0.0) for c in col) + pad for col in columns]
     if sum(natural) <= WIDTH:
         extra = (WIDTH - sum(natural)) / len(natural)
         return [n + extra for n in natural]
