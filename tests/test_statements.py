@@ -87,3 +87,14 @@ def test_the_largest_change_is_named_alone_only_beyond_noise() -> None:
     changes["Mexico"] = (-0.05, -0.06, -0.04)
     assert leaders(list(changes), changes.__getitem__) == ["Brazil"]
     assert leaders([], changes.__getitem__) == []
+
+
+def test_two_candidates_set_alike_at_the_bottom_are_named_together_as_lowest() -> None:
+    cases = [{"code": "ARG", "name": "Argentina", "request": "2025-01-01"},
+             {"code": "CHL", "name": "Chile", "request": "2027-06-01"},
+             {"code": "PER", "name": "Peru", "request": "2027-06-01"}]
+    results = simulate(scenario(replications=2_000, seed=5, horizon="4y", candidates=cases), jobs=1)
+    from partnersim.report.content import bottom_line
+
+    for text in (headline("outcomes", results, None), bottom_line(results)):
+        assert "lowest" in text and "Chile" in text.split("lowest")[1] and "Peru" in text.split("lowest")[1], text

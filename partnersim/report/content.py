@@ -185,8 +185,12 @@ def _by_horizon(results: Results) -> str:
         text = f"{leaders[0].name} is the most likely to reach {what} by {by}, {interval(best)}"
     else:
         text = f"{named(leaders)} are the most likely to reach {what} by {by}, about equally"
-    lowest = ranked[-1]
-    return f"{text}; the lowest is {lowest.name}, {interval(lowest.outcomes[results.success])}"
+    # The lowest, and those that cannot be told apart from it (their intervals meet), named together.
+    worst = ranked[-1].outcomes[results.success]
+    trailing = [c for c in reversed(ranked) if c not in leaders and c.outcomes[results.success].low <= worst.high]
+    if len(trailing) == 1:
+        return f"{text}; the lowest is {trailing[0].name}, {interval(worst)}"
+    return f"{text}; the lowest, about equally: {named(trailing)}"
 
 
 def _asked_year_ends(results: Results, most: int = 2) -> list[int]:

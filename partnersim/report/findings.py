@@ -173,8 +173,11 @@ def _outcomes(results: Results) -> str:
     else:
         text = (f"{join_words([c.name for c in leaders])} are about equally likely to reach {what} by {by}: "
                 f"{join_words(shares)}")
-    worst = ranked[-1]
-    return f"{text}; lowest: {worst.name}, {interval(worst.outcomes[results.success])}"
+    worst = ranked[-1].outcomes[results.success]
+    # The lowest, and any that cannot be told apart from it (their intervals meet).
+    trailing = [c for c in reversed(ranked) if c not in leaders and c.outcomes[results.success].low <= worst.high]
+    lows = join_words([f"{c.name}, {interval(c.outcomes[results.success])}" for c in trailing])
+    return f"{text}; lowest: {lows}" if len(trailing) == 1 else f"{text}; lowest, about equally: {lows}"
 
 
 def _s_curve(results: Results) -> str:
