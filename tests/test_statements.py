@@ -98,3 +98,14 @@ def test_two_candidates_set_alike_at_the_bottom_are_named_together_as_lowest() -
 
     for text in (headline("outcomes", results, None), bottom_line(results)):
         assert "lowest" in text and "Chile" in text.split("lowest")[1] and "Peru" in text.split("lowest")[1], text
+
+
+def test_the_briefing_of_a_what_if_file_says_which_command_measures_its_change() -> None:
+    from partnersim.report.assumptions import InputFile
+    from partnersim.report.content import _what_if_of
+
+    base = InputFile(name="latam.yaml", header="", extends="")
+    change = InputFile(name="latam-more-teams.yaml", header="", extends="latam.yaml")
+    assert _what_if_of([base]) == ""
+    said = _what_if_of([change, base])
+    assert "partnersim compare latam.yaml latam-more-teams.yaml" in said and "alone do not say" in said

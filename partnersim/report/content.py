@@ -106,6 +106,7 @@ def build(run: SavedRun, rows: Rows | None, size: str = "slide", marking: str = 
                      "simulated future is left out and ally counts come from each candidate's five most "
                      "frequent allies.")
     scenario = results.scenario
+    inputs = read_inputs(run.inputs, scenario)
     return Briefing(
         title=scenario.name or "partnersim briefing",
         question=" ".join(scenario.question.split()),
@@ -115,11 +116,11 @@ def build(run: SavedRun, rows: Rows | None, size: str = "slide", marking: str = 
         finding_leads=[f"{c.name}:" for c in results.candidates],
         charts=charts,
         tables=summary_tables(results) + [t for t in (judgement_table(results),) if t is not None] + [in_force_table(run.folder)],
-        inputs=read_inputs(run.inputs, scenario),
+        inputs=inputs,
         method=method(results),
         provenance=provenance(run),
         notes=notes,
-        bottom_line=bottom_line(results),
+        bottom_line=bottom_line(results) + _what_if_of(inputs),
         marking=marking,
     )
 
@@ -154,6 +155,17 @@ def bottom_line(results: Results) -> str:
     if allies:
         sentences.append(allies)
     return " ".join(_sentence(text) for text in sentences)
+
+
+def _what_if_of(inputs: list[InputFile]) -> str:
+    """For a scenario that extends another: that its numbers alone do not say what the change does, and the
+    command that does (a paired comparison on the same random numbers)."""
+    changed = next((f for f in inputs if f.extends), None)
+    if changed is None:
+        return ""
+    return (f" This scenario changes {changed.extends}; these numbers alone do not say by how much that moves the "
+            f"answer: partnersim compare {changed.extends} {changed.name} measures each change on the same random "
+            "numbers, with its interval, and partnersim report turns its folder into a briefing.")
 
 
 def _sentence(text: str) -> str:
