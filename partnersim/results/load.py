@@ -165,21 +165,26 @@ def damaged(folder: Path, names: Sequence[str]) -> list[str]:
 
 
 def _json(folder: Path, name: str) -> dict[str, Any]:
-    path = folder / name
-    try:
-        raw = files.read_regular(path, MAX_JSON_BYTES)
-        if len(raw) > MAX_JSON_BYTES:
-            raise RunFolderError(f"{path} is larger than a run writes ({MAX_JSON_BYTES / 1e6:.0f} MB); run the scenario again")
-        data = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}") from None
-    except RecursionError:
-        raise RunFolderError(f"cannot read {path}: it is nested deeper than a run writes; run the scenario again") from None
+    data = read_json(folder / name, "a run", "run the scenario again")
     if not isinstance(data, dict):
         raise RunFolderError(f"{folder / name} does not hold a JSON object; run the scenario again")
     return data
+
+
+def read_json(path: Path, writer: str, again: str) -> Any:
+    """The JSON in ``path`` that ``writer`` ("a run", "a compare") wrote, read within the size a run writes; one
+    line naming the file and what to do (``again``) when it cannot be read."""
+    try:
+        raw = files.read_regular(path, MAX_JSON_BYTES)
+        if len(raw) > MAX_JSON_BYTES:
+            raise RunFolderError(f"{path} is larger than {writer} writes ({MAX_JSON_BYTES / 1e6:.0f} MB); {again}")
+        return json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RunFolderError(f"cannot read {path}: {exc}; {again}") from None
+    except RecursionError:
+        raise RunFolderError(f"cannot read {path}: it is nested deeper than {writer} writes; {again}") from None
 
 
 def read_scenario(folder: Path) -> Scenario:

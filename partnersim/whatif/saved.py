@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,10 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from partnersim import files
 from partnersim.errors import RunFolderError, ScenarioError
-from partnersim.results.folder import MAX_JSON_BYTES, check_finished, is_partial, read_manifest
-from partnersim.results.load import RunResults, damaged
+from partnersim.results.folder import check_finished, is_partial, read_manifest
+from partnersim.results.load import RunResults, damaged, read_json
 from partnersim.results.summary import Results
 from partnersim.scenario.loader import scenario_from_dict
 from partnersim.scenario.schema import Scenario
@@ -235,15 +233,7 @@ def _read(folder: Path, kind: str) -> tuple[dict[str, Any], dt.datetime | None]:
                              f"what a briefing needs ({name}); run the {kind} again with this version")
     for problem in damaged(folder, [name]):
         raise RunFolderError(f"{folder} is damaged: {problem}; run the {kind} again")
-    try:
-        raw = files.read_regular(path, MAX_JSON_BYTES)
-        if len(raw) > MAX_JSON_BYTES:
-            raise RunFolderError(f"{path} is larger than a {kind} writes; run the {kind} again")
-        data = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise RunFolderError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}; run the {kind} again") from None
+    data = read_json(path, f"a {kind}", f"run the {kind} again")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise RunFolderError(f"{path} is not a {kind} file this version of partnersim reads (format {found!r}, "
