@@ -337,7 +337,12 @@ def changes_finding(comparison: Comparison) -> str:
     (_, k, top), *alike = leaders(real, lambda item: (item[2].success.diff, item[2].success.low,
                                                       item[2].success.high))
     if alike:  # the largest cannot be told apart from these: named together
-        who = join_words([f"{_plain(c.name)} with “{names[j]}”" for _, j, c in [(0, k, top), *alike]][:3])
+        group = [(j, c) for _, j, c in [(0, k, top), *alike]]
+        if all(j == k for j, _ in group):  # one what-if: named once
+            who = join_words([_plain(c.name) for _, c in group][:4])
+            return (f"Largest changes, within noise of each other, with “{names[k]}”: {who}, "
+                    f"about {points(top.success.diff)} points by {by}")
+        who = join_words([f"{_plain(c.name)} with “{names[j]}”" for j, c in group][:3])
         return f"Largest changes, within noise of each other: {who}, about {points(top.success.diff)} points by {by}"
     return f"Largest change: {_plain(top.name)} {points(top.success.diff)} points by {by} with “{names[k]}”"
 
