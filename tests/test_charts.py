@@ -132,7 +132,8 @@ def _all_text(fig: Figure) -> str:
 
 
 def _legend(fig: Figure) -> list[str]:
-    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    """The texts of the chart's legends, on its axes or on the figure (a legend laid out above the plot)."""
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
     return [t.get_text() for legend in legends for t in legend.get_texts()]
 
 
@@ -766,3 +767,22 @@ def test_charts_drawn_side_by_side_are_the_same_files_as_one_after_the_other(run
     assert [p.name for p in serial] == [p.name for p in parallel] and len(serial) >= 6
     for a, b in zip(serial, parallel, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_legend_of_long_stage_names_takes_rows_and_leaves_the_plot_its_width(run: SavedRun) -> None:
+    """Seven long stage names at page width: the legend above the plot takes rows, inside the band, and the
+    plot keeps the width the layout gives it, not the legend's."""
+    from matplotlib.patches import Patch
+
+    fig = style.new_figure("page")
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    handles = [Patch(label=f"A rather long stage name {k}") for k in range(7)]
+    style.top_legend(fig, ax, handles)
+    fig.draw_without_rendering()
+    legend = fig.legends[0]
+    renderer = fig.canvas.get_renderer()
+    assert legend._ncols < 7  # noqa: SLF001 (more than one row)
+    assert legend.get_window_extent(renderer).x1 <= fig.bbox.width
+    assert ax.get_window_extent(renderer).width > 0.7 * style.plot_width(fig) * fig.dpi
+    assert ax.get_window_extent(renderer).y1 < legend.get_window_extent(renderer).y0

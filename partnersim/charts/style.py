@@ -609,17 +609,21 @@ def legend_below(fig: Figure, ax: Axes, handles: list[Any], labels: list[str], *
 
 
 def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> None:
-    """A legend just above ``ax``, on one row if it fits inside the figure's margins, else on as few rows as do
-    (two, then three…), read row by row."""
-    def place(ncols: int, items: list[Any]) -> Any:
-        return ax.legend(handles=items, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
-                         borderaxespad=0.0, handlelength=2.0, handleheight=1.2, columnspacing=1.3, **options)
+    """A legend at the top of the band the plot is laid out in, on one row if it fits the band's width, else on
+    as few rows as do (two, then three…), read row by row; the plot is laid out below it.
 
+    Call it after :func:`title`. Laid out by hand, as :func:`legend_below` is: a legend hung on the axes
+    and wider than they are would make the layout narrow the axes to its width.
+    """
     engine = fig.get_layout_engine()
-    if engine is None or len(handles) < 2:
-        place(len(handles), handles)
+    if not isinstance(engine, ConstrainedLayoutEngine) or len(handles) < 2:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=len(handles),
+                  borderaxespad=0.0, handlelength=2.0, handleheight=1.2, columnspacing=1.3, **options)
         return
+    left, bottom, across, up = engine.get()["rect"]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     tried: set[int] = set()
+    legend = None
     for rows in range(1, len(handles) + 1):
         ncols = -(-len(handles) // rows)
         if ncols in tried:
@@ -628,24 +632,17 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
         rows = -(-len(handles) // ncols)
         # A legend fills columns first; reorder so that it reads row by row.
         ordered = [handles[r * ncols + c] for c in range(ncols) for r in range(rows) if r * ncols + c < len(handles)]
-        legend = place(ncols, ordered)
-        if ncols == 1 or _fits(fig, engine, legend):
-            return
-        legend.remove()
-
-
-def _fits(fig: Figure, engine: Any, legend: Any) -> bool:
-    """Whether ``legend`` lies inside the figure's margins without squeezing the axes to nothing."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        engine.execute(fig)
-    # A row far wider than the figure squeezes the axes to nothing: it does not fit.
-    collapsed = any("constrained_layout not applied" in str(w.message) for w in caught)
-    for w in caught:
-        if "constrained_layout not applied" not in str(w.message):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    return not collapsed and legend.get_window_extent(renderer).x1 <= fig.bbox.width - MARGIN * fig.dpi
+        if legend is not None:
+            legend.remove()
+        legend = fig.legend(handles=ordered, loc="upper left", bbox_to_anchor=(left, bottom + up),
+                            bbox_transform=fig.transFigure, ncols=ncols, borderaxespad=0.0, handlelength=2.0,
+                            handleheight=1.2, columnspacing=1.3, frameon=False, **options)
+        legend.set_in_layout(False)
+        if ncols == 1 or legend.get_window_extent(renderer).width <= across * fig.bbox.width:
+            break
+    assert legend is not None
+    tall = legend.get_window_extent(renderer).height / fig.bbox.height
+    engine.set(rect=(left, bottom, across, up - tall - 0.1 / fig.get_figheight()))
 
 
 def room_for(results: Results, most: int, *, rank: Callable[[CandidateResult], Any] | None = None,
