@@ -760,15 +760,6 @@ def test_a_date_axis_thins_its_ticks_to_the_width_it_is_drawn_at(months: bool) -
             assert len(_tick_labels(ax)) >= 2 and _apart(_tick_labels(ax), gap=6)
 
 
-def test_charts_drawn_side_by_side_are_the_same_files_as_one_after_the_other(run: SavedRun, tmp_path: Path) -> None:
-    """render_all draws in forked processes where it can: the files are byte for byte those of a serial draw."""
-    serial = render_all(run.results, tmp_path / "serial", rows=run.rows_path, jobs=1)
-    parallel = render_all(run.results, tmp_path / "parallel", rows=run.rows_path, jobs=2)
-    assert [p.name for p in serial] == [p.name for p in parallel] and len(serial) >= 6
-    for a, b in zip(serial, parallel, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
-
-
 def test_a_legend_of_long_stage_names_takes_rows_and_leaves_the_plot_its_width(run: SavedRun) -> None:
     """Seven long stage names at page width: the legend above the plot takes rows, inside the band, and the
     plot keeps the width the layout gives it, not the legend's."""

@@ -142,7 +142,6 @@ def render_all(
     *,
     rows: Rows | str | Path | None = None,
     only: Sequence[str] = (),
-    jobs: int | None = None,
 ) -> list[Path]:
     """Draw the charts of a run into ``folder`` as ``<name>.<format>``; return the paths written.
 
@@ -150,12 +149,11 @@ def render_all(
     of a ``replications.csv``; by default the ``replications.csv`` of the run
     folder that holds ``folder`` is used when it exists. Without it, the
     charts that need single replications are left out (unless named in
-    ``only``, which then fails with a message saying why). The charts are
-    drawn side by side on up to ``jobs`` cores (by default all, up to four),
-    where the system forks processes; each is the same file either way.
+    ``only``, which then fails with a message saying why).
     """
     from partnersim.charts.readable import check
     from partnersim.charts.style import FORMATS, figure_size
+    from partnersim.charts.style import save as write
 
     fmt = format.lower()
     if fmt not in FORMATS:
@@ -171,48 +169,12 @@ def render_all(
     # error midway leaves the charts that were there, never half of a new set.
     staging = Path(tempfile.mkdtemp(prefix=".charts-", suffix=".partial", dir=folder))
     try:
-        drawn = _draw(chosen, results, size, read, staging, fmt, jobs)
+        drawn = [write(c(results, size=size, rows=read), staging / f"{c.name}.{fmt}", fmt) for c in chosen]
         for path in drawn:
             os.replace(path, folder / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / path.name for path in drawn]
-
-
-# What the chart-drawing processes inherit when they are forked: (results, size, rows), set only while they run.
-_FORKED: tuple[Results, str, Rows | None] | None = None
-MOST_DRAWING = 4  # processes drawing charts at once
-
-
-def _draw(chosen: list[Chart], results: Results, size: str, rows: Rows | None, staging: Path, fmt: str,
-          jobs: int | None) -> list[Path]:
-    """Each chart drawn and saved into ``staging``, in order: in forked processes when there are cores to
-    spare (they inherit the results and rows instead of being sent them), else one after the other."""
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-
-    from partnersim.charts.style import save as write
-
-    workers = min(len(chosen), jobs or os.cpu_count() or 1, MOST_DRAWING)
-    if workers < 2 or not sys.platform.startswith("linux"):
-        return [write(c(results, size=size, rows=rows), staging / f"{c.name}.{fmt}", fmt) for c in chosen]
-    global _FORKED
-    _FORKED = (results, size, rows)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_draw_one, c.name, staging / f"{c.name}.{fmt}", fmt) for c in chosen]
-            return [future.result() for future in futures]
-    finally:
-        _FORKED = None
-
-
-def _draw_one(name: str, path: Path, fmt: str) -> Path:
-    from partnersim.charts.style import save as write
-
-    assert _FORKED is not None
-    results, size, rows = _FORKED
-    return write(CHARTS[name](results, size=size, rows=rows), path, fmt)
 
 
 def selection(only: Sequence[str] = (), *, has_rows: bool = True, has_partnership: bool = False) -> list[Chart]:
