@@ -777,3 +777,14 @@ def test_a_legend_of_long_stage_names_takes_rows_and_leaves_the_plot_its_width(r
     assert legend.get_window_extent(renderer).x1 <= fig.bbox.width
     assert ax.get_window_extent(renderer).width > 0.7 * style.plot_width(fig) * fig.dpi
     assert ax.get_window_extent(renderer).y1 < legend.get_window_extent(renderer).y0
+
+
+def test_the_start_dates_chart_names_the_process_success() -> None:
+    """A membership run's chart says when membership starts, not cooperation."""
+    from partnersim.scenario import scenario_from_dict
+
+    results = simulate(scenario_from_dict({
+        "start": "2026-01-01", "horizon": "8y", "replications": 300, "process": "membership-accession",
+        "candidates": [{"code": "UKR", "request": "2026-01-01"}]}), jobs=1)
+    fig = CHARTS["start_dates"](results)
+    assert fig.axes[-1].get_xlabel() == "Date membership starts"

@@ -149,7 +149,8 @@ def _finding_of_many(comparison: Comparison) -> str:
 
     best = max(comparison.variants, key=weight)
     if weight(best) == 0:
-        return "No what-if changes the chance of cooperation beyond the simulation's noise"
+        return (f"No what-if changes the chance of {comparison.base.success_words} beyond the simulation's "
+                "noise")
     # The largest change of each what-if; those that cannot be told apart from the largest are named with it.
     tops = [(max((c for c in v.candidates if c.success.distinguishable), key=lambda c: abs(c.success.diff)), k)
             for k, v in enumerate(comparison.variants) if weight(v) > 0]

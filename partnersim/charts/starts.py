@@ -176,7 +176,7 @@ def _scale(axes: np.ndarray, results: Results, top: float) -> None:
     for ax in axes[:-1]:
         ax.tick_params(axis="x", which="both", length=0)
         style.light_grid(ax, "x")
-    axes[-1].set_xlabel("Date cooperation starts")
+    axes[-1].set_xlabel(f"Date {results.success_words} starts")
 
 
 def _subtitle(results: Results, edges: list[dt.date], shares: list[np.ndarray]) -> str:

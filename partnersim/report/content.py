@@ -282,8 +282,8 @@ def caption(name: str, results: Results) -> str:
         "timeline": ("One simulated future, stage by stage for each candidate, chosen so that as many "
                      "candidates succeed as the forecast expects and each case ends in its most likely way: an "
                      "illustration of how the numbers arise, not a forecast."),
-        "process": ("The process the simulation follows, from the request to cooperation, and the ways a "
-                    "case can end before it."),
+        "process": (f"The process the simulation follows, from the request to {what}, and the ways a case "
+                    "can end before it."),
         "partnership": (f"The areas of cooperation expected to be in force at each month end, over all "
                         f"{n} simulated futures: a future without an active partnership (none yet, lapsed "
                         f"or suspended) counts none; the legend gives the chance the partnership is active "
