@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from partnersim.charts.labels import outcome_label, success_label
+from partnersim.charts.labels import outcome_label
 from partnersim.results.summary import Estimate
 from partnersim.results.text import (
     date_with_interval,
@@ -295,7 +295,6 @@ def elicited_settings(scenario: Scenario) -> list[tuple[str, Elicited]]:
 
 def summary_tables(results: Results) -> list[Table]:
     """How cases end, the chance by each year end, and the dates by which each chance is reached."""
-    what = success_label(results)
     horizon = f"{results.end_date.day} {results.end_date:%b %Y}"
     seen = results.seen_outcomes
     unseen = [outcome_label(results, o, short=True).lower() for o in results.outcome_names if o not in seen]
@@ -308,13 +307,13 @@ def summary_tables(results: Results) -> list[Table]:
     )
     columns = year_end_columns(results)
     years = Table(
-        title=f"Chance of {what.lower()} by the end of each year (95% interval)",
+        title=f"Chance of {results.success_words} by the end of each year (95% interval)",
         header=["Candidate", *[month_label(results.candidates[0].by_year_end[i][0]) for i in columns]],
         rows=[[c.name, *[interval(c.by_year_end[i][1]) for i in columns]] for c in results.candidates],
     )
     labels = {"P10": "10% chance by", "P50": "Even chance by", "P80": "80% chance by", "P90": "90% chance by"}
     dates = Table(
-        title=f"Dates by which {what.lower()} has each chance (95% interval)",
+        title=f"Dates by which {results.success_words} has each chance (95% interval)",
         header=["Candidate", *labels.values()],
         rows=[[c.name, *[date_with_interval(results, c, q) for q in QUANTILES.values()]] for c in results.candidates],
         note=f"'after {month_label(results.end_date)}': that chance is not reached by the horizon.",
