@@ -26,6 +26,7 @@ from partnersim.report.findings import (
     candidate_finding,
     headline,
     judgement_table,
+    ranking,
     share,
     summary_tables,
 )
@@ -176,7 +177,7 @@ def _by_horizon(results: Results) -> str:
     """Who is most likely to succeed by the horizon, with every candidate named beside its chance: several
     when their intervals reach the leader's, and the lowest."""
     what, by = results.success_words, month_label(results.end_date)
-    ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
+    ranked, leaders, trailing = ranking(results)
 
     def named(candidates: list[CandidateResult]) -> str:
         return join_words([f"{c.name} {interval(c.outcomes[results.success])}" for c in candidates])
@@ -186,7 +187,6 @@ def _by_horizon(results: Results) -> str:
     best = ranked[0].outcomes[results.success]
     if best.count == 0:
         return f"no candidate reaches {what} by {by} in any of {results.replications:,} simulated futures"
-    leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
     if len(leaders) == len(ranked):
         if len(ranked) > 4:
             low = ranked[-1].outcomes[results.success]
@@ -197,11 +197,8 @@ def _by_horizon(results: Results) -> str:
         text = f"{leaders[0].name} is the most likely to reach {what} by {by}, {interval(best)}"
     else:
         text = f"{named(leaders)} are the most likely to reach {what} by {by}, about equally"
-    # The lowest, and those that cannot be told apart from it (their intervals meet), named together.
-    worst = ranked[-1].outcomes[results.success]
-    trailing = [c for c in reversed(ranked) if c not in leaders and c.outcomes[results.success].low <= worst.high]
     if len(trailing) == 1:
-        return f"{text}; the lowest is {trailing[0].name}, {interval(worst)}"
+        return f"{text}; the lowest is {trailing[0].name}, {interval(trailing[0].outcomes[results.success])}"
     return f"{text}; the lowest, about equally: {named(trailing)}"
 
 

@@ -153,18 +153,30 @@ def _partnership(results: Results) -> str:
             f"{interval(life.suspended)}, lapsed in {interval(life.lapsed)}")
 
 
+def ranking(results: Results) -> tuple[list[CandidateResult], list[CandidateResult], list[CandidateResult]]:
+    """The candidates by their chance of success, most likely first; those most likely (every one whose 95%
+    interval reaches the first's); and those least likely, lowest first (every one, not among the first,
+    whose interval reaches the lowest's): a candidate is named first or last alone only beyond noise."""
+    ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
+    if not ranked:
+        return [], [], []
+    best, worst = ranked[0].outcomes[results.success], ranked[-1].outcomes[results.success]
+    leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
+    trailing = [c for c in reversed(ranked) if c not in leaders and c.outcomes[results.success].low <= worst.high]
+    return ranked, leaders, trailing
+
+
 def _outcomes(results: Results) -> str:
     """Who is most likely to succeed (several, when their intervals overlap the leader's), and the lowest."""
     what = results.success_words
     by = month_label(results.end_date)
-    ranked = sorted(results.candidates, key=lambda c: -c.outcomes[results.success].p)
+    ranked, leaders, trailing = ranking(results)
     if len(ranked) == 1:
         return f"{ranked[0].name}: {interval(ranked[0].outcomes[results.success])} chance of {what} by {by}"
     best = ranked[0].outcomes[results.success]
     if best.count == 0:
         return (f"No candidate reaches {what} by {by} in any of {results.replications:,} simulated futures "
                 f"(95% interval for each: {interval(best)})")
-    leaders = [c for c in ranked if c.outcomes[results.success].high >= best.low]
     shares = [interval(c.outcomes[results.success]) for c in leaders]
     if len(leaders) == len(ranked):
         return f"All candidates have about the same chance of {what} by {by}: {join_words(shares)}"
@@ -173,9 +185,6 @@ def _outcomes(results: Results) -> str:
     else:
         text = (f"{join_words([c.name for c in leaders])} are about equally likely to reach {what} by {by}: "
                 f"{join_words(shares)}")
-    worst = ranked[-1].outcomes[results.success]
-    # The lowest, and any that cannot be told apart from it (their intervals meet).
-    trailing = [c for c in reversed(ranked) if c not in leaders and c.outcomes[results.success].low <= worst.high]
     lows = join_words([f"{c.name}, {interval(c.outcomes[results.success])}" for c in trailing])
     return f"{text}; lowest: {lows}" if len(trailing) == 1 else f"{text}; lowest, about equally: {lows}"
 
