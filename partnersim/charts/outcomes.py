@@ -84,9 +84,8 @@ def _span(ps: list[float]) -> str:
 
 
 def _shown_outcomes(results: Results) -> list[str]:
-    """Outcomes seen in at least one replication of one candidate (success always)."""
-    return [o for o in results.seen_outcomes
-            if o == results.success or any(c.outcomes[o].count for c in results.candidates)]
+    """Outcomes seen in at least one replication of one candidate (success always; pending only when seen)."""
+    return [o for o in results.seen_outcomes if o != "pending" or any(c.outcomes[o].count for c in results.candidates)]
 
 
 def _draw_bars(ax: Axes, results: Results, shown: list[str]) -> None:

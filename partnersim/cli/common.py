@@ -26,12 +26,17 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool that pipe ended
 
 
+def sized(stream: Any) -> bool:
+    """Whether output to ``stream`` has a width to keep to: a terminal's, or the one COLUMNS gives."""
+    return bool(stream.isatty()) or os.environ.get("COLUMNS", "").isdigit()
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     # Written to a file or a pipe, tables keep a readable width instead of 80 columns, unless COLUMNS says.
-    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 132
+    width = None if sized(stream) else 132
     # No emoji codes: a name such as "Chile :flag_for_chile:" is printed as written, like any markup.
     screen = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, emoji=False)
     screen.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]

@@ -103,12 +103,12 @@ def _text(value: object, style: str = "") -> Text:
 def print_paragraph(screen: Console, markup: str, indent: int = 2) -> None:
     """A long sentence (console markup, names escaped) indented by ``indent``: wrapped at words to the
     terminal's width, or to COLUMNS where that is set; written to a file or a pipe, one line, for grep."""
-    import os
-
     from rich.padding import Padding
     from rich.text import Text
 
-    if screen.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+    from partnersim.cli.common import sized
+
+    if sized(screen.file):
         screen.print(Padding(Text.from_markup(markup, emoji=False), (0, 0, 0, indent)))
     else:
         screen.print(" " * indent + markup, soft_wrap=True)
