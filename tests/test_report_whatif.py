@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from partnersim.cli import cli
 from partnersim.errors import RunFolderError
 from partnersim.report import folder_kind, write_report
-from partnersim.report.whatif import build_whatif, changes_table, warnings
+from partnersim.report.analyses import build_whatif
+from partnersim.report.whatif import changes_table, warnings
 from partnersim.whatif import saved
 from partnersim.whatif.compare import compare, load_inputs
 
@@ -289,7 +290,7 @@ def test_chart_and_rerun_name_a_what_if_folder_and_what_to_run(compared: Path) -
 
 def test_the_briefing_of_a_comparison_lists_the_bases_values_in_force(compared: Path) -> None:
     """The comparison keeps the base's assumptions.csv, as its run would; the briefing lists it with its marks."""
-    from partnersim.report.whatif import build_whatif
+    from partnersim.report.analyses import build_whatif
     from partnersim.scenario.inforce import read_csv
 
     written = read_csv((compared / "assumptions.csv").read_text(encoding="utf-8"))

@@ -46,7 +46,7 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     kind = folder_kind(folder)
     target = Path(out) if out is not None else folder / f"report.{fmt}"
     if kind != "run":
-        from partnersim.report.whatif import build_whatif
+        from partnersim.report.analyses import build_whatif
 
         _check_target(target, fmt, folder)
         briefing = build_whatif(folder, kind, size="slide" if fmt == "pptx" else "page")

@@ -23,6 +23,7 @@ from partnersim.report.findings import Table
 from partnersim.report.whatif import (
     INPUTS_NOTE,
     chart_title,
+    compare_briefing,
     date_line,
     day_text,
     folder_provenance,
@@ -34,6 +35,7 @@ from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.stats import newcombe_independent
 from partnersim.text import join_words, percent
 from partnersim.values.durations import month_label
+from partnersim.whatif import saved
 from partnersim.whatif.text import change_text
 
 if TYPE_CHECKING:
@@ -41,6 +43,16 @@ if TYPE_CHECKING:
     from partnersim.whatif.saved import SavedSensitivity, SavedSweep
 
 MOST_ROWS = 60  # rows of a sweep's table in a briefing; the folder's sweep.csv holds every point
+
+
+def build_whatif(folder: Path, kind: str, size: str = "slide") -> Briefing:
+    """The briefing of the ``compare``, ``sweep`` or ``sensitivity`` folder ``folder``, its charts drawn at
+    ``size`` (as :func:`partnersim.report.content.build` draws a run's)."""
+    if kind == "compare":
+        return compare_briefing(folder, saved.read_comparison(folder), size)
+    if kind == "sweep":
+        return sweep_briefing(folder, saved.read_sweep(folder), size)
+    return sensitivity_briefing(folder, saved.read_sensitivity(folder))
 
 
 # ---- a sweep ------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.stats import leaders
 from partnersim.text import join_words, percent
 from partnersim.values.durations import month_label
-from partnersim.whatif import saved
 from partnersim.whatif.text import candidate_sentence, change_text, pair
 
 if TYPE_CHECKING:
@@ -51,18 +50,6 @@ COMPARISON_INPUTS_NOTE = ("Each setting of the files as written, with the source
 INPUTS_NOTE = ("Each setting of the files as written, with the source or reasoning written beside it. A setting "
                "a file leaves out takes partnersim's default; `partnersim validate FILE` lists every value in "
                "force, each marked as set or default, with its source.")
-
-
-def build_whatif(folder: Path, kind: str, size: str = "slide") -> Briefing:
-    """The briefing of the ``compare``, ``sweep`` or ``sensitivity`` folder ``folder``, its charts drawn at
-    ``size`` (as :func:`partnersim.report.content.build` draws a run's)."""
-    if kind == "compare":
-        return compare_briefing(folder, saved.read_comparison(folder), size)
-    from partnersim.report.analyses import sensitivity_briefing, sweep_briefing
-
-    if kind == "sweep":
-        return sweep_briefing(folder, saved.read_sweep(folder), size)
-    return sensitivity_briefing(folder, saved.read_sensitivity(folder))
 
 
 # ---- a comparison -------------------------------------------------------------------------
@@ -347,7 +334,7 @@ def day_text(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-__all__ = ["build_whatif", "changes_table", "compare_briefing", "differences_table", "warnings"]
+__all__ = ["changes_table", "compare_briefing", "differences_table", "warnings"]
 
 
 def _base_in_force(folder: Path) -> Table:
