@@ -39,6 +39,7 @@ from partnersim.streams import Streams
 # rather than draw for ever.
 MIN_OPEN = 1e-3
 _JUDGED_AFTER = 20_000  # tries made before the share kept is judged
+_MOST_TRIES = 64  # tries of one case drawn at once
 
 
 class UnlikelyHistory(PartnersimError):
@@ -85,14 +86,27 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
     tries = np.zeros(len(rows), dtype=np.int64)  # each case's try: the one kept, once it is found
     pending = np.arange(len(rows))
     made = 0
-    while pending.size:  # one try per case still without one: more at once would mostly be wasted
-        days, _ = finish(stage.draw(streams, ChunkKeys(reps[pending], candidate, tries=tries[pending, None])),
-                         pending.size)
-        made += pending.size
-        pending = pending[~(days > elapsed)]
-        tries[pending] += 1
+    batch = 1
+    while pending.size:
+        # The next ``batch`` tries of every case still without one, drawn at once. Tries are keyed, so the
+        # first open one of each case is the one a try-by-try search finds; the rest of the batch is
+        # wasted, but far fewer calls are made when few tries stay open. The batch doubles each round,
+        # so the waste stays under half of the tries made.
+        step = np.arange(batch)
+        first = tries[pending]
+        keys = ChunkKeys(np.repeat(reps[pending], batch), candidate,
+                         tries=(np.repeat(first, batch) + np.tile(step, pending.size))[:, None])
+        days, _ = finish(stage.draw(streams, keys), pending.size * batch)
+        open_ = (days > elapsed).reshape(pending.size, batch)
+        found = open_.any(axis=1)
+        at = open_.argmax(axis=1)
+        tries[pending[found]] = first[found] + at[found]
+        made += int((at[found] + 1).sum()) + batch * int((~found).sum())
+        pending = pending[~found]
+        tries[pending] += batch
         if made >= _JUDGED_AFTER and len(rows) - pending.size < MIN_OPEN * made:
             raise UnlikelyHistory(_unlikely(resume, (len(rows) - pending.size) / made))
+        batch = min(batch * 2, _MOST_TRIES)
     plan = stage.draw(streams, ChunkKeys(reps, candidate, tries=tries[:, None]))  # the tries kept, drawn again
     days, how = finish(plan, len(rows))
     return Opened(rows, elapsed, days - elapsed, how, plan)
