@@ -11,6 +11,7 @@ function of these draws alone, and no SimPy is needed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -181,13 +182,18 @@ class Bloc:
 
 def layer_allies(allies: Allies, stage: ConsensusStage, codes: list[str]) -> list[AllyParams]:
     """Each ally's parameters: default ← stage default ← ally entry ← stage ally entry."""
-    layers_common = [stage.allies.default]
+    common = allies.default.model_dump(exclude_none=True)
+    _merge_into(common, stage.allies.default.model_dump(exclude_none=True))
+    plain = AllyParams.model_validate(common)  # an ally with no entry of its own: most of them, compiled once
     resolved = []
     for code in codes:
-        data = allies.default.model_dump(exclude_none=True)
-        for layer in (*layers_common, allies.overrides.get(code), stage.allies.overrides.get(code)):
-            if layer is not None:
-                _merge_into(data, layer.model_dump(exclude_none=True))
+        own = [layer for layer in (allies.overrides.get(code), stage.allies.overrides.get(code)) if layer is not None]
+        if not own:
+            resolved.append(plain)
+            continue
+        data = copy.deepcopy(common)
+        for layer in own:
+            _merge_into(data, layer.model_dump(exclude_none=True))
         resolved.append(AllyParams.model_validate(data))
     return resolved
 
@@ -203,8 +209,9 @@ def _merge_into(base: dict[str, Any], over: dict[str, Any]) -> None:
 def _groups(dists: list[DurationDist]) -> tuple[Group, ...]:
     by_spec: dict[str, list[int]] = {}
     first: dict[str, DurationDist] = {}
+    specs: dict[int, str] = {}  # allies sharing one compiled parameter set share its distribution object
     for index, dist in enumerate(dists):
-        spec = dist.model_dump_json()
+        spec = specs.get(id(dist)) or specs.setdefault(id(dist), dist.model_dump_json())
         by_spec.setdefault(spec, []).append(index)
         first.setdefault(spec, dist)
     return tuple(Group(first[s], np.array(ix, dtype=np.int64)) for s, ix in by_spec.items())
