@@ -19,7 +19,7 @@ from .conftest import scenario
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _everywhere(self: Talks, entering: Entering, ends: np.ndarray) -> np.ndarray:
+def _everywhere(self: Talks, entering: Entering, ends: np.ndarray, teams: object = None) -> np.ndarray:
     return np.flatnonzero(entering.active.any(axis=1))
 
 

@@ -17,6 +17,8 @@ with the block; a model without it runs as it always did.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,18 +64,32 @@ class Inputs:
 
     def scenario(self, scenario: Scenario, seed: int, group: int) -> Scenario:
         """``scenario`` with the values drawn for ``group`` in place of the uncertain ones (and no block)."""
-        from partnersim.scenario.schema import Scenario
-
-        document = {**scenario.model_dump(mode="json"), "uncertainty": None}
         values = self.values(seed, group)
-        for key, value in values.items():
-            set_value(document, tuple(key.split(".")), value)
         try:
-            return Scenario.model_validate(document)
-        except ValidationError as exc:
-            error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
+            return with_values(scenario, values)
+        except InvalidValues as exc:
             drawn = ", ".join(f"{key} = {value:g}" for key, value in values.items())
             raise PartnersimError(
                 f"uncertainty: the draw {drawn} (replications {group * self.per_draw:,} on) makes the scenario "
-                f"invalid: {error['msg'].removeprefix('Value error, ')}; narrow the range of the setting it names"
+                f"invalid: {exc}; narrow the range of the setting it names"
             ) from None
+
+
+class InvalidValues(ValueError):
+    """Values that make a scenario invalid; the message says why (as the schema does)."""
+
+
+def with_values(scenario: Scenario, values: Mapping[str, Any], document: dict[str, Any] | None = None) -> Scenario:
+    """``scenario`` with ``values`` (key path → value, as ``--set`` names them) in place, and no uncertainty
+    block; ``document`` is the scenario's own dump, when the caller keeps one for many calls."""
+    from partnersim.scenario.schema import Scenario
+
+    base = document if document is not None else scenario.model_dump(mode="json")
+    changed = {**copy.deepcopy(base), "uncertainty": None}
+    for key, value in values.items():
+        set_value(changed, tuple(key.split(".")), value)
+    try:
+        return Scenario.model_validate(changed)
+    except ValidationError as exc:
+        error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
+        raise InvalidValues(error["msg"].removeprefix("Value error, ")) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,3 +56,20 @@ class Records:
     @property
     def count(self) -> int:
         return int(self.outcome.shape[0])
+
+    def take(self, rows: np.ndarray, first: int) -> Records:
+        """The records of ``rows`` only, numbered from replication ``first`` (one point's rows of a design's chunk)."""
+
+        def part(record: object) -> object:
+            return dataclasses.replace(record, **{  # type: ignore[type-var]
+                f.name: getattr(record, f.name)[rows] for f in dataclasses.fields(record)  # type: ignore[arg-type]
+                if isinstance(getattr(record, f.name), np.ndarray)
+            })
+
+        taken = part(self)
+        assert isinstance(taken, Records)
+        taken.first = first
+        taken.trail = part(self.trail)  # type: ignore[assignment]
+        taken.allies = [part(a) for a in self.allies]  # type: ignore[misc]
+        taken.life = None if self.life is None else part(self.life)  # type: ignore[assignment]
+        return taken

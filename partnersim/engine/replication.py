@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from partnersim.engine.design import rates_of, requests_of
 from partnersim.engine.life import life_triggers, path_codes
 from partnersim.engine.model import Model
 from partnersim.engine.records import LifeRecord, Records, Trail
@@ -56,8 +57,12 @@ MAX_PASSES = 10_000  # a process that sends cases back in no time at all still e
 
 def run_chunk(model: Model, seed: int, first: int, count: int) -> Records:
     """Replications ``first`` to ``first + count - 1`` of a run seeded with ``seed``."""
-    streams = Streams(seed)
     keys = ChunkKeys(np.arange(first, first + count, dtype=np.uint64), model.candidate_keys)
+    return run_keys(model, Streams(seed), keys, first)
+
+
+def run_keys(model: Model, streams: Streams, keys: ChunkKeys, first: int = 0) -> Records:
+    """The replications of ``keys`` (a chunk's, or a design's rows: see :mod:`partnersim.engine.design`)."""
     walk = _Walk(model, streams, keys)
     walk.run()
     life = None
@@ -372,10 +377,9 @@ def _one_case_settle(calendar: Calendar, stage: str, waits: np.ndarray | None) -
 def _openings(model: Model, streams: Streams, keys: ChunkKeys) -> tuple[np.ndarray, np.ndarray]:
     """The day each case opens, and the day its candidate would withdraw (inf: never)."""
     u = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], _REQUEST, np.uint64(0))
-    request = np.column_stack([dist.ppf(u[:, c]) for c, dist in enumerate(model.requests)])
-    opened = np.maximum(request, 0.0)
+    opened = np.maximum(requests_of(model, u, keys.points), 0.0)
     v = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], _WITHDRAWAL, np.uint64(0))
-    rate = model.withdrawal_rate[None, :]
+    rate = rates_of(model, keys.points)
     with np.errstate(divide="ignore"):
         after = np.where(rate > 0, -np.log1p(-v) / np.where(rate > 0, rate, 1.0), np.inf)
     return opened, opened + after

@@ -71,7 +71,6 @@ class Opened:
 def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, resume: Resume,
               horizon: float) -> Opened:
     """The rest of ``stage`` for ``resume``'s candidate in the replications ``rows`` of a chunk."""
-    reps = keys.reps[rows]
     candidate = keys.candidates[[resume.candidate]]
     elapsed = resume.elapsed
 
@@ -80,7 +79,7 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         return days[:, 0], how[:, 0]
 
     if hasattr(stage, "draw_open"):  # drawn exactly, in one try
-        plan = stage.draw_open(streams, ChunkKeys(reps, candidate), elapsed)
+        plan = stage.draw_open(streams, keys.rows(rows, candidate), elapsed)
         days, how = finish(plan, len(rows))
         return Opened(rows, elapsed, days - elapsed, how, plan)
     tries = np.zeros(len(rows), dtype=np.int64)  # each case's try: the one kept, once it is found
@@ -94,9 +93,9 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         # so the waste stays under half of the tries made.
         step = np.arange(batch)
         first = tries[pending]
-        keys = ChunkKeys(np.repeat(reps[pending], batch), candidate,
-                         tries=(np.repeat(first, batch) + np.tile(step, pending.size))[:, None])
-        days, _ = finish(stage.draw(streams, keys), pending.size * batch)
+        batched = keys.rows(rows[pending], candidate, repeat=batch,
+                            tries=(np.repeat(first, batch) + np.tile(step, pending.size))[:, None])
+        days, _ = finish(stage.draw(streams, batched), pending.size * batch)
         open_ = (days > elapsed).reshape(pending.size, batch)
         found = open_.any(axis=1)
         at = open_.argmax(axis=1)
@@ -107,7 +106,7 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         if made >= _JUDGED_AFTER and len(rows) - pending.size < MIN_OPEN * made:
             raise UnlikelyHistory(_unlikely(resume, (len(rows) - pending.size) / made))
         batch = min(batch * 2, _MOST_TRIES)
-    plan = stage.draw(streams, ChunkKeys(reps, candidate, tries=tries[:, None]))  # the tries kept, drawn again
+    plan = stage.draw(streams, keys.rows(rows, candidate, tries=tries[:, None]))  # the tries kept, drawn again
     days, how = finish(plan, len(rows))
     return Opened(rows, elapsed, days - elapsed, how, plan)
 

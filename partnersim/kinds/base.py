@@ -73,6 +73,9 @@ class ChunkKeys:
     # (R, C) the draw of a stage already open on the start date that is tried (``name@k`` for try k > 0;
     # see partnersim.engine.resume); None: the first try for all
     tries: np.ndarray | None = None
+    # (R,) the design point of each row, when the rows of a chunk belong to several variants of a scenario
+    # (see partnersim.engine.design); None: one scenario
+    points: np.ndarray | None = None
 
     def stage(self, name: str, key: np.uint64) -> np.uint64 | np.ndarray:
         """The key of ``name``'s draws: ``key`` (a scalar) when every case is on its first visit, else (R, C)."""
@@ -87,7 +90,13 @@ class ChunkKeys:
         return keyed
 
     def for_visits(self, visits: np.ndarray) -> ChunkKeys:
-        return ChunkKeys(self.reps, self.candidates, visits)
+        return ChunkKeys(self.reps, self.candidates, visits, points=self.points)
+
+    def rows(self, rows: np.ndarray, candidates: np.ndarray | None = None, *, repeat: int = 1,
+             tries: np.ndarray | None = None) -> ChunkKeys:
+        """The keys of ``rows`` of this chunk (each ``repeat`` times over), for ``candidates`` (all by default)."""
+        return ChunkKeys(np.repeat(self.reps[rows], repeat), self.candidates if candidates is None else candidates,
+                         tries=tries, points=None if self.points is None else np.repeat(self.points[rows], repeat))
 
 
 def expand(key: np.uint64 | np.ndarray, extra: int) -> np.uint64 | np.ndarray:

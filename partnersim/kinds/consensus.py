@@ -144,6 +144,7 @@ class ConsensusPlan:
     end: np.ndarray | None = None  # (R, C) days from entry to consensus or to the first veto
     last: np.ndarray | None = None  # (R, C) roster index of the last ally to consent (-1 if vetoed)
     veto_ally: np.ndarray | None = None  # (R, C) roster index of the first ally to veto (-1 if none)
+    members: np.ndarray | None = None  # (R,) for a stage stacked over a design's points: each row's member
 
 
 @dataclass(frozen=True)
@@ -263,15 +264,48 @@ class Consensus:
         self.hold_groups = _groups([p.hold.duration for p in self.params])
         self.elections = tuple(sorted(elections, key=lambda e: e.day))
         self.blocs = tuple(blocs)
+        self.members: list[Consensus] = [self]  # more than one: stacked over a design's points (``stack``)
+        self.member_of: dict[int, int] = {}  # a design point's member
+
+    @classmethod
+    def stack(cls, stages: list[Consensus], points: list[int]) -> Consensus | None:
+        """One stage drawing the rows of design points ``points`` (one per stage of ``stages``) at once, each
+        row with its own point's settings; None if the stages differ in more than their settings can."""
+        first = stages[0]
+        if any((s.name, s.codes, [b.key for b in s.blocs]) != (first.name, first.codes, [b.key for b in first.blocs])
+               or any(not np.array_equal(b.allies, c.allies) for b, c in zip(s.blocs, first.blocs, strict=True))
+               for s in stages):
+            return None
+        stacked = copy.copy(first)
+        stacked.members = list(stages)
+        stacked.member_of = {point: k for k, point in enumerate(points)}
+        stacked.hold_p = np.stack([s.hold_p for s in stages])  # (M, A)
+        stacked.lifted_p = np.stack([s.lifted_p for s in stages])
+        return stacked
+
+    def _members(self, keys: ChunkKeys) -> np.ndarray | None:
+        if len(self.members) == 1:
+            return None
+        assert keys.points is not None
+        return np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+
+    def _each(self, members: np.ndarray | None) -> list[tuple[int, Consensus, np.ndarray | None]]:
+        """Each member present, its number and its rows (None: one member, every row)."""
+        if members is None:
+            return [(0, self, None)]
+        return [(k, self.members[k], np.flatnonzero(members == k)) for k in np.unique(members).tolist()]
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
         key = keys.stage(self.name, self.key)
+        members = self._members(keys)
         u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
         acting: list[tuple[Bloc, np.ndarray, np.ndarray]] = []  # bloc, acts as one (R, C), shared (R, C, 3)
-        for bloc in self.blocs:
+        for b, bloc in enumerate(self.blocs):
+            strength = bloc.strength if members is None else \
+                np.array([m.blocs[b].strength for m in self.members])[members][:, None]
             together = streams.uniforms(
                 keys.reps[:, None], keys.candidates[None, :], key, bloc.key, np.uint64(_TOGETHER)
-            ) < bloc.strength
+            ) < strength
             shared = streams.uniforms(
                 keys.reps[:, None, None], keys.candidates[None, :, None], expand(key, 1), bloc.key,
                 _SHARED[None, None, :]
@@ -293,21 +327,33 @@ class Consensus:
             return out
 
         deliberation = np.empty(u.shape[:3])
-        for group in self.deliberation_groups:
-            deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
+        for _, member, rows in self._each(members):
+            for group in member.deliberation_groups:
+                if rows is None:
+                    deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
+                else:
+                    where = np.ix_(rows, np.arange(u.shape[1]), group.allies)
+                    deliberation[where] = group.dist.ppf(u[..., _DELIBERATION][where])
         return ConsensusPlan(
             u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK)),
-            hold_uniforms=hold_uniforms,
+            hold_uniforms=hold_uniforms, members=members,
         )
 
     def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
         """Each ally's hold probability when it decides: elections change it from their date."""
-        if not self.elections:
-            return self.hold_p
-        p = np.broadcast_to(self.hold_p, plan.deliberation.shape).copy()
-        for election in self.elections:
-            decides = start + plan.deliberation[:, :, election.ally]
-            p[:, :, election.ally] = np.where(decides >= election.day, election.hold, p[:, :, election.ally])
+        base = self.hold_p if plan.members is None else self.hold_p[plan.members][:, None, :]
+        if not any(m.elections for m in self.members):
+            return base
+        p = np.broadcast_to(base, plan.deliberation.shape).copy()
+        for _, member, rows in self._each(plan.members):
+            for election in member.elections:
+                if rows is None:
+                    decides = start + plan.deliberation[:, :, election.ally]
+                    p[:, :, election.ally] = np.where(decides >= election.day, election.hold, p[:, :, election.ally])
+                else:
+                    decides = np.asarray(start)[rows] + plan.deliberation[rows, :, election.ally]
+                    p[rows, :, election.ally] = np.where(decides >= election.day, election.hold,
+                                                         p[rows, :, election.ally])
         return p
 
     def resolve(self, plan: ConsensusPlan, start: np.ndarray, known: KnownAllies | None = None) -> None:
@@ -328,20 +374,23 @@ class Consensus:
         r, c, a = np.nonzero(holds)
         drawn = plan.hold_uniforms(r, c, a)
         hold_days = np.zeros(holds.shape)
-        for group in self.hold_groups:
-            mine = np.isin(a, group.allies)
-            if mine.any():
-                hold_days[r[mine], c[mine], a[mine]] = group.dist.ppf(drawn[mine, 0])
-        if known is not None and known.holding.size:  # a hold under way: the rest of it, given its length so far
-            ongoing = np.isin(a, known.holding)
-            so_far = known.elapsed - deliberation[r[ongoing], c[ongoing], a[ongoing]]
-            for group in self.hold_groups:
-                mine = np.isin(a[ongoing], group.allies)
+        members = plan.members
+        for k, member, _ in self._each(members):
+            ours = True if members is None else members[r] == k
+            for group in member.hold_groups:
+                mine = np.isin(a, group.allies) & ours
                 if mine.any():
-                    where = (r[ongoing][mine], c[ongoing][mine], a[ongoing][mine])
-                    hold_days[where] = so_far[mine] + group.dist.residual(drawn[ongoing, 0][mine], so_far[mine])
+                    hold_days[r[mine], c[mine], a[mine]] = group.dist.ppf(drawn[mine, 0])
+            if known is not None and known.holding.size:  # a hold under way: the rest of it, given its length
+                ongoing = np.isin(a, known.holding) & ours
+                so_far = known.elapsed - deliberation[r[ongoing], c[ongoing], a[ongoing]]
+                for group in member.hold_groups:
+                    mine = np.isin(a[ongoing], group.allies)
+                    if mine.any():
+                        where = (r[ongoing][mine], c[ongoing][mine], a[ongoing][mine])
+                        hold_days[where] = so_far[mine] + group.dist.residual(drawn[ongoing, 0][mine], so_far[mine])
         lifted = np.zeros(holds.shape, dtype=bool)
-        lifted[r, c, a] = drawn[:, 1] < self.lifted_p[a]
+        lifted[r, c, a] = drawn[:, 1] < (self.lifted_p[a] if members is None else self.lifted_p[members[r], a])
         decided = deliberation + hold_days
         vetoes = holds & ~lifted
         consent = np.where(vetoes, np.inf, decided)

@@ -18,6 +18,7 @@ give the same days to the last bit.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -66,6 +67,19 @@ class TalksPlan:
     rounds: np.ndarray  # (R, C) rounds until agreement, NEVER if none within the limit
     days: np.ndarray  # (R, C, W) duration of each round a case holds (0 beyond), W the most any case holds
     order: np.ndarray  # (R, C) where a case stands among those that enter talks at the same moment
+    rows: _Rows  # the settings each row was drawn with
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A talks stage's settings for each row of a chunk: scalars, or (R, 1) for a stage stacked over a design's
+    points, with each row's member in ``members``."""
+
+    members: np.ndarray | None
+    teams: int | np.ndarray
+    agreement: float | np.ndarray
+    limit: int | np.ndarray
+    unlimited: bool | np.ndarray  # no round limit: talks that never agree stay in talks
 
 
 class Talks:
@@ -82,6 +96,31 @@ class Talks:
         self.agreement = params.agreement
         self.max_rounds = params.max_rounds
         self.limit = params.max_rounds if params.max_rounds is not None else ROUND_CAP
+        self.members: list[Talks] = [self]  # more than one: stacked over a design's points (``stack``)
+        self.member_of: dict[int, int] = {}
+
+    @classmethod
+    def stack(cls, stages: list[Talks], points: list[int]) -> Talks:
+        """One stage drawing the rows of design points ``points`` at once, each row with its own point's teams,
+        rounds, chance of agreement and round limit."""
+        stacked = copy.copy(stages[0])
+        stacked.members = list(stages)
+        stacked.member_of = {point: k for k, point in enumerate(points)}
+        return stacked
+
+    def _rows(self, keys: ChunkKeys) -> _Rows:
+        """Each row's settings: scalars for one stage, (R, 1) arrays for a stacked one."""
+        if len(self.members) == 1:
+            return _Rows(None, self.teams, self.agreement, self.limit, self.max_rounds is None)
+        assert keys.points is not None
+        members = np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+
+        def column(values: list[float | int | bool]) -> np.ndarray:
+            return np.asarray(values)[members][:, None]
+
+        ms = self.members
+        return _Rows(members, column([m.teams for m in ms]), column([m.agreement for m in ms]),
+                     column([m.limit for m in ms]), column([m.max_rounds is None for m in ms]))
 
     def _uniforms(self, streams: Streams, keys: ChunkKeys, first: int, last: int, slot: int) -> np.ndarray:
         rounds = np.arange(first, last, dtype=np.uint64)
@@ -92,45 +131,63 @@ class Talks:
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> TalksPlan:
         shape = (len(keys.reps), len(keys.candidates))
+        rows = self._rows(keys)
         rounds = np.full(shape, NEVER, dtype=np.int64)
         first = 0
-        while first < self.limit and (rounds == NEVER).any() and self.agreement > 0.0:
-            last = min(first + _BLOCK, self.limit)
-            agreed = self._uniforms(streams, keys, first, last, 1) < self.agreement
+        most = max(m.limit for m in self.members)
+        while first < most and (rounds == NEVER).any() and any(m.agreement > 0.0 for m in self.members):
+            last = min(first + _BLOCK, most)
+            agreed = self._uniforms(streams, keys, first, last, 1) < np.expand_dims(rows.agreement, -1)
+            if rows.members is not None:  # a row's rounds beyond its own limit are not drawn for it
+                agreed &= np.arange(first, last)[None, None, :] < np.expand_dims(rows.limit, -1)
             hit = agreed.any(axis=2) & (rounds == NEVER)
             rounds[hit] = first + agreed.argmax(axis=2)[hit] + 1
             first = last
-        held = np.where(rounds == NEVER, self.limit, rounds)
+        held = np.where(rounds == NEVER, rows.limit, rounds)
         widest = int(held.max()) if held.size else 0
         # A case holds only its own rounds: the quantile function (slow for a gamma) runs on those alone.
         days = np.zeros(shape + (widest,))
         if widest:
             used = np.arange(widest)[None, None, :] < held[:, :, None]
-            days[used] = self.round.ppf(self._uniforms(streams, keys, 0, widest, 0)[used])
+            u = self._uniforms(streams, keys, 0, widest, 0)
+            if rows.members is None:
+                days[used] = self.round.ppf(u[used])
+            else:
+                for k in np.unique(rows.members).tolist():
+                    mine = used & (rows.members == k)[:, None, None]
+                    days[mine] = self.members[k].round.ppf(u[mine])
         order = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), _QUEUE)
-        return TalksPlan(rounds=rounds, days=days, order=order)
+        return TalksPlan(rounds=rounds, days=days, order=order, rows=rows)
 
     def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
         ends = self._ends(plan, entering)
         days, ending = self._uncontended(plan, entering, ends)
-        contended = self.contended(entering, ends)
+        contended = self.contended(entering, ends, plan.rows.teams)
         if contended.size:
-            self._simulate(contended, plan, entering, days, ending)
+            members = plan.rows.members
+            if members is None:
+                self._simulate(contended, plan, entering, days, ending)
+            else:
+                for k in np.unique(members[contended]).tolist():
+                    self.members[k]._simulate(contended[members[contended] == k], plan, entering, days, ending)
         return days, ending
 
     def _ends(self, plan: TalksPlan, entering: Entering) -> np.ndarray:
         """The day each case's rounds would end if it never waited: its entry, then each round it holds a team for,
         added one after the other (the order the event loop adds them in, so both give the same number)."""
-        held = np.where(plan.rounds == NEVER, self.limit, plan.rounds)
+        held = np.where(plan.rounds == NEVER, plan.rows.limit, plan.rounds)
         steps = np.concatenate([entering.start[:, :, None], plan.days], axis=2)
         return np.take_along_axis(np.cumsum(steps, axis=2), held[:, :, None], axis=2)[:, :, 0]
 
-    def contended(self, entering: Entering, ends: np.ndarray) -> np.ndarray:
+    def contended(self, entering: Entering, ends: np.ndarray, teams: int | np.ndarray | None = None) -> np.ndarray:
         """The replications where a candidate may wait for a team: at the moment some case enters, more cases hold
         a team than there are teams. A case holds one from its entry until its rounds end or it withdraws, if
         nobody waits; where that never crowds the teams, nobody waits, and the arrays are exact."""
         active = entering.active
-        many = np.flatnonzero(active.sum(axis=1) > self.teams)
+        teams = self.teams if teams is None else teams
+        if np.ndim(teams):
+            teams = np.asarray(teams)[:, 0]
+        many = np.flatnonzero(active.sum(axis=1) > teams)
         if not many.size:
             return many
         present = active[many]
@@ -139,13 +196,17 @@ class Talks:
         entry = start[:, :, None]  # (R, C, 1): the moment case i enters; against every case j on the last axis
         holding = present[:, None, :] & (start[:, None, :] <= entry) & (entry < until[:, None, :])
         crowd = np.where(present, holding.sum(axis=2), 0)
-        return many[(crowd > self.teams).any(axis=1)]
+        return many[(crowd > (np.asarray(teams)[many][:, None] if np.ndim(teams) else teams)).any(axis=1)]
 
     def _uncontended(self, plan: TalksPlan, entering: Entering, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Days in talks when no one waits: the rounds needed, back to back."""
         never = plan.rounds == NEVER
         days = np.where(entering.active, ends - entering.start, 0.0)
-        if self.max_rounds is None:
+        unlimited = plan.rows.unlimited
+        if plan.rows.members is not None:
+            days = np.where(never & unlimited, np.inf, days)
+            ending = np.where(never & ~unlimited, FAIL_TALKS, ADVANCE).astype(np.int8)
+        elif unlimited:
             days = np.where(never, np.inf, days)
             ending = np.full(never.shape, ADVANCE, dtype=np.int8)
         else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import copy
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -40,13 +42,35 @@ class Task:
         self.key = key_of(name)
         self.duration = params.duration
 
+    durations: tuple[Any, ...] = ()  # stacked over a design's points (``stack``): each member's duration
+    member_of: dict[int, int] = {}
+
+    @classmethod
+    def stack(cls, stages: list[Task], points: list[int]) -> Task:
+        """One stage drawing the rows of design points ``points`` at once, each with its own point's duration."""
+        stacked = copy.copy(stages[0])
+        stacked.durations = tuple(s.duration for s in stages)
+        stacked.member_of = {point: k for k, point in enumerate(points)}
+        return stacked
+
     def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
-        return self.duration.ppf(self._uniforms(streams, keys))
+        return self._by_member(keys, self._uniforms(streams, keys), lambda dist, u: dist.ppf(u))
 
     def draw_open(self, streams: Streams, keys: ChunkKeys, elapsed: float) -> np.ndarray:
         """Durations known to exceed ``elapsed`` days: ``elapsed`` plus the residual life, drawn exactly."""
         u = self._uniforms(streams, keys)
-        return elapsed + self.duration.residual(u, np.full(u.shape, elapsed))
+        return elapsed + self._by_member(keys, u, lambda dist, u: dist.residual(u, np.full(u.shape, elapsed)))
+
+    def _by_member(self, keys: ChunkKeys, u: np.ndarray, draw: Callable[[Any, np.ndarray], np.ndarray]) -> np.ndarray:
+        if not self.durations:
+            return draw(self.duration, u)
+        assert keys.points is not None
+        members = np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+        out = np.empty(u.shape)
+        for k in np.unique(members).tolist():
+            rows = members == k
+            out[rows] = draw(self.durations[k], u[rows])
+        return out
 
     def _uniforms(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
         return streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key),
