@@ -81,7 +81,7 @@ class Points:
             raise PartnersimError(f"{name} makes the scenario invalid: {exc}") from None
 
 
-def run_points(
+def fold_points(
     points: Points, replications: int, fold: Callable[[Model], FoldT], *, seed: int,
     executor: Executor | None = None, progress: Callable[[int], None] | None = None,
 ) -> list[FoldT]:
@@ -123,7 +123,11 @@ def _run_task(shared: tuple[Points, Layout, int, Callable[[Model], Any]], batch:
             for point in np.unique(rows_points).tolist():
                 rows = np.flatnonzero(rows_points == point)
                 part = fold(points[point])
-                part.add(records.take(rows, int(reps[rows[0]])))
+                if len(rows) == records.count:  # the whole piece is this point's
+                    records.first = int(reps[0])
+                    part.add(records)
+                else:
+                    part.add(records.take(rows, int(reps[rows[0]])))
                 if found and found[-1][0] == point:
                     found[-1][1].merge(part)
                 else:

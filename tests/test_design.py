@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from partnersim.designs import Points, run_points
+from partnersim.designs import Points, fold_points
 from partnersim.engine.design import Layout, run_design, stackable
 from partnersim.engine.model import compile_scenario
 from partnersim.engine.replication import run_chunk
@@ -79,7 +79,7 @@ def test_a_points_totals_are_its_own_runs_results(jobs: int) -> None:
     """Totals folded from a design (points spanning several chunks and tasks) summarise to the point's run."""
     scenario = load_scenario(LATAM).with_run(1_200, 11)
     changes = CHANGES[:3]
-    totals = run_points(Points(scenario, changes), 1_200, Aggregate, seed=11, executor=Executor(jobs=jobs))
+    totals = fold_points(Points(scenario, changes), 1_200, Aggregate, seed=11, executor=Executor(jobs=jobs))
     for change, total in zip(changes, totals, strict=True):
         point = Points(scenario, [change]).scenario_of(0)
         own = simulate(point)

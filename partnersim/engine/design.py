@@ -63,6 +63,8 @@ class Layout:
 def stackable(models: Sequence[Model]) -> bool:
     """Whether the models differ only in what :func:`stack` can stack."""
     first = models[0]
+    if all(model is first for model in models):
+        return True
     names = [f.name for f in dataclasses.fields(Model) if f.name not in _MAY_DIFFER]
     reference = {name: pickle.dumps(getattr(first, name)) for name in names}
     for model in models[1:]:

@@ -390,8 +390,9 @@ class Results(Part):
         return cls.model_validate(summary, context={"n": int(summary["replications"]), **context})
 
 
-def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
-    """Turn running totals into Results."""
+def summarise(model: Model, totals: Aggregate, top: int = 5, *, history: bool = True) -> Results:
+    """Turn running totals into Results; without ``history``, leave out how unusual each case's stated history is
+    (10,000 draws a candidate: a what-if's variants leave it to their base)."""
     n = totals.replications
     scenario = model.scenario
     stage_labels = {s.name: s.label for s in model.template.stages}
@@ -436,7 +437,7 @@ def summarise(model: Model, totals: Aggregate, top: int = 5) -> Results:
             },
             cdf=cdf,
             partnership=_partnership(model, totals.life, c, n) if totals.life is not None else None,
-            history=_history(model, c),
+            history=(_history(model, c) if history else None),
             inputs=_inputs(totals, c, scenario),
         ))
     return Results(

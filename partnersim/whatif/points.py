@@ -13,16 +13,19 @@ its outcome, so that two points can be compared replication by replication.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from partnersim.designs import Points, fold_points
 from partnersim.engine.life import ACTIVE
 from partnersim.engine.model import Model
 from partnersim.engine.records import Records
 from partnersim.executors import Executor
-from partnersim.results.summary import Results
+from partnersim.results.aggregate import Aggregate
+from partnersim.results.summary import Results, summarise
 from partnersim.scenario.schema import Scenario
 from partnersim.simulation import simulate
 
@@ -57,6 +60,51 @@ class OutcomeRows:
             if self.active is None:
                 self.active = np.zeros(self.outcome.shape, dtype=bool)
             self.active[rows] = records.life.ending == ACTIVE
+
+
+class PointTotals:
+    """A design point's totals for a what-if: its run's totals, and every replication's outcome."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.aggregate = Aggregate(model)
+        self.rows = OutcomeRows(model.scenario.replications, len(model.candidate_codes))
+
+    def __getstate__(self) -> dict[str, object]:  # the model is the receiver's own
+        return {**self.__dict__, "model": None}
+
+    def add(self, records: Records) -> None:
+        self.aggregate.add(records)
+        self.rows(self.model, records)
+
+    def merge(self, other: PointTotals) -> None:
+        self.aggregate.merge(other.aggregate)
+        filled = other.rows.outcome[:, 0] >= 0
+        self.rows.outcome[filled] = other.rows.outcome[filled]
+        self.rows.outcomes = self.rows.outcomes or other.rows.outcomes
+        if other.rows.active is not None:
+            if self.rows.active is None:
+                self.rows.active = np.zeros(self.rows.outcome.shape, dtype=bool)
+            self.rows.active[filled] = other.rows.active[filled]
+
+
+def design_points(
+    scenario: Scenario, values: Sequence[Mapping[str, Any]], names: Sequence[str], *,
+    executor: Executor | None = None, progress: Callable[[int], None] | None = None,
+) -> list[Point]:
+    """``scenario`` at each of ``values`` (key path → value), on its replications and seed, run as one design
+    (:mod:`partnersim.designs`): each point what its own run gives, at the cost of one run of them all.
+
+    The first point is the base: only its Results say how unusual a case's stated history is."""
+    points = Points(scenario, values, names)
+    totals = fold_points(points, scenario.replications, PointTotals, seed=scenario.seed, executor=executor,
+                         progress=progress)
+    found = []
+    for point, total in enumerate(totals):
+        model = points[point]
+        found.append(Point(summarise(model, total.aggregate, history=point == 0), total.rows.outcome, tuple(model.outcomes),
+                           total.rows.active))
+    return found
 
 
 def run_point(

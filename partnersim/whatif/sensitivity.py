@@ -15,18 +15,20 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
 from partnersim.results.summary import Results
 from partnersim.scenario.labels import possessive
 from partnersim.scenario.loader import load_scenario
+from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
 from partnersim.text import join_words, percent
 from partnersim.values.durations import add_days, month_label
 from partnersim.whatif.factors import Factor, factors
 from partnersim.whatif.paired import Change, paired_change
-from partnersim.whatif.points import Point, run_points
+from partnersim.whatif.points import Point, design_points
 
 SIDES = ("low", "high")
 MEASURES = ("cooperation", "p50")
@@ -130,16 +132,18 @@ def sensitivity(
     common = scenario.seed if seed is None else seed
     scenario = scenario.with_updates(replications=replications, seed=common)
     chosen = factors(scenario, list(ranges))
-    runs: list[Scenario] = [scenario]
+    values: list[dict[str, Any]] = [{}]
+    names = ["the scenario"]
     keys: list[tuple[str, str]] = []
     for factor in chosen:
         for side in SIDES:
-            changes = factor.overrides(side)
-            if changes:
-                swung = load_scenario(path, [*overrides, *changes])
-                runs.append(swung.with_updates(replications=replications, seed=common))
+            for text in factor.overrides(side):
+                key, value = parse(text)
+                values.append({".".join(key): value})
+                names.append(f"{factor.label} at its {side} value ({factor.low if side == 'low' else factor.high})")
                 keys.append((factor.path, side))
-    points = run_points(runs, jobs=jobs, progress=progress, executor=executor)
+    # One design: every swing's replications run beside the base's, on the same random numbers.
+    points = design_points(scenario, values, names, executor=executor or Executor(jobs=jobs), progress=progress)
     return Sensitivity(scenario, points[0], chosen, dict(zip(keys, points[1:], strict=True)))
 
 
