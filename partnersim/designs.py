@@ -13,6 +13,11 @@ points differ only by what their settings do (common random numbers).
 
 The chunks and the tasks they are grouped in depend on the design alone,
 never on the number of workers, so the totals are the same with any.
+
+Each point's values are checked by the schema (a chance stays a chance), but
+the rules across keys are not checked again at every point: the commands
+that build designs check each setting's ends with them before anything runs
+(a point is a scenario between ends that were checked).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ class Points:
 
     def __init__(self, scenario: Scenario, values: Sequence[Values], names: Sequence[str] | None = None) -> None:
         self.scenario = scenario
-        self.values = [dict(v) for v in values]
+        self.values = values  # a sequence: a design's may compute each point's values when asked
         self.names = list(names) if names is not None else None  # how a message names each point
         self._document: dict[str, Any] | None = None
         self._models: dict[int, Model] = {}
@@ -75,7 +80,7 @@ class Points:
         if self._document is None:
             self._document = self.scenario.model_dump(mode="json")
         try:
-            return with_values(self.scenario, values, self._document)
+            return with_values(self.scenario, values, self._document, rules=False)
         except InvalidValues as exc:
             name = self.names[point] if self.names is not None else ", ".join(f"{k} = {v}" for k, v in values.items())
             raise PartnersimError(f"{name} makes the scenario invalid: {exc}") from None
@@ -83,14 +88,16 @@ class Points:
 
 def fold_points(
     points: Points, replications: int, fold: Callable[[Model], FoldT], *, seed: int,
-    executor: Executor | None = None, progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None, progress: Callable[[int], None] | None = None, block: int | None = None,
 ) -> list[FoldT]:
-    """Each point's totals over replications 0 … ``replications`` − 1 of ``seed``, in the order of the points.
+    """Each point's totals over ``replications`` replications of ``seed``, in the order of the points: the
+    same replications for every point (0 onwards), or with ``block``, the same within each block of that many
+    points and others for the next block (:class:`partnersim.engine.design.Layout`).
 
     ``fold(model)`` makes a point's totals; each piece of a point's rows is
     added to one, in order, and a worker's totals are merged in order.
     """
-    layout = Layout(len(points), replications)
+    layout = Layout(len(points), replications, block=block)
     parts = list(layout.chunks(CHUNK))
     totals: dict[int, FoldT] = {}
     executor = executor or Executor()

@@ -91,3 +91,15 @@ def test_a_point_that_makes_the_scenario_invalid_is_named() -> None:
     points = Points(load_scenario(LATAM), [{"allies.TUR.hold.probability": 1.5}], names=["Türkiye's hold at 1.5"])
     with pytest.raises(PartnersimError, match=r"Türkiye's hold at 1.5 makes the scenario invalid: .*"):
         points.scenario_of(0)
+
+
+def test_a_points_values_change_nothing_shared_with_the_scenario() -> None:
+    """Points share the scenario's document and copy only what their values change: after many points the
+    document is as the scenario dumps it, and each point holds its own values and no other's."""
+    scenario = load_scenario(LATAM)
+    points = Points(scenario, CHANGES)
+    for p in range(len(points)):
+        points.scenario_of(p)
+    assert points._document == scenario.model_dump(mode="json")
+    assert points.scenario_of(1).model_dump(mode="json")["allies"]["TUR"]["hold"]["probability"] == 0.3
+    assert points.scenario_of(2).model_dump(mode="json")["allies"]["TUR"]["hold"]["probability"] != 0.3

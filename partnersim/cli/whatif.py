@@ -336,6 +336,8 @@ Examples:
   partnersim sensitivity scenarios/latam.yaml
   partnersim sensitivity scenarios/latam.yaml --candidate BRA -n 2000
   partnersim sensitivity scenarios/latam.yaml --range candidates.BRA.request=2026-12-01:2030-12-31
+  partnersim sensitivity scenarios/latam.yaml --method sobol
+  partnersim sensitivity scenarios/latam.yaml --method morris --group-by ally --by 2027-12-31
 
 \b
 Default swings: a probability p goes to p/2 and to min(2p, (1+p)/2); every
@@ -343,10 +345,28 @@ duration of a distribution is halved and doubled; expert teams and the round
 limit are halved (at least 1) and doubled; withdrawal rates are halved and
 doubled. --range replaces a setting's range or adds another key path. The
 folder holds sensitivity.csv, a tornado of the chance of cooperation and one
-of the P50 date per candidate (charts/), and manifest.json.""")
+of the P50 date per candidate (charts/), and manifest.json.
+
+\b
+--method sobol or morris draws every setting over the same ranges at once
+(SALib: pip install 'partnersim[gsa]'), each point run on the same
+replications: Sobol' indices (first order and total, with 95% bootstrap
+intervals) over N·(k+2) points, N the --samples (default 1,024), k the
+settings; or Morris's elementary effects over r·(k+1) points, r the
+--samples (default 20). The folder holds indices.csv and one chart per
+candidate and measure (the chance by the horizon and by each --by date).""")
 @scenario_argument
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=SENSITIVITY_REPLICATIONS,
-              show_default=True, help="Replications per setting.")
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=None,
+              help=f"Replications per setting (default {SENSITIVITY_REPLICATIONS:,}; with --method sobol or morris, "
+                   "per point of the design, default 32).")
+@click.option("--method", type=click.Choice(["oat", "morris", "sobol"]), default="oat", show_default=True,
+              help="oat: one setting at a time, low and high; morris or sobol: every setting at once.")
+@click.option("--samples", type=click.IntRange(min=2), default=None, metavar="N",
+              help="--method sobol: base samples (default 1,024); morris: trajectories (default 20).")
+@click.option("--group-by", "group_by", type=click.Choice(["ally"]), default=None,
+              help="--method sobol or morris: count each ally's settings (at every stage), and a bloc's, as one.")
+@click.option("--by", "by_dates", multiple=True, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+              help="--method sobol or morris: also analyse the chance by this date; repeat for several.")
 @seed_option
 @jobs_option
 @executor_options
@@ -363,11 +383,22 @@ of the P50 date per candidate (charts/), and manifest.json.""")
 @quiet_option()
 @friendly_errors
 def sensitivity(
-    scenario: Path, replications: int, seed: int | None, jobs: int | None, executor: str,
-    scheduler: str | None, overrides: tuple[str, ...], ranges: tuple[str, ...], candidate: str | None, top: int, out: Path | None, force: bool, image_format: str,
-    quiet: bool,
+    scenario: Path, replications: int | None, method: str, samples: int | None, group_by: str | None,
+    by_dates: tuple[dt.datetime, ...], seed: int | None, jobs: int | None, executor: str,
+    scheduler: str | None, overrides: tuple[str, ...], ranges: tuple[str, ...], candidate: str | None, top: int,
+    out: Path | None, force: bool, image_format: str, quiet: bool,
 ) -> None:
-    """Swing each setting of SCENARIO low and high, one at a time, and rank what moves the result."""
+    """Swing each setting of SCENARIO low and high, one at a time (or all at once with --method), and rank
+    what moves the result."""
+    if method != "oat":
+        _global_sensitivity(scenario, replications, method, samples, group_by, [d.date() for d in by_dates], seed,
+                            jobs, executor, scheduler, overrides, ranges, candidate, top, out, force, image_format,
+                            quiet)
+        return
+    for given, option in ((samples, "--samples"), (group_by, "--group-by"), (by_dates or None, "--by")):
+        if given is not None:
+            raise click.UsageError(f"{option} goes with --method sobol or morris")
+    replications = replications or SENSITIVITY_REPLICATIONS
     from partnersim import safetext
     from partnersim.executors import default_jobs
     from partnersim.scenario.loader import load_scenario
@@ -401,6 +432,86 @@ def sensitivity(
                    f"in {_duration(took)}.")
     shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
     click.echo(f"Wrote {written}/ (sensitivity.csv, {shown})")
+
+
+def _global_sensitivity(
+    scenario: Path, replications: int | None, method: str, samples: int | None, group_by: str | None,
+    by: list[dt.date], seed: int | None, jobs: int | None, executor: str, scheduler: str | None,
+    overrides: tuple[str, ...], ranges: tuple[str, ...], candidate: str | None, top: int, out: Path | None,
+    force: bool, image_format: str, quiet: bool,
+) -> None:
+    from partnersim import safetext
+    from partnersim.charts.indices import finding
+    from partnersim.executors import default_jobs
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif import indices as gsa
+    from partnersim.whatif.factors import factors
+    from partnersim.whatif.outputs import open_folder, write_indices
+    from partnersim.whatif.sensitivity import check_ranges
+
+    loaded = load_scenario(scenario, overrides)
+    if seed is not None:
+        loaded = loaded.with_updates(seed=seed)
+    _check_choice(candidate, [c.code for c in loaded.candidates], "--candidate")
+    check_ranges(scenario, overrides, ranges)
+    gsa.require_salib()
+    chosen = factors(loaded, list(ranges))
+    replications = replications or gsa.REPLICATIONS
+    samples = samples or gsa.SAMPLES[method]
+    gsa.measures_of(loaded, by)  # a --by outside the horizon is refused before anything runs
+    size = gsa.design_size(method, samples, len(gsa.group_names(gsa.inputs_of(loaded, chosen, group_by))))
+    jobs = jobs or default_jobs()
+    started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    with open_folder("indices", scenario.name, out, force) as folder:
+        found = with_progress(size * replications, quiet, lambda progress: gsa.global_sensitivity(
+            loaded, chosen, method=method, samples=samples, replications=replications, group_by=group_by, by=by,
+            executor=make_executor(executor, jobs, scheduler), progress=progress))
+        took = time.monotonic() - clock
+        codes = [candidate] if candidate else found.codes
+        written, charts = write_indices(folder, found, scenario, codes, top, ranges, group_by, jobs, overrides,
+                                        started, image_format)
+    if not quiet:
+        _print_indices(found, codes[0], top)
+        click.echo("Findings:")
+        for code in codes:
+            for measure in found.measures:
+                click.echo(f"  {safetext.line(finding(found, code, measure.key))}.")
+        noisy = [i.noise for i in found.indices.values() if i.noise is not None and i.noise > gsa.NOISY]
+        if noisy:
+            click.echo(f"Replication noise is up to {max(noisy):.0%} of a measure's variance across the design; "
+                       f"-n {replications * 4} (four times the replications a point) cuts it to about a quarter.")
+        click.echo(f"Ran {len(found.groups)} {'groups of settings' if found.grouped else 'settings'}, "
+                   f"{found.points:,} points × {replications:,} replications in {_duration(took)}.")
+    shown = ", ".join(charts[:2]) + (f" and {len(charts) - 2} more charts" if len(charts) > 2 else "")
+    click.echo(f"Wrote {written}/ (indices.csv, {shown})")
+
+
+def _print_indices(found: Any, code: str, top: int) -> None:
+    from rich.table import Table
+
+    from partnersim.charts.indices import subtitle, what
+    from partnersim.safetext import console as literal
+
+    screen = console()
+    indices = found.indices[(code, "cooperation")]
+    table = Table(title=f"{literal(what(found, code, 'cooperation'))}: what explains it across the design",
+                  title_justify="left", caption=literal(subtitle(found, code, "cooperation")),
+                  caption_justify="left")
+    sobol = found.method == "sobol"
+    columns = ["Setting", "Alone (first order)", "With interactions (total)"] if sobol else \
+        ["Setting", "μ*, points", "σ, points"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "Setting" else "right")
+    beyond = indices.beyond_noise()
+    for i in indices.order()[:top]:
+        mark = "" if beyond[i] else " (reaches 0)"
+        if sobol:
+            cells = [f"{indices.first[i]:.2f} ± {indices.first_half[i]:.2f}",
+                     f"{indices.total[i]:.2f} ± {indices.total_half[i]:.2f}{mark}"]
+        else:
+            cells = [f"{indices.mu_star[i]:.1f} ± {indices.mu_star_half[i]:.1f}{mark}", f"{indices.sigma[i]:.1f}"]
+        table.add_row(literal(indices.names[i]), *cells)
+    print_table(screen, table)
 
 
 def _print_sensitivity(result: Any, code: str, top: int) -> None:

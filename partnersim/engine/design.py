@@ -38,10 +38,17 @@ _MAY_DIFFER = {"scenario", "stages", "requests", "withdrawal_rate", "inputs", "c
 
 @dataclass(frozen=True)
 class Layout:
-    """Rows of a design's run: ``replications`` rows for each of ``points`` points, point after point."""
+    """Rows of a design's run: ``replications`` rows for each of ``points`` points, point after point.
+
+    The rows of a point are replications ``first`` onwards, the same for every point (common random numbers
+    across the design); with ``block``, each block of that many points has replications of its own (block *b*
+    from ``first + b·replications``): common within a block, independent between blocks.
+    """
 
     points: int
     replications: int
+    first: int = 0
+    block: int | None = None
 
     @property
     def rows(self) -> int:
@@ -57,7 +64,9 @@ class Layout:
     def keys(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """The point and the replication of rows ``first`` … ``first + count − 1``."""
         row = np.arange(first, first + count, dtype=np.int64)
-        return row // self.replications, (row % self.replications).astype(np.uint64)
+        point = row // self.replications
+        start = self.first if self.block is None else self.first + (point // self.block) * self.replications
+        return point, (start + row % self.replications).astype(np.uint64)
 
 
 def stackable(models: Sequence[Model]) -> bool:

@@ -17,7 +17,6 @@ with the block; a model without it runs as it always did.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -79,17 +78,21 @@ class InvalidValues(ValueError):
     """Values that make a scenario invalid; the message says why (as the schema does)."""
 
 
-def with_values(scenario: Scenario, values: Mapping[str, Any], document: dict[str, Any] | None = None) -> Scenario:
+def with_values(scenario: Scenario, values: Mapping[str, Any], document: dict[str, Any] | None = None, *,
+                rules: bool = True) -> Scenario:
     """``scenario`` with ``values`` (key path → value, as ``--set`` names them) in place, and no uncertainty
-    block; ``document`` is the scenario's own dump, when the caller keeps one for many calls."""
+    block; ``document`` is the scenario's own dump, when the caller keeps one for many calls. Without
+    ``rules``, the rules across keys are not checked again (a design's points, between ends that were)."""
+    from partnersim.scenario import rules as scenario_rules
     from partnersim.scenario.schema import Scenario
 
     base = document if document is not None else scenario.model_dump(mode="json")
-    changed = {**copy.deepcopy(base), "uncertainty": None}
+    changed = {**base, "uncertainty": None}
     for key, value in values.items():
-        set_value(changed, tuple(key.split(".")), value)
+        set_value(changed, tuple(key.split(".")), value, own=True)  # what is changed is copied, the rest shared
     try:
-        return Scenario.model_validate(changed)
+        return Scenario.model_validate(changed, context=None if rules else {scenario_rules.PARTS_ONLY: True})
     except ValidationError as exc:
         error = max(exc.errors(include_url=False), key=lambda e: len(e["loc"]))
         raise InvalidValues(error["msg"].removeprefix("Value error, ")) from None
+

@@ -187,8 +187,9 @@ def layer_allies(allies: Allies, stage: ConsensusStage, codes: list[str]) -> lis
     _merge_into(common, stage.allies.default.model_dump(exclude_none=True))
     plain = AllyParams.model_validate(common)  # an ally with no entry of its own: most of them, compiled once
     resolved = []
+    entries, stage_entries = allies.overrides, stage.allies.overrides
     for code in codes:
-        own = [layer for layer in (allies.overrides.get(code), stage.allies.overrides.get(code)) if layer is not None]
+        own = [layer for layer in (entries.get(code), stage_entries.get(code)) if layer is not None]
         if not own:
             resolved.append(plain)
             continue

@@ -80,11 +80,12 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     return target
 
 
-BRIEFED = ("run", "compare", "sweep", "sensitivity")  # the folders a briefing is written from
+BRIEFED = ("run", "compare", "sweep", "sensitivity", "indices")  # the folders a briefing is written from
 
 
 def folder_kind(folder: Path) -> str:
-    """``run``, or ``compare``, ``sweep`` or ``sensitivity`` for a what-if folder; one line, naming what a
+    """``run``, or ``compare``, ``sweep``, ``sensitivity`` or ``indices`` (a global sensitivity analysis) for a
+    what-if folder; one line, naming what a
     briefing is written from, for a folder of another command or one that partnersim did not write.
 
     A folder that is missing, unfinished or incomplete is a run folder here: reading it says what is wrong.
@@ -99,7 +100,7 @@ def folder_kind(folder: Path) -> str:
         return "run"
     manifest = read_manifest(folder)
     other = manifest.get("kind", "run") if manifest is not None else "run"
-    given = f"give a {', a '.join(BRIEFED[:-1])} or a {BRIEFED[-1]} folder, or a scenario file"
+    given = "give a run, compare, sweep or sensitivity folder, or a scenario file"
     if other != "run":
         raise RunFolderError(f"{folder} is a {other} folder, which has no briefing; {given}")
     if manifest is None and not any((folder / name).exists() for name in ("summary.json", "scenario.yaml")):

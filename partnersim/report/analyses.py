@@ -40,18 +40,22 @@ from partnersim.whatif.text import change_text
 
 if TYPE_CHECKING:
     from partnersim.results.summary import Estimate
+    from partnersim.whatif.indices import GlobalSensitivity
     from partnersim.whatif.saved import SavedSensitivity, SavedSweep
 
 MOST_ROWS = 60  # rows of a sweep's table in a briefing; the folder's sweep.csv holds every point
 
 
 def build_whatif(folder: Path, kind: str, size: str = "slide") -> Briefing:
-    """The briefing of the ``compare``, ``sweep`` or ``sensitivity`` folder ``folder``, its charts drawn at
+    """The briefing of the ``compare``, ``sweep``, ``sensitivity`` or ``indices`` folder ``folder``, its charts
+    drawn at
     ``size`` (as :func:`partnersim.report.content.build` draws a run's)."""
     if kind == "compare":
         return compare_briefing(folder, saved.read_comparison(folder), size)
     if kind == "sweep":
         return sweep_briefing(folder, saved.read_sweep(folder), size)
+    if kind == "indices":
+        return indices_briefing(folder, saved.read_indices(folder), size)
     return sensitivity_briefing(folder, saved.read_sensitivity(folder))
 
 
@@ -251,3 +255,115 @@ def swings_table(sens: SavedSensitivity, code: str) -> Table:
         rows=rows,
         note="within noise: the paired interval of the change includes zero; identical: no replication ends "
              "differently.")
+
+
+# ---- a global sensitivity analysis ----------------------------------------------------------
+
+
+def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide") -> Briefing:
+    """What explains each candidate's chance across the ranges of every setting at once."""
+    from partnersim import __version__
+    from partnersim.charts.indices import finding, indices_chart, provenance, what
+    from partnersim.results.folder import read_manifest
+    from partnersim.results.load import input_texts
+
+    manifest = read_manifest(folder) or {}
+    data = saved.read_json_of(folder, "indices")
+    codes = [str(c) for c in data.get("codes_charted", found.codes)]
+    top = int(data.get("top", 12))
+    charts, tables, findings, leads = [], [], [], []
+    for code in codes:
+        for measure in found.measures:
+            chart = indices_chart(found, code, measure.key, top=top, size=size)
+            charts.append(section(f"indices_{measure.key}_{code}", chart, chart_title(chart), _indices_caption(found)))
+            findings.append(finding(found, code, measure.key) + ".")
+            leads.append(what(found, code, measure.key))
+        tables.append(indices_table(found, code, top))
+    finished = manifest.get("finished")
+    when = dt.datetime.fromisoformat(finished).date() if isinstance(finished, str) else dt.date.today()
+    scenario = found.scenario
+    label = "Sobol' indices" if found.method == "sobol" else "Morris elementary effects"
+    settings = f"{len(found.groups)} {'groups of settings' if found.grouped else 'settings'}"
+    return Briefing(
+        title=f"What explains the results: {scenario.name}",
+        question=" ".join(scenario.question.split()),
+        description=" ".join(scenario.description.split()),
+        date_line=(f"Global sensitivity analysis of {when.day} {when:%B %Y}  ·  {label}, {settings}, "
+                   f"{found.points:,} points × {found.replications:,} simulated futures  ·  seed {scenario.seed}  ·  "
+                   f"partnersim {manifest.get('partnersim', __version__)}"),
+        findings=findings,
+        finding_leads=leads,
+        charts=charts,
+        tables=tables,
+        inputs=read_inputs(input_texts(folder, manifest), scenario),
+        inputs_note=INPUTS_NOTE,
+        method=_indices_method(found),
+        provenance=[("Analysis", f"{label} (SALib), {settings} drawn at once"),
+                    ("Points", f"{found.points:,}, each {found.replications:,} simulated futures"),
+                    ("Provenance", provenance(found)), ("Folder", str(folder))],
+        bottom_line=findings[0] if findings else "",
+    )
+
+
+def _indices_caption(found: GlobalSensitivity) -> str:
+    if found.method == "sobol":
+        return ("One row per setting, the largest total index on top: the light bar is the share of the chance's "
+                "variance across the design that the setting explains with every interaction it takes part in, "
+                "the dark bar the share it explains alone; lines: 95% intervals; pale rows: the interval of the "
+                "total reaches zero.")
+    return ("One row per setting, the largest effect on top: the bar is μ*, the mean change in the chance (in "
+            "points) when the setting moves across its range, with its 95% interval; the dot is σ, how much that "
+            "change varies with the other settings (interactions, or an effect that is not straight).")
+
+
+def _indices_method(found: GlobalSensitivity) -> str:
+    ranges = ("Every setting is drawn over the range the one-at-a-time analysis swings it over, all at once: a "
+              "probability or a rate uniformly between its low and high values, a duration distribution scaled by "
+              "a factor between a half and two (as often above one as below), a number of teams or rounds over the "
+              "whole numbers between its ends, a range the analysis gave uniformly between its ends. ")
+    runs = (f"Each point of the design is played out {found.replications:,} times; the points of one base sample "
+            "share their simulated futures, so that their differences are the settings' doing, and each base "
+            "sample has futures of its own. ")
+    if found.method == "sobol":
+        how = (f"Sobol' indices are estimated from Saltelli's design of {found.samples:,} base samples "
+               f"({found.points:,} points) with SALib's estimators, each product of two results taking one from "
+               "each half of a point's futures, so that the simulation's noise does not count as an effect: the "
+               "first-order index is the share of the variance of the chance that the setting explains alone, the "
+               "total index adds every interaction it takes part in. Intervals are 95%, from 1,000 resamples of "
+               "the base samples, and carry the simulation's noise. ")
+    else:
+        how = (f"Morris's elementary effects are computed on {found.samples:,} trajectories ({found.points:,} "
+               "points) by SALib: μ* is the mean absolute change in the chance when one setting moves and the "
+               "others stay, σ the spread of those changes; a screening method, cheaper than Sobol' indices; "
+               "the simulation's noise adds to both. ")
+    return ranges + runs + how + ("A setting is named in a finding only where its index's interval excludes "
+                                  "zero, and settings whose intervals overlap the largest are named together.")
+
+
+def indices_table(found: GlobalSensitivity, code: str, top: int) -> Table:
+    from partnersim.charts.indices import what
+
+    rows = []
+    for measure in found.measures[:1]:
+        indices = found.indices[(code, measure.key)]
+        beyond = indices.beyond_noise()
+        for i in indices.order()[:top]:
+            mark = "" if beyond[i] else " (reaches 0)"
+            if found.method == "sobol":
+                assert indices.first is not None and indices.first_half is not None
+                assert indices.total is not None and indices.total_half is not None
+                rows.append([indices.names[i], _between(indices.first[i], indices.first_half[i], 2),
+                             _between(indices.total[i], indices.total_half[i], 2) + mark])
+            else:
+                assert indices.mu_star is not None and indices.mu_star_half is not None
+                assert indices.sigma is not None
+                rows.append([indices.names[i], _between(indices.mu_star[i], indices.mu_star_half[i], 1) + mark,
+                             "–" if indices.sigma[i] != indices.sigma[i] else f"{indices.sigma[i]:.1f}"])
+    header = ["Setting", "Alone (first order, 95% interval)", "With interactions (total, 95% interval)"] \
+        if found.method == "sobol" else ["Setting", "μ*, points (95% interval)", "σ, points"]
+    return Table(title=f"{what(found, code, 'cooperation')}: what explains it", header=header, rows=rows,
+                 note="reaches 0: the interval includes zero, so the setting is not shown to matter.")
+
+
+def _between(value: float, half: float, digits: int) -> str:
+    return f"{value:.{digits}f} ({max(value - half, 0.0):.{digits}f}–{value + half:.{digits}f})"

@@ -113,6 +113,7 @@ OTHER_FOLDERS = {
     "compare": "compare.csv and differences.txt",
     "sweep": "sweep.csv",
     "sensitivity": "sensitivity.csv",
+    "indices": "indices.csv",
     "fit": "fit.json and allies.yaml",
     "backtest": "backtest.csv and backtest.json",
 }
@@ -123,10 +124,12 @@ def check_run_kind(folder: Path) -> None:
     kind = (read_manifest(folder) or {}).get("kind", "run") if folder.is_dir() else "run"
     if kind != "run":
         holds = OTHER_FOLDERS.get(kind)
-        what = f"partnersim {kind}" if holds else "another partnersim command"
-        briefed = "; partnersim report briefs it" if kind in ("compare", "sweep", "sensitivity") else ""
+        command = "sensitivity --method sobol or morris" if kind == "indices" else kind
+        what = f"partnersim {command}" if holds else "another partnersim command"
+        briefed = "; partnersim report briefs it" if kind in ("compare", "sweep", "sensitivity", "indices") else ""
+        noun = "global sensitivity" if kind == "indices" else kind
         raise RunFolderError(
-            f"{folder} is a {kind} folder (written by {what}), not a run folder"
+            f"{folder} is a {noun} folder (written by {what}), not a run folder"
             + (f"; its tables are in {holds}" if holds else "") + briefed
         )
 

@@ -17,6 +17,7 @@ parent file (``extends``) is not a value of the scenario and cannot be set.
 
 from __future__ import annotations
 
+import copy
 import shlex
 from typing import Any
 
@@ -134,9 +135,12 @@ def apply(
     return document, changed, problems
 
 
-def set_value(document: dict[str, Any], path: tuple[str, ...], value: Any) -> tuple[Any, ...]:
+def set_value(document: dict[str, Any], path: tuple[str, ...], value: Any, *, own: bool = False) -> tuple[Any, ...]:
     """Put ``value`` at ``path`` in a scenario's document (candidates and allies named by code), making the
-    mappings on the way; the path as it was found (a code as its position). ``ValueError`` if it leads nowhere."""
+    mappings on the way; the path as it was found (a code as its position). ``ValueError`` if it leads nowhere.
+
+    With ``own``, each mapping and list on the way is copied first (shallow), so that a document that shares
+    them with another (a copy of its top level) can be changed without changing the other."""
     node: Any = document
     real: list[Any] = []
     for depth, part in enumerate(path):
@@ -147,6 +151,8 @@ def set_value(document: dict[str, Any], path: tuple[str, ...], value: Any) -> tu
             if last:
                 node[index] = value
             else:
+                if own and isinstance(node[index], (dict, list)):
+                    node[index] = copy.copy(node[index])
                 node = node[index]
             continue
         if not isinstance(node, dict):
@@ -161,6 +167,8 @@ def set_value(document: dict[str, Any], path: tuple[str, ...], value: Any) -> tu
             raise ValueError(_no_list(tuple(real), path[depth + 1], child))
         if not isinstance(child, (dict, list)):
             node[part] = {}
+        elif own:
+            node[part] = copy.copy(child)
         node = node[part]
     return tuple(real)
 

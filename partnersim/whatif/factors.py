@@ -75,6 +75,9 @@ class Factor:
     high: str | None
     range_text: str  # e.g. "0.05–0.2" or "×0.5–×2"
     rule: str  # how the range was chosen
+    # What the setting is: "probability", "rate", "count", "duration" (a distribution, scaled) or "given"
+    # (a --range: numbers, durations or dates, as a sweep reads them)
+    role: str = "given"
 
     def overrides(self, side: str) -> list[str]:
         value = self.low if side == "low" else self.high
@@ -128,7 +131,8 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
     if parts[0] == "candidates":
         if parts[2:] != ["withdrawal", "annual_rate"] or not value:
             return None
-        return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled")
+        return _factor(scenario, path, value, _text(value / SCALE), _text(value * SCALE), "halved and doubled",
+                       "rate")
     # The partnership's life comes after cooperation starts, so it cannot move the chance of
     # cooperation that a sensitivity analysis measures: its settings are left out.
     if parts[:3] == ["calendar", "summits", "wait"] and parts[3:] != ["renewal"] and isinstance(value, float):
@@ -140,24 +144,25 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
     if key in PROBABILITY_KEYS and isinstance(value, float):
         low, high = value / SCALE, min(value * SCALE, (1 + value) / 2)
         return _factor(scenario, path, value, _text(low), _text(high),
-                       "halfway to 0; doubled, at most halfway to 1")
+                       "halfway to 0; doubled, at most halfway to 1", "probability")
     if key in WHOLE and isinstance(value, int):
         return _factor(scenario, path, value, str(max(1, round(value / SCALE))), str(value * round(SCALE)),
-                       "halved (at least 1) and doubled")
+                       "halved (at least 1) and doubled", "count")
     if key in DURATIONS and (isinstance(value, (dict, str))):
         dist = TypeAdapter(Distribution).validate_python(value)
         return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(value), scaled(dist, 1 / SCALE),
-                      scaled(dist, SCALE), f"×{1 / SCALE:g}–×{SCALE:g}", "every duration halved and doubled")
+                      scaled(dist, SCALE), f"×{1 / SCALE:g}–×{SCALE:g}", "every duration halved and doubled", "duration")
     return None
 
 
-def _factor(scenario: Scenario, path: str, base: Any, low: str, high: str, rule: str) -> Factor | None:
+def _factor(scenario: Scenario, path: str, base: Any, low: str, high: str, rule: str, role: str) -> Factor | None:
     base_text = show(base)
     low_v = None if low == base_text else low
     high_v = None if high == base_text else high
     if low_v is None and high_v is None:
         return None
-    return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), base_text, low_v, high_v, f"{low}–{high}", rule)
+    return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), base_text, low_v, high_v,
+                  f"{low}–{high}", rule, role)
 
 
 def _text(x: float) -> str:

@@ -32,7 +32,8 @@ from partnersim.scenario.inforce import csv_text as inforce_csv
 from partnersim.scenario.loader import source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.whatif.compare import Comparison, Input
-from partnersim.whatif.saved import DATA, comparison_data, sensitivity_data, sweep_data
+from partnersim.whatif.indices import GlobalSensitivity
+from partnersim.whatif.saved import DATA, FORMAT, comparison_data, sensitivity_data, sweep_data
 from partnersim.whatif.sensitivity import Sensitivity
 from partnersim.whatif.sweep import Sweep
 from partnersim.whatif.text import comparison_rows, csv_text, sensitivity_rows
@@ -126,4 +127,28 @@ def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, co
     written = folder.commit(_manifest(result.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
         "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
+    return written, charts
+
+
+def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, codes: Sequence[str], top: int,
+                  ranges: Sequence[str], group_by: str | None, jobs: int, overrides: Sequence[str],
+                  started: dt.datetime, image_format: str) -> tuple[Path, list[str]]:
+    """Write a global sensitivity analysis: indices.csv, indices.json and one chart per candidate and measure;
+    the folder and the charts."""
+    from partnersim.charts.indices import indices_chart
+    from partnersim.whatif.indices import rows, to_data
+
+    folder.write_text("indices.csv", csv_text(rows(found)))
+    _write_data(folder, "indices", {"format": FORMAT, **to_data(found), "codes_charted": list(codes), "top": top})
+    charts = []
+    for code in codes:
+        for measure in found.measures:
+            name = f"indices_{measure.key}_{code}.{image_format}"
+            _save(indices_chart(found, code, measure.key, top=top), folder, name, image_format)
+            charts.append(f"charts/{name}")
+    written = folder.commit(_manifest(found.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
+        "analysis": found.method, "ranges": list(ranges), "group_by": group_by, "points": found.points,
+        "samples": found.samples, "replications_per_point": found.replications,
+        "factors": [{"path": i.factor.path, "low": i.factor.low, "high": i.factor.high, "rule": i.factor.rule,
+                     "group": i.group} for i in found.inputs]}))
     return written, charts

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,18 +48,25 @@ from partnersim.whatif.points import Point
 from partnersim.whatif.sensitivity import Effect, Sensitivity
 from partnersim.whatif.sweep import Param, Sweep
 
+if TYPE_CHECKING:
+    from partnersim.whatif.indices import GlobalSensitivity
+
 FORMAT = 1  # raised when the files change in a way an older reader cannot follow
-DATA = {"compare": "comparison.json", "sweep": "sweep.json", "sensitivity": "sensitivity.json"}
+DATA = {"compare": "comparison.json", "sweep": "sweep.json", "sensitivity": "sensitivity.json",
+        "indices": "indices.json"}
 KINDS = tuple(DATA)
+NOUNS = {"indices": "global sensitivity analysis"}  # how a message names a kind that is not a command's name
 # What each command wrote before manifests named the folder's kind.
-_TABLES = {"compare": "compare.csv", "sweep": "sweep.csv", "sensitivity": "sensitivity.csv"}
+_TABLES = {"compare": "compare.csv", "sweep": "sweep.csv", "sensitivity": "sensitivity.csv",
+           "indices": "indices.csv"}
 
 
 # ---- which folder -------------------------------------------------------------------------
 
 
 def what_if_kind(folder: Path) -> str | None:
-    """``compare``, ``sweep`` or ``sensitivity`` for a finished folder of that command; None otherwise."""
+    """``compare``, ``sweep``, ``sensitivity`` or ``indices`` (a global sensitivity analysis) for a finished
+    folder of that command; None otherwise."""
     manifest = read_manifest(folder) if folder.is_dir() and not is_partial(folder) else None
     if manifest is None:
         return None
@@ -221,23 +228,38 @@ def read_sensitivity(folder: Path) -> SavedSensitivity:
                                 codes=[str(c) for c in data["codes"]], top=int(data["top"]))
 
 
+def read_indices(folder: Path) -> GlobalSensitivity:
+    """The global sensitivity analysis in the folder ``folder``."""
+    from partnersim.whatif.indices import from_data
+
+    data, _ = _read(folder, "indices")
+    with _as_folder_error(folder, "indices"):
+        return from_data(data, _scenario_of(data["scenario"]))
+
+
+def read_json_of(folder: Path, kind: str) -> dict[str, Any]:
+    """The JSON a what-if folder of ``kind`` keeps, read as :func:`_read` reads it."""
+    return _read(folder, kind)[0]
+
+
 def _read(folder: Path, kind: str) -> tuple[dict[str, Any], dt.datetime | None]:
     """The JSON of a what-if folder and when the command finished; one line of what to do when unreadable."""
-    check_finished(folder, ["manifest.json"], f"run the {kind} again")
+    noun = NOUNS.get(kind, kind)
+    check_finished(folder, ["manifest.json"], f"run the {noun} again")
     manifest = read_manifest(folder) or {}
     name = DATA[kind]
     path = folder / name
     if not path.is_file():
         version = manifest.get("partnersim", "an older version")
-        raise RunFolderError(f"{folder} is a {kind} folder written by partnersim {version}, which did not keep "
-                             f"what a briefing needs ({name}); run the {kind} again with this version")
+        raise RunFolderError(f"{folder} is a {noun} folder written by partnersim {version}, which did not keep "
+                             f"what a briefing needs ({name}); run the {noun} again with this version")
     for problem in damaged(folder, [name]):
-        raise RunFolderError(f"{folder} is damaged: {problem}; run the {kind} again")
-    data = read_json(path, f"a {kind}", f"run the {kind} again")
+        raise RunFolderError(f"{folder} is damaged: {problem}; run the {noun} again")
+    data = read_json(path, f"a {noun}", f"run the {noun} again")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
-        raise RunFolderError(f"{path} is not a {kind} file this version of partnersim reads (format {found!r}, "
-                             f"expected {FORMAT}); run the {kind} again with this version")
+        raise RunFolderError(f"{path} is not a {noun} file this version of partnersim reads (format {found!r}, "
+                             f"expected {FORMAT}); run the {noun} again with this version")
     finished = manifest.get("finished")
     try:
         when = dt.datetime.fromisoformat(finished) if isinstance(finished, str) else None
@@ -249,15 +271,16 @@ def _read(folder: Path, kind: str) -> tuple[dict[str, Any], dt.datetime | None]:
 @contextmanager
 def _as_folder_error(folder: Path, kind: str) -> Iterator[None]:
     """A file that does not hold what this version writes becomes one line naming it, not a traceback."""
+    noun = NOUNS.get(kind, kind)
     path = folder / DATA[kind]
     try:
         yield
     except ScenarioError as exc:
         raise RunFolderError(f"{path} holds a scenario that does not load ({exc.problems[0].message}); "
-                             f"run the {kind} again") from None
+                             f"run the {noun} again") from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise RunFolderError(f"{path} is not a {kind} file that partnersim wrote ({type(exc).__name__}: {exc}); "
-                             f"run the {kind} again") from None
+        raise RunFolderError(f"{path} is not a {noun} file that partnersim wrote ({type(exc).__name__}: {exc}); "
+                             f"run the {noun} again") from None
 
 
 def _scenario_of(document: dict[str, Any]) -> Scenario:

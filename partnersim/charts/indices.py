@@ -1,0 +1,197 @@
+"""Global sensitivity charts: how much of a candidate's result each setting explains, with its interactions.
+
+Sobol': one row per setting (or group), largest total index on top; a light
+bar for the total index (the setting with every interaction it takes part
+in) and a dark bar for the first-order index (the setting alone), each with
+its 95% bootstrap interval. An index below zero is sampling error about a
+true value of at least zero: it is drawn at zero, its interval as computed.
+A row whose total index's interval reaches zero is drawn pale. Morris: μ*,
+the mean absolute change in points when the setting moves across its range,
+with its interval, and σ (interactions or a curved effect) as a dot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from partnersim.charts import style
+from partnersim.charts.readable import CHART_NAME, cut
+from partnersim.scenario.labels import possessive
+from partnersim.text import join_words
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from partnersim.whatif.indices import GlobalSensitivity, Indices
+
+TOTAL_COLOUR = style.OKABE_ITO["sky_blue"]
+FIRST_COLOUR = style.OKABE_ITO["blue"]
+SIGMA_COLOUR = style.OKABE_ITO["orange"]
+PALE = 0.35
+TOP = 12
+FACTOR_ROOM = 0.35
+
+
+def indices_chart(found: GlobalSensitivity, code: str, measure: str = "cooperation", *, top: int = TOP,
+                  size: str = "slide") -> Figure:
+    """What explains one candidate's chance (by the horizon, or by a ``--by`` date) across the design."""
+    indices = found.indices[(code, measure)]
+    order = indices.order()[:top]
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        if indices.variance == 0:
+            ax.text(0.5, 0.5, "No setting changes this chance at any point of the design.", ha="center",
+                    va="center", fontsize=12, color=style.GREY, transform=ax.transAxes)
+            ax.set_axis_off()
+        elif found.method == "sobol":
+            _sobol_bars(ax, indices, order)
+        else:
+            _morris_bars(ax, indices, order)
+        if indices.variance:
+            _factor_axis(ax, indices, order)
+        style.title(fig, finding(found, code, measure), subtitle(found, code, measure))
+        style.footer(fig, None, provenance(found))
+    return fig
+
+
+def what(found: GlobalSensitivity, code: str, measure: str) -> str:
+    """"Argentina's chance of cooperation by Dec 2031"."""
+    name = cut(found.names[found.codes.index(code)], CHART_NAME)
+    by = next(m.date for m in found.measures if m.key == measure)
+    return f"{possessive(name)} chance of {found.scenario.template.success_words} by {style.month_year(by)}"
+
+
+def leaders(indices: Indices) -> list[int]:
+    """The settings that explain most, beyond noise: the first, and every other whose interval reaches its."""
+    beyond = indices.beyond_noise()
+    order = [i for i in indices.order() if beyond[i]]
+    if not order:
+        return []
+    value, half = _key(indices)
+    first = order[0]
+    return [i for i in order if value[i] + half[i] >= value[first] - half[first]]
+
+
+def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
+    """The title: what explains the chance most (only what is beyond noise), and how much."""
+    indices = found.indices[(code, measure)]
+    subject = what(found, code, measure)
+    if indices.variance == 0:
+        return f"No setting moves {subject}"
+    leading = leaders(indices)
+    if not leading:
+        return f"No setting explains {subject} beyond the noise of the design"
+    shown = [found.phrases[i] for i in leading[:3]] + ([f"{len(leading) - 3} more"] if len(leading) > 3 else [])
+    names = join_words(shown)
+    value, _ = _key(indices)
+    if found.method == "sobol":
+        share = f"{value[leading[0]]:.0%}" if len(leading) == 1 else \
+            f"{min(value[i] for i in leading[:3]):.0%}–{max(value[i] for i in leading[:3]):.0%}"
+        verb = "explains" if len(leading) == 1 else "explain, within noise of each other,"
+        return f"{_capital(names)} {verb} most of {subject}: {share} of its variance, with interactions"
+    points = f"{value[leading[0]]:.0f}" if len(leading) == 1 else \
+        f"{min(value[i] for i in leading[:3]):.0f}–{max(value[i] for i in leading[:3]):.0f}"
+    verb = "moves" if len(leading) == 1 else "move, within noise of each other,"
+    return f"{_capital(names)} {verb} {subject} most: {points} points on average across {'its range' if len(leading) == 1 else 'their ranges'}"
+
+
+def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:
+    indices = found.indices[(code, measure)]
+    every = f"{len(found.groups)} {'groups of settings' if found.grouped else 'settings'} at once"
+    if found.method == "sobol":
+        text = (f"Sobol' indices, {every}; dark: alone (first order), light: with interactions (total); "
+                "lines: 95% intervals")
+        if indices.interactions is not None and indices.variance:
+            share, low, high = indices.interactions
+            text += f"; interactions: {_share(share)} of the variance (95%: {_share(low)}–{_share(high)})"
+    else:
+        text = (f"Morris elementary effects, {every}; bar: μ*, the mean change across a setting's range "
+                "(line: 95% interval); dot: σ, how much it varies with the others")
+    if indices.noise is not None and indices.variance:
+        text += f"; replication noise: {_share(indices.noise)} of the variance"
+    return text
+
+
+def provenance(found: GlobalSensitivity) -> str:
+    return (f"Scenario: {found.scenario.name}  ·  {found.points:,} points × {found.replications:,} replications"
+            f"  ·  seed {found.scenario.seed}")
+
+
+def _share(x: float) -> str:
+    return f"{max(x, 0.0):.0%}" if x >= 0 else "0%"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _key(indices: Indices) -> tuple[np.ndarray, np.ndarray]:
+    if indices.total is not None and indices.total_half is not None:
+        return indices.total, indices.total_half
+    assert indices.mu_star is not None and indices.mu_star_half is not None
+    return indices.mu_star, indices.mu_star_half
+
+
+def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
+    assert indices.first is not None and indices.first_half is not None
+    assert indices.total is not None and indices.total_half is not None
+    beyond = indices.beyond_noise()
+    for y, i in enumerate(order):
+        alpha = 1.0 if beyond[i] else PALE
+        total, first = max(float(indices.total[i]), 0.0), max(float(indices.first[i]), 0.0)
+        ax.barh(y, total, height=0.7, color=TOTAL_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
+        ax.barh(y, first, height=0.36, color=FIRST_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
+        for value, half, dy in ((indices.total[i], indices.total_half[i], -0.2),
+                                (indices.first[i], indices.first_half[i], 0.12)):
+            lo, hi = max(float(value - half), 0.0), float(value + half)
+            if hi > 0:
+                ax.plot([lo, hi], [y + dy, y + dy], color="#333333", linewidth=1.0, alpha=alpha)
+        label = f"{total:.2f}" if beyond[i] else f"{total:.2f} (interval reaches 0)"
+        ax.annotate(label, (max(total, float(indices.total[i] + indices.total_half[i])), y), xytext=(5, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=9.5, color="#333333")
+    reach = max(float(np.max(indices.total[order] + indices.total_half[order])), 0.1)
+    ax.set_xlim(0.0, min(1.15, reach * 1.35))
+    ax.set_xlabel("Share of the variance across the design")
+    ax.legend(handles=[Patch(color=TOTAL_COLOUR, label="With interactions (total)"),
+                       Patch(color=FIRST_COLOUR, label="Alone (first order)")],
+              loc="lower right", frameon=False, fontsize=10)
+    style.light_grid(ax, "x")
+
+
+def _morris_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
+    assert indices.mu_star is not None and indices.mu_star_half is not None and indices.sigma is not None
+    beyond = indices.beyond_noise()
+    for y, i in enumerate(order):
+        alpha = 1.0 if beyond[i] else PALE
+        mu = float(indices.mu_star[i])
+        ax.barh(y, mu, height=0.6, color=FIRST_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
+        half = float(indices.mu_star_half[i])
+        ax.plot([max(mu - half, 0.0), mu + half], [y, y], color="#333333", linewidth=1.0, alpha=alpha)
+        if np.isfinite(indices.sigma[i]):
+            ax.plot([indices.sigma[i]], [y], "o", color=SIGMA_COLOUR, markersize=6, alpha=alpha)
+        ax.annotate(f"{mu:.1f}", (mu + half, y), xytext=(5, 0), textcoords="offset points", ha="left",
+                    va="center", fontsize=9.5, color="#333333")
+    values = np.concatenate([indices.mu_star[order] + indices.mu_star_half[order],
+                             np.nan_to_num(indices.sigma[order])])
+    ax.set_xlim(0.0, max(float(np.max(values)), 1.0) * 1.25)
+    ax.set_xlabel("Change in the chance, points (μ*: mean absolute elementary effect)")
+    ax.legend(handles=[Patch(color=FIRST_COLOUR, label="μ*: the setting's effect"),
+                       Line2D([], [], marker="o", linestyle="", color=SIGMA_COLOUR, label="σ: varies with others")],
+              loc="lower right", frameon=False, fontsize=10)
+    style.light_grid(ax, "x")
+
+
+def _factor_axis(ax: Axes, indices: Indices, order: list[int]) -> None:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    labels = [style.short_name(fig, indices.names[i], 10, room=FACTOR_ROOM) for i in order]
+    ax.set_yticks(range(len(order)), labels, fontsize=10)
+    ax.set_ylim(max(len(order), 4) - 0.5, -0.6)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
