@@ -87,18 +87,16 @@ def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
     leading = leaders(indices)
     if not leading:
         return f"No setting explains {subject} beyond the noise of the design"
-    shown = [found.phrases[i] for i in leading[:3]] + ([f"{len(leading) - 3} more"] if len(leading) > 3 else [])
-    names = join_words(shown)
     value, _ = _key(indices)
-    if found.method == "sobol":
-        share = f"{value[leading[0]]:.0%}" if len(leading) == 1 else \
-            f"{min(value[i] for i in leading[:3]):.0%}–{max(value[i] for i in leading[:3]):.0%}"
-        verb = "explains" if len(leading) == 1 else "explain, within noise of each other,"
-        return f"{_capital(names)} {verb} most of {subject}: {share} of its variance, with interactions"
-    points = f"{value[leading[0]]:.0f}" if len(leading) == 1 else \
-        f"{min(value[i] for i in leading[:3]):.0f}–{max(value[i] for i in leading[:3]):.0f}"
-    verb = "moves" if len(leading) == 1 else "move, within noise of each other,"
-    return f"{_capital(names)} {verb} {subject} most: {points} points on average across {'its range' if len(leading) == 1 else 'their ranges'}"
+    first = found.phrases[leading[0]]
+    if len(leading) == 1:
+        if found.method == "sobol":
+            return f"{_capital(first)} explains most of {subject}: {value[leading[0]]:.0%} of its variance"
+        return f"{_capital(first)} moves {subject} most: {value[leading[0]]:.0f} points across its range"
+    # Several within noise of each other: two named, the rest counted (a title has two lines).
+    names = join_words([first, found.phrases[leading[1]]] + ([f"{len(leading) - 2} more setting{'s' if len(leading) > 3 else ''}"] if len(leading) > 2 else []))
+    return f"{_capital(names)}, within noise of each other, {'explain' if found.method == 'sobol' else 'move'} " \
+           f"most of {subject}"
 
 
 def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:
@@ -147,15 +145,19 @@ def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
         total, first = max(float(indices.total[i]), 0.0), max(float(indices.first[i]), 0.0)
         ax.barh(y, total, height=0.7, color=TOTAL_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
         ax.barh(y, first, height=0.36, color=FIRST_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
-        for value, half, dy in ((indices.total[i], indices.total_half[i], -0.2),
-                                (indices.first[i], indices.first_half[i], 0.12)):
+        ends = [total]
+        for value, half, dy, colour in ((indices.total[i], indices.total_half[i], -0.24, "#5A5A5A"),
+                                        (indices.first[i], indices.first_half[i], 0.0, "#1A1A1A")):
             lo, hi = max(float(value - half), 0.0), float(value + half)
             if hi > 0:
-                ax.plot([lo, hi], [y + dy, y + dy], color="#333333", linewidth=1.0, alpha=alpha)
+                ax.plot([lo, hi], [y + dy, y + dy], color=colour, linewidth=1.0, alpha=alpha,
+                        marker="|", markersize=5)
+                ends.append(hi)
         label = f"{total:.2f}" if beyond[i] else f"{total:.2f} (interval reaches 0)"
-        ax.annotate(label, (max(total, float(indices.total[i] + indices.total_half[i])), y), xytext=(5, 0),
-                    textcoords="offset points", ha="left", va="center", fontsize=9.5, color="#333333")
-    reach = max(float(np.max(indices.total[order] + indices.total_half[order])), 0.1)
+        ax.annotate(label, (max(ends), y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=9.5, color="#333333")
+    reach = max(float(np.max(np.maximum(indices.total[order] + indices.total_half[order],
+                                        indices.first[order] + indices.first_half[order]))), 0.1)
     ax.set_xlim(0.0, min(1.15, reach * 1.35))
     ax.set_xlabel("Share of the variance across the design")
     ax.legend(handles=[Patch(color=TOTAL_COLOUR, label="With interactions (total)"),

@@ -544,6 +544,104 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
     print_table(screen, table)
 
 
+# --- seek ------------------------------------------------------------------------------
+
+
+@click.command(epilog="""\b
+Examples:
+  partnersim seek scenarios/latam.yaml allies.TUR.hold.probability --candidate ARG --by 2027-12-31
+  partnersim seek scenarios/latam.yaml stages.expert_talks.teams --range 1:8 --candidate MEX --target 0.6
+  partnersim seek scenarios/latam.yaml candidates.BRA.request --range 2026-12-01:2029-12-31 --candidate BRA
+
+\b
+The setting is run at 33 values over its range (a probability: 0 to 1 unless
+--range says otherwise), every value on the same replications, then at 33
+more over the values whose chance's 95% interval holds the target. The answer
+is where the chance crosses the target; its interval is every value the
+simulation cannot tell from it. The folder holds seek.csv (every value run,
+its chance and interval), charts/seek.png and manifest.json.""")
+@scenario_argument
+@click.argument("setting", metavar="SETTING")
+@click.option("--range", "bounds", default=None, metavar="LOW:HIGH",
+              help="The range searched: numbers, durations (3mo) or dates (2026-01-01). Default for a chance: 0:1.")
+@click.option("--target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5,
+              show_default=True, help="The chance sought, between 0 and 1.")
+@click.option("--candidate", "candidate", default=None, metavar="CODE",
+              help="The candidate whose chance is sought (default: the scenario's first).")
+@click.option("--by", "by_date", default=None, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+              help="The chance of success by this date (default: by the horizon).")
+@click.option("-n", "--replications", type=click.IntRange(min=10), default=5_000, show_default=True,
+              help="Replications at each value.")
+@seed_option
+@jobs_option
+@executor_options
+@set_option
+@out_option
+@force_option()
+@format_option
+@quiet_option()
+@friendly_errors
+def seek(
+    scenario: Path, setting: str, bounds: str | None, target: float, candidate: str | None,
+    by_date: dt.datetime | None, replications: int, seed: int | None, jobs: int | None, executor: str,
+    scheduler: str | None, overrides: tuple[str, ...], out: Path | None, force: bool, image_format: str,
+    quiet: bool,
+) -> None:
+    """Find the value of SETTING (a key path, as for --set) at which a candidate's chance reaches --target."""
+    from partnersim import safetext
+    from partnersim.charts.seek import sentence
+    from partnersim.executors import default_jobs
+    from partnersim.kinds import PROBABILITY_KEYS
+    from partnersim.scenario.keys import flatten
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.indices import measures_of
+    from partnersim.whatif.outputs import open_folder, write_seek
+    from partnersim.whatif.seek import GRID
+    from partnersim.whatif.seek import seek as run_seek
+    from partnersim.whatif.sweep import prepare
+
+    loaded = load_scenario(scenario, overrides)
+    current = flatten(loaded).get(setting)
+    if bounds is None:
+        if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:
+            raise click.UsageError(f"give the range to search for {setting} with --range LOW:HIGH")
+        bounds = "0:1"
+    base_scenario, (param,) = prepare(scenario, [f"{setting}={bounds}"], overrides)
+    if seed is not None:
+        base_scenario = base_scenario.with_updates(seed=seed)
+    codes = [c.code for c in base_scenario.candidates]
+    _check_choice(candidate, codes, "--candidate")
+    by = by_date.date() if by_date is not None else None
+    measures_of(base_scenario, [by] if by is not None else [])  # a date outside the run is refused at once
+    base = _on_axis(param, current)
+    jobs = jobs or default_jobs()
+    started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    with open_folder("seek", scenario.name, out, force) as folder:
+        found = with_progress(2 * GRID * replications, quiet, lambda progress: run_seek(
+            base_scenario, param, code=candidate or codes[0], target=target, by=by, replications=replications,
+            base=base, executor=make_executor(executor, jobs, scheduler), progress=progress))
+        took = time.monotonic() - clock
+        written = write_seek(folder, found, scenario, jobs, overrides, started, image_format)
+    if not quiet:
+        click.echo(safetext.line(sentence(found)))
+        click.echo(f"Ran {found.points} values × {replications:,} replications in {_duration(took)}.")
+    click.echo(f"Wrote {written}/ (seek.csv, charts/seek.{image_format})")
+
+
+def _on_axis(param: Any, current: Any) -> float | None:
+    """The scenario's own value on the setting's axis, when it is a single value."""
+    from partnersim.values.durations import parse_date, parse_duration
+
+    try:
+        if param.kind == "date":
+            return float(parse_date(str(current)).toordinal())
+        if param.kind == "duration":
+            return parse_duration(str(current))
+        return None if current is None or isinstance(current, bool) else float(current)
+    except (TypeError, ValueError):
+        return None
+
+
 # --- shared ------------------------------------------------------------------------------
 
 
@@ -558,4 +656,4 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
 
 
-COMMANDS = [compare, sweep, sensitivity]
+COMMANDS = [compare, sweep, sensitivity, seek]

@@ -310,7 +310,8 @@ def _indices_caption(found: GlobalSensitivity) -> str:
         return ("One row per setting, the largest total index on top: the light bar is the share of the chance's "
                 "variance across the design that the setting explains with every interaction it takes part in, "
                 "the dark bar the share it explains alone; lines: 95% intervals; pale rows: the interval of the "
-                "total reaches zero.")
+                "total reaches zero. The first order cannot exceed the total: a dark bar longer than its light one "
+                "is the simulation's noise, and its interval says how much.")
     return ("One row per setting, the largest effect on top: the bar is μ*, the mean change in the chance (in "
             "points) when the setting moves across its range, with its 95% interval; the dot is σ, how much that "
             "change varies with the other settings (interactions, or an effect that is not straight).")

@@ -34,6 +34,7 @@ from partnersim.scenario.schema import Scenario
 from partnersim.whatif.compare import Comparison, Input
 from partnersim.whatif.indices import GlobalSensitivity
 from partnersim.whatif.saved import DATA, FORMAT, comparison_data, sensitivity_data, sweep_data
+from partnersim.whatif.seek import Seek
 from partnersim.whatif.sensitivity import Sensitivity
 from partnersim.whatif.sweep import Sweep
 from partnersim.whatif.text import comparison_rows, csv_text, sensitivity_rows
@@ -152,3 +153,22 @@ def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, c
         "factors": [{"path": i.factor.path, "low": i.factor.low, "high": i.factor.high, "rule": i.factor.rule,
                      "group": i.group} for i in found.inputs]}))
     return written, charts
+
+
+def write_seek(folder: RunFolder, found: Seek, scenario: Path, jobs: int, overrides: Sequence[str],
+               started: dt.datetime, image_format: str) -> Path:
+    """Write a goal seek: seek.csv (every value run, its chance and interval) and its chart; the folder."""
+    from partnersim.charts.seek import seek_chart, sentence, value_text
+
+    low, high = found.interval()
+    rows = [{"value": value_text(found, float(v)), "round": int(r), "chance": round(float(p), 4),
+             "low": round(float(lo), 4), "high": round(float(hi), 4)}
+            for v, r, p, lo, hi in zip(found.values, found.rounds, found.chances, low, high, strict=True)]
+    folder.write_text("seek.csv", csv_text(rows))
+    _save(seek_chart(found), folder, f"seek.{image_format}", image_format)
+    return folder.commit(_manifest(found.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
+        "analysis": "seek", "setting": found.param.path, "candidate": found.code, "target": found.target,
+        "by": found.measure.date.isoformat(), "replications_per_value": found.replications,
+        "answer": None if found.answer is None else value_text(found, found.answer),
+        "interval": [None if b is None else value_text(found, b) for b in (found.low, found.high)],
+        "finding": sentence(found)}))
