@@ -70,7 +70,8 @@ A briefing holds the question, the key findings with their 95% intervals,
 every chart with a caption, summary tables, the scenario's assumptions with
 the source comments of its file, and how the run was made. Given a scenario
 file, partnersim runs it first and writes the run folder as `run` does.
-Given the folder of `compare`, `sweep` or `sensitivity`, it briefs the
+Given the folder of `compare`, `sweep` or `sensitivity` (one at a time or
+global), it briefs the
 what-ifs from what the folder holds: for a comparison, the change per
 candidate with its paired 95% interval in one chart and one table, what
 each what-if changes in the files, and a warning when a what-if changes
