@@ -27,14 +27,17 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from partnersim.engine.design import Layout, run_design
+from partnersim.engine.design import Layout, stack, stackable
 from partnersim.engine.inputs import InvalidValues, with_values
 from partnersim.engine.model import Model, compile_scenario
 from partnersim.engine.records import Records
+from partnersim.engine.replication import run_keys
 from partnersim.errors import PartnersimError
 from partnersim.executors import Executor
+from partnersim.kinds.base import ChunkKeys
 from partnersim.runner import CHUNK, TASK_CHUNKS
 from partnersim.scenario.schema import Scenario
+from partnersim.streams import Streams
 
 Values = Mapping[str, Any]
 
@@ -141,3 +144,27 @@ def _run_task(shared: tuple[Points, Layout, int, Callable[[Model], Any]], batch:
                     found.append((point, part))
     return found, sum(count for _, count in batch)
 
+
+def run_design(models: Any, layout: Layout, seed: int, first: int, count: int,
+               together: bool | None = None) -> list[tuple[np.ndarray, np.ndarray, Records]]:
+    """Rows ``first`` … ``first + count − 1`` of a design's run: (each row's point, its replication, the records)
+    for each piece run.
+
+    With ``together`` (by default: when the models stack) the rows run as one chunk on the stacked model;
+    otherwise each point's rows run on its own model. Either way a row's record is the one the point's own
+    run gives that replication.
+    """
+    points, reps = layout.keys(first, count)
+    streams = Streams(seed)
+    if together is None:
+        together = stackable([models[p] for p in np.unique(points).tolist()])
+    if together:
+        model = stack(models, points)
+        keys = ChunkKeys(reps, model.candidate_keys, points=points)
+        return [(points, reps, run_keys(model, streams, keys))]
+    pieces = []
+    for point in np.unique(points).tolist():
+        rows = points == point
+        model = models[point]
+        pieces.append((points[rows], reps[rows], run_keys(model, streams, ChunkKeys(reps[rows], model.candidate_keys))))
+    return pieces

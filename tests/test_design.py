@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from partnersim.designs import Points, fold_points
-from partnersim.engine.design import Layout, run_design, stackable
+from partnersim.designs import Points, fold_points, run_design
+from partnersim.engine.design import Layout, stackable
 from partnersim.engine.model import compile_scenario
 from partnersim.engine.replication import run_chunk
 from partnersim.errors import PartnersimError

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from partnersim.engine.model import Model
-from partnersim.engine.records import Records
 from partnersim.kinds.base import AllyRecord, ChunkKeys, Entering, Leaving
 
 # What stacked points may differ in: the rest of the model must be the same for every point.
@@ -228,30 +227,3 @@ def rates_of(model: Model, points: np.ndarray | None) -> np.ndarray:
     rate = model.withdrawal_rate
     return rate.rows(points) if isinstance(rate, _Rates) else rate[None, :]
 
-
-def run_design(models: Any, layout: Layout, seed: int, first: int, count: int,
-               together: bool | None = None) -> list[tuple[np.ndarray, np.ndarray, Records]]:
-    """Rows ``first`` … ``first + count − 1`` of a design's run: (each row's point, its replication, the records)
-    for each piece run.
-
-    With ``together`` (by default: when the models stack) the rows run as one chunk on the stacked model;
-    otherwise each point's rows run on its own model. Either way a row's record is the one the point's own
-    run gives that replication.
-    """
-    from partnersim.engine.replication import run_keys
-    from partnersim.streams import Streams
-
-    points, reps = layout.keys(first, count)
-    streams = Streams(seed)
-    if together is None:
-        together = stackable([models[p] for p in np.unique(points).tolist()])
-    if together:
-        model = stack(models, points)
-        keys = ChunkKeys(reps, model.candidate_keys, points=points)
-        return [(points, reps, run_keys(model, streams, keys))]
-    pieces = []
-    for point in np.unique(points).tolist():
-        rows = points == point
-        model = models[point]
-        pieces.append((points[rows], reps[rows], run_keys(model, streams, ChunkKeys(reps[rows], model.candidate_keys))))
-    return pieces
