@@ -24,7 +24,7 @@ LAYERS = [
     {"process"},
     {"scenario"},
     {"engine"},
-    {"runner"},
+    {"runner", "designs"},
     {"results"},
     {"simulation"},
     {"charts", "runs"},
