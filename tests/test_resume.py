@@ -254,3 +254,20 @@ def test_the_results_and_the_briefing_say_the_case_was_drawn_given_its_history()
     # a case with no history writes none
     fresh = simulate(scenario(replications=50), jobs=1)
     assert "history" not in fresh.model_dump(mode="json")["candidates"][0]
+
+
+@pytest.mark.parametrize("path", ["latam.yaml", "latam-calendar.yaml"])
+def test_ruling_out_tries_that_surely_close_changes_no_try_kept(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A consensus open since 2024 keeps about one try in forty; the tries that no ally could hold in and no
+    ally deliberates through are ruled out from their uniforms alone. The records are byte for byte those of
+    drawing every try in full (elections included: latam-calendar's change the chance of a hold)."""
+    from partnersim.kinds.consensus import Consensus
+
+    model = compile_scenario(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / path))
+    screened = run_chunk(model, seed=5, first=0, count=600)
+    monkeypatch.delattr(Consensus, "could_stay_open")
+    full = run_chunk(model, seed=5, first=0, count=600)
+    for name in ("outcome", "end", "entry", "spent"):
+        assert getattr(screened, name).tobytes() == getattr(full, name).tobytes(), name
+    for a, b in zip(screened.allies, full.allies, strict=True):
+        assert a.held.tobytes() == b.held.tobytes() and a.last.tobytes() == b.last.tobytes()

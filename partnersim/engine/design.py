@@ -145,11 +145,11 @@ class Stacked(_ByPoint):
             self.draw_open = self._draw_open
 
     def draw(self, streams: Any, keys: ChunkKeys) -> _Plan:
-        return _Plan([(member, rows, self.stages[member].draw(streams, _subset(keys, rows)))
+        return _Plan([(member, rows, self.stages[member].draw(streams, keys.take(rows)))
                       for member, rows in self.groups(keys.points)])
 
     def _draw_open(self, streams: Any, keys: ChunkKeys, elapsed: float) -> _Plan:
-        return _Plan([(member, rows, self.stages[member].draw_open(streams, _subset(keys, rows), elapsed))
+        return _Plan([(member, rows, self.stages[member].draw_open(streams, keys.take(rows), elapsed))
                       for member, rows in self.groups(keys.points)])
 
     def finish(self, plan: _Plan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
@@ -204,16 +204,6 @@ class _Rates(_ByPoint):
     def rows(self, points: np.ndarray | None) -> np.ndarray:
         assert points is not None
         return self.rates[np.array([self._member[p] for p in points.tolist()], dtype=np.int64)]
-
-
-def _subset(keys: ChunkKeys, rows: np.ndarray) -> ChunkKeys:
-    """``keys`` of ``rows`` only (with their visits and tries)."""
-    return ChunkKeys(
-        keys.reps[rows], keys.candidates,
-        None if keys.visits is None else keys.visits[rows],
-        None if keys.tries is None else keys.tries[rows],
-        keys.points[rows] if keys.points is not None else None,
-    )
 
 
 def requests_of(model: Model, u: np.ndarray, points: np.ndarray | None) -> np.ndarray:

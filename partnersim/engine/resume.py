@@ -95,7 +95,7 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         first = tries[pending]
         batched = keys.rows(rows[pending], candidate, repeat=batch,
                             tries=(np.repeat(first, batch) + np.tile(step, pending.size))[:, None])
-        days, _ = finish(stage.draw(streams, batched), pending.size * batch)
+        days = _tried(stage, streams, batched, elapsed, resume.known, finish)
         open_ = (days > elapsed).reshape(pending.size, batch)
         found = open_.any(axis=1)
         at = open_.argmax(axis=1)
@@ -109,6 +109,22 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
     plan = stage.draw(streams, keys.rows(rows, candidate, tries=tries[:, None]))  # the tries kept, drawn again
     days, how = finish(plan, len(rows))
     return Opened(rows, elapsed, days - elapsed, how, plan)
+
+
+def _tried(stage: Any, streams: Streams, keys: ChunkKeys, elapsed: float, known: Any,
+           finish: Any) -> np.ndarray:
+    """The days each try of ``keys`` keeps the case in ``stage``. A stage that can tell, from a few of its
+    uniforms, the tries that surely end within ``elapsed`` days (``could_stay_open``) draws the rest only; the
+    tries it rules out are closed by then whatever the rest of their draws, so the tries kept do not change."""
+    screen = getattr(stage, "could_stay_open", None)
+    could = screen(streams, keys, elapsed, known) if screen is not None else None
+    if could is None:
+        return finish(stage.draw(streams, keys), len(keys.reps))[0]
+    days = np.zeros(len(keys.reps))
+    some = np.flatnonzero(could)
+    if some.size:
+        days[some] = finish(stage.draw(streams, keys.take(some)), some.size)[0]
+    return days
 
 
 def open_chance(stage: Any, resume: Resume, candidate_key: np.uint64, seed: int, draws: int = 4_000) -> float:

@@ -92,6 +92,15 @@ class ChunkKeys:
     def for_visits(self, visits: np.ndarray) -> ChunkKeys:
         return ChunkKeys(self.reps, self.candidates, visits, points=self.points)
 
+    def take(self, rows: np.ndarray) -> ChunkKeys:
+        """The keys of ``rows`` only, with their visits, tries and points."""
+        return ChunkKeys(
+            self.reps[rows], self.candidates,
+            None if self.visits is None else self.visits[rows],
+            None if self.tries is None else self.tries[rows],
+            None if self.points is None else self.points[rows],
+        )
+
     def rows(self, rows: np.ndarray, candidates: np.ndarray | None = None, *, repeat: int = 1,
              tries: np.ndarray | None = None) -> ChunkKeys:
         """The keys of ``rows`` of this chunk (each ``repeat`` times over), for ``candidates`` (all by default)."""

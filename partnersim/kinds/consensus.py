@@ -340,6 +340,24 @@ class Consensus:
             hold_uniforms=hold_uniforms, members=members,
         )
 
+    def could_stay_open(self, streams: Streams, keys: ChunkKeys, elapsed: float, known: KnownAllies | None
+                        ) -> np.ndarray | None:
+        """(n,) False for a case that surely leaves the stage within ``elapsed`` days of entering it: no ally could
+        hold (at the highest chance an election gives it) and none deliberates that long. From the uniforms a
+        full draw uses, so a try it rules out is one the full draw closes; None where it cannot tell (blocs, a
+        stacked stage, allies known to have consented or to hold)."""
+        if self.blocs or len(self.members) > 1 or (known is not None and (known.consented.size or known.holding.size)):
+            return None
+        u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
+        hold = self.hold_p.copy()
+        for election in self.elections:
+            hold[election.ally] = max(hold[election.ally], election.hold)
+        slow = np.empty(len(self.codes))  # the uniform above which an ally deliberates longer than ``elapsed``
+        for group in self.deliberation_groups:
+            slow[group.allies] = 1.0 - float(group.dist.sf(np.array([elapsed]))[0]) - 1e-9  # a margin for rounding
+        could = (u[..., _HOLD] < hold) | (u[..., _DELIBERATION] >= slow)
+        return np.asarray(could.any(axis=(1, 2)))
+
     def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
         """Each ally's hold probability when it decides: elections change it from their date."""
         base = self.hold_p if plan.members is None else self.hold_p[plan.members][:, None, :]
