@@ -182,4 +182,4 @@ class ReplicationRows:
             self._stream = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._stream, lineterminator="\n")
             self._writer.writerow(table.header(model))
-        self._writer.writerows(table.text_rows(model, records))
+        self._writer.writerows(zip(*table.text_columns(model, records), strict=True))

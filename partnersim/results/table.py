@@ -7,6 +7,7 @@ the caller's choice.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ def columns(model: Model, records: Records) -> dict[str, Any]:
         "candidate": np.tile(np.array(model.candidate_codes, dtype=object), n_rep),
         "outcome": np.array(model.outcomes, dtype=object)[records.outcome.reshape(flat)],
         "opened_day": records.opened.reshape(flat),
-        "end_date": [add_days(start, day).isoformat() for day in end.tolist()],
+        "end_date": _dates(start, end),
         "end_day": end,
         "stage_at_end": np.array(model.states, dtype=object)[records.last_state.reshape(flat)],
     }
@@ -47,25 +48,63 @@ def columns(model: Model, records: Records) -> dict[str, Any]:
     for stage, allies in zip(model.consensus_stages, records.allies, strict=True):
         result[f"{stage.name}_last"] = codes[allies.last.reshape(flat)]
         result[f"{stage.name}_veto"] = codes[allies.veto.reshape(flat)]
-        held = allies.held.reshape(flat, -1)
-        text = np.full(flat, "", dtype=object)
-        for row in np.flatnonzero(held.any(axis=1)).tolist():
-            text[row] = ";".join(codes[np.flatnonzero(held[row])])
-        result[f"{stage.name}_held"] = text
+        result[f"{stage.name}_held"] = _held(allies.held.reshape(flat, -1), codes)
     return result
+
+
+def _dates(start: dt.date, days: np.ndarray) -> list[str]:
+    """The date ``add_days(start, day)`` of each day, written ISO: worked out once per whole day."""
+    whole = np.floor(days)
+    found, inverse = np.unique(whole, return_inverse=True)
+    written = [add_days(start, day).isoformat() for day in found.tolist()]
+    return [written[k] for k in inverse.ravel().tolist()]
+
+
+def _held(held: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row, the codes of the allies holding, joined by ``;`` ("" for none): worked out once per set of allies."""
+    text = np.full(len(held), "", dtype=object)
+    rows = np.flatnonzero(held.any(axis=1))
+    if not len(rows):
+        return text
+    found, inverse = np.unique(np.packbits(held[rows], axis=1), axis=0, return_inverse=True)
+    bits = np.unpackbits(found, axis=1, count=held.shape[1]).astype(bool)
+    written = np.array([";".join(codes[np.flatnonzero(pattern)]) for pattern in bits], dtype=object)
+    text[rows] = written[inverse.ravel()]
+    return text
 
 
 def text_rows(model: Model, records: Records) -> list[list[str]]:
     """The chunk's rows as text, days to two decimals and empty cells for stages not entered."""
+    return list(map(list, zip(*text_columns(model, records), strict=True)))
+
+
+def text_columns(model: Model, records: Records) -> list[list[str]]:
+    """The cells of :func:`text_rows`, column by column in the order of :func:`header`."""
     data = columns(model, records)
-    out: list[list[str]] = []
-    names = header(model)
     formatted: list[list[str]] = []
-    for name in names:
+    for name in header(model):
         values = data[name]
         if name in ("opened_day", "end_day") or name.startswith("days_"):
-            formatted.append(["" if v != v else f"{v:.2f}" for v in np.asarray(values, dtype=float).tolist()])
+            formatted.append(_two_places(np.asarray(values, dtype=float)))
+        elif isinstance(values, np.ndarray) and values.dtype != object:
+            formatted.append(list(map(str, values.tolist())))
         else:
-            formatted.append([str(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)])
-    out = [list(row) for row in zip(*formatted, strict=True)]
-    return out
+            cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+            if not all(type(cell) is str for cell in cells):
+                cells = [str(cell) for cell in cells]
+            formatted.append(cells)
+    return formatted
+
+
+def _two_places(values: np.ndarray) -> list[str]:
+    """Each value with two decimals, "" for NaN (a stage not entered)."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return list(map(_TWO_PLACES, values.tolist()))
+    cells = np.full(len(values), "", dtype=object)
+    present = np.flatnonzero(~missing)
+    cells[present] = list(map(_TWO_PLACES, values[present].tolist()))
+    return cells.tolist()  # type: ignore[no-any-return]
+
+
+_TWO_PLACES = "{:.2f}".format  # as f"{value:.2f}" writes it
