@@ -4,18 +4,22 @@ varies, and one replication told from start to end as an illustration of the for
 The rows are those of a run's ``replications.csv`` (:func:`read_rows`, read
 line by line in little memory) or those a run kept in memory
 (:func:`rows_from_columns`, for ``simulate(..., keep_rows=True)``); both are
-read by the same code, as the cells the file holds.
+read by the same code, as the cells the file holds. A run that writes the
+file gathers the same as it goes (:class:`RowsFold`), from the numbers the
+file's cells are written from, rounded as the file rounds them, and never
+reads the file back.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +28,10 @@ from partnersim.errors import RunFolderError
 from partnersim.results.summary import Results
 from partnersim.stats import Z95
 from partnersim.values.numbers import finite
+
+if TYPE_CHECKING:
+    from partnersim.engine.model import Model
+    from partnersim.engine.records import Records
 
 ROWS = "replications.csv"
 ROWS_BLOCK = 65_536  # replications per block of the array read_rows keeps
@@ -249,6 +257,221 @@ def _read(source: _Source, results: Results) -> Rows:
         story=_story(source, columns, results, numbers[chosen // ROWS_BLOCK] * ROWS_BLOCK + chosen % ROWS_BLOCK),
         stage_margin=_margins(moments, codes, [s for s, _ in columns.days]),
     )
+
+
+def two_decimals(values: np.ndarray) -> np.ndarray:
+    """Each number as ``replications.csv`` holds it, read back: ``float(f"{v:.2f}")``, for a whole array.
+
+    The rounding to hundredths is done on the array; where the product by 100
+    lies too near a half to be sure it was not rounded across it (or is not a
+    finite number), the text is written and read as the file does.
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * 100.0
+        whole = np.rint(scaled)
+        # ``whole / 100`` is the double nearest the hundredths, as reading the text gives; the product
+        # is within half a unit in the last place of ``values * 100``, far inside this margin.
+        sure = np.abs(np.abs(scaled - whole) - 0.5) > 1e-9 * np.maximum(1.0, np.abs(scaled))
+    result = whole / 100.0
+    for index in np.flatnonzero(~sure).tolist():
+        result.flat[index] = float(f"{values.flat[index]:.2f}")
+    return result
+
+
+class RowsFold:
+    """What :func:`read_rows` reads from ``replications.csv``, gathered from the records as a run's chunks
+    stream in, so the run's charts never read the file back.
+
+    Called with each chunk's records, as the file's writer is; :meth:`rows`
+    gives the :class:`Rows`, cell for cell what reading the finished file gives.
+    The illustrative replication's story needs its whole rows: its chunk is run
+    again (every replication draws from keyed streams of its own, so it comes
+    out the same) and its rows written as the file wrote them. Kept: what
+    :func:`read_rows` keeps, one day and one ending per case.
+    """
+
+    def __init__(self) -> None:
+        self.model: Model | None = None
+        self.header: list[str] = []
+        self.usable = True  # False when the file's columns are not read as the model's (odd stage names)
+        self.cases = 0
+        self.last: Counter[str] = Counter()
+        self.held: Counter[str] = Counter()
+        self.vetoed: Counter[str] = Counter()
+        self.counts: np.ndarray | None = None  # (C, K) days entered, per candidate and stage column
+        self.sums: np.ndarray | None = None  # (C, K, 2) sum and sum of squares of the days, added in file order
+        self.ends: list[np.ndarray] = []  # per chunk, (R, C) float32: the day each case ended, as read back
+        self.endings: list[np.ndarray] = []  # per chunk, (R, C): the outcome, a column of ``Model.outcomes``
+        # The replication the story tells, the first of its chunk, and that chunk's last days and outcomes.
+        self.chosen: tuple[int, int, np.ndarray, np.ndarray] | None = None
+
+    def __call__(self, model: Model, records: Records) -> None:
+        if self.model is None:
+            self._start(model)
+        if not self.usable:
+            return
+        outcome = np.asarray(records.outcome)
+        n_rep, n_cand = outcome.shape
+        self.cases += n_rep * n_cand
+        codes = model.ally_codes
+        consensus = records.allies
+        if consensus:
+            self.last.update(_named(consensus[0].last, codes))
+        held = None
+        for allies in consensus:
+            self.vetoed.update(_named(allies.veto, codes))
+            held = allies.held if held is None else held | allies.held
+        if held is not None and held.size:
+            for ally, count in enumerate(held.reshape(-1, held.shape[-1]).sum(axis=0).tolist()):
+                if count:
+                    self.held[codes[ally]] += count
+        self.ends.append(two_decimals(records.end).astype(np.float32))
+        self.endings.append(outcome.astype(np.int16))
+        # Days in each stage, as the file writes them (no cell for a stage not entered), summed in the
+        # file's order, replication by replication: adding 0.0 where a case has no cell changes no sum.
+        columns = [model.stage_column(stage.index) for stage in model.stages]
+        spent = np.where(np.isnan(records.entry), np.nan, records.spent)[:, :, columns]
+        entered = ~np.isnan(spent)
+        days = np.where(entered, two_decimals(np.where(entered, spent, 0.0)), 0.0)
+        assert self.counts is not None and self.sums is not None
+        self.counts += entered.sum(axis=0)
+        for k, values in enumerate((days, days * days)):
+            running = np.concatenate([self.sums[None, :, :, k], values])
+            self.sums[:, :, k] = np.add.accumulate(running, axis=0)[-1]
+
+    def close(self) -> None:
+        """Nothing to release (the same call as the file's writer)."""
+
+    def _start(self, model: Model) -> None:
+        from partnersim.results.table import header
+
+        self.model = model
+        self.header = header(model)
+        stages = [stage.name for stage in model.stages]
+        consensus = [stage.name for stage in model.consensus_stages]
+        try:
+            layout = _layout(_Header(self.header))
+        except RunFolderError:
+            self.usable = False
+            return
+        # The reader finds its columns by their names' ends; with a stage named like another column, it
+        # reads other columns than those written from these records, and only the file can say what.
+        self.usable = (
+            [name for name, _ in layout.days] == stages
+            and [name for name, _ in layout.last] == consensus
+            and [name for name, _ in layout.veto] == consensus
+            and [name for name, _ in layout.held] == consensus
+            and {layout.candidate, layout.replication, layout.outcome, layout.end} == {0, 1, 2, 5}
+        )
+        self.counts = np.zeros((len(model.candidate_codes), len(stages)), dtype=np.int64)
+        self.sums = np.zeros((len(model.candidate_codes), len(stages), 2))
+
+    def rows(self, results: Results) -> Rows | None:
+        """The :class:`Rows` of the run whose chunks were seen; None when only the file can give them."""
+        tallies = self.tallies(results)
+        story = self.story(results) if tallies is not None else None
+        return None if tallies is None or story is None else dataclasses.replace(tallies, story=story)
+
+    def tallies(self, results: Results) -> Rows | None:
+        """The :class:`Rows` but for the story, which names its replication and tells nothing yet (see
+        :meth:`story`); None when only the file can give them."""
+        model = self.model
+        if model is None or not self.usable or not self.ends or self.counts is None or self.sums is None:
+            return None
+        codes = [c.code for c in results.candidates]
+        if codes != model.candidate_codes or sum(len(e) for e in self.ends) != results.replications:
+            return None
+        named = np.array(model.outcomes, dtype=object)
+        outcomes = {name: k for k, name in enumerate(results.outcome_names)}
+        ending = np.array([outcomes.get(name, -1) for name in model.outcomes], dtype=np.int8)
+        won = named == results.success
+        days = np.concatenate(self.ends)
+        kinds = np.concatenate(self.endings)
+        ends = np.where(won[kinds], days, np.float32(np.inf)).astype(np.float32)
+        endings = ending[kinds]
+        present = np.ones(len(ends), dtype=bool)
+        chances = np.array([[c.outcomes[name].p if name in c.outcomes else 0.0 for name in results.outcome_names]
+                            for c in results.candidates]).reshape(len(codes), len(results.outcome_names))
+        chosen = illustrative_replication(ends, endings, present, chances, outcomes.get(results.success, -1))
+        first = chosen // _chunk() * _chunk()
+        count = min(_chunk(), results.replications - first)
+        self.chosen = (chosen, first, days[first:first + count], kinds[first:first + count])
+        stages = [stage.name for stage in model.stages]
+        moments = [[[int(self.counts[c, k]), float(self.sums[c, k, 0]), float(self.sums[c, k, 1])]
+                    for k in range(len(stages))] for c in range(len(codes))]
+        return Rows(
+            replications=len(ends),
+            allies=AllyCounts(cases=self.cases, last=dict(self.last), held=dict(self.held),
+                              vetoed=dict(self.vetoed)),
+            story=Story(replication=chosen, cases=()),
+            stage_margin=_margins(moments, codes, stages),
+        )
+
+    def story(self, results: Results) -> Story | None:
+        """The story of the replication :meth:`tallies` chose, from its chunk run again; None if that chunk came
+        out otherwise than the first time (only the file can then tell it)."""
+        from partnersim.results.table import text_rows
+        from partnersim.runner import run_task
+
+        if self.model is None or self.chosen is None:
+            return None
+        chosen, first, days, kinds = self.chosen
+        again = run_task(self.model, [(first, len(days))], seed=results.seed, keep=True, fold=_NoTotals).records
+        again = again or []
+        if (sum(r.count for r in again) != len(days)
+                or not np.array_equal(np.concatenate([r.outcome for r in again]), kinds)
+                or not np.array_equal(np.concatenate([two_decimals(r.end).astype(np.float32) for r in again]), days)):
+            return None
+        cells = [row for records in again for row in text_rows(self.model, records)]
+        source = _Cells(self.header, cells)
+        return _story(source, _layout(source), results, chosen)
+
+def _chunk() -> int:
+    from partnersim.runner import CHUNK
+
+    return CHUNK
+
+
+class _NoTotals:
+    """A fold that keeps nothing: a chunk run again only for its records."""
+
+    def __init__(self, model: Any) -> None:
+        pass
+
+    def add(self, records: Any) -> None:
+        pass
+
+    def merge(self, other: Any) -> None:
+        pass
+
+
+def _named(allies: np.ndarray, codes: list[str]) -> dict[str, int]:
+    """How many cases each ally is named in (-1: none), as a column of ally codes counts them."""
+    index = np.asarray(allies).ravel()
+    counts = np.bincount(index[index >= 0], minlength=len(codes)) if index.size else np.zeros(0, dtype=int)
+    return {codes[ally]: int(count) for ally, count in enumerate(counts.tolist()) if count}
+
+
+class _Header(_Source):
+    name = "the run's rows"
+
+    def __init__(self, header: list[str]) -> None:
+        self._header = header
+
+    def header(self) -> list[str]:
+        return self._header
+
+
+class _Cells(_Header):
+    """Rows already written as text."""
+
+    def __init__(self, header: list[str], cells: list[list[str]]) -> None:
+        super().__init__(header)
+        self.cells = cells
+
+    def rows(self, width: int) -> Iterator[tuple[int, list[str]]]:
+        yield from enumerate(self.cells, start=2)
 
 
 def _layout(source: _Source) -> _Layout:
