@@ -80,12 +80,23 @@ class CalendarTicks(Locator):
         from matplotlib import dates as mdates
 
         low, high = sorted((vmin, vmax))
-        start, end = mdates.num2date(low).date(), mdates.num2date(high).date()
         ax = getattr(self.axis, "axes", None)
         width = PLOT_WIDTH if ax is None else ax.bbox.width / ax.get_figure(root=True).dpi
-        step = _date_step(start, end, width, self.size, self.months)
-        ticks = month_starts(start, end, MINOR_STEP[step] if self.minor else step)
-        return self.raise_if_exceeds([float(mdates.date2num(day)) for day in ticks])
+        # Asked again and again while a chart is laid out and drawn, always for the same few axes.
+        key = (low, high, width, self.size, self.months, self.minor, mdates.get_epoch())
+        ticks = _TICKS.get(key)
+        if ticks is None:
+            start, end = mdates.num2date(low).date(), mdates.num2date(high).date()
+            step = _date_step(start, end, width, self.size, self.months)
+            days = month_starts(start, end, MINOR_STEP[step] if self.minor else step)
+            ticks = [float(mdates.date2num(day)) for day in days]
+            if len(_TICKS) >= 256:
+                _TICKS.clear()
+            _TICKS[key] = ticks
+        return self.raise_if_exceeds(list(ticks))
+
+
+_TICKS: dict[tuple[object, ...], list[float]] = {}  # the ticks worked out for an axis: its span, width and kind
 
 
 def date_axis(ax: Axes, months: bool) -> None:

@@ -28,6 +28,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from partnersim import files, safetext
 from partnersim._version import __version__
+from partnersim.charts.sizes import FORMATS, figure_size
+from partnersim.charts.sizes import SIZES as SIZES  # the sizes of every chart, named here too
 from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
@@ -96,11 +98,6 @@ CANDIDATE_COLOURS = (
 # Five styles against eight colours: no two of the first 40 candidates look alike.
 CANDIDATE_LINESTYLES: tuple[Any, ...] = ("-", (0, (6, 2)), (0, (6, 2, 1.5, 2)), (0, (1.5, 1.5)), (0, (10, 3)))
 
-# Width × height in inches: a 16:9 slide, an A4 page in landscape, and a chart across an A4 page in portrait.
-# A briefing prints a "page" chart 7.27 in wide (88%), its own margins in line with the text, two to a
-# page: the smallest text of a chart (8 pt) prints at 7 pt, tick labels at nearly 10 pt.
-SIZES: dict[str, tuple[float, float]] = {"slide": (10.0, 5.625), "a4": (11.69, 8.27), "page": (8.27, 4.4)}
-FORMATS = ("png", "svg", "pdf")
 PNG_DPI = 200
 
 # Space kept for the title block above the plot and the footer below it (inches).
@@ -218,15 +215,6 @@ def luminance(colour: str) -> float:
 
     r, g, b = (linear(c) for c in to_rgb(colour))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def figure_size(size: str) -> tuple[float, float]:
-    try:
-        return SIZES[size]
-    except KeyError:
-        raise PartnersimError(
-            f'"size" must be one of {", ".join(SIZES)}, got {size!r}.'
-        ) from None
 
 
 def new_figure(size: str = "slide") -> Figure:
@@ -402,9 +390,27 @@ def measure(fig: Figure, text: str, size: float, weight: str | int = "normal") -
     from matplotlib.font_manager import FontProperties
 
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    width, _, _ = renderer.get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
-                                                         ismath=False)
-    return float(width) / fig.dpi
+    font = FontProperties(size=size, weight=weight)
+    # The same names and titles are measured again and again while charts are fitted: each width is
+    # worked out once for everything it depends on (the font the settings find, the resolution).
+    params = matplotlib.rcParams
+    key = (text, tuple(font.get_family()), font.get_style(), font.get_variant(), font.get_weight(),
+           font.get_stretch(), font.get_size_in_points(), font.get_file(), float(renderer.dpi), float(fig.dpi),
+           *(tuple(params[name]) for name in _GENERIC_FAMILIES),
+           params["text.hinting"], params["text.hinting_factor"], params["text.kerning_factor"])
+    found = _WIDTHS.get(key)
+    if found is None:
+        width, _, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        found = float(width) / fig.dpi
+        if len(_WIDTHS) >= 4096:
+            _WIDTHS.clear()
+        _WIDTHS[key] = found
+    return found
+
+
+_WIDTHS: dict[tuple[object, ...], float] = {}
+_GENERIC_FAMILIES: tuple[Any, ...] = ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy",
+                                      "font.monospace")
 
 
 def shorten(fig: Figure, text: str, width: float, size: float, weight: str | int = "normal") -> str:
@@ -509,6 +515,23 @@ def save(fig: Figure, path: str | Path, format: str | None = None) -> Path:
             fig.savefig(scratch, format=fmt, dpi=PNG_DPI if fmt == "png" else "figure", metadata=metadata)
     finally:
         fig.clear()
+    return path
+
+
+def save_drawn(fig: Figure, path: str | Path, format: str | None = None) -> Path:
+    """Write ``fig`` as :func:`save` does, the same file, for a figure thrown away after: not cleared, and a PNG
+    laid out and drawn in one pass (savefig first lays a figure out in a pass that draws nothing, then draws
+    it again as laid out). For the processes that only draw charts (:mod:`partnersim.charts.workers`)."""
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".") or "png").lower()
+    if fmt != "png" or fig.dpi != PNG_DPI:
+        return save(fig, path, fmt)
+    with context(), files.atomic(path) as scratch:
+        params = matplotlib.rcParams
+        for prop, colour in (("facecolor", params["savefig.facecolor"]), ("edgecolor", params["savefig.edgecolor"])):
+            if not (isinstance(colour, str) and colour == "auto"):  # as savefig sets them
+                fig.set(**{prop: colour})
+        fig.canvas.print_png(scratch, metadata={"Software": f"partnersim {__version__}"})  # type: ignore[attr-defined]
     return path
 
 
