@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from partnersim.errors import RunFolderError, ScenarioError
 from partnersim.executors import Executor, default_jobs
 from partnersim.results import csvtext, rundir
-from partnersim.results.events import EventLog
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.markdown import summary_markdown
+from partnersim.results.rows import ROWS, RowsFold, read_rows
 from partnersim.results.summary import Results
 from partnersim.scenario.inforce import ASSUMPTIONS, Assumption, csv_text, in_force
 from partnersim.scenario.loader import load_checked, load_located, load_scenario, source_files
 from partnersim.scenario.schema import Scenario
 from partnersim.simulation import simulate
+
+if TYPE_CHECKING:
+    from partnersim.charts import Rendering
+    from partnersim.charts.workers import ChartWorkers
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,17 @@ def execute(
     events: bool = False,
     image_format: str = "png",
     progress: Callable[[int], None] | None = None,
+    chart_workers: ChartWorkers | None = None,
 ) -> Run:
     """Simulate ``scenario`` (read from ``path``) and write its complete run folder.
 
     The folder is written under a hidden name and renamed when complete; on any
     error or interruption nothing is left behind. ``warnings`` (the scenario's
     warnings, one line each) go into manifest.json; without them they are
-    found again from ``path`` and ``overrides``.
+    found again from ``path`` and ``overrides``. With ``chart_workers``
+    (:class:`partnersim.charts.workers.ChartWorkers`, started by the caller,
+    who closes them), the charts are drawn side by side while the rest of
+    the folder is written; the files are the same.
     """
     if warnings is None:
         warnings = _warnings(path, overrides)
@@ -73,44 +81,23 @@ def execute(
     started = dt.datetime.now(dt.timezone.utc)
     target = out or default_folder(path.stem, started.astimezone())
     with RunFolder(target, force=force, fresh=out is None) as folder:
-        sinks: list[Any] = []
-        if rows:
-            sinks.append(rundir.ReplicationRows(folder.path / "replications.csv"))
-        if events:
-            sinks.append(EventLog(folder.path))
-
-        def write(model: Any, records: Any) -> None:
-            for sink in sinks:
-                sink(model, records)
+        from partnersim.charts import Rendering
 
         try:
-            results = simulate(
-                scenario, executor=executor, precision=precision, on_records=write if sinks else None,
-                progress=progress,
-            )
-        finally:
-            for sink in sinks:
-                sink.close()
-        scenario = results.scenario
-        sources = source_files(path)
-        folder.write_text("scenario.yaml", rundir.resolved_yaml(scenario))
-        folder.copy_inputs(sources)
-        folder.write_json("summary.json", results.to_dict())
-        folder.write_text("results.csv", csvtext.summary_csv(results))
-        folder.write_text("summary.md", summary_markdown(results))
-        assumptions = values_in_force(path, overrides, scenario)
-        if assumptions is not None:
-            folder.write_text(ASSUMPTIONS, csv_text(assumptions))
-        folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
-        if results.has_partnership:
-            folder.write_text(rundir.PARTNERSHIP_AREAS, csvtext.areas_csv(results))
-        from partnersim.charts import render_all
-
-        try:
-            tables = rundir.parquet_copies(folder.path)
-            charts = render_all(results, folder.path / "charts", format=image_format)
+            # Started first: chart workers draw what needs only the scenario while the run simulates.
+            rendering = Rendering.start(folder.path / "charts", image_format, scenario=scenario,
+                                        workers=chart_workers)
         except OSError as exc:
             raise RunFolderError(f"cannot write the run folder {folder.final}: {exc.strerror or exc}") from None
+        try:
+            results, assumptions, sources, tables, charts = _simulate_and_write(
+                path, scenario, folder, rendering, executor=executor, precision=precision, overrides=overrides,
+                rows=rows, events=events, progress=progress,
+            )
+        except BaseException:
+            rendering.discard()
+            raise
+        scenario = results.scenario
         written = folder.commit(
             rundir.manifest(
                 scenario, sources, started, dt.datetime.now(dt.timezone.utc), jobs, overrides=list(overrides),
@@ -126,6 +113,66 @@ def execute(
     files += tables
     files += [f"charts/{p.name}" for p in charts]
     return Run(folder=written, results=results, files=files, assumptions=assumptions or [])
+
+
+def _simulate_and_write(
+    path: Path, scenario: Scenario, folder: RunFolder, rendering: Rendering, *, executor: Executor,
+    precision: float | None, overrides: Sequence[str], rows: bool, events: bool,
+    progress: Callable[[int], None] | None,
+) -> tuple[Results, list[Assumption] | None, list[Path], list[str], list[Path]]:
+    """Simulate, then write every file of the run folder but the manifest, the charts drawn meanwhile."""
+    sinks: list[Any] = []
+    fold = None
+    if rows:
+        sinks.append(rundir.ReplicationRows(folder.path / ROWS))
+        # What the charts need of the rows, gathered as they are written: the file is not read back.
+        sinks.append(fold := RowsFold())
+    if events:
+        from partnersim.results.events import EventLog  # with its XML writer, only for a run that asks for it
+
+        sinks.append(EventLog(folder.path))
+
+    def write(model: Any, records: Any) -> None:
+        for sink in sinks:
+            sink(model, records)
+
+    try:
+        results = simulate(
+            scenario, executor=executor, precision=precision, on_records=write if sinks else None,
+            progress=progress,
+        )
+    finally:
+        for sink in sinks:
+            sink.close()
+    scenario = results.scenario
+    # The charts are drawn (by the chart workers, if any) while this process writes the other files. What the
+    # rows show is at hand at once, but for the one replication told as a story, whose chunk is run again.
+    tallies = fold.tallies(results) if fold is not None else None
+    if tallies is not None and fold is not None:
+        rendering.draw(results, rows=tallies, story_to_come=True)
+        story = fold.story(results)
+        rendering.give_rows(replace(tallies, story=story) if story is not None else read_rows(folder.path / ROWS,
+                                                                                                  results))
+    else:
+        rendering.draw(results, rows=read_rows(folder.path / ROWS, results) if fold is not None else None)
+    sources = source_files(path)
+    folder.write_text("scenario.yaml", rundir.resolved_yaml(scenario))
+    folder.copy_inputs(sources)
+    folder.write_json("summary.json", results.to_dict())
+    folder.write_text("results.csv", csvtext.summary_csv(results))
+    folder.write_text("summary.md", summary_markdown(results))
+    assumptions = values_in_force(path, overrides, scenario)
+    if assumptions is not None:
+        folder.write_text(ASSUMPTIONS, csv_text(assumptions))
+    folder.write_text("cooperation_by_date.csv", csvtext.curve_csv(results))
+    if results.has_partnership:
+        folder.write_text(rundir.PARTNERSHIP_AREAS, csvtext.areas_csv(results))
+    try:
+        tables = rundir.parquet_copies(folder.path)
+        charts = rendering.finish()
+    except OSError as exc:
+        raise RunFolderError(f"cannot write the run folder {folder.final}: {exc.strerror or exc}") from None
+    return results, assumptions, sources, tables, charts
 
 
 def values_in_force(path: Path, overrides: Sequence[str], scenario: Scenario) -> list[Assumption] | None:

@@ -21,9 +21,12 @@ from partnersim.errors import PartnersimError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from partnersim.charts.workers import ChartWorkers
     from partnersim.process.definition import Template
+    from partnersim.process.route import Route
     from partnersim.results.rows import Rows
     from partnersim.results.summary import Results
+    from partnersim.scenario.schema import Scenario
 
 
 
@@ -57,12 +60,8 @@ class Chart:
         rows = readable_rows(rows, CHART_NAME) if rows is not None else None
         draw = getattr(importlib.import_module(f"partnersim.charts.{self.module}"), self.function)
         if self.name == "process":
-            kinds = {name: stage.kind for name, stage in results.scenario.stages.items()}
-            scenario = results.scenario
-            template = scenario.template
-            if scenario.partnership is None:  # the run simulated no partnership life: draw none
-                template = template.model_copy(update={"life": False})
-            return draw(template, size=size, kinds=kinds, route=scenario.route)  # type: ignore[no-any-return]
+            template, kinds, route = process_of(results.scenario)
+            return draw(template, size=size, kinds=kinds, route=route)  # type: ignore[no-any-return]
         if self.needs_rows:
             if rows is None:
                 raise PartnersimError(
@@ -73,6 +72,16 @@ class Chart:
         if self.takes_rows:
             return draw(results, size=size, rows=rows)  # type: ignore[no-any-return]
         return draw(results, size=size)  # type: ignore[no-any-return]
+
+
+def process_of(scenario: Scenario) -> tuple[Template, dict[str, str], Route]:
+    """What the process chart draws of a scenario: its process (without the life of a partnership when the
+    scenario simulates none), the kind of each stage, and the route through the stages."""
+    kinds = {name: stage.kind for name, stage in scenario.stages.items()}
+    template = scenario.template
+    if scenario.partnership is None:  # the run simulated no partnership life: draw none
+        template = template.model_copy(update={"life": False})
+    return template, kinds, scenario.route
 
 
 CHARTS: dict[str, Chart] = {
@@ -142,6 +151,7 @@ def render_all(
     *,
     rows: Rows | str | Path | None = None,
     only: Sequence[str] = (),
+    workers: ChartWorkers | None = None,
 ) -> list[Path]:
     """Draw the charts of a run into ``folder`` as ``<name>.<format>``; return the paths written.
 
@@ -149,32 +159,117 @@ def render_all(
     of a ``replications.csv``; by default the ``replications.csv`` of the run
     folder that holds ``folder`` is used when it exists. Without it, the
     charts that need single replications are left out (unless named in
-    ``only``, which then fails with a message saying why).
+    ``only``, which then fails with a message saying why). With ``workers``
+    (:class:`partnersim.charts.workers.ChartWorkers`), the charts are drawn
+    side by side in its processes; the files are the same.
     """
-    from partnersim.charts.readable import check
-    from partnersim.charts.style import FORMATS, figure_size
-    from partnersim.charts.style import save as write
-
-    fmt = format.lower()
-    if fmt not in FORMATS:
-        raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
-    figure_size(size)  # fail before drawing anything
-    check(results)
-    folder = Path(folder)
-    wanted = [chart(name) for name in only] or list(CHARTS.values())
-    read = _rows(results, folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None
-    chosen = selection(only, has_rows=read is not None, has_partnership=results.has_partnership)
-    folder.mkdir(parents=True, exist_ok=True)
-    # Every chart is drawn first, then the set is moved into place: an interruption or an
-    # error midway leaves the charts that were there, never half of a new set.
-    staging = Path(tempfile.mkdtemp(prefix=".charts-", suffix=".partial", dir=folder))
+    rendering = Rendering.start(folder, format, size, workers=workers)
     try:
-        drawn = [write(c(results, size=size, rows=read), staging / f"{c.name}.{fmt}", fmt) for c in chosen]
-        for path in drawn:
-            os.replace(path, folder / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [folder / path.name for path in drawn]
+        rendering.draw(results, rows=rows, only=only)
+    except BaseException:
+        rendering.discard()
+        raise
+    return rendering.finish()
+
+
+class Rendering:
+    """A run's charts being drawn into a hidden staging folder inside ``folder``, then moved into it as a set.
+
+    :meth:`start` makes the staging folder (and, with ``workers`` and the
+    scenario, has the chart of the process drawn at once: it needs no
+    results); :meth:`draw` hands the charts of the results to the workers,
+    so this process may do other work meanwhile; :meth:`finish` waits for
+    them, draws here whatever they did not, and puts the set in place. An
+    interruption or an error midway leaves the charts that were there, never
+    half of a new set; :meth:`discard` gives up.
+    """
+
+    def __init__(self, folder: Path, staging: Path, fmt: str, size: str, workers: ChartWorkers | None) -> None:
+        self.folder, self.staging, self.fmt, self.size, self.workers = folder, staging, fmt, size, workers
+        self.results: Results | None = None
+        self.rows: Rows | None = None
+        self.chosen: list[Chart] = []
+        self.early: Scenario | None = None  # the scenario the workers drew the process chart from at the start
+        self.story_to_come = False
+
+    @classmethod
+    def start(cls, folder: str | Path, format: str = "png", size: str = "slide", *,
+              scenario: Scenario | None = None, workers: ChartWorkers | None = None) -> Rendering:
+        from partnersim.charts.sizes import FORMATS, figure_size
+
+        fmt = format.lower()
+        if fmt not in FORMATS:
+            raise PartnersimError(f'"format" must be one of {", ".join(FORMATS)}, got {format!r}.')
+        figure_size(size)  # fail before drawing anything
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".charts-", suffix=".partial", dir=folder))
+        rendering = cls(folder, staging, fmt, size, workers)
+        if workers is not None and scenario is not None and rendering._send(None, scenario, ("process",)):
+            rendering.early = scenario
+        return rendering
+
+    def draw(self, results: Results, *, rows: Rows | str | Path | None = None, only: Sequence[str] = (),
+             story_to_come: bool = False) -> None:
+        """Choose the charts of ``results`` to draw (see :func:`render_all`) and hand them to the workers.
+
+        With ``story_to_come``, ``rows`` tell no story yet: the charts that need one wait for the rows
+        :meth:`give_rows` gives, while the others are drawn.
+        """
+        from partnersim.charts.readable import check
+
+        check(results)
+        wanted = [chart(name) for name in only] or list(CHARTS.values())
+        read = _rows(results, self.folder, rows) if any(c.needs_rows or c.takes_rows for c in wanted) else None
+        self.chosen = selection(only, has_rows=read is not None, has_partnership=results.has_partnership)
+        self.results, self.rows, self.story_to_come = results, read, story_to_come and read is not None
+        drawn_early = self.early is not None and process_of(self.early) == process_of(results.scenario)
+        rest = tuple(c.name for c in self.chosen if not (c.name == "process" and drawn_early))
+        self._send(results, results.scenario, rest)
+
+    def give_rows(self, rows: Rows) -> None:
+        """The rows, story told, of a :meth:`draw` with ``story_to_come``."""
+        self.rows, self.story_to_come = rows, False
+        if self.workers is not None:
+            from partnersim.charts.workers import give_rows
+
+            if not give_rows(self.staging, rows):
+                self.workers.close()  # no drawer is left waiting for them: this process draws what is missing
+
+    def _send(self, results: Results | None, scenario: Scenario, charts: tuple[str, ...]) -> bool:
+        if self.workers is None or not charts:
+            return False
+        from partnersim.charts.workers import Job
+
+        return self.workers.send(Job(results, scenario, self.rows, charts, self.staging, self.fmt, self.size,
+                                     self.workers.drawers, self.story_to_come))
+
+    def finish(self) -> list[Path]:
+        """Wait for the charts handed out, draw those still missing here, one after the other, and move the set
+        into ``folder``; return the paths written."""
+        assert self.results is not None, "draw() first"
+        assert not self.story_to_come, "give_rows() first"
+        try:
+            done = self.workers.receive() if self.workers is not None else set()
+            if self.early is not None and process_of(self.early) != process_of(self.results.scenario):
+                done.discard("process")
+            drawn = [self.staging / f"{c.name}.{self.fmt}" for c in self.chosen]
+            for c, path in zip(self.chosen, drawn, strict=True):
+                if c.name not in done or not path.is_file():
+                    from partnersim.charts.style import save as write
+
+                    write(c(self.results, size=self.size, rows=self.rows), path, self.fmt)
+            for path in drawn:
+                os.replace(path, self.folder / path.name)
+        finally:
+            self.discard()
+        return [self.folder / path.name for path in drawn]
+
+    def discard(self) -> None:
+        """Give up: stop the workers still drawing, and remove the staging folder with what it holds."""
+        if self.workers is not None:
+            self.workers.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def selection(only: Sequence[str] = (), *, has_rows: bool = True, has_partnership: bool = False) -> list[Chart]:
@@ -227,6 +322,8 @@ __all__ = [
     "mermaid",
     "outcome_chart",
     "process_diagram",
+    "Rendering",
+    "process_of",
     "render_all",
     "s_curve_chart",
     "save",

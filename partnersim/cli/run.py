@@ -30,7 +30,10 @@ from partnersim.cli.common import (
 from partnersim.errors import ScenarioError
 
 if TYPE_CHECKING:
+    from partnersim.charts.workers import ChartWorkers
+    from partnersim.executors import Executor
     from partnersim.results.summary import Results
+    from partnersim.runs import Run
 
 
 @click.command(
@@ -84,22 +87,17 @@ def run(
     Warnings about the scenario (valid, but probably not what was meant) are
     printed on standard error before the run starts and kept in manifest.json.
     """
-    from partnersim.runs import execute
-    from partnersim.scenario.loader import load_checked
-
-    loaded, warnings = load_checked(scenario, overrides)
-    loaded = loaded.with_run(replications, seed)
-    # Shown even with --quiet: a warning is about the input, like an error, and goes to standard error.
-    for warning in warnings:
-        click.echo(str(warning), err=True)
-    done = with_progress(
-        None if precision else loaded.replications, quiet,
-        lambda progress: execute(
-            scenario, loaded, out=out, force=force, executor=make_executor(executor, jobs, scheduler),
-            precision=precision, overrides=overrides, warnings=[str(w) for w in warnings],
-            rows=rows, events=events, image_format=image_format, progress=progress,
-        ),
-    )
+    chosen = make_executor(executor, jobs, scheduler)
+    # Started first, so that the processes that draw the charts load matplotlib while this one loads the
+    # simulation and runs it.
+    chart_workers = _chart_workers(chosen.jobs) if chosen.forks else None
+    _quick_exit()
+    try:
+        done = _run(scenario, replications, seed, chosen, precision, overrides, out, force, rows, events,
+                    image_format, quiet, chart_workers)
+    finally:
+        if chart_workers is not None:
+            chart_workers.close()
     results = done.results
     if as_json:
         import json
@@ -118,6 +116,46 @@ def run(
 
         click.echo(f"Assumptions in force: {done.folder}/{ASSUMPTIONS} ({summary(done.assumptions)}; "
                    "partnersim validate lists them)")
+
+
+def _quick_exit() -> None:
+    """Once the process ends, what it loaded goes with it: spare the collector the passes it would make over all
+    of it while the interpreter shuts down (a tenth of a second once the simulation and its libraries are
+    loaded). Only at exit, so nothing changes while the process lives."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)  # once, however many runs this process makes
+    atexit.register(gc.freeze)
+
+
+def _chart_workers(jobs: int) -> ChartWorkers | None:
+    from partnersim.charts.workers import ChartWorkers
+
+    return ChartWorkers.start(jobs)
+
+
+def _run(
+    scenario: Path, replications: int | None, seed: int | None, executor: Executor, precision: float | None,
+    overrides: tuple[str, ...], out: Path | None, force: bool, rows: bool, events: bool, image_format: str,
+    quiet: bool, chart_workers: ChartWorkers | None,
+) -> Run:
+    from partnersim.runs import execute
+    from partnersim.scenario.loader import load_checked
+
+    loaded, warnings = load_checked(scenario, overrides)
+    loaded = loaded.with_run(replications, seed)
+    # Shown even with --quiet: a warning is about the input, like an error, and goes to standard error.
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    return with_progress(
+        None if precision else loaded.replications, quiet,
+        lambda progress: execute(
+            scenario, loaded, out=out, force=force, executor=executor,
+            precision=precision, overrides=overrides, warnings=[str(w) for w in warnings],
+            rows=rows, events=events, image_format=image_format, progress=progress, chart_workers=chart_workers,
+        ),
+    )
 
 
 def _precision_line(results: Results, precision: float) -> str:
