@@ -90,8 +90,8 @@ def text_columns(model: Model, records: Records) -> list[list[str]]:
             formatted.append(list(map(str, values.tolist())))
         else:
             cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
-            if not all(type(cell) is str for cell in cells):
-                cells = [str(cell) for cell in cells]
+            if set(map(type, cells)) - {str}:
+                cells = list(map(str, cells))
             formatted.append(cells)
     return formatted
 
