@@ -80,10 +80,13 @@ class ChartWorkers:
         # The helper imports the partnersim this process runs, whatever the folder it was started from holds.
         root = str(Path(__file__).resolve().parents[2])
         code = f"import sys; sys.path[0:1] = [{root!r}]; from partnersim.charts.workers import serve; serve()"
+        # The interpreter's options too (-W error, say): a chart that would fail here fails there, and is drawn again
+        # here, where it fails as it always did.
+        options: list[str] = getattr(subprocess, "_args_from_interpreter_flags", list)()
         try:
             # A session of its own: stopping the run stops the helper and its drawers as one group.
-            process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       start_new_session=True)
+            process = subprocess.Popen([sys.executable, *options, "-c", code], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, start_new_session=True)
         except OSError:
             return None
         return cls(process, drawers)
