@@ -70,6 +70,29 @@ def test_a_run_whose_chart_workers_are_gone_draws_its_charts_itself(tmp_path: Pa
 
 
 @POSIX
+def test_a_run_whose_chart_workers_do_not_answer_draws_its_charts_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnersim.charts import workers as chart_workers
+    from partnersim.charts.workers import ChartWorkers
+    from partnersim.runs import execute
+
+    path = SCENARIOS / "latam.yaml"
+    scenario = load_scenario(path).with_run(600, None)
+    alone = execute(path, scenario, out=tmp_path / "alone", executor=Executor(jobs=1))
+    monkeypatch.setattr(chart_workers, "PATIENCE", 1.0)
+    workers = ChartWorkers.start(2)
+    assert workers is not None
+    os.killpg(workers.process.pid, signal.SIGSTOP)  # alive, and silent
+    try:
+        stuck = execute(path, scenario, out=tmp_path / "stuck", executor=Executor(jobs=2), chart_workers=workers)
+        assert workers.process.returncode is not None  # stopped for good, not left behind
+    finally:
+        workers.close()
+    assert _charts(stuck.folder) == _charts(alone.folder)
+
+
+@POSIX
 def test_chart_workers_end_with_the_run(tmp_path: Path) -> None:
     from partnersim.charts.workers import ChartWorkers
     from partnersim.runs import execute

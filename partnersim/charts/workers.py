@@ -43,6 +43,7 @@ LONGEST_FIRST = ("s_curve", "start_dates", "outcomes", "stage_times", "timeline"
 JOB = "job.pickle"  # written in the charts' staging folder, which is removed with what it holds
 ROWS = "rows.pickle"  # the rows with their story, when they come after the job
 WAIT = 0.005  # seconds between looks for the rows
+PATIENCE = 600.0  # seconds the run waits for its charts before it draws them itself
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,27 @@ class ChartWorkers:
         self.sent = job.results is not None
         return True
 
-    def receive(self) -> set[str]:
-        """The names of the charts the helper wrote (waits for it to finish); empty if it failed."""
-        if not self.sent:
+    def receive(self, patience: float | None = None) -> set[str]:
+        """The names of the charts the helper wrote (waits for it to finish, at most ``patience`` seconds, by default
+        PATIENCE); empty if it failed, or took so long that something must be wrong with it (the run then draws
+        every chart)."""
+        import select
+        import time
+
+        if not self.sent or self.process.stdout is None:
             return set()
-        assert self.process.stdout is not None
+        stream = self.process.stdout.fileno()
+        deadline = time.monotonic() + (PATIENCE if patience is None else patience)
+        reply = bytearray()
         try:
-            reply = self.process.stdout.read()
+            while True:
+                ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    return set()
+                block = os.read(stream, 1 << 16)
+                if not block:
+                    break
+                reply += block
             done = pickle.loads(reply) if reply else []
         except (OSError, EOFError, pickle.UnpicklingError, ValueError):
             return set()
