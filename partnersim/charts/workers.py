@@ -207,6 +207,10 @@ def _prepare() -> None:
         small = Figure(figsize=(1, 1), dpi=style.PNG_DPI)
         FigureCanvasAgg(small)
         style.measure(small, "Warm", style.TICK_SIZE)
+    with contextlib.suppress(ImportError):  # the image writers Pillow loads on its first save
+        from PIL import Image
+
+        Image.preinit()
     # What is loaded now lives as long as the helper: the collector need not look at it again. Drawing makes
     # objects by the hundred thousand, most of them alive until the chart is saved: look less often.
     gc.freeze()
