@@ -1,23 +1,25 @@
 """A run's charts drawn side by side, in a helper process started before the run needs it.
 
-Drawing a run's seven or so charts one after the other takes several
-seconds, and importing matplotlib half a second more. A run started on
-several local workers therefore starts a helper at once: a fresh Python
-process (never a fork of the run's own process, whose worker pool and
-threads must not be copied) that imports matplotlib and the chart modules
-while the run reads its scenario and simulates. When the results are in, it
-is sent them, forks itself into as many drawers as the run has workers (it
-runs nothing but this module's code, so a fork copies no thread of another
-library's), and each drawer takes the next chart from a shared queue, the
-longest first, and writes it with :func:`partnersim.charts.style.save_drawn`:
-the same code, the same file as when this process draws it.
+Drawing a run's seven or so charts one after the other takes seconds, and
+importing matplotlib half a second more. A run started on several local
+workers therefore starts a helper at once: a fresh Python process (never a
+fork of the run's own process, whose worker pool and threads a fork would
+copy) that imports matplotlib and the chart modules while the run reads its
+scenario, and draws the chart of the process, which needs nothing else,
+while the run simulates. When the results are in, it is sent them, forks
+itself into as many drawers as the run has workers (it starts no thread of
+its own, and forks nothing but itself), and each drawer takes the next chart
+from a shared queue, the longest first, and writes it with
+:func:`partnersim.charts.style.save_drawn`: the same code, the same file as
+when the run draws it. The one chart that tells a replication as a story
+waits for it: the run sends it once that replication has been run again.
 
 The helper only ever saves time. Whatever it did not write (it could not be
-started, it died, a chart failed in it), the run draws itself, one chart
-after the other; an error in a chart is then raised here, as it always was.
-It ends with the run however the run ends: it is stopped with its drawers
-when the run is abandoned, and a helper whose run has gone stops at the next
-chart.
+started, it died, a chart failed in it, it did not answer in PATIENCE
+seconds), the run draws itself, one chart after the other; an error in a
+chart is then raised there, as it always was. It ends with the run however
+the run ends: it is stopped with its drawers when the run is abandoned, and
+a helper whose run has gone stops at the next chart.
 """
 
 from __future__ import annotations
