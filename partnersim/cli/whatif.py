@@ -506,8 +506,8 @@ def _print_indices(found: Any, code: str, top: int) -> None:
     for i in indices.order()[:top]:
         mark = "" if beyond[i] else " (reaches 0)"
         if sobol:
-            cells = [f"{indices.first[i]:.2f} ± {indices.first_half[i]:.2f}",
-                     f"{indices.total[i]:.2f} ± {indices.total_half[i]:.2f}{mark}"]
+            cells = [f"{max(indices.first[i], 0.0):.2f} ± {indices.first_half[i]:.2f}",
+                     f"{max(indices.total[i], 0.0):.2f} ± {indices.total_half[i]:.2f}{mark}"]
         else:
             cells = [f"{indices.mu_star[i]:.1f} ± {indices.mu_star_half[i]:.1f}{mark}", f"{indices.sigma[i]:.1f}"]
         table.add_row(literal(indices.names[i]), *cells)

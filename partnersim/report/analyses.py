@@ -263,7 +263,7 @@ def swings_table(sens: SavedSensitivity, code: str) -> Table:
 def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide") -> Briefing:
     """What explains each candidate's chance across the ranges of every setting at once."""
     from partnersim import __version__
-    from partnersim.charts.indices import finding, indices_chart, provenance, what
+    from partnersim.charts.indices import finding, indices_chart, provenance
     from partnersim.results.folder import read_manifest
     from partnersim.results.load import input_texts
 
@@ -277,7 +277,8 @@ def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide"
             chart = indices_chart(found, code, measure.key, top=top, size=size)
             charts.append(section(f"indices_{measure.key}_{code}", chart, chart_title(chart), _indices_caption(found)))
             findings.append(finding(found, code, measure.key) + ".")
-            leads.append(what(found, code, measure.key))
+            name = found.names[found.codes.index(code)]
+            leads.append(f"{name}:" if measure.key == "cooperation" else f"{name}, by {month_label(measure.date)}:")
         tables.append(indices_table(found, code, top))
     finished = manifest.get("finished")
     when = dt.datetime.fromisoformat(finished).date() if isinstance(finished, str) else dt.date.today()
@@ -367,4 +368,6 @@ def indices_table(found: GlobalSensitivity, code: str, top: int) -> Table:
 
 
 def _between(value: float, half: float, digits: int) -> str:
-    return f"{value:.{digits}f} ({max(value - half, 0.0):.{digits}f}–{value + half:.{digits}f})"
+    """An index and its interval, neither below zero: an index is a share, and an estimate below zero is the
+    sampling error of one near zero (indices.csv keeps the estimates as they are)."""
+    return f"{max(value, 0.0):.{digits}f} ({max(value - half, 0.0):.{digits}f}–{max(value + half, 0.0):.{digits}f})"
