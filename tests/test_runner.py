@@ -75,12 +75,13 @@ def test_partnersim_agrees_with_the_plain_simpy_model() -> None:
     assert low - 1 <= median_ours <= high + 1
 
 
-def test_sweep_points_on_dask_match_local_points() -> None:
+def test_design_points_on_dask_match_local_points() -> None:
     pytest.importorskip("dask.distributed")
-    from partnersim.whatif.points import run_points
+    from partnersim.whatif.points import design_points
 
-    points = [scenario(replications=400, allies={"TUR": {"hold": {"probability": p}}}) for p in (0.1, 0.6)]
-    local = run_points(points, jobs=1)
-    remote = run_points(points, executor=Executor(kind="dask", jobs=2))
+    base = scenario(replications=400)
+    values = [{"allies.TUR.hold.probability": p} for p in (0.1, 0.6)]
+    local = design_points(base, values, ["0.1", "0.6"], executor=Executor(jobs=1))
+    remote = design_points(base, values, ["0.1", "0.6"], executor=Executor(kind="dask", jobs=2))
     assert [p.results.to_dict() for p in remote] == [p.results.to_dict() for p in local]
     assert all(np.array_equal(a.outcome, b.outcome) for a, b in zip(local, remote, strict=True))

@@ -1,11 +1,12 @@
-"""Running many variants of one scenario, each on the same seed, across worker processes.
+"""Running many variants of one scenario on the same replications, and comparing them replication by replication.
 
-A sweep or a sensitivity analysis runs dozens of small variants ("points").
-Each point runs whole on one worker (one process per core, points handed out
-as workers become free), which keeps both cores busy without splitting small
-runs into chunks. Every point uses the same seed, so all of them share their
-random numbers (common random numbers): the differences between points are
-the effects of the parameters, not noise.
+A sweep or a sensitivity analysis runs dozens of small variants ("points")
+of one scenario. They run as one design (:mod:`partnersim.designs`): the
+rows of a chunk are (point, replication) pairs, each drawn exactly as the
+point's own run would draw it, so every point shares its random numbers with
+the others (common random numbers) and the differences between points are
+the effects of the settings, not noise. A comparison's scenarios, which may
+differ in anything, run one by one (:func:`run_point`).
 
 Each point returns its :class:`Results` and, per replication and candidate,
 its outcome, so that two points can be compared replication by replication.
@@ -90,19 +91,20 @@ class PointTotals:
 
 def design_points(
     scenario: Scenario, values: Sequence[Mapping[str, Any]], names: Sequence[str], *,
-    executor: Executor | None = None, progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None, progress: Callable[[int], None] | None = None, base: bool = True,
 ) -> list[Point]:
     """``scenario`` at each of ``values`` (key path → value), on its replications and seed, run as one design
     (:mod:`partnersim.designs`): each point what its own run gives, at the cost of one run of them all.
 
-    The first point is the base: only its Results say how unusual a case's stated history is."""
+    With ``base``, the first point is the base (a sensitivity analysis's): only its Results say how unusual a
+    case's stated history is; without, no point's do (a sweep's points are variants alike)."""
     points = Points(scenario, values, names)
     totals = fold_points(points, scenario.replications, PointTotals, seed=scenario.seed, executor=executor,
                          progress=progress)
     found = []
     for point, total in enumerate(totals):
         model = points[point]
-        found.append(Point(summarise(model, total.aggregate, history=point == 0), total.rows.outcome, tuple(model.outcomes),
+        found.append(Point(summarise(model, total.aggregate, history=base and point == 0), total.rows.outcome, tuple(model.outcomes),
                            total.rows.active))
     return found
 
@@ -115,27 +117,3 @@ def run_point(
     rows = OutcomeRows(scenario.replications, len(scenario.candidates))
     results = simulate(scenario, jobs=jobs, executor=executor, on_records=rows, progress=progress)
     return Point(results, rows.outcome, rows.outcomes, rows.active)
-
-
-def run_points(
-    scenarios: Sequence[Scenario], *, jobs: int = 1, progress: Callable[[int], None] | None = None,
-    executor: Executor | None = None,
-) -> list[Point]:
-    """Simulate every scenario; ``progress`` is told the replications of each point as it finishes.
-
-    With ``jobs`` above 1 the points run whole on that many worker processes
-    (each point on one), or on a Dask cluster with ``executor``; the results
-    are the same as with one, point for point.
-    """
-    executor = executor or Executor(jobs=min(jobs, len(scenarios)))
-    done = []
-    # Every point is handed out at once: a worker that finishes takes the next.
-    for point in executor.map(_run_point, scenarios, window=len(scenarios)):
-        done.append(point)
-        if progress is not None:
-            progress(point.results.scenario.replications)
-    return done
-
-
-def _run_point(_: None, scenario: Scenario) -> Point:
-    return run_point(scenario)

@@ -28,9 +28,11 @@ from partnersim.executors import Executor
 from partnersim.results.summary import CandidateResult
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.loader import load_scenario
+from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
 from partnersim.values.durations import format_duration, parse_date, parse_duration
-from partnersim.whatif.points import Point, run_points
+from partnersim.whatif.points import Point
+from partnersim.whatif.points import design_points as run_design_points
 
 SOURCE = "--param"
 Kind = Literal["number", "duration", "date"]
@@ -257,9 +259,11 @@ def sweep(
     common_seed = base.seed if seed is None else seed
     n = replications or base.replications
     values = design_points(params, design, samples, common_seed)
-    scenarios = [
-        load_point(path, overrides, params, point).with_updates(replications=n, seed=common_seed)
-        for point in values
-    ]
-    points = run_points(scenarios, jobs=jobs, progress=progress, executor=executor)
-    return Sweep(base.with_updates(replications=n, seed=common_seed), list(params), design, values, points)
+    # Every point as one design, on the same replications: what each point's own run gives. The points'
+    # settings are checked by the schema; their ends were checked with every rule (prepare).
+    scenario = base.with_updates(replications=n, seed=common_seed)
+    settings = [dict(parse(text) for text in overrides_at(params, point)) for point in values]
+    points = run_design_points(scenario, [{".".join(key): value for key, value in s.items()} for s in settings],
+                               [", ".join(overrides_at(params, point)) for point in values],
+                               executor=executor or Executor(jobs=jobs), progress=progress, base=False)
+    return Sweep(scenario, list(params), design, values, points)
