@@ -70,3 +70,11 @@ def test_a_setting_that_is_not_a_chance_needs_a_range(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "give the range to search for stages.expert_talks.teams with --range LOW:HIGH" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_setting_that_does_not_load_is_one_line_naming_it(tmp_path: Path) -> None:
+    latam = str(Path(__file__).parent.parent / "scenarios" / "latam.yaml")
+    result = CliRunner().invoke(cli, ["seek", latam, "allies.TRU.hold.probability", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "SETTING --range: allies.TRU: unknown ally 'TRU' (did you mean 'TUR'?)" in result.output
+    assert "--param" not in result.output and not (tmp_path / "x").exists()

@@ -588,8 +588,11 @@ def seek(
     quiet: bool,
 ) -> None:
     """Find the value of SETTING (a key path, as for --set) at which a candidate's chance reaches --target."""
+    import dataclasses
+
     from partnersim import safetext
     from partnersim.charts.seek import sentence
+    from partnersim.errors import ScenarioError
     from partnersim.executors import default_jobs
     from partnersim.kinds import PROBABILITY_KEYS
     from partnersim.scenario.keys import flatten
@@ -606,7 +609,11 @@ def seek(
         if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:
             raise click.UsageError(f"give the range to search for {setting} with --range LOW:HIGH")
         bounds = "0:1"
-    base_scenario, (param,) = prepare(scenario, [f"{setting}={bounds}"], overrides)
+    try:
+        base_scenario, (param,) = prepare(scenario, [f"{setting}={bounds}"], overrides)
+    except ScenarioError as exc:  # the setting and its range are this command's, not a sweep's --param
+        raise ScenarioError([dataclasses.replace(p, file="SETTING --range") if p.file == "--param" else p
+                             for p in exc.problems]) from None
     if seed is not None:
         base_scenario = base_scenario.with_updates(seed=seed)
     codes = [c.code for c in base_scenario.candidates]
