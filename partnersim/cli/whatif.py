@@ -457,6 +457,9 @@ def _global_sensitivity(
     gsa.require_salib()
     chosen = factors(loaded, list(ranges))
     replications = replications or gsa.REPLICATIONS
+    if method == "sobol" and replications < 2:
+        raise click.UsageError("-n must be at least 2 with --method sobol: each point's futures are split in two "
+                               "halves, so that the simulation's noise does not count as an effect")
     samples = samples or gsa.SAMPLES[method]
     gsa.measures_of(loaded, by)  # a --by outside the horizon is refused before anything runs
     size = gsa.design_size(method, samples, len(gsa.group_names(gsa.inputs_of(loaded, chosen, group_by))))
