@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from partnersim import safetext
 from partnersim.charts.compare import changes_chart, compare_chart
-from partnersim.charts.style import save
+from partnersim.charts.style import save_drawn
 from partnersim.charts.sweep import sweep_chart
 from partnersim.charts.tornado import tornado_chart
 from partnersim.results.folder import RunFolder, default_folder
@@ -47,8 +47,8 @@ def open_folder(kind: str, label: str, out: Path | None, force: bool) -> RunFold
 
 
 def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
-
-    save(fig, folder.path / "charts" / name, image_format)
+    # Each figure is thrown away once written: drawn in one pass, the same file as save() writes.
+    save_drawn(fig, folder.path / "charts" / name, image_format)
 
 
 def _sources(path: Path) -> list[Path]:
