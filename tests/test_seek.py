@@ -57,7 +57,8 @@ def test_a_target_out_of_reach_is_said_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["seek", str(path), "allies.default.hold.lifted", "--target", "0.2",
                                       "-n", "500", "-o", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    assert "No value of the allies' chance of lifting a hold in the range gives" in result.output
+    assert "ARG's chance of cooperation by Jan 2125 stays above 20% over the whole range of the allies' chance of " \
+        "lifting a hold" in result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["answer"] is None and (out / "charts" / "seek.png").is_file()
     rows = (out / "seek.csv").read_text(encoding="utf-8").splitlines()

@@ -95,8 +95,10 @@ def finding(found: Seek) -> str:
     phrase = setting_phrase(found.scenario, found.param.path)
     if found.answer is None:
         lo, hi = float(np.min(found.chances)), float(np.max(found.chances))
-        return (f"No value of {phrase} in the range gives {name} {what}: the chance stays between "
-                f"{percent(lo)} and {percent(hi)}")
+        side = "above" if lo > found.target else "below"
+        return (f"{possessive(name)} chance of {found.scenario.template.success_words} by "
+                f"{style.month_year(found.measure.date)} stays {side} {percent(found.target)} over the whole range "
+                f"of {phrase}: {percent(lo)} to {percent(hi)}")
     return f"{_capital(phrase)} at {value_text(found, found.answer)} gives {name} {what}"
 
 
