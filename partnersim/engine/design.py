@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from partnersim.engine.model import Model
-from partnersim.kinds.base import AllyRecord, ChunkKeys, Entering, Leaving
+from partnersim.kinds.base import AllyRecord, ChunkKeys, Entering, Leaving, Members
 
 # What stacked points may differ in: the rest of the model must be the same for every point.
 _MAY_DIFFER = {"scenario", "stages", "requests", "withdrawal_rate", "inputs", "candidate_names"}
@@ -118,14 +118,12 @@ class _ByPoint:
     """Rows grouped by their point: which member serves each row."""
 
     def __init__(self, points: list[int]) -> None:
-        self._member = {p: k for k, p in enumerate(points)}
+        self.members = Members.of(points)
 
     def groups(self, points: np.ndarray | None) -> list[tuple[int, np.ndarray]]:
-        assert points is not None, "a stacked model runs only on keys that carry each row's point"
-        found = []
-        for point in np.unique(points).tolist():
-            found.append((self._member[point], np.flatnonzero(points == point)))
-        return found
+        """Each member present and its rows."""
+        members = self.members.rows(points)
+        return [(k, np.flatnonzero(members == k)) for k in np.unique(members).tolist()]
 
 
 @dataclass
@@ -202,8 +200,7 @@ class _Rates(_ByPoint):
         self.rates = rates
 
     def rows(self, points: np.ndarray | None) -> np.ndarray:
-        assert points is not None
-        return self.rates[np.array([self._member[p] for p in points.tolist()], dtype=np.int64)]
+        return self.rates[self.members.rows(points)]
 
 
 def requests_of(model: Model, u: np.ndarray, points: np.ndarray | None) -> np.ndarray:

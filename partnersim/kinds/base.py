@@ -108,6 +108,25 @@ class ChunkKeys:
                          tries=tries, points=None if self.points is None else np.repeat(self.points[rows], repeat))
 
 
+@dataclass(frozen=True)
+class Members:
+    """The design points a stage stacked over several of them serves (see :mod:`partnersim.engine.design`),
+    one per member, in ascending order: a row's member is found from its point (``ChunkKeys.points``)."""
+
+    points: np.ndarray  # (M,) int64, ascending
+
+    @classmethod
+    def of(cls, points: Sequence[int]) -> Members:
+        found = np.asarray(points, dtype=np.int64)
+        assert np.all(np.diff(found) > 0), "a stacked stage's points come in ascending order"
+        return cls(found)
+
+    def rows(self, points: np.ndarray | None) -> np.ndarray:
+        """(R,) the member of each row of a chunk whose rows carry their points."""
+        assert points is not None, "a stacked stage runs only on keys that carry each row's point"
+        return np.searchsorted(self.points, points)
+
+
 def expand(key: np.uint64 | np.ndarray, extra: int) -> np.uint64 | np.ndarray:
     """A stage key laid out for broadcasting against (R, C) followed by ``extra`` more axes."""
     if np.ndim(key) == 0:

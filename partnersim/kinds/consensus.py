@@ -31,6 +31,7 @@ from partnersim.kinds.base import (
     Exit,
     Kind,
     Leaving,
+    Members,
     StageBase,
     expand,
     least_of,
@@ -266,7 +267,7 @@ class Consensus:
         self.elections = tuple(sorted(elections, key=lambda e: e.day))
         self.blocs = tuple(blocs)
         self.members: list[Consensus] = [self]  # more than one: stacked over a design's points (``stack``)
-        self.member_of: dict[int, int] = {}  # a design point's member
+        self.points: Members | None = None  # the design points of the members, when stacked
 
     @classmethod
     def stack(cls, stages: list[Consensus], points: list[int]) -> Consensus | None:
@@ -279,16 +280,13 @@ class Consensus:
             return None
         stacked = copy.copy(first)
         stacked.members = list(stages)
-        stacked.member_of = {point: k for k, point in enumerate(points)}
+        stacked.points = Members.of(points)
         stacked.hold_p = np.stack([s.hold_p for s in stages])  # (M, A)
         stacked.lifted_p = np.stack([s.lifted_p for s in stages])
         return stacked
 
     def _members(self, keys: ChunkKeys) -> np.ndarray | None:
-        if len(self.members) == 1:
-            return None
-        assert keys.points is not None
-        return np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+        return None if self.points is None else self.points.rows(keys.points)
 
     def _each(self, members: np.ndarray | None) -> list[tuple[int, Consensus, np.ndarray | None]]:
         """Each member present, its number and its rows (None: one member, every row)."""

@@ -35,6 +35,7 @@ from partnersim.kinds.base import (
     Entering,
     Exit,
     Kind,
+    Members,
     StageBase,
     expand,
     least_of,
@@ -97,7 +98,7 @@ class Talks:
         self.max_rounds = params.max_rounds
         self.limit = params.max_rounds if params.max_rounds is not None else ROUND_CAP
         self.members: list[Talks] = [self]  # more than one: stacked over a design's points (``stack``)
-        self.member_of: dict[int, int] = {}
+        self.points: Members | None = None  # the design points of the members, when stacked
 
     @classmethod
     def stack(cls, stages: list[Talks], points: list[int]) -> Talks:
@@ -105,15 +106,14 @@ class Talks:
         rounds, chance of agreement and round limit."""
         stacked = copy.copy(stages[0])
         stacked.members = list(stages)
-        stacked.member_of = {point: k for k, point in enumerate(points)}
+        stacked.points = Members.of(points)
         return stacked
 
     def _rows(self, keys: ChunkKeys) -> _Rows:
         """Each row's settings: scalars for one stage, (R, 1) arrays for a stacked one."""
-        if len(self.members) == 1:
+        if self.points is None:
             return _Rows(None, self.teams, self.agreement, self.limit, self.max_rounds is None)
-        assert keys.points is not None
-        members = np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+        members = self.points.rows(keys.points)
 
         def column(values: list[float | int | bool]) -> np.ndarray:
             return np.asarray(values)[members][:, None]

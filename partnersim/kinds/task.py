@@ -16,6 +16,7 @@ from partnersim.kinds.base import (
     Entering,
     Exit,
     Kind,
+    Members,
     StageBase,
     least_of,
     most_of,
@@ -41,16 +42,15 @@ class Task:
         self.index = index
         self.key = key_of(name)
         self.duration = params.duration
-
-    durations: tuple[Any, ...] = ()  # stacked over a design's points (``stack``): each member's duration
-    member_of: dict[int, int] = {}
+        self.durations: tuple[Any, ...] = ()  # stacked over a design's points (``stack``): each member's duration
+        self.points: Members | None = None  # the design points of the members, when stacked
 
     @classmethod
     def stack(cls, stages: list[Task], points: list[int]) -> Task:
         """One stage drawing the rows of design points ``points`` at once, each with its own point's duration."""
         stacked = copy.copy(stages[0])
         stacked.durations = tuple(s.duration for s in stages)
-        stacked.member_of = {point: k for k, point in enumerate(points)}
+        stacked.points = Members.of(points)
         return stacked
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
@@ -62,10 +62,9 @@ class Task:
         return elapsed + self._by_member(keys, u, lambda dist, u: dist.residual(u, np.full(u.shape, elapsed)))
 
     def _by_member(self, keys: ChunkKeys, u: np.ndarray, draw: Callable[[Any, np.ndarray], np.ndarray]) -> np.ndarray:
-        if not self.durations:
+        if self.points is None:
             return draw(self.duration, u)
-        assert keys.points is not None
-        members = np.array([self.member_of[p] for p in keys.points.tolist()], dtype=np.int64)
+        members = self.points.rows(keys.points)
         out = np.empty(u.shape)
         for k in np.unique(members).tolist():
             rows = members == k
