@@ -268,9 +268,7 @@ def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide"
     from partnersim.results.load import input_texts
 
     manifest = read_manifest(folder) or {}
-    data = saved.read_json_of(folder, "indices")
-    codes = [str(c) for c in data.get("codes_charted", found.codes)]
-    top = int(data.get("top", 12))
+    codes, top = found.charted or found.codes, found.top
     charts, tables, findings, leads = [], [], [], []
     for code in codes:
         for measure in found.measures:

@@ -260,6 +260,8 @@ class GlobalSensitivity:
     names: list[str]  # the candidates' names
     phrases: list[str] = field(default_factory=list)  # each group as a sentence says it
     indices: dict[tuple[str, str], Indices] = field(default_factory=dict)
+    charted: list[str] = field(default_factory=list)  # the candidates whose charts the folder holds (all: empty)
+    top: int = 12  # settings shown in each chart and table
 
     @property
     def grouped(self) -> bool:
@@ -482,7 +484,7 @@ def to_data(found: GlobalSensitivity) -> dict[str, Any]:
         "scenario": found.scenario.model_dump(mode="json", exclude_none=True),
         "method": found.method, "samples": found.samples, "replications": found.replications,
         "points": found.points, "groups": found.groups, "phrases": found.phrases, "codes": found.codes,
-        "names": found.names,
+        "names": found.names, "codes_charted": found.charted or found.codes, "top": found.top,
         "inputs": [{"factor": dataclasses.asdict(i.factor), "group": i.group, "low": i.low, "high": i.high,
                     "how": i.how} for i in found.inputs],
         "measures": [{"key": m.key, "day": m.day, "date": m.date.isoformat()} for m in found.measures],
@@ -512,7 +514,8 @@ def from_data(data: dict[str, Any], scenario: Scenario) -> GlobalSensitivity:
     found = GlobalSensitivity(scenario, str(data["method"]), inputs, [str(g) for g in data["groups"]],
                               int(data["samples"]), int(data["replications"]), int(data["points"]), measures,
                               [str(c) for c in data["codes"]], [str(n) for n in data["names"]],
-                              [str(p) for p in data["phrases"]])
+                              [str(p) for p in data["phrases"]], charted=[str(c) for c in data["codes_charted"]],
+                              top=int(data["top"]))
     for item in data["indices"]:
         interactions = item["interactions"]
         found.indices[(str(item["candidate"]), str(item["measure"]))] = Indices(

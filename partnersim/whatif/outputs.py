@@ -140,7 +140,8 @@ def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, c
     from partnersim.whatif.indices import rows, to_data
 
     folder.write_text("indices.csv", csv_text(rows(found)))
-    _write_data(folder, "indices", {"format": FORMAT, **to_data(found), "codes_charted": list(codes), "top": top})
+    found.charted, found.top = list(codes), top
+    _write_data(folder, "indices", {"format": FORMAT, **to_data(found)})
     charts = []
     for code in codes:
         for measure in found.measures:

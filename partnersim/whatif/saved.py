@@ -237,11 +237,6 @@ def read_indices(folder: Path) -> GlobalSensitivity:
         return from_data(data, _scenario_of(data["scenario"]))
 
 
-def read_json_of(folder: Path, kind: str) -> dict[str, Any]:
-    """The JSON a what-if folder of ``kind`` keeps, read as :func:`_read` reads it."""
-    return _read(folder, kind)[0]
-
-
 def _read(folder: Path, kind: str) -> tuple[dict[str, Any], dt.datetime | None]:
     """The JSON of a what-if folder and when the command finished; one line of what to do when unreadable."""
     noun = NOUNS.get(kind, kind)
