@@ -90,10 +90,10 @@ class Input:
             return json.loads(text) if text.startswith("{") else text
         if self.how == "whole":
             return int(min(max(round(x), math.ceil(self.low)), math.floor(self.high)))
-        if self.how == "date":
-            return dt.date.fromordinal(int(round(x))).isoformat()
-        if self.how == "duration":
-            return f"{round(x, 3)}d"
+        if self.how in ("date", "duration"):  # a --range: as a sweep sets the same range
+            from partnersim.whatif.sweep import Param
+
+            return Param(self.factor.path, self.low, self.high, None, self.how).setting(x)  # type: ignore[arg-type]
         return float(x)
 
 

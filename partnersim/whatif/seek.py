@@ -26,7 +26,6 @@ import numpy as np
 
 from partnersim.designs import Points, fold_points
 from partnersim.executors import Executor
-from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
 from partnersim.stats import wilson
 from partnersim.whatif.indices import Measure, _SharesOf, measures_of
@@ -89,7 +88,7 @@ def seek(
         new = [v for v in dict.fromkeys(values) if v not in ran]
         if not new:
             return
-        points = Points(scenario, [{param.path: _value(param, v)} for v in new],
+        points = Points(scenario, [{param.path: param.setting(v)} for v in new],
                         [f"{param.path} = {param.value(v)}" for v in new])
         totals = fold_points(points, replications, _SharesOf(np.array([measure.day]), replications),
                              seed=scenario.seed, executor=executor, progress=progress)
@@ -108,11 +107,6 @@ def seek(
     low, high = _bounds(values, reached, replications, target) if answer is not None else (None, None)
     return Seek(scenario, param, code, scenario.candidates[column].label, measure, target, replications, values,
                 reached, np.array([rounds[v] for v in values.tolist()]), base, answer, low, high, crossings)
-
-
-def _value(param: Param, x: float) -> object:
-    """The value at ``x`` as a scenario document holds it (what ``--set`` would read from its text)."""
-    return parse(f"{param.path}={param.value(x)}")[1]
 
 
 def _grid(param: Param, low: float, high: float) -> list[float]:

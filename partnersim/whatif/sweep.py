@@ -63,6 +63,10 @@ class Param:
             return str(int(round(x)))
         return f"{x:.6g}"
 
+    def setting(self, x: float) -> Any:
+        """The value at ``x`` as a scenario document holds it: what ``--set`` reads from :meth:`value`."""
+        return parse(f"{self.path}={self.value(x)}")[1]
+
     def number(self, x: float) -> float | int | dt.date:
         """The value at ``x`` for a table or an axis."""
         if self.kind == "date":
