@@ -59,6 +59,11 @@ def duration_words(days: float) -> str:
     return f"{text} {unit}{'' if text == '1' else 's'}"
 
 
+def capital(text: str) -> str:
+    """``text`` as it starts a sentence or a title: its first letter a capital, the rest as written."""
+    return text[:1].upper() + text[1:]
+
+
 def in_sentence(label: str) -> str:
     """A label as it reads inside a sentence: ``Allied consensus`` → ``allied consensus``, but ``IPCP approval``
     and ``NATO`` keep their capitals (a first word in capitals is an acronym)."""

@@ -27,7 +27,7 @@ from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.safetext import line
 from partnersim.stats import leaders
-from partnersim.text import join_words, percent, points
+from partnersim.text import capital, join_words, percent, points
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -124,7 +124,7 @@ def finding(comparison: Comparison) -> str:
     if len(movers) == 1:
         name = _plain(next(c.name for c in variant.candidates if c.code in movers))
         return f"{name}: {text}"
-    return text[:1].upper() + text[1:]
+    return capital(text)
 
 
 def _plain(name: str) -> str:

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from partnersim.charts import style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.labels import possessive
-from partnersim.text import join_words
+from partnersim.text import capital, join_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -91,11 +91,11 @@ def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
     first = found.phrases[leading[0]]
     if len(leading) == 1:
         if found.method == "sobol":
-            return f"{_capital(first)} explains most of {subject}: {value[leading[0]]:.0%} of its variance"
-        return f"{_capital(first)} moves {subject} most: {value[leading[0]]:.0f} points across its range"
+            return f"{capital(first)} explains most of {subject}: {value[leading[0]]:.0%} of its variance"
+        return f"{capital(first)} moves {subject} most: {value[leading[0]]:.0f} points across its range"
     # Several within noise of each other: two named, the rest counted (a title has two lines).
     names = join_words([first, found.phrases[leading[1]]] + ([f"{len(leading) - 2} more setting{'s' if len(leading) > 3 else ''}"] if len(leading) > 2 else []))
-    return f"{_capital(names)}, within noise of each other, {'explain' if found.method == 'sobol' else 'move'} " \
+    return f"{capital(names)}, within noise of each other, {'explain' if found.method == 'sobol' else 'move'} " \
            f"most of {subject}"
 
 
@@ -122,11 +122,8 @@ def provenance(found: GlobalSensitivity) -> str:
 
 
 def _share(x: float) -> str:
-    return f"{max(x, 0.0):.0%}" if x >= 0 else "0%"
+    return f"{max(x, 0.0):.0%}"  # a share of the variance: an estimate below zero is one near zero
 
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _key(indices: Indices) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from partnersim.charts import style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.labels import possessive, setting_phrase
-from partnersim.text import percent
+from partnersim.text import capital, percent
 
 if TYPE_CHECKING:
     from partnersim.whatif.seek import Seek
@@ -77,11 +77,8 @@ def value_text(found: Seek, x: float) -> str:
 
 
 def _axis_label(found: Seek) -> str:
-    return f"{_capital(setting_phrase(found.scenario, found.param.path))} ({found.param.path})"
+    return f"{capital(setting_phrase(found.scenario, found.param.path))} ({found.param.path})"
 
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def target_words(found: Seek) -> str:
@@ -99,7 +96,7 @@ def finding(found: Seek) -> str:
         return (f"{possessive(name)} chance of {found.scenario.template.success_words} by "
                 f"{style.month_year(found.measure.date)} stays {side} {percent(found.target)} over the whole range "
                 f"of {phrase}: {percent(lo)} to {percent(hi)}")
-    return f"{_capital(phrase)} at {value_text(found, found.answer)} gives {name} {what}"
+    return f"{capital(phrase)} at {value_text(found, found.answer)} gives {name} {what}"
 
 
 def subtitle(found: Seek) -> str:

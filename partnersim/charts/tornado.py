@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from partnersim.charts import dates, style
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.scenario.labels import possessive
-from partnersim.text import percent
+from partnersim.text import capital, percent
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
             return f"No single setting moves {possessive(name)} chance of {what} beyond the noise"
         e = effects[0]
         low, high = _ends(e)
-        return (f"{_capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
+        return (f"{capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
                 f"{percent(low)} to {percent(high)}")
     if not effects:
         return f"No single setting gives {name} an even chance of {what} by {_by(sens)}"
@@ -83,11 +83,8 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
     reached = sorted(d for d in dates if d is not None)
     early = style.month_year(reached[0]) if reached else f"after {_by(sens)}"
     late = f"after {_by(sens)}" if None in dates or not reached else style.month_year(reached[-1])
-    return f"{_capital(e.factor.phrase)} moves {possessive(name)} even-chance date most: {early} to {late}"
+    return f"{capital(e.factor.phrase)} moves {possessive(name)} even-chance date most: {early} to {late}"
 
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _by(sens: Sensitivity) -> str:

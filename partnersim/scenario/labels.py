@@ -11,6 +11,7 @@ from __future__ import annotations
 from partnersim.kinds import KINDS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.schema import Scenario
+from partnersim.text import capital
 
 # Key path within a stage, an ally entry or a candidate → its label.
 KEY_LABELS: dict[str, str] = {
@@ -48,7 +49,7 @@ def _names(scenario: Scenario, path: str) -> tuple[str, str]:
     stages = {s.name: s.label for s in template.stages} if template else {}
     if parts[0] == "allies" and len(parts) >= 3:
         who = _who(scenario, parts[1], "allies.", parts[2:])
-        return f"{_capital(who)}: {_setting(parts[2:])}", _ally_phrase(who, parts[2:])
+        return f"{capital(who)}: {_setting(parts[2:])}", _ally_phrase(who, parts[2:])
     if parts[0] == "stages" and len(parts) >= 3:
         stage = stages.get(parts[1], parts[1])
         if len(parts) >= 5 and parts[2] == "allies":
@@ -105,9 +106,6 @@ def possessive(who: str) -> str:
         who = "the " + who
     return f"{who}'" if who.endswith("s") else f"{who}'s"
 
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _setting(parts: list[str]) -> str:
