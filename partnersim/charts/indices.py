@@ -81,7 +81,7 @@ def leaders(indices: Indices) -> list[int]:
 def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
     """The title: what explains the chance most (only what is beyond noise), and how much."""
     indices = found.indices[(code, measure)]
-    subject = what(found, code, measure)
+    subject = capital(what(found, code, measure))
     if indices.variance == 0:
         return f"No setting moves {subject}"
     leading = leaders(indices)
@@ -89,14 +89,16 @@ def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
         return f"No setting explains {subject} beyond the noise of the design"
     value, _ = _key(indices)
     first = found.phrases[leading[0]]
+    # The subject first, so that a title cut at its second line keeps it.
     if len(leading) == 1:
         if found.method == "sobol":
-            return f"{capital(first)} explains most of {subject}: {value[leading[0]]:.0%} of its variance"
-        return f"{capital(first)} moves {subject} most: {value[leading[0]]:.0f} points across its range"
+            return f"{subject}: {first} explains the largest share of its variance, {value[leading[0]]:.0%}"
+        return f"{subject}: {first} moves it most, {value[leading[0]]:.0f} points across its range"
     # Several within noise of each other: two named, the rest counted (a title has two lines).
-    names = join_words([first, found.phrases[leading[1]]] + ([f"{len(leading) - 2} more setting{'s' if len(leading) > 3 else ''}"] if len(leading) > 2 else []))
-    return f"{capital(names)}, within noise of each other, {'explain' if found.method == 'sobol' else 'move'} " \
-           f"most of {subject}"
+    more = len(leading) - 2
+    names = join_words([first, found.phrases[leading[1]]] + ([f"{more} more setting{'s' if more > 1 else ''}"]
+                                                              if more else []))
+    return f"{subject}: {names} lead, within noise of each other"
 
 
 def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:
@@ -107,7 +109,8 @@ def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:
                 "lines: 95% intervals")
         if indices.interactions is not None and indices.variance:
             share, low, high = indices.interactions
-            text += f"; interactions: {_share(share)} of the variance (95%: {_share(low)}–{_share(high)})"
+            text += ("; interactions: none beyond noise" if low <= 0 else
+                     f"; interactions: {_share(share)} of the variance (95%: {_share(low)}–{_share(high)})")
     else:
         text = (f"Morris elementary effects, {every}; bar: μ*, the mean change across a setting's range "
                 "(line: 95% interval); dot: σ, how much it varies with the others")

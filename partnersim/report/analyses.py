@@ -274,9 +274,11 @@ def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide"
         for measure in found.measures:
             chart = indices_chart(found, code, measure.key, top=top, size=size)
             charts.append(section(f"indices_{measure.key}_{code}", chart, chart_title(chart), _indices_caption(found)))
-            findings.append(finding(found, code, measure.key) + ".")
-            name = found.names[found.codes.index(code)]
-            leads.append(f"{name}:" if measure.key == "cooperation" else f"{name}, by {month_label(measure.date)}:")
+            # The finding's subject ("Argentina's chance of cooperation by Dec 2031:") is its lead, set in bold.
+            text = finding(found, code, measure.key)
+            subject, colon, _ = text.partition(": ")
+            leads.append(subject + ":" if colon else "")
+            findings.append(text + ".")
         tables.append(indices_table(found, code, top))
     finished = manifest.get("finished")
     when = dt.datetime.fromisoformat(finished).date() if isinstance(finished, str) else dt.date.today()
