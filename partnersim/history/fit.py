@@ -230,6 +230,7 @@ def fit_delays(
     bootstrap: int = 0,
     rng: np.random.Generator | None = None,
     hold_sigma: float | None = ASSUMED_HOLD_SIGMA,
+    ranges: np.ndarray | None = None,
 ) -> DelayFit:
     """Fit the body-plus-hold model to whole-day delays by maximum likelihood.
 
@@ -237,11 +238,16 @@ def fit_delays(
     higher likelihood (both have two parameters). ``bootstrap`` refits to
     samples drawn from the fitted model give the KS p-value and 90% intervals
     (``rng`` makes them repeatable). ``hold_sigma`` fixes the spread of hold
-    lengths (sigma of log-days); ``None`` estimates it.
+    lengths (sigma of log-days); ``None`` estimates it. ``ranges`` (rows of
+    ``[first, last]`` whole days) adds delays known only to lie in a range: an
+    ally whose consent the record dates only to the month, or not at all but
+    before the last ally's; each counts with the probability of its range.
+    The goodness of fit and the bootstrap read the exact delays only.
     """
     values = check_days(days)
+    spans = _check_ranges(ranges)
     families = FAMILIES if family == "best" else (family,)
-    fits = {name: _maximise(values, name, hold_sigma) for name in families}
+    fits = {name: _maximise(values, name, hold_sigma, spans=spans) for name in families}
     chosen = max(fits, key=lambda name: fits[name][1])
     params, loglik = fits[chosen]
     distance = ks_distance(values, params)
@@ -272,12 +278,26 @@ def _unpack(theta: np.ndarray, family: Family, hold_sigma: float | None) -> Para
     return Params(family, a, math.exp(theta[1]), float(special.expit(theta[2])), float(theta[3]), sigma)
 
 
+def _check_ranges(ranges: np.ndarray | None) -> np.ndarray:
+    """Ranges of whole days as an ``(n, 2)`` array, each first ≤ last and ≥ 0; raise on anything else."""
+    if ranges is None:
+        return np.zeros((0, 2))
+    spans = np.asarray(ranges, dtype=float).reshape(-1, 2)
+    if not np.all(np.isfinite(spans)) or np.any(spans < 0) or np.any(spans[:, 0] > spans[:, 1]):
+        raise PartnersimError("a range of delays must be two finite numbers of days, 0 or more, first ≤ last")
+    return spans
+
+
 def _negative_log_likelihood(
-    theta: np.ndarray, unique: np.ndarray, counts: np.ndarray, family: Family, hold_sigma: float | None
+    theta: np.ndarray, unique: np.ndarray, counts: np.ndarray, family: Family, hold_sigma: float | None,
+    spans: np.ndarray,
 ) -> float:
     params = _unpack(theta, family, hold_sigma)
     probabilities = params.day_probabilities(unique)
     value = float(-np.dot(counts, np.log(np.maximum(probabilities, _SMALLEST))))
+    if spans.size:
+        inside = params.cdf(spans[:, 1] + 0.5) - params.cdf(np.maximum(spans[:, 0] - 0.5, 0.0))
+        value -= float(np.sum(np.log(np.maximum(inside, _SMALLEST))))
     # A hold is the long wait the body cannot explain: its median stays above the
     # body's p90. Without this, a wide body and a hold of a few days fit equally
     # well and the hold share means nothing.
@@ -317,7 +337,8 @@ def _pack(params: Params) -> np.ndarray:
 
 
 def _maximise(
-    values: np.ndarray, family: Family, hold_sigma: float | None, start: Params | None = None
+    values: np.ndarray, family: Family, hold_sigma: float | None, start: Params | None = None,
+    spans: np.ndarray | None = None,
 ) -> tuple[Params, float]:
     """The maximum-likelihood parameters: from ``start`` alone when given, else from several starts."""
     unique, counts = np.unique(values, return_counts=True)
@@ -326,7 +347,7 @@ def _maximise(
     low, high = [b[0] for b in bounds], [b[1] for b in bounds]
     for theta in [_pack(start)] if start is not None else _starts(values, family):
         result = optimize.minimize(
-            _negative_log_likelihood, np.clip(theta, low, high), args=(unique, counts.astype(float), family, hold_sigma),
+            _negative_log_likelihood, np.clip(theta, low, high), args=(unique, counts.astype(float), family, hold_sigma, spans if spans is not None else np.zeros((0, 2))),
             method="SLSQP", bounds=bounds,
         )
         if best is None or result.fun < best.fun:
