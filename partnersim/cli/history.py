@@ -19,7 +19,6 @@ from partnersim.cli.common import (
     seed_option,
 )
 from partnersim.cli.tables import print_table
-from partnersim.errors import PartnersimError
 
 if TYPE_CHECKING:
     from partnersim.history.backtest import Case, Placement
@@ -166,16 +165,29 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
 
 @click.command(epilog=f"""\b
 Examples:
-  partnersim backtest                          # every file in {HISTORY_FOLDER}/
-  partnersim backtest {HISTORY_FOLDER}/finland.yaml -n 2000
-  partnersim backtest --out runs/backtest --force
+  partnersim backtest                          # the scoreboard: every past NATO accession
+  partnersim backtest --training earlier       # fitted only on rounds ended before each forecast
+  partnersim backtest --record my-record.csv   # your own record (same columns)
+  partnersim backtest {HISTORY_FOLDER}/finland.yaml -n 2000   # one history scenario's milestones
 
 \b
-A history scenario is a scenario file with an `# observed:` comment block
-giving the real dates (docs/calibration.md). For each real date the command
-prints its percentile among the simulated dates, whether it lies in the
-P10-P90 band, and draws one chart per case.""")
+Without SCENARIO.yaml: forecasts every accession in the shipped record
+(partnersim/data/accessions.csv) as of its invitation, its signature and
+every six months while open, each from where the case stood that day and with
+settings fitted without its own round; scores them (CRPS, log score, Brier,
+PIT) against climatology and a naive baseline, and beside public crowd
+forecasts; writes a folder that `partnersim report` briefs (docs/calibration.md).
+With SCENARIO.yaml: a history scenario's real dates placed among its simulated
+ones, and a chart per case.""")
 @click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SCENARIO.yaml]...")
+@click.option("--training", type=click.Choice(["others", "earlier"]), default="others", show_default=True,
+              help="What each forecast's settings are fitted on: every other round, or only rounds that had "
+              "ended by the forecast's day.")
+@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="RECORD.csv", help="A record of accessions to score instead of the shipped one.")
+@click.option("--lifted", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+              help="Share of ratification holds that end in consent (default: the membership-accession "
+              "process's assumption, 0.95); the record's consent dates cannot show it.")
 @replications_option
 @seed_option
 @jobs_option
@@ -184,21 +196,104 @@ P10-P90 band, and draws one chart per case.""")
 @format_option
 @friendly_errors
 def backtest(
-    scenarios: tuple[Path, ...], replications: int | None, seed: int | None, jobs: int | None,
-    out: Path | None, force: bool, image_format: str,
+    scenarios: tuple[Path, ...], training: str, record_path: Path | None, lifted: float | None,
+    replications: int | None,
+    seed: int | None, jobs: int | None, out: Path | None, force: bool, image_format: str,
 ) -> None:
-    """Replay past cases and show where what really happened fell among the simulated futures."""
+    """Score partnersim's forecasts of past accessions, or replay history scenarios."""
+    if not scenarios:
+        _scoreboard(training, record_path, lifted, replications, seed, out, force, image_format)
+        return
+    if lifted is not None or record_path is not None or training != "others":
+        raise click.UsageError("--training, --record and --lifted are for the scoreboard: give no SCENARIO.yaml")
     from partnersim.executors import default_jobs
-    from partnersim.history.backtest import fit_check, history_scenarios, run_case
+    from partnersim.history.backtest import fit_check, run_case
     from partnersim.history.outputs import write_backtest
 
-    paths = list(scenarios) or history_scenarios(HISTORY_FOLDER)
-    if not paths:
-        raise PartnersimError(f"no history scenarios in {HISTORY_FOLDER}/; name the files to back-test")
-    cases = [run_case(path, replications=replications, seed=seed, jobs=jobs or default_jobs()) for path in paths]
+    cases = [run_case(path, replications=replications, seed=seed, jobs=jobs or default_jobs()) for path in scenarios]
     _print_backtest(cases, [fit_check(case.results.scenario, case.observed) for case in cases])
     written, charts = write_backtest(out, force, cases, image_format)
     click.echo(f"Wrote {written}/ (backtest.csv, backtest.json, {', '.join(charts)})")
+
+
+def _scoreboard(training: str, record_path: Path | None, lifted: float | None, replications: int | None,
+                seed: int | None, out: Path | None, force: bool, image_format: str) -> None:
+    from partnersim.history.board import REPLICATIONS, SEED, scoreboard
+    from partnersim.history.outputs import write_scoreboard
+    from partnersim.history.record import read_record
+
+    record = read_record(record_path)
+    board = scoreboard(record, rule=training, replications=replications or REPLICATIONS,  # type: ignore[arg-type]
+                       seed=SEED if seed is None else seed, lifted=lifted)
+    _print_scoreboard(board)
+    written, charts = write_scoreboard(out, force, board, image_format)
+    click.echo(f"Wrote {written}/ (forecasts.csv, skill.csv, crowd.csv, scoreboard.json, {', '.join(charts)})")
+
+
+def _print_scoreboard(board: Any) -> None:
+    from rich.table import Table
+
+    from partnersim.charts.record import RULES, skill_finding
+    from partnersim.history.scores import HORIZONS, mean_scores
+    from partnersim.safetext import console as literal
+
+    screen = console()
+    scored = board.scored
+    screen.print(f"[bold]Scoreboard: {len(scored)} forecasts of {len(board.cases)} past NATO accessions[/bold] "
+                 f"({len(board.rounds)} rounds: {', '.join(r[:4] for r in board.rounds)}), each made as of a day "
+                 f"with only the record known by then, its settings fitted on {RULES[board.rule]}; "
+                 f"{board.replications:,} futures each, seed {board.seed}.", soft_wrap=True)
+    screen.print(f"[bold]Finding[/bold]: {skill_finding(board.skills['crps/climatology'], 'climatology')}.",
+                 soft_wrap=True)
+    table = Table(title="Skill (above 0: partnersim better; each round weighs the same; 95% from resampling rounds)",
+                  title_justify="left")
+    for name in ("Question", "vs climatology", "vs naive"):
+        table.add_column(name, justify="left" if name == "Question" else "right")
+    labels = [("crps", "Membership date (CRPS)")] + [(f"brier{m}", f"Member within {m} months (Brier)")
+                                                      for m in HORIZONS]
+    for key, label in labels:
+        cells = []
+        for baseline in ("climatology", "naive"):
+            s = board.skills[f"{key}/{baseline}"]
+            cells.append("n/a" if s.value != s.value else
+                         f"{s.value * 100:+.0f}% ({s.low * 100:+.0f} to {s.high * 100:+.0f})"
+                         + ("" if s.beyond_noise else " ~"))
+        table.add_row(label, *cells)
+    print_table(screen, table)
+    screen.print("~: the interval includes zero (no difference beyond noise).")
+    means = mean_scores(scored)
+    screen.print(f"Mean CRPS of the membership date: partnersim {means['partnersim']:.0f} days, climatology "
+                 f"{means['climatology']:.0f}, naive {means['naive']:.0f} (lower is better).", soft_wrap=True)
+    never = sum(float((s.forecast.member == float("inf")).mean()) for s in scored) / len(scored)
+    screen.print(f"On average the forecasts gave {never:.0%} of their futures no membership within "
+                 f"{scored[0].forecast.horizon // 365} years; every case on record became a member. The assumption "
+                 f"behind those futures: a ratification hold ends in consent with probability {board.lifted:g} "
+                 "(a veto leaves no date, so the record cannot fit it; --lifted changes it).", soft_wrap=True)
+    from partnersim.charts.record import pit_finding
+
+    inside = sum(0.1 <= s.pit <= 0.9 for s in scored)
+    screen.print(f"Calibration: {inside} of {len(scored)} real dates inside the forecast's P10–P90 (80% if "
+                 f"calibrated). {pit_finding(board)}.", soft_wrap=True)
+    if board.skipped:
+        screen.print(f"Not forecast: {len(board.skipped)} (" + "; ".join(
+            f"{c} {d.isoformat()}" for c, d, _ in board.skipped[:6]) + (" …" if len(board.skipped) > 6 else "")
+            + f"): {board.skipped[0][2]}.", soft_wrap=True)
+    if board.crowd:
+        crowd = Table(title="The crowd: the same question as of the same day (Brier difference below 0: "
+                      "partnersim better)", title_justify="left")
+        for name in ("Platform, question", "As of", "Crowd", "partnersim", "Happened", "Brier diff."):
+            crowd.add_column(name, justify="left" if name.startswith("Platform") else "right")
+        for c in board.crowd:
+            crowd.add_row(literal(f"{c.crowd.platform}: {c.crowd.question}"),
+                          c.crowd.as_of.isoformat() + (" (close)" if c.crowd.at_close else ""),
+                          f"{c.crowd.probability:.0%}", f"{c.partnersim:.0%}", "yes" if c.crowd.happened else "no",
+                          f"{c.difference:+.3f}")
+        print_table(screen, crowd)
+        early_ones = [c for c in board.crowd if not c.crowd.at_close]
+        screen.print(f"{len(board.crowd) - len(early_ones)} of {len(board.crowd)} crowd forecasts found were quoted "
+                     "at their question's close, when the answer was all but known; only "
+                     f"{len(early_ones)} is a forecast made ahead: too few to rank partnersim against the crowd.",
+                     soft_wrap=True)
 
 
 def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None:

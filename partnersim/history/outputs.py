@@ -1,4 +1,4 @@
-"""What the history commands write: a fit's folder and a back-test's folder.
+"""What the history commands write: a fit's folder, a back-test's folder and a scoreboard's folder.
 
 Each writer opens its folder with :class:`~partnersim.results.folder.RunFolder`,
 writes every file, and returns what it wrote; the commands only print.
@@ -12,7 +12,9 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from partnersim import safetext
 from partnersim._version import __version__
@@ -23,6 +25,10 @@ from partnersim.history.fit import DelayFit
 from partnersim.history.sample import Sample
 from partnersim.results.folder import RunFolder, default_folder, input_names
 from partnersim.results.rundir import provenance
+from partnersim.values.durations import add_days
+
+if TYPE_CHECKING:
+    from partnersim.history.board import Board
 
 
 def write_fit(
@@ -126,3 +132,89 @@ def _case_json(case: Case) -> dict[str, Any]:
             for p in case.placements
         ],
     }
+
+
+# --- the scoreboard ------------------------------------------------------------------------------
+
+SCOREBOARD_CHARTS = ("skill", "pit", "reliability", "forecasts")
+
+
+def scoreboard_summary(board: Board) -> dict[str, Any]:
+    """What a briefing, and a run's briefing, read of a scoreboard: counts, mean scores, every skill."""
+    from partnersim.history.scores import mean_scores, pit_counts
+
+    return {
+        "rule": board.rule, "replications": board.replications, "seed": board.seed, "lifted": board.lifted,
+        "cases": list(board.cases), "rounds": list(board.rounds), "forecasts": len(board.scored),
+        "skipped": [{"case": c, "as_of": d.isoformat(), "why": why} for c, d, why in board.skipped],
+        "mean_crps_days": {k: round(v, 1) for k, v in mean_scores(board.scored).items()},
+        "skill": {key: {"value": round(s.value, 4), "low": round(s.low, 4), "high": round(s.high, 4)}
+                  for key, s in board.skills.items()},
+        "pit_counts": [int(c) for c in pit_counts(board.scored)],
+        "never_member_share": round(float(np.mean([np.mean(~np.isfinite(s.forecast.member))
+                                                   for s in board.scored])), 4),
+        "crowd": [{"platform": c.crowd.platform, "question": c.crowd.question, "as_of": c.crowd.as_of.isoformat(),
+                   "crowd": c.crowd.probability, "partnersim": round(c.partnersim, 4),
+                   "happened": c.crowd.happened, "at_close": c.crowd.at_close,
+                   "brier_difference": round(c.difference, 4), "source": c.crowd.source} for c in board.crowd],
+    }
+
+
+def write_scoreboard(out: Path | None, force: bool, board: Board, image_format: str) -> tuple[Path, list[str]]:
+    """Write a scoreboard's folder: forecasts.csv, skill.csv, crowd.csv, scoreboard.json and four charts."""
+    from partnersim.charts import record as charts
+    from partnersim.history.scores import HORIZONS
+
+    started = dt.datetime.now(dt.timezone.utc)
+    target = out or default_folder("", started.astimezone(), "scoreboard")
+    with RunFolder(target, force=force, kind="scoreboard", fresh=out is None) as folder:
+        rows = io.StringIO()
+        writer = csv.writer(rows, lineterminator="\n")
+        writer.writerow(["case", "round", "as_of", "point", "stage", "since", "allies_consented", "fitted_on_rounds",
+                         "consents_to_the_day", "consents_in_a_range", "real_date", "p10", "p50", "p90",
+                         "share_member_by_horizon", "pit", "crps_partnersim", "crps_climatology", "crps_naive",
+                         "log_score", *[f"p_within_{m}m" for m in HORIZONS],
+                         *[f"within_{m}m" for m in HORIZONS], "note"])
+        for s in board.scored:
+            f = s.forecast
+            cut = np.minimum(f.member, f.horizon)
+            quantiles = [add_days(f.as_of, float(q)).isoformat() if q < f.horizon else "after the horizon"
+                         for q in np.quantile(cut, [0.1, 0.5, 0.9])]
+            writer.writerow(safetext.csv_row([
+                f.case, s.round, f.as_of.isoformat(), f.point, f.stand.stage, f.stand.since.isoformat(),
+                len(f.stand.consented), " ".join(f.fitted.rounds), f.fitted.delays, f.fitted.ranged,
+                add_days(f.as_of, s.real).isoformat(), *quantiles, f"{np.mean(np.isfinite(f.member)):.4f}",
+                f"{s.pit:.4f}", *[f"{s.crps[k]:.1f}" for k in ("partnersim", "climatology", "naive")],
+                f"{s.log:.3f}", *[f"{s.brier[m]['partnersim'][0]:.4f}" for m in HORIZONS],
+                *[str(s.brier[m]["partnersim"][1]).lower() for m in HORIZONS], f.note,
+            ]))
+        folder.write_text("forecasts.csv", rows.getvalue())
+        skills = io.StringIO()
+        writer = csv.writer(skills, lineterminator="\n")
+        writer.writerow(["score", "baseline", "skill", "low_95", "high_95", "beyond_noise"])
+        for key, found in board.skills.items():
+            measure, baseline = key.split("/")
+            writer.writerow([measure, baseline, f"{found.value:.4f}", f"{found.low:.4f}", f"{found.high:.4f}",
+                             str(found.beyond_noise).lower()])
+        folder.write_text("skill.csv", skills.getvalue())
+        crowd = io.StringIO()
+        writer = csv.writer(crowd, lineterminator="\n")
+        writer.writerow(["platform", "question", "as_of", "by", "crowd", "partnersim", "happened", "at_close",
+                         "brier_difference", "source"])
+        for c in board.crowd:
+            writer.writerow(safetext.csv_row([
+                c.crowd.platform, c.crowd.question, c.crowd.as_of.isoformat(), c.crowd.by.isoformat(),
+                f"{c.crowd.probability:.4f}", f"{c.partnersim:.4f}", str(c.crowd.happened).lower(),
+                str(c.crowd.at_close).lower(), f"{c.difference:.4f}", c.crowd.source]))
+        folder.write_text("crowd.csv", crowd.getvalue())
+        folder.write_text("scoreboard.json",
+                          json.dumps(scoreboard_summary(board), indent=2, ensure_ascii=False) + "\n")
+        drawn = []
+        for name in SCOREBOARD_CHARTS:
+            figure = getattr(charts, f"{name}_chart")(board)
+            path = f"charts/{name}.{image_format}"
+            save(figure, folder.path / path, image_format)
+            drawn.append(path)
+        started_record = {"partnersim": __version__, "record": board.record.name, **provenance(
+            started, dt.datetime.now(dt.timezone.utc))}
+        return folder.commit(started_record), drawn

@@ -116,6 +116,7 @@ OTHER_FOLDERS = {
     "indices": "indices.csv",
     "fit": "fit.json and allies.yaml",
     "backtest": "backtest.csv and backtest.json",
+    "scoreboard": "forecasts.csv, skill.csv and scoreboard.json",
 }
 
 

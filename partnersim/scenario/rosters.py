@@ -80,3 +80,13 @@ EU_2020: dict[str, str] = {
 }
 
 ROSTERS: dict[str, dict[str, str]] = {"nato-2020": NATO_2020, "nato-2024": NATO_2024, "eu-2020": EU_2020}
+
+# When each ally that was not one of the twelve founding members joined NATO, as precisely as the shipped data
+# date it (YYYY, YYYY-MM or YYYY-MM-DD): partnersim/data/accessions.csv and SOURCES.md ("Allies over time").
+NATO_JOINED: dict[str, str] = {
+    "GRC": "1952", "TUR": "1952", "DEU": "1955-05", "ESP": "1982-05-30",
+    "CZE": "1999-03-12", "HUN": "1999-03-12", "POL": "1999-03-12",
+    "BGR": "2004-03-29", "EST": "2004-03-29", "LVA": "2004-03-29", "LTU": "2004-03-29", "ROU": "2004-03-29",
+    "SVK": "2004-03-29", "SVN": "2004-03-29", "ALB": "2009-04-01", "HRV": "2009-04-01", "MNE": "2017-06-05",
+    "MKD": "2020-03-27", "FIN": "2023-04-04", "SWE": "2024-03-07",
+}

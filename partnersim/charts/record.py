@@ -1,0 +1,199 @@
+"""Charts of the scoreboard: calibration (PIT, reliability), skill with intervals, forecasts over time.
+
+Every title says only what the numbers support: a skill is called better or
+worse than its baseline only where its interval excludes zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from partnersim.charts import style
+from partnersim.history.scores import HORIZONS, pit_counts, reliability
+from partnersim.scenario.rosters import NATO_2024
+from partnersim.stats import wilson
+from partnersim.values.durations import add_days
+
+if TYPE_CHECKING:
+    from partnersim.history.board import Board
+    from partnersim.history.scores import Skill
+
+MODEL = style.OKABE_ITO["blue"]
+REAL = style.OKABE_ITO["vermillion"]
+GREY = "#8A8A8A"
+SKILLS = [("crps", "Membership date (CRPS)")] + [(f"brier{m}", f"Member within {m} months (Brier)") for m in HORIZONS]
+
+
+def footer_text(board: Board) -> str:
+    return (f"{len(board.scored)} forecasts of {len(board.cases)} cases in {len(board.rounds)} rounds · "
+            f"{board.replications:,} futures each · seed {board.seed} · fitted on {RULES[board.rule]} · "
+            f"holds lifted {board.lifted:g}")
+
+
+RULES = {"others": "the other rounds", "earlier": "the rounds ended before each forecast"}
+
+
+def pit_chart(board: Board, *, size: str = "slide") -> Figure:
+    """Where each real membership date fell among its forecast's futures, pooled."""
+    counts = pit_counts(board.scored)
+    n = int(counts.sum())
+    bins = counts.size
+    expected = n / bins
+    low, high = wilson(np.array(expected), n)
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        edges = np.linspace(0, 100, bins + 1)
+        ax.bar(edges[:-1], counts, width=100 / bins, align="edge", color=MODEL, edgecolor="white", zorder=2)
+        ax.axhspan(float(low) * n, float(high) * n, color="#EEEEEE", zorder=0, linewidth=0)
+        ax.axhline(expected, color=GREY, linestyle="--", linewidth=1.2, zorder=3)
+        ax.annotate("calibrated: as many in each bin (shaded: 95% range of one bin's count)",
+                    (100, float(high) * n), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5,
+                    color=GREY)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Percentile of the real membership date among the forecast's futures")
+        ax.set_ylabel("Forecasts")
+        style.light_grid(ax, "y")
+        style.title(fig, pit_finding(board),
+                    "PIT histogram: one count per forecast, the real date's percentile among its simulated dates")
+        style.footer(fig, text=footer_text(board))
+    return fig
+
+
+def pit_finding(board: Board) -> str:
+    """Whether the real dates lean early or late among the futures, beyond noise (rounds resampled)."""
+    from partnersim.history.scores import round_share
+
+    share = round_share(board.scored, [s.pit < 0.5 for s in board.scored], seed=board.seed)
+    said = f"{share.value:.0%} of real dates (rounds weighed alike; 95%: {share.low:.0%}–{share.high:.0%})"
+    if share.low > 0.5:
+        return f"Real dates came early: {said} fell in the earlier half of the futures"
+    if share.high < 0.5:
+        return f"Real dates came late: {said} fell in the later half of the futures"
+    return f"No lean beyond noise: {said} fell in the earlier half of the futures"
+
+
+def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
+    """Forecast probability against how often it happened, for the 'member within 6/12/24 months' questions."""
+    points = reliability(board.scored)
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", linewidth=1.2, zorder=1)
+        for p, o, count in points:
+            low, high = wilson(o * count, count)
+            ax.errorbar(p * 100, o * 100, yerr=[[o * 100 - low * 100], [high * 100 - o * 100]], fmt="o",
+                        color=MODEL, markersize=7, capsize=3, zorder=3)
+            ax.annotate(f"{count}", (p * 100, o * 100), xytext=(7, -3), textcoords="offset points", fontsize=9,
+                        color=GREY)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("partnersim's probability (binned)")
+        ax.set_ylabel("Share that happened")
+        style.light_grid(ax, "both")
+        off = [(p, o, c) for p, o, c in points if not (wilson(o * c, c)[0] <= p <= wilson(o * c, c)[1])]
+        finding = ("Reliability: every bin's share is within its 95% interval of the probability" if not off
+                   else f"Reliability: {len(off)} of {len(points)} bins off the diagonal beyond noise")
+        style.title(fig, finding, "'Member within 6, 12 and 24 months?' pooled; bars: 95% Wilson intervals; "
+                    "numbers: questions in the bin")
+        style.footer(fig, text=footer_text(board))
+    return fig
+
+
+def skill_chart(board: Board, *, size: str = "slide") -> Figure:
+    """Skill against each baseline with 95% intervals: above zero, partnersim scored better."""
+    rows = [(key, label, baseline) for key, label in SKILLS for baseline in ("climatology", "naive")]
+    with style.context():
+        fig = style.new_figure(size)
+        ax = fig.add_subplot()
+        for index, (key, _, baseline) in enumerate(rows):
+            s = board.skills[f"{key}/{baseline}"]
+            y = len(rows) - 1 - index
+            colour = MODEL if baseline == "climatology" else style.OKABE_ITO["orange"]
+            if np.isfinite(s.value):
+                ax.plot([s.low * 100, s.high * 100], [y, y], color=colour, linewidth=2, zorder=2)
+                ax.plot(s.value * 100, y, "o", color=colour, markersize=8, zorder=3)
+        ax.axvline(0, color="#333333", linewidth=1)
+        ax.set_yticks(range(len(rows)), [f"{label} vs {baseline}" for _, label, baseline in reversed(rows)])
+        ax.set_xlabel("Skill, % (above 0: partnersim's score is better than the baseline's)")
+        style.light_grid(ax, "x")
+        crps = board.skills["crps/climatology"]
+        style.title(fig, skill_finding(crps, "climatology"),
+                    "Skill = 1 − partnersim's mean score ÷ the baseline's; each round weighs the same; "
+                    "lines: 95% intervals from resampling rounds")
+        style.footer(fig, text=footer_text(board))
+    return fig
+
+
+def skill_finding(s: Skill, baseline: str) -> str:
+    if not np.isfinite(s.value):
+        return f"No skill could be measured against {baseline}"
+    if s.low > 0:
+        return f"partnersim's date forecasts beat {baseline} by {s.value:.0%} (95%: {s.low:.0%} to {s.high:.0%})"
+    if s.high < 0:
+        return (f"partnersim's date forecasts scored worse than {baseline}: skill {s.value:.0%} "
+                f"(95%: {s.low:.0%} to {s.high:.0%})")
+    return (f"partnersim's date forecasts are not distinguishable from {baseline}: skill {s.value:.0%} "
+            f"(95%: {s.low:.0%} to {s.high:.0%})")
+
+
+def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
+    """Each case's forecast of its membership date as of each day, against the day it happened.
+
+    Cases of one round that share their dates are drawn in one panel (their forecasts differ only by the
+    simulation's noise); the first is drawn.
+    """
+    from matplotlib import dates as mdates
+
+    groups: dict[tuple[str, int], list[str]] = {}
+    for s in board.scored:
+        key = (s.round, s.forecast.as_of.toordinal() + s.real)
+        groups.setdefault(key, [])
+        if s.case not in groups[key]:
+            groups[key].append(s.case)
+    panels = list(groups.items())
+    columns = 4
+    rows = -(-len(panels) // columns)
+    with style.context():
+        fig = style.new_figure(size)
+        axes = fig.subplots(rows, columns, squeeze=False)
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        for ax, ((_, _), cases) in zip(axes.flat, panels, strict=False):
+            mine = [s for s in board.scored if s.case == cases[0]]
+            days = [s.forecast.as_of for s in mine]
+            quantiles = [np.quantile(np.minimum(s.forecast.member, s.forecast.horizon), [0.1, 0.5, 0.9]) for s in mine]
+            low, mid, high = ([add_days(s.forecast.as_of, float(q[i])) for s, q in zip(mine, quantiles, strict=True)]
+                              for i in range(3))
+            real = add_days(mine[0].forecast.as_of, mine[0].real)
+            ax.fill_between(days, low, high, color=MODEL, alpha=0.2, linewidth=0)
+            ax.vlines(days, low, high, color=MODEL, alpha=0.5, linewidth=1)
+            ax.plot(days, mid, "o-", color=MODEL, markersize=3.5, linewidth=1.4)
+            ax.axhline(real, color=REAL, linewidth=1.4)
+            top = add_days(real, 730)
+            ax.set_ylim(min(days), top)
+            names = ", ".join(NATO_2024.get(c, c) for c in cases)
+            ax.set_title(names if len(cases) <= 3 else f"{len(cases)} cases of {mine[0].round[:4]}", fontsize=9,
+                         loc="left")
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_locator(mdates.YearLocator())
+                axis.set_major_formatter(mdates.DateFormatter("%Y"))
+            ax.tick_params(labelsize=8)
+            ax.set_xlim(min(days) - dt.timedelta(days=30), max(days) + dt.timedelta(days=30))
+        style.title(fig, forecasts_finding(board),
+                    "Each panel: forecast membership date (y) as of each day (x); line: median, band: P10–P90, "
+                    "cut two years after the real date (red)")
+        style.footer(fig, text=footer_text(board))
+    return fig
+
+
+def forecasts_finding(board: Board) -> str:
+    inside = [0.1 <= s.pit <= 0.9 for s in board.scored]
+    return f"{sum(inside)} of {len(inside)} real membership dates fell within the forecast's P10–P90"
+
+
+__all__ = ["forecasts_chart", "pit_chart", "reliability_chart", "skill_chart", "skill_finding"]

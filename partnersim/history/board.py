@@ -1,0 +1,148 @@
+"""The scoreboard: every past accession forecast as of several days, scored, with the crowd beside it.
+
+:func:`scoreboard` makes every forecast the record allows
+(:func:`~partnersim.history.asof.as_of_days` of each case), scores it
+(:mod:`~partnersim.history.scores`) and sets partnersim's probability beside
+each public crowd forecast of ``crowd.csv`` (shipped data) on the same question
+as of the same day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from partnersim.data import EventDate, text_of
+from partnersim.errors import PartnersimError
+from partnersim.history.asof import Training, as_of_days, forecast, ratification_lifted
+from partnersim.history.record import Record
+from partnersim.history.scores import BASELINES, HORIZONS, Scored, Skill, brier, score, skill
+
+CROWD = "crowd.csv"
+REPLICATIONS = 1000
+SEED = 20240307  # the day the last case of the record (Sweden) became a member
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """One public forecast on a question the record resolves."""
+
+    platform: str
+    question: str
+    cases: tuple[str, ...]  # "any of these becomes a member by the deadline"
+    by: dt.date
+    as_of: dt.date
+    probability: float
+    happened: bool
+    source: str
+    note: str
+
+    @property
+    def at_close(self) -> bool:
+        """Quoted on the question's last day: the answer was all but known."""
+        return self.as_of >= self.by
+
+
+@dataclass(frozen=True)
+class CrowdScored:
+    crowd: Crowd
+    partnersim: float  # partnersim's probability, as of the same day (for several cases: the largest)
+
+    @property
+    def difference(self) -> float:
+        """partnersim's Brier score less the crowd's: below zero, partnersim did better."""
+        return brier(self.partnersim, self.crowd.happened) - brier(self.crowd.probability, self.crowd.happened)
+
+
+@dataclass(frozen=True)
+class Board:
+    record: Record
+    rule: Training
+    replications: int
+    seed: int
+    lifted: float  # the share of ratification holds that end in consent, as run
+    scored: tuple[Scored, ...]
+    skipped: tuple[tuple[str, dt.date, str], ...]  # case, day, why
+    crowd: tuple[CrowdScored, ...]
+    skills: dict[str, Skill] = field(default_factory=dict)  # "crps/climatology", "brier12/naive", …
+
+    @property
+    def cases(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.case for s in self.scored))
+
+    @property
+    def rounds(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.round for s in self.scored))
+
+
+def read_crowd(text: str | None = None, name: str = CROWD) -> tuple[Crowd, ...]:
+    """The public forecasts of ``crowd.csv``."""
+    text = text_of(CROWD) if text is None else text
+    found = []
+    for fields in csv.DictReader(io.StringIO(text)):
+        try:
+            found.append(Crowd(
+                platform=fields["platform"].strip(), question=fields["question"].strip(),
+                cases=tuple(fields["case"].strip().split("/")),
+                by=dt.date.fromisoformat(fields["by_date"].strip()),
+                as_of=EventDate.parse(fields["as_of"]).last,
+                probability=float(fields["probability"]), happened=fields["outcome"].strip() == "yes",
+                source=fields["source"].strip(), note=fields["note"].strip()))
+        except (KeyError, ValueError) as exc:
+            raise PartnersimError(f"{name}: {exc}") from None
+    return tuple(found)
+
+
+def scoreboard(record: Record, *, rule: Training = "others", replications: int = REPLICATIONS, seed: int = SEED,
+               lifted: float | None = None, progress: Callable[[str], None] | None = None) -> Board:
+    """Every forecast the record allows, scored; partnersim beside the crowd."""
+    scored, skipped = [], []
+    for case in record.cases:
+        if record.event(case, "entry_into_force") is None:
+            continue  # still open: nothing to score yet
+        for day, point in as_of_days(record, case):
+            made = forecast(record, case, day, point, rule=rule, replications=replications, seed=seed,
+                            lifted=lifted)
+            if made is None:
+                skipped.append((case, day, "no earlier round had enough consent dates to fit"))
+                continue
+            scored.append(score(record, made))
+        if progress is not None:
+            progress(case)
+    if not scored:
+        raise PartnersimError("no forecast could be made from this record: it needs cases with a signature, "
+                              "an entry into force and enough consent dates to fit")
+    crowd = tuple(_crowd(record, item, rule, replications, seed, lifted) for item in read_crowd())
+    skills = {}
+    for baseline in BASELINES:
+        skills[f"crps/{baseline}"] = skill(scored, baseline, seed=seed)
+        for months in HORIZONS:
+            skills[f"brier{months}/{baseline}"] = skill(scored, baseline, months=months, seed=seed)
+    lifted = ratification_lifted() if lifted is None else lifted
+    return Board(record, rule, replications, seed, lifted, tuple(scored), tuple(skipped), crowd, skills)
+
+
+def _crowd(record: Record, item: Crowd, rule: Training, replications: int, seed: int,
+           lifted: float | None) -> CrowdScored:
+    chances = []
+    for case in item.cases:
+        entry = record.event(case, "entry_into_force")
+        if entry is not None and entry.date.last <= item.as_of:
+            chances.append(1.0)  # a member already
+            continue
+        made = forecast(record, case, item.as_of, "crowd", rule=rule, replications=replications, seed=seed,
+                        lifted=lifted)
+        if made is None:
+            chances.append(float("nan"))
+            continue
+        chances.append(float(np.mean(made.member <= (item.by - item.as_of).days)))
+    # For "any of several": the largest single chance, the least the model gives to the union.
+    return CrowdScored(item, max(chances))
+
+
+__all__ = ["CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]
