@@ -104,3 +104,36 @@ def leaders(items: Sequence[T], interval: Callable[[T], tuple[float, float, floa
     _, low, high = interval(ranked[0])
     return [ranked[0]] + [item for item in ranked[1:]
                           if interval(item)[1] <= high and interval(item)[2] >= low]
+
+
+def cluster_bootstrap(values: Sequence[float], clusters: Sequence[str], *, draws: int = 2000, seed: int = 1,
+                      level: float = 0.95) -> tuple[float, float, float]:
+    """The mean of ``values`` with each cluster weighing the same, and its interval from resampling clusters.
+
+    Values of one cluster (forecasts of cases that share their dates) are not independent draws: resampling
+    whole clusters keeps their likeness, so the interval is not narrowed by it.
+    """
+    keys = sorted(set(clusters))
+    means = np.array([np.mean([v for v, c in zip(values, clusters, strict=True) if c == key]) for key in keys])
+    rng = np.random.default_rng(seed)
+    resampled = means[rng.integers(0, len(keys), size=(draws, len(keys)))].mean(axis=1)
+    low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+    return float(means.mean()), float(low), float(high)
+
+
+def pit_histogram(values: Sequence[float], bins: int = 10) -> np.ndarray:
+    """How many probability integral transforms fall in each of ``bins`` equal bins of [0, 1]."""
+    clipped = np.clip(np.asarray(values, dtype=float), 0.0, 1.0 - 1e-12)
+    return np.bincount((clipped * bins).astype(int), minlength=bins)
+
+
+def reliability_bins(probabilities: Sequence[float], happened: Sequence[bool],
+                     bins: int = 5) -> list[tuple[float, float, int]]:
+    """For each of ``bins`` equal bins of forecast probability that holds any: the mean probability, the share
+    that happened and the count."""
+    p = np.asarray(probabilities, dtype=float)
+    o = np.asarray(happened, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    return [(float(p[index == b].mean()), float(o[index == b].mean()), int((index == b).sum()))
+            for b in range(bins) if (index == b).any()]

@@ -173,11 +173,21 @@ def test_the_scoreboard_command_end_to_end(tmp_path: Path) -> None:
     assert "Scoreboard:" in result.output and "vs climatology" in result.output
     summary = json.loads((out / "scoreboard.json").read_text(encoding="utf-8"))
     assert len(summary["cases"]) >= 15
-    assert summary["forecasts"] == len((out / "forecasts.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert len(summary["forecasts"]) == len((out / "forecasts.csv").read_text(encoding="utf-8").splitlines()) - 1
     for name in ("skill", "pit", "reliability", "forecasts"):
         assert (out / "charts" / f"{name}.png").stat().st_size > 10_000
     skill = summary["skill"]["crps/climatology"]
     assert skill["low"] <= skill["value"] <= skill["high"]
+    # The briefing reads the folder back and says what the charts say.
+    briefed = CliRunner().invoke(cli, ["report", str(out), "--format", "html"])
+    assert briefed.exit_code == 0, briefed.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "How good are partnersim" in page and "climatology" in page
+    from partnersim.history.board import read_scoreboard
+    from partnersim.report.record import scoreboard_briefing
+
+    briefing = scoreboard_briefing(out, read_scoreboard(out), "page")
+    assert all(finding.strip(" .") for finding in briefing.findings) and briefing.bottom_line.strip(" .")
     # The same seed gives the same scoreboard.
     again = tmp_path / "again"
     CliRunner().invoke(cli, ["backtest", "-n", "100", "--out", str(again), "--format", "png"])

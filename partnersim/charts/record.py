@@ -13,9 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from partnersim.charts import style
-from partnersim.history.scores import HORIZONS, pit_counts, reliability
 from partnersim.scenario.rosters import NATO_2024
-from partnersim.stats import wilson
+from partnersim.stats import cluster_bootstrap, pit_histogram, reliability_bins, wilson
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -25,7 +24,11 @@ if TYPE_CHECKING:
 MODEL = style.OKABE_ITO["blue"]
 REAL = style.OKABE_ITO["vermillion"]
 GREY = "#8A8A8A"
-SKILLS = [("crps", "Membership date (CRPS)")] + [(f"brier{m}", f"Member within {m} months (Brier)") for m in HORIZONS]
+def skill_rows(board: Board) -> list[tuple[str, str]]:
+    """Each score a skill is measured on, with its label: the date's CRPS, then the Brier questions."""
+    months = sorted({int(key.split("/")[0][len("brier"):]) for key in board.skills if key.startswith("brier")})
+    return [("crps", "Membership date (CRPS)")] + [(f"brier{m}", f"Member within {m} months (Brier)")
+                                                     for m in months]
 
 
 def footer_text(board: Board) -> str:
@@ -39,7 +42,7 @@ RULES = {"others": "the other rounds", "earlier": "the rounds ended before each 
 
 def pit_chart(board: Board, *, size: str = "slide") -> Figure:
     """Where each real membership date fell among its forecast's futures, pooled."""
-    counts = pit_counts(board.scored)
+    counts = pit_histogram([s.pit for s in board.scored])
     n = int(counts.sum())
     bins = counts.size
     expected = n / bins
@@ -66,20 +69,20 @@ def pit_chart(board: Board, *, size: str = "slide") -> Figure:
 
 def pit_finding(board: Board) -> str:
     """Whether the real dates lean early or late among the futures, beyond noise (rounds resampled)."""
-    from partnersim.history.scores import round_share
-
-    share = round_share(board.scored, [s.pit < 0.5 for s in board.scored], seed=board.seed)
-    said = f"{share.value:.0%} of real dates (rounds weighed alike; 95%: {share.low:.0%}–{share.high:.0%})"
-    if share.low > 0.5:
+    value, low, high = cluster_bootstrap([float(s.pit < 0.5) for s in board.scored], [s.round for s in board.scored],
+                                         seed=board.seed)
+    said = f"{value:.0%} of real dates (rounds weighed alike; 95%: {low:.0%}–{high:.0%})"
+    if low > 0.5:
         return f"Real dates came early: {said} fell in the earlier half of the futures"
-    if share.high < 0.5:
+    if high < 0.5:
         return f"Real dates came late: {said} fell in the later half of the futures"
     return f"No lean beyond noise: {said} fell in the earlier half of the futures"
 
 
 def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
     """Forecast probability against how often it happened, for the 'member within 6/12/24 months' questions."""
-    points = reliability(board.scored)
+    pairs = [s.brier[m]["partnersim"] for s in board.scored for m in s.brier]
+    points = reliability_bins([p for p, _ in pairs], [h for _, h in pairs])
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
@@ -106,7 +109,7 @@ def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
 
 def skill_chart(board: Board, *, size: str = "slide") -> Figure:
     """Skill against each baseline with 95% intervals: above zero, partnersim scored better."""
-    rows = [(key, label, baseline) for key, label in SKILLS for baseline in ("climatology", "naive")]
+    rows = [(key, label, baseline) for key, label in skill_rows(board) for baseline in ("climatology", "naive")]
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
@@ -151,7 +154,7 @@ def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
 
     groups: dict[tuple[str, int], list[str]] = {}
     for s in board.scored:
-        key = (s.round, s.forecast.as_of.toordinal() + s.real)
+        key = (s.round, s.as_of.toordinal() + s.real)
         groups.setdefault(key, [])
         if s.case not in groups[key]:
             groups[key].append(s.case)
@@ -165,11 +168,9 @@ def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
             ax.set_visible(False)
         for ax, ((_, _), cases) in zip(axes.flat, panels, strict=False):
             mine = [s for s in board.scored if s.case == cases[0]]
-            days = [s.forecast.as_of for s in mine]
-            quantiles = [np.quantile(np.minimum(s.forecast.member, s.forecast.horizon), [0.1, 0.5, 0.9]) for s in mine]
-            low, mid, high = ([add_days(s.forecast.as_of, float(q[i])) for s, q in zip(mine, quantiles, strict=True)]
-                              for i in range(3))
-            real = add_days(mine[0].forecast.as_of, mine[0].real)
+            days = [s.as_of for s in mine]
+            low, mid, high = ([add_days(s.as_of, s.quantiles[i]) for s in mine] for i in range(3))
+            real = add_days(mine[0].as_of, mine[0].real)
             ax.fill_between(days, low, high, color=MODEL, alpha=0.2, linewidth=0)
             ax.vlines(days, low, high, color=MODEL, alpha=0.5, linewidth=1)
             ax.plot(days, mid, "o-", color=MODEL, markersize=3.5, linewidth=1.4)
@@ -196,4 +197,4 @@ def forecasts_finding(board: Board) -> str:
     return f"{sum(inside)} of {len(inside)} real membership dates fell within the forecast's P10–P90"
 
 
-__all__ = ["forecasts_chart", "pit_chart", "reliability_chart", "skill_chart", "skill_finding"]
+__all__ = ["forecasts_chart", "pit_chart", "reliability_chart", "skill_chart", "skill_finding", "skill_rows"]

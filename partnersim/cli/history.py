@@ -233,8 +233,8 @@ def _scoreboard(training: str, record_path: Path | None, lifted: float | None, r
 def _print_scoreboard(board: Any) -> None:
     from rich.table import Table
 
-    from partnersim.charts.record import RULES, skill_finding
-    from partnersim.history.scores import HORIZONS, mean_scores
+    from partnersim.charts.record import RULES, skill_finding, skill_rows
+    from partnersim.history.scores import mean_scores
     from partnersim.safetext import console as literal
 
     screen = console()
@@ -249,9 +249,7 @@ def _print_scoreboard(board: Any) -> None:
                   title_justify="left")
     for name in ("Question", "vs climatology", "vs naive"):
         table.add_column(name, justify="left" if name == "Question" else "right")
-    labels = [("crps", "Membership date (CRPS)")] + [(f"brier{m}", f"Member within {m} months (Brier)")
-                                                      for m in HORIZONS]
-    for key, label in labels:
+    for key, label in skill_rows(board):
         cells = []
         for baseline in ("climatology", "naive"):
             s = board.skills[f"{key}/{baseline}"]
@@ -264,9 +262,9 @@ def _print_scoreboard(board: Any) -> None:
     means = mean_scores(scored)
     screen.print(f"Mean CRPS of the membership date: partnersim {means['partnersim']:.0f} days, climatology "
                  f"{means['climatology']:.0f}, naive {means['naive']:.0f} (lower is better).", soft_wrap=True)
-    never = sum(float((s.forecast.member == float("inf")).mean()) for s in scored) / len(scored)
+    never = sum(s.never for s in scored) / len(scored)
     screen.print(f"On average the forecasts gave {never:.0%} of their futures no membership within "
-                 f"{scored[0].forecast.horizon // 365} years; every case on record became a member. The assumption "
+                 f"{scored[0].horizon // 365} years; every case on record became a member. The assumption "
                  f"behind those futures: a ratification hold ends in consent with probability {board.lifted:g} "
                  "(a veto leaves no date, so the record cannot fit it; --lifted changes it).", soft_wrap=True)
     from partnersim.charts.record import pit_finding

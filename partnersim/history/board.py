@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -145,4 +148,67 @@ def _crowd(record: Record, item: Crowd, rule: Training, replications: int, seed:
     return CrowdScored(item, max(chances))
 
 
-__all__ = ["CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]
+def to_data(board: Board) -> dict[str, Any]:
+    """The scoreboard as JSON data: counts, every skill, every forecast's scores, the crowd."""
+    from partnersim.history.scores import mean_scores, pit_counts
+
+    return {
+        "record": board.record.name, "rule": board.rule, "replications": board.replications, "seed": board.seed,
+        "lifted": board.lifted, "cases": list(board.cases), "rounds": list(board.rounds),
+        "skipped": [{"case": c, "as_of": d.isoformat(), "why": why} for c, d, why in board.skipped],
+        "mean_crps_days": {k: round(v, 1) for k, v in mean_scores(board.scored).items()},
+        "skill": {key: {"value": s.value, "low": s.low, "high": s.high} for key, s in board.skills.items()},
+        "pit_counts": [int(c) for c in pit_counts(board.scored)],
+        "never_member_share": float(np.mean([s.never for s in board.scored])),
+        "forecasts": [
+            {"case": s.case, "as_of": s.as_of.isoformat(), "point": s.point, "round": s.round, "real_days": s.real,
+             "quantiles_days": list(s.quantiles), "horizon_days": s.horizon, "never": s.never, "crps": s.crps,
+             "log_score": s.log if np.isfinite(s.log) else None, "pit": s.pit,
+             "brier": {str(m): {k: [p, happened] for k, (p, happened) in by.items()} for m, by in s.brier.items()}}
+            for s in board.scored],
+        "crowd": [{"platform": c.crowd.platform, "question": c.crowd.question, "cases": list(c.crowd.cases),
+                   "by": c.crowd.by.isoformat(), "as_of": c.crowd.as_of.isoformat(), "crowd": c.crowd.probability,
+                   "happened": c.crowd.happened, "source": c.crowd.source, "note": c.crowd.note,
+                   "partnersim": c.partnersim, "brier_difference": c.difference} for c in board.crowd],
+    }
+
+
+def from_data(data: dict[str, Any]) -> Board:
+    """A scoreboard read back from :func:`to_data`'s JSON (the simulated futures themselves are not kept)."""
+    scored = tuple(Scored(
+        case=f["case"], as_of=dt.date.fromisoformat(f["as_of"]), point=f["point"], round=f["round"],
+        real=int(f["real_days"]), quantiles=tuple(float(q) for q in f["quantiles_days"]),  # type: ignore[arg-type]
+        horizon=int(f["horizon_days"]), never=float(f["never"]), crps={k: float(v) for k, v in f["crps"].items()},
+        log=float("inf") if f["log_score"] is None else float(f["log_score"]), pit=float(f["pit"]),
+        brier={int(m): {k: (float(p), bool(h)) for k, (p, h) in by.items()} for m, by in f["brier"].items()},
+    ) for f in data["forecasts"])
+    crowd = tuple(CrowdScored(Crowd(
+        platform=c["platform"], question=c["question"], cases=tuple(c["cases"]), by=dt.date.fromisoformat(c["by"]),
+        as_of=dt.date.fromisoformat(c["as_of"]), probability=float(c["crowd"]), happened=bool(c["happened"]),
+        source=c["source"], note=c["note"]), float(c["partnersim"])) for c in data["crowd"])
+    return Board(
+        record=Record((), data["record"]), rule=data["rule"], replications=int(data["replications"]),
+        seed=int(data["seed"]), lifted=float(data["lifted"]), scored=scored,
+        skipped=tuple((s["case"], dt.date.fromisoformat(s["as_of"]), s["why"]) for s in data["skipped"]),
+        crowd=crowd, skills={k: Skill(float(v["value"]), float(v["low"]), float(v["high"]))
+                             for k, v in data["skill"].items()},
+    )
+
+
+def read_scoreboard(folder: Path) -> Board:
+    """The scoreboard of a folder ``partnersim backtest`` wrote."""
+    from partnersim.errors import RunFolderError
+    from partnersim.results.folder import check_finished
+
+    check_finished(folder, ["scoreboard.json"], "run partnersim backtest again")
+    try:
+        return from_data(json.loads((folder / "scoreboard.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RunFolderError(f"{folder / 'scoreboard.json'} is not a partnersim scoreboard "
+                             f"({type(exc).__name__}: {exc}); run partnersim backtest again") from None
+
+
+__all__ = [
+    "from_data",
+    "read_scoreboard",
+    "to_data","CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]

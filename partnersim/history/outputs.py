@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from partnersim import safetext
 from partnersim._version import __version__
 from partnersim.charts.history import backtest_chart, backtest_finding, fit_chart
 from partnersim.charts.style import save
 from partnersim.history.backtest import Case
+from partnersim.history.board import to_data
 from partnersim.history.fit import DelayFit
 from partnersim.history.sample import Sample
 from partnersim.results.folder import RunFolder, default_folder, input_names
@@ -139,27 +138,6 @@ def _case_json(case: Case) -> dict[str, Any]:
 SCOREBOARD_CHARTS = ("skill", "pit", "reliability", "forecasts")
 
 
-def scoreboard_summary(board: Board) -> dict[str, Any]:
-    """What a briefing, and a run's briefing, read of a scoreboard: counts, mean scores, every skill."""
-    from partnersim.history.scores import mean_scores, pit_counts
-
-    return {
-        "rule": board.rule, "replications": board.replications, "seed": board.seed, "lifted": board.lifted,
-        "cases": list(board.cases), "rounds": list(board.rounds), "forecasts": len(board.scored),
-        "skipped": [{"case": c, "as_of": d.isoformat(), "why": why} for c, d, why in board.skipped],
-        "mean_crps_days": {k: round(v, 1) for k, v in mean_scores(board.scored).items()},
-        "skill": {key: {"value": round(s.value, 4), "low": round(s.low, 4), "high": round(s.high, 4)}
-                  for key, s in board.skills.items()},
-        "pit_counts": [int(c) for c in pit_counts(board.scored)],
-        "never_member_share": round(float(np.mean([np.mean(~np.isfinite(s.forecast.member))
-                                                   for s in board.scored])), 4),
-        "crowd": [{"platform": c.crowd.platform, "question": c.crowd.question, "as_of": c.crowd.as_of.isoformat(),
-                   "crowd": c.crowd.probability, "partnersim": round(c.partnersim, 4),
-                   "happened": c.crowd.happened, "at_close": c.crowd.at_close,
-                   "brier_difference": round(c.difference, 4), "source": c.crowd.source} for c in board.crowd],
-    }
-
-
 def write_scoreboard(out: Path | None, force: bool, board: Board, image_format: str) -> tuple[Path, list[str]]:
     """Write a scoreboard's folder: forecasts.csv, skill.csv, crowd.csv, scoreboard.json and four charts."""
     from partnersim.charts import record as charts
@@ -177,13 +155,13 @@ def write_scoreboard(out: Path | None, force: bool, board: Board, image_format: 
                          *[f"within_{m}m" for m in HORIZONS], "note"])
         for s in board.scored:
             f = s.forecast
-            cut = np.minimum(f.member, f.horizon)
-            quantiles = [add_days(f.as_of, float(q)).isoformat() if q < f.horizon else "after the horizon"
-                         for q in np.quantile(cut, [0.1, 0.5, 0.9])]
+            assert f is not None  # a scoreboard is written as it is made
+            quantiles = [add_days(s.as_of, q).isoformat() if q < s.horizon else "after the horizon"
+                         for q in s.quantiles]
             writer.writerow(safetext.csv_row([
                 f.case, s.round, f.as_of.isoformat(), f.point, f.stand.stage, f.stand.since.isoformat(),
                 len(f.stand.consented), " ".join(f.fitted.rounds), f.fitted.delays, f.fitted.ranged,
-                add_days(f.as_of, s.real).isoformat(), *quantiles, f"{np.mean(np.isfinite(f.member)):.4f}",
+                add_days(s.as_of, s.real).isoformat(), *quantiles, f"{1 - s.never:.4f}",
                 f"{s.pit:.4f}", *[f"{s.crps[k]:.1f}" for k in ("partnersim", "climatology", "naive")],
                 f"{s.log:.3f}", *[f"{s.brier[m]['partnersim'][0]:.4f}" for m in HORIZONS],
                 *[str(s.brier[m]["partnersim"][1]).lower() for m in HORIZONS], f.note,
@@ -207,8 +185,7 @@ def write_scoreboard(out: Path | None, force: bool, board: Board, image_format: 
                 f"{c.crowd.probability:.4f}", f"{c.partnersim:.4f}", str(c.crowd.happened).lower(),
                 str(c.crowd.at_close).lower(), f"{c.difference:.4f}", c.crowd.source]))
         folder.write_text("crowd.csv", crowd.getvalue())
-        folder.write_text("scoreboard.json",
-                          json.dumps(scoreboard_summary(board), indent=2, ensure_ascii=False) + "\n")
+        folder.write_text("scoreboard.json", json.dumps(to_data(board), indent=2, ensure_ascii=False) + "\n")
         drawn = []
         for name in SCOREBOARD_CHARTS:
             figure = getattr(charts, f"{name}_chart")(board)

@@ -33,6 +33,7 @@ import numpy as np
 from partnersim.history.asof import Forecast, add_months, allies_on, consents, last_consent
 from partnersim.history.backtest import percentile_of
 from partnersim.history.record import Record
+from partnersim.stats import cluster_bootstrap, pit_histogram, reliability_bins
 
 HORIZONS = (6, 12, 24)  # months after the forecast's day, for the Brier questions
 BASELINES = ("climatology", "naive")
@@ -42,19 +43,21 @@ LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Scored:
-    """One forecast and its scores."""
+    """One forecast and its scores (``forecast`` is None once read back from a folder: the rest is kept)."""
 
-    forecast: Forecast
-    real: int  # days from the forecast's day to membership
+    case: str
+    as_of: dt.date
+    point: str  # why that day: "invitation", "signature", "signature + 6 months", …
     round: str
+    real: int  # days from the forecast's day to membership
+    quantiles: tuple[float, float, float]  # P10, P50, P90 of the forecast's days to membership, cut at the horizon
+    horizon: int  # days from the forecast's day to its horizon
+    never: float  # share of the forecast's futures with no membership by the horizon
     crps: dict[str, float]  # "partnersim", "climatology", "naive" → CRPS in days
     log: float  # partnersim's log score (nats, smaller is better)
     pit: float
     brier: dict[int, dict[str, tuple[float, bool]]]  # months → forecaster → (probability, happened)
-
-    @property
-    def case(self) -> str:
-        return self.forecast.case
+    forecast: Forecast | None = None
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,10 @@ def score(record: Record, forecast: Forecast) -> Scored:
     for months in HORIZONS:
         within = (add_months(forecast.as_of, months) - forecast.as_of).days
         brier[months] = {name: (float(np.mean(sample <= within)), real <= within) for name, sample in ensembles.items()}
-    return Scored(forecast, real, record.round_of(forecast.case), crps, log, percentile_of(forecast.member, real),
-                  brier)
+    low, middle, high = (float(q) for q in np.quantile(cut, [0.1, 0.5, 0.9]))
+    return Scored(forecast.case, forecast.as_of, forecast.point, record.round_of(forecast.case), real,
+                  (low, middle, high), forecast.horizon, float(1.0 - share), crps, log,
+                  percentile_of(forecast.member, real), brier, forecast)
 
 
 def brier(probability: float, happened: bool) -> float:
@@ -186,30 +191,20 @@ def skill(scored: Sequence[Scored], baseline: str, *, months: int | None = None,
 def round_share(scored: Sequence[Scored], chosen: Sequence[bool], *, seed: int = 1) -> Skill:
     """The share of forecasts ``chosen``, each round weighing the same, with a 95% interval from resampling
     rounds (forecasts of one round are not independent: its cases share their dates)."""
-    rounds = sorted({s.round for s in scored})
-    shares = np.array([np.mean([c for s, c in zip(scored, chosen, strict=True) if s.round == key]) for key in rounds])
-    rng = np.random.default_rng(seed)
-    draws = shares[rng.integers(0, len(rounds), size=(BOOTSTRAP, len(rounds)))].mean(axis=1)
-    low, high = np.quantile(draws, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-    return Skill(float(shares.mean()), float(low), float(high))
+    return Skill(*cluster_bootstrap([float(c) for c in chosen], [s.round for s in scored], draws=BOOTSTRAP,
+                                    seed=seed, level=LEVEL))
 
 
 def pit_counts(scored: Sequence[Scored], bins: int = 10) -> np.ndarray:
     """How many PIT values fall in each of ``bins`` equal bins of [0, 1]."""
-    values = np.clip([s.pit for s in scored], 0.0, 1.0 - 1e-12)
-    return np.bincount((values * bins).astype(int), minlength=bins)
+    return pit_histogram([s.pit for s in scored], bins)
 
 
 def reliability(scored: Sequence[Scored], bins: int = 5) -> list[tuple[float, float, int]]:
     """For each bin of partnersim's Brier probabilities (all horizons pooled): mean probability, share that
     happened, count."""
     pairs = [s.brier[m]["partnersim"] for s in scored for m in HORIZONS]
-    p = np.array([q for q, _ in pairs])
-    o = np.array([float(h) for _, h in pairs])
-    edges = np.linspace(0, 1, bins + 1)
-    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    return [(float(p[index == b].mean()), float(o[index == b].mean()), int((index == b).sum()))
-            for b in range(bins) if (index == b).any()]
+    return reliability_bins([p for p, _ in pairs], [h for _, h in pairs], bins)
 
 
 __all__ = [

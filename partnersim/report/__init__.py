@@ -80,7 +80,7 @@ def write_report(folder: str | Path, format: str = "pdf", out: str | Path | None
     return target
 
 
-BRIEFED = ("run", "compare", "sweep", "sensitivity", "indices")  # the folders a briefing is written from
+BRIEFED = ("run", "compare", "sweep", "sensitivity", "indices", "scoreboard")  # the folders a briefing is written from
 
 
 def folder_kind(folder: Path) -> str:
@@ -100,7 +100,9 @@ def folder_kind(folder: Path) -> str:
         return "run"
     manifest = read_manifest(folder)
     other = manifest.get("kind", "run") if manifest is not None else "run"
-    given = "give a run, compare, sweep or sensitivity folder, or a scenario file"
+    if other == "scoreboard":
+        return other
+    given = "give a run, compare, sweep, sensitivity or scoreboard folder, or a scenario file"
     if other != "run":
         raise RunFolderError(f"{folder} is a {other} folder, which has no briefing; {given}")
     if manifest is None and not any((folder / name).exists() for name in ("summary.json", "scenario.yaml")):

@@ -56,6 +56,11 @@ def build_whatif(folder: Path, kind: str, size: str = "slide") -> Briefing:
         return sweep_briefing(folder, saved.read_sweep(folder), size)
     if kind == "indices":
         return indices_briefing(folder, saved.read_indices(folder), size)
+    if kind == "scoreboard":
+        from partnersim.history.board import read_scoreboard
+        from partnersim.report.record import scoreboard_briefing
+
+        return scoreboard_briefing(folder, read_scoreboard(folder), size)
     return sensitivity_briefing(folder, saved.read_sensitivity(folder))
 
 

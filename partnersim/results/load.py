@@ -120,14 +120,17 @@ OTHER_FOLDERS = {
 }
 
 
+BRIEFED = ("compare", "sweep", "sensitivity", "indices", "scoreboard")  # the other folders a briefing is written from
+
+
 def check_run_kind(folder: Path) -> None:
     """Refuse, in one line, a folder that another command wrote (its manifest names the command)."""
     kind = (read_manifest(folder) or {}).get("kind", "run") if folder.is_dir() else "run"
     if kind != "run":
         holds = OTHER_FOLDERS.get(kind)
-        command = "sensitivity --method sobol or morris" if kind == "indices" else kind
+        command = {"indices": "sensitivity --method sobol or morris", "scoreboard": "backtest"}.get(kind, kind)
         what = f"partnersim {command}" if holds else "another partnersim command"
-        briefed = "; partnersim report briefs it" if kind in ("compare", "sweep", "sensitivity", "indices") else ""
+        briefed = "; partnersim report briefs it" if kind in BRIEFED else ""
         noun = "global sensitivity" if kind == "indices" else kind
         raise RunFolderError(
             f"{folder} is a {noun} folder (written by {what}), not a run folder"
