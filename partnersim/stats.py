@@ -125,15 +125,3 @@ def pit_histogram(values: Sequence[float], bins: int = 10) -> np.ndarray:
     """How many probability integral transforms fall in each of ``bins`` equal bins of [0, 1]."""
     clipped = np.clip(np.asarray(values, dtype=float), 0.0, 1.0 - 1e-12)
     return np.bincount((clipped * bins).astype(int), minlength=bins)
-
-
-def reliability_bins(probabilities: Sequence[float], happened: Sequence[bool],
-                     bins: int = 5) -> list[tuple[float, float, int]]:
-    """For each of ``bins`` equal bins of forecast probability that holds any: the mean probability, the share
-    that happened and the count."""
-    p = np.asarray(probabilities, dtype=float)
-    o = np.asarray(happened, dtype=float)
-    edges = np.linspace(0, 1, bins + 1)
-    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    return [(float(p[index == b].mean()), float(o[index == b].mean()), int((index == b).sum()))
-            for b in range(bins) if (index == b).any()]

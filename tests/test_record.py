@@ -192,3 +192,23 @@ def test_the_scoreboard_command_end_to_end(tmp_path: Path) -> None:
     again = tmp_path / "again"
     CliRunner().invoke(cli, ["backtest", "-n", "100", "--out", str(again), "--format", "png"])
     assert (again / "forecasts.csv").read_bytes() == (out / "forecasts.csv").read_bytes()
+
+
+@pytest.mark.slow
+def test_the_track_record_a_briefing_cites_is_todays_scoreboard() -> None:
+    """The figures every run's briefing quotes are those the shipped record and engine give now."""
+    from partnersim.data import text_of
+    from partnersim.history.board import scoreboard, track_record
+
+    shipped = json.loads(text_of("track_record.json"))
+    board = scoreboard(read_record(), rule=shipped["rule"], replications=shipped["replications"],
+                       seed=shipped["seed"], lifted=shipped["lifted"])
+    again = track_record(board)
+    # Counts and settings exactly; the cited figures to the whole percent the briefing prints (an optimiser of
+    # another SciPy may move the fourth decimal).
+    kept = ("partnersim", "skill", "never_member_share")
+    assert {k: v for k, v in again.items() if k not in kept} == {k: v for k, v in shipped.items() if k not in kept}
+    assert again["never_member_share"] == pytest.approx(shipped["never_member_share"], abs=0.005)
+    for key, parts in shipped["skill"].items():
+        for part, value in parts.items():
+            assert again["skill"][key][part] == pytest.approx(value, abs=0.005), (key, part)

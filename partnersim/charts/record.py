@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.scenario.rosters import NATO_2024
-from partnersim.stats import cluster_bootstrap, pit_histogram, reliability_bins, wilson
+from partnersim.stats import cluster_bootstrap, pit_histogram, wilson
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -79,32 +79,63 @@ def pit_finding(board: Board) -> str:
     return f"No lean beyond noise: {said} fell in the earlier half of the futures"
 
 
+MIN_ROUNDS = 3  # a bin's share is judged against its probability only with questions from this many rounds
+
+
+def reliability_points(board: Board, bins: int = 5) -> list[tuple[float, float, float, float, int, int]]:
+    """For each bin of partnersim's probabilities for 'a member within 6, 12, 24 months?' (pooled): the mean
+    probability, the share that happened with its 95% interval from resampling rounds (each round weighing the
+    same: the cases of one round share their dates), the number of questions and of rounds."""
+    asked = [(p, happened, s.round) for s in board.scored for m in s.brier for p, happened in [s.brier[m]["partnersim"]]]
+    edges = np.linspace(0, 1, bins + 1)
+    index = np.clip(np.digitize([p for p, _, _ in asked], edges[1:-1]), 0, bins - 1)
+    points = []
+    for b in range(bins):
+        inside = [item for item, i in zip(asked, index, strict=True) if i == b]
+        if not inside:
+            continue
+        rounds = [r for _, _, r in inside]
+        p, _, _ = cluster_bootstrap([q for q, _, _ in inside], rounds, seed=board.seed)
+        share, low, high = cluster_bootstrap([float(h) for _, h, _ in inside], rounds, seed=board.seed)
+        points.append((p, share, low, high, len(inside), len(set(rounds))))
+    return points
+
+
 def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
     """Forecast probability against how often it happened, for the 'member within 6/12/24 months' questions."""
-    pairs = [s.brier[m]["partnersim"] for s in board.scored for m in s.brier]
-    points = reliability_bins([p for p, _ in pairs], [h for _, h in pairs])
+    points = reliability_points(board)
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
         ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", linewidth=1.2, zorder=1)
-        for p, o, count in points:
-            low, high = wilson(o * count, count)
-            ax.errorbar(p * 100, o * 100, yerr=[[o * 100 - low * 100], [high * 100 - o * 100]], fmt="o",
-                        color=MODEL, markersize=7, capsize=3, zorder=3)
-            ax.annotate(f"{count}", (p * 100, o * 100), xytext=(7, -3), textcoords="offset points", fontsize=9,
-                        color=GREY)
+        for p, share, low, high, count, rounds in points:
+            judged = rounds >= MIN_ROUNDS
+            ax.errorbar(p * 100, share * 100, yerr=[[(share - low) * 100], [(high - share) * 100]] if judged else None,
+                        fmt="o" if judged else "o", color=MODEL if judged else GREY, markersize=7, capsize=3,
+                        zorder=3)
+            ax.annotate(f"{count} ({rounds} round{'s' if rounds != 1 else ''})", (p * 100, share * 100),
+                        xytext=(7, -3), textcoords="offset points", fontsize=9, color=GREY)
         ax.set_xlim(0, 100)
         ax.set_ylim(0, 100)
         ax.set_xlabel("partnersim's probability (binned)")
         ax.set_ylabel("Share that happened")
         style.light_grid(ax, "both")
-        off = [(p, o, c) for p, o, c in points if not (wilson(o * c, c)[0] <= p <= wilson(o * c, c)[1])]
-        finding = ("Reliability: every bin's share is within its 95% interval of the probability" if not off
-                   else f"Reliability: {len(off)} of {len(points)} bins off the diagonal beyond noise")
-        style.title(fig, finding, "'Member within 6, 12 and 24 months?' pooled; bars: 95% Wilson intervals; "
-                    "numbers: questions in the bin")
+        style.title(fig, reliability_finding(points),
+                    "'Member within 6, 12 and 24 months?' pooled; each round weighs the same; bars: 95% intervals "
+                    f"from resampling rounds; grey: fewer than {MIN_ROUNDS} rounds; numbers: questions (rounds)")
         style.footer(fig, text=footer_text(board))
     return fig
+
+
+def reliability_finding(points: list[tuple[float, float, float, float, int, int]]) -> str:
+    judged = [point for point in points if point[5] >= MIN_ROUNDS]
+    off = [point for point in judged if not point[2] <= point[0] <= point[3]]
+    if not judged:
+        return "Reliability: too few rounds in any bin to judge"
+    if not off:
+        return f"Reliability: in each of the {len(judged)} bins with enough rounds, no gap beyond noise"
+    said = ", ".join(f"{p:.0%} said, {share:.0%} happened" for p, share, *_ in off)
+    return f"Reliability: {len(off)} of {len(judged)} bins off the diagonal beyond noise ({said})"
 
 
 def skill_chart(board: Board, *, size: str = "slide") -> Figure:

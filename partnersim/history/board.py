@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +158,8 @@ def to_data(board: Board) -> dict[str, Any]:
         "lifted": board.lifted, "cases": list(board.cases), "rounds": list(board.rounds),
         "skipped": [{"case": c, "as_of": d.isoformat(), "why": why} for c, d, why in board.skipped],
         "mean_crps_days": {k: round(v, 1) for k, v in mean_scores(board.scored).items()},
-        "skill": {key: {"value": s.value, "low": s.low, "high": s.high} for key, s in board.skills.items()},
+        "skill": {key: {"value": _number(s.value), "low": _number(s.low), "high": _number(s.high)}
+                  for key, s in board.skills.items()},
         "pit_counts": [int(c) for c in pit_counts(board.scored)],
         "never_member_share": float(np.mean([s.never for s in board.scored])),
         "forecasts": [
@@ -190,9 +192,32 @@ def from_data(data: dict[str, Any]) -> Board:
         record=Record((), data["record"]), rule=data["rule"], replications=int(data["replications"]),
         seed=int(data["seed"]), lifted=float(data["lifted"]), scored=scored,
         skipped=tuple((s["case"], dt.date.fromisoformat(s["as_of"]), s["why"]) for s in data["skipped"]),
-        crowd=crowd, skills={k: Skill(float(v["value"]), float(v["low"]), float(v["high"]))
+        crowd=crowd, skills={k: Skill(*(math.nan if v[part] is None else float(v[part])
+                                        for part in ("value", "low", "high")))
                              for k, v in data["skill"].items()},
     )
+
+
+def _number(value: float) -> float | None:
+    """A number for JSON: None where it is not one (a skill against a baseline that scored perfectly)."""
+    return None if math.isnan(value) else value
+
+
+TRACK_RECORD = "track_record.json"
+TRACKED = ("crps/climatology", "crps/naive")
+
+
+def track_record(board: Board) -> dict[str, Any]:
+    """What a run's briefing cites of the scoreboard: its counts, its settings and the skill of the date."""
+    from partnersim import __version__
+
+    data = to_data(board)
+    return {
+        "partnersim": __version__, "record": data["record"], "rule": board.rule, "replications": board.replications,
+        "seed": board.seed, "lifted": board.lifted, "cases": len(board.cases), "rounds": len(board.rounds),
+        "forecasts": len(board.scored), "never_member_share": round(data["never_member_share"], 4),
+        "skill": {key: {part: round(value, 4) for part, value in data["skill"][key].items()} for key in TRACKED},
+    }
 
 
 def read_scoreboard(folder: Path) -> Board:
@@ -209,6 +234,8 @@ def read_scoreboard(folder: Path) -> Board:
 
 
 __all__ = [
+    "TRACK_RECORD",
     "from_data",
+    "track_record",
     "read_scoreboard",
     "to_data","CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]

@@ -33,7 +33,7 @@ import numpy as np
 from partnersim.history.asof import Forecast, add_months, allies_on, consents, last_consent
 from partnersim.history.backtest import percentile_of
 from partnersim.history.record import Record
-from partnersim.stats import cluster_bootstrap, pit_histogram, reliability_bins
+from partnersim.stats import cluster_bootstrap, pit_histogram
 
 HORIZONS = (6, 12, 24)  # months after the forecast's day, for the Brier questions
 BASELINES = ("climatology", "naive")
@@ -200,13 +200,6 @@ def pit_counts(scored: Sequence[Scored], bins: int = 10) -> np.ndarray:
     return pit_histogram([s.pit for s in scored], bins)
 
 
-def reliability(scored: Sequence[Scored], bins: int = 5) -> list[tuple[float, float, int]]:
-    """For each bin of partnersim's Brier probabilities (all horizons pooled): mean probability, share that
-    happened, count."""
-    pairs = [s.brier[m]["partnersim"] for s in scored for m in HORIZONS]
-    return reliability_bins([p for p, _ in pairs], [h for _, h in pairs], bins)
-
-
 __all__ = [
     "BASELINES",
     "HORIZONS",
@@ -217,7 +210,6 @@ __all__ = [
     "mean_scores",
     "pit_counts",
     "realised",
-    "reliability",
     "round_share",
     "score",
     "skill",

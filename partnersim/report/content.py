@@ -300,8 +300,27 @@ def method(results: Results) -> str:
         f"A probability is the share of these simulated futures; 'pending' means still undecided at the "
         f"horizon. Every probability carries a 95% Wilson score interval, which measures the simulation's "
         f"own sampling error; it does not cover error in the assumptions, listed with their sources under "
-        f"'Assumptions and their sources'."
+        f"'Assumptions and their sources'. {track_line()}"
     )
+
+
+def track_line() -> str:
+    """One sentence on how partnersim's forecasts of past accessions scored (docs/calibration.md)."""
+    import json
+
+    from partnersim.charts.record import skill_finding
+    from partnersim.data import text_of
+    from partnersim.history.scores import Skill
+
+    found = json.loads(text_of("track_record.json"))
+    skill = Skill(**found["skill"]["crps/climatology"])
+    finding = skill_finding(skill, "the climatology baseline").removeprefix("partnersim's date forecasts ")
+    return (f"Track record: forecasts of the {found['cases']} NATO accessions since 1981 ({found['forecasts']} "
+            "forecasts, each made from where its case stood on the day, with settings fitted on the other "
+            f"accessions), {finding}; they gave "
+            f"{found['never_member_share']:.0%} of futures a veto of ratification that never came (the process "
+            f"assumes a hold is lifted with probability {found['lifted']:g}). Partnership cases are not yet scored "
+            "(docs/calibration.md).")
 
 
 def provenance(run: SavedRun) -> list[tuple[str, str]]:
