@@ -40,6 +40,7 @@ def simulate(
     keep_rows: bool = False,
     on_records: Callable[[Model, Records], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    history: bool = True,
 ) -> Results:
     """Run a scenario (or the scenario file at a path) and return its Results.
 
@@ -52,7 +53,9 @@ def simulate(
     one row per candidate per replication in ``Results.rows`` (memory grows
     with N). ``on_records`` sees every chunk as it arrives (to write
     per-replication rows); ``progress`` is told how many replications each
-    chunk completed.
+    chunk completed. Without ``history``, the Results leave out how unusual
+    each resumed case's stated history is (10,000 draws a candidate), for a
+    caller that reads only the futures.
 
     >>> results = simulate("scenarios/latam.yaml", replications=500)  # doctest: +SKIP
     >>> results.candidate("ARG").outcomes["cooperation"].p  # doctest: +SKIP
@@ -92,7 +95,7 @@ def simulate(
     if precision is not None:
         scenario = scenario.with_updates(replications=totals.replications)
         model = replace(model, scenario=scenario)
-    return summarise(model, totals).model_copy(update={"rows": rows})
+    return summarise(model, totals, history=history).model_copy(update={"rows": rows})
 
 
 def _extend(rows: dict[str, list[Any]] | None, chunk: dict[str, Any]) -> dict[str, list[Any]]:

@@ -349,7 +349,7 @@ def _run(scenario: Any, case: str) -> tuple[np.ndarray, np.ndarray, int, tuple[s
             entered = records.entry[:, c, model.states.index(state)]
             parts[state].append(np.where(np.isnan(entered), np.inf, entered))
 
-    simulate(scenario, on_records=keep)
+    simulate(scenario, on_records=keep, history=False)
     horizon = (scenario.end_date - scenario.start).days
     signed = np.concatenate(parts[SIGNED])
     if scenario.candidates[0].stage in ("ratification", "deposit"):
