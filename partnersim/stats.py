@@ -106,6 +106,11 @@ def leaders(items: Sequence[T], interval: Callable[[T], tuple[float, float, floa
                           if interval(item)[1] <= high and interval(item)[2] >= low]
 
 
+MIN_CLUSTERS = 4
+"""Fewer independent clusters than this (rounds of a record) give no interval worth quoting: a resample of two or
+three can only repeat them."""
+
+
 def cluster_bootstrap(values: Sequence[float], clusters: Sequence[str], *, draws: int = 2000, seed: int = 1,
                       level: float = 0.95) -> tuple[float, float, float]:
     """The mean of ``values`` with each cluster weighing the same, and its interval from resampling clusters.

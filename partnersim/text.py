@@ -43,6 +43,12 @@ def points(value: float, decimals: int | None = None) -> str:
     return ("+" if amount > 0 else "−") + f"{abs(amount):.{decimals}f}"
 
 
+def signed_percent(value: float) -> str:
+    """A relative change in whole percents with its sign: ``+12%``, ``−37%``, ``0%`` (never ``-0%``)."""
+    whole = round(value * 100)
+    return "0%" if whole == 0 else ("+" if whole > 0 else "−") + f"{abs(whole):,}%"
+
+
 def duration_words(days: float) -> str:
     """A duration as a reader says it: ``0.5 days``, ``12 days``, ``4.5 months``, ``10.3 years``."""
     if not math.isfinite(days) or days > 1e6 * DAYS_PER_YEAR:

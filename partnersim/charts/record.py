@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.scenario.rosters import NATO_2024
-from partnersim.stats import cluster_bootstrap, pit_histogram, wilson
+from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap
+from partnersim.text import signed_percent
 from partnersim.values.durations import add_days
 
 if TYPE_CHECKING:
@@ -41,28 +42,28 @@ RULES = {"others": "the other rounds", "earlier": "the rounds ended before each 
 
 
 def pit_chart(board: Board, *, size: str = "slide") -> Figure:
-    """Where each real membership date fell among its forecast's futures, pooled."""
-    counts = pit_histogram([s.pit for s in board.scored])
-    n = int(counts.sum())
-    bins = counts.size
-    expected = n / bins
-    low, high = wilson(np.array(expected), n)
+    """Where each real membership date fell among its forecast's futures, pooled, each round weighing one."""
+    rounds = [s.round for s in board.scored]
+    weights = np.array([1.0 / rounds.count(r) for r in rounds])
+    bins = 10
+    index = np.clip((np.array([s.pit for s in board.scored]) * bins).astype(int), 0, bins - 1)
+    heights = np.bincount(index, weights=weights, minlength=bins)
+    expected = len(set(rounds)) / bins
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
         edges = np.linspace(0, 100, bins + 1)
-        ax.bar(edges[:-1], counts, width=100 / bins, align="edge", color=MODEL, edgecolor="white", zorder=2)
-        ax.axhspan(float(low) * n, float(high) * n, color="#EEEEEE", zorder=0, linewidth=0)
+        ax.bar(edges[:-1], heights, width=100 / bins, align="edge", color=MODEL, edgecolor="white", zorder=2)
         ax.axhline(expected, color=GREY, linestyle="--", linewidth=1.2, zorder=3)
-        ax.annotate("calibrated: as many in each bin (shaded: 95% range of one bin's count)",
-                    (100, float(high) * n), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9.5,
-                    color=GREY)
+        ax.annotate("calibrated: as much in each bin", (100, expected), xytext=(-4, 4), textcoords="offset points",
+                    ha="right", fontsize=9.5, color=GREY)
         ax.set_xlim(0, 100)
         ax.set_xlabel("Percentile of the real membership date among the forecast's futures")
-        ax.set_ylabel("Forecasts")
+        ax.set_ylabel("Rounds (a round's forecasts share one)")
         style.light_grid(ax, "y")
         style.title(fig, pit_finding(board),
-                    "PIT histogram: one count per forecast, the real date's percentile among its simulated dates")
+                    "PIT histogram: the real date's percentile among each forecast's simulated dates; the forecasts "
+                    "of one round (cases that share their dates) weigh one round together")
         style.footer(fig, text=footer_text(board))
     return fig
 
@@ -72,6 +73,8 @@ def pit_finding(board: Board) -> str:
     value, low, high = cluster_bootstrap([float(s.pit < 0.5) for s in board.scored], [s.round for s in board.scored],
                                          seed=board.seed)
     said = f"{value:.0%} of real dates (rounds weighed alike; 95%: {low:.0%}–{high:.0%})"
+    if len(set(s.round for s in board.scored)) < MIN_CLUSTERS:
+        return f"Too few rounds to judge a lean: {said} fell in the earlier half of the futures"
     if low > 0.5:
         return f"Real dates came early: {said} fell in the earlier half of the futures"
     if high < 0.5:
@@ -134,8 +137,14 @@ def reliability_finding(points: list[tuple[float, float, float, float, int, int]
         return "Reliability: too few rounds in any bin to judge"
     if not off:
         return f"Reliability: in each of the {len(judged)} bins with enough rounds, no gap beyond noise"
-    said = ", ".join(f"{p:.0%} said, {share:.0%} happened" for p, share, *_ in off)
-    return f"Reliability: {len(off)} of {len(judged)} bins off the diagonal beyond noise ({said})"
+    said = "; ".join(f"forecast {p:.0%}, happened {share:.0%}" for p, share, *_ in off)
+    if all(share > p for p, share, *_ in off):
+        lead = "Membership came more often than forecast"
+    elif all(share < p for p, share, *_ in off):
+        lead = "Membership came less often than forecast"
+    else:
+        lead = "Off the diagonal"
+    return f"{lead} in {len(off)} of {len(judged)} probability bins, beyond noise ({said})"
 
 
 def skill_chart(board: Board, *, size: str = "slide") -> Figure:
@@ -149,11 +158,15 @@ def skill_chart(board: Board, *, size: str = "slide") -> Figure:
             y = len(rows) - 1 - index
             colour = MODEL if baseline == "climatology" else style.OKABE_ITO["orange"]
             if np.isfinite(s.value):
+                colour = colour if s.judged else GREY
                 ax.plot([s.low * 100, s.high * 100], [y, y], color=colour, linewidth=2, zorder=2)
                 ax.plot(s.value * 100, y, "o", color=colour, markersize=8, zorder=3)
+            else:
+                ax.annotate("n/a: the baseline scored perfectly", (0, y), xytext=(6, 0), textcoords="offset points",
+                            va="center", fontsize=9.5, color=GREY)
         ax.axvline(0, color="#333333", linewidth=1)
         ax.set_yticks(range(len(rows)), [f"{label} vs {baseline}" for _, label, baseline in reversed(rows)])
-        ax.set_xlabel("Skill, % (above 0: partnersim's score is better than the baseline's)")
+        ax.set_xlabel("Skill, % (above 0: partnersim better)")
         style.light_grid(ax, "x")
         crps = board.skills["crps/climatology"]
         style.title(fig, skill_finding(crps, "climatology"),
@@ -164,15 +177,17 @@ def skill_chart(board: Board, *, size: str = "slide") -> Figure:
 
 
 def skill_finding(s: Skill, baseline: str) -> str:
+    """The skill against ``baseline`` in words: better or worse only where its interval excludes zero."""
+    value, interval = signed_percent(s.value), f"(95%: {signed_percent(s.low)} to {signed_percent(s.high)})"
     if not np.isfinite(s.value):
         return f"No skill could be measured against {baseline}"
+    if not s.judged:
+        return f"Too few rounds ({s.rounds}) to judge partnersim's date forecasts against {baseline}: skill {value}"
     if s.low > 0:
-        return f"partnersim's date forecasts beat {baseline} by {s.value:.0%} (95%: {s.low:.0%} to {s.high:.0%})"
+        return f"partnersim's date forecasts beat {baseline}: skill {value} {interval}"
     if s.high < 0:
-        return (f"partnersim's date forecasts scored worse than {baseline}: skill {s.value:.0%} "
-                f"(95%: {s.low:.0%} to {s.high:.0%})")
-    return (f"partnersim's date forecasts are not distinguishable from {baseline}: skill {s.value:.0%} "
-            f"(95%: {s.low:.0%} to {s.high:.0%})")
+        return f"partnersim's date forecasts scored worse than {baseline}: skill {value} {interval}"
+    return f"partnersim's date forecasts are not distinguishable from {baseline}: skill {value} {interval}"
 
 
 def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
@@ -218,7 +233,8 @@ def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
             ax.set_xlim(min(days) - dt.timedelta(days=30), max(days) + dt.timedelta(days=30))
         style.title(fig, forecasts_finding(board),
                     "Each panel: forecast membership date (y) as of each day (x); line: median, band: P10–P90, "
-                    "cut two years after the real date (red)")
+                    "cut two years after the real date (the orange-red line); where cases share a panel, the first "
+                    "is drawn")
         style.footer(fig, text=footer_text(board))
     return fig
 

@@ -165,10 +165,11 @@ def _print_fit(result: DelayFit, sample: Sample, lifted: float) -> None:
 
 @click.command(epilog=f"""\b
 Examples:
-  partnersim backtest                          # the scoreboard: every past NATO accession
-  partnersim backtest --training earlier       # fitted only on rounds ended before each forecast
-  partnersim backtest --record my-record.csv   # your own record (same columns)
-  partnersim backtest {HISTORY_FOLDER}/finland.yaml -n 2000   # one history scenario's milestones
+  partnersim backtest                     # the scoreboard of past accessions
+  partnersim backtest --training earlier  # fitted on ended rounds only
+  partnersim backtest --lifted 1          # no signed protocol vetoed
+  partnersim backtest --record my.csv     # your own record
+  partnersim backtest {HISTORY_FOLDER}/finland.yaml -n 2000
 
 \b
 Without SCENARIO.yaml: forecasts every accession in the shipped record
@@ -177,6 +178,8 @@ every six months while open, each from where the case stood that day and with
 settings fitted without its own round; scores them (CRPS, log score, Brier,
 PIT) against climatology and a naive baseline, and beside public crowd
 forecasts; writes a folder that `partnersim report` briefs (docs/calibration.md).
+The scoreboard runs 1,000 futures a forecast with seed 20240307 unless -n or
+--seed say otherwise.
 With SCENARIO.yaml: a history scenario's real dates placed among its simulated
 ones, and a chart per case.""")
 @click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[SCENARIO.yaml]...")
@@ -223,8 +226,12 @@ def _scoreboard(training: str, record_path: Path | None, lifted: float | None, r
     from partnersim.history.record import read_record
 
     record = read_record(record_path)
+    click.echo(f"Forecasting {len(record.cases)} cases as of dates along each, then again without hindsight:",
+               err=True, nl=False)
     board = scoreboard(record, rule=training, replications=replications or REPLICATIONS,  # type: ignore[arg-type]
-                       seed=SEED if seed is None else seed, lifted=lifted)
+                       seed=SEED if seed is None else seed, lifted=lifted,
+                       progress=lambda case: click.echo(f" {case}", err=True, nl=False))
+    click.echo(err=True)
     _print_scoreboard(board)
     written, charts = write_scoreboard(out, force, board, image_format)
     click.echo(f"Wrote {written}/ (forecasts.csv, skill.csv, crowd.csv, scoreboard.json, {', '.join(charts)})")
@@ -233,65 +240,90 @@ def _scoreboard(training: str, record_path: Path | None, lifted: float | None, r
 def _print_scoreboard(board: Any) -> None:
     from rich.table import Table
 
-    from partnersim.charts.record import RULES, skill_finding, skill_rows
-    from partnersim.history.scores import mean_scores
+    from partnersim.charts.record import RULES, pit_finding, skill_finding, skill_rows
+    from partnersim.history.scores import mean_brier, mean_scores, round_mean, round_share
     from partnersim.safetext import console as literal
+    from partnersim.text import signed_percent
 
     screen = console()
     scored = board.scored
-    screen.print(f"[bold]Scoreboard: {len(scored)} forecasts of {len(board.cases)} past NATO accessions[/bold] "
-                 f"({len(board.rounds)} rounds: {', '.join(r[:4] for r in board.rounds)}), each made as of a day "
-                 f"with only the record known by then, its settings fitted on {RULES[board.rule]}; "
-                 f"{board.replications:,} futures each, seed {board.seed}.", soft_wrap=True)
-    screen.print(f"[bold]Finding[/bold]: {skill_finding(board.skills['crps/climatology'], 'climatology')}.",
-                 soft_wrap=True)
-    table = Table(title="Skill (above 0: partnersim better; each round weighs the same; 95% from resampling rounds)",
-                  title_justify="left")
+    first = min(s.as_of for s in scored).year
+    screen.print(f"[bold]Scoreboard: {len(scored)} forecasts of {len(board.cases)} NATO accessions since {first}[/bold] "
+                 f"({len(board.rounds)} rounds: cases whose protocols were signed the same day count as one), each "
+                 f"made from where its case stood on the day, with settings fitted on {RULES[board.rule]}; "
+                 f"{board.replications:,} simulated futures each, seed {board.seed}.")
+    screen.print(f"[bold]Finding[/bold]: {skill_finding(board.skills['crps/climatology'], 'climatology')}.")
+    table = Table(title="Skill: 1 − partnersim's mean score ÷ the baseline's (above 0: partnersim better; each round "
+                  "weighs the same; 95% from resampling rounds)", title_justify="left")
     for name in ("Question", "vs climatology", "vs naive"):
         table.add_column(name, justify="left" if name == "Question" else "right")
     for key, label in skill_rows(board):
         cells = []
         for baseline in ("climatology", "naive"):
-            s = board.skills[f"{key}/{baseline}"]
-            cells.append("n/a" if s.value != s.value else
-                         f"{s.value * 100:+.0f}% ({s.low * 100:+.0f} to {s.high * 100:+.0f})"
-                         + ("" if s.beyond_noise else " ~"))
+            found = board.skills[f"{key}/{baseline}"]
+            if found.value != found.value and key.startswith("brier"):
+                briers = mean_brier(scored, int(key.removeprefix("brier")))
+                cells.append(f"n/a: it scored 0, partnersim {briers['partnersim']:.3f}")
+            elif found.value != found.value:
+                cells.append("n/a")
+            else:
+                mark = "" if found.beyond_noise else (" ~" if found.judged else " ?")
+                cells.append(f"{signed_percent(found.value)} ({signed_percent(found.low)} to "
+                             f"{signed_percent(found.high)}){mark}")
         table.add_row(label, *cells)
     print_table(screen, table)
-    screen.print("~: the interval includes zero (no difference beyond noise).")
+    screen.print("~: the interval includes zero (no difference beyond noise); ?: too few rounds to judge. n/a: every "
+                 "case joined within that time of each forecast, as the baseline said.")
     means = mean_scores(scored)
     screen.print(f"Mean CRPS of the membership date: partnersim {means['partnersim']:.0f} days, climatology "
-                 f"{means['climatology']:.0f}, naive {means['naive']:.0f} (lower is better).", soft_wrap=True)
-    never = sum(s.never for s in scored) / len(scored)
-    screen.print(f"On average the forecasts gave {never:.0%} of their futures no membership within "
-                 f"{scored[0].horizon // 365} years; every case on record became a member. The assumption "
-                 f"behind those futures: a ratification hold ends in consent with probability {board.lifted:g} "
-                 "(a veto leaves no date, so the record cannot fit it; --lifted changes it).", soft_wrap=True)
-    from partnersim.charts.record import pit_finding
+                 f"{means['climatology']:.0f}, naive {means['naive']:.0f} (lower is better).")
+    never = round_mean(scored, [s.never for s in scored])
+    if never >= 0.005:
+        screen.print(f"The forecasts gave {never:.0%} of their futures no membership within "
+                     f"{scored[0].horizon // 365} years; every case on record became a member. The assumption behind "
+                     f"those futures: a ratification hold ends in consent with probability {board.lifted:g} (a veto "
+                     "leaves no date, so the record cannot fit it; --lifted changes it).")
+    inside = round_share(scored, [0.1 <= s.pit <= 0.9 for s in scored], seed=board.seed)
+    screen.print(f"Calibration: {inside.value:.0%} of real dates inside the forecast's P10–P90 (rounds weighed alike; "
+                 f"95%: {inside.low:.0%}–{inside.high:.0%}; 80% if calibrated). {pit_finding(board)}.")
+    strict = board.hindsight
+    if strict:
+        if strict.get("skill"):
+            from partnersim.history.board import skill_of
 
-    inside = sum(0.1 <= s.pit <= 0.9 for s in scored)
-    screen.print(f"Calibration: {inside} of {len(scored)} real dates inside the forecast's P10–P90 (80% if "
-                 f"calibrated). {pit_finding(board)}.", soft_wrap=True)
+            found = skill_of(strict["skill"])
+            said = skill_finding(found, "climatology").removeprefix("partnersim's date forecasts ")
+            screen.print(f"Without hindsight (fitted only on rounds ended before each forecast): {strict['forecasts']} "
+                         f"forecasts of {strict['cases']} cases in {strict['rounds']} round(s) can be made; "
+                         f"{said[:1].lower() + said[1:]}.")
+        else:
+            screen.print("Without hindsight (fitted only on rounds ended before each forecast): no forecast can be made.")
     if board.skipped:
         screen.print(f"Not forecast: {len(board.skipped)} (" + "; ".join(
-            f"{c} {d.isoformat()}" for c, d, _ in board.skipped[:6]) + (" …" if len(board.skipped) > 6 else "")
-            + f"): {board.skipped[0][2]}.", soft_wrap=True)
+            f"{c} {d.isoformat()}" for c, d, _ in board.skipped[:4]) + (" …" if len(board.skipped) > 4 else "")
+            + f"): {board.skipped[0][2]}.")
     if board.crowd:
-        crowd = Table(title="The crowd: the same question as of the same day (Brier difference below 0: "
+        crowd = Table(title="The crowd on the same question as of the same day (Brier difference below 0: "
                       "partnersim better)", title_justify="left")
-        for name in ("Platform, question", "As of", "Crowd", "partnersim", "Happened", "Brier diff."):
+        for name in ("Platform: question (case)", "As of", "Crowd", "Model", "Happened", "Brier diff."):
             crowd.add_column(name, justify="left" if name.startswith("Platform") else "right")
         for c in board.crowd:
-            crowd.add_row(literal(f"{c.crowd.platform}: {c.crowd.question}"),
+            model = "n/a" if c.partnersim != c.partnersim else f"{c.partnersim:.0%}"
+            diff = "n/a" if c.difference != c.difference else _difference(c.difference)
+            crowd.add_row(literal(f"{c.crowd.platform}: {c.crowd.question} ({'/'.join(c.crowd.cases)})"),
                           c.crowd.as_of.isoformat() + (" (close)" if c.crowd.at_close else ""),
-                          f"{c.crowd.probability:.0%}", f"{c.partnersim:.0%}", "yes" if c.crowd.happened else "no",
-                          f"{c.difference:+.3f}")
+                          f"{c.crowd.probability:.0%}", model, "yes" if c.crowd.happened else "no", diff)
         print_table(screen, crowd)
-        early_ones = [c for c in board.crowd if not c.crowd.at_close]
-        screen.print(f"{len(board.crowd) - len(early_ones)} of {len(board.crowd)} crowd forecasts found were quoted "
-                     "at their question's close, when the answer was all but known; only "
-                     f"{len(early_ones)} is a forecast made ahead: too few to rank partnersim against the crowd.",
-                     soft_wrap=True)
+        ahead = [c for c in board.crowd if not c.crowd.at_close]
+        screen.print(f"{len(board.crowd) - len(ahead)} of {len(board.crowd)} crowd forecasts were read on their "
+                     "question's last day, when the answer was known or all but known; "
+                     f"{len(ahead)} made ahead {'is' if len(ahead) == 1 else 'are'} too few to rank partnersim "
+                     "against the crowd.")
+
+
+def _difference(value: float) -> str:
+    """A Brier difference to three places; ``0.000`` where it rounds to nothing (not ``-0.000``)."""
+    return "0.000" if abs(value) < 0.0005 else f"{value:+.3f}".replace("-", "−")
 
 
 def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None:

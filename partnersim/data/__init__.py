@@ -54,7 +54,13 @@ class EventDate:
         parts = text.split("-")
         try:
             if len(parts) == 3:
-                day = dt.date.fromisoformat(text)
+                if all(part.isdigit() for part in parts) and [len(p) for p in parts] == [4, 2, 2]:
+                    try:
+                        day = dt.date(*(int(part) for part in parts))
+                    except ValueError:
+                        raise ValueError(f"{text!r} is not a day of the calendar") from None
+                else:
+                    day = dt.date.fromisoformat(text)
                 return cls(text, "day", day, day)
             if len(parts) == 2:
                 year, month = int(parts[0]), int(parts[1])
@@ -64,8 +70,9 @@ class EventDate:
             if len(parts) == 1 and len(text) == 4:
                 year = int(text)
                 return cls(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if "calendar" in str(exc):
+                raise
         raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY, got {text!r}")
 
 

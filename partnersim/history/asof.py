@@ -51,6 +51,9 @@ HORIZON_YEARS = 8
 """Assumption: a forecast looks this far ahead; a simulated future still open then counts as 'not by then'.
 The slowest case on record took 20 months from signature to membership."""
 STEP_MONTHS = 6
+MIN_DELAYS = 20
+"""Consents dated to the day needed to fit the allies' ratification delays; with fewer (the rounds before 2016
+hold two each), a fit leans on a handful of news-reported dates and a forecast is not made."""
 MEMBER, SIGNED = "member", "ratification"  # states entered at membership and at signature
 
 
@@ -231,7 +234,7 @@ def _fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
         signing += sorted(gaps_signing)
         deposit += sorted(gaps_deposit)
     params = None
-    if len(exact) >= 5 and len(set(exact)) >= 3:
+    if len(exact) >= MIN_DELAYS and len(set(exact)) >= 3:
         params = fit_delays(np.array(exact), ranges=np.array(ranges) if ranges else None).params
     return Fitted(
         rounds=rounds, ratification=params, delays=len(exact), ranged=len(ranges),

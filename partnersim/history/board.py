@@ -23,9 +23,20 @@ import numpy as np
 
 from partnersim.data import EventDate, text_of
 from partnersim.errors import PartnersimError
-from partnersim.history.asof import Training, as_of_days, forecast, ratification_lifted
+from partnersim.history.asof import MIN_DELAYS, Training, as_of_days, forecast, ratification_lifted
 from partnersim.history.record import Record
-from partnersim.history.scores import BASELINES, HORIZONS, Scored, Skill, brier, score, skill
+from partnersim.history.scores import (
+    BASELINES,
+    HORIZONS,
+    Scored,
+    Skill,
+    brier,
+    mean_brier,
+    round_mean,
+    round_share,
+    score,
+    skill,
+)
 
 CROWD = "crowd.csv"
 REPLICATIONS = 1000
@@ -74,6 +85,7 @@ class Board:
     skipped: tuple[tuple[str, dt.date, str], ...]  # case, day, why
     crowd: tuple[CrowdScored, ...]
     skills: dict[str, Skill] = field(default_factory=dict)  # "crps/climatology", "brier12/naive", …
+    hindsight: dict[str, Any] = field(default_factory=dict)  # with rule "others": the same scored with "earlier"
 
     @property
     def cases(self) -> tuple[str, ...]:
@@ -119,8 +131,12 @@ def scoreboard(record: Record, *, rule: Training = "others", replications: int =
         if progress is not None:
             progress(case)
     if not scored:
-        raise PartnersimError("no forecast could be made from this record: it needs cases with a signature, "
-                              "an entry into force and enough consent dates to fit")
+        if len(record.rounds) < 2:
+            raise PartnersimError("no forecast can be made from this record: it has one round (cases signed the same "
+                                  "day), and a forecast is fitted on the other rounds")
+        raise PartnersimError("no forecast could be made from this record: the rounds a forecast is fitted on must "
+                              f"date at least {MIN_DELAYS} allies' consents to the day, and each case needs a "
+                              "signature and an entry into force")
     crowd = tuple(_crowd(record, item, rule, replications, seed, lifted) for item in read_crowd())
     skills = {}
     for baseline in BASELINES:
@@ -128,7 +144,17 @@ def scoreboard(record: Record, *, rule: Training = "others", replications: int =
         for months in HORIZONS:
             skills[f"brier{months}/{baseline}"] = skill(scored, baseline, months=months, seed=seed)
     lifted = ratification_lifted() if lifted is None else lifted
-    return Board(record, rule, replications, seed, lifted, tuple(scored), tuple(skipped), crowd, skills)
+    hindsight: dict[str, Any] = {}
+    if rule == "others":
+        # The same record fitted only on rounds ended before each forecast: what no hindsight allows.
+        try:
+            strict = scoreboard(record, rule="earlier", replications=replications, seed=seed, lifted=lifted,
+                                progress=progress)
+            hindsight = {"forecasts": len(strict.scored), "cases": len(strict.cases), "rounds": len(strict.rounds),
+                         "skill": _skill_data(strict.skills["crps/climatology"])}
+        except PartnersimError:
+            hindsight = {"forecasts": 0, "cases": 0, "rounds": 0, "skill": None}
+    return Board(record, rule, replications, seed, lifted, tuple(scored), tuple(skipped), crowd, skills, hindsight)
 
 
 def _crowd(record: Record, item: Crowd, rule: Training, replications: int, seed: int,
@@ -158,10 +184,14 @@ def to_data(board: Board) -> dict[str, Any]:
         "lifted": board.lifted, "cases": list(board.cases), "rounds": list(board.rounds),
         "skipped": [{"case": c, "as_of": d.isoformat(), "why": why} for c, d, why in board.skipped],
         "mean_crps_days": {k: round(v, 1) for k, v in mean_scores(board.scored).items()},
-        "skill": {key: {"value": _number(s.value), "low": _number(s.low), "high": _number(s.high)}
-                  for key, s in board.skills.items()},
+        "skill": {key: _skill_data(s) for key, s in board.skills.items()},
+        "mean_brier": {str(m): mean_brier(board.scored, m) for m in HORIZONS},
+        "coverage_p10_p90": _skill_data(round_share(board.scored, [0.1 <= s.pit <= 0.9 for s in board.scored],
+                                                    seed=board.seed)),
+        "earlier_half": _skill_data(round_share(board.scored, [s.pit < 0.5 for s in board.scored], seed=board.seed)),
+        "no_hindsight": board.hindsight,
         "pit_counts": [int(c) for c in pit_counts(board.scored)],
-        "never_member_share": float(np.mean([s.never for s in board.scored])),
+        "never_member_share": round_mean(board.scored, [s.never for s in board.scored]),
         "forecasts": [
             {"case": s.case, "as_of": s.as_of.isoformat(), "point": s.point, "round": s.round, "real_days": s.real,
              "quantiles_days": list(s.quantiles), "horizon_days": s.horizon, "never": s.never, "crps": s.crps,
@@ -171,7 +201,8 @@ def to_data(board: Board) -> dict[str, Any]:
         "crowd": [{"platform": c.crowd.platform, "question": c.crowd.question, "cases": list(c.crowd.cases),
                    "by": c.crowd.by.isoformat(), "as_of": c.crowd.as_of.isoformat(), "crowd": c.crowd.probability,
                    "happened": c.crowd.happened, "source": c.crowd.source, "note": c.crowd.note,
-                   "partnersim": c.partnersim, "brier_difference": c.difference} for c in board.crowd],
+                   "partnersim": _number(c.partnersim), "brier_difference": _number(c.difference)}
+                  for c in board.crowd],
     }
 
 
@@ -187,15 +218,26 @@ def from_data(data: dict[str, Any]) -> Board:
     crowd = tuple(CrowdScored(Crowd(
         platform=c["platform"], question=c["question"], cases=tuple(c["cases"]), by=dt.date.fromisoformat(c["by"]),
         as_of=dt.date.fromisoformat(c["as_of"]), probability=float(c["crowd"]), happened=bool(c["happened"]),
-        source=c["source"], note=c["note"]), float(c["partnersim"])) for c in data["crowd"])
+        source=c["source"], note=c["note"]), math.nan if c["partnersim"] is None else float(c["partnersim"]))
+        for c in data["crowd"])
     return Board(
         record=Record((), data["record"]), rule=data["rule"], replications=int(data["replications"]),
         seed=int(data["seed"]), lifted=float(data["lifted"]), scored=scored,
         skipped=tuple((s["case"], dt.date.fromisoformat(s["as_of"]), s["why"]) for s in data["skipped"]),
-        crowd=crowd, skills={k: Skill(*(math.nan if v[part] is None else float(v[part])
-                                        for part in ("value", "low", "high")))
-                             for k, v in data["skill"].items()},
+        crowd=crowd, skills={k: skill_of(v) for k, v in data["skill"].items()},
+        hindsight=data.get("no_hindsight") or {},
     )
+
+
+def _skill_data(found: Skill) -> dict[str, Any]:
+    return {"value": _number(found.value), "low": _number(found.low), "high": _number(found.high),
+            "rounds": found.rounds}
+
+
+def skill_of(data: dict[str, Any]) -> Skill:
+    """A skill read back from :func:`_skill_data` (None: not a number)."""
+    value, low, high = (math.nan if data[part] is None else float(data[part]) for part in ("value", "low", "high"))
+    return Skill(value, low, high, int(data.get("rounds", 0)))
 
 
 def _number(value: float) -> float | None:
@@ -216,7 +258,9 @@ def track_record(board: Board) -> dict[str, Any]:
         "partnersim": __version__, "record": data["record"], "rule": board.rule, "replications": board.replications,
         "seed": board.seed, "lifted": board.lifted, "cases": len(board.cases), "rounds": len(board.rounds),
         "forecasts": len(board.scored), "never_member_share": round(data["never_member_share"], 4),
-        "skill": {key: {part: round(value, 4) for part, value in data["skill"][key].items()} for key in TRACKED},
+        "skill": {key: {part: (round(value, 4) if isinstance(value, float) else value)
+                        for part, value in data["skill"][key].items()} for key in TRACKED},
+        "no_hindsight": {"forecasts": board.hindsight.get("forecasts", 0), "rounds": board.hindsight.get("rounds", 0)},
     }
 
 
@@ -236,6 +280,7 @@ def read_scoreboard(folder: Path) -> Board:
 __all__ = [
     "TRACK_RECORD",
     "from_data",
+    "skill_of",
     "track_record",
     "read_scoreboard",
     "to_data","CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]

@@ -147,10 +147,14 @@ def read_record(path: Path | None = None) -> Record:
     if path is None:
         text = text_of(RECORD)
     else:
+        if not path.is_file():
+            raise ScenarioError([Problem(name, None, "", "no such file")])
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(name, None, "", f"cannot read the record: {exc}")]) from None
+        except UnicodeDecodeError:
+            raise ScenarioError([Problem(name, None, "", "not a text file in UTF-8")]) from None
+        except OSError as exc:
+            raise ScenarioError([Problem(name, None, "", f"cannot read it: {exc.strerror or exc}")]) from None
     problems: list[Problem] = []
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != COLUMNS:

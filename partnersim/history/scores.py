@@ -33,7 +33,7 @@ import numpy as np
 from partnersim.history.asof import Forecast, add_months, allies_on, consents, last_consent
 from partnersim.history.backtest import percentile_of
 from partnersim.history.record import Record
-from partnersim.stats import cluster_bootstrap, pit_histogram
+from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap, pit_histogram
 
 HORIZONS = (6, 12, 24)  # months after the forecast's day, for the Brier questions
 BASELINES = ("climatology", "naive")
@@ -62,13 +62,21 @@ class Scored:
 
 @dataclass(frozen=True)
 class Skill:
+    """A skill (or a share) over rounds, with its 95% interval from resampling rounds."""
+
     value: float
     low: float
     high: float
+    rounds: int = 0  # independent rounds it rests on (0: not recorded)
+
+    @property
+    def judged(self) -> bool:
+        """Enough rounds for its interval to mean something (:data:`~partnersim.stats.MIN_CLUSTERS`)."""
+        return self.rounds == 0 or self.rounds >= MIN_CLUSTERS
 
     @property
     def beyond_noise(self) -> bool:
-        return self.low > 0 or self.high < 0
+        return self.judged and (self.low > 0 or self.high < 0)
 
 
 def realised(record: Record, case: str, day: dt.date) -> int:
@@ -112,9 +120,14 @@ def baselines(record: Record, forecast: Forecast) -> dict[str, np.ndarray]:
     lengths = stage_lengths(record, forecast.fitted.rounds, where.stage)
     longer = lengths[lengths > spent] - spent
     climatology = longer if longer.size else np.array([1.0])
-    latest = max(forecast.fitted.rounds, key=lambda key: key)  # rounds are keyed by their signature day
-    last = stage_lengths(record, [latest], where.stage)
-    naive = np.array([max(float(np.median(last)) - spent, 1.0)]) if last.size else np.array([float(np.median(lengths))])
+    # Naive: the latest round that had ended by the forecast's day takes as long again (the median of its cases);
+    # where none had (or none of those timed this stage), the median of the rounds fitted on.
+    ended = sorted((key for key in forecast.fitted.rounds if all(
+        (row := record.event(case, "entry_into_force")) is not None and row.date.last <= forecast.as_of
+        for case in record.rounds[key])), reverse=True)  # rounds are keyed by their signature day
+    timed = [found for key in ended if (found := stage_lengths(record, [key], where.stage)).size]
+    last = timed[0] if timed else lengths
+    naive = np.array([max(float(np.median(last)) - spent, 1.0)])
     return {"climatology": climatology, "naive": naive}
 
 
@@ -185,14 +198,26 @@ def skill(scored: Sequence[Scored], baseline: str, *, months: int | None = None,
     draws = np.array([ratio(means[pick]) for pick in picks])
     draws = draws[np.isfinite(draws)]
     low, high = np.quantile(draws, [(1 - LEVEL) / 2, (1 + LEVEL) / 2]) if draws.size else (np.nan, np.nan)
-    return Skill(value, float(low), float(high))
+    return Skill(value, float(low), float(high), len(rounds))
 
 
 def round_share(scored: Sequence[Scored], chosen: Sequence[bool], *, seed: int = 1) -> Skill:
     """The share of forecasts ``chosen``, each round weighing the same, with a 95% interval from resampling
     rounds (forecasts of one round are not independent: its cases share their dates)."""
     return Skill(*cluster_bootstrap([float(c) for c in chosen], [s.round for s in scored], draws=BOOTSTRAP,
-                                    seed=seed, level=LEVEL))
+                                    seed=seed, level=LEVEL), len({s.round for s in scored}))
+
+
+def mean_brier(scored: Sequence[Scored], months: int) -> dict[str, float]:
+    """Each forecaster's mean Brier score of 'a member within ``months``?', each round weighing the same."""
+    w = _weights(scored)
+    return {name: float(np.average([brier(*s.brier[months][name]) for s in scored], weights=w))
+            for name in ("partnersim", *BASELINES)}
+
+
+def round_mean(scored: Sequence[Scored], values: Sequence[float]) -> float:
+    """The mean of one value per forecast, each round weighing the same."""
+    return float(np.average(np.asarray(values, dtype=float), weights=_weights(scored)))
 
 
 def pit_counts(scored: Sequence[Scored], bins: int = 10) -> np.ndarray:
@@ -207,7 +232,9 @@ __all__ = [
     "Skill",
     "baselines",
     "brier",
+    "mean_brier",
     "mean_scores",
+    "round_mean",
     "pit_counts",
     "realised",
     "round_share",

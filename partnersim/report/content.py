@@ -74,6 +74,9 @@ class Briefing:
     bottom_line: str = ""  # two to four sentences that come first: the answer, with its intervals
     marking: str = ""  # a protective marking or "HYPOTHETICAL", on every page and slide; none by default
     # How to read the assumptions as written: what the files state, and where the values they leave out are.
+    # How a finding's numbers read, printed under the findings; and the heading of the description.
+    reading: str = "Percentages in brackets are 95% intervals. Dates are the months by which that chance is reached."
+    description_heading: str = "What the scenario says about itself"
     inputs_note: str = ("Each setting of the scenario as its file states it, with the source or reasoning written "
                         "beside it. The values of every setting in force, those not written here included, are in "
                         "the table 'Assumptions in force', each marked as set by the scenario or a default, with "
@@ -310,17 +313,17 @@ def track_line() -> str:
 
     from partnersim.charts.record import skill_finding
     from partnersim.data import text_of
-    from partnersim.history.scores import Skill
+    from partnersim.history.board import skill_of
 
     found = json.loads(text_of("track_record.json"))
-    skill = Skill(**found["skill"]["crps/climatology"])
-    finding = skill_finding(skill, "the climatology baseline").removeprefix("partnersim's date forecasts ")
-    return (f"Track record: forecasts of the {found['cases']} NATO accessions since 1981 ({found['forecasts']} "
-            "forecasts, each made from where its case stood on the day, with settings fitted on the other "
-            f"accessions), {finding}; they gave "
-            f"{found['never_member_share']:.0%} of futures a veto of ratification that never came (the process "
-            f"assumes a hold is lifted with probability {found['lifted']:g}). Partnership cases are not yet scored "
-            "(docs/calibration.md).")
+    finding = skill_finding(skill_of(found["skill"]["crps/climatology"]), "the climatology baseline")
+    verdict = finding.removeprefix("partnersim's date forecasts ")
+    return (f"Track record, of the membership-accession process only: forecasts of the {found['cases']} NATO "
+            f"accessions since 1981 ({found['forecasts']} forecasts, each from where its case stood on the day, with "
+            f"settings fitted on the other rounds) {verdict}; "
+            f"{found['never_member_share']:.0%} of their futures had no membership within eight years, vetoes of "
+            "ratification that never happened (that process assumes a hold is lifted with probability "
+            f"{found['lifted']:g}). Partnership cases are not scored yet (docs/calibration.md).")
 
 
 def provenance(run: SavedRun) -> list[tuple[str, str]]:

@@ -105,8 +105,7 @@ def render(briefing: Briefing) -> str:
     for finding, lead in zip(briefing.findings, briefing.finding_leads, strict=True):
         rest = finding[len(lead):] if finding.startswith(lead) else finding
         parts.append(f"<li><strong>{_text(lead)}</strong>{_text(rest)}</li>")
-    parts += ["</ul>", '<p class="note">Percentages in brackets are 95% intervals. Dates are the months by '
-              "which that chance is reached.</p>"]
+    parts += ["</ul>", f'<p class="note">{_text(briefing.reading)}</p>']
     parts += [f'<p class="note">{_text(note)}</p>' for note in briefing.notes]
     if briefing.result_charts:
         parts += ['<section class="charts">', "<h2>What the charts show</h2>"]
@@ -146,7 +145,7 @@ def _assumptions(briefing: Briefing) -> list[str]:
     parts = ["<h2>Assumptions and their sources</h2>",
              f'<p class="aside">{_text(briefing.inputs_note)}</p>']
     if briefing.description:
-        parts += ["<h3>What the scenario says about itself</h3>", f"<p>{_text(briefing.description)}</p>"]
+        parts += [f"<h3>{_text(briefing.description_heading)}</h3>", f"<p>{_text(briefing.description)}</p>"]
     for source in briefing.inputs:
         title = source.name + (f" (extends {source.extends})" if source.extends else "")
         parts.append(f"<h3>{_text(title)}</h3>")

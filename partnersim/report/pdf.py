@@ -415,8 +415,7 @@ def _title_page(doc: Document, briefing: Briefing) -> None:
     doc.heading("Key findings", size=12.5, keep=0.6)
     for finding, lead in zip(briefing.findings, briefing.finding_leads, strict=True):
         doc.paragraph(finding, Font(10), indent=0.2, bullet="•", after=0.07, lead=lead)
-    doc.paragraph("Percentages in brackets are 95% intervals. Dates are the months by which that chance is "
-                  "reached.", Font(8.5, style="italic", color=MUTED), after=0.1)
+    doc.paragraph(briefing.reading, Font(8.5, style="italic", color=MUTED), after=0.1)
     for note in briefing.notes:
         doc.paragraph(note, Font(8.5, style="italic", color=MUTED), after=0.1)
 
@@ -430,7 +429,7 @@ def _assumptions(doc: Document, briefing: Briefing) -> None:
     doc.heading("Assumptions and their sources", size=15, keep=1.5)
     doc.paragraph(briefing.inputs_note, Font(9.5, color=MUTED), after=0.12)
     if briefing.description:
-        doc.heading("What the scenario says about itself", size=11, keep=0.4)
+        doc.heading(briefing.description_heading, size=11, keep=0.4)
         doc.paragraph(briefing.description, Font(9.5), after=0.12)
     for source in briefing.inputs:
         title = source.name + (f" (extends {source.extends})" if source.extends else "")

@@ -52,23 +52,40 @@ def scoreboard_briefing(folder: Path, board: Board, size: str = "slide") -> Brie
     findings = [chart_title(figure) for _, figure, _ in drawn]  # before section() takes the titles off
     sections = [section(name, figure, title, caption) for (name, figure, caption), title in zip(drawn, findings,
                                                                                                  strict=True)]
-    never = sum(s.never for s in board.scored) / len(board.scored)
-    findings.append(f"The forecasts gave on average {never:.0%} of their futures no membership within "
-                    f"{board.scored[0].horizon // 365} years, mostly vetoes of a ratification hold (the process "
-                    f"assumes a hold is lifted with probability {board.lifted:g}); every case on record became a "
-                    "member")
+    from partnersim.history.board import skill_of
+    from partnersim.history.scores import round_mean, round_share
+
+    never = round_mean(board.scored, [s.never for s in board.scored])
+    if never >= 0.005:
+        findings.append(f"The forecasts gave {never:.0%} of their futures no membership within "
+                        f"{board.scored[0].horizon // 365} years, vetoes of a ratification hold (the process assumes "
+                        f"a hold is lifted with probability {board.lifted:g}); every case on record became a member")
+    inside = round_share(board.scored, [0.1 <= s.pit <= 0.9 for s in board.scored], seed=board.seed)
+    findings.append(f"{inside.value:.0%} of real dates fell inside the forecast's P10–P90 (rounds weighed alike; "
+                    f"95%: {inside.low:.0%}–{inside.high:.0%}; 80% if calibrated)")
+    strict = board.hindsight
+    if strict.get("skill"):
+        said = charts.skill_finding(skill_of(strict["skill"]), "climatology")
+        findings.append(f"Without hindsight, fitted only on rounds ended before each forecast, {strict['forecasts']} "
+                        f"forecasts can be made ({strict['rounds']} round{'s' if strict['rounds'] != 1 else ''}): "
+                        f"{said[:1].lower() + said[1:]}")
     ahead = [c for c in board.crowd if not c.crowd.at_close]
     if board.crowd:
         findings.append(f"The crowd: {len(board.crowd)} public forecasts found, {len(board.crowd) - len(ahead)} "
-                        f"of them quoted at their question's close; {len(ahead)} made ahead is too few to rank "
-                        "partnersim against the crowd")
+                        "of them read on their question's last day, when the answer was known or all but known; "
+                        f"{len(ahead)} made ahead {'is' if len(ahead) == 1 else 'are'} too few to rank partnersim "
+                        "against the crowd")
+    first = min(s.as_of for s in board.scored).year
     return Briefing(
         title="How good are partnersim's forecasts? Past NATO accessions, scored",
-        question=("How well would partnersim have forecast the membership date of every NATO accession since "
-                  "1981, each forecast made with only what was known on its day?"),
-        description=(f"{len(board.scored)} forecasts of {len(board.cases)} cases in {len(board.rounds)} rounds, made "
-                     "as of each case's invitation, its protocol's signature and every six months while it was "
-                     "open, scored against what happened and against two simple baselines."),
+        question=(f"How well would partnersim have forecast the membership date of the NATO accessions since {first}, "
+                  "each forecast made from where its case stood on the day?"),
+        description=(f"{len(board.scored)} forecasts of {len(board.cases)} cases in {len(board.rounds)} rounds (cases "
+                     "whose protocols were signed the same day), made as of each case's invitation, its protocol's "
+                     "signature and every six months while it was open, with settings fitted on "
+                     f"{charts.RULES[board.rule]}; scored against what happened and two simple baselines."),
+        reading="Percentages in brackets are 95% intervals from resampling rounds, each round weighing the same.",
+        description_heading="What was forecast",
         date_line=(f"Scoreboard of {when.day} {when:%B %Y}  ·  {len(board.scored)} forecasts × "
                    f"{board.replications:,} simulated futures  ·  seed {board.seed}  ·  "
                    f"partnersim {manifest.get('partnersim', __version__)}"),
@@ -88,10 +105,12 @@ def scoreboard_briefing(folder: Path, board: Board, size: str = "slide") -> Brie
 
 def method(board: Board) -> str:
     from partnersim.charts.record import RULES
+    from partnersim.history.asof import MIN_DELAYS
+    from partnersim.stats import MIN_CLUSTERS
 
     return (
         "Each forecast runs the membership-accession process from where the case stood on its day, by the record "
-        "as it stood that day: invited (invitation to signature is one duration), signed (every ally whose consent "
+        "as it stood at the end of that day: invited (invitation to signature is one duration), signed (every ally whose consent "
         "was on record counts as consented; the others are drawn given that the stage was still open), or ratified "
         "by every ally (the deposit). Its settings are fitted on "
         f"{RULES[board.rule]}, never on the case's own round (the cases whose protocols were signed the same day): "
@@ -101,15 +120,19 @@ def method(board: Board) -> str:
         f"({board.lifted:g}): a veto leaves no date, so the record cannot fit it. Scores: the CRPS of the date "
         "(scoringrules' ensemble CRPS of the simulated dates cut at an eight-year horizon), the log score, Brier "
         "scores of 'a member within 6, 12, 24 months?', and the PIT. Baselines: climatology (how long the cases "
-        "fitted on took from the same stage, among those longer than the time already spent) and naive (the latest "
-        "of those rounds takes as long again). Skill is 1 − the mean score ÷ the baseline's, each round weighing "
-        "the same; its 95% interval comes from 2,000 resamples of the rounds, since the cases of one round share "
-        "their dates. A skill is called better or worse only where its interval excludes zero."
+        "fitted on took from the same stage, each distinct length of a round once, among those longer than the time "
+        "already spent) and naive (the median of the latest round that had ended by the forecast's day takes as long "
+        "again; where none had, the median of the rounds fitted on). Skill is 1 − the mean score ÷ the baseline's, "
+        "each round weighing the same; its 95% interval is the percentile interval of 2,000 resamples of the "
+        f"rounds, since the cases of one round share their dates, and is not quoted from fewer than {MIN_CLUSTERS} "
+        "rounds. A skill is called better or worse only where its interval excludes zero. A forecast is made only "
+        f"where the rounds fitted on date at least {MIN_DELAYS} consents to the day."
     )
 
 
 def skill_table(board: Board) -> Table:
     from partnersim.charts.record import skill_rows
+    from partnersim.text import signed_percent
 
     rows = []
     for key, label in skill_rows(board):
@@ -119,9 +142,10 @@ def skill_table(board: Board) -> Table:
             if s.value != s.value:
                 cells.append("n/a: the baseline scored perfectly")
             else:
-                cells.append(f"{s.value:+.0%} ({s.low:+.0%} to {s.high:+.0%})" + ("" if s.beyond_noise else " ~"))
+                mark = "" if s.beyond_noise else (" ~" if s.judged else " ?")
+                cells.append(f"{signed_percent(s.value)} ({signed_percent(s.low)} to {signed_percent(s.high)}){mark}")
         rows.append([label, *cells])
-    return Table("Skill against the baselines (95% intervals; ~: the interval includes zero)",
+    return Table("Skill against the baselines (95% intervals; ~: the interval includes zero; ?: too few rounds)",
                  ["Question", "vs climatology", "vs naive"], rows,
                  note="Above zero, partnersim's mean score is better than the baseline's.")
 
@@ -143,15 +167,18 @@ def cases_table(board: Board) -> Table:
 
 
 def crowd_table(board: Board) -> Table:
-    rows = [[f"{c.crowd.platform}: {c.crowd.question}", f"{c.crowd.as_of:%d %b %Y}" + (" (close)" if c.crowd.at_close
-                                                                                           else ""),
-             f"{c.crowd.probability:.0%}", f"{c.partnersim:.0%}", "yes" if c.crowd.happened else "no",
-             f"{c.difference:+.3f}"] for c in board.crowd]
+    rows = [[f"{c.crowd.platform}: {c.crowd.question} ({'/'.join(c.crowd.cases)})",
+             f"{c.crowd.as_of:%d %b %Y}" + (" (close)" if c.crowd.at_close else ""),
+             f"{c.crowd.probability:.0%}", "n/a" if c.partnersim != c.partnersim else f"{c.partnersim:.0%}",
+             "yes" if c.crowd.happened else "no",
+             "n/a" if c.difference != c.difference else ("0.000" if abs(c.difference) < 0.0005
+                                                         else f"{c.difference:+.3f}".replace("-", "−"))]
+            for c in board.crowd]
     return Table("The crowd on the same question as of the same day",
-                 ["Platform and question", "As of", "Crowd", "partnersim", "Happened", "Brier difference"], rows,
-                 note="Brier difference: partnersim's Brier score less the crowd's; below zero, partnersim did "
-                      "better. For 'any new country', partnersim's probability is the larger of Finland's and "
-                      "Sweden's, the least it gives to either.")
+                 ["Platform, question (case)", "As of", "Crowd", "Model", "Yes?", "Brier diff."], rows,
+                 note="Model: partnersim. Brier difference: partnersim's Brier score less the crowd's; below zero, "
+                      "partnersim did better. For 'any new country', partnersim's probability is the larger of its "
+                      "chances for Finland and for Sweden: a lower bound on its chance that either joins.")
 
 
 __all__ = ["scoreboard_briefing"]

@@ -54,7 +54,6 @@ LEADING = 1.2  # a line's height, in font sizes
 INSET_X, INSET_Y = 0.1, 0.05  # the insets of a text frame, inches (PowerPoint's defaults)
 TITLE_SIZES = (28, 26, 24, 22, 20, 18)
 MARK_BAND = 0.3  # inches at the top and the foot of a slide kept for the marking
-INTERVALS = "Percentages in brackets are 95% intervals. Dates are the months by which that chance is reached."
 
 _FOOT = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER}
 _TITLES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
@@ -399,7 +398,7 @@ def write_pptx(briefing: Briefing, path: Path, template: str | Path | None = Non
         # Columns as wide as their longest text, so that short cells do not wrap.
         weights = [max(len(cell) for cell in column) + 2.0 for column in zip(table.header, *table.rows, strict=True)]
         _table(deck, table.title, table.header, table.rows, weights, size=14,
-               notes=[table.note] if table.note else [INTERVALS])
+               notes=[table.note] if table.note else [briefing.reading])
         if "[1] " in table.note:  # numbered sources the rows refer to: on a slide, not only in the notes
             _text_slides(deck, f"{table.title}: how to read it, and the sources", [table.note],
                          (16, 15, 14, 13, 12))
@@ -444,7 +443,7 @@ def _cover(deck: Deck, briefing: Briefing) -> None:
 def _bottom_line(deck: Deck, briefing: Briefing) -> None:
     page = deck.add(deck.template.content, "Bottom line",
                     [briefing.bottom_line, f"The question: {briefing.question}" if briefing.question else "",
-                     INTERVALS])
+                     briefing.reading])
     box = page.body
     size = fit([briefing.bottom_line], box.width - 2 * INSET_X, box.height - 2 * INSET_Y,
                (28, 26, 24, 22, 20, 18, 16, 14)) or 14
@@ -466,7 +465,7 @@ def _findings(deck: Deck, briefing: Briefing) -> None:
             chunks.append([pair])
     for number, chunk in enumerate(chunks or [[]], start=1):
         suffix = f" ({number} of {len(chunks)})" if len(chunks) > 1 else ""
-        page = deck.add(layout, f"Key findings{suffix}", [INTERVALS, *briefing.notes])
+        page = deck.add(layout, f"Key findings{suffix}", [briefing.reading, *briefing.notes])
         texts = [f for f, _ in chunk]
         size = fit(texts, width, height, (*sizes, 13, 12, 11), gap=0.6) or 11
 
