@@ -144,7 +144,9 @@ def reliability_finding(points: list[tuple[float, float, float, float, int, int]
         lead = "Membership came less often than forecast"
     else:
         lead = "Off the diagonal"
-    return f"{lead} in {len(off)} of {len(judged)} probability bins, beyond noise ({said})"
+    if len(off) == 1:
+        return f"{lead} in 1 of {len(judged)} probability bins, beyond noise ({said})"
+    return f"{lead} in {len(off)} of {len(judged)} probability bins, beyond noise"
 
 
 def skill_chart(board: Board, *, size: str = "slide") -> Figure:
@@ -240,8 +242,10 @@ def forecasts_chart(board: Board, *, size: str = "page") -> Figure:
 
 
 def forecasts_finding(board: Board) -> str:
-    inside = [0.1 <= s.pit <= 0.9 for s in board.scored]
-    return f"{sum(inside)} of {len(inside)} real membership dates fell within the forecast's P10–P90"
+    value, low, high = cluster_bootstrap([float(0.1 <= s.pit <= 0.9) for s in board.scored],
+                                         [s.round for s in board.scored], seed=board.seed)
+    return (f"{value:.0%} of real membership dates fell within the forecast's P10–P90 (rounds weighed alike; "
+            f"95%: {low:.0%}–{high:.0%}; 80% if calibrated)")
 
 
 __all__ = ["forecasts_chart", "pit_chart", "reliability_chart", "skill_chart", "skill_finding", "skill_rows"]
