@@ -30,7 +30,7 @@ LAYERS = [
     {"charts", "runs"},
     {"whatif", "history"},
     {"report"},
-    {"api"},
+    {"api", "studio"},
     {"cli", "__init__", "__main__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

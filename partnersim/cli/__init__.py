@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from partnersim._version import __version__
-from partnersim.cli import history, report, reproduce, run, show, tools, whatif
+from partnersim.cli import history, report, reproduce, run, show, studio, tools, whatif
 from partnersim.cli.common import stop_on_signals
 
 
@@ -37,7 +37,7 @@ def cli() -> None:
     """
 
 
-for _module in (run, show, report, whatif, history, reproduce, tools):
+for _module in (run, show, report, whatif, history, reproduce, studio, tools):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
