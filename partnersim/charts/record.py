@@ -82,9 +82,6 @@ def pit_finding(board: Board) -> str:
     return f"No lean beyond noise: {said} fell in the earlier half of the futures"
 
 
-MIN_ROUNDS = 3  # a bin's share is judged against its probability only with questions from this many rounds
-
-
 def reliability_points(board: Board, bins: int = 5) -> list[tuple[float, float, float, float, int, int]]:
     """For each bin of partnersim's probabilities for 'a member within 6, 12, 24 months?' (pooled): the mean
     probability, the share that happened with its 95% interval from resampling rounds (each round weighing the
@@ -112,7 +109,7 @@ def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
         ax = fig.add_subplot()
         ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", linewidth=1.2, zorder=1)
         for p, share, low, high, count, rounds in points:
-            judged = rounds >= MIN_ROUNDS
+            judged = rounds >= MIN_CLUSTERS
             ax.errorbar(p * 100, share * 100, yerr=[[(share - low) * 100], [(high - share) * 100]] if judged else None,
                         fmt="o" if judged else "o", color=MODEL if judged else GREY, markersize=7, capsize=3,
                         zorder=3)
@@ -125,13 +122,13 @@ def reliability_chart(board: Board, *, size: str = "slide") -> Figure:
         style.light_grid(ax, "both")
         style.title(fig, reliability_finding(points),
                     "'Member within 6, 12 and 24 months?' pooled; each round weighs the same; bars: 95% intervals "
-                    f"from resampling rounds; grey: fewer than {MIN_ROUNDS} rounds; numbers: questions (rounds)")
+                    f"from resampling rounds; grey: fewer than {MIN_CLUSTERS} rounds; numbers: questions (rounds)")
         style.footer(fig, text=footer_text(board))
     return fig
 
 
 def reliability_finding(points: list[tuple[float, float, float, float, int, int]]) -> str:
-    judged = [point for point in points if point[5] >= MIN_ROUNDS]
+    judged = [point for point in points if point[5] >= MIN_CLUSTERS]
     off = [point for point in judged if not point[2] <= point[0] <= point[3]]
     if not judged:
         return "Reliability: too few rounds in any bin to judge"
