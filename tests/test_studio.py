@@ -68,11 +68,32 @@ def test_a_saved_what_if_extends_its_base_holds_only_the_changes_and_opens_again
     from_changes = studio.check(changes).scenario
     assert from_file.model_dump(exclude={"name"}) == from_changes.model_dump(exclude={"name"})
     # A second save under the same name is refused unless asked to replace it.
-    with pytest.raises(StudioError, match="exists"):
+    with pytest.raises(StudioError, match="already a what-if"):
         studio.save("turkey and hungary", changes[:1])
     studio.save("turkey and hungary", changes[:1], overwrite=True)
     assert studio.open(file) == changes[:1]
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_a_save_never_replaces_a_file_that_is_not_a_what_if_of_the_base(folder: Path) -> None:
+    shutil.copy(ROOT / "scenarios" / "colombia.yaml", folder / "colombia.yaml")
+    before = (folder / "colombia.yaml").read_bytes()
+    studio = Studio(folder / "latam.yaml", levels=LEVELS)
+    for overwrite in (False, True):
+        with pytest.raises(StudioError, match="not a what-if of latam.yaml"):
+            studio.save("colombia", [Change("allies.TUR.hold.probability", "0.6")], overwrite=overwrite)
+    assert (folder / "colombia.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("path", ["horizon", "start", "seed", "replications"])
+def test_a_what_if_keeps_the_bases_horizon_start_seed_and_futures(folder: Path, path: str) -> None:
+    studio = Studio(folder / "latam.yaml", levels=LEVELS)
+    with pytest.raises(StudioError, match="keeps the base's"):
+        studio.check([Change(path, "2040-12-31" if path in ("horizon", "start") else "7")])
+
+
+def test_a_run_refines_up_to_the_bases_own_number_of_futures(folder: Path) -> None:
+    assert Studio(folder / "latam.yaml").levels == (1_000, 4_000, 10_000)  # latam.yaml: 10,000
 
 
 @pytest.mark.parametrize("name", ["../escape", "/etc/passwd", "sub/dir", ".hidden", "a" * 90, "", "x..y"])

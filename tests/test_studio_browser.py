@@ -117,7 +117,7 @@ def test_a_newcomer_makes_saves_briefs_and_reopens_a_what_if(served: tuple[str, 
         text = saved.read_text(encoding="utf-8")
         assert "extends: latam.yaml" in text and "TUR" in text and "BRA" in text and "teams: 3" in text
         if os.environ.get("PARTNERSIM_SCREENSHOT"):
-            page.screenshot(path=os.environ["PARTNERSIM_SCREENSHOT"], full_page=True)
+            page.screenshot(path=os.environ["PARTNERSIM_SCREENSHOT"])  # the first screen, as README shows it
 
         # A PowerPoint briefing of the saved what-if, downloaded from the page.
         page.select_option("#format", "pptx")

@@ -3,7 +3,7 @@
 A *change* is one setting as ``--set`` writes it (``allies.TUR.hold.probability=0.3``), checked by the
 scenario loader exactly as the command line checks it. A what-if is a list of changes to the base; it runs
 with :func:`partnersim.whatif.compare.compare` on the base's seed, so every difference is paired and has its
-95% interval. A run gives a first answer on few replications and refines it (:data:`LEVELS`).
+95% interval. A run gives a first answer on few replications and refines it (:data:`FIRST`), up to the base's own number.
 
 Files, not state: a saved what-if is a YAML file beside the base that ``extends:`` it and holds only the
 changes; it runs the same from the command line. The studio reads and writes only inside the base's folder:
@@ -28,7 +28,12 @@ import yaml
 
 from partnersim.errors import PartnersimError, ScenarioError
 
-LEVELS = (1_000, 4_000, 16_000)  # replications of a run's first answer, then its refinements
+FIRST = (1_000, 4_000)  # replications of a run's first answers; the last is the base's own number, as a briefing's
+FIXED = ("horizon", "start", "seed", "replications")  # what a what-if keeps: its results are counted like the base's
+
+
+class Cancelled(Exception):
+    """A newer what-if replaced this one: its run stops at the next batch of replications."""
 CURVE_STEP = 14  # days between the points of an S-curve sent to the browser
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}")
 CHANGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
@@ -92,18 +97,20 @@ class Job:
 class Studio:
     """The base scenario, its folder, and the what-ifs being run, saved and briefed."""
 
-    def __init__(self, base: Path, *, levels: Sequence[int] = LEVELS) -> None:
+    def __init__(self, base: Path, *, levels: Sequence[int] | None = None) -> None:
         from partnersim.whatif.compare import load_input
 
         self.base_path = base.resolve()
         self.folder = self.base_path.parent
-        self.levels = tuple(levels)
         self.problems: list[str] = []
         self.base = None
         try:
             self.base = load_input(self.base_path)
         except ScenarioError as exc:
             self.problems = exc.lines()
+        # First answers on few futures, then the base's own number, the one its briefing and `compare` use.
+        own = self.base.scenario.replications if self.base is not None else FIRST[-1]
+        self.levels = tuple(levels) if levels else tuple(n for n in FIRST if n < own) + (own,)
         self._jobs: dict[str, Job] = {}
         self._ids = itertools.count(1)
         self._files = threading.Lock()  # one writer at a time, whatever the number of tabs
@@ -155,6 +162,10 @@ class Studio:
 
         if self.base is None:
             raise StudioError(self.problems)
+        fixed = [c.path for c in changes if c.path.split(".")[0] in FIXED]
+        if fixed:
+            raise StudioError([f"{path}: a what-if keeps the base's {path}, so that both count the same futures to "
+                               "the same date; open a scenario with another one as the base" for path in fixed])
         try:
             return load_input(self.base_path, [c.text for c in changes])
         except ScenarioError as exc:
@@ -192,12 +203,18 @@ class Studio:
         from partnersim.whatif.compare import compare
 
         assert self.base is not None
+        def stop_if_replaced(_: int) -> None:
+            if job.cancelled:
+                raise Cancelled
+
         try:
             for n in self.levels:
                 if job.cancelled:
                     break
-                comparison = compare(self.base, [variant], replications=n)
+                comparison = compare(self.base, [variant], replications=n, progress=stop_if_replaced)
                 job.answers.append(answer(comparison, time.perf_counter() - job.started))
+        except Cancelled:
+            pass
         except PartnersimError as exc:
             job.error = [str(exc)]
         except Exception as exc:  # noqa: BLE001 - a failed run says why and leaves the studio working
@@ -221,8 +238,12 @@ class Studio:
             raise StudioError([f"{file} cannot be written: it is not a new file beside {self.base_path.name}"])
         text = variant_yaml(self.base_path.name, changes, title or file.removesuffix(".yaml"))
         with self._files:
+            if target.exists() and file not in self.files():
+                raise StudioError([f"{file} is a file of its own in this folder, not a what-if of "
+                                   f"{self.base_path.name}: choose another name"])
             if target.exists() and not overwrite:
-                raise StudioError([f"{file} exists; choose another name, or save again to replace it"])
+                raise StudioError([f"{file} is already a what-if of {self.base_path.name}: replace it, or choose "
+                                   "another name"])
             # Written beside the base under a hidden name, read back by the loader, then moved into place in
             # one step: another tab, or a reader, sees the old file or the new one, never half of one.
             handle, temporary = tempfile.mkstemp(prefix=f".{file}.", suffix=".yaml", dir=self.folder)
@@ -312,11 +333,20 @@ def variant_yaml(base: str, changes: Sequence[Change], title: str) -> str:
         node[leaf] = yaml.safe_load(change.value) if change.value else change.value
     if candidates:
         document["candidates"] = list(candidates.values())
-    lines = [f"# What-if made in partnersim studio: {len(changes)} change(s) to {base}.",
-             f"# Run it: partnersim compare {base} <this file>"]
+    lines = [f"# What-if on {base}, made in partnersim studio: {len(changes)} change(s), each an analyst's "
+             "judgement (no source)."]
     body = yaml.safe_dump({"extends": base, "name": f"What-if: {title}", **document}, sort_keys=False,
-                          allow_unicode=True, default_flow_style=None)
-    return "\n".join(lines) + "\n" + body
+                          allow_unicode=True, default_flow_style=False)
+    # Each changed value says where it comes from, as every setting of a shipped scenario does.
+    marked = [line + ("  # what-if: an assumption of the analyst, no source" if _leaf(line) else "")
+              for line in body.splitlines()]
+    return "\n".join(lines + marked) + "\n"
+
+
+def _leaf(line: str) -> bool:
+    """A YAML line that sets a value (not a key that opens a mapping, nor the file's own keys)."""
+    key, colon, value = line.strip().removeprefix("- ").partition(":")
+    return bool(colon and value.strip()) and key not in ("extends", "name", "code")
 
 
 def flatten(document: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -366,7 +396,20 @@ def answer(comparison: Any, seconds: float) -> dict[str, Any]:
         curves[change.code] = {"base": _curve(before.cdf), "variant": _curve(after.cdf)}
     return {"n": comparison.replications, "seconds": round(seconds, 3), "rows": rows, "curves": curves,
             "start": base.start.isoformat(), "step": CURVE_STEP, "horizon": base.end_date.isoformat(),
-            "differences": [str(d) for d in variant.differences], "notes": comparison.notes}
+            "differences": [str(d) for d in variant.differences], "notes": comparison.notes,
+            "base": told(base), "variant": told(result)}
+
+
+def told(results: Any) -> dict[str, Any]:
+    """A run as the command line tells it: each candidate's finding (its chance, its dates, the allies in the way)
+    and the table of how the cases end, each with its 95% interval."""
+    from partnersim.report.findings import summary_tables
+    from partnersim.results.text import finding
+
+    outcomes = summary_tables(results)[0]
+    return {"findings": [finding(results, c) for c in results.candidates],
+            "outcomes": {"title": outcomes.title, "header": outcomes.header, "rows": outcomes.rows,
+                         "note": outcomes.note}}
 
 
 def _estimate(estimate: Any) -> dict[str, float]:
@@ -383,4 +426,4 @@ def _curve(cdf: Any) -> list[float]:
         [round(float(values[-1]), 4)] if values else [])
 
 
-__all__ = ["LEVELS", "Change", "Studio", "StudioError", "answer", "flatten", "safe_name", "variant_yaml"]
+__all__ = ["FIRST", "FIXED", "Change", "Studio", "StudioError", "answer", "flatten", "safe_name", "told", "variant_yaml"]

@@ -238,6 +238,10 @@ def _notes(base: Input, variants: Sequence[Input], seed: int, n: int, seed_given
         if (variant.scenario.partnership is None) != (base.scenario.partnership is None):
             without = base.label if base.scenario.partnership is None else variant.label
             notes.append(f"{without} has no partnership block, so the partnership's life is not compared.")
+        if variant.scenario.end_date != base.scenario.end_date or variant.scenario.start != base.scenario.start:
+            notes.append(f"{variant.label} runs from {variant.scenario.start} to {variant.scenario.end_date}, the base "
+                         f"from {base.scenario.start} to {base.scenario.end_date}: each chance is counted to its own "
+                         "horizon, so a change includes the different time, not only the different settings.")
         if variant.scenario.replications != base.scenario.replications and not n_given:
             notes.append(f"{variant.label} states {variant.scenario.replications:,} replications; "
                          f"every scenario is run {n:,} times.")
