@@ -176,7 +176,7 @@ def test_the_scoreboard_command_end_to_end(tmp_path: Path) -> None:
     record.write_text("\n".join([lines[0]] + [lines[row.line - 1] for row in kept]) + "\n", encoding="utf-8")
     out = tmp_path / "board"
     args = ["backtest", "--record", str(record), "-n", "100", "--format", "png"]
-    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    result = CliRunner().invoke(cli, [*args, "-j", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Scoreboard:" in result.output and "vs climatology" in result.output
     assert "Too few rounds" in result.output  # three rounds: no interval is quoted
@@ -197,9 +197,9 @@ def test_the_scoreboard_command_end_to_end(tmp_path: Path) -> None:
 
     briefing = scoreboard_briefing(out, read_scoreboard(out), "page")
     assert all(finding.strip(" .") for finding in briefing.findings) and briefing.bottom_line.strip(" .")
-    # The same seed gives the same scoreboard.
+    # The same seed gives the same scoreboard, on two processes or one.
     again = tmp_path / "again"
-    CliRunner().invoke(cli, [*args, "--out", str(again)])
+    CliRunner().invoke(cli, [*args, "-j", "1", "--out", str(again)])
     assert (again / "forecasts.csv").read_bytes() == (out / "forecasts.csv").read_bytes()
 
 
@@ -211,7 +211,7 @@ def test_the_track_record_a_briefing_cites_is_todays_scoreboard() -> None:
 
     shipped = json.loads(text_of("track_record.json"))
     board = scoreboard(read_record(), rule=shipped["rule"], replications=shipped["replications"],
-                       seed=shipped["seed"], lifted=shipped["lifted"])
+                       seed=shipped["seed"], lifted=shipped["lifted"], jobs=2)
     again = track_record(board)
     # Counts and settings exactly; the cited figures to the whole percent the briefing prints (an optimiser of
     # another SciPy may move the fourth decimal).

@@ -205,7 +205,7 @@ def backtest(
 ) -> None:
     """Score partnersim's forecasts of past accessions, or replay history scenarios."""
     if not scenarios:
-        _scoreboard(training, record_path, lifted, replications, seed, out, force, image_format)
+        _scoreboard(training, record_path, lifted, replications, seed, jobs, out, force, image_format)
         return
     if lifted is not None or record_path is not None or training != "others":
         raise click.UsageError("--training, --record and --lifted are for the scoreboard: give no SCENARIO.yaml")
@@ -220,7 +220,8 @@ def backtest(
 
 
 def _scoreboard(training: str, record_path: Path | None, lifted: float | None, replications: int | None,
-                seed: int | None, out: Path | None, force: bool, image_format: str) -> None:
+                seed: int | None, jobs: int | None, out: Path | None, force: bool, image_format: str) -> None:
+    from partnersim.executors import default_jobs
     from partnersim.history.board import REPLICATIONS, SEED, scoreboard
     from partnersim.history.outputs import write_scoreboard
     from partnersim.history.record import read_record
@@ -230,7 +231,7 @@ def _scoreboard(training: str, record_path: Path | None, lifted: float | None, r
                err=True, nl=False)
     board = scoreboard(record, rule=training, replications=replications or REPLICATIONS,  # type: ignore[arg-type]
                        seed=SEED if seed is None else seed, lifted=lifted,
-                       progress=lambda case: click.echo(f" {case}", err=True, nl=False))
+                       progress=lambda case: click.echo(f" {case}", err=True, nl=False), jobs=jobs or default_jobs())
     click.echo(err=True)
     _print_scoreboard(board)
     written, charts = write_scoreboard(out, force, board, image_format)

@@ -115,20 +115,26 @@ def read_crowd(text: str | None = None, name: str = CROWD) -> tuple[Crowd, ...]:
 
 
 def scoreboard(record: Record, *, rule: Training = "others", replications: int = REPLICATIONS, seed: int = SEED,
-               lifted: float | None = None, progress: Callable[[str], None] | None = None) -> Board:
-    """Every forecast the record allows, scored; partnersim beside the crowd."""
+               lifted: float | None = None, progress: Callable[[str], None] | None = None, jobs: int = 1) -> Board:
+    """Every forecast the record allows, scored; partnersim beside the crowd.
+
+    The forecasts run on ``jobs`` local processes; each is keyed by its own case and day, so the scoreboard is
+    the same whatever their number.
+    """
+    from partnersim.executors import Executor
+
     scored, skipped = [], []
-    for case in record.cases:
-        if record.event(case, "entry_into_force") is None:
-            continue  # still open: nothing to score yet
-        for day, point in as_of_days(record, case):
-            made = forecast(record, case, day, point, rule=rule, replications=replications, seed=seed,
-                            lifted=lifted)
-            if made is None:
-                skipped.append((case, day, "no earlier round had enough consent dates to fit"))
-                continue
-            scored.append(score(record, made))
-        if progress is not None:
+    asked = [(case, day, point) for case in record.cases if record.event(case, "entry_into_force") is not None
+             for day, point in as_of_days(record, case)]  # a case still open has nothing to score yet
+    shared = (record, rule, replications, seed, lifted)
+    last = {case: i for i, (case, _, _) in enumerate(asked)}
+    for i, ((case, day, _), found) in enumerate(zip(asked, Executor(jobs=jobs).map(_scored, asked, shared),
+                                                    strict=True)):
+        if found is None:
+            skipped.append((case, day, "no earlier round had enough consent dates to fit"))
+        else:
+            scored.append(found)
+        if progress is not None and last[case] == i:
             progress(case)
     if not scored:
         if len(record.rounds) < 2:
@@ -149,12 +155,20 @@ def scoreboard(record: Record, *, rule: Training = "others", replications: int =
         # The same record fitted only on rounds ended before each forecast: what no hindsight allows.
         try:
             strict = scoreboard(record, rule="earlier", replications=replications, seed=seed, lifted=lifted,
-                                progress=progress)
+                                progress=progress, jobs=jobs)
             hindsight = {"forecasts": len(strict.scored), "cases": len(strict.cases), "rounds": len(strict.rounds),
                          "skill": _skill_data(strict.skills["crps/climatology"])}
         except PartnersimError:
             hindsight = {"forecasts": 0, "cases": 0, "rounds": 0, "skill": None}
     return Board(record, rule, replications, seed, lifted, tuple(scored), tuple(skipped), crowd, skills, hindsight)
+
+
+def _scored(shared: tuple[Record, Training, int, int, float | None], item: tuple[str, dt.date, str]) -> Scored | None:
+    """One forecast of the scoreboard, scored (None: it cannot be made); run where the executor puts it."""
+    record, rule, replications, seed, lifted = shared
+    case, day, point = item
+    made = forecast(record, case, day, point, rule=rule, replications=replications, seed=seed, lifted=lifted)
+    return None if made is None else score(record, made)
 
 
 def _crowd(record: Record, item: Crowd, rule: Training, replications: int, seed: int,
