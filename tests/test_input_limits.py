@@ -272,7 +272,7 @@ def test_a_line_break_in_a_name_is_refused_through_set_and_the_api() -> None:
         load_scenario(LATAM, ['name="a\\nb"', 'candidates.ARG.name="A\\tB"'])
     assert [str(p) for p in caught.value.problems] == [
         "--set: name: contains a line break; a name is one line of text",
-        "--set: candidates.0.name: contains a tab; a name is one line of text",
+        "--set: candidates.ARG.name: contains a tab; a name is one line of text",
     ]
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict(document(name="a\nb"))

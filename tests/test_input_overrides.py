@@ -26,7 +26,7 @@ MISTAKES = [
     ("start=2025-02-30", "--set: start: expected an ISO date such as 2025-01-31, got '2025-02-30'"),
     ("start=2025-13-45", "--set: start: expected an ISO date such as 2025-01-31, got '2025-13-45'"),
     ("candidates.ARG.request=2024-02-30",
-     "--set: candidates.0.request: expected an ISO date such as 2025-01-31, got '2024-02-30'"),
+     "--set: candidates.ARG.request: expected an ISO date such as 2025-01-31, got '2024-02-30'"),
     ("name=!!binary AAAA", "--set: name: the tag !!binary is not allowed in a scenario file"),
     ("name=!!python/object:os.system x",
      "--set: name: the tag !!python/object:os.system is not allowed in a scenario file"),
@@ -178,7 +178,7 @@ NOT_PLAIN = [
     ("name=- x", f"--set: name: expected text, got [x]; {QUOTE}--set 'name=\"- x\"'"),
     ("name=a: b", f"--set: name: expected text, got {{a: b}}; {QUOTE}--set 'name=\"a: b\"'"),
     ("name=#1 draft", f"--set: name: expected text, got nothing (null); {QUOTE}--set 'name=\"#1 draft\"'"),
-    ("candidates.ARG.name=[a]", f"--set: candidates.0.name: expected text, got [a]; "
+    ("candidates.ARG.name=[a]", f"--set: candidates.ARG.name: expected text, got [a]; "
      f"{QUOTE}--set 'candidates.ARG.name=\"[a]\"'"),
 ]
 
@@ -217,7 +217,7 @@ def test_a_name_that_yaml_reads_as_a_number_is_refused_through_set(written: str,
         load_scenario(LATAM, [f"name={written}", f"candidates.ARG.name={written}"])
     assert [str(p) for p in caught.value.problems] == [
         f"--set: name: expected text, got {read}; {QUOTE}--set 'name=\"{written}\"'",
-        f"--set: candidates.0.name: expected text, got {read}; {QUOTE}--set 'candidates.ARG.name=\"{written}\"'",
+        f"--set: candidates.ARG.name: expected text, got {read}; {QUOTE}--set 'candidates.ARG.name=\"{written}\"'",
     ]
     assert load_scenario(LATAM, [f'name="{written}"']).name == written
 
@@ -228,7 +228,7 @@ def test_a_name_that_yaml_reads_as_a_number_is_refused_through_set(written: str,
     ("start=2026-12-01 10:00:00",
      "--set: start: expected a date such as 2026-12-01, got a date and time '2026-12-01T10:00:00'"),
     ("candidates.ARG.request=2027-01-01T10:00:00+05:00",
-     "--set: candidates.0.request: expected a date such as 2026-12-01, got a date and time "
+     "--set: candidates.ARG.request: expected a date such as 2026-12-01, got a date and time "
      "'2027-01-01T10:00:00+05:00'"),
     ("horizon=2031-12-31T00:00:00Z",
      "--set: horizon: expected a date such as 2026-12-01, got a date and time '2031-12-31T00:00:00+00:00'"),

@@ -16,6 +16,7 @@ The pipeline, in order, each step a module of its own:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,25 @@ def _load(path: Path, overrides: Sequence[str]) -> tuple[Scenario, Origins]:
         scenario = validate_document(document, origins, default_name=path.stem)
     except ScenarioError as exc:
         found = refused.problems + [p for p in exc.problems if not refused.covers(p)]
-        raise ScenarioError(problems + quoting_hints(_unique(found), changed)) from None
+        raise ScenarioError(problems + _as_set(quoting_hints(_unique(found), changed), changed)) from None
     if problems or refused.problems:
         raise ScenarioError(problems + _unique(refused.problems))
     return scenario, origins
+
+
+def _as_set(problems: list[Problem], changed: Mapping[KeyPath, str]) -> list[Problem]:
+    """A problem with a value ``--set`` gave names its key as the user wrote it (``candidates.BRA.request``),
+    not as the file's position (``candidates.1.request``)."""
+    named = []
+    for problem in problems:
+        for real, text in changed.items():
+            dotted_real = ".".join(str(part) for part in real)
+            written = text.partition("=")[0].strip()
+            if problem.file == "--set" and (problem.path == dotted_real or problem.path.startswith(dotted_real + ".")):
+                problem = replace(problem, path=written + problem.path[len(dotted_real):])
+                break
+        named.append(problem)
+    return named
 
 
 def _located_at_set(origins: Origins, changed: Iterable[KeyPath]) -> None:
