@@ -152,28 +152,34 @@ def _on_dask(
 def worker_pool(
     jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
 ) -> Iterator[ProcessPoolExecutor]:
-    """Local worker processes that ignore Ctrl-C, and are stopped at once if the work is abandoned.
+    """Local worker processes that ignore Ctrl-C, and are stopped at once if the work is interrupted.
 
-    Leaving the block normally waits for the workers; leaving it on an error,
-    an interruption or an early stop terminates them.
+    Leaving the block normally, on an error or on an early stop (the caller
+    has what it needs) cancels the work not yet started and waits for what
+    the workers are doing; an interruption (Ctrl-C, a signal) terminates them.
+    A worker is never killed while it may be sending a result: the pool's own
+    thread would then wait for the rest of it for ever, and the interpreter
+    waits for that thread when it exits.
     """
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method),
         initializer=_ignoring_interrupts, initargs=(initializer, initargs),
     )
-    finished = False
     try:
         yield pool
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            workers = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in workers:
-                process.terminate()
+    except (Exception, GeneratorExit):
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    except BaseException:
+        # Interrupted: stop at once. The command then leaves without waiting for the pool (see friendly_errors).
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        raise
+    else:
+        pool.shutdown(wait=True)
 
 
 def _ignoring_interrupts(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
