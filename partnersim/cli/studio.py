@@ -81,7 +81,13 @@ def studio(scenario: Path | None, host: str, port: int, token: str | None, no_br
         import webbrowser
 
         webbrowser.open(address)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    import asyncio
+    import contextlib
+
+    # A second Ctrl-C while the server stops: it is stopped all the same. The app has nothing to start or
+    # stop with the server (no lifespan), so nothing is cut short.
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
     click.echo("Studio stopped.")
 
 
