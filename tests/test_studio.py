@@ -85,11 +85,27 @@ def test_a_save_never_replaces_a_file_that_is_not_a_what_if_of_the_base(folder: 
     assert (folder / "colombia.yaml").read_bytes() == before
 
 
-@pytest.mark.parametrize("path", ["horizon", "start", "seed", "replications"])
-def test_a_what_if_keeps_the_bases_horizon_start_seed_and_futures(folder: Path, path: str) -> None:
+@pytest.mark.parametrize("path", ["start", "seed", "replications"])
+def test_a_what_if_keeps_the_bases_start_seed_and_futures(folder: Path, path: str) -> None:
     studio = Studio(folder / "latam.yaml", levels=LEVELS)
     with pytest.raises(StudioError, match="keeps the base's"):
-        studio.check([Change(path, "2040-12-31" if path in ("horizon", "start") else "7")])
+        studio.check([Change(path, "2027-01-01" if path == "start" else "7")])
+
+
+def test_a_horizon_moves_for_the_base_and_the_what_if_alike(folder: Path) -> None:
+    studio = Studio(folder / "latam.yaml", levels=LEVELS)
+    # The horizon alone: both counted to 2035, so nothing changes in any future.
+    alone = studio.wait(studio.start([Change("horizon", "2035-12-31")]))["answers"][-1]
+    assert alone["horizon"] == "2035-12-31"
+    assert all(row["change"]["verdict"] == "no change in any replication" for row in alone["rows"])
+    # With another change: the same numbers as comparing the two files both moved to 2035.
+    both = [Change("horizon", "2035-12-31"), Change("allies.TUR.hold.probability", "0.6")]
+    found = studio.wait(studio.start(both))["answers"][-1]
+    base = load_input(folder / "latam.yaml", ["horizon=2035-12-31"])
+    variant = load_input(folder / "latam.yaml", [c.text for c in both])
+    expected = compare(base, [variant], replications=LEVELS[-1])
+    for row in found["rows"]:
+        assert row["change"]["diff"] == pytest.approx(expected.variants[0].candidate(row["code"]).success.diff)
 
 
 def test_a_run_refines_up_to_the_bases_own_number_of_futures(folder: Path) -> None:

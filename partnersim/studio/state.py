@@ -29,7 +29,10 @@ import yaml
 from partnersim.errors import PartnersimError, ScenarioError
 
 FIRST = (1_000, 4_000)  # replications of a run's first answers; the last is the base's own number, as a briefing's
-FIXED = ("horizon", "start", "seed", "replications")  # what a what-if keeps: its results are counted like the base's
+FIXED = ("start", "seed", "replications")  # what a what-if keeps: its futures are the base's
+# A what-if that moves the horizon moves the base's too: both are then counted to the same date, and the paired
+# change is the other changes' doing (a chance by one date set against a chance by another would not be).
+SHARED = ("horizon",)
 
 
 class Cancelled(Exception):
@@ -164,8 +167,8 @@ class Studio:
             raise StudioError(self.problems)
         fixed = [c.path for c in changes if c.path.split(".")[0] in FIXED]
         if fixed:
-            raise StudioError([f"{path}: a what-if keeps the base's {path}, so that both count the same futures to "
-                               "the same date; open a scenario with another one as the base" for path in fixed])
+            raise StudioError([f"{path}: a what-if keeps the base's {path}, so that both play out the same futures; "
+                               "open a scenario with another one as the base" for path in fixed])
         try:
             return load_input(self.base_path, [c.text for c in changes])
         except ScenarioError as exc:
@@ -174,12 +177,14 @@ class Studio:
     def start(self, changes: Sequence[Change]) -> str:
         """Run the what-if in the background, first on few replications; its job's id."""
         variant = self.check(changes)
+        base = self.base_for(changes)
         key = str(next(self._ids))
         job = Job(tuple(changes))
         for other in self._jobs.values():
             other.cancelled = True  # one what-if at a time: the newest
         self._jobs[key] = job
-        threading.Thread(target=self._run, args=(job, variant), daemon=True, name=f"studio-job-{key}").start()
+        threading.Thread(target=self._run, args=(job, base, variant), daemon=True,
+                         name=f"studio-job-{key}").start()
         return key
 
     def job(self, key: str) -> dict[str, Any]:
@@ -199,10 +204,21 @@ class Studio:
             time.sleep(0.02)
         raise StudioError([f"run {key} did not finish in {timeout:.0f} s"])
 
-    def _run(self, job: Job, variant: Any) -> None:
+    def base_for(self, changes: Sequence[Change]) -> Any:
+        """The base a what-if is set against: the base, with the what-if's horizon where it moves it."""
+        from partnersim.whatif.compare import load_input
+
+        shared = [c.text for c in changes if c.path in SHARED]
+        if not shared:
+            return self.base
+        try:
+            return load_input(self.base_path, shared)
+        except ScenarioError as exc:
+            raise StudioError(exc.lines()) from None
+
+    def _run(self, job: Job, base: Any, variant: Any) -> None:
         from partnersim.whatif.compare import compare
 
-        assert self.base is not None
         def stop_if_replaced(_: int) -> None:
             if job.cancelled:
                 raise Cancelled
@@ -211,7 +227,7 @@ class Studio:
             for n in self.levels:
                 if job.cancelled:
                     break
-                comparison = compare(self.base, [variant], replications=n, progress=stop_if_replaced)
+                comparison = compare(base, [variant], replications=n, progress=stop_if_replaced)
                 job.answers.append(answer(comparison, time.perf_counter() - job.started))
         except Cancelled:
             pass
@@ -298,11 +314,18 @@ class Studio:
         if missing:
             raise StudioError([f"{', '.join(missing)}: not a saved what-if of {self.base_path.name}"])
         variants = [load_input(self.folder / f) for f in files]
+        horizons = {v.scenario.end_date for v in variants}
+        if len(horizons) > 1:
+            raise StudioError(["brief together only what-ifs with the same horizon: each is set against the base "
+                               "counted to its horizon"])
+        (horizon,) = horizons
+        base = self.base if horizon == self.base.scenario.end_date else self.base_for(
+            [Change("horizon", horizon.isoformat())])
         started = dt.datetime.now(dt.timezone.utc)
-        comparison = compare(self.base, variants)
+        comparison = compare(base, variants)
         out = self.folder / "runs" / f"studio-{started.astimezone():%Y%m%d-%H%M%S-%f}"
         with self._files, RunFolder(out, kind="compare", fresh=True) as folder:
-            written = write_comparison(folder, comparison, [self.base, *variants], [], 1, "png", started)
+            written = write_comparison(folder, comparison, [base, *variants], [], 1, "png", started)
         with self._files:
             report = write_report(written, fmt)
         self._made.add(report.resolve())
@@ -426,4 +449,4 @@ def _curve(cdf: Any) -> list[float]:
         [round(float(values[-1]), 4)] if values else [])
 
 
-__all__ = ["FIRST", "FIXED", "Change", "Studio", "StudioError", "answer", "flatten", "safe_name", "told", "variant_yaml"]
+__all__ = ["FIRST", "FIXED", "SHARED", "Change", "Studio", "StudioError", "answer", "flatten", "safe_name", "told", "variant_yaml"]

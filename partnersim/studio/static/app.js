@@ -152,10 +152,12 @@ function show(answer, done) {
     `what-if${done ? "" : "; refining…"}`);
   document.body.dataset.replications = String(answer.n);
   document.body.dataset.done = done ? "yes" : "no";
-  const head = el("tr", {}, ["Candidate", `${state.info.success} by ${state.info.horizon}: base`, "what-if",
+  const moved = answer.horizon !== state.info.horizon;
+  if (moved) text($("status"), $("status").textContent + `; the horizon moved to ${answer.horizon} for the base and the what-if alike`);
+  const head = el("tr", {}, ["Candidate", `${state.info.success} by ${answer.horizon}: base${moved ? " (to that date)" : ""}`, "what-if",
     "change in percentage points (95% paired interval)", "beyond noise?",
     "even chance reached: base → what-if"].map((h) => el("th", {}, [h])));
-  const reached = (day) => day || `after ${state.info.horizon}`;
+  const reached = (day) => day || `after ${answer.horizon}`;
   const rows = answer.rows.map((r) => {
     const c = r.change;
     const same = c.verdict === "no change in any replication";
