@@ -111,6 +111,12 @@ MIN_CLUSTERS = 4
 three can only repeat them."""
 
 
+def cluster_weights(clusters: Sequence[str]) -> np.ndarray:
+    """A weight per value such that each cluster weighs one in all: 1 / the number of values in its cluster."""
+    counts = {key: list(clusters).count(key) for key in set(clusters)}
+    return np.array([1.0 / counts[key] for key in clusters])
+
+
 def cluster_bootstrap(values: Sequence[float], clusters: Sequence[str], *, draws: int = 2000, seed: int = 1,
                       level: float = 0.95) -> tuple[float, float, float]:
     """The mean of ``values`` with each cluster weighing the same, and its interval from resampling clusters.

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from partnersim.charts import style
 from partnersim.scenario.rosters import NATO_2024
-from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap
+from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap, cluster_weights
 from partnersim.text import signed_percent
 from partnersim.values.durations import add_days
 
@@ -44,7 +44,7 @@ RULES = {"others": "the other rounds", "earlier": "the rounds ended before each 
 def pit_chart(board: Board, *, size: str = "slide") -> Figure:
     """Where each real membership date fell among its forecast's futures, pooled, each round weighing one."""
     rounds = [s.round for s in board.scored]
-    weights = np.array([1.0 / rounds.count(r) for r in rounds])
+    weights = cluster_weights(rounds)
     bins = 10
     index = np.clip((np.array([s.pit for s in board.scored]) * bins).astype(int), 0, bins - 1)
     heights = np.bincount(index, weights=weights, minlength=bins)

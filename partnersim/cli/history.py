@@ -241,10 +241,10 @@ def _scoreboard(training: str, record_path: Path | None, lifted: float | None, r
 def _print_scoreboard(board: Any) -> None:
     from rich.table import Table
 
-    from partnersim.charts.record import RULES, pit_finding, skill_finding, skill_rows
-    from partnersim.history.scores import mean_brier, mean_scores, round_mean, round_share
+    from partnersim.charts.record import RULES, forecasts_finding, pit_finding, skill_finding, skill_rows
+    from partnersim.history.board import CROWD_HEADER, SKILL_MARKS, crowd_rows, sentences, skill_cell
+    from partnersim.history.scores import mean_scores
     from partnersim.safetext import console as literal
-    from partnersim.text import signed_percent
 
     screen = console()
     scored = board.scored
@@ -259,46 +259,18 @@ def _print_scoreboard(board: Any) -> None:
     for name in ("Question", "vs climatology", "vs naive"):
         table.add_column(name, justify="left" if name == "Question" else "right")
     for key, label in skill_rows(board):
-        cells = []
-        for baseline in ("climatology", "naive"):
-            found = board.skills[f"{key}/{baseline}"]
-            if found.value != found.value and key.startswith("brier"):
-                briers = mean_brier(scored, int(key.removeprefix("brier")))
-                cells.append(f"n/a: it scored 0, partnersim {briers['partnersim']:.3f}")
-            elif found.value != found.value:
-                cells.append("n/a")
-            else:
-                mark = "" if found.beyond_noise else (" ~" if found.judged else " ?")
-                cells.append(f"{signed_percent(found.value)} ({signed_percent(found.low)} to "
-                             f"{signed_percent(found.high)}){mark}")
-        table.add_row(label, *cells)
+        table.add_row(label, *(skill_cell(board, key, baseline) for baseline in ("climatology", "naive")))
     print_table(screen, table)
-    screen.print("~: the interval includes zero (no difference beyond noise); ?: too few rounds to judge. n/a: every "
-                 "case joined within that time of each forecast, as the baseline said.")
+    screen.print(f"{SKILL_MARKS}.")
     means = mean_scores(scored)
     screen.print(f"Mean CRPS of the membership date: partnersim {means['partnersim']:.0f} days, climatology "
                  f"{means['climatology']:.0f}, naive {means['naive']:.0f} (lower is better).")
-    never = round_mean(scored, [s.never for s in scored])
-    if never >= 0.005:
-        screen.print(f"The forecasts gave {never:.0%} of their futures no membership within "
-                     f"{scored[0].horizon // 365} years; every case on record became a member. The assumption behind "
-                     f"those futures: a ratification hold ends in consent with probability {board.lifted:g} (a veto "
-                     "leaves no date, so the record cannot fit it; --lifted changes it).")
-    inside = round_share(scored, [0.1 <= s.pit <= 0.9 for s in scored], seed=board.seed)
-    screen.print(f"Calibration: {inside.value:.0%} of real dates inside the forecast's P10–P90 (rounds weighed alike; "
-                 f"95%: {inside.low:.0%}–{inside.high:.0%}; 80% if calibrated). {pit_finding(board)}.")
-    strict = board.hindsight
-    if strict:
-        if strict.get("skill"):
-            from partnersim.history.board import skill_of
-
-            found = skill_of(strict["skill"])
-            said = skill_finding(found, "climatology").removeprefix("partnersim's date forecasts ")
-            screen.print(f"Without hindsight (fitted only on rounds ended before each forecast): {strict['forecasts']} "
-                         f"forecasts of {strict['cases']} cases in {strict['rounds']} round(s) can be made; "
-                         f"{said[:1].lower() + said[1:]}.")
-        else:
-            screen.print("Without hindsight (fitted only on rounds ended before each forecast): no forecast can be made.")
+    screen.print(f"Calibration: {forecasts_finding(board)}. {pit_finding(board)}.")
+    said = sentences(board)
+    if "never" in said:
+        screen.print(f"{said['never']}. --lifted changes that assumption.")
+    if "hindsight" in said:
+        screen.print(f"{said['hindsight']}.")
     if board.skipped:
         screen.print(f"Not forecast: {len(board.skipped)} (" + "; ".join(
             f"{c} {d.isoformat()}" for c, d, _ in board.skipped[:4]) + (" …" if len(board.skipped) > 4 else "")
@@ -306,25 +278,12 @@ def _print_scoreboard(board: Any) -> None:
     if board.crowd:
         crowd = Table(title="The crowd on the same question as of the same day (Brier difference below 0: "
                       "partnersim better)", title_justify="left")
-        for name in ("Platform: question (case)", "As of", "Crowd", "Model", "Happened", "Brier diff."):
+        for name in CROWD_HEADER:
             crowd.add_column(name, justify="left" if name.startswith("Platform") else "right")
-        for c in board.crowd:
-            model = "n/a" if c.partnersim != c.partnersim else f"{c.partnersim:.0%}"
-            diff = "n/a" if c.difference != c.difference else _difference(c.difference)
-            crowd.add_row(literal(f"{c.crowd.platform}: {c.crowd.question} ({'/'.join(c.crowd.cases)})"),
-                          c.crowd.as_of.isoformat() + (" (close)" if c.crowd.at_close else ""),
-                          f"{c.crowd.probability:.0%}", model, "yes" if c.crowd.happened else "no", diff)
+        for row in crowd_rows(board):
+            crowd.add_row(literal(row[0]), *row[1:])
         print_table(screen, crowd)
-        ahead = [c for c in board.crowd if not c.crowd.at_close]
-        screen.print(f"{len(board.crowd) - len(ahead)} of {len(board.crowd)} crowd forecasts were read on their "
-                     "question's last day, when the answer was known or all but known; "
-                     f"{len(ahead)} made ahead {'is' if len(ahead) == 1 else 'are'} too few to rank partnersim "
-                     "against the crowd.")
-
-
-def _difference(value: float) -> str:
-    """A Brier difference to three places; ``0.000`` where it rounds to nothing (not ``-0.000``)."""
-    return "0.000" if abs(value) < 0.0005 else f"{value:+.3f}".replace("-", "−")
+        screen.print(f"{said['crowd']}.")
 
 
 def _print_backtest(cases: Sequence[Case], checks: Sequence[str | None]) -> None:

@@ -54,7 +54,7 @@ STEP_MONTHS = 6
 MIN_DELAYS = 20
 """Consents dated to the day needed to fit the allies' ratification delays; with fewer (the rounds before 2016
 hold two each), a fit leans on a handful of news-reported dates and a forecast is not made."""
-MEMBER, SIGNED = "member", "ratification"  # states entered at membership and at signature
+MEMBER = "member"  # the state entered at membership
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,6 @@ class Stand:
     stage: str  # protocol_signing, ratification or deposit
     since: dt.date
     consented: dict[str, dt.date]
-    label: str  # "invited", "signed", "ratified by every ally"
 
 
 @dataclass(frozen=True)
@@ -111,9 +110,7 @@ class Forecast:
     stand: Stand
     fitted: Fitted
     member: np.ndarray  # days from as_of to membership in each future (inf: not by the horizon)
-    signed: np.ndarray  # days from as_of to signature (inf: not by the horizon; 0: signed already)
     horizon: int  # days from as_of to the horizon
-    allies: tuple[str, ...]
     note: str = ""
 
 
@@ -132,9 +129,10 @@ def allies_on(day: dt.date) -> tuple[str, ...]:
                  or EventDate.parse(NATO_JOINED[code]).last <= day)
 
 
-def consents(record: Record, case: str) -> dict[str, Row]:
-    """Each ally's consent row for ``case``; where the record has none for the case, its deposits."""
-    return record.by_ally(case, "consent") or record.by_ally(case, "deposit")
+def consents(record: Record, case: str, allies: tuple[str, ...]) -> dict[str, Row]:
+    """The consent row of each of ``allies`` for ``case``; where the record has none for the case, its deposits."""
+    found = record.by_ally(case, "consent") or record.by_ally(case, "deposit")
+    return {ally: row for ally, row in found.items() if ally in allies}
 
 
 def stand(record: Record, case: str, day: dt.date) -> Stand | None:
@@ -144,13 +142,14 @@ def stand(record: Record, case: str, day: dt.date) -> Stand | None:
     if known.event(case, "entry_into_force") is not None:
         return None
     if signed is None:
-        return Stand("protocol_signing", invited.day, {}, "invited") if invited is not None else None
+        return Stand("protocol_signing", invited.day, {}) if invited is not None else None
     allies = allies_on(signed.day)
-    done = {ally: min(max(row.day, signed.day), day) for ally, row in consents(known, case).items() if ally in allies}
-    last = last_consent(known, case, allies, consents(known, case))
+    rows = consents(known, case, allies)
+    done = {ally: min(max(row.day, signed.day), day) for ally, row in rows.items()}
+    last = last_consent(known, case, allies, rows)
     if last is not None:
-        return Stand("deposit", min(last, day), done, "ratified by every ally")
-    return Stand("ratification", signed.day, done, "signed")
+        return Stand("deposit", min(last, day), done)
+    return Stand("ratification", signed.day, done)
 
 
 def as_of_days(record: Record, case: str) -> list[tuple[dt.date, str]]:
@@ -185,19 +184,13 @@ def training_rounds(record: Record, case: str, day: dt.date, rule: Training) -> 
     own = record.round_of(case)
     rounds = [key for key in record.rounds if key != own]
     if rule == "earlier":
-        rounds = [key for key in rounds if all(
-            (row := record.event(c, "entry_into_force")) is not None and row.known_by(day)
-            for c in record.rounds[key])]
+        rounds = [key for key in rounds if record.ended_by(key, day)]
     return tuple(rounds)
 
 
-def fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
-    """The settings fitted on ``rounds`` of ``record``."""
-    return _fitted(record, rounds)
-
-
 @cache
-def _fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
+def fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
+    """The settings fitted on ``rounds`` of ``record`` (the same rounds give the same fit: kept)."""
     exact: list[float] = []
     ranges: list[tuple[float, float]] = []
     signing: list[float] = []
@@ -215,8 +208,10 @@ def _fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
             if invited is not None:
                 gaps_signing.add((signed.day - invited.day).days)
             allies = allies_on(signed.day)
-            rows = {ally: row for ally, row in consents(record, case).items() if ally in allies}
-            ended = _ratified(record, case, allies, rows)
+            rows = consents(record, case, allies)
+            last = last_consent(record, case, allies, rows)
+            # The last day by which every ally had surely consented: the last consent, else the entry into force.
+            ended = last if last is not None else entry.day if entry is not None else None
             for ally in allies:
                 row = rows.get(ally)
                 if row is not None and row.date.precision == "day":
@@ -226,7 +221,6 @@ def _fitted(record: Record, rounds: tuple[str, ...]) -> Fitted:
                                     max((row.date.last - signed.day).days, 0)))
                 elif ended is not None:
                     seen_range.add((ally, 0, (ended - signed.day).days))
-            last = last_consent(record, case, allies, rows)
             if entry is not None and last is not None:
                 gaps_deposit.add((entry.day - last).days)
         exact += [float(d) for _, d in sorted(seen_exact)]
@@ -249,15 +243,6 @@ def last_consent(record: Record, case: str, allies: tuple[str, ...], rows: dict[
         return max(row.day for row in rows.values())
     last = record.event(case, "last_consent") or next(iter(record.by_ally(case, "last_consent").values()), None)
     return last.day if last is not None else None
-
-
-def _ratified(record: Record, case: str, allies: tuple[str, ...], rows: dict[str, Row]) -> dt.date | None:
-    """The last day by which every ally had surely consented: the last consent, else the entry into force."""
-    last = last_consent(record, case, allies, rows)
-    if last is not None:
-        return last
-    entry = record.event(case, "entry_into_force")
-    return entry.day if entry is not None else None
 
 
 # --- the forecast ---------------------------------------------------------------------------------
@@ -295,7 +280,7 @@ def document(record: Record, case: str, day: dt.date, where: Stand, fit: Fitted,
         "name": f"{NATO_2024.get(case, case)}'s accession as of {day.isoformat()}",
         "question": f"As of {day.isoformat()}, when would {NATO_2024.get(case, case)} become a member?",
         "start": day,
-        "horizon": dt.date(day.year + HORIZON_YEARS, day.month, min(day.day, 28)),
+        "horizon": add_months(day, 12 * HORIZON_YEARS),
         "replications": replications,
         "seed": seed,
         "process": "membership-accession",
@@ -337,27 +322,17 @@ def forecast(record: Record, case: str, day: dt.date, point: str, *, rule: Train
         note = "allies not yet consenting taken as holding since the signature (the fit all but ruled out the delay)"
         result = _run(scenario_from_dict(document(known, case, day, where, fit, replications=replications,
                                                    seed=seed, holding=True, lifted=lifted)), case)
-    member, signed, horizon, allies = result
-    return Forecast(case, day, point, where, fit, member, signed, horizon, allies, note)
+    member, horizon = result
+    return Forecast(case, day, point, where, fit, member, horizon, note)
 
 
-def _run(scenario: Any, case: str) -> tuple[np.ndarray, np.ndarray, int, tuple[str, ...]]:
-    from partnersim.simulation import simulate
+def _run(scenario: Any, case: str) -> tuple[np.ndarray, int]:
+    """Each future's days to membership (inf: not by the horizon), and the days to the horizon."""
+    from partnersim.history.backtest import entry_days
 
-    parts: dict[str, list[np.ndarray]] = {MEMBER: [], SIGNED: []}
-
-    def keep(model: Any, records: Any) -> None:
-        c = model.candidate_codes.index(case)
-        for state in parts:
-            entered = records.entry[:, c, model.states.index(state)]
-            parts[state].append(np.where(np.isnan(entered), np.inf, entered))
-
-    simulate(scenario, on_records=keep, history=False)
-    horizon = (scenario.end_date - scenario.start).days
-    signed = np.concatenate(parts[SIGNED])
-    if scenario.candidates[0].stage in ("ratification", "deposit"):
-        signed = np.zeros_like(signed)
-    return np.concatenate(parts[MEMBER]), signed, horizon, tuple(scenario.roster)
+    # How unusual the case's history is (10,000 draws) is not read here: not drawn.
+    _, days = entry_days(scenario, case, [MEMBER], history=False)
+    return days[MEMBER], (scenario.end_date - scenario.start).days
 
 
 __all__ = [

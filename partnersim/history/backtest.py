@@ -16,9 +16,10 @@ was fitted on and reports whether the file still matches them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -116,20 +117,26 @@ def run_case(
     scenario = load_scenario(path)
     observed = read_observed(path, scenario)
     states = sorted({m.state for m in observed.modelled if m.state is not None})
-    collected: dict[str, list[np.ndarray]] = {state: [] for state in states}
-
-    def keep(model: Model, records: Records) -> None:
-        c = model.candidate_codes.index(observed.candidate)
-        for state in states:
-            entered = records.entry[:, c, model.states.index(state)]
-            collected[state].append(np.where(np.isnan(entered), np.inf, entered))
-
-    results = simulate(scenario, replications=replications, seed=seed, jobs=jobs, on_records=keep)
-    days = {state: np.concatenate(parts) for state, parts in collected.items()}
+    results, days = entry_days(scenario, observed.candidate, states, replications=replications, seed=seed, jobs=jobs)
     placements = tuple(
         place(days[m.state], m, scenario.start) for m in observed.modelled if m.state is not None
     )
     return Case(path, results, observed, placements, days)
+
+
+def entry_days(scenario: Scenario, candidate: str, states: Sequence[str], **options: Any) -> tuple[Results, dict[str, np.ndarray]]:
+    """Run ``scenario`` (``options`` as :func:`~partnersim.simulation.simulate` takes them) and give, for each of
+    ``states``, the day each replication's case of ``candidate`` entered it (inf: never)."""
+    collected: dict[str, list[np.ndarray]] = {state: [] for state in states}
+
+    def keep(model: Model, records: Records) -> None:
+        c = model.candidate_codes.index(candidate)
+        for state in states:
+            entered = records.entry[:, c, model.states.index(state)]
+            collected[state].append(np.where(np.isnan(entered), np.inf, entered))
+
+    results = simulate(scenario, on_records=keep, **options)
+    return results, {state: np.concatenate(parts) for state, parts in collected.items()}
 
 
 def fit_check(scenario: Scenario, observed: Observed) -> str | None:
@@ -199,6 +206,7 @@ __all__ = [
     "BAND",
     "Case",
     "Placement",
+    "entry_days",
     "fit_check",
     "history_scenarios",
     "percentile_of",

@@ -243,6 +243,73 @@ def from_data(data: dict[str, Any]) -> Board:
     )
 
 
+def sentences(board: Board) -> dict[str, str]:
+    """What the scoreboard says beyond its charts, a sentence each (no full stop), for the terminal and the
+    briefing alike: ``never`` (the futures that never join and the assumption behind them), ``hindsight`` (what
+    no hindsight allows), ``crowd``. A sentence with nothing to say is left out."""
+    from partnersim.charts.record import skill_finding
+
+    said = {}
+    never = round_mean(board.scored, [s.never for s in board.scored])
+    if never >= 0.005:
+        said["never"] = (f"The forecasts gave {never:.0%} of their futures no membership within "
+                    f"{board.scored[0].horizon // 365} years, vetoes of a ratification hold (the process assumes a "
+                    f"hold is lifted with probability {board.lifted:g}, which the record cannot fit: a veto leaves "
+                         "no date); every case on record became a member")
+    strict = board.hindsight
+    if strict:
+        where = "Without hindsight (fitted only on rounds ended before each forecast)"
+        if strict.get("skill"):
+            found = skill_finding(skill_of(strict["skill"]), "climatology").removeprefix("partnersim's date forecasts ")
+            said["hindsight"] = (f"{where}, {strict['forecasts']} forecasts of {strict['cases']} cases in "
+                                 f"{strict['rounds']} round{'s' if strict['rounds'] != 1 else ''} can be made; "
+                                 f"{found[:1].lower() + found[1:]}")
+        else:
+            said["hindsight"] = f"{where}, no forecast can be made"
+    if board.crowd:
+        ahead = [c for c in board.crowd if not c.crowd.at_close]
+        said["crowd"] = (f"The crowd: {len(board.crowd)} public forecasts found, {len(board.crowd) - len(ahead)} of "
+                         "them read on their question's last day, when the answer was known or all but known; "
+                         f"{len(ahead)} made ahead {'is' if len(ahead) == 1 else 'are'} too few to rank partnersim "
+                         "against the crowd")
+    return said
+
+
+def skill_cell(board: Board, key: str, baseline: str) -> str:
+    """A skill as a table shows it: ``−37% (−88% to −8%)``, marked ``~`` within noise and ``?`` on too few
+    rounds; for a baseline that scored perfectly, partnersim's own Brier score."""
+    from partnersim.text import signed_percent
+
+    found = board.skills[f"{key}/{baseline}"]
+    if found.value == found.value:
+        mark = "" if found.beyond_noise else (" ~" if found.judged else " ?")
+        return f"{signed_percent(found.value)} ({signed_percent(found.low)} to {signed_percent(found.high)}){mark}"
+    if key.startswith("brier"):
+        return f"n/a: it scored 0, partnersim {mean_brier(board.scored, int(key.removeprefix('brier')))['partnersim']:.3f}"
+    return "n/a"
+
+
+SKILL_MARKS = ("~: the interval includes zero (no difference beyond noise); ?: too few rounds to judge; n/a: the "
+               "baseline was right every time")
+
+
+def crowd_rows(board: Board) -> list[list[str]]:
+    """One row per crowd forecast: platform and question (case), as of (close), crowd, partnersim, happened,
+    Brier difference (below 0: partnersim better)."""
+    rows = []
+    for c in board.crowd:
+        model = "n/a" if c.partnersim != c.partnersim else f"{c.partnersim:.0%}"
+        diff = c.difference
+        shown = "n/a" if diff != diff else "0.000" if abs(diff) < 0.0005 else f"{diff:+.3f}".replace("-", "−")
+        rows.append([f"{c.crowd.platform}: {c.crowd.question} ({'/'.join(c.crowd.cases)})",
+                     c.crowd.as_of.isoformat() + (" (close)" if c.crowd.at_close else ""),
+                     f"{c.crowd.probability:.0%}", model, "yes" if c.crowd.happened else "no", shown])
+    return rows
+
+
+CROWD_HEADER = ["Platform: question (case)", "As of", "Crowd", "Model", "Happened", "Brier diff."]
+
+
 def _skill_data(found: Skill) -> dict[str, Any]:
     return {"value": _number(found.value), "low": _number(found.low), "high": _number(found.high),
             "rounds": found.rounds}
@@ -267,13 +334,13 @@ def track_record(board: Board) -> dict[str, Any]:
     """What a run's briefing cites of the scoreboard: its counts, its settings and the skill of the date."""
     from partnersim import __version__
 
-    data = to_data(board)
     return {
-        "partnersim": __version__, "record": data["record"], "rule": board.rule, "replications": board.replications,
-        "seed": board.seed, "lifted": board.lifted, "cases": len(board.cases), "rounds": len(board.rounds),
-        "forecasts": len(board.scored), "never_member_share": round(data["never_member_share"], 4),
+        "partnersim": __version__, "record": board.record.name, "rule": board.rule,
+        "replications": board.replications, "seed": board.seed, "lifted": board.lifted, "cases": len(board.cases),
+        "rounds": len(board.rounds), "forecasts": len(board.scored),
+        "never_member_share": round(round_mean(board.scored, [s.never for s in board.scored]), 4),
         "skill": {key: {part: (round(value, 4) if isinstance(value, float) else value)
-                        for part, value in data["skill"][key].items()} for key in TRACKED},
+                        for part, value in _skill_data(board.skills[key]).items()} for key in TRACKED},
         "no_hindsight": {"forecasts": board.hindsight.get("forecasts", 0), "rounds": board.hindsight.get("rounds", 0)},
     }
 
@@ -292,9 +359,23 @@ def read_scoreboard(folder: Path) -> Board:
 
 
 __all__ = [
+    "CROWD",
+    "CROWD_HEADER",
+    "REPLICATIONS",
+    "SEED",
+    "SKILL_MARKS",
     "TRACK_RECORD",
+    "Board",
+    "Crowd",
+    "CrowdScored",
+    "crowd_rows",
     "from_data",
-    "skill_of",
-    "track_record",
+    "read_crowd",
     "read_scoreboard",
-    "to_data","CROWD", "Board", "Crowd", "CrowdScored", "REPLICATIONS", "SEED", "read_crowd", "scoreboard"]
+    "scoreboard",
+    "sentences",
+    "skill_cell",
+    "skill_of",
+    "to_data",
+    "track_record",
+]

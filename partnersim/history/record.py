@@ -120,6 +120,11 @@ class Record:
             found.setdefault(self.round_of(case), []).append(case)
         return {key: tuple(cases) for key, cases in found.items()}
 
+    def ended_by(self, key: str, day: dt.date) -> bool:
+        """Whether every case of round ``key`` was a member by ``day``, as the record dates it."""
+        return all((row := self.event(case, "entry_into_force")) is not None and row.known_by(day)
+                   for case in self.rounds[key])
+
     def known_by(self, day: dt.date) -> Record:
         """The record as it stood on ``day``: only the facts settled by then."""
         return replace(self, rows=tuple(row for row in self.rows if row.known_by(day)))

@@ -33,7 +33,7 @@ import numpy as np
 from partnersim.history.asof import Forecast, add_months, allies_on, consents, last_consent
 from partnersim.history.backtest import percentile_of
 from partnersim.history.record import Record
-from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap, pit_histogram
+from partnersim.stats import MIN_CLUSTERS, cluster_bootstrap, cluster_weights, pit_histogram
 
 HORIZONS = (6, 12, 24)  # months after the forecast's day, for the Brier questions
 BASELINES = ("climatology", "naive")
@@ -110,7 +110,7 @@ def _entered(record: Record, case: str, stage: str) -> dt.date | None:
     if stage == "ratification":
         return signed.day
     allies = allies_on(signed.day)
-    return last_consent(record, case, allies, {a: r for a, r in consents(record, case).items() if a in allies})
+    return last_consent(record, case, allies, consents(record, case, allies))
 
 
 def baselines(record: Record, forecast: Forecast) -> dict[str, np.ndarray]:
@@ -122,9 +122,8 @@ def baselines(record: Record, forecast: Forecast) -> dict[str, np.ndarray]:
     climatology = longer if longer.size else np.array([1.0])
     # Naive: the latest round that had ended by the forecast's day takes as long again (the median of its cases);
     # where none had (or none of those timed this stage), the median of the rounds fitted on.
-    ended = sorted((key for key in forecast.fitted.rounds if all(
-        (row := record.event(case, "entry_into_force")) is not None and row.date.last <= forecast.as_of
-        for case in record.rounds[key])), reverse=True)  # rounds are keyed by their signature day
+    ended = sorted((key for key in forecast.fitted.rounds if record.ended_by(key, forecast.as_of)),
+                   reverse=True)  # rounds are keyed by their signature day
     timed = [found for key in ended if (found := stage_lengths(record, [key], where.stage)).size]
     last = timed[0] if timed else lengths
     naive = np.array([max(float(np.median(last)) - spent, 1.0)])
@@ -161,16 +160,9 @@ def brier(probability: float, happened: bool) -> float:
     return float(sr.brier_score(float(happened), probability))
 
 
-def _weights(scored: Sequence[Scored]) -> np.ndarray:
-    rounds = [s.round for s in scored]
-    counts = {key: rounds.count(key) for key in set(rounds)}
-    return np.array([1.0 / counts[key] for key in rounds])
-
-
 def mean_scores(scored: Sequence[Scored]) -> dict[str, float]:
     """Each forecaster's mean CRPS, each round weighing the same."""
-    w = _weights(scored)
-    return {name: float(np.average([s.crps[name] for s in scored], weights=w)) for name in ("partnersim", *BASELINES)}
+    return {name: round_mean(scored, [s.crps[name] for s in scored]) for name in ("partnersim", *BASELINES)}
 
 
 def skill(scored: Sequence[Scored], baseline: str, *, months: int | None = None, seed: int = 1) -> Skill:
@@ -210,14 +202,13 @@ def round_share(scored: Sequence[Scored], chosen: Sequence[bool], *, seed: int =
 
 def mean_brier(scored: Sequence[Scored], months: int) -> dict[str, float]:
     """Each forecaster's mean Brier score of 'a member within ``months``?', each round weighing the same."""
-    w = _weights(scored)
-    return {name: float(np.average([brier(*s.brier[months][name]) for s in scored], weights=w))
+    return {name: round_mean(scored, [brier(*s.brier[months][name]) for s in scored])
             for name in ("partnersim", *BASELINES)}
 
 
 def round_mean(scored: Sequence[Scored], values: Sequence[float]) -> float:
     """The mean of one value per forecast, each round weighing the same."""
-    return float(np.average(np.asarray(values, dtype=float), weights=_weights(scored)))
+    return float(np.average(np.asarray(values, dtype=float), weights=cluster_weights([s.round for s in scored])))
 
 
 def pit_counts(scored: Sequence[Scored], bins: int = 10) -> np.ndarray:

@@ -29,6 +29,7 @@ def scoreboard_briefing(folder: Path, board: Board, size: str = "slide") -> Brie
     """What the scoreboard in ``folder`` says, with its charts drawn at ``size``."""
     from partnersim import __version__
     from partnersim.charts import record as charts
+    from partnersim.history.board import sentences
     from partnersim.results.folder import read_manifest
 
     manifest = read_manifest(folder) or {}
@@ -52,29 +53,7 @@ def scoreboard_briefing(folder: Path, board: Board, size: str = "slide") -> Brie
     findings = [chart_title(figure) for _, figure, _ in drawn]  # before section() takes the titles off
     sections = [section(name, figure, title, caption) for (name, figure, caption), title in zip(drawn, findings,
                                                                                                  strict=True)]
-    from partnersim.history.board import skill_of
-    from partnersim.history.scores import round_mean, round_share
-
-    never = round_mean(board.scored, [s.never for s in board.scored])
-    if never >= 0.005:
-        findings.append(f"The forecasts gave {never:.0%} of their futures no membership within "
-                        f"{board.scored[0].horizon // 365} years, vetoes of a ratification hold (the process assumes "
-                        f"a hold is lifted with probability {board.lifted:g}); every case on record became a member")
-    inside = round_share(board.scored, [0.1 <= s.pit <= 0.9 for s in board.scored], seed=board.seed)
-    findings.append(f"{inside.value:.0%} of real dates fell inside the forecast's P10–P90 (rounds weighed alike; "
-                    f"95%: {inside.low:.0%}–{inside.high:.0%}; 80% if calibrated)")
-    strict = board.hindsight
-    if strict.get("skill"):
-        said = charts.skill_finding(skill_of(strict["skill"]), "climatology")
-        findings.append(f"Without hindsight, fitted only on rounds ended before each forecast, {strict['forecasts']} "
-                        f"forecasts can be made ({strict['rounds']} round{'s' if strict['rounds'] != 1 else ''}): "
-                        f"{said[:1].lower() + said[1:]}")
-    ahead = [c for c in board.crowd if not c.crowd.at_close]
-    if board.crowd:
-        findings.append(f"The crowd: {len(board.crowd)} public forecasts found, {len(board.crowd) - len(ahead)} "
-                        "of them read on their question's last day, when the answer was known or all but known; "
-                        f"{len(ahead)} made ahead {'is' if len(ahead) == 1 else 'are'} too few to rank partnersim "
-                        "against the crowd")
+    findings += sentences(board).values()
     first = min(s.as_of for s in board.scored).year
     return Briefing(
         title="How good are partnersim's forecasts? Past NATO accessions, scored",
@@ -132,22 +111,12 @@ def method(board: Board) -> str:
 
 def skill_table(board: Board) -> Table:
     from partnersim.charts.record import skill_rows
-    from partnersim.text import signed_percent
+    from partnersim.history.board import SKILL_MARKS, skill_cell
 
-    rows = []
-    for key, label in skill_rows(board):
-        cells = []
-        for baseline in ("climatology", "naive"):
-            s = board.skills[f"{key}/{baseline}"]
-            if s.value != s.value:
-                cells.append("n/a: the baseline scored perfectly")
-            else:
-                mark = "" if s.beyond_noise else (" ~" if s.judged else " ?")
-                cells.append(f"{signed_percent(s.value)} ({signed_percent(s.low)} to {signed_percent(s.high)}){mark}")
-        rows.append([label, *cells])
-    return Table("Skill against the baselines (95% intervals; ~: the interval includes zero; ?: too few rounds)",
-                 ["Question", "vs climatology", "vs naive"], rows,
-                 note="Above zero, partnersim's mean score is better than the baseline's.")
+    rows = [[label, *(skill_cell(board, key, baseline) for baseline in ("climatology", "naive"))]
+            for key, label in skill_rows(board)]
+    return Table("Skill against the baselines (95% intervals)", ["Question", "vs climatology", "vs naive"], rows,
+                 note=f"Above zero, partnersim's mean score is better than the baseline's. {SKILL_MARKS}.")
 
 
 def cases_table(board: Board) -> Table:
@@ -167,15 +136,9 @@ def cases_table(board: Board) -> Table:
 
 
 def crowd_table(board: Board) -> Table:
-    rows = [[f"{c.crowd.platform}: {c.crowd.question} ({'/'.join(c.crowd.cases)})",
-             f"{c.crowd.as_of:%d %b %Y}" + (" (close)" if c.crowd.at_close else ""),
-             f"{c.crowd.probability:.0%}", "n/a" if c.partnersim != c.partnersim else f"{c.partnersim:.0%}",
-             "yes" if c.crowd.happened else "no",
-             "n/a" if c.difference != c.difference else ("0.000" if abs(c.difference) < 0.0005
-                                                         else f"{c.difference:+.3f}".replace("-", "−"))]
-            for c in board.crowd]
-    return Table("The crowd on the same question as of the same day",
-                 ["Platform, question (case)", "As of", "Crowd", "Model", "Yes?", "Brier diff."], rows,
+    from partnersim.history.board import CROWD_HEADER, crowd_rows
+
+    return Table("The crowd on the same question as of the same day", CROWD_HEADER, crowd_rows(board),
                  note="Model: partnersim. Brier difference: partnersim's Brier score less the crowd's; below zero, "
                       "partnersim did better. For 'any new country', partnersim's probability is the larger of its "
                       "chances for Finland and for Sweden: a lower bound on its chance that either joins.")
