@@ -33,7 +33,7 @@ def make_app(base: Path, *, token: str | None = None, hosts: tuple[str, ...] = (
     """The studio for the scenario at ``base``. ``hosts``: the Host headers accepted (empty: any, for tests
     that call the app directly)."""
     key = token or secrets.token_urlsafe(24)
-    holder: dict[str, Studio] = {"studio": Studio(base, **({"levels": levels} if levels else {}))}
+    holder: dict[str, Studio] = {"studio": Studio(base, levels=levels)}
 
     def studio() -> Studio:
         return holder["studio"]
@@ -44,10 +44,12 @@ def make_app(base: Path, *, token: str | None = None, hosts: tuple[str, ...] = (
         return None
 
     def authorised(request: Request) -> Response | None:
+        """None if the request comes to the printed address with the token (its header; a download's link, which
+        cannot set a header, carries it in the query)."""
         refused = allowed(request)
         if refused is not None:
             return refused
-        given = request.headers.get(HEADER, "")
+        given = request.headers.get(HEADER) or request.query_params.get("token", "")
         if not hmac.compare_digest(given.encode(), key.encode()):
             return JSONResponse({"problems": ["open the studio at the address partnersim studio printed "
                                               "(it carries the token)"]}, 401)
@@ -109,7 +111,7 @@ def make_app(base: Path, *, token: str | None = None, hosts: tuple[str, ...] = (
         name = str(data.get("file", ""))
         if name not in _bases(studio()):
             raise StudioError([f"{name!r} is not a scenario file in the studio's folder"])
-        holder["studio"] = Studio(studio().folder / name, **({"levels": levels} if levels else {}))
+        holder["studio"] = Studio(studio().folder / name, levels=levels)
         return await info(request)
 
     async def check(request: Request) -> dict[str, Any]:
@@ -140,7 +142,7 @@ def make_app(base: Path, *, token: str | None = None, hosts: tuple[str, ...] = (
         return {"file": made.relative_to(studio().folder).as_posix()}
 
     async def file(request: Request) -> Response:
-        refused = authorised(request) if HEADER in request.headers else _query_token(request, key, allowed)
+        refused = authorised(request)
         if refused is not None:
             return refused
         try:
@@ -167,15 +169,6 @@ def make_app(base: Path, *, token: str | None = None, hosts: tuple[str, ...] = (
     app.state.token = key
     app.state.studio = holder
     return app
-
-
-def _query_token(request: Request, key: str, allowed: Any) -> Response | None:
-    refused = allowed(request)
-    if refused is not None:
-        return refused
-    if not hmac.compare_digest(request.query_params.get("token", "").encode(), key.encode()):
-        return JSONResponse({"problems": ["a download needs the studio's token"]}, 401)
-    return None
 
 
 def _bases(studio: Studio) -> list[str]:

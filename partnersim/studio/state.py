@@ -181,7 +181,8 @@ class Studio:
         key = str(next(self._ids))
         job = Job(tuple(changes))
         for other in self._jobs.values():
-            other.cancelled = True  # one what-if at a time: the newest
+            other.cancelled = True  # one what-if at a time: the newest; its run stops at its next batch
+        self._jobs.clear()  # the page asks only for the newest: the others are not kept
         self._jobs[key] = job
         threading.Thread(target=self._run, args=(job, base, variant), daemon=True,
                          name=f"studio-job-{key}").start()
@@ -190,7 +191,8 @@ class Studio:
     def job(self, key: str) -> dict[str, Any]:
         found = self._jobs.get(key)
         if found is None:
-            raise StudioError([f"no run {key!r}"])
+            raise StudioError([f"run {key} was replaced by a newer what-if (one runs at a time, whichever tab "
+                               "asked for it)"])
         return {"done": found.done, "error": found.error, "answers": found.answers,
                 "changes": [c.__dict__ for c in found.changes]}
 
@@ -240,7 +242,7 @@ class Studio:
 
     # --- files ----------------------------------------------------------------------------------------
 
-    def save(self, name: str, changes: Sequence[Change], *, title: str = "", overwrite: bool = False) -> str:
+    def save(self, name: str, changes: Sequence[Change], *, overwrite: bool = False) -> str:
         """Write the what-if as ``NAME.yaml`` beside the base, extending it with only the changes; checked
         by loading it back before it replaces anything."""
         from partnersim.scenario.loader import load_checked
@@ -252,7 +254,7 @@ class Studio:
         target = self.folder / file
         if target.resolve().parent != self.folder or target.resolve() == self.base_path:
             raise StudioError([f"{file} cannot be written: it is not a new file beside {self.base_path.name}"])
-        text = variant_yaml(self.base_path.name, changes, title or file.removesuffix(".yaml"))
+        text = variant_yaml(self.base_path.name, changes, file.removesuffix(".yaml"))
         with self._files:
             if target.exists() and file not in self.files():
                 raise StudioError([f"{file} is a file of its own in this folder, not a what-if of "

@@ -120,7 +120,7 @@ async function run() {
   const step = async () => {
     if (state.job !== job) return;
     let found;
-    try { found = await api(`/api/run/${job}`); } catch (error) { text($("status"), error.message); return; }
+    try { found = await api(`/api/run/${job}`); } catch (error) { if (state.job === job) text($("status"), error.message); return; }
     if (state.job !== job) return;  // replaced while its answer was on the way
     if (found.error.length) {
       text($("status"), "The run failed: " + found.error.join("; "));
