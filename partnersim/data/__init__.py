@@ -52,27 +52,22 @@ class EventDate:
     def parse(cls, text: str) -> EventDate:
         text = text.strip()
         parts = text.split("-")
-        try:
-            if len(parts) == 3:
-                if all(part.isdigit() for part in parts) and [len(p) for p in parts] == [4, 2, 2]:
-                    try:
-                        day = dt.date(*(int(part) for part in parts))
-                    except ValueError:
-                        raise ValueError(f"{text!r} is not a day of the calendar") from None
-                else:
-                    day = dt.date.fromisoformat(text)
-                return cls(text, "day", day, day)
-            if len(parts) == 2:
-                year, month = int(parts[0]), int(parts[1])
-                first = dt.date(year, month, 1)
-                following = dt.date(year + month // 12, month % 12 + 1, 1)
-                return cls(text, "month", first, following - dt.timedelta(days=1))
-            if len(parts) == 1 and len(text) == 4:
-                year = int(text)
-                return cls(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))
-        except ValueError as exc:
-            if "calendar" in str(exc):
-                raise
+        shaped = all(part.isdigit() for part in parts) and [len(part) for part in parts] in ([4, 2, 2], [4, 2], [4])
+        if shaped:
+            numbers = [int(part) for part in parts]
+            try:
+                if len(numbers) == 3:
+                    day = dt.date(*numbers)
+                    return cls(text, "day", day, day)
+                if len(numbers) == 2:
+                    year, month = numbers
+                    first = dt.date(year, month, 1)
+                    following = dt.date(year + month // 12, month % 12 + 1, 1)
+                    return cls(text, "month", first, following - dt.timedelta(days=1))
+                return cls(text, "year", dt.date(numbers[0], 1, 1), dt.date(numbers[0], 12, 31))
+            except ValueError:
+                if len(numbers) == 3:  # shaped as a day, but no such day (2019-02-30)
+                    raise ValueError(f"{text!r} is not a day of the calendar") from None
         raise ValueError(f"expected a date as YYYY-MM-DD, YYYY-MM or YYYY, got {text!r}")
 
 
