@@ -128,8 +128,9 @@ def _run_task(shared: tuple[Points, Layout, int, Callable[[Model], Any]], batch:
               ) -> tuple[list[tuple[int, Any]], int]:
     points, layout, seed, fold = shared
     found: list[tuple[int, Any]] = []
+    streams = Streams(seed, remember=True)  # the task's points run on the same replications: hash their keys once
     for first, count in batch:
-        for rows_points, reps, records in run_design(points, layout, seed, first, count):
+        for rows_points, reps, records in run_design(points, layout, streams, first, count):
             for point in np.unique(rows_points).tolist():
                 rows = np.flatnonzero(rows_points == point)
                 part = fold(points[point])
@@ -145,7 +146,7 @@ def _run_task(shared: tuple[Points, Layout, int, Callable[[Model], Any]], batch:
     return found, sum(count for _, count in batch)
 
 
-def run_design(models: Any, layout: Layout, seed: int, first: int, count: int,
+def run_design(models: Any, layout: Layout, seed: int | Streams, first: int, count: int,
                together: bool | None = None) -> list[tuple[np.ndarray, np.ndarray, Records]]:
     """Rows ``first`` … ``first + count − 1`` of a design's run: (each row's point, its replication, the records)
     for each piece run.
@@ -155,7 +156,7 @@ def run_design(models: Any, layout: Layout, seed: int, first: int, count: int,
     run gives that replication.
     """
     points, reps = layout.keys(first, count)
-    streams = Streams(seed)
+    streams = seed if isinstance(seed, Streams) else Streams(seed)
     if together is None:
         together = stackable([models[p] for p in np.unique(points).tolist()])
     if together:

@@ -18,6 +18,7 @@ from partnersim.results.aggregate import Aggregate
 from partnersim.results.summary import summarise
 from partnersim.scenario.loader import load_scenario
 from partnersim.simulation import simulate
+from partnersim.streams import Streams
 
 ROOT = Path(__file__).resolve().parent.parent
 LATAM = ROOT / "scenarios" / "latam.yaml"
@@ -60,6 +61,38 @@ def test_stacked_rows_are_each_points_own_replications() -> None:
             assert _same(getattr(mine, name), getattr(own, name)), (p, name)
         for a, b in zip(mine.allies, own.allies, strict=True):
             assert _same(a.last, b.last) and _same(a.veto, b.veto) and _same(a.held, b.held)
+
+
+def test_points_larger_than_a_chunk_come_replication_range_by_range_each_in_order() -> None:
+    layout = Layout(3, 1_200)
+    chunks = list(layout.chunks(500))
+    assert sorted(first for first, _ in chunks) == [0, 500, 1000, 1200, 1700, 2200, 2400, 2900, 3400]
+    ranges = [layout.keys(first, count) for first, count in chunks]
+    assert [(int(p[0]), int(r[0]), len(r)) for p, r in ranges] == [
+        (0, 0, 500), (1, 0, 500), (2, 0, 500), (0, 500, 500), (1, 500, 500), (2, 500, 500),
+        (0, 1000, 200), (1, 1000, 200), (2, 1000, 200)]
+    assert all(len(set(p.tolist())) == 1 for p, _ in ranges)  # no chunk straddles two points
+
+
+def test_points_run_one_after_the_other_on_remembered_draws_are_each_their_own_run() -> None:
+    """A task remembers draws, Argentina's tries and replications' talks across points (Streams(remember=True)):
+    each point's rows are still exactly its own run's, whether its settings leave those as they were or not."""
+    scenario = load_scenario(LATAM)
+    changes = [{}, {"allies.TUR.hold.probability": 0.3}, {}, {"stages.expert_talks.teams": 1},
+               {"candidates.BRA.withdrawal.annual_rate": 0.2}, {"allies.default.hold.lifted": 0.5}]
+    points = Points(scenario, changes)
+    layout = Layout(len(points), 400)
+    streams = Streams(7, remember=True)
+    for first, count in layout.chunks(400):
+        (rows_points, reps, records), = run_design(points, layout, streams, first, count)
+        p = int(rows_points[0])
+        own = run_chunk(points[p], 7, 0, 400)
+        for name in ("outcome", "end", "opened", "entry", "spent", "last_state"):
+            assert _same(getattr(records, name), getattr(own, name)), (p, name)
+        for a, b in zip(records.allies, own.allies, strict=True):
+            assert _same(a.last, b.last) and _same(a.veto, b.veto) and _same(a.held, b.held)
+    assert streams.outcomes and any(tag[0] == "tries" for tag in streams.outcomes)
+    assert any(tag[0] == "talks" for tag in streams.outcomes)
 
 
 def test_points_that_do_not_stack_run_one_by_one_with_the_same_rows() -> None:

@@ -35,3 +35,33 @@ def test_a_draw_depends_only_on_its_key() -> None:
     assert together[7, 1] == alone
     assert Streams(5).uniforms(np.uint64(17), allies[1]) == alone
     assert Streams(6).uniforms(np.uint64(17), allies[1]) != alone
+
+
+def test_remembered_draws_are_the_draws_and_each_caller_gets_its_own_copy() -> None:
+    from partnersim.values.families import Lognormal
+
+    plain, kept = Streams(5), Streams(5, remember=True)
+    keys = (np.arange(300, dtype=np.uint64)[:, None], keys_of(["ARG", "BRA"])[None, :], key_of("consensus"))
+    first = kept.uniforms(*keys)
+    assert first.tobytes() == plain.uniforms(*keys).tobytes()
+    first[:] = 0.5  # a caller that writes over its draws
+    again = kept.uniforms(*keys)
+    assert again.tobytes() == plain.uniforms(*keys).tobytes()
+    dist = Lognormal.model_validate({"lognormal": {"median": 30, "p90": 90}})
+    assert kept.quantiles(dist, again).tobytes() == dist.ppf(again).tobytes()
+    kept.quantiles(dist, again)[:] = 0.0
+    assert kept.quantiles(dist, again).tobytes() == dist.ppf(again).tobytes()
+    other = Lognormal.model_validate({"lognormal": {"median": 60, "p90": 90}})
+    assert kept.quantiles(other, again).tobytes() == other.ppf(again).tobytes()  # kept by distribution too
+
+
+def test_what_is_remembered_is_bounded() -> None:
+    kept = Streams(5, remember=True)
+    kept.MEMORY = 10 * 8 * 1000  # ten draws of a thousand uniforms
+    for k in range(25):
+        kept.uniforms(np.arange(1000, dtype=np.uint64), np.uint64(k))
+        assert kept._kept_bytes <= kept.MEMORY
+    kept.OUTCOMES = 3
+    for k in range(10):
+        kept.keep_outcome(k, k)
+        assert kept.outcomes is not None and len(kept.outcomes) <= 3

@@ -54,11 +54,18 @@ class Layout:
         return self.points * self.replications
 
     def chunks(self, size: int) -> Iterator[tuple[int, int]]:
-        """``(first row, rows)`` of each chunk of about ``size`` rows, cut at whole points where a point is
-        smaller than a chunk (so that a chunk's points are whole and its totals are each point's own)."""
-        step = max(1, size // self.replications) * self.replications if self.replications <= size else size
-        for first in range(0, self.rows, step):
-            yield first, min(step, self.rows - first)
+        """``(first row, rows)`` of each chunk of about ``size`` rows. Points smaller than a chunk are not cut
+        (a chunk's points are whole, and its totals each point's own). A larger point is cut at every ``size``
+        replications, and its pieces come replication range by replication range, each range for every point
+        in turn: chunks that follow each other draw the same replications, whose keys a task hashes once."""
+        if self.replications <= size:
+            step = max(1, size // self.replications) * self.replications
+            for first in range(0, self.rows, step):
+                yield first, min(step, self.rows - first)
+            return
+        for offset in range(0, self.replications, size):
+            for point in range(self.points):
+                yield point * self.replications + offset, min(size, self.replications - offset)
 
     def keys(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """The point and the replication of rows ``first`` … ``first + count − 1``."""

@@ -25,6 +25,7 @@ case's history is for the model.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,26 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         plan = stage.draw_open(streams, keys.rows(rows, candidate), elapsed)
         days, how = finish(plan, len(rows))
         return Opened(rows, elapsed, days - elapsed, how, plan)
+    # The tries kept depend on the stage's draws and the keys alone: a design's points that leave the stage as
+    # it is find the ones another point found (see Streams.outcomes).
+    signature = getattr(stage, "signature", None)
+    sign = signature() if streams.outcomes is not None and signature is not None else None
+    tag = None if sign is None else ("tries", sign, keys.reps[rows].tobytes(), candidate.tobytes(), elapsed,
+                                     horizon, pickle.dumps(resume.known))
+    tries = None if tag is None or streams.outcomes is None else streams.outcomes.get(tag)
+    if tries is None:
+        tries = _tries(stage, streams, keys, rows, candidate, resume, finish)
+        if tag is not None:
+            streams.keep_outcome(tag, tries)
+    plan = stage.draw(streams, keys.rows(rows, candidate, tries=tries[:, None]))  # the tries kept, drawn again
+    days, how = finish(plan, len(rows))
+    return Opened(rows, elapsed, days - elapsed, how, plan)
+
+
+def _tries(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, candidate: np.ndarray, resume: Resume,
+           finish: Any) -> np.ndarray:
+    """The first try of each case of ``rows`` that leaves the stage still open on the start date."""
+    elapsed = resume.elapsed
     tries = np.zeros(len(rows), dtype=np.int64)  # each case's try: the one kept, once it is found
     pending = np.arange(len(rows))
     made = 0
@@ -106,9 +127,7 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         if made >= _JUDGED_AFTER and len(rows) - pending.size < MIN_OPEN * made:
             raise UnlikelyHistory(_unlikely(resume, (len(rows) - pending.size) / made))
         batch = min(batch * 2, _MOST_TRIES)
-    plan = stage.draw(streams, keys.rows(rows, candidate, tries=tries[:, None]))  # the tries kept, drawn again
-    days, how = finish(plan, len(rows))
-    return Opened(rows, elapsed, days - elapsed, how, plan)
+    return tries
 
 
 def _tried(stage: Any, streams: Streams, keys: ChunkKeys, elapsed: float, known: Any,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -268,6 +269,7 @@ class Consensus:
         self.blocs = tuple(blocs)
         self.members: list[Consensus] = [self]  # more than one: stacked over a design's points (``stack``)
         self.points: Members | None = None  # the design points of the members, when stacked
+        self._signature: bytes | None = None
 
     @classmethod
     def stack(cls, stages: list[Consensus], points: list[int]) -> Consensus | None:
@@ -284,6 +286,16 @@ class Consensus:
         stacked.hold_p = np.stack([s.hold_p for s in stages])  # (M, A)
         stacked.lifted_p = np.stack([s.lifted_p for s in stages])
         return stacked
+
+    def signature(self) -> bytes | None:
+        """What decides this stage's draws and their outcome, as bytes: two stages with the same signature draw
+        the same for the same keys (None for a stage stacked over a design's points)."""
+        if len(self.members) > 1:
+            return None
+        if self._signature is None:
+            self._signature = pickle.dumps((self.name, self.codes, self.ally_keys.tobytes(),
+                                            [p.model_dump_json() for p in self.params], self.elections, self.blocs))
+        return self._signature
 
     def _members(self, keys: ChunkKeys) -> np.ndarray | None:
         return None if self.points is None else self.points.rows(keys.points)
@@ -329,10 +341,10 @@ class Consensus:
         for _, member, rows in self._each(members):
             for group in member.deliberation_groups:
                 if rows is None:
-                    deliberation[:, :, group.allies] = group.dist.ppf(u[:, :, group.allies, _DELIBERATION])
+                    deliberation[:, :, group.allies] = streams.quantiles(group.dist, u[:, :, group.allies, _DELIBERATION])
                 else:
                     where = np.ix_(rows, np.arange(u.shape[1]), group.allies)
-                    deliberation[where] = group.dist.ppf(u[..., _DELIBERATION][where])
+                    deliberation[where] = streams.quantiles(group.dist, u[..., _DELIBERATION][where])
         return ConsensusPlan(
             u=u, deliberation=deliberation, tiebreak=lambda: self._uniforms(streams, keys, np.uint64(_TIEBREAK)),
             hold_uniforms=hold_uniforms, members=members,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -69,6 +69,7 @@ class TalksPlan:
     days: np.ndarray  # (R, C, W) duration of each round a case holds (0 beyond), W the most any case holds
     order: np.ndarray  # (R, C) where a case stands among those that enter talks at the same moment
     rows: _Rows  # the settings each row was drawn with
+    streams: Streams | None = None  # the chunk's draws, whose kept outcomes hold replications' talks run before
 
 
 @dataclass(frozen=True)
@@ -151,13 +152,13 @@ class Talks:
             used = np.arange(widest)[None, None, :] < held[:, :, None]
             u = self._uniforms(streams, keys, 0, widest, 0)
             if rows.members is None:
-                days[used] = self.round.ppf(u[used])
+                days[used] = streams.quantiles(self.round, u[used])
             else:
                 for k in np.unique(rows.members).tolist():
                     mine = used & (rows.members == k)[:, None, None]
-                    days[mine] = self.members[k].round.ppf(u[mine])
+                    days[mine] = streams.quantiles(self.members[k].round, u[mine])
         order = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), _QUEUE)
-        return TalksPlan(rounds=rounds, days=days, order=order, rows=rows)
+        return TalksPlan(rounds=rounds, days=days, order=order, rows=rows, streams=streams)
 
     def finish(self, plan: TalksPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
         ends = self._ends(plan, entering)
@@ -217,20 +218,50 @@ class Talks:
         self, reps: np.ndarray, plan: TalksPlan, entering: Entering, days: np.ndarray, ending: np.ndarray
     ) -> None:
         """The talks of the replications where candidates may wait for a team, on the interaction layer."""
-        cases = []
+        # A replication's talks depend on its cases alone: one run before on the same cases (by another point of a
+        # design, see Streams) is looked up rather than run again.
+        kept = plan.streams.outcomes if plan.streams is not None else None
+        limited = self.max_rounds is not None
+        cases: list[Rounds] = []
+        tags: dict[int, tuple[Any, ...]] = {}
         for r in reps.tolist():
+            mine = []
             for c in np.flatnonzero(entering.active[r]).tolist():
                 needed = int(plan.rounds[r, c])
                 held = self.limit if needed == NEVER else needed
-                cases.append(Rounds((r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
-                                    plan.days[r, c, :held].tolist(), agreed=needed != NEVER,
-                                    order=float(plan.order[r, c])))
-        left = shared_rounds(cases, self.teams, entering.horizon, limited=self.max_rounds is not None)
+                mine.append(Rounds((r, c), float(entering.start[r, c]), float(entering.withdraw_at[r, c]),
+                                   plan.days[r, c, :held].tolist(), agreed=needed != NEVER,
+                                   order=float(plan.order[r, c])))
+            if kept is not None:
+                tag = ("talks", self.teams, float(entering.horizon), limited,
+                       tuple((case.case[1], case.start, case.withdraw_at, tuple(case.durations), case.agreed,
+                              case.order) for case in mine))
+                known = kept.get(tag)
+                if known is not None:
+                    for c, left_at in known:
+                        self._left(r, c, left_at, entering, days, ending)
+                    continue
+                tags[r] = tag
+            cases += mine
+        left = shared_rounds(cases, self.teams, entering.horizon, limited=limited)
         for case in cases:
             r, c = case.case
-            end, how = left.get(case.case, (np.inf, AGREED))  # not done: still in talks at the horizon
-            days[r, c] = end - entering.start[r, c]
-            ending[r, c] = ADVANCE if how == AGREED else FAIL_TALKS if how == FAILED else WITHDRAW
+            self._left(r, c, left.get(case.case), entering, days, ending)
+        if plan.streams is not None:
+            outcomes: dict[int, list[tuple[int, tuple[float, str] | None]]] = {r: [] for r in tags}
+            for case in cases:
+                r, c = case.case
+                if r in outcomes:
+                    outcomes[r].append((c, left.get(case.case)))
+            for r, tag in tags.items():
+                plan.streams.keep_outcome(tag, tuple(outcomes[r]))
+
+    @staticmethod
+    def _left(r: int, c: int, left_at: tuple[float, str] | None, entering: Entering, days: np.ndarray,
+              ending: np.ndarray) -> None:
+        end, how = left_at if left_at is not None else (np.inf, AGREED)  # not done: still in talks at the horizon
+        days[r, c] = end - entering.start[r, c]
+        ending[r, c] = ADVANCE if how == AGREED else FAIL_TALKS if how == FAILED else WITHDRAW
 
 
 def _compile(name: str, index: int, params: TalksStage, context: Context) -> Talks:

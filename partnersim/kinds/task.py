@@ -54,7 +54,7 @@ class Task:
         return stacked
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
-        return self._by_member(keys, self._uniforms(streams, keys), lambda dist, u: dist.ppf(u))
+        return self._by_member(keys, self._uniforms(streams, keys), streams.quantiles)
 
     def draw_open(self, streams: Streams, keys: ChunkKeys, elapsed: float) -> np.ndarray:
         """Durations known to exceed ``elapsed`` days: ``elapsed`` plus the residual life, drawn exactly."""
