@@ -4,6 +4,7 @@
   other in the run's own process; a run whose workers are gone draws its
   charts itself; the workers end with the run.
 - The run's own process does not import matplotlib when workers draw.
+- A sensitivity analysis's tornadoes, drawn by the same workers, are the files it draws itself.
 """
 
 from __future__ import annotations
@@ -48,6 +49,34 @@ def test_charts_drawn_by_chart_workers_are_the_files_drawn_one_after_the_other(
         made[jobs] = _charts(out)
     assert len(made["1"]) >= 7
     assert made["1"] == made["2"]
+
+
+@POSIX
+def test_a_sensitivity_analysis_tornadoes_drawn_by_chart_workers_are_those_drawn_here(tmp_path: Path) -> None:
+    runner = CliRunner()
+    made = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}"
+        result = runner.invoke(cli, ["sensitivity", str(SCENARIOS / "latam.yaml"), "-n", "300", "-j", jobs, "-q",
+                                     "--candidate", "BRA", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        made[jobs] = _charts(out)
+        assert sorted(path.name for path in out.iterdir()) == [
+            "charts", "inputs", "manifest.json", "sensitivity.csv", "sensitivity.json"]  # no job file left
+    assert sorted(made["1"]) == ["tornado_cooperation_BRA.png", "tornado_p50_BRA.png"]
+    assert made["1"] == made["2"]
+
+
+@POSIX
+def test_figures_the_chart_workers_could_not_draw_are_drawn_here(tmp_path: Path, monkeypatch) -> None:
+    from partnersim.charts.workers import ChartWorkers
+
+    monkeypatch.setattr(ChartWorkers, "draw", lambda self, figures, patience=None: set())  # the helper drew none
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["sensitivity", str(SCENARIOS / "latam.yaml"), "-n", "300", "-j", "2", "-q",
+                                      "--candidate", "BRA", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(_charts(out)) == ["tornado_cooperation_BRA.png", "tornado_p50_BRA.png"]
 
 
 @POSIX

@@ -14,6 +14,10 @@ from a shared queue, the longest first, and writes it with
 when the run draws it. The one chart that tells a replication as a story
 waits for it: the run sends it once that replication has been run again.
 
+The analyses that draw many charts of one result (the tornadoes of a sensitivity analysis) start the same
+helper and send it :class:`Figures`: each a function of the chart module and its arguments, drawn by the
+drawers in turn.
+
 The helper only ever saves time. Whatever it did not write (it could not be
 started, it died, a chart failed in it, it did not answer in PATIENCE
 seconds), the run draws itself, one chart after the other; an error in a
@@ -31,11 +35,14 @@ import pickle
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from partnersim.results.rows import Rows
     from partnersim.results.summary import Results
     from partnersim.scenario.schema import Scenario
@@ -67,6 +74,18 @@ class Job:
     story_to_come: bool = False  # ``rows`` tell no story: the run writes them, story told, to ROWS in ``folder``
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Figures that need nothing but their arguments (an analysis's tornadoes, say): each ``(file name, function,
+    arguments, keywords)``, the figure ``function(*arguments, **keywords)`` saved as ``folder/<file name>`` in
+    ``fmt``."""
+
+    figures: tuple[tuple[str, Callable[..., Figure], tuple[Any, ...], dict[str, Any]], ...]
+    folder: Path
+    fmt: str
+    drawers: int
+
+
 class ChartWorkers:
     """The helper process of one run, seen from the run: start it early, send it one job, collect what it drew."""
 
@@ -94,22 +113,30 @@ class ChartWorkers:
             return None
         return cls(process, drawers)
 
-    def send(self, job: Job) -> bool:
-        """Hand the helper a job (the last one has results); False if it is gone."""
+    def send(self, job: Job | Figures) -> bool:
+        """Hand the helper a job (the last one has results, or is figures); False if it is gone."""
         if self.sent or self.process.poll() is not None:
             return False
         try:
             # Written to a file, not the pipe: a pipe holds less than the results, and the run goes on
             # with its own work while the helper may still be importing.
-            path = job.folder / f"{'results' if job.results is not None else 'scenario'}-{JOB}"
+            path = job.folder / f"{_stem(job)}-{JOB}"
             path.write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             assert self.process.stdin is not None
             self.process.stdin.write(os.fsencode(path) + b"\n")
             self.process.stdin.flush()
         except (OSError, pickle.PicklingError, AttributeError, TypeError):
             return False
-        self.sent = job.results is not None
+        self.sent = _stem(job) != "scenario"
         return True
+
+    def draw(self, figures: Figures, patience: float | None = None) -> set[str]:
+        """Have ``figures`` drawn (see :meth:`receive`): the names of the files written, the rest left to the
+        caller, who draws them itself."""
+        try:
+            return self.receive(patience) if self.send(figures) else set()
+        finally:  # the job's file is not one of the folder's
+            (figures.folder / f"{_stem(figures)}-{JOB}").unlink(missing_ok=True)
 
     def receive(self, patience: float | None = None) -> set[str]:
         """The names of the charts the helper wrote (waits for it to finish, at most ``patience`` seconds, by default
@@ -151,6 +178,10 @@ class ChartWorkers:
         process.wait()
 
 
+def _stem(job: Job | Figures) -> str:
+    return "figures" if isinstance(job, Figures) else "results" if job.results is not None else "scenario"
+
+
 # ---- the helper process ------------------------------------------------------------------------------------
 
 
@@ -186,6 +217,8 @@ def _serve(answer: int) -> list[str]:
         if not line.strip():
             return []  # the run ended without charts
         job = pickle.loads(Path(os.fsdecode(line.strip())).read_bytes())
+        if isinstance(job, Figures):
+            return written + _draw_figures(job, answer)
         if job.results is not None:
             return written + _draw(job, answer)
         written += _early(job)
@@ -242,11 +275,23 @@ def _draw(job: Job, answer: int) -> list[str]:
     """Every chart of ``job``, shared out among its drawers; the names of those written (``answer``: the
     helper's end of the pipe to the run, which the drawers must not hold)."""
     order = sorted(range(len(job.charts)), key=lambda i: _rank(job.charts[i]))
+    return _share(job.drawers, order, lambda i: _chart(job, i), answer)
+
+
+def _draw_figures(job: Figures, answer: int) -> list[str]:
+    """The figures of ``job`` shared out among its drawers (one byte an item: any beyond 256 are left to the
+    caller, who draws what was not written)."""
+    return _share(job.drawers, list(range(min(len(job.figures), 256))), lambda i: _figure(job, i), answer)
+
+
+def _share(drawers: int, order: list[int], draw: Callable[[int], str | None], answer: int) -> list[str]:
+    """``draw(i)`` for each ``i`` of ``order``, taken in turn by ``drawers`` processes (this one and forks of it);
+    the names of what was written (``draw`` gives None for what it did not write)."""
     queue_in, queue_out = os.pipe()
-    _write_all(queue_out, bytes(order))  # one byte per chart; a drawer reads one at a time
+    _write_all(queue_out, bytes(order))  # one byte per item; a drawer reads one at a time
     os.close(queue_out)
     children = []
-    for _ in range(min(job.drawers, len(job.charts)) - 1):
+    for _ in range(min(drawers, len(order)) - 1):
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # a drawer: draw until the queue is empty, say what was written, and leave at once
@@ -254,13 +299,13 @@ def _draw(job: Job, answer: int) -> list[str]:
             try:
                 os.close(read)
                 os.close(answer)
-                _write_all(write, pickle.dumps(_drain(job, queue_in), protocol=pickle.HIGHEST_PROTOCOL))
+                _write_all(write, pickle.dumps(_drain(queue_in, draw), protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         children.append((pid, read))
-    written = _drain(job, queue_in)
+    written = _drain(queue_in, draw)
     os.close(queue_in)
     for pid, read in children:
         # A drawer that died said nothing: the run draws what it did not write.
@@ -274,28 +319,47 @@ def _rank(name: str) -> int:
     return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
-def _drain(job: Job, queue: int) -> list[str]:
-    from partnersim.charts import chart
-    from partnersim.charts.style import save_drawn
-
-    assert job.results is not None
+def _drain(queue: int, draw: Callable[[int], str | None]) -> list[str]:
     written: list[str] = []
     while not _abandoned():
         taken = os.read(queue, 1)
         if not taken:
             break
-        name = job.charts[taken[0]]
-        rows = job.rows
-        if chart(name).needs_rows and job.story_to_come:
-            rows = _story_told(job)
-            if rows is None:
-                continue  # the run draws it
-        try:
-            save_drawn(chart(name)(job.results, size=job.size, rows=rows), job.folder / f"{name}.{job.fmt}", job.fmt)
-        except Exception:  # noqa: BLE001 - the run draws it again, and raises what it raises
-            continue
-        written.append(name)
+        name = draw(taken[0])
+        if name is not None:
+            written.append(name)
     return written
+
+
+def _chart(job: Job, index: int) -> str | None:
+    """Chart ``index`` of a run's ``job`` drawn and written: its name, or None (the run draws it)."""
+    from partnersim.charts import chart
+    from partnersim.charts.style import save_drawn
+
+    assert job.results is not None
+    name = job.charts[index]
+    rows = job.rows
+    if chart(name).needs_rows and job.story_to_come:
+        rows = _story_told(job)
+        if rows is None:
+            return None  # the run draws it
+    try:
+        save_drawn(chart(name)(job.results, size=job.size, rows=rows), job.folder / f"{name}.{job.fmt}", job.fmt)
+    except Exception:  # noqa: BLE001 - the run draws it again, and raises what it raises
+        return None
+    return name
+
+
+def _figure(job: Figures, index: int) -> str | None:
+    """Figure ``index`` of ``job`` drawn and written: its file name, or None (the caller draws it)."""
+    from partnersim.charts.style import save_drawn
+
+    name, function, arguments, keywords = job.figures[index]
+    try:
+        save_drawn(function(*arguments, **keywords), job.folder / name, job.fmt)
+    except Exception:  # noqa: BLE001 - the caller draws it again, and raises what it raises
+        return None
+    return name
 
 
 def give_rows(folder: Path, rows: Rows) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,9 @@ from partnersim.errors import PartnersimError, ScenarioError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from partnersim.charts.workers import ChartWorkers
+    from partnersim.executors import Executor
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -50,6 +54,23 @@ def _broken_pipe() -> None:
     """
     sys.stderr.flush()
     os._exit(EXIT_BROKEN_PIPE)
+
+
+@contextlib.contextmanager
+def chart_workers(executor: Executor) -> Iterator[ChartWorkers | None]:
+    """The processes that draw a command's charts (:mod:`partnersim.charts.workers`), started at once so that
+    they load matplotlib while the command works, and stopped when it ends; None where the work does not run
+    on local workers (the command then draws its charts itself)."""
+    workers = None
+    if executor.forks:
+        from partnersim.charts.workers import ChartWorkers
+
+        workers = ChartWorkers.start(executor.jobs)
+    try:
+        yield workers
+    finally:
+        if workers is not None:
+            workers.close()
 
 
 def friendly_errors(command: F) -> F:

@@ -10,6 +10,7 @@ import click
 
 from partnersim.cli.common import (
     EXIT_INPUT,
+    chart_workers,
     console,
     executor_options,
     force_option,
@@ -90,14 +91,10 @@ def run(
     chosen = make_executor(executor, jobs, scheduler)
     # Started first, so that the processes that draw the charts load matplotlib while this one loads the
     # simulation and runs it.
-    chart_workers = _chart_workers(chosen.jobs) if chosen.forks else None
-    _quick_exit()
-    try:
+    with chart_workers(chosen) as workers:
+        _quick_exit()
         done = _run(scenario, replications, seed, chosen, precision, overrides, out, force, rows, events,
-                    image_format, quiet, chart_workers)
-    finally:
-        if chart_workers is not None:
-            chart_workers.close()
+                    image_format, quiet, workers)
     results = done.results
     if as_json:
         import json
@@ -127,12 +124,6 @@ def _quick_exit() -> None:
 
     atexit.unregister(gc.freeze)  # once, however many runs this process makes
     atexit.register(gc.freeze)
-
-
-def _chart_workers(jobs: int) -> ChartWorkers | None:
-    from partnersim.charts.workers import ChartWorkers
-
-    return ChartWorkers.start(jobs)
 
 
 def _run(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from partnersim.cli.common import (
+    chart_workers,
     console,
     executor_options,
     force_option,
@@ -414,16 +415,17 @@ def sensitivity(
     count = 1 + sum(bool(f.overrides(side)) for f in chosen for side in ("low", "high"))
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with open_folder("sensitivity", scenario.name, out, force) as folder:
+    chosen = make_executor(executor, jobs, scheduler)
+    with open_folder("sensitivity", scenario.name, out, force) as folder, chart_workers(chosen) as workers:
         result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
             scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
-            executor=make_executor(executor, jobs, scheduler), progress=progress))
+            executor=chosen, progress=progress))
         took = time.monotonic() - clock
         codes = [candidate] if candidate else [c.code for c in result.results.candidates]
         if not quiet:
             _print_sensitivity(result, codes[0], top)
         written, charts = write_sensitivity(folder, result, scenario, codes, top, ranges, jobs, overrides, started,
-                                            image_format)
+                                            image_format, workers)
     if not quiet:  # -q: only where the folder was written
         click.echo("Drivers:")
         for code in codes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from partnersim.charts.compare import changes_chart, compare_chart
 from partnersim.charts.style import save_drawn
 from partnersim.charts.sweep import sweep_chart
 from partnersim.charts.tornado import tornado_chart
+from partnersim.charts.workers import ChartWorkers, Figures
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.rundir import manifest
 from partnersim.runs import values_in_force
@@ -49,6 +50,20 @@ def open_folder(kind: str, label: str, out: Path | None, force: bool) -> RunFold
 def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
     # Each figure is thrown away once written: drawn in one pass, the same file as save() writes.
     save_drawn(fig, folder.path / "charts" / name, image_format)
+
+
+def _save_all(figures: list[tuple[str, Callable[..., Figure], tuple[Any, ...], dict[str, Any]]], folder: RunFolder,
+              image_format: str, workers: ChartWorkers | None) -> None:
+    """Write ``figures`` (``(name, function, arguments, keywords)`` each) into ``charts/``: those the chart workers
+    drew (:mod:`partnersim.charts.workers`), and the others here, one after the other."""
+    done: set[str] = set()
+    if workers is not None and len(figures) > 1:
+        (folder.path / "charts").mkdir(parents=True, exist_ok=True)
+        done = workers.draw(Figures(tuple((f"charts/{name}", *rest) for name, *rest in figures),  # type: ignore[misc]
+                                    folder.path, image_format, workers.drawers))
+    for name, function, arguments, keywords in figures:
+        if f"charts/{name}" not in done:
+            _save(function(*arguments, **keywords), folder, name, image_format)
 
 
 def _sources(path: Path) -> list[Path]:
@@ -114,17 +129,15 @@ def write_sweep(folder: RunFolder, result: Sweep, scenario: Path, params: Sequen
 
 def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, codes: Sequence[str], top: int,
                       ranges: Sequence[str], jobs: int, overrides: Sequence[str], started: dt.datetime,
-                      image_format: str) -> tuple[Path, list[str]]:
+                      image_format: str, workers: ChartWorkers | None = None) -> tuple[Path, list[str]]:
     """Write a sensitivity analysis: sensitivity.csv, sensitivity.json and two tornado charts per candidate;
-    the folder and the charts."""
+    the folder and the charts (drawn by ``workers`` where given)."""
     folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
     _write_data(folder, "sensitivity", sensitivity_data(result, list(codes), top))
-    charts = []
-    for code in codes:
-        for measure in ("cooperation", "p50"):
-            name = f"tornado_{measure}_{code}.{image_format}"
-            _save(tornado_chart(result, code, measure=measure, top=top), folder, name, image_format)
-            charts.append(f"charts/{name}")
+    figures = [(f"tornado_{measure}_{code}.{image_format}", tornado_chart, (result, code),
+                {"measure": measure, "top": top}) for code in codes for measure in ("cooperation", "p50")]
+    _save_all(figures, folder, image_format, workers)
+    charts = [f"charts/{name}" for name, *_ in figures]
     written = folder.commit(_manifest(result.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "sensitivity", "ranges": list(ranges), "points": result.points,
         "factors": [{"path": f.path, "low": f.low, "high": f.high, "rule": f.rule} for f in result.factors]}))
