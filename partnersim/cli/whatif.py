@@ -467,14 +467,15 @@ def _global_sensitivity(
     size = gsa.design_size(method, samples, len(gsa.group_names(gsa.inputs_of(loaded, chosen, group_by))))
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    with open_folder("indices", scenario.name, out, force) as folder:
+    executing = make_executor(executor, jobs, scheduler)
+    with open_folder("indices", scenario.name, out, force) as folder, chart_workers(executing) as workers:
         found = with_progress(size * replications, quiet, lambda progress: gsa.global_sensitivity(
             loaded, chosen, method=method, samples=samples, replications=replications, group_by=group_by, by=by,
-            executor=make_executor(executor, jobs, scheduler), progress=progress))
+            executor=executing, progress=progress))
         took = time.monotonic() - clock
         codes = [candidate] if candidate else found.codes
         written, charts = write_indices(folder, found, scenario, codes, top, ranges, group_by, jobs, overrides,
-                                        started, image_format)
+                                        started, image_format, workers)
     if not quiet:
         _print_indices(found, codes[0], top)
         click.echo("Findings:")

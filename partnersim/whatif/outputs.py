@@ -146,21 +146,20 @@ def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, co
 
 def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, codes: Sequence[str], top: int,
                   ranges: Sequence[str], group_by: str | None, jobs: int, overrides: Sequence[str],
-                  started: dt.datetime, image_format: str) -> tuple[Path, list[str]]:
+                  started: dt.datetime, image_format: str, workers: ChartWorkers | None = None
+                  ) -> tuple[Path, list[str]]:
     """Write a global sensitivity analysis: indices.csv, indices.json and one chart per candidate and measure;
-    the folder and the charts."""
+    the folder and the charts (drawn by ``workers`` where given)."""
     from partnersim.charts.indices import indices_chart
     from partnersim.whatif.indices import rows, to_data
 
     folder.write_text("indices.csv", csv_text(rows(found)))
     found.charted, found.top = list(codes), top
     _write_data(folder, "indices", {"format": FORMAT, **to_data(found)})
-    charts = []
-    for code in codes:
-        for measure in found.measures:
-            name = f"indices_{measure.key}_{code}.{image_format}"
-            _save(indices_chart(found, code, measure.key, top=top), folder, name, image_format)
-            charts.append(f"charts/{name}")
+    figures = [(f"indices_{measure.key}_{code}.{image_format}", indices_chart, (found, code, measure.key),
+                {"top": top}) for code in codes for measure in found.measures]
+    _save_all(figures, folder, image_format, workers)
+    charts = [f"charts/{name}" for name, *_ in figures]
     written = folder.commit(_manifest(found.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": found.method, "ranges": list(ranges), "group_by": group_by, "points": found.points,
         "samples": found.samples, "replications_per_point": found.replications,
