@@ -161,6 +161,26 @@ def test_the_html_briefing_of_a_comparison(compared: Path) -> None:
     assert "latam-turkey-hold.yaml" in html  # the what-if's file, with its comments, among the assumptions
 
 
+def test_what_ifs_that_share_their_bases_question_ask_it_once(tmp_path: Path) -> None:
+    """What-ifs saved from a base (the studio's) extend it and inherit its question: the briefing asks it once."""
+    from partnersim.scenario.loader import load_scenario
+
+    files = []
+    for name, value in (("hold", 0.5), ("lifted", 0.2)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"extends: {SCENARIOS / 'latam.yaml'}\nallies:\n  TUR:\n    hold:\n      probability: {value}\n",
+                        encoding="utf-8")
+        files.append(str(path))
+    folder = tmp_path / "cmp"
+    _invoke("compare", str(SCENARIOS / "latam.yaml"), *files, "-n", "200", "-j", "1", "--out", str(folder), "-q")
+    _invoke("report", str(folder), "--format", "html")
+    question = " ".join(load_scenario(SCENARIOS / "latam.yaml").question.split())
+    import html as markup
+
+    text = markup.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    assert text.count(question) == 1
+
+
 def test_the_pdf_and_the_slides_of_a_comparison(compared: Path) -> None:
     from pptx import Presentation
     from pypdf import PdfReader

@@ -81,7 +81,7 @@ def compare_briefing(folder: Path, comparison: Comparison, size: str = "slide") 
         for variant, name in zip(comparison.variants, names, strict=True) for code in variant.only_here]
     return Briefing(
         title=names[0] if len(names) == 1 else f"{len(names)} what-ifs against {base}",
-        question=" ".join(q for q in questions if q),
+        question=" ".join(dict.fromkeys(q for q in questions if q)),  # what-ifs of one base share its question
         description=" ".join(comparison.base.scenario.description.split()),
         date_line=date_line("Comparison", record, f"{comparison.replications:,} paired simulated futures"),
         findings=findings,
