@@ -16,6 +16,7 @@ NumPy. The root key comes from ``numpy.random.SeedSequence(seed)``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -39,6 +40,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
+@functools.lru_cache(maxsize=65_536)
 def key_of(name: str) -> np.uint64:
     """A stable 64-bit key for a name (a candidate code, a stage, an ally)."""
     return np.uint64(int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little"))

@@ -83,10 +83,10 @@ class ChunkKeys:
         for counts, mark in ((self.visits, "#"), (self.tries, "@")):
             if counts is None or not counts.any():
                 continue
-            if np.ndim(keyed) == 0:
-                keyed = np.full(counts.shape, key, dtype=np.uint64)
-            for count in np.unique(counts[counts > 0]).tolist():
-                keyed[counts == count] = key_of(f"{name}{mark}{count}")  # type: ignore[index]
+            distinct, which = np.unique(counts, return_inverse=True)
+            table = np.array([key_of(f"{name}{mark}{count}") if count > 0 else key for count in distinct.tolist()],
+                             dtype=np.uint64)
+            keyed = np.where(counts > 0, table[which.reshape(counts.shape)], keyed)
         return keyed
 
     def for_visits(self, visits: np.ndarray) -> ChunkKeys:
