@@ -53,31 +53,39 @@ def keys_of(names: list[str] | tuple[str, ...]) -> np.ndarray:
 class Streams:
     """The keyed uniforms of one run.
 
-    With ``remember``, the uniforms of every key asked for are kept and handed out again (as a copy) when the
-    same keys are asked for: a design runs many points of one scenario on the same replications, one after the
-    other, and most of each point's draws are keyed exactly as the last point's were. The numbers are the same
-    either way; only hashing is saved. What is kept is dropped whenever it passes ``MEMORY`` bytes.
-    ``outcomes`` then keeps what the stages work out from the draws alone (a replication's talks, say), keyed by
-    everything that decides it, for the stages to look up (None when nothing is remembered).
+    With ``remember``, what is drawn is kept and handed out again (as a copy) when the same keys are asked for:
+    a design runs many points of one scenario on the same replications, one after the other, and most of each
+    point's draws are keyed exactly as the last point's were. The stages keep there too what they work out from
+    the draws alone (a replication's talks, say), under a tag that holds everything that decides it
+    (:meth:`keep`, :meth:`recall`). The numbers are the same either way; only work is saved. Everything kept is
+    dropped whenever it would pass ``MEMORY`` bytes.
     """
 
     MEMORY = 64 << 20
-    OUTCOMES = 100_000  # kept outcomes, at most
 
     def __init__(self, seed: int, *, remember: bool = False) -> None:
         self.seed = seed
         self.root = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0]
-        self._kept: dict[tuple[Any, ...], np.ndarray] | None = {} if remember else None
+        self._kept: dict[Any, Any] | None = {} if remember else None
         self._kept_bytes = 0
-        self.outcomes: dict[Any, Any] | None = {} if remember else None
 
-    def keep_outcome(self, tag: Any, outcome: Any) -> None:
-        """Keep ``outcome`` under ``tag`` in ``outcomes`` (dropping all kept ones when there are OUTCOMES)."""
-        if self.outcomes is None:
+    @property
+    def remembers(self) -> bool:
+        return self._kept is not None
+
+    def recall(self, tag: Any) -> Any:
+        """What was kept under ``tag`` (None if nothing is, or nothing is remembered)."""
+        return None if self._kept is None else self._kept.get(tag)
+
+    def keep(self, tag: Any, value: Any, nbytes: int) -> None:
+        """Keep ``value`` (about ``nbytes`` bytes) under ``tag``, if things are remembered."""
+        if self._kept is None:
             return
-        if len(self.outcomes) >= self.OUTCOMES:
-            self.outcomes.clear()
-        self.outcomes[tag] = outcome
+        if self._kept_bytes + nbytes > self.MEMORY:
+            self._kept.clear()
+            self._kept_bytes = 0
+        self._kept[tag] = value
+        self._kept_bytes += nbytes
 
     def uniforms(self, *keys: np.ndarray | np.uint64 | int) -> np.ndarray:
         """Uniforms in (0, 1), one per element of the broadcast of ``keys``.
@@ -89,26 +97,21 @@ class Streams:
         if self._kept is None:
             return self._draw(keys)
         arrays = [np.asarray(key, dtype=np.uint64) for key in keys]
-        return self._keep(tuple((a.shape, a.tobytes()) for a in arrays), lambda: self._draw(arrays))
+        return self._array(tuple((a.shape, a.tobytes()) for a in arrays), lambda: self._draw(arrays))
 
     def quantiles(self, dist: Any, u: np.ndarray) -> np.ndarray:
-        """``dist.ppf(u)``, kept like the uniforms when ``remember`` is on (the design's points that leave a
+        """``dist.ppf(u)``, kept like the uniforms when things are remembered (the design's points that leave a
         distribution as the scenario has it draw the same quantiles of the same uniforms)."""
         if self._kept is None:
             return np.asarray(dist.ppf(u))
         u = np.asarray(u, dtype=float)
-        return self._keep((("ppf", dist.model_dump_json()), (u.shape, u.tobytes())), lambda: dist.ppf(u))
+        return self._array((("ppf", dist.model_dump_json()), (u.shape, u.tobytes())), lambda: dist.ppf(u))
 
-    def _keep(self, tag: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
-        assert self._kept is not None
-        kept = self._kept.get(tag)
+    def _array(self, tag: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        kept = self.recall(tag)
         if kept is None:
             kept = np.asarray(compute())
-            if self._kept_bytes + kept.nbytes > self.MEMORY:
-                self._kept.clear()
-                self._kept_bytes = 0
-            self._kept[tag] = kept
-            self._kept_bytes += kept.nbytes
+            self.keep(tag, kept, kept.nbytes)
         return kept.copy()
 
     def _draw(self, keys: tuple[np.ndarray | np.uint64 | int, ...] | list[np.ndarray]) -> np.ndarray:

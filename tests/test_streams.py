@@ -60,8 +60,7 @@ def test_what_is_remembered_is_bounded() -> None:
     kept.MEMORY = 10 * 8 * 1000  # ten draws of a thousand uniforms
     for k in range(25):
         kept.uniforms(np.arange(1000, dtype=np.uint64), np.uint64(k))
+        kept.keep(("outcome", k), k, 100)
         assert kept._kept_bytes <= kept.MEMORY
-    kept.OUTCOMES = 3
-    for k in range(10):
-        kept.keep_outcome(k, k)
-        assert kept.outcomes is not None and len(kept.outcomes) <= 3
+    assert kept.recall(("outcome", 24)) == 24 and kept.recall(("outcome", 0)) is None
+    assert Streams(5).recall(("outcome", 24)) is None and not Streams(5).remembers

@@ -84,16 +84,16 @@ def draw_open(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, r
         days, how = finish(plan, len(rows))
         return Opened(rows, elapsed, days - elapsed, how, plan)
     # The tries kept depend on the stage's draws and the keys alone: a design's points that leave the stage as
-    # it is find the ones another point found (see Streams.outcomes).
+    # it is find the ones another point found (see Streams.keep).
     signature = getattr(stage, "signature", None)
-    sign = signature() if streams.outcomes is not None and signature is not None else None
+    sign = signature() if streams.remembers and signature is not None else None
     tag = None if sign is None else ("tries", sign, keys.reps[rows].tobytes(), candidate.tobytes(), elapsed,
                                      horizon, pickle.dumps(resume.known))
-    tries = None if tag is None or streams.outcomes is None else streams.outcomes.get(tag)
+    tries = None if tag is None else streams.recall(tag)
     if tries is None:
         tries = _tries(stage, streams, keys, rows, candidate, resume, finish)
         if tag is not None:
-            streams.keep_outcome(tag, tries)
+            streams.keep(tag, tries, 2 * tries.nbytes)
     plan = stage.draw(streams, keys.rows(rows, candidate, tries=tries[:, None]))  # the tries kept, drawn again
     days, how = finish(plan, len(rows))
     return Opened(rows, elapsed, days - elapsed, how, plan)

@@ -220,7 +220,7 @@ class Talks:
         """The talks of the replications where candidates may wait for a team, on the interaction layer."""
         # A replication's talks depend on its cases alone: one run before on the same cases (by another point of a
         # design, see Streams) is looked up rather than run again.
-        kept = plan.streams.outcomes if plan.streams is not None else None
+        kept = plan.streams if plan.streams is not None and plan.streams.remembers else None
         limited = self.max_rounds is not None
         cases: list[Rounds] = []
         tags: dict[int, tuple[Any, ...]] = {}
@@ -236,7 +236,7 @@ class Talks:
                 tag = ("talks", self.teams, float(entering.horizon), limited,
                        tuple((case.case[1], case.start, case.withdraw_at, tuple(case.durations), case.agreed,
                               case.order) for case in mine))
-                known = kept.get(tag)
+                known = kept.recall(tag)
                 if known is not None:
                     for c, left_at in known:
                         self._left(r, c, left_at, entering, days, ending)
@@ -247,14 +247,14 @@ class Talks:
         for case in cases:
             r, c = case.case
             self._left(r, c, left.get(case.case), entering, days, ending)
-        if plan.streams is not None:
+        if kept is not None:
             outcomes: dict[int, list[tuple[int, tuple[float, str] | None]]] = {r: [] for r in tags}
             for case in cases:
                 r, c = case.case
                 if r in outcomes:
                     outcomes[r].append((c, left.get(case.case)))
             for r, tag in tags.items():
-                plan.streams.keep_outcome(tag, tuple(outcomes[r]))
+                kept.keep(tag, tuple(outcomes[r]), 200 * len(tag[-1]) + 100)
 
     @staticmethod
     def _left(r: int, c: int, left_at: tuple[float, str] | None, entering: Entering, days: np.ndarray,
