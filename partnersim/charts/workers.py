@@ -78,12 +78,22 @@ class Job:
 class Figures:
     """Figures that need nothing but their arguments (an analysis's tornadoes, say): each ``(file name, function,
     arguments, keywords)``, the figure ``function(*arguments, **keywords)`` saved as ``folder/<file name>`` in
-    ``fmt``."""
+    ``fmt``. The function is named, ``module:name`` (:func:`figure_function`), so that the process that sends
+    them need not import it, nor matplotlib."""
 
-    figures: tuple[tuple[str, Callable[..., Figure], tuple[Any, ...], dict[str, Any]], ...]
+    figures: tuple[tuple[str, str, tuple[Any, ...], dict[str, Any]], ...]
     folder: Path
     fmt: str
     drawers: int
+
+
+def figure_function(name: str) -> Callable[..., Figure]:
+    """The function ``module:name`` names."""
+    import importlib
+
+    module, _, function = name.partition(":")
+    found: Callable[..., Figure] = getattr(importlib.import_module(module), function)
+    return found
 
 
 class ChartWorkers:
@@ -356,7 +366,7 @@ def _figure(job: Figures, index: int) -> str | None:
 
     name, function, arguments, keywords = job.figures[index]
     try:
-        save_drawn(function(*arguments, **keywords), job.folder / name, job.fmt)
+        save_drawn(figure_function(function)(*arguments, **keywords), job.folder / name, job.fmt)
     except Exception:  # noqa: BLE001 - the caller draws it again, and raises what it raises
         return None
     return name

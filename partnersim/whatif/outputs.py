@@ -13,18 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from partnersim import safetext
-from partnersim.charts.compare import changes_chart, compare_chart
-from partnersim.charts.style import save_drawn
-from partnersim.charts.sweep import sweep_chart
-from partnersim.charts.tornado import tornado_chart
-from partnersim.charts.workers import ChartWorkers, Figures
+from partnersim.charts.workers import ChartWorkers, Figures, figure_function
 from partnersim.results.folder import RunFolder, default_folder
 from partnersim.results.rundir import manifest
 from partnersim.runs import values_in_force
@@ -40,6 +34,9 @@ from partnersim.whatif.sensitivity import Sensitivity
 from partnersim.whatif.sweep import Sweep
 from partnersim.whatif.text import comparison_rows, csv_text, sensitivity_rows
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 def open_folder(kind: str, label: str, out: Path | None, force: bool) -> RunFolder:
     """The folder a what-if writes: ``--out``, or ``runs/<kind>-<scenario>-<date>-<time>``."""
@@ -48,14 +45,17 @@ def open_folder(kind: str, label: str, out: Path | None, force: bool) -> RunFold
 
 
 def _save(fig: Figure, folder: RunFolder, name: str, image_format: str) -> None:
+    from partnersim.charts.style import save_drawn
+
     # Each figure is thrown away once written: drawn in one pass, the same file as save() writes.
     save_drawn(fig, folder.path / "charts" / name, image_format)
 
 
-def _save_all(figures: list[tuple[str, Callable[..., Figure], tuple[Any, ...], dict[str, Any]]], folder: RunFolder,
+def _save_all(figures: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]], folder: RunFolder,
               image_format: str, workers: ChartWorkers | None) -> None:
-    """Write ``figures`` (``(name, function, arguments, keywords)`` each) into ``charts/``: those the chart workers
-    drew (:mod:`partnersim.charts.workers`), and the others here, one after the other."""
+    """Write ``figures`` (``(name, function, arguments, keywords)`` each, the function named as ``module:name``)
+    into ``charts/``: those the chart workers drew (:mod:`partnersim.charts.workers`), and the others here, one
+    after the other (so this process loads matplotlib only when the workers could not draw them all)."""
     done: set[str] = set()
     if workers is not None and len(figures) > 1:
         (folder.path / "charts").mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def _save_all(figures: list[tuple[str, Callable[..., Figure], tuple[Any, ...], d
                                     folder.path, image_format, workers.drawers))
     for name, function, arguments, keywords in figures:
         if f"charts/{name}" not in done:
-            _save(function(*arguments, **keywords), folder, name, image_format)
+            _save(figure_function(function)(*arguments, **keywords), folder, name, image_format)
 
 
 def _sources(path: Path) -> list[Path]:
@@ -109,6 +109,8 @@ def write_comparison(folder: RunFolder, result: Comparison, inputs: Sequence[Inp
     base = values_in_force(inputs[0].path, (), result.base.scenario)
     if base is not None:
         folder.write_text(ASSUMPTIONS, inforce_csv(base))
+    from partnersim.charts.compare import changes_chart, compare_chart
+
     chart = compare_chart(result) if len(result.variants) == 1 else changes_chart(result)
     _save(chart, folder, f"compare.{image_format}", image_format)
     sources = _inputs(folder, [path for item in inputs for path in item.sources])
@@ -122,6 +124,8 @@ def write_sweep(folder: RunFolder, result: Sweep, scenario: Path, params: Sequen
     """Write a sweep: sweep.csv, sweep.json and its chart; the folder written."""
     folder.write_text("sweep.csv", csv_text(result.rows()))
     _write_data(folder, "sweep", sweep_data(result, outcome, candidate))
+    from partnersim.charts.sweep import sweep_chart
+
     _save(sweep_chart(result, outcome=outcome, candidate=candidate), folder, f"sweep.{image_format}", image_format)
     return folder.commit(_manifest(result.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "sweep", "design": design, "params": list(params), "points": count}))
@@ -134,7 +138,7 @@ def write_sensitivity(folder: RunFolder, result: Sensitivity, scenario: Path, co
     the folder and the charts (drawn by ``workers`` where given)."""
     folder.write_text("sensitivity.csv", csv_text(sensitivity_rows(result)))
     _write_data(folder, "sensitivity", sensitivity_data(result, list(codes), top))
-    figures = [(f"tornado_{measure}_{code}.{image_format}", tornado_chart, (result, code),
+    figures = [(f"tornado_{measure}_{code}.{image_format}", "partnersim.charts.tornado:tornado_chart", (result, code),
                 {"measure": measure, "top": top}) for code in codes for measure in ("cooperation", "p50")]
     _save_all(figures, folder, image_format, workers)
     charts = [f"charts/{name}" for name, *_ in figures]
@@ -150,13 +154,13 @@ def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, c
                   ) -> tuple[Path, list[str]]:
     """Write a global sensitivity analysis: indices.csv, indices.json and one chart per candidate and measure;
     the folder and the charts (drawn by ``workers`` where given)."""
-    from partnersim.charts.indices import indices_chart
     from partnersim.whatif.indices import rows, to_data
 
     folder.write_text("indices.csv", csv_text(rows(found)))
     found.charted, found.top = list(codes), top
     _write_data(folder, "indices", {"format": FORMAT, **to_data(found)})
-    figures = [(f"indices_{measure.key}_{code}.{image_format}", indices_chart, (found, code, measure.key),
+    figures = [(f"indices_{measure.key}_{code}.{image_format}", "partnersim.charts.indices:indices_chart",
+                (found, code, measure.key),
                 {"top": top}) for code in codes for measure in found.measures]
     _save_all(figures, folder, image_format, workers)
     charts = [f"charts/{name}" for name, *_ in figures]
