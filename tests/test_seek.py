@@ -77,5 +77,5 @@ def test_a_setting_that_does_not_load_is_one_line_naming_it(tmp_path: Path) -> N
     latam = str(Path(__file__).parent.parent / "scenarios" / "latam.yaml")
     result = CliRunner().invoke(cli, ["seek", latam, "allies.TRU.hold.probability", "-o", str(tmp_path / "x")])
     assert result.exit_code == 2
-    assert "SETTING --range: allies.TRU: unknown ally 'TRU' (did you mean 'TUR'?)" in result.output
+    assert "SETTING: allies.TRU: unknown ally 'TRU' (did you mean 'TUR'?)" in result.output  # no --range was given
     assert "--param" not in result.output and not (tmp_path / "x").exists()

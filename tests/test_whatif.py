@@ -523,3 +523,31 @@ def test_the_api_tells_apart_inputs_with_the_same_label(tmp_path: Path) -> None:
     path = write(tmp_path, "veto.yaml", VETO)
     result = compare(load_input(path), [load_input(path), load_input(path)], replications=100)
     assert [result.base_label, *(v.label for v in result.variants)] == ["veto.yaml", "veto.yaml (2)", "veto.yaml (3)"]
+
+
+@pytest.mark.parametrize("command", [
+    ["sensitivity"], ["sensitivity", "--method", "sobol", "--samples", "4"], ["sensitivity", "--method", "morris"],
+])
+@pytest.mark.parametrize(("ends", "says"), [
+    ("0.5:0.2", "LOW '0.5' is above HIGH '0.2'"),
+    ("0.3:0.3", "LOW and HIGH are the same ('0.3'): there is nothing to swing"),
+])
+def test_a_range_that_is_reversed_or_empty_is_refused_before_anything_runs(
+    tmp_path: Path, command: list[str], ends: str, says: str
+) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [*command, str(ROOT / "scenarios" / "latam.yaml"), "-n", "4", "--out", str(out),
+                                      "--range", f"allies.TUR.hold.probability={ends}"])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[0] == f"--range: allies.TUR.hold.probability: {says}"
+    assert not out.exists()
+
+
+def test_a_goal_seek_over_an_empty_range_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["seek", str(ROOT / "scenarios" / "latam.yaml"), "allies.TUR.hold.probability",
+                                      "--range", "0.3:0.3", "-n", "20", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[0] == ("SETTING --range: allies.TUR.hold.probability: LOW and HIGH are the "
+                                             "same (0.3:0.3): there is nothing to search")
+    assert not out.exists()

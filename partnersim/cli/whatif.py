@@ -598,7 +598,7 @@ def seek(
 
     from partnersim import safetext
     from partnersim.charts.seek import sentence
-    from partnersim.errors import ScenarioError
+    from partnersim.errors import Problem, ScenarioError
     from partnersim.executors import default_jobs
     from partnersim.kinds import PROBABILITY_KEYS
     from partnersim.scenario.keys import flatten
@@ -611,14 +611,18 @@ def seek(
 
     loaded = load_scenario(scenario, overrides)
     current = flatten(loaded).get(setting)
+    where = "SETTING --range" if bounds is not None else "SETTING"
     if bounds is None:
         if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:
             raise click.UsageError(f"give the range to search for {setting} with --range LOW:HIGH")
         bounds = "0:1"
     try:
         base_scenario, (param,) = prepare(scenario, [f"{setting}={bounds}"], overrides)
+        if param.low == param.high:
+            raise ScenarioError([Problem("--param", None, setting,
+                                         f"LOW and HIGH are the same ({bounds}): there is nothing to search")])
     except ScenarioError as exc:  # the setting and its range are this command's, not a sweep's --param
-        raise ScenarioError([dataclasses.replace(p, file="SETTING --range") if p.file == "--param" else p
+        raise ScenarioError([dataclasses.replace(p, file=where) if p.file == "--param" else p
                              for p in exc.problems]) from None
     if seed is not None:
         base_scenario = base_scenario.with_updates(seed=seed)

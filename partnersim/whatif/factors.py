@@ -55,7 +55,7 @@ from partnersim.values.distributions import (
 )
 from partnersim.values.durations import format_duration
 from partnersim.whatif.diff import show
-from partnersim.whatif.sweep import _ends
+from partnersim.whatif.sweep import range_ends
 
 # How each setting is swung, by its last key: each stage kind says so for its own settings.
 _ROLES = {key: role for k in KINDS.values() for key, role in k.roles.items()}
@@ -177,7 +177,7 @@ def _given(scenario: Scenario, text: str) -> Factor:
         raise ScenarioError([Problem("--range", None, path, f"expected PATH=LOW:HIGH, got {text!r}")])
     low_text, high_text = parts[0].strip(), parts[1].strip()
     try:
-        _ends(path, low_text, high_text)
+        range_ends(path, low_text, high_text)
     except ScenarioError as exc:
         raise ScenarioError([Problem("--range", None, path, p.message) for p in exc.problems]) from None
     return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(value_at(scenario, path)), low_text,

@@ -103,7 +103,7 @@ def inputs_of(scenario: Scenario, factors: Sequence[Factor], group_by: str | Non
     from pydantic import TypeAdapter
 
     from partnersim.whatif.factors import value_at
-    from partnersim.whatif.sweep import _ends
+    from partnersim.whatif.sweep import range_ends
 
     found = []
     for factor in factors:
@@ -119,7 +119,7 @@ def inputs_of(scenario: Scenario, factors: Sequence[Factor], group_by: str | Non
         elif factor.role in ("probability", "rate"):
             found.append(Input(factor, group, float(low), float(high), "number"))
         else:
-            a, b, kind = _ends(factor.path, low, high)
+            a, b, kind = range_ends(factor.path, low, high)
             found.append(Input(factor, group, a, b, kind))
     return found
 

@@ -29,6 +29,7 @@ from partnersim.values.durations import add_days, month_label
 from partnersim.whatif.factors import Factor, factors
 from partnersim.whatif.paired import Change, paired_change
 from partnersim.whatif.points import Point, design_points
+from partnersim.whatif.sweep import range_ends
 
 SIDES = ("low", "high")
 MEASURES = ("cooperation", "p50")
@@ -156,14 +157,31 @@ def check_ranges(path: Path, overrides: Sequence[str], ranges: Sequence[str]) ->
         if len(ends) != 2 or not key.strip():
             problems.append(Problem("--range", None, key.strip(), f"expected PATH=LOW:HIGH, got {text!r}"))
             continue
+        found = len(problems)
         for end in ends:
             try:
                 load_scenario(path, [*overrides, f"{key.strip()}={end.strip()}"])
             except ScenarioError as exc:
                 problems += [Problem("--range", None, p.path, p.message) if p.file == "--set" else p
                              for p in exc.problems]
+        if len(problems) == found:  # both ends are values of the setting: they must be in order
+            problems += _order(key.strip(), ends[0].strip(), ends[1].strip())
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
+
+
+def _order(key: str, low: str, high: str) -> list[Problem]:
+    """A problem when a range's LOW is not below its HIGH (ends that are not numbers, dates or durations, such as
+    a distribution, are left as they are)."""
+    try:
+        bottom, top, _ = range_ends(key, low, high)
+    except ScenarioError:
+        return []
+    if bottom > top:
+        return [Problem("--range", None, key, f"LOW {low!r} is above HIGH {high!r}")]
+    if bottom == top:
+        return [Problem("--range", None, key, f"LOW and HIGH are the same ({low!r}): there is nothing to swing")]
+    return []
 
 
 def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:

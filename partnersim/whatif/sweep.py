@@ -101,13 +101,15 @@ def parse_param(text: str) -> Param:
                                          f"STEPS must be a whole number, 2 or more, got {parts[2]!r}")])
         if steps > MAX_POINTS:
             raise ScenarioError([Problem(SOURCE, None, path, f"STEPS must be at most {MAX_POINTS:,}, got {parts[2]!r}")])
-    low, high, kind = _ends(path, parts[0].strip(), parts[1].strip())
+    low, high, kind = range_ends(path, parts[0].strip(), parts[1].strip())
     if low > high:
         raise ScenarioError([Problem(SOURCE, None, path, f"LOW {parts[0]!r} is above HIGH {parts[1]!r}")])
     return Param(path, low, high, steps, kind)
 
 
-def _ends(path: str, low: str, high: str) -> tuple[float, float, Kind]:
+def range_ends(path: str, low: str, high: str) -> tuple[float, float, Kind]:
+    """The two ends of a range, as numbers on one axis (a date as its day number, a duration in days), and
+    what they are; a problem naming ``path`` when they are not two of a kind."""
     try:
         return float(low), float(high), "number"
     except ValueError:
