@@ -26,6 +26,7 @@ from partnersim.charts.tornado import tornado_chart
 from partnersim.cli import cli
 from partnersim.scenario import load_scenario
 from partnersim.stats import newcombe_independent
+from partnersim.text import percent
 from partnersim.whatif import compare, diff_scenarios, factors, load_input, paired_change, sensitivity, sweep
 from partnersim.whatif.paired import newcombe_paired
 from partnersim.whatif.points import run_point
@@ -315,6 +316,26 @@ def test_the_only_ally_that_can_veto_ranks_first_in_the_tornado(tmp_path: Path) 
     assert "Türkiye's chance of a hold" in drivers(result, "ARG")
     assert "Türkiye's chance of a hold moves Argentina's chance" in tornado_chart(result, "ARG").texts[0].get_text()
     assert isinstance(tornado_chart(result, "ARG", measure="p50"), Figure)
+
+
+def test_a_swing_on_one_side_of_the_scenario_is_quoted_by_its_ends_and_both_bars_show(tmp_path: Path) -> None:
+    """A --range that does not hold the scenario's value (Türkiye holds with chance 0.1; swung 0.3 to 0.6): the
+    title and the drivers quote the chances at its ends, not the scenario's, and the shorter bar, drawn last,
+    is not hidden by the longer."""
+    from matplotlib.patches import Rectangle
+
+    path = write(tmp_path, "one-veto.yaml", ONE_VETO)
+    result = sensitivity(path, replications=800, ranges=["allies.TUR.hold.probability=0.3:0.6"])
+    top = result.effects("ARG", "cooperation")[0]
+    assert top.factor.path == "allies.TUR.hold.probability" and top.base is not None
+    assert top.base > top.low > top.high  # about 0.9, then 0.7 and 0.4
+    assert top.swung() == [top.low, top.high]
+    fig = tornado_chart(result, "ARG")
+    assert fig.texts[0].get_text().endswith(f"most: {percent(top.high)} to {percent(top.low)}")
+    assert f"({percent(top.high)}–{percent(top.low)})" in drivers(result, "ARG")
+    bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle) and abs(p.get_y() + p.get_height() / 2) < 1e-9]
+    assert [round(abs(b.get_width()), 6) for b in bars] == sorted((round(abs(b.get_width()), 6) for b in bars),
+                                                                   reverse=True)
 
 
 def test_default_swings() -> None:

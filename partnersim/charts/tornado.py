@@ -72,14 +72,14 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
         if not effects:
             return f"No single setting moves {possessive(name)} chance of {what} beyond the noise"
         e = effects[0]
-        low, high = _ends(e)
+        swung = [v for v in e.swung() if v is not None]
+        low, high = min(swung), max(swung)
         return (f"{capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
                 f"{percent(low)} to {percent(high)}")
     if not effects:
         return f"No single setting gives {name} an even chance of {what} by {_by(sens)}"
     e = effects[0]
-    dates = [_date(sens, v) for v in (e.base, e.low, e.high) if not (v is e.low and e.factor.low is None)
-             and not (v is e.high and e.factor.high is None)]
+    dates = [_date(sens, v) for v in e.swung()]
     reached = sorted(d for d in dates if d is not None)
     early = style.month_year(reached[0]) if reached else f"after {_by(sens)}"
     late = f"after {_by(sens)}" if None in dates or not reached else style.month_year(reached[-1])
@@ -91,11 +91,6 @@ def _by(sens: Sensitivity) -> str:
     return style.month_year(sens.results.end_date)
 
 
-def _ends(e: Effect) -> tuple[float, float]:
-    values = [v for v in (e.base, e.low, e.high) if v is not None]
-    return min(values), max(values)
-
-
 def _date(sens: Sensitivity, day: float | None) -> dt.date | None:
     return None if day is None else add_days(sens.results.start, day)
 
@@ -104,7 +99,7 @@ def _probability_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     base = (shown[0].base if shown else None) or 0.0
     for y, e in enumerate(shown):
         alpha = PALE if e.within_noise else 1.0
-        for side, colour in (("low", LOW_COLOUR), ("high", HIGH_COLOUR)):
+        for side, colour in _longest_first(e, base):
             value = e.low if side == "low" else e.high
             if value is None:
                 continue
@@ -135,7 +130,7 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     base = x_of(base_day)
     xs = [base]
     for y, e in enumerate(shown):
-        for side, colour in (("low", LOW_COLOUR), ("high", HIGH_COLOUR)):
+        for side, colour in _longest_first(e, base_day, horizon=e.horizon):
             if (e.factor.low if side == "low" else e.factor.high) is None:
                 continue
             day = e.low if side == "low" else e.high
@@ -159,6 +154,19 @@ def _date_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     dates.date_axis(ax, months=horizon - low <= 3 * 365)
     ax.set_xlabel(f"Date by which {results.success_words} is an even chance (P50)")
     style.light_grid(ax, "x")
+
+
+def _longest_first(e: Effect, base: float | None, horizon: float | None = None) -> list[tuple[str, str]]:
+    """The two sides and their colours, the one whose bar reaches further from ``base`` first: where both ends of
+    a swing lie on one side of the scenario's value, the shorter bar is drawn over the longer, not hidden by it
+    (None, a date not reached, is the ``horizon``)."""
+    def reach(value: float | None) -> float:
+        at = horizon if value is None else value
+        start = horizon if base is None else base
+        return 0.0 if at is None or start is None else abs(at - start)
+
+    sides = [("low", LOW_COLOUR), ("high", HIGH_COLOUR)]
+    return sorted(sides, key=lambda side: -reach(e.low if side[0] == "low" else e.high))
 
 
 def _nothing(ax: Axes, sens: Sensitivity, code: str, measure: str) -> None:

@@ -62,6 +62,14 @@ class Effect:
         values = [self.horizon if v is None else v for v in (self.base, self._value("low"), self._value("high"))]
         return max(values) - min(values)
 
+    def swung(self) -> list[float | None]:
+        """The measure at the two ends of the swing (with the scenario's own where one side is not swung): the
+        range a sentence says the setting moves it over. A range that does not hold the scenario's value (a
+        --range on one side of it) is quoted by its ends alone."""
+        sides = [side for side in SIDES if self.factor.overrides(side)]
+        values = [self.low if side == "low" else self.high for side in sides]
+        return values if len(values) == 2 else [self.base, *values]
+
     @property
     def within_noise(self) -> bool:
         """For probabilities: no swing's paired interval excludes zero."""
@@ -195,7 +203,7 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
     if not moving:
         sentence = f"No single setting moves {what} by more than the simulation's noise"
     else:
-        parts = [f"{e.factor.phrase} ({percent(_lo(e))}–{percent(_hi(e))})" for e in moving]
+        parts = [f"{e.factor.phrase} ({percent(min(_known(e)))}–{percent(max(_known(e)))})" for e in moving]
         sentence = f"{what} depends most on {join_words(parts)}"
     dated = [e for e in sens.effects(code, "p50") if e.spread >= MIN_DATE_SPREAD][:top]
     p50 = candidate.dates["P50"]
@@ -205,14 +213,8 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
     return sentence + "."
 
 
-def _lo(e: Effect) -> float:
-    values = [v for v in (e.base, e.low, e.high) if v is not None]
-    return min(values)
-
-
-def _hi(e: Effect) -> float:
-    values = [v for v in (e.base, e.low, e.high) if v is not None]
-    return max(values)
+def _known(e: Effect) -> list[float]:
+    return [v for v in e.swung() if v is not None]
 
 
 def date_of(results: Results, day: float | None) -> dt.date | None:
