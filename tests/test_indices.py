@@ -104,6 +104,31 @@ def test_the_command_writes_indices_charts_and_a_briefing(method: str, tmp_path:
     assert "What explains the results" in briefing.read_text(encoding="utf-8")
 
 
+def test_an_index_above_one_is_drawn_to_the_edge_and_said_to_be_sampling_error(tmp_path: Path) -> None:
+    """A share of the variance above 1 (a small sample's estimate) is drawn to 1 with an arrow, labelled with its
+    value and what it means, and the command says so."""
+    from partnersim.charts.indices import indices_chart
+    from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.indices import from_data
+
+    out = tmp_path / "sobol"
+    result = CliRunner().invoke(cli, ["sensitivity", str(MINIMAL), "--method", "sobol", "--samples", "8", "-n", "16",
+                                      "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "indices.json").read_text(encoding="utf-8"))
+    found = from_data(data, load_scenario(MINIMAL))
+    code = found.codes[0]
+    indices = found.indices[(code, "cooperation")]
+    assert indices.first is not None and indices.total is not None
+    top = indices.order()[0]
+    indices.first[top], indices.total[top] = 1.44, 0.89
+    fig = indices_chart(found, code, "cooperation")
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] <= 1.15 and max(p.get_width() for p in ax.patches if hasattr(p, "get_width")) <= 1.0
+    assert any(t.get_text().startswith("0.89") and t.get_text().endswith("; alone 1.44, above 1: too few samples")
+               for t in ax.texts)
+
+
 def _codes(folder: Path) -> list[str]:
     data = json.loads((folder / "indices.json").read_text(encoding="utf-8"))
     return sorted(data["codes"])

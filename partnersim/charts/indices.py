@@ -142,27 +142,37 @@ def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
     beyond = indices.beyond_noise()
     for y, i in enumerate(order):
         alpha = 1.0 if beyond[i] else PALE
-        total, first = max(float(indices.total[i]), 0.0), max(float(indices.first[i]), 0.0)
-        ax.barh(y, total, height=0.7, color=TOTAL_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
-        ax.barh(y, first, height=0.36, color=FIRST_COLOUR, alpha=alpha, edgecolor="white", linewidth=0.8)
-        ends = [total]
+        total, first = float(indices.total[i]), float(indices.first[i])
+        # A share of the variance lies between 0 and 1: an estimate beyond is noise, drawn to the edge and said.
+        ax.barh(y, min(max(total, 0.0), 1.0), height=0.7, color=TOTAL_COLOUR, alpha=alpha, edgecolor="white",
+                linewidth=0.8)
+        ax.barh(y, min(max(first, 0.0), 1.0), height=0.36, color=FIRST_COLOUR, alpha=alpha, edgecolor="white",
+                linewidth=0.8)
+        ends = [min(max(total, 0.0), 1.0)]
         for value, half, dy, colour in ((indices.total[i], indices.total_half[i], -0.24, "#5A5A5A"),
                                         (indices.first[i], indices.first_half[i], 0.0, "#1A1A1A")):
             lo, hi = max(float(value - half), 0.0), float(value + half)
             if hi > 0:
-                ax.plot([lo, hi], [y + dy, y + dy], color=colour, linewidth=1.0, alpha=alpha,
+                ax.plot([min(lo, 1.0), min(hi, 1.0)], [y + dy, y + dy], color=colour, linewidth=1.0, alpha=alpha,
                         marker="|", markersize=5)
-                ends.append(hi)
-        label = f"{total:.2f}" if beyond[i] else f"{total:.2f} (interval reaches 0)"
+                if hi > 1.0:
+                    ax.plot([1.0], [y + dy], color=colour, alpha=alpha, marker=">", markersize=5)
+                ends.append(min(hi, 1.0))
+        label = f"{max(total, 0.0):.2f}" if beyond[i] else f"{max(total, 0.0):.2f} (interval reaches 0)"
+        if max(total, first) > 1.0:
+            label += f"; {'alone' if first > total else 'total'} {max(total, first):.2f}, above 1: too few samples"
         ax.annotate(label, (max(ends), y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",
                     fontsize=9.5, color="#333333")
     reach = max(float(np.max(np.maximum(indices.total[order] + indices.total_half[order],
                                         indices.first[order] + indices.first_half[order]))), 0.1)
     ax.set_xlim(0.0, min(1.15, reach * 1.35))
     ax.set_xlabel("Share of the variance across the design")
+    # Above the bars, as the tornado's: below them it would cover the labels of the last rows.
     ax.legend(handles=[Patch(color=TOTAL_COLOUR, label="With interactions (total)"),
-                       Patch(color=FIRST_COLOUR, label="Alone (first order)")],
-              loc="lower right", frameon=False, fontsize=10)
+                       Patch(color=FIRST_COLOUR, label="Alone (first order)"),
+                       Patch(color=TOTAL_COLOUR, alpha=PALE, label="pale: within noise")],
+              loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3, borderaxespad=0.0, frameon=False,
+              fontsize=9.5, handlelength=1.6, columnspacing=1.2)
     style.light_grid(ax, "x")
 
 
@@ -184,8 +194,10 @@ def _morris_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
     ax.set_xlim(0.0, max(float(np.max(values)), 1.0) * 1.25)
     ax.set_xlabel("Change in the chance, points (μ*: mean absolute elementary effect)")
     ax.legend(handles=[Patch(color=FIRST_COLOUR, label="μ*: the setting's effect"),
-                       Line2D([], [], marker="o", linestyle="", color=SIGMA_COLOUR, label="σ: varies with others")],
-              loc="lower right", frameon=False, fontsize=10)
+                       Line2D([], [], marker="o", linestyle="", color=SIGMA_COLOUR, label="σ: varies with others"),
+                       Patch(color=FIRST_COLOUR, alpha=PALE, label="pale: within noise")],
+              loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3, borderaxespad=0.0, frameon=False,
+              fontsize=9.5, handlelength=1.6, columnspacing=1.2)
     style.light_grid(ax, "x")
 
 

@@ -482,6 +482,11 @@ def _global_sensitivity(
         for code in codes:
             for measure in found.measures:
                 click.echo(f"  {safetext.line(finding(found, code, measure.key))}.")
+        above = [i for i in found.indices.values() if i.first is not None and i.total is not None
+                 and max(max(i.first.tolist(), default=0.0), max(i.total.tolist(), default=0.0)) > 1.0]
+        if above:
+            click.echo(f"Some indices are above 1, which a share of the variance cannot be: the estimates are "
+                       f"dominated by sampling error; --samples {samples * 4:,} (four times as many) narrows them.")
         noisy = [i.noise for i in found.indices.values() if i.noise is not None and i.noise > gsa.NOISY]
         if noisy:
             click.echo(f"Replication noise is up to {max(noisy):.0%} of a measure's variance across the design; "
