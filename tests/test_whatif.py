@@ -338,6 +338,18 @@ def test_a_swing_on_one_side_of_the_scenario_is_quoted_by_its_ends_and_both_bars
                                                                    reverse=True)
 
 
+def test_an_even_chance_date_beyond_the_horizon_everywhere_is_not_said_to_be_unmoved() -> None:
+    """Where the date is after the horizon in the scenario and at both ends of a swing, nobody can tell whether the
+    setting moves it: the tornado says it leaves it after the horizon, not that it does not move it."""
+    result = sensitivity(ROOT / "scenarios" / "latam.yaml", replications=300)
+    beyond = [e for e in result.effects("ARG", "p50") if e.spread == 0 and e.base is None
+              and e.low is None and e.high is None]
+    assert beyond  # Argentina's even chance is after the horizon in latam
+    subtitle = tornado_chart(result, "ARG", measure="p50").texts[1].get_text()
+    assert f"; {len(beyond)} leave it after Dec 2031" in subtitle
+    assert f"{len(beyond)} do not move it at all" not in subtitle
+
+
 def test_default_swings() -> None:
     scenario = load_scenario(ROOT / "scenarios" / "latam.yaml")
     found = {f.path: f for f in factors(scenario)}

@@ -56,7 +56,7 @@ def tornado_chart(sens: Sensitivity, code: str | None = None, *, measure: str = 
                 _date_bars(ax, sens, shown)
             _factor_axis(ax, shown)
             _legend(ax, measure)
-        style.title(fig, finding(sens, code, measure), _subtitle(sens, effects, shown, measure))
+        style.title(fig, finding(sens, code, measure), _subtitle(sens, code, effects, shown, measure))
         style.footer(fig, results, "each setting run on the same seed")
     return fig
 
@@ -210,13 +210,18 @@ def _legend(ax: Axes, measure: str) -> None:
               borderaxespad=0.0, fontsize=9.5, handlelength=1.6, columnspacing=1.2)
 
 
-def _subtitle(sens: Sensitivity, effects: list[Effect], shown: list[Effect], measure: str) -> str:
+def _subtitle(sens: Sensitivity, code: str, effects: list[Effect], shown: list[Effect], measure: str) -> str:
     total = len(sens.factors)
     text = f"Each setting swung low and high, one at a time, the rest as in the scenario ({total} settings)"
     rest = len(effects) - len(shown)
     if rest > 0:
         text += f"; {rest} more move it less"
-    quiet = total - len(effects)
+    # A date not reached by the horizon at either end, nor in the scenario, may move beyond it: not "not at all".
+    beyond = sum(1 for e in sens.effects(code, measure)
+                 if e.spread == 0 and measure == "p50" and all(v is None for v in (e.base, *e.swung())))
+    quiet = total - len(effects) - beyond
     if quiet > 0:
         text += f"; {quiet} do not move it at all"
+    if beyond > 0:
+        text += f"; {beyond} leave it after {_by(sens)}"
     return text
