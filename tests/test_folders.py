@@ -666,3 +666,17 @@ def test_output_piped_into_a_reader_that_stops_ends_quietly(tmp_path: Path) -> N
     child.wait(timeout=120)
     assert child.returncode == 141 and stderr == ""
     assert (tmp_path / "run" / "manifest.json").is_file()
+
+
+def test_a_folder_given_up_takes_the_folders_made_for_it_but_no_other(tmp_path: Path) -> None:
+    from partnersim.results.folder import RunFolder
+
+    made = RunFolder(tmp_path / "runs" / "deep" / "run-1", fresh=True)
+    assert (tmp_path / "runs" / "deep").is_dir()
+    made.discard()
+    assert not (tmp_path / "runs").exists()  # an interrupted first run leaves no empty runs/
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "mine.txt").write_text("kept", encoding="utf-8")
+    RunFolder(tmp_path / "runs" / "run-2", fresh=True).discard()
+    assert (tmp_path / "runs" / "mine.txt").read_text(encoding="utf-8") == "kept"
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["mine.txt"]

@@ -73,6 +73,11 @@ class RunFolder:
 
     def _claim(self, final: Path, fresh: bool) -> Path:
         """Lock ``final`` (or, when ``fresh``, the first free ``final-N``); return the name locked."""
+        self._made: list[Path] = []  # folders on the way made for this one, deepest first: removed with it if empty
+        above = final.parent
+        while not above.exists() and above != above.parent:
+            self._made.append(above)
+            above = above.parent
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
         except FileExistsError:  # a file where a folder on the way should be
@@ -183,6 +188,11 @@ class RunFolder:
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
         self._release()
+        for folder in self._made:  # runs/, made for a run that never was, goes with it (unless it holds another)
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
     def _release(self) -> None:
         if self.lock is not None:
