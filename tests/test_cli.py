@@ -231,3 +231,26 @@ def test_an_unwritable_output_file_is_one_line(runner: CliRunner, tmp_path: Path
     result = runner.invoke(cli, [*command, str(target)])
     assert result.exit_code == 2
     assert result.output.strip() == f"error: cannot use {target}: No such file or directory"
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["run", "{latam}", "--bogus"], "error: No such option '--bogus'."),
+    (["sensitivity"], "error: Missing argument 'SCENARIO.yaml'."),
+    (["sensitivity", "{latam}", "--jobs", "0"], "error: Invalid value for '-j' / '--jobs': 0 is not in the range x>=1."),
+    (["seek", "{latam}", "stages.expert_talks.teams"],
+     "error: give the range to search for stages.expert_talks.teams with --range LOW:HIGH"),
+    (["nosuch"], "error: No such command 'nosuch'."),
+])
+def test_a_command_called_the_wrong_way_is_one_line_and_exit_code_2(tmp_path: Path, args: list[str],
+                                                                   says: str) -> None:
+    latam = str(Path(__file__).resolve().parent.parent / "scenarios" / "latam.yaml")
+    result = CliRunner().invoke(cli, [a.format(latam=latam) for a in args])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith(says), result.output
+    assert "--help)" in result.output and "Usage:" not in result.output
+
+
+def test_help_and_version_still_exit_0() -> None:
+    for args in (["--help"], ["run", "--help"], ["--version"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0 and result.output.strip(), args
