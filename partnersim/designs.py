@@ -146,7 +146,7 @@ def _run_task(shared: tuple[Points, Layout, int, Callable[[Model], Any]], batch:
     return found, sum(count for _, count in batch)
 
 
-def run_design(models: Any, layout: Layout, seed: int | Streams, first: int, count: int,
+def run_design(models: Any, layout: Layout, streams: Streams, first: int, count: int,
                together: bool | None = None) -> list[tuple[np.ndarray, np.ndarray, Records]]:
     """Rows ``first`` … ``first + count − 1`` of a design's run: (each row's point, its replication, the records)
     for each piece run.
@@ -156,7 +156,6 @@ def run_design(models: Any, layout: Layout, seed: int | Streams, first: int, cou
     run gives that replication.
     """
     points, reps = layout.keys(first, count)
-    streams = seed if isinstance(seed, Streams) else Streams(seed)
     if together is None:
         together = stackable([models[p] for p in np.unique(points).tolist()])
     if together:

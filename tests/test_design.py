@@ -48,7 +48,7 @@ def test_stacked_rows_are_each_points_own_replications() -> None:
     layout = Layout(len(points), 150)  # 150 rows a point: chunks of 450 rows hold three points each
     got: dict[int, list] = {}
     for first, count in layout.chunks(500):
-        (rows_points, reps, records), = run_design(points, layout, 5, first, count)
+        (rows_points, reps, records), = run_design(points, layout, Streams(5), first, count)
         for p in np.unique(rows_points).tolist():
             rows = np.flatnonzero(rows_points == p)
             got.setdefault(p, []).append(records.take(rows, int(reps[rows[0]])))
@@ -100,7 +100,7 @@ def test_points_that_do_not_stack_run_one_by_one_with_the_same_rows() -> None:
     points = Points(scenario, [{}, {"horizon": "3y"}])
     assert not stackable([points[0], points[1]])
     layout = Layout(2, 100)
-    pieces = run_design(points, layout, 3, 0, 200)
+    pieces = run_design(points, layout, Streams(3), 0, 200)
     assert len(pieces) == 2
     for p, (rows_points, reps, records) in enumerate(pieces):
         assert set(rows_points.tolist()) == {p} and reps.tolist() == list(range(100))

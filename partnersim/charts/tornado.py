@@ -217,8 +217,8 @@ def _subtitle(sens: Sensitivity, code: str, effects: list[Effect], shown: list[E
     if rest > 0:
         text += f"; {rest} more move it less"
     # A date not reached by the horizon at either end, nor in the scenario, may move beyond it: not "not at all".
-    beyond = sum(1 for e in sens.effects(code, measure)
-                 if e.spread == 0 and measure == "p50" and all(v is None for v in (e.base, *e.swung())))
+    beyond = 0 if measure != "p50" else sum(
+        1 for e in sens.effects(code, measure) if e.spread == 0 and all(v is None for v in (e.base, *e.swung())))
     quiet = total - len(effects) - beyond
     if quiet > 0:
         text += f"; {quiet} do not move it at all"

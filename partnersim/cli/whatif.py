@@ -415,11 +415,11 @@ def sensitivity(
     count = 1 + sum(bool(f.overrides(side)) for f in chosen for side in ("low", "high"))
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    chosen = make_executor(executor, jobs, scheduler)
-    with open_folder("sensitivity", scenario.name, out, force) as folder, chart_workers(chosen) as workers:
+    executing = make_executor(executor, jobs, scheduler)
+    with open_folder("sensitivity", scenario.name, out, force) as folder, chart_workers(executing) as workers:
         result = with_progress(count * replications, quiet, lambda progress: run_sensitivity(
             scenario, overrides=overrides, ranges=ranges, replications=replications, seed=seed, jobs=jobs,
-            executor=chosen, progress=progress))
+            executor=executing, progress=progress))
         took = time.monotonic() - clock
         codes = [candidate] if candidate else [c.code for c in result.results.candidates]
         if not quiet:
@@ -482,9 +482,7 @@ def _global_sensitivity(
         for code in codes:
             for measure in found.measures:
                 click.echo(f"  {safetext.line(finding(found, code, measure.key))}.")
-        above = [i for i in found.indices.values() if i.first is not None and i.total is not None
-                 and max(max(i.first.tolist(), default=0.0), max(i.total.tolist(), default=0.0)) > 1.0]
-        if above:
+        if any(i.above_one().any() for i in found.indices.values()):
             click.echo(f"Some indices are above 1, which a share of the variance cannot be: the estimates are "
                        f"dominated by sampling error; --samples {samples * 4:,} (four times as many) narrows them.")
         noisy = [i.noise for i in found.indices.values() if i.noise is not None and i.noise > gsa.NOISY]

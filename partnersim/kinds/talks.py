@@ -223,7 +223,7 @@ class Talks:
         kept = plan.streams if plan.streams is not None and plan.streams.remembers else None
         limited = self.max_rounds is not None
         cases: list[Rounds] = []
-        tags: dict[int, tuple[Any, ...]] = {}
+        tags: dict[int, tuple[tuple[Any, ...], list[Rounds]]] = {}  # a replication run here: its tag and cases
         for r in reps.tolist():
             mine = []
             for c in np.flatnonzero(entering.active[r]).tolist():
@@ -241,20 +241,15 @@ class Talks:
                     for c, left_at in known:
                         self._left(r, c, left_at, entering, days, ending)
                     continue
-                tags[r] = tag
+                tags[r] = (tag, mine)
             cases += mine
         left = shared_rounds(cases, self.teams, entering.horizon, limited=limited)
         for case in cases:
             r, c = case.case
             self._left(r, c, left.get(case.case), entering, days, ending)
         if kept is not None:
-            outcomes: dict[int, list[tuple[int, tuple[float, str] | None]]] = {r: [] for r in tags}
-            for case in cases:
-                r, c = case.case
-                if r in outcomes:
-                    outcomes[r].append((c, left.get(case.case)))
-            for r, tag in tags.items():
-                kept.keep(tag, tuple(outcomes[r]), 200 * len(tag[-1]) + 100)
+            for tag, mine in tags.values():
+                kept.keep(tag, tuple((case.case[1], left.get(case.case)) for case in mine), 200 * len(mine) + 100)
 
     @staticmethod
     def _left(r: int, c: int, left_at: tuple[float, str] | None, entering: Entering, days: np.ndarray,

@@ -230,6 +230,13 @@ class Indices:
     mean: float = 0.0  # of the measure over the design
     noise: float | None = None  # share of the variance that is replication noise (at most)
 
+    def above_one(self) -> np.ndarray:
+        """Per factor, a Sobol' index estimated above 1, which a share of the variance cannot be: the sample is too
+        small (all False for Morris)."""
+        if self.first is None or self.total is None:
+            return np.zeros(len(self.names), dtype=bool)
+        return np.maximum(self.first, self.total) > 1.0
+
     def beyond_noise(self) -> np.ndarray:
         """Which factors' indices are above zero beyond their interval (total index, or μ*)."""
         if self.total is not None and self.total_half is not None:

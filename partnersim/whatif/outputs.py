@@ -58,11 +58,9 @@ def _save_all(figures: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]], f
     after the other (so this process loads matplotlib only when the workers could not draw them all)."""
     done: set[str] = set()
     if workers is not None and len(figures) > 1:
-        (folder.path / "charts").mkdir(parents=True, exist_ok=True)
-        done = workers.draw(Figures(tuple((f"charts/{name}", *rest) for name, *rest in figures),  # type: ignore[misc]
-                                    folder.path, image_format, workers.drawers))
+        done = workers.draw(Figures(tuple(figures), folder.path / "charts", image_format, workers.drawers))
     for name, function, arguments, keywords in figures:
-        if f"charts/{name}" not in done:
+        if name not in done:
             _save(figure_function(function)(*arguments, **keywords), folder, name, image_format)
 
 
