@@ -65,3 +65,25 @@ def test_only_replications_whose_talks_overlap_beyond_the_teams_are_contended() 
     withdrawn = Entering(active=active, start=start, withdraw_at=np.array([[15.0, np.inf, np.inf]] * 2),
                          horizon=1e4)
     assert talks.contended(withdrawn, ends).tolist() == []
+
+
+@pytest.mark.parametrize("params", [{"agreement": 0.6}, {"agreement": 0.08, "max_rounds": 40},
+                                    {"agreement": 0.03}])
+def test_rounds_drawn_for_the_cases_still_talking_are_those_of_every_round_drawn(params: dict) -> None:
+    """The first rounds are drawn for every case, later ones only for the cases still talking, each with the key of
+    a full draw: the rounds needed and each round's length are those of drawing every round of every case."""
+    from partnersim.kinds.base import ChunkKeys
+    from partnersim.streams import Streams, keys_of
+
+    stage = Talks("expert_talks", 1, scenario(stages={"expert_talks": params}).stages["expert_talks"])
+    keys = ChunkKeys(np.arange(300, dtype=np.uint64), keys_of(["ARG", "CHL", "PER"]))
+    streams = Streams(11)
+    plan = stage.draw(streams, keys)
+    every = stage._uniforms(streams, keys, np.arange(stage.limit), 1) < stage.agreement
+    needed = np.where(every.any(axis=2), every.argmax(axis=2) + 1, -1)
+    assert (plan.rounds == needed).all() and (needed > 4).any()  # some cases go past the first block
+    held = np.where(needed == -1, stage.limit, needed)
+    lengths = stage.round.ppf(stage._uniforms(streams, keys, np.arange(plan.days.shape[2]), 0))
+    used = np.arange(plan.days.shape[2])[None, None, :] < held[:, :, None]
+    assert plan.days.shape[2] == held.max()
+    assert plan.days[used].tobytes() == lengths[used].tobytes() and not plan.days[~used].any()

@@ -133,16 +133,17 @@ def _tries(stage: Any, streams: Streams, keys: ChunkKeys, rows: np.ndarray, cand
 def _tried(stage: Any, streams: Streams, keys: ChunkKeys, elapsed: float, known: Any,
            finish: Any) -> np.ndarray:
     """The days each try of ``keys`` keeps the case in ``stage``. A stage that can tell, from a few of its
-    uniforms, the tries that surely end within ``elapsed`` days (``could_stay_open``) draws the rest only; the
-    tries it rules out are closed by then whatever the rest of their draws, so the tries kept do not change."""
+    uniforms, the tries that surely end within ``elapsed`` days (``could_stay_open``) draws the rest only, from
+    those uniforms on; the tries it rules out are closed by then whatever the rest of their draws, so the tries
+    kept do not change."""
     screen = getattr(stage, "could_stay_open", None)
-    could = screen(streams, keys, elapsed, known) if screen is not None else None
-    if could is None:
+    screened = screen(streams, keys, elapsed, known) if screen is not None else None
+    if screened is None:
         return finish(stage.draw(streams, keys), len(keys.reps))[0]
     days = np.zeros(len(keys.reps))
-    some = np.flatnonzero(could)
+    some = np.flatnonzero(screened.could)
     if some.size:
-        days[some] = finish(stage.draw(streams, keys.take(some)), some.size)[0]
+        days[some] = finish(screened.draw(some), some.size)[0]
     return days
 
 

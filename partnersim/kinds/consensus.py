@@ -150,6 +150,15 @@ class ConsensusPlan:
 
 
 @dataclass(frozen=True)
+class Screened:
+    """The cases of a chunk's keys that could still be in the stage at a given time, and the full draw of some of
+    them (rows of the keys) from the uniforms the screen drew."""
+
+    could: np.ndarray  # (n,) bool
+    draw: Callable[[np.ndarray], ConsensusPlan]
+
+
+@dataclass(frozen=True)
 class KnownAllies:
     """What is known of a consensus already open on the start date: who has consented, who holds since when.
 
@@ -306,10 +315,13 @@ class Consensus:
             return [(0, self, None)]
         return [(k, self.members[k], np.flatnonzero(members == k)) for k in np.unique(members).tolist()]
 
-    def draw(self, streams: Streams, keys: ChunkKeys) -> ConsensusPlan:
+    def draw(self, streams: Streams, keys: ChunkKeys, u: np.ndarray | None = None) -> ConsensusPlan:
+        """The chunk's draws; ``u``, the (R, C, A, 2) uniforms of deliberation and hold of these keys, when they
+        are already drawn (the screen of :meth:`could_stay_open`)."""
         key = keys.stage(self.name, self.key)
         members = self._members(keys)
-        u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
+        if u is None:
+            u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
         acting: list[tuple[Bloc, np.ndarray, np.ndarray]] = []  # bloc, acts as one (R, C), shared (R, C, 3)
         for b, bloc in enumerate(self.blocs):
             strength = bloc.strength if members is None else \
@@ -351,11 +363,12 @@ class Consensus:
         )
 
     def could_stay_open(self, streams: Streams, keys: ChunkKeys, elapsed: float, known: KnownAllies | None
-                        ) -> np.ndarray | None:
-        """(n,) False for a case that surely leaves the stage within ``elapsed`` days of entering it: no ally could
-        hold (at the highest chance an election gives it) and none deliberates that long. From the uniforms a
-        full draw uses, so a try it rules out is one the full draw closes; None where it cannot tell (blocs, a
-        stacked stage, allies known to have consented or to hold)."""
+                        ) -> Screened | None:
+        """Which cases could still be in the stage ``elapsed`` days after entering it: False for a case that
+        surely leaves it by then, because no ally could hold (at the highest chance an election gives it) and none
+        deliberates that long. From the uniforms a full draw uses, so a try it rules out is one the full draw
+        closes; the draw of the others starts from those uniforms. None where it cannot tell (blocs, a stacked
+        stage, allies known to have consented or to hold)."""
         if self.blocs or len(self.members) > 1 or (known is not None and (known.consented.size or known.holding.size)):
             return None
         u = self._uniforms(streams, keys, np.array([_DELIBERATION, _HOLD], dtype=np.uint64))
@@ -365,8 +378,8 @@ class Consensus:
         slow = np.empty(len(self.codes))  # the uniform above which an ally deliberates longer than ``elapsed``
         for group in self.deliberation_groups:
             slow[group.allies] = 1.0 - float(group.dist.sf(np.array([elapsed]))[0]) - 1e-9  # a margin for rounding
-        could = (u[..., _HOLD] < hold) | (u[..., _DELIBERATION] >= slow)
-        return np.asarray(could.any(axis=(1, 2)))
+        could = np.asarray(((u[..., _HOLD] < hold) | (u[..., _DELIBERATION] >= slow)).any(axis=(1, 2)))
+        return Screened(could, lambda rows: self.draw(streams, keys.take(rows), u=u[rows]))
 
     def hold_probability(self, plan: ConsensusPlan, start: np.ndarray) -> np.ndarray:
         """Each ally's hold probability when it decides: elections change it from their date."""
@@ -433,7 +446,8 @@ class Consensus:
         tied_last = consent == agreed[:, :, None]
         tied_veto = veto_at == first_veto[:, :, None]
         tiebreak = None
-        if (tied_last.sum(axis=2) > 1).any() or (vetoed & (tied_veto.sum(axis=2) > 1)).any():
+        # (A vetoed case has no last ally: two vetoes tie at an infinite consent, which needs no draw.)
+        if (~vetoed & (tied_last.sum(axis=2) > 1)).any() or (vetoed & (tied_veto.sum(axis=2) > 1)).any():
             tiebreak = plan.tiebreak()
         plan.holds, plan.consent, plan.vetoed, plan.end = holds, consent, vetoed, end
         plan.last = np.where(vetoed, -1, _pick(tied_last, tiebreak)).astype(np.int16)

@@ -57,7 +57,8 @@ class TalksStage(StageBase):
 
 NEVER = -1
 ROUND_CAP = 1000  # rounds drawn at most when talks have no round limit
-_BLOCK = 32
+_FIRST_BLOCK = 4  # rounds drawn for every case at first
+_BLOCK = 32  # rounds drawn at a time after that, for the cases still talking
 _QUEUE = key_of("queue")
 
 
@@ -123,40 +124,63 @@ class Talks:
         return _Rows(members, column([m.teams for m in ms]), column([m.agreement for m in ms]),
                      column([m.limit for m in ms]), column([m.max_rounds is None for m in ms]))
 
-    def _uniforms(self, streams: Streams, keys: ChunkKeys, first: int, last: int, slot: int) -> np.ndarray:
-        rounds = np.arange(first, last, dtype=np.uint64)
-        return streams.uniforms(
-            keys.reps[:, None, None], keys.candidates[None, :, None], expand(keys.stage(self.name, self.key), 1),
-            rounds[None, None, :], np.uint64(slot),
-        )
+    def _uniforms(self, streams: Streams, keys: ChunkKeys, rounds: np.ndarray, slot: int,
+                  cases: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Uniforms keyed (replication, candidate, stage, round, slot): of every case for the ``rounds`` (R, C,
+        rounds), or of the ``cases`` (rows and columns, broadcast with ``rounds``) only, keyed as every case's."""
+        stage = keys.stage(self.name, self.key)
+        rounds = np.asarray(rounds, dtype=np.uint64)
+        if cases is None:
+            return streams.uniforms(keys.reps[:, None, None], keys.candidates[None, :, None], expand(stage, 1),
+                                    rounds[None, None, :], np.uint64(slot))
+        r, c = cases
+        return streams.uniforms(keys.reps[r], keys.candidates[c], stage if np.ndim(stage) == 0 else stage[r, c],
+                                rounds, np.uint64(slot))
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> TalksPlan:
         shape = (len(keys.reps), len(keys.candidates))
         rows = self._rows(keys)
         rounds = np.full(shape, NEVER, dtype=np.int64)
-        first = 0
+        # Most talks agree within a few rounds: the first rounds are drawn for every case, later ones, a block at
+        # a time, for the cases still talking only (with the keys of a full draw, so nothing changes but work).
+        first, block = 0, _FIRST_BLOCK
+        cases: tuple[np.ndarray, np.ndarray] | None = None  # None: every case
         most = max(m.limit for m in self.members)
-        while first < most and (rounds == NEVER).any() and any(m.agreement > 0.0 for m in self.members):
-            last = min(first + _BLOCK, most)
-            agreed = self._uniforms(streams, keys, first, last, 1) < np.expand_dims(rows.agreement, -1)
-            if rows.members is not None:  # a row's rounds beyond its own limit are not drawn for it
-                agreed &= np.arange(first, last)[None, None, :] < np.expand_dims(rows.limit, -1)
-            hit = agreed.any(axis=2) & (rounds == NEVER)
-            rounds[hit] = first + agreed.argmax(axis=2)[hit] + 1
-            first = last
+        agreement = np.broadcast_to(np.asarray(rows.agreement), shape)
+        limit = np.broadcast_to(np.asarray(rows.limit), shape)
+        while first < most and any(m.agreement > 0.0 for m in self.members):
+            last = min(first + block, most)
+            at = np.arange(first, last)
+            if cases is None:
+                agreed = (self._uniforms(streams, keys, at, 1) < agreement[:, :, None]) \
+                    & (at < limit[:, :, None])
+                hit = agreed.any(axis=2)
+                rounds[hit] = first + agreed.argmax(axis=2)[hit] + 1
+            else:
+                r, c = cases
+                agreed = (self._uniforms(streams, keys, at[None, :], 1, (r[:, None], c[:, None]))
+                          < agreement[r, c][:, None]) \
+                    & (at < limit[r, c][:, None])
+                hit = agreed.any(axis=1)
+                rounds[r[hit], c[hit]] = first + agreed.argmax(axis=1)[hit] + 1
+            first, block = last, _BLOCK
+            cases = np.nonzero((rounds == NEVER) & (limit > first))
+            if not cases[0].size:
+                break
         held = np.where(rounds == NEVER, rows.limit, rounds)
         widest = int(held.max()) if held.size else 0
         # A case holds only its own rounds: the quantile function (slow for a gamma) runs on those alone.
         days = np.zeros(shape + (widest,))
         if widest:
             used = np.arange(widest)[None, None, :] < held[:, :, None]
-            u = self._uniforms(streams, keys, 0, widest, 0)
+            r, c, k = np.nonzero(used)
+            u = self._uniforms(streams, keys, k, 0, (r, c))
             if rows.members is None:
-                days[used] = streams.quantiles(self.round, u[used])
+                days[used] = streams.quantiles(self.round, u)
             else:
-                for k in np.unique(rows.members).tolist():
-                    mine = used & (rows.members == k)[:, None, None]
-                    days[mine] = streams.quantiles(self.members[k].round, u[mine])
+                for m in np.unique(rows.members).tolist():
+                    mine = rows.members[r] == m
+                    days[r[mine], c[mine], k[mine]] = streams.quantiles(self.members[m].round, u[mine])
         order = streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key), _QUEUE)
         return TalksPlan(rounds=rounds, days=days, order=order, rows=rows, streams=streams)
 
