@@ -134,8 +134,8 @@ class Talks:
             return streams.uniforms(keys.reps[:, None, None], keys.candidates[None, :, None], expand(stage, 1),
                                     rounds[None, None, :], np.uint64(slot))
         r, c = cases
-        return streams.uniforms(keys.reps[r], keys.candidates[c], stage if np.ndim(stage) == 0 else stage[r, c],
-                                rounds, np.uint64(slot))
+        return streams.uniforms(keys.reps[r], keys.candidates[c],
+                                stage if np.ndim(stage) == 0 else np.asarray(stage)[r, c], rounds, np.uint64(slot))
 
     def draw(self, streams: Streams, keys: ChunkKeys) -> TalksPlan:
         shape = (len(keys.reps), len(keys.candidates))
@@ -164,9 +164,10 @@ class Talks:
                 hit = agreed.any(axis=1)
                 rounds[r[hit], c[hit]] = first + agreed.argmax(axis=1)[hit] + 1
             first, block = last, _BLOCK
-            cases = np.nonzero((rounds == NEVER) & (limit > first))
-            if not cases[0].size:
+            r, c = np.nonzero((rounds == NEVER) & (limit > first))
+            if not r.size:
                 break
+            cases = (r, c)
         held = np.where(rounds == NEVER, rows.limit, rounds)
         widest = int(held.max()) if held.size else 0
         # A case holds only its own rounds: the quantile function (slow for a gamma) runs on those alone.
