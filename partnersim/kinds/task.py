@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -53,18 +54,23 @@ class Task:
         stacked.points = Members.of(points)
         return stacked
 
-    def draw(self, streams: Streams, keys: ChunkKeys) -> np.ndarray:
-        return self._by_member(keys, self._uniforms(streams, keys), streams.quantiles)
+    def draw(self, streams: Streams, keys: ChunkKeys) -> TaskPlan:
+        return TaskPlan(self._uniforms(streams, keys), streams, self._members(keys))
 
-    def draw_open(self, streams: Streams, keys: ChunkKeys, elapsed: float) -> np.ndarray:
+    def draw_open(self, streams: Streams, keys: ChunkKeys, elapsed: float) -> TaskPlan:
         """Durations known to exceed ``elapsed`` days: ``elapsed`` plus the residual life, drawn exactly."""
         u = self._uniforms(streams, keys)
-        return elapsed + self._by_member(keys, u, lambda dist, u: dist.residual(u, np.full(u.shape, elapsed)))
+        members = self._members(keys)
+        days = elapsed + self._by_member(members, u, lambda dist, u: dist.residual(u, np.full(u.shape, elapsed)))
+        return TaskPlan(u, streams, members, days)
 
-    def _by_member(self, keys: ChunkKeys, u: np.ndarray, draw: Callable[[Any, np.ndarray], np.ndarray]) -> np.ndarray:
-        if self.points is None:
+    def _members(self, keys: ChunkKeys) -> np.ndarray | None:
+        return None if self.points is None else self.points.rows(keys.points)
+
+    def _by_member(self, members: np.ndarray | None, u: np.ndarray,
+                   draw: Callable[[Any, np.ndarray], np.ndarray]) -> np.ndarray:
+        if members is None:
             return draw(self.duration, u)
-        members = self.points.rows(keys.points)
         out = np.empty(u.shape)
         for k in np.unique(members).tolist():
             rows = members == k
@@ -75,8 +81,24 @@ class Task:
         return streams.uniforms(keys.reps[:, None], keys.candidates[None, :], keys.stage(self.name, self.key),
                                 np.uint64(0))
 
-    def finish(self, plan: np.ndarray, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
-        return plan, np.full(plan.shape, ADVANCE, dtype=np.int8)
+    def finish(self, plan: TaskPlan, entering: Entering) -> tuple[np.ndarray, np.ndarray]:
+        days = plan.days
+        if days is None:  # the duration's quantile (slow for a PERT) is worked out for the cases entering only
+            days = np.zeros(plan.u.shape)
+            active = entering.active
+            members = None if plan.members is None else np.broadcast_to(plan.members[:, None], active.shape)[active]
+            days[active] = self._by_member(members, plan.u[active], plan.streams.quantiles)
+        return days, np.full(days.shape, ADVANCE, dtype=np.int8)
+
+
+@dataclass
+class TaskPlan:
+    """One chunk's draws: the uniform of each case's duration, and the durations where they are known already."""
+
+    u: np.ndarray  # (R, C)
+    streams: Streams  # what the quantiles are worked out by
+    members: np.ndarray | None  # (R,) each row's member, for a stage stacked over a design's points
+    days: np.ndarray | None = None  # (R, C) durations, drawn at once for cases resuming the task
 
 
 def _compile(name: str, index: int, params: TaskStage, context: Context) -> Task:
