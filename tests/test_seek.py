@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from scipy.optimize import brentq
 
@@ -70,6 +71,19 @@ def test_a_setting_that_is_not_a_chance_needs_a_range(tmp_path: Path) -> None:
                                       "stages.expert_talks.teams", "-o", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "give the range to search for stages.expert_talks.teams with --range LOW:HIGH" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    ("stages.expert_talks.teamz", "SETTING: stages.expert_talks.teamz: unknown key 'teamz' (did you mean 'teams'?)"),
+    ("nosuch.setting", "SETTING: nosuch: unknown key 'nosuch'; expected one of: name,"),
+])
+def test_a_key_path_naming_no_setting_is_said_so_before_a_range_is_asked_for(setting: str, said: str,
+                                                                            tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["seek", str(Path(__file__).parent.parent / "scenarios" / "latam.yaml"),
+                                      setting, "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert said in result.output and "give the range" not in result.output
     assert not (tmp_path / "x").exists()
 
 

@@ -617,6 +617,8 @@ def seek(
     where = "SETTING --range" if bounds is not None else "SETTING"
     if bounds is None:
         if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:
+            if current is None:  # a key path that names no setting is said to be so before a range is asked for
+                _refuse_unknown(scenario, setting, overrides)
             raise click.UsageError(f"give the range to search for {setting} with --range LOW:HIGH")
         bounds = "0:1"
     try:
@@ -646,6 +648,22 @@ def seek(
         click.echo(safetext.line(sentence(found)))
         click.echo(f"Ran {found.points} values × {replications:,} replications in {_duration(took)}.")
     click.echo(f"Wrote {written}/ (seek.csv, charts/seek.{image_format})")
+
+
+def _refuse_unknown(scenario: Path, setting: str, overrides: tuple[str, ...]) -> None:
+    """Raise the loader's problems with ``setting`` if its key path names no setting of the scenario."""
+    import dataclasses
+
+    from partnersim.errors import ScenarioError
+    from partnersim.scenario.messages import is_unknown_key
+    from partnersim.whatif.sweep import prepare
+
+    try:
+        prepare(scenario, [f"{setting}=0:1"], overrides)
+    except ScenarioError as exc:
+        unknown = [dataclasses.replace(p, file="SETTING") for p in exc.problems if is_unknown_key(p.message)]
+        if unknown:
+            raise ScenarioError(unknown) from None
 
 
 def _on_axis(param: Any, current: Any) -> float | None:

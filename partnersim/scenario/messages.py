@@ -107,12 +107,20 @@ def clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
 Error = Mapping[str, Any]
 
 
+_UNKNOWN = "unknown key "
+
+
 def _unknown_key(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
     key = str(loc[-1]) if loc else "?"
     allowed = _keys_at(model, loc[:-1])
     hint = suggest(key, allowed)
     listing = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
-    return f"unknown key {key!r}{hint}{listing}"
+    return f"{_UNKNOWN}{key!r}{hint}{listing}"
+
+
+def is_unknown_key(message: str) -> bool:
+    """Whether a problem's message says that a key path names no setting."""
+    return message.startswith(_UNKNOWN)
 
 
 def _missing(error: Error, loc: KeyPath, model: type[BaseModel]) -> str:
