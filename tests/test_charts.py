@@ -788,3 +788,19 @@ def test_the_start_dates_chart_names_the_process_success() -> None:
         "candidates": [{"code": "UKR", "request": "2026-01-01"}]}), jobs=1)
     fig = CHARTS["start_dates"](results)
     assert fig.axes[-1].get_xlabel() == "Date membership starts"
+
+
+def test_a_name_too_wide_is_cut_after_as_many_characters_as_fit() -> None:
+    """Two labels that share a long beginning are cut at the same place, each after the most characters that fit."""
+    from partnersim.charts.style import measure, new_figure, shorten
+
+    fig = new_figure()
+    room, size = 1.6, 9.0
+    names = ["Türkiye's chance of lifting a hold at consensus", "Türkiye's chance of lifting a hold at IPCP approval",
+             "W" * 40, "a"]
+    cut = [shorten(fig, name, room, size) for name in names]
+    assert cut[0] == cut[1] and cut[0].endswith("…") and cut[3] == "a"
+    for name, short in zip(names[:3], cut[:3], strict=True):
+        kept = len(short) - 1
+        assert name.startswith(short[:-1].rstrip()) and measure(fig, short, size) <= room
+        assert measure(fig, name[:kept + 1].rstrip() + "…", size) > room  # one more character does not fit

@@ -414,25 +414,29 @@ _GENERIC_FAMILIES: tuple[Any, ...] = ("font.serif", "font.sans-serif", "font.cur
 
 
 def shorten(fig: Figure, text: str, width: float, size: float, weight: str | int = "normal") -> str:
-    """``text`` on one line, cut with an ellipsis where it would be wider than ``width`` inches.
+    """``text`` on one line, cut with an ellipsis after as many characters as fit in ``width`` inches.
 
-    Measured whole once; when too wide, where to cut is estimated from that
-    width and checked, so a long name costs a few measurements, never one per
-    character.
+    Measured whole once; when too wide, the cut is searched by halving between a length that fits and one
+    that does not, starting where the width in proportion says: a long name costs a few measurements, never
+    one per character, and two names cut in one chart end at the same width.
     """
     text = safetext.line(text)
     full = measure(fig, text, size, weight)
     if full <= width:
         return text
-    keep = int(len(text) * width / full)
-    for _ in range(8):
-        if keep < 1:
-            break
-        short = text[:keep].rstrip() + "…"
-        if measure(fig, short, size, weight) <= width:
-            return short
-        keep = min(keep - 1, int(keep * 0.92))
-    return "…"
+
+    def cut(keep: int) -> str:
+        return text[:keep].rstrip() + "…"
+
+    fits, wide = 0, len(text)  # the longest kept that fits, the shortest that does not
+    keep = min(max(int(len(text) * width / full), 1), wide - 1)
+    while fits + 1 < wide:
+        if measure(fig, cut(keep), size, weight) <= width:
+            fits = keep
+        else:
+            wide = keep
+        keep = (fits + wide) // 2
+    return cut(fits) if fits else "…"
 
 
 def footer_text(results: Results, run_date: dt.date | None = None, name_limit: int | None = None) -> str:
