@@ -584,3 +584,65 @@ def test_a_goal_seek_over_an_empty_range_is_refused(tmp_path: Path) -> None:
     assert result.output.splitlines()[0] == ("SETTING --range: allies.TUR.hold.probability: LOW and HIGH are the "
                                              "same (0.3:0.3): there is nothing to search")
     assert not out.exists()
+
+
+# --- a range of durations over a setting that holds a distribution -----------------------------------------------
+
+LATAM = Path(__file__).resolve().parent.parent / "scenarios" / "latam.yaml"
+
+
+@pytest.mark.parametrize("spec", [{"lognormal": {"median": "127w", "p90": "515w"}}, {"pert": ["1mo", "4mo", "9mo"]},
+                                  {"gamma": {"mean": "2mo", "cv": 0.5}}, {"empirical": ["10d", "20d", "40d"]}])
+def test_a_distribution_moved_to_a_median_keeps_its_shape(spec: dict[str, Any]) -> None:
+    """Every duration of the distribution is scaled alike: the median lands on the value asked for (to the
+    thousandth of a day that --set text keeps) and every quantile moves by the same factor."""
+    from pydantic import TypeAdapter
+
+    from partnersim.values.distributions import Distribution, median_days, moves_by_median, with_median
+
+    adapter: Any = TypeAdapter(Distribution)
+    before = adapter.validate_python(spec)
+    after = adapter.validate_python(json.loads(with_median(spec, 400.0)))
+    assert moves_by_median(spec) and type(after) is type(before)
+    assert median_days(after) == pytest.approx(400.0, abs=0.01)
+    u = np.array([0.1, 0.25, 0.75, 0.9])
+    factor = 400.0 / median_days(before)
+    assert np.allclose(after.ppf(u), before.ppf(u) * factor, rtol=1e-4)
+    assert not moves_by_median("6mo") and not moves_by_median({"fixed": "6mo"}) and not moves_by_median(None)
+
+
+def test_a_range_of_durations_moves_the_median_of_the_distribution_a_setting_takes() -> None:
+    """A key that holds a distribution, set where it stands or taken from the allies' default (Türkiye's hold
+    length is the default's), is swept by its median with its spread kept; a key set to a fixed duration is set to
+    each value; each point's scenario holds what the sweep says."""
+    from partnersim.whatif.sweep import load_point
+
+    base, params = prepare(LATAM, ["allies.TUR.hold.duration=1y:5y:3", "stages.ipcp_drafting.duration=2mo:6mo:3"])
+    tur, drafting = params
+    assert tur.median and drafting.median
+    assert tur.spread == {"lognormal": {"median": "127w", "p90": "515w"}}  # the allies' default, as written
+    point = load_point(LATAM, (), params, [tur.high, drafting.low])
+    hold = point.allies.overrides["TUR"].hold
+    assert hold is not None and hold.duration is not None
+    assert hold.duration.lognormal.median == pytest.approx(5 * 365.25, abs=0.01)  # type: ignore[union-attr]
+    assert hold.duration.lognormal.p90 / hold.duration.lognormal.median == pytest.approx(515 / 127, rel=1e-5)  # type: ignore[union-attr]
+    assert float(point.stages["ipcp_drafting"].duration.ppf(np.array([0.5]))[0]) == pytest.approx(2 * 30.4375, abs=0.01)  # type: ignore[union-attr]
+    assert tur.shown(tur.high) == "median 5 years" and tur.label(tur.low) == "allies.TUR.hold.duration: median 12 months"
+    _, (fixed,) = prepare(LATAM, ["stages.ipcp_drafting.duration=2mo:6mo:3"], ["stages.ipcp_drafting.duration=4mo"])
+    assert not fixed.median and fixed.value(fixed.low) == "2mo"
+
+
+def test_goal_seek_and_one_at_a_time_ranges_over_a_distribution_say_they_move_its_median(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["seek", str(LATAM), "allies.TUR.hold.duration", "--range", "1y:15y",
+                                      "--candidate", "BRA", "-n", "300", "-o", str(tmp_path / "seek")])
+    assert result.exit_code == 0, result.output
+    assert "the scenario's median of 889 days" in result.output
+    result = CliRunner().invoke(cli, ["sensitivity", str(LATAM), "--range", "allies.TUR.hold.duration=1y:5y",
+                                      "-n", "200", "-o", str(tmp_path / "oat")])
+    assert result.exit_code == 0, result.output
+    assert "median 1y–5y" in result.output
+    given = next(f for f in factors(load_scenario(LATAM), ["allies.TUR.hold.duration=1y:5y"])
+                 if f.path == "allies.TUR.hold.duration")
+    (text,) = given.overrides("high")  # 515w / 127w × 5y = 7,405.66 days
+    assert text == 'allies.TUR.hold.duration={"lognormal": {"median": "5y", "p90": "7405.659d"}}'
+    assert given.range_text == "median 1y–5y" and given.base == "{lognormal: {median: 127w, p90: 515w}}"

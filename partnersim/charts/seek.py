@@ -77,7 +77,8 @@ def value_text(found: Seek, x: float) -> str:
 
 
 def _axis_label(found: Seek) -> str:
-    return f"{capital(setting_phrase(found.scenario, found.param.path))} ({found.param.path})"
+    median = ", median (days; its spread as in the scenario)" if found.param.median else ""
+    return f"{capital(setting_phrase(found.scenario, found.param.path))}{median} ({found.param.path})"
 
 
 
@@ -96,7 +97,8 @@ def finding(found: Seek) -> str:
         return (f"{possessive(name)} chance of {found.scenario.template.success_words} by "
                 f"{style.month_year(found.measure.date)} stays {side} {percent(found.target)} over the whole range "
                 f"of {phrase}: {percent(lo)} to {percent(hi)}")
-    return f"{capital(phrase)} at {value_text(found, found.answer)} gives {name} {what}"
+    median = "a median of " if found.param.median else ""
+    return f"{capital(phrase)} at {median}{value_text(found, found.answer)} gives {name} {what}"
 
 
 def subtitle(found: Seek) -> str:
@@ -120,6 +122,7 @@ def sentence(found: Seek) -> str:
         high = "the end of the range" if found.high is None else value_text(found, found.high)
         text += f" (95% interval {low} to {high})"
     if found.base is not None:
-        text += (f"; at the scenario's {value_text(found, found.base)}, {possessive(cut(found.name, CHART_NAME))} "
+        median = "median of " if found.param.median else ""
+        text += (f"; at the scenario's {median}{value_text(found, found.base)}, {possessive(cut(found.name, CHART_NAME))} "
                  f"chance is {percent(found.chance_at(found.base))}")
     return text + "."

@@ -72,7 +72,8 @@ def _axis_values(param: Param, values: list[float]) -> np.ndarray:
 
 def _axis_label(sweep: Sweep, param: Param) -> str:
     name = setting_label(sweep.scenario, param.path)
-    unit = " (months)" if param.kind == "duration" else ""
+    unit = (" (median, months; its spread as in the scenario)" if param.median else " (months)") \
+        if param.kind == "duration" else ""
     if param.kind == "number" and param.path.rsplit(".", 1)[-1] in PROBABILITY_KEYS:
         unit = " (probability)"
     return f"{name}{unit}"
@@ -88,7 +89,8 @@ def _value_text(param: Param, x: float) -> str:
     if param.kind == "date":
         return style.month_year(dt.date.fromordinal(int(round(x))))
     if param.kind == "duration":
-        return f"{x / DAYS_PER_UNIT['mo']:.3g} months"
+        months = f"{x / DAYS_PER_UNIT['mo']:.3g}"
+        return f"{'a median of ' if param.median else ''}{months} month{'' if months == '1' else 's'}"
     return param.value(x)
 
 

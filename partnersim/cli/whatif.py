@@ -245,8 +245,9 @@ Examples:
       --param allies.TUR.hold.probability=0:0.5 --param stages.ipcp_drafting.duration=1mo:12mo
 
 \b
-LOW and HIGH are numbers, durations (3mo) or dates (2026-01-01). Every point
-runs on the same seed, so the points share their random numbers. The folder
+LOW and HIGH are numbers, durations (3mo) or dates (2026-01-01); durations
+over a key that holds a distribution are its median, its spread kept. Every
+point runs on the same seed, so the points share their random numbers. The folder
 holds sweep.csv (one row per point and candidate: the parameters, every
 outcome with its 95% interval, the P10–P90 dates), charts/sweep.png (a line
 for one parameter, a heatmap for two, scatter panels for a sample) and
@@ -322,7 +323,7 @@ def _print_sweep(result: Any, outcome: str) -> None:
         table.add_column(literal(c.name), justify="right")
     shown = list(zip(result.values, result.points, strict=True))
     for values, point in shown[:40]:
-        table.add_row(*[literal(p.number(x)) for p, x in zip(result.params, values, strict=True)],
+        table.add_row(*[literal(p.shown(x)) for p, x in zip(result.params, values, strict=True)],
                       *[percent(c.outcomes[outcome].p) for c in point.results.candidates])
     if len(shown) > 40:
         table.caption = f"first 40 of {len(shown)} points; every point is in sweep.csv"
@@ -572,7 +573,8 @@ its chance and interval), charts/seek.png and manifest.json.""")
 @scenario_argument
 @click.argument("setting", metavar="SETTING")
 @click.option("--range", "bounds", default=None, metavar="LOW:HIGH",
-              help="The range searched: numbers, durations (3mo) or dates (2026-01-01). Default for a chance: 0:1.")
+              help="The range searched: numbers, durations (3mo; over a distribution, its median) or dates "
+                   "(2026-01-01). Default for a chance: 0:1.")
 @click.option("--target", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5,
               show_default=True, help="The chance sought, between 0 and 1.")
 @click.option("--candidate", "candidate", default=None, metavar="CODE",
@@ -606,6 +608,7 @@ def seek(
     from partnersim.kinds import PROBABILITY_KEYS
     from partnersim.scenario.keys import flatten
     from partnersim.scenario.loader import load_scenario
+    from partnersim.whatif.diff import taken_from
     from partnersim.whatif.indices import measures_of
     from partnersim.whatif.outputs import open_folder, write_seek
     from partnersim.whatif.seek import GRID
@@ -613,7 +616,7 @@ def seek(
     from partnersim.whatif.sweep import prepare
 
     loaded = load_scenario(scenario, overrides)
-    current = flatten(loaded).get(setting)
+    current = (taken_from(flatten(loaded), setting) or (setting, None))[1]
     where = "SETTING --range" if bounds is not None else "SETTING"
     if bounds is None:
         if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:
@@ -667,13 +670,19 @@ def _refuse_unknown(scenario: Path, setting: str, overrides: tuple[str, ...]) ->
 
 
 def _on_axis(param: Any, current: Any) -> float | None:
-    """The scenario's own value on the setting's axis, when it is a single value."""
+    """The scenario's own value on the setting's axis: its value, or the median of the distribution it holds when
+    the range moves that median."""
+    from pydantic import TypeAdapter
+
+    from partnersim.values.distributions import Distribution, median_days
     from partnersim.values.durations import parse_date, parse_duration
 
     try:
         if param.kind == "date":
             return float(parse_date(str(current)).toordinal())
         if param.kind == "duration":
+            if param.median:
+                return median_days(TypeAdapter(Distribution).validate_python(current))
             return parse_duration(str(current))
         return None if current is None or isinstance(current, bool) else float(current)
     except (TypeError, ValueError):

@@ -33,7 +33,7 @@ from partnersim.report.whatif import (
 from partnersim.results.text import interval
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.stats import newcombe_independent
-from partnersim.text import join_words, percent
+from partnersim.text import duration_words, join_words, percent
 from partnersim.values.durations import month_label
 from partnersim.whatif import saved
 from partnersim.whatif.text import change_text
@@ -99,7 +99,8 @@ def sweep_briefing(folder: Path, found: SavedSweep, size: str = "slide") -> Brie
                 f"every point on seed {first.seed}, so the points share their random numbers. "
                 + method(first)),
         provenance=folder_provenance(record, [("Swept", "; ".join(
-            f"{setting_label(sweep.scenario, p.path)} ({p.path}): {_value(p, p.low)} to {_value(p, p.high)}"
+            f"{setting_label(sweep.scenario, p.path)} ({p.path}): {p.shown(p.low)} to {p.shown(p.high)}"
+            + (" (the median of its distribution, its spread as in the scenario)" if p.median else "")
             for p in sweep.params))]),
         bottom_line=headline + ".",
     )
@@ -159,21 +160,19 @@ def _sweep_finding(found: SavedSweep, code: str, outcome: str) -> str:
 
 def _point(sweep: Any, values: tuple[float, ...]) -> str:
     """``Türkiye's chance of a hold at 0.5``: where in the sweep a value was found."""
-    return join_words([f"{setting_phrase(sweep.scenario, p.path)} at {_value(p, x)}"
+    return join_words([f"{setting_phrase(sweep.scenario, p.path)} at {_at(p, x)}"
                        for p, x in zip(sweep.params, values, strict=True)])
 
 
-def _value(param: Any, x: float) -> str:
-    value = param.number(x)
-    if param.kind == "duration":
-        return str(param.value(x))
-    return value.isoformat() if isinstance(value, dt.date) else f"{value:g}" if isinstance(value, float) else str(value)
+def _at(param: Any, x: float) -> str:
+    """A value where a sentence says a setting is "at" it: ``0.25``, ``a median of 1y``."""
+    return f"a median of {duration_words(x)}" if param.median else param.shown(x)
 
 
 def sweep_table(found: SavedSweep, outcome: str) -> Table:
     sweep = found.sweep
     first = sweep.points[0].results
-    rows = [[*(_value(p, x) for p, x in zip(sweep.params, values, strict=True)),
+    rows = [[*(p.shown(x) for p, x in zip(sweep.params, values, strict=True)),
              *(interval(c.outcomes[outcome]) for c in point.results.candidates)]
             for values, point in zip(sweep.values[:MOST_ROWS], sweep.points[:MOST_ROWS], strict=True)]
     note = (f"The first {MOST_ROWS} of {len(sweep.points)} points; sweep.csv in the folder holds every one."

@@ -12,6 +12,8 @@ sample all allies of all replications in one vectorised call.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -20,11 +22,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    TypeAdapter,
     model_serializer,
     model_validator,
 )
 
-from partnersim.values.durations import parse_duration
+from partnersim.values.durations import format_duration, parse_duration
 from partnersim.values.elicited import Elicited
 from partnersim.values.families import (
     CalendarDate,
@@ -230,6 +233,7 @@ DateDistribution = Annotated[
 
 DurationDist = _Dist
 DateDist = _DateDist
+_DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
 def lognormal(median: str, p90: str) -> Lognormal:
@@ -252,11 +256,81 @@ def pert(low: str, mode: str, high: str) -> Pert:
     return Pert(pert=(parse_duration(low), parse_duration(mode), parse_duration(high)))
 
 
+def scaled(dist: DurationDist, factor: float) -> str:
+    """The distribution with every duration multiplied by ``factor``, as ``--set`` value text (its shape kept)."""
+
+    def d(days: float) -> str:
+        return format_duration(round(days * factor, 3))
+
+    spec: Any
+    if isinstance(dist, Fixed):
+        return d(dist.fixed)
+    if isinstance(dist, Uniform):
+        spec = {"uniform": [d(v) for v in dist.uniform]}
+    elif isinstance(dist, Triangular):
+        spec = {"triangular": [d(v) for v in dist.triangular]}
+    elif isinstance(dist, Pert):
+        spec = {"pert": [d(v) for v in dist.pert]}
+    elif isinstance(dist, Empirical):
+        spec = {"empirical": [d(v) for v in dist.empirical]}
+    elif isinstance(dist, Exponential):
+        spec = {"exponential": {"mean": d(dist.exponential.mean)}}
+    elif isinstance(dist, TruncatedNormal):
+        normal = dist.normal
+        spec = {"normal": {"mean": d(normal.mean), "sd": d(normal.sd), "low": d(normal.low)}}
+        if normal.high is not None:
+            spec["normal"]["high"] = d(normal.high)
+    elif isinstance(dist, Lognormal):
+        lognormal = dist.lognormal
+        if lognormal.median is not None and lognormal.p90 is not None:
+            spec = {"lognormal": {"median": d(lognormal.median), "p90": d(lognormal.p90)}}
+        else:
+            mu, sigma = lognormal.log_params()
+            spec = {"lognormal": {"mu": round(mu + math.log(factor), 6), "sigma": sigma}}
+    elif isinstance(dist, Gamma):
+        g = dist.gamma
+        if g.mean is not None and g.cv is not None:
+            spec = {"gamma": {"mean": d(g.mean), "cv": g.cv}}
+        else:
+            shape, scale = g.shape_scale()
+            spec = {"gamma": {"shape": shape, "scale": d(scale)}}
+    elif isinstance(dist, Elicited):  # every stated quantile scaled; the fits scale with them
+        spec = dist.scaled(factor).model_dump(mode="json")
+    else:  # pragma: no cover - every kind is listed above
+        raise TypeError(f"cannot scale {type(dist).__name__}")
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def median_days(dist: DurationDist) -> float:
+    """The distribution's median, in days."""
+    return float(np.asarray(dist.ppf(np.array([0.5])))[0])
+
+
+def with_median(spec: Any, days: float) -> str:
+    """The distribution written ``spec`` (as a scenario document holds it) with its median moved to ``days``, every
+    duration in it scaled alike, so that its spread keeps its shape; as ``--set`` value text."""
+    dist = _DISTRIBUTION.validate_python(spec)
+    return scaled(dist, days / median_days(dist))
+
+
+def moves_by_median(spec: Any) -> bool:
+    """Whether a value the document holds is a distribution whose median a duration can stand for: not a fixed
+    duration (which is set as it is), and with a median above zero."""
+    if spec is None or isinstance(spec, (str, int, float, bool)) or _kind_of(spec) in (None, "fixed"):
+        return False
+    try:
+        dist = _DISTRIBUTION.validate_python(spec)
+    except ValueError:
+        return False
+    return isinstance(dist, _Dist) and median_days(dist) > 0.0
+
+
 # What a scenario's schema and the engine take from here: the one Distribution, its families and the date
 # distributions (the families are defined in partnersim.values.families, the judgements in .elicited).
 __all__ = [
     "DATE_KINDS", "DURATION_KINDS", "CalendarDate", "DateDist", "DateDistribution", "DateEmpirical", "DateFixed",
     "DateTriangular", "DateUniform", "Days", "Distribution", "DurationDist", "Elicited", "Empirical", "Exponential",
     "Fixed", "Gamma", "GammaParams", "Lognormal", "LognormalParams", "Pert", "PositiveDays", "Triangular",
-    "TruncatedNormal", "Uniform", "fixed", "gamma", "lognormal", "pert",
+    "TruncatedNormal", "Uniform", "fixed", "gamma", "lognormal", "median_days", "moves_by_median", "pert", "scaled",
+    "with_median",
 ]

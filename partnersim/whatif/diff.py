@@ -113,10 +113,18 @@ def _candidate(leaves: dict[str, Any], code: str) -> str:
 def _side(leaves: dict[str, Any], path: str, value: Any) -> str:
     if value is not None:
         return show(value)
-    for source in _sources(path)[1:]:
-        if source in leaves:
-            return f"{show(leaves[source])} (from {source})"
-    return "not set"
+    found = taken_from(leaves, path)
+    return f"{show(found[1])} (from {found[0]})" if found is not None else "not set"
+
+
+def taken_from(leaves: dict[str, Any], path: str) -> tuple[str, Any] | None:
+    """Where the value at ``path`` is set, and that value: the path itself, or for an ally's setting that is not
+    set the layer it takes its value from (the ally's own entry, the stage's default, the allies' default);
+    None where nothing is set. ``leaves`` is a scenario's :func:`flatten`."""
+    for source in _sources(path):
+        if leaves.get(source) is not None:
+            return source, leaves[source]
+    return None
 
 
 def _sources(path: str) -> list[str]:

@@ -27,8 +27,6 @@ range or adds any other key path, such as a candidate's request date.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,22 +37,9 @@ from partnersim.kinds import KINDS, PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import setting_label, setting_phrase
 from partnersim.scenario.schema import Scenario
-from partnersim.values.distributions import (
-    Distribution,
-    DurationDist,
-    Elicited,
-    Empirical,
-    Exponential,
-    Fixed,
-    Gamma,
-    Lognormal,
-    Pert,
-    Triangular,
-    TruncatedNormal,
-    Uniform,
-)
-from partnersim.values.durations import format_duration
-from partnersim.whatif.diff import show
+from partnersim.values.distributions import Distribution, moves_by_median, scaled, with_median
+from partnersim.values.durations import parse_duration
+from partnersim.whatif.diff import show, taken_from
 from partnersim.whatif.sweep import range_ends
 
 # How each setting is swung, by its last key: each stage kind says so for its own settings.
@@ -78,10 +63,17 @@ class Factor:
     # What the setting is: "probability", "rate", "count", "duration" (a distribution, scaled) or "given"
     # (a --range: numbers, durations or dates, as a sweep reads them)
     role: str = "given"
+    # A --range of durations over a setting that holds a distribution: the distribution as the document writes
+    # it, whose median ``low`` and ``high`` are (its spread kept); see partnersim.whatif.sweep.Param
+    spread: Any = None
 
     def overrides(self, side: str) -> list[str]:
         value = self.low if side == "low" else self.high
-        return [] if value is None else [f"{self.path}={value}"]
+        if value is None:
+            return []
+        if self.spread is not None:
+            value = with_median(self.spread, parse_duration(value))
+        return [f"{self.path}={value}"]
 
 
 def factors(scenario: Scenario, ranges: list[str] | tuple[str, ...] = ()) -> list[Factor]:
@@ -177,52 +169,13 @@ def _given(scenario: Scenario, text: str) -> Factor:
         raise ScenarioError([Problem("--range", None, path, f"expected PATH=LOW:HIGH, got {text!r}")])
     low_text, high_text = parts[0].strip(), parts[1].strip()
     try:
-        range_ends(path, low_text, high_text)
+        kind = range_ends(path, low_text, high_text)[2]
     except ScenarioError as exc:
         raise ScenarioError([Problem("--range", None, path, p.message) for p in exc.problems]) from None
+    current = (taken_from(flatten(scenario), path) or (path, value_at(scenario, path)))[1]
+    if kind == "duration" and moves_by_median(current):  # the distribution's median moves; its spread is kept
+        return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(current), low_text,
+                      high_text, f"median {low_text}–{high_text}", "given with --range: the median, the spread kept",
+                      spread=current)
     return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(value_at(scenario, path)), low_text,
                   high_text, f"{low_text}–{high_text}", "given with --range")
-
-
-def scaled(dist: DurationDist, factor: float) -> str:
-    """The distribution with every duration multiplied by ``factor``, as ``--set`` value text."""
-    def d(days: float) -> str:
-        return format_duration(round(days * factor, 3))
-
-    spec: Any
-    if isinstance(dist, Fixed):
-        return d(dist.fixed)
-    if isinstance(dist, Uniform):
-        spec = {"uniform": [d(v) for v in dist.uniform]}
-    elif isinstance(dist, Triangular):
-        spec = {"triangular": [d(v) for v in dist.triangular]}
-    elif isinstance(dist, Pert):
-        spec = {"pert": [d(v) for v in dist.pert]}
-    elif isinstance(dist, Empirical):
-        spec = {"empirical": [d(v) for v in dist.empirical]}
-    elif isinstance(dist, Exponential):
-        spec = {"exponential": {"mean": d(dist.exponential.mean)}}
-    elif isinstance(dist, TruncatedNormal):
-        normal = dist.normal
-        spec = {"normal": {"mean": d(normal.mean), "sd": d(normal.sd), "low": d(normal.low)}}
-        if normal.high is not None:
-            spec["normal"]["high"] = d(normal.high)
-    elif isinstance(dist, Lognormal):
-        lognormal = dist.lognormal
-        if lognormal.median is not None and lognormal.p90 is not None:
-            spec = {"lognormal": {"median": d(lognormal.median), "p90": d(lognormal.p90)}}
-        else:
-            mu, sigma = lognormal.log_params()
-            spec = {"lognormal": {"mu": round(mu + math.log(factor), 6), "sigma": sigma}}
-    elif isinstance(dist, Gamma):
-        g = dist.gamma
-        if g.mean is not None and g.cv is not None:
-            spec = {"gamma": {"mean": d(g.mean), "cv": g.cv}}
-        else:
-            shape, scale = g.shape_scale()
-            spec = {"gamma": {"shape": shape, "scale": d(scale)}}
-    elif isinstance(dist, Elicited):  # every stated quantile scaled; the fits scale with them
-        spec = dist.scaled(factor).model_dump(mode="json")
-    else:  # pragma: no cover - every kind is listed above
-        raise TypeError(f"cannot scale {type(dist).__name__}")
-    return json.dumps(spec, ensure_ascii=False)

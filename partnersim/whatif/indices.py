@@ -60,8 +60,8 @@ from partnersim.errors import PartnersimError
 from partnersim.executors import Executor
 from partnersim.scenario.labels import possessive
 from partnersim.scenario.schema import Scenario
-from partnersim.values.distributions import Distribution
-from partnersim.whatif.factors import Factor, scaled
+from partnersim.values.distributions import Distribution, scaled
+from partnersim.whatif.factors import Factor
 
 METHODS = ("morris", "sobol")
 SAMPLES = {"sobol": 1024, "morris": 20}  # Sobol': base samples N; Morris: trajectories r
@@ -93,7 +93,8 @@ class Input:
         if self.how in ("date", "duration"):  # a --range: as a sweep sets the same range
             from partnersim.whatif.sweep import Param
 
-            return Param(self.factor.path, self.low, self.high, None, self.how).setting(x)  # type: ignore[arg-type]
+            return Param(self.factor.path, self.low, self.high, None, self.how,  # type: ignore[arg-type]
+                         spread=self.factor.spread).setting(x)
         return float(x)
 
 

@@ -89,7 +89,7 @@ def seek(
         if not new:
             return
         points = Points(scenario, [{param.path: param.setting(v)} for v in new],
-                        [f"{param.path} = {param.value(v)}" for v in new])
+                        [param.label(v) for v in new])
         totals = fold_points(points, replications, _SharesOf(np.array([measure.day]), replications),
                              seed=scenario.seed, executor=executor, progress=progress)
         for v, total in zip(new, totals, strict=True):

@@ -13,6 +13,7 @@ the points share their random numbers and the curve they draw is smooth.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -30,7 +31,10 @@ from partnersim.scenario.keys import flatten
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
+from partnersim.text import duration_words
+from partnersim.values.distributions import moves_by_median, with_median
 from partnersim.values.durations import format_duration, parse_date, parse_duration
+from partnersim.whatif.diff import taken_from
 from partnersim.whatif.points import Point
 from partnersim.whatif.points import design_points as run_design_points
 
@@ -52,13 +56,22 @@ class Param:
     steps: int | None
     kind: Kind = "number"
     integer: bool = False
+    # The distribution the setting holds in the scenario, as the document writes it, when the range moves its
+    # median: each value is then that median, every duration of the distribution scaled alike (its spread
+    # kept). None: each value is the setting (a number, a date, or a fixed duration).
+    spread: Any = None
+
+    @property
+    def median(self) -> bool:
+        """Whether each value is the median of the setting's distribution."""
+        return self.spread is not None
 
     def value(self, x: float) -> str:
         """The value at ``x`` as ``--set`` would write it."""
         if self.kind == "date":
             return dt.date.fromordinal(int(round(x))).isoformat()
         if self.kind == "duration":
-            return format_duration(round(x, 3))
+            return with_median(self.spread, round(x, 3)) if self.median else format_duration(round(x, 3))
         if self.integer:
             return str(int(round(x)))
         return f"{x:.6g}"
@@ -66,6 +79,18 @@ class Param:
     def setting(self, x: float) -> Any:
         """The value at ``x`` as a scenario document holds it: what ``--set`` reads from :meth:`value`."""
         return parse(f"{self.path}={self.value(x)}")[1]
+
+    def shown(self, x: float) -> str:
+        """The value at ``x`` for a table or a sentence: ``0.25``, ``2027-06-01``, ``4.5 months`` or
+        ``median 1 year``."""
+        if self.kind == "duration":
+            return f"{'median ' if self.median else ''}{duration_words(x)}"
+        value = self.number(x)
+        return value.isoformat() if isinstance(value, dt.date) else f"{value:g}" if isinstance(value, float) else str(value)
+
+    def label(self, x: float) -> str:
+        """The point at ``x`` named by its key path: ``allies.TUR.hold.duration: median 1y``."""
+        return f"{self.path}: {self.shown(x)}" if self.median else f"{self.path}={self.value(x)}"
 
     def number(self, x: float) -> float | int | dt.date:
         """The value at ``x`` for a table or an axis."""
@@ -227,7 +252,7 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
         raise ScenarioError(problems)
     base = load_scenario(path, overrides)
     current = flatten(base)
-    params = [_typed(p, current.get(p.path)) for p in params]
+    params = [typed(p, (taken_from(current, p.path) or (p.path, None))[1]) for p in params]
     for ends in ([p.low for p in params], [p.high for p in params]):
         try:
             load_point(path, overrides, params, ends)
@@ -238,11 +263,15 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
     return base, params
 
 
-def _typed(param: Param, current: Any) -> Param:
-    """A parameter whose key holds a whole number (teams, max_rounds) is swept in whole numbers."""
+def typed(param: Param, current: Any) -> Param:
+    """``param`` read as the scenario's value ``current`` at its key path says: in whole numbers for a key that
+    holds one (teams, max_rounds); a range of durations over a key that holds a distribution (not a fixed
+    duration) moves the distribution's median, the spread kept, rather than replacing it with one duration."""
     whole = isinstance(current, int) and not isinstance(current, bool)
     if param.kind == "number" and (whole or current is None and param.path.rsplit(".", 1)[-1] in WHOLE_KEYS):
-        return Param(param.path, param.low, param.high, param.steps, param.kind, integer=True)
+        return dataclasses.replace(param, integer=True)
+    if param.kind == "duration" and moves_by_median(current):
+        return dataclasses.replace(param, spread=current)
     return param
 
 
@@ -270,6 +299,6 @@ def sweep(
     scenario = base.with_updates(replications=n, seed=common_seed)
     settings = [dict(parse(text) for text in overrides_at(params, point)) for point in values]
     points = run_design_points(scenario, [{".".join(key): value for key, value in s.items()} for s in settings],
-                               [", ".join(overrides_at(params, point)) for point in values],
+                               [", ".join(p.label(x) for p, x in zip(params, point, strict=True)) for point in values],
                                executor=executor or Executor(jobs=jobs), progress=progress, base=False)
     return Sweep(scenario, list(params), design, values, points)
