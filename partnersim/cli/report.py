@@ -84,7 +84,7 @@ OFFICIAL-SENSITIVE or HYPOTHETICAL at the top and foot of every page and
 slide. --template builds the slides on a PowerPoint template's layouts and
 theme (its own slides are left out).""")
 @click.argument("source", type=click.Path(path_type=Path),
-                metavar="RUN_DIR|COMPARE_DIR|SWEEP_DIR|SENSITIVITY_DIR|SCENARIO.yaml")
+                metavar="FOLDER|SCENARIO.yaml")
 @click.option("--format", "report_format", type=click.Choice(["pdf", "html", "pptx"]), default="pdf",
               show_default=True, help="pdf: A4 pages; html: one file that opens offline; pptx: slides.")
 @out_file_option("File to write (default: report.<format> in the run folder).")
@@ -101,7 +101,8 @@ theme (its own slides are left out).""")
 @friendly_errors
 def report(source: Path, report_format: str, out: Path | None, marking: str | None, template: Path | None,
            overrides: tuple[str, ...], replications: int | None, seed: int | None, jobs: int | None) -> None:
-    """Write a briefing (PDF, HTML or PowerPoint) from a run or what-if folder, or a scenario file."""
+    """Write a briefing (PDF, HTML or PowerPoint) from a folder of run, compare, sweep, sensitivity or scoreboard,
+    or from a scenario file."""
     from partnersim.report import check_marking, require_pptx, write_report
 
     # Every option is checked before a long run, not after it.
