@@ -637,6 +637,8 @@ def test_goal_seek_and_one_at_a_time_ranges_over_a_distribution_say_they_move_it
                                       "--candidate", "BRA", "-n", "300", "-o", str(tmp_path / "seek")])
     assert result.exit_code == 0, result.output
     assert "the scenario's median of 889 days" in result.output
+    with open(tmp_path / "seek" / "seek.csv", encoding="utf-8") as handle:
+        assert all(row["value"].startswith("median ") for row in csv.DictReader(handle))
     result = CliRunner().invoke(cli, ["sensitivity", str(LATAM), "--range", "allies.TUR.hold.duration=1y:5y",
                                       "-n", "200", "-o", str(tmp_path / "oat")])
     assert result.exit_code == 0, result.output
