@@ -74,6 +74,13 @@ def test_a_setting_that_is_not_a_chance_needs_a_range(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
+def test_a_range_with_steps_is_refused_since_seek_chooses_its_values(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["seek", str(Path(__file__).parent.parent / "scenarios" / "latam.yaml"),
+                                      "allies.TUR.hold.probability", "--range", "0:1:5", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--range takes LOW:HIGH, got '0:1:5'" in result.output
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize(("setting", "said"), [
     ("stages.expert_talks.teamz", "SETTING: stages.expert_talks.teamz: unknown key 'teamz' (did you mean 'teams'?)"),
     ("nosuch.setting", "SETTING: nosuch: unknown key 'nosuch'; expected one of: name,"),

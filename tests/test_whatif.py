@@ -648,3 +648,17 @@ def test_goal_seek_and_one_at_a_time_ranges_over_a_distribution_say_they_move_it
     (text,) = given.overrides("high")  # 515w / 127w × 5y = 7,405.66 days
     assert text == 'allies.TUR.hold.duration={"lognormal": {"median": "5y", "p90": "7405.659d"}}'
     assert given.range_text == "median 1y–5y" and given.base == "{lognormal: {median: 127w, p90: 515w}}"
+
+
+@pytest.mark.parametrize("args", [
+    ["sweep", str(LATAM), "--param", "allies.TUR.hold.duration=30:365:2"],
+    ["seek", str(LATAM), "allies.TUR.hold.duration", "--range", "30:365"],
+    ["sensitivity", str(LATAM), "--range", "allies.TUR.hold.duration=30:365"],
+    ["sensitivity", str(LATAM), "--method", "morris", "--range", "stages.ipcp_drafting.duration=30:365"],
+])
+def test_a_range_of_bare_numbers_over_a_duration_asks_for_units(args: list[str], tmp_path: Path) -> None:
+    """Bare numbers would be read as days and set as one fixed length, whatever the key holds."""
+    result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "a duration: give the range with its units, such as 30d:365d (days) or 1mo:12mo" in result.output
+    assert not (tmp_path / "out").exists()

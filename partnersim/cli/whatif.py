@@ -624,6 +624,8 @@ def seek(
                 _refuse_unknown(scenario, setting, overrides)
             raise click.UsageError(f"give the range to search for {setting} with --range LOW:HIGH")
         bounds = "0:1"
+    if bounds.count(":") != 1:
+        raise click.UsageError(f"--range takes LOW:HIGH, got {bounds!r} (seek chooses the values it runs)")
     try:
         base_scenario, (param,) = prepare(scenario, [f"{setting}={bounds}"], overrides)
         if param.low == param.high:

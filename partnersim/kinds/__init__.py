@@ -34,6 +34,9 @@ STAGE_MODELS = {name: k.params for name, k in KINDS.items()}
 DECISION_KINDS = tuple(name for name, k in KINDS.items() if k.decision)
 # The settings of any kind that are probabilities, by their last key ("probability", "agreement", …).
 PROBABILITY_KEYS = frozenset(key for k in KINDS.values() for key, role in k.roles.items() if role == "probability")
+# The keys that hold a duration (a distribution or a fixed length) at some stage kind, and the spillover's freeze.
+DURATION_KEYS = frozenset({*(key for k in KINDS.values() for key, role in k.roles.items() if role == "duration"),
+                           "freeze"})
 
 
 def kind(name: str) -> Kind:
@@ -46,4 +49,4 @@ def is_decision(params: Any) -> bool:
     return KINDS[params.kind].decision
 
 
-__all__ = ["DECISION_KINDS", "KINDS", "PROBABILITY_KEYS", "STAGE_MODELS", "Context", "Exit", "Kind", "StageParams", "is_decision", "kind"]
+__all__ = ["DECISION_KINDS", "DURATION_KEYS", "KINDS", "PROBABILITY_KEYS", "STAGE_MODELS", "Context", "Exit", "Kind", "StageParams", "is_decision", "kind"]

@@ -90,6 +90,7 @@ def sweep_briefing(folder: Path, found: SavedSweep, size: str = "slide") -> Brie
         date_line=date_line("Sweep", record, f"{len(sweep.points)} points × {first.replications:,} simulated futures"),
         findings=findings,
         finding_leads=[f"{c.name}:" for c in first.candidates],
+        reading="Percentages in brackets are 95% intervals.",
         charts=[chart],
         tables=[sweep_table(found, outcome)],
         inputs=read_inputs(record.inputs, sweep.scenario),
@@ -220,6 +221,8 @@ def sensitivity_briefing(folder: Path, sens: SavedSensitivity) -> Briefing:
                              "simulated futures"),
         findings=[drivers(sens, code) for code in sens.codes],
         finding_leads=leads,
+        reading="Percentages in brackets are the chance with the setting at the two ends of its range, the rest as "
+                "in the scenario; the tables give each change with its paired 95% interval.",
         charts=charts,
         tables=tables,
         inputs=read_inputs(record.inputs, results.scenario),
@@ -298,6 +301,8 @@ def indices_briefing(folder: Path, found: GlobalSensitivity, size: str = "slide"
                    f"partnersim {manifest.get('partnersim', __version__)}"),
         findings=findings,
         finding_leads=leads,
+        reading="Settings are named together where the simulation's noise cannot rank them; the tables give each "
+                "index with its 95% bootstrap interval.",
         charts=charts,
         tables=tables,
         inputs=read_inputs(input_texts(folder, manifest), scenario),

@@ -33,18 +33,17 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
-from partnersim.kinds import KINDS, PROBABILITY_KEYS
+from partnersim.kinds import DURATION_KEYS, KINDS, PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import setting_label, setting_phrase
 from partnersim.scenario.schema import Scenario
 from partnersim.values.distributions import Distribution, moves_by_median, scaled, with_median
 from partnersim.values.durations import parse_duration
 from partnersim.whatif.diff import show, taken_from
-from partnersim.whatif.sweep import range_ends
+from partnersim.whatif.sweep import range_ends, unitless_duration
 
 # How each setting is swung, by its last key: each stage kind says so for its own settings.
 _ROLES = {key: role for k in KINDS.values() for key, role in k.roles.items()}
-DURATIONS = (*(key for key, role in _ROLES.items() if role == "duration"), "freeze")
 WHOLE = (*(key for key, role in _ROLES.items() if role == "count"),)
 SCALE = 2.0
 
@@ -140,7 +139,7 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
     if key in WHOLE and isinstance(value, int):
         return _factor(scenario, path, value, str(max(1, round(value / SCALE))), str(value * round(SCALE)),
                        "halved (at least 1) and doubled", "count")
-    if key in DURATIONS and (isinstance(value, (dict, str))):
+    if key in DURATION_KEYS and (isinstance(value, (dict, str))):
         dist = TypeAdapter(Distribution).validate_python(value)
         return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(value), scaled(dist, 1 / SCALE),
                       scaled(dist, SCALE), f"×{1 / SCALE:g}–×{SCALE:g}", "every duration halved and doubled", "duration")
@@ -169,9 +168,12 @@ def _given(scenario: Scenario, text: str) -> Factor:
         raise ScenarioError([Problem("--range", None, path, f"expected PATH=LOW:HIGH, got {text!r}")])
     low_text, high_text = parts[0].strip(), parts[1].strip()
     try:
-        kind = range_ends(path, low_text, high_text)[2]
+        low, high, kind = range_ends(path, low_text, high_text)
     except ScenarioError as exc:
         raise ScenarioError([Problem("--range", None, path, p.message) for p in exc.problems]) from None
+    unitless = unitless_duration(path, low, high, kind, "--range")
+    if unitless is not None:
+        raise ScenarioError([unitless])
     current = (taken_from(flatten(scenario), path) or (path, value_at(scenario, path)))[1]
     if kind == "duration" and moves_by_median(current):  # the distribution's median moves; its spread is kept
         return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(current), low_text,

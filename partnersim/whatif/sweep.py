@@ -26,6 +26,7 @@ import numpy as np
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
+from partnersim.kinds import DURATION_KEYS
 from partnersim.results.summary import CandidateResult
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.loader import load_scenario
@@ -239,6 +240,15 @@ def _relabel(problem: Problem, params: Sequence[Param]) -> Problem:
     return problem
 
 
+def unitless_duration(path: str, low: float, high: float, kind: Kind, source: str) -> Problem | None:
+    """A range of bare numbers over a key that holds a duration, which would be read as days and set as one fixed
+    length whatever the key holds: a range of a duration is given with its units."""
+    if kind != "number" or path.rsplit(".", 1)[-1] not in DURATION_KEYS:
+        return None
+    return Problem(source, None, path, f"a duration: give the range with its units, such as "
+                                       f"{format_duration(low)}:{format_duration(high)} (days) or 1mo:12mo")
+
+
 def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> tuple[Scenario, list[Param]]:
     """Parse and check every ``--param``: each is loaded at its low and its high end."""
     problems: list[Problem] = []
@@ -248,6 +258,7 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
             params.append(parse_param(text))
         except ScenarioError as exc:
             problems.extend(exc.problems)
+    problems += [problem for p in params if (problem := unitless_duration(p.path, p.low, p.high, p.kind, SOURCE))]
     if problems:
         raise ScenarioError(problems)
     base = load_scenario(path, overrides)
