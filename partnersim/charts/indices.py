@@ -158,7 +158,7 @@ def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
                 if hi > 1.0:
                     ax.plot([1.0], [y + dy], color=colour, alpha=alpha, marker=">", markersize=5)
                 ends.append(min(hi, 1.0))
-        label = f"{max(total, 0.0):.2f}" if beyond[i] else f"{max(total, 0.0):.2f} (interval reaches 0)"
+        label = f"{max(total, 0.0):.2f}{indices.mark(i)}"
         if indices.above_one()[i]:
             label += f"; {'alone' if first > total else 'total'} {max(total, first):.2f}, above 1: too few samples"
         ax.annotate(label, (max(ends), y), xytext=(6, 0), textcoords="offset points", ha="left", va="center",

@@ -512,9 +512,8 @@ def _print_indices(found: Any, code: str, top: int) -> None:
         ["Setting", "μ*, points", "σ, points"]
     for column in columns:
         table.add_column(column, justify="left" if column == "Setting" else "right")
-    beyond = indices.beyond_noise()
     for i in indices.order()[:top]:
-        mark = "" if beyond[i] else " (reaches 0)"
+        mark = indices.mark(i)
         if sobol:
             cells = [f"{max(indices.first[i], 0.0):.2f} ± {indices.first_half[i]:.2f}",
                      f"{max(indices.total[i], 0.0):.2f} ± {indices.total_half[i]:.2f}{mark}"]

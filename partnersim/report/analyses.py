@@ -346,20 +346,23 @@ def _indices_method(found: GlobalSensitivity) -> str:
         how = (f"Morris's elementary effects are computed on {found.samples:,} trajectories ({found.points:,} "
                "points) by SALib: μ* is the mean absolute change in the chance when one setting moves and the "
                "others stay, σ the spread of those changes; a screening method, cheaper than Sobol' indices; "
-               "the simulation's noise adds to both. ")
-    return ranges + runs + how + ("A setting is named in a finding only where its index's interval excludes "
-                                  "zero, and settings whose intervals overlap the largest are named together.")
+               "the simulation's noise adds to both, so a setting counts as an effect only where the changes it "
+               "makes on two independent halves of the futures agree beyond chance (the mean of their product "
+               "is above zero at 95%). ")
+    beyond = "its index's interval excludes zero" if found.method == "sobol" else "its effect is beyond noise"
+    return ranges + runs + how + (f"A setting is named in a finding only where {beyond}, and settings whose "
+                                  "intervals overlap the largest are named together.")
 
 
 def indices_table(found: GlobalSensitivity, code: str, top: int) -> Table:
     from partnersim.charts.indices import what
+    from partnersim.whatif.indices import NOISE_NOTES
 
     rows = []
     for measure in found.measures[:1]:
         indices = found.indices[(code, measure.key)]
-        beyond = indices.beyond_noise()
         for i in indices.order()[:top]:
-            mark = "" if beyond[i] else " (reaches 0)"
+            mark = indices.mark(i)
             if found.method == "sobol":
                 assert indices.first is not None and indices.first_half is not None
                 assert indices.total is not None and indices.total_half is not None
@@ -373,7 +376,7 @@ def indices_table(found: GlobalSensitivity, code: str, top: int) -> Table:
     header = ["Setting", "Alone (first order, 95% interval)", "With interactions (total, 95% interval)"] \
         if found.method == "sobol" else ["Setting", "μ*, points (95% interval)", "σ, points"]
     return Table(title=f"{what(found, code, 'cooperation')}: what explains it", header=header, rows=rows,
-                 note="reaches 0: the interval includes zero, so the setting is not shown to matter.")
+                 note=NOISE_NOTES[found.method])
 
 
 def _between(value: float, half: float, digits: int) -> str:

@@ -34,7 +34,9 @@ horizon (and by each ``--by`` date): every candidate and measure in one pass.
 The share of a point's estimated chance that is simulation noise is
 measured from the two halves of its replications and reported; for Morris,
 whose effects are differences of single outputs, the noise adds to μ* and
-σ, and more replications a point is the remedy.
+σ (μ*, a mean of absolute changes, is above zero by noise alone), so a
+setting is beyond noise only where its changes on the two halves agree
+(:func:`morris_effect_low`), and more replications a point sharpen both.
 
 How a setting is drawn: a probability or a rate uniformly between its low and
 high ends; a duration distribution scaled by 2^u, u uniform in [-1, 1] (from
@@ -70,6 +72,14 @@ RESAMPLES = 1000  # bootstrap resamples for the intervals
 LEVELS = 4  # Morris's grid levels
 CONFIDENCE = 0.95
 NOISY = 0.2  # replication noise above this share of the variance: the command says so, and what to raise
+WITHIN_NOISE = "within noise"
+# What a table's note says "within noise" means, by method.
+NOISE_NOTES = {
+    "sobol": f"{WITHIN_NOISE}: the total index's 95% interval includes zero, so the setting is not shown to matter.",
+    "morris": f"{WITHIN_NOISE}: the changes the setting makes, measured on two independent halves of the futures, "
+              "do not agree beyond chance (95%), so it is not shown to matter; μ* itself is above zero by noise "
+              "alone.",
+}
 
 
 @dataclass(frozen=True)
@@ -230,6 +240,9 @@ class Indices:
     variance: float = 0.0  # of the measure over the design
     mean: float = 0.0  # of the measure over the design
     noise: float | None = None  # share of the variance that is replication noise (at most)
+    # Morris: the lower end of the 95% interval of the mean product of a factor's elementary effects measured on
+    # the two halves of the replications (see morris_effect_low); above zero: an effect beyond the noise
+    effect_low: np.ndarray | None = None
 
     def above_one(self) -> np.ndarray:
         """Per factor, a Sobol' index estimated above 1, which a share of the variance cannot be: the sample is too
@@ -239,11 +252,19 @@ class Indices:
         return np.maximum(self.first, self.total) > 1.0
 
     def beyond_noise(self) -> np.ndarray:
-        """Which factors' indices are above zero beyond their interval (total index, or μ*)."""
+        """Which factors have an effect beyond the simulation's noise: a total index above zero beyond its interval;
+        for Morris, effects measured on the two halves of the replications that agree beyond chance (μ* itself is a
+        mean of absolute changes, above zero by noise alone)."""
         if self.total is not None and self.total_half is not None:
             return self.total - self.total_half > 0
-        assert self.mu_star is not None and self.mu_star_half is not None
+        if self.effect_low is not None:
+            return self.effect_low > 0
+        assert self.mu_star is not None and self.mu_star_half is not None  # an analysis saved before the halves
         return self.mu_star - self.mu_star_half > 0
+
+    def mark(self, i: int) -> str:
+        """What a table or a chart adds to factor ``i``'s index when its effect is not beyond the noise."""
+        return "" if self.beyond_noise()[i] else f" ({WITHIN_NOISE})"
 
     def order(self) -> list[int]:
         """Factors, largest total index (or μ*) first."""
@@ -334,8 +355,37 @@ def analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray, 
 
     found = morris.analyze(problem, x, y, num_resamples=RESAMPLES, conf_level=CONFIDENCE, num_levels=LEVELS,
                            seed=seed)
+    ya, yb = (y, y) if halves is None else halves
     return Indices(names, mu_star=np.asarray(found["mu_star"]) * 100, mu_star_half=np.asarray(found["mu_star_conf"]) * 100,
-                   sigma=np.asarray(found["sigma"]) * 100, variance=variance, mean=mean)
+                   sigma=np.asarray(found["sigma"]) * 100, variance=variance, mean=mean,
+                   effect_low=morris_effect_low(problem, x, ya, yb, len(names), seed))
+
+
+def morris_effect_low(problem: dict[str, Any], x: np.ndarray, ya: np.ndarray, yb: np.ndarray, k: int, seed: int,
+                      resamples: int = RESAMPLES) -> np.ndarray:
+    """Per factor (or group), the lower end of the 95% interval of the mean over trajectories of the product of
+    its elementary effect measured on one half of the replications and on the other.
+
+    μ* is the mean of absolute changes, so the simulation's noise alone makes it positive, and its interval
+    cannot say whether a factor does anything. The two halves of a point's replications are independent futures,
+    so each half's change is the factor's effect plus a noise of its own: their product has the effect squared
+    as its mean, and zero for a factor that does nothing. Its interval is bootstrapped over the trajectories,
+    which are independent (each runs replications of its own). Effects are changes of the measure between the
+    two points of a trajectory's step (the design's constant step left out: it scales every product alike)."""
+    xs = x.reshape(-1, k + 1, x.shape[1])
+    trajectories = xs.shape[0]
+    groups = problem.get("groups")
+    group_of = np.arange(x.shape[1]) if groups is None else np.array([list(dict.fromkeys(groups)).index(g)
+                                                                      for g in groups])
+    # Each step of a trajectory moves the variables of one factor (or group): the one it moves most is one of them.
+    which = group_of[np.abs(np.diff(xs, axis=1)).argmax(axis=2)]  # (T, k)
+    product = np.zeros((trajectories, k))
+    # The direction of a step multiplies both halves' changes alike, so their product does not depend on it.
+    product[np.arange(trajectories)[:, None], which] = (np.diff(ya.reshape(trajectories, k + 1), axis=1)
+                                                       * np.diff(yb.reshape(trajectories, k + 1), axis=1))
+    rng = np.random.default_rng(seed)
+    means = product[rng.integers(0, trajectories, size=(resamples, trajectories))].mean(axis=1)  # (resamples, k)
+    return np.quantile(means, (1 - CONFIDENCE) / 2, axis=0)
 
 
 def sobol_halves(ya: np.ndarray, yb: np.ndarray, k: int, seed: int, resamples: int = RESAMPLES
@@ -501,7 +551,8 @@ def to_data(found: GlobalSensitivity) -> dict[str, Any]:
                      "total_half": array(ind.total_half),
                      "interactions": None if ind.interactions is None else list(ind.interactions),
                      "mu_star": array(ind.mu_star), "mu_star_half": array(ind.mu_star_half),
-                     "sigma": array(ind.sigma), "variance": ind.variance, "mean": ind.mean, "noise": ind.noise}
+                     "sigma": array(ind.sigma), "variance": ind.variance, "mean": ind.mean, "noise": ind.noise,
+                     "effect_low": array(ind.effect_low)}
                     for (code, key), ind in found.indices.items()],
     }
 
@@ -530,5 +581,6 @@ def from_data(data: dict[str, Any], scenario: Scenario) -> GlobalSensitivity:
             [str(n) for n in item["names"]], array(item["first"]), array(item["first_half"]), array(item["total"]),
             array(item["total_half"]), None if interactions is None else _three(interactions),
             array(item["mu_star"]), array(item["mu_star_half"]), array(item["sigma"]), float(item["variance"]),
-            float(item["mean"]), None if item["noise"] is None else float(item["noise"]))
+            float(item["mean"]), None if item["noise"] is None else float(item["noise"]),
+            array(item.get("effect_low")))
     return found
