@@ -95,6 +95,15 @@ def newcombe_independent(count1: int, n1: int, count2: int, n2: int) -> tuple[fl
     return diff - math.hypot(p1 - l1, u2 - p2), diff + math.hypot(u1 - p1, p2 - l2)
 
 
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """The mean of ``values`` with its 95% interval (normal, for the many replications of a run: the mean of
+    paired differences between two runs on the same futures, say)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    half = Z95 * float(values.std(ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else math.inf
+    return mean, mean - half, mean + half
+
+
 def leaders(items: Sequence[T], interval: Callable[[T], tuple[float, float, float]]) -> list[T]:
     """The item whose estimate is largest in size, then every other whose 95% interval overlaps the largest's
     (the two cannot be told apart), largest first; ``interval(item)`` gives (estimate, low, high)."""

@@ -350,6 +350,38 @@ def test_an_even_chance_date_beyond_the_horizon_everywhere_is_not_said_to_be_unm
     assert f"{len(beyond)} do not move it at all" not in subtitle
 
 
+def test_the_drivers_name_every_setting_the_noise_cannot_tell_from_the_last_named() -> None:
+    """The sentence names three settings; a setting whose spread is within noise of the third's (the paired
+    interval of the difference of their spreads holds zero) is named too, and none that is not."""
+    result = sensitivity(ROOT / "scenarios" / "latam.yaml", replications=1000,
+                         ranges=["allies.TUR.hold.duration=1y:5y"])
+    for code in ("ARG", "BRA", "MEX"):
+        beyond = [e for e in result.effects(code, "cooperation") if not e.within_noise and e.spread > 0]
+        said = drivers(result, code)
+        assert result.tied(code, beyond[0], beyond[0])  # a setting against itself
+        alike = [e for e in beyond[3:] if result.tied(code, beyond[2], e)]
+        for effect in beyond[3:]:  # the first two alike are named, the rest counted
+            assert (f"{effect.factor.phrase} (" in said) == (effect in alike[:2]), (code, effect.factor.path)
+        assert (f"and {len(alike) - 2} more" in said) == (len(alike) > 2)
+    assert any(result.tied(code, b[2], e) for code in ("ARG", "BRA", "MEX")
+               for b in [[e for e in result.effects(code, "cooperation") if not e.within_noise and e.spread > 0]]
+               for e in b[3:])  # the case arises in latam
+
+
+def test_the_interval_of_a_paired_mean_covers_its_mean_95_times_in_100() -> None:
+    """Paired differences of two yes/no outcomes with the same chance: over 400 seeds the 95% interval holds
+    zero between 372 and 392 times (the binomial's 99.9% range around 380)."""
+    from partnersim.stats import mean_interval
+
+    covered = 0
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        a, b = rng.random(2000) < 0.3, rng.random(2000) < 0.3
+        _, low, high = mean_interval(a.astype(float) - b.astype(float))
+        covered += low <= 0.0 <= high
+    assert 366 <= covered <= 394
+
+
 def test_default_swings() -> None:
     scenario = load_scenario(ROOT / "scenarios" / "latam.yaml")
     found = {f.path: f for f in factors(scenario)}

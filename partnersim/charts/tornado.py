@@ -72,6 +72,11 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
         if not effects:
             return f"No single setting moves {possessive(name)} chance of {what} beyond the noise"
         e = effects[0]
+        alike = [other for other in effects[1:] if sens.tied(code, e, other)]
+        if alike:  # the simulation cannot tell which moves it most
+            more = f" and {len(alike) - 1} more" if len(alike) > 1 else ""
+            return (f"{capital(e.factor.phrase)} and {alike[0].factor.phrase}{more} move {possessive(name)} chance "
+                    f"of {what} most, within noise of each other")
         swung = [v for v in e.swung() if v is not None]
         low, high = min(swung), max(swung)
         return (f"{capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "

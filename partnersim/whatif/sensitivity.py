@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
 from partnersim.results.summary import Results
@@ -24,6 +26,7 @@ from partnersim.scenario.labels import possessive
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
+from partnersim.stats import mean_interval
 from partnersim.text import join_words, percent
 from partnersim.values.durations import add_days, month_label
 from partnersim.whatif.factors import Factor, factors
@@ -116,6 +119,26 @@ class Sensitivity:
         return found
 
 
+    def tied(self, code: str, a: Effect, b: Effect) -> bool:
+        """Whether two settings' swings move the chance of success of candidate ``code`` apart by amounts the
+        simulation cannot tell apart: the 95% interval of the difference of their spreads, paired future by
+        future (every run plays the same futures), holds zero."""
+        index = [c.code for c in self.results.candidates].index(code)
+        _, low, high = mean_interval(self._spread_rows(a, index) - self._spread_rows(b, index))
+        return low <= 0.0 <= high
+
+    def _spread_rows(self, effect: Effect, index: int) -> np.ndarray:
+        """Per future, success at the highest of the effect's values (the scenario's and its swings') less success
+        at the lowest: their mean is the effect's spread."""
+        success = self.results.success
+        runs = [(effect.base, self.base)] + [(effect.low if side == "low" else effect.high, self.swings[(effect.factor.path, side)])
+                                             for side in SIDES if (effect.factor.path, side) in self.swings]
+        known = [(value, point) for value, point in runs if value is not None]
+        top = max(known, key=lambda run: run[0])[1]
+        bottom = min(known, key=lambda run: run[0])[1]
+        return top.indicator(success)[:, index].astype(float) - bottom.indicator(success)[:, index].astype(float)
+
+
 def _measure(results: Results, index: int, measure: str) -> float | None:
     candidate = results.candidates[index]
     if measure == "cooperation":
@@ -198,13 +221,21 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
     candidate = results.candidate(code)
     horizon = month_label(results.end_date)
     base = candidate.outcomes[results.success].p
-    moving = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0][:top]
+    beyond = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0]
+    moving = beyond[:top]
     what = f"{possessive(candidate.name)} chance of {results.success_words} by {horizon} ({percent(base)})"
     if not moving:
         sentence = f"No single setting moves {what} by more than the simulation's noise"
     else:
-        parts = [f"{e.factor.phrase} ({percent(min(_known(e)))}–{percent(max(_known(e)))})" for e in moving]
-        sentence = f"{what} depends most on {join_words(parts)}"
+        def part(e: Effect) -> str:
+            return f"{e.factor.phrase} ({percent(min(_known(e)))}–{percent(max(_known(e)))})"
+
+        sentence = f"{what} depends most on {join_words([part(e) for e in moving])}"
+        # The list stops at ``top``; a setting the simulation cannot tell from the last one named is named too.
+        alike = [e for e in beyond[top:] if sens.tied(code, moving[-1], e)]
+        if alike:
+            shown = [part(e) for e in alike[:2]] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
+            sentence += f", and within the simulation's noise as much on {join_words(shown)}"
     dated = [e for e in sens.effects(code, "p50") if e.spread >= MIN_DATE_SPREAD][:top]
     p50 = candidate.dates["P50"]
     if p50 is not None and dated:
