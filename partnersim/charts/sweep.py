@@ -72,8 +72,7 @@ def _axis_values(param: Param, values: list[float]) -> np.ndarray:
 
 def _axis_label(sweep: Sweep, param: Param) -> str:
     name = setting_label(sweep.scenario, param.path)
-    unit = (" (median, months; its spread as in the scenario)" if param.median else " (months)") \
-        if param.kind == "duration" else ""
+    unit = (" (median, months)" if param.median else " (months)") if param.kind == "duration" else ""
     if param.kind == "number" and param.path.rsplit(".", 1)[-1] in PROBABILITY_KEYS:
         unit = " (probability)"
     return f"{name}{unit}"
@@ -260,7 +259,7 @@ def heatmap(sweep: Sweep, *, outcome: str, candidate: str | None = None, size: s
         bar.set_label(f"Chance of {_what(sweep, outcome)} (%)", fontsize=10.5)
         style.title(fig, heatmap_finding(sweep, grid, name, outcome),
                     f"Each cell: one setting of both parameters, {sweep.points[0].results.replications:,} "
-                    f"simulated futures; all cells share their random numbers")
+                    f"simulated futures; all cells share their random numbers{_medians(sweep)}")
         style.footer(fig, results0, "every point on the same seed")
     return fig
 
@@ -311,7 +310,8 @@ def scatter_chart(sweep: Sweep, *, outcome: str, candidate: str | None = None, s
         finding = (f"{name}: chance of {_what(sweep, outcome)} from {ps.min():.0f}% to {ps.max():.0f}% "
                    f"across {len(sweep.points)} sampled settings{_strongest(sweep, ps)}")
         shown = "" if len(sweep.params) <= MAX_PANELS else f" (first {MAX_PANELS} parameters shown)"
-        style.title(fig, finding, f"Latin hypercube sample: each dot one setting of every parameter{shown}")
+        style.title(fig, finding, f"Latin hypercube sample: each dot one setting of every parameter{shown}"
+                                  f"{_medians(sweep)}")
         style.footer(fig, results0, "every point on the same seed")
     return fig
 
@@ -336,4 +336,11 @@ def _strongest(sweep: Sweep, ps: np.ndarray) -> str:
 
 def _subtitle(sweep: Sweep) -> str:
     n = sweep.points[0].results.replications
-    return f"Each point: {n:,} simulated futures, band: 95% interval; all points share their random numbers"
+    return (f"Each point: {n:,} simulated futures, band: 95% interval; all points share their random "
+            f"numbers{_medians(sweep)}")
+
+
+def _medians(sweep: Sweep) -> str:
+    """What a subtitle adds when a swept length is the median of a distribution."""
+    return "; a length swept is its distribution's median, the spread as in the scenario" \
+        if any(p.median for p in sweep.params) else ""

@@ -317,13 +317,15 @@ def _print_sweep(result: Any, outcome: str) -> None:
     screen.print(f"[bold]{literal(first.scenario.name)}[/bold] — {len(result.points)} points × "
                  f"{first.replications:,} replications, seed {first.seed}, all points on the same seed")
     table = Table(title=f"Chance of {outcome} by {first.end_date:%d %b %Y} at each point", title_justify="left")
+    # A point's number first: a table too wide for the terminal is stacked under it, naming every parameter.
+    table.add_column("Point", justify="right")
     for param in result.params:
         table.add_column(literal(param.path), justify="right", overflow="fold")
     for c in first.candidates:
         table.add_column(literal(c.name), justify="right")
     shown = list(zip(result.values, result.points, strict=True))
-    for values, point in shown[:40]:
-        table.add_row(*[literal(p.shown(x)) for p, x in zip(result.params, values, strict=True)],
+    for number, (values, point) in enumerate(shown[:40], start=1):
+        table.add_row(f"Point {number}", *[literal(p.shown(x)) for p, x in zip(result.params, values, strict=True)],
                       *[percent(c.outcomes[outcome].p) for c in point.results.candidates])
     if len(shown) > 40:
         table.caption = f"first 40 of {len(shown)} points; every point is in sweep.csv"

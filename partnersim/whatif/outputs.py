@@ -186,7 +186,9 @@ def write_seek(folder: RunFolder, found: Seek, scenario: Path, jobs: int, overri
             for v, r, p, lo, hi in zip(found.values, found.rounds, found.chances, low, high, strict=True)]
     folder.write_text("seek.csv", csv_text(rows))
     _save(seek_chart(found), folder, f"seek.{image_format}", image_format)
-    return folder.commit(_manifest(found.scenario, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
+    # Every value is run on its own replications of the seed: the manifest's count is a value's, not the file's.
+    ran = found.scenario.with_updates(replications=found.replications)
+    return folder.commit(_manifest(ran, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "seek", "setting": found.param.path, "candidate": found.code, "target": found.target,
         "by": found.measure.date.isoformat(), "replications_per_value": found.replications,
         "answer": None if found.answer is None else value(found.answer),

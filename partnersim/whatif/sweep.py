@@ -81,6 +81,11 @@ class Param:
         """The value at ``x`` as a scenario document holds it: what ``--set`` reads from :meth:`value`."""
         return parse(f"{self.path}={self.value(x)}")[1]
 
+    @property
+    def column(self) -> str:
+        """The parameter's column in a table of points: its key path, saying so where the value is a median."""
+        return f"{self.path} (median, days)" if self.median else self.path
+
     def shown(self, x: float) -> str:
         """The value at ``x`` for a table or a sentence: ``0.25``, ``2027-06-01``, ``4.5 months`` or
         ``median 1 year``."""
@@ -170,7 +175,7 @@ class Sweep:
             results = point.results
             for candidate in results.candidates:
                 row: dict[str, Any] = {"point": index + 1}
-                row.update({p.path: p.number(x) for p, x in zip(self.params, values, strict=True)})
+                row.update({p.column: p.number(x) for p, x in zip(self.params, values, strict=True)})
                 row.update({"candidate": candidate.code, "name": candidate.name})
                 row.update(outcome_columns(results.outcome_names, candidate))
                 rows.append(row)
