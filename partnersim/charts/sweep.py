@@ -23,7 +23,6 @@ from partnersim.charts import dates, style
 from partnersim.charts.labels import outcome_label
 from partnersim.charts.readable import CHART_NAME, cut
 from partnersim.kinds import PROBABILITY_KEYS
-from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import possessive, setting_label, setting_phrase
 from partnersim.stats import newcombe_independent
 from partnersim.text import join_words, percent
@@ -130,21 +129,12 @@ def line_chart(sweep: Sweep, *, outcome: str, size: str = "slide") -> Figure:
 
 
 def _mark_current(ax: Axes, sweep: Sweep, param: Param, low: float, high: float) -> None:
-    """A dotted line at the value the scenario itself has, when it lies inside the swept range."""
-    from partnersim.values.durations import parse_date, parse_duration
-
-    value = flatten(sweep.scenario).get(param.path)
-    try:
-        if param.kind == "date":
-            x = float(mdates.date2num(parse_date(value)))
-        elif param.kind == "duration":
-            x = parse_duration(value) / DAYS_PER_UNIT["mo"]
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            x = float(value)
-        else:
-            return
-    except (TypeError, ValueError):
-        return  # a distribution, or a key the scenario does not set
+    """A dotted line at the value the scenario itself has (the median of a distribution whose median is swept),
+    when it lies inside the swept range."""
+    value = param.scenario_value(sweep.scenario)
+    if value is None:
+        return
+    x = float(_axis_values(param, [value])[0])
     if not low <= x <= high:
         return
     ax.axvline(x, color="#444444", linewidth=1.0, linestyle=(0, (2, 2)), zorder=2)

@@ -641,7 +641,7 @@ def seek(
     _check_choice(candidate, codes, "--candidate")
     by = by_date.date() if by_date is not None else None
     measures_of(base_scenario, [by] if by is not None else [])  # a date outside the run is refused at once
-    base = _on_axis(param, current)
+    base = param.scenario_value(base_scenario)
     jobs = jobs or default_jobs()
     started, clock = dt.datetime.now(dt.timezone.utc), time.monotonic()
     with open_folder("seek", scenario.name, out, force) as folder:
@@ -670,26 +670,6 @@ def _refuse_unknown(scenario: Path, setting: str, overrides: tuple[str, ...]) ->
         unknown = [dataclasses.replace(p, file="SETTING") for p in exc.problems if is_unknown_key(p.message)]
         if unknown:
             raise ScenarioError(unknown) from None
-
-
-def _on_axis(param: Any, current: Any) -> float | None:
-    """The scenario's own value on the setting's axis: its value, or the median of the distribution it holds when
-    the range moves that median."""
-    from pydantic import TypeAdapter
-
-    from partnersim.values.distributions import Distribution, median_days
-    from partnersim.values.durations import parse_date, parse_duration
-
-    try:
-        if param.kind == "date":
-            return float(parse_date(str(current)).toordinal())
-        if param.kind == "duration":
-            if param.median:
-                return median_days(TypeAdapter(Distribution).validate_python(current))
-            return parse_duration(str(current))
-        return None if current is None or isinstance(current, bool) else float(current)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- shared ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
@@ -33,7 +34,7 @@ from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
 from partnersim.text import duration_words
-from partnersim.values.distributions import moves_by_median, with_median
+from partnersim.values.distributions import Distribution, median_days, moves_by_median, with_median
 from partnersim.values.durations import format_duration, parse_date, parse_duration
 from partnersim.whatif.diff import taken_from
 from partnersim.whatif.points import Point
@@ -45,6 +46,7 @@ DESIGNS = ("grid", "lhs")
 # Each point is a whole run; a grid of two parameters of 1,000 steps would queue a million of them.
 MAX_POINTS = 1_000
 WHOLE_KEYS = ("teams", "max_rounds")
+_DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,22 @@ class Param:
     def setting(self, x: float) -> Any:
         """The value at ``x`` as a scenario document holds it: what ``--set`` reads from :meth:`value`."""
         return parse(f"{self.path}={self.value(x)}")[1]
+
+    def scenario_value(self, scenario: Scenario) -> float | None:
+        """Where ``scenario`` itself stands on this parameter's axis (a day number for a date, days for a duration,
+        the median of a distribution whose median is swept), None where it holds no single value there."""
+        found = taken_from(flatten(scenario), self.path)
+        value = None if found is None else found[1]
+        try:
+            if self.kind == "date":
+                return float(parse_date(value).toordinal())
+            if self.kind == "duration":
+                if self.median:
+                    return median_days(_DISTRIBUTION.validate_python(value))
+                return parse_duration(value)
+            return None if value is None or isinstance(value, bool) else float(value)
+        except (TypeError, ValueError):
+            return None
 
     @property
     def column(self) -> str:
