@@ -326,3 +326,19 @@ def test_load_run_names_a_compare_folder_and_what_briefs_it(compared: Path) -> N
 
     with pytest.raises(RunFolderError, match="is a compare folder .*partnersim report briefs it"):
         partnersim.load_run(compared)
+
+
+def test_a_briefing_read_from_the_folder_names_the_same_ties_as_the_command(tmp_path: Path) -> None:
+    """The swings' futures are not kept, so the ties the drivers and the tornadoes' titles name are kept with the
+    effects: the briefing says what the command said."""
+    from partnersim.charts.tornado import finding
+    from partnersim.whatif.sensitivity import drivers, sensitivity
+
+    folder = tmp_path / "sens"
+    _invoke("sensitivity", str(SCENARIOS / "latam.yaml"), "-n", "600", "-j", "1", "--out", str(folder), "-q")
+    live = sensitivity(SCENARIOS / "latam.yaml", replications=600)
+    read = saved.read_sensitivity(folder)
+    assert any(read.ties.values())  # latam has settings the noise cannot rank at 600 futures
+    for code in ("ARG", "BRA", "MEX"):
+        assert drivers(read, code) == drivers(live, code)
+        assert finding(read, code) == finding(live, code)

@@ -366,6 +366,17 @@ def test_the_drivers_name_every_setting_the_noise_cannot_tell_from_the_last_name
     assert any(result.tied(code, b[2], e) for code in ("ARG", "BRA", "MEX")
                for b in [[e for e in result.effects(code, "cooperation") if not e.within_noise and e.spread > 0]]
                for e in b[3:])  # the case arises in latam
+    # The even-chance date: the settings whose spread is within the noise bound of the third's are named after it.
+    noise = result.date_noise("BRA")
+    assert 0 < noise < math.inf
+    dated = [e for e in result.effects("BRA", "p50") if e.spread >= max(15, noise)]
+    date_part = drivers(result, "BRA").split("; its even-chance date", 1)[1]
+    alike = [e for e in dated[3:] if dated[2].spread - e.spread <= noise]
+    assert alike  # Brazil's fourth date driver is within noise of its third in latam
+    assert all(e.factor.phrase in date_part for e in alike[:2])
+    assert (f"and {len(alike) - 2} more" in date_part) == (len(alike) > 2)
+    assert all(e.factor.phrase not in date_part for e in dated[3:] if e not in alike
+               and not any(e.factor.phrase in a.factor.phrase for a in alike[:2]))
 
 
 def test_the_interval_of_a_paired_mean_covers_its_mean_95_times_in_100() -> None:

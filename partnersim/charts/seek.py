@@ -42,10 +42,10 @@ def seek_chart(found: Seek, size: str = "slide") -> Figure:
             ax.axvspan(span_low, span_high, color=ANSWER, alpha=0.12, linewidth=0,
                        label="Values the simulation cannot tell from the answer")
             ax.plot([found.answer], [found.target * 100], "o", color=ANSWER, markersize=8, zorder=5,
-                    label=f"Answer: {value_text(found, found.answer)}")
+                    label=f"Answer: {_median(found)}{value_text(found, found.answer)}")
         if found.base is not None:
             ax.axvline(found.base, color="#666666", linewidth=1.0)
-            ax.annotate(f"Scenario: {value_text(found, found.base)}", (found.base, 1.0), xycoords=("data", "axes fraction"),
+            ax.annotate(f"Scenario: {_median(found)}{value_text(found, found.base)}", (found.base, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(4, -4), textcoords="offset points", ha="left", va="top", fontsize=9.5,
                         color="#444444")
         ax.set_ylim(0, 100)
@@ -76,6 +76,11 @@ def value_text(found: Seek, x: float) -> str:
     return f"{x:.3g}"
 
 
+def _median(found: Seek) -> str:
+    """``median `` where the value searched is the median of a distribution."""
+    return "median " if found.param.median else ""
+
+
 def _axis_label(found: Seek) -> str:
     median = ", median (days; its spread as in the scenario)" if found.param.median else ""
     return f"{capital(setting_phrase(found.scenario, found.param.path))}{median} ({found.param.path})"
@@ -97,8 +102,8 @@ def finding(found: Seek) -> str:
         return (f"{possessive(name)} chance of {found.scenario.template.success_words} by "
                 f"{style.month_year(found.measure.date)} stays {side} {percent(found.target)} over the whole range "
                 f"of {phrase}: {percent(lo)} to {percent(hi)}")
-    median = "a median of " if found.param.median else ""
-    return f"{capital(phrase)} at {median}{value_text(found, found.answer)} gives {name} {what}"
+    at = value_text(found, found.answer)
+    return f"{capital(phrase)} at {'a median of ' + at if found.param.median else at} gives {name} {what}"
 
 
 def subtitle(found: Seek) -> str:
@@ -122,7 +127,8 @@ def sentence(found: Seek) -> str:
         high = "the end of the range" if found.high is None else value_text(found, found.high)
         text += f" (95% interval {low} to {high})"
     if found.base is not None:
-        median = "median of " if found.param.median else ""
-        text += (f"; at the scenario's {median}{value_text(found, found.base)}, {possessive(cut(found.name, CHART_NAME))} "
+        at = value_text(found, found.base)
+        text += (f"; at the scenario's {'median of ' + at if found.param.median else at}, "
+                 f"{possessive(cut(found.name, CHART_NAME))} "
                  f"chance is {percent(found.chance_at(found.base))}")
     return text + "."

@@ -530,27 +530,33 @@ def _print_sensitivity(result: Any, code: str, top: int) -> None:
 
     from partnersim.safetext import console as literal
     from partnersim.text import percent
-    from partnersim.whatif.text import short_verdict
+    from partnersim.whatif.text import pair, short_verdict
 
     screen = console()
     results = result.results
     name = literal(results.candidate(code).name)
     screen.print(f"[bold]{literal(results.scenario.name)}[/bold] — {len(result.factors)} settings swung low and high, "
                  f"{result.points} runs × {results.replications:,} replications, all on seed {results.seed}")
+    effects = result.effects(code, "cooperation")
+    shown = "" if len(effects) <= top else f"; the {top} settings that move it most, of {len(effects)} (--top)"
     table = Table(title=f"{name}: chance of {results.success_words} by {results.end_date:%d %b %Y} "
                   f"({percent(results.candidate(code).outcomes[results.success].p)} as the scenario stands), "
                   "with each setting at its low and high value", title_justify="left",
-                  caption="Beyond noise? yes: the paired 95% interval of the change from the scenario excludes zero",
+                  caption="Beyond noise? yes: the paired 95% interval of the change from the scenario excludes zero; "
+                          f"a chance is given with the decimals that tell it from the scenario's{shown}",
                   caption_justify="left")
     for column in ("Setting", "Range", "At low", "Beyond noise?", "At high", "Beyond noise?"):
         table.add_column(column, justify="left" if column in ("Setting", "Range") else "right"
                          if column.startswith("At") else "center")
-    for effect in result.effects(code, "cooperation")[:top]:
+    for effect in effects[:top]:
         cells = []
         for side in ("low", "high"):
             value = effect.low if side == "low" else effect.high
             change = effect.changes.get(side)
-            cells += ["–", "not swung"] if value is None or change is None else [percent(value), short_verdict(change)]
+            if value is None or change is None or effect.base is None:
+                cells += ["–", "not swung"]
+            else:
+                cells += [pair(effect.base, value)[1], short_verdict(change)]
         table.add_row(literal(effect.factor.label), literal(effect.factor.range_text), *cells)
     print_table(screen, table)
 

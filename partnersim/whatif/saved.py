@@ -120,7 +120,16 @@ def sensitivity_data(sens: Sensitivity, codes: list[str], top: int) -> dict[str,
         "top": top,
         "effects": {c.code: {measure: [_effect(e) for e in sens.effects(c.code, measure)] for measure in MEASURES}
                     for c in sens.results.candidates},
+        # The pairs of settings (beyond noise) whose spreads the simulation cannot tell apart: what the drivers and
+        # the tornadoes' titles say needs the swings' futures, which the folder does not keep.
+        "ties": {c.code: _ties(sens, c.code) for c in sens.results.candidates},
     }
+
+
+def _ties(sens: Sensitivity, code: str) -> list[list[str]]:
+    beyond = [e for e in sens.effects(code, "cooperation") if not e.within_noise and e.spread > 0]
+    return [[a.factor.path, b.factor.path] for i, a in enumerate(beyond) for b in beyond[i + 1:]
+            if sens.tied(code, a, b)]
 
 
 def _scenario(scenario: Scenario) -> dict[str, Any]:
@@ -187,6 +196,7 @@ class SavedSensitivity(Sensitivity):
     runs: int = 0
     codes: list[str] = field(default_factory=list)  # the candidates whose tornadoes the command drew
     top: int = 12  # settings in each tornado
+    ties: dict[str, set[frozenset[str]]] = field(default_factory=dict)  # per candidate, the pairs found tied
 
     @property
     def points(self) -> int:
@@ -194,6 +204,10 @@ class SavedSensitivity(Sensitivity):
 
     def effects(self, code: str, measure: str = "cooperation") -> list[Effect]:
         return list(self.stored[(code, measure)])
+
+    def tied(self, code: str, a: Effect, b: Effect) -> bool:
+        """As found when the analysis ran (a folder written before ties were kept has none)."""
+        return a.factor.path == b.factor.path or frozenset((a.factor.path, b.factor.path)) in self.ties.get(code, set())
 
 
 def read_comparison(folder: Path) -> Comparison:
@@ -224,8 +238,10 @@ def read_sensitivity(folder: Path) -> SavedSensitivity:
         by_path = {f.path: f for f in factors}
         stored = {(code, measure): [_read_effect(e, by_path) for e in effects]
                   for code, measures in data["effects"].items() for measure, effects in measures.items()}
+        ties = {str(code): {frozenset(str(p) for p in pair) for pair in pairs}
+                for code, pairs in data.get("ties", {}).items()}
         return SavedSensitivity(base.scenario, _point(base), factors, {}, stored=stored, runs=int(data["points"]),
-                                codes=[str(c) for c in data["codes"]], top=int(data["top"]))
+                                codes=[str(c) for c in data["codes"]], top=int(data["top"]), ties=ties)
 
 
 def read_indices(folder: Path) -> GlobalSensitivity:

@@ -12,6 +12,7 @@ the result apart.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from partnersim.scenario.labels import possessive
 from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.overrides import parse
 from partnersim.scenario.schema import Scenario
-from partnersim.stats import mean_interval
+from partnersim.stats import Z95, mean_interval
 from partnersim.text import join_words, percent
 from partnersim.values.durations import add_days, month_label
 from partnersim.whatif.factors import Factor, factors
@@ -126,6 +127,25 @@ class Sensitivity:
         index = [c.code for c in self.results.candidates].index(code)
         _, low, high = mean_interval(self._spread_rows(a, index) - self._spread_rows(b, index))
         return low <= 0.0 <= high
+
+    def date_noise(self, code: str) -> float:
+        """Days within which two settings' moves of candidate ``code``'s even-chance date cannot be told apart: a
+        bound at 95% on the difference of two spreads, each a difference of two even-chance dates. A date's error
+        is the chance's, √(p(1 − p)/n) at one half, over how fast the chance rises there (its slope over two
+        months either side, in the scenario); the four dates are taken as independent, which they are not (every
+        run plays the same futures), so the bound is wide: it says less, never more. Infinite where the chance
+        does not rise through one half within the horizon."""
+        results = self.results
+        cdf = results.candidate(code).cdf
+        crossed = np.flatnonzero(cdf >= 0.5)
+        if not crossed.size:
+            return math.inf
+        day = int(crossed[0])
+        before, after = max(day - 61, 0), min(day + 61, len(cdf) - 1)
+        slope = float(cdf[after] - cdf[before]) / max(after - before, 1)
+        if slope <= 0:
+            return math.inf
+        return Z95 * 2 * math.sqrt(0.25 / results.replications) / slope
 
     def _spread_rows(self, effect: Effect, index: int) -> np.ndarray:
         """Per future, success at the highest of the effect's values (the scenario's and its swings') less success
@@ -236,11 +256,16 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
         if alike:
             shown = [part(e) for e in alike[:2]] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
             sentence += f", and within the simulation's noise as much on {join_words(shown)}"
-    dated = [e for e in sens.effects(code, "p50") if e.spread >= MIN_DATE_SPREAD][:top]
+    noise = sens.date_noise(code)
+    dated = [e for e in sens.effects(code, "p50") if e.spread >= max(MIN_DATE_SPREAD, noise)]
     p50 = candidate.dates["P50"]
     if p50 is not None and dated:
-        parts = [e.factor.phrase for e in dated]
+        parts = [e.factor.phrase for e in dated[:top]]
         sentence += f"; its even-chance date ({month_label(p50)}) most on {join_words(parts)}"
+        alike = [e for e in dated[top:] if dated[top - 1].spread - e.spread <= noise] if len(dated) > top else []
+        if alike:
+            shown = [e.factor.phrase for e in alike[:2]] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
+            sentence += f", and within the simulation's noise as much on {join_words(shown)}"
     return sentence + "."
 
 
