@@ -258,6 +258,18 @@ class Document:
         return (len(wrap(table.title, TABLE_TITLE, WIDTH)) * TABLE_TITLE.line + 0.05 + header_h + 0.06 + note + 0.12
                 + sum(self._row_height(row, widths, font, PAD_X, PAD_Y) for row in table.rows))
 
+    def table_start(self, table: Table, fractions: list[float] | None = None, font: Font = CELL) -> float:
+        """The room in inches ``table`` asks for on the page it starts on: the whole table when it fits in half a
+        page (it is kept whole), else its title, header and first row (a longer one breaks between rows). A
+        heading kept with the table keeps this much after it."""
+        widths = _column_widths(table, font, fractions)
+        header = [wrap(h, CELL_BOLD, w - 2 * PAD_X) for h, w in zip(table.header, widths, strict=True)]
+        header_h = max(len(c) for c in header) * font.line + 2 * PAD_Y if any(table.header) else 0.0
+        heights = [self._row_height(row, widths, font, PAD_X, PAD_Y) for row in table.rows]
+        start = len(wrap(table.title, TABLE_TITLE, WIDTH)) * TABLE_TITLE.line + 0.05 + header_h
+        whole = start + sum(heights)
+        return whole if whole <= (PAGE_H - TOP - BOTTOM) / 2 else start + (heights[0] if heights else 0.0)
+
     def table(self, table: Table, fractions: list[float] | None = None, font: Font = CELL) -> None:
         widths = _column_widths(table, font, fractions)
         pad_x, pad_y = PAD_X, PAD_Y
@@ -266,10 +278,7 @@ class Document:
         title = TABLE_TITLE
         title_lines = wrap(table.title, title, WIDTH)
         heights = [self._row_height(row, widths, font, pad_x, pad_y) for row in table.rows]
-        start = len(title_lines) * title.line + 0.05 + header_h
-        whole = start + sum(heights)
-        # A table that fits in half a page is kept whole; a longer one may break between rows.
-        self.need(whole if whole <= (PAGE_H - TOP - BOTTOM) / 2 else start + (heights[0] if heights else 0.0))
+        self.need(self.table_start(table, fractions, font))
         for line in title_lines:
             self.text(LEFT, self.y, line, title)
             self.y += title.line
@@ -421,8 +430,7 @@ def _title_page(doc: Document, briefing: Briefing) -> None:
 
 
 def _summary_heading(doc: Document, first: Table, continued: bool) -> None:
-    doc.heading("Summary tables" + (" (continued)" if continued else ""), size=12.5,
-                keep=min(doc.table_height(first), 2.0))
+    doc.heading("Summary tables" + (" (continued)" if continued else ""), size=12.5, keep=doc.table_start(first))
 
 
 def _assumptions(doc: Document, briefing: Briefing) -> None:
