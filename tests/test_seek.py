@@ -81,6 +81,13 @@ def test_a_range_with_steps_is_refused_since_seek_chooses_its_values(tmp_path: P
     assert not (tmp_path / "x").exists()
 
 
+def test_a_setting_that_takes_neither_end_is_one_problem(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["seek", str(Path(__file__).parent.parent / "scenarios" / "latam.yaml"),
+                                      "allies.TUR", "--range", "0:1", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "1 problem found" in result.output
+    assert "allies.TUR: expected a mapping of keys, got 0" in result.output and "got 1" not in result.output
+
+
 @pytest.mark.parametrize(("setting", "said"), [
     ("stages.expert_talks.teamz", "SETTING: stages.expert_talks.teamz: unknown key 'teamz' (did you mean 'teams'?)"),
     ("nosuch.setting", "SETTING: nosuch: unknown key 'nosuch'; expected one of: name,"),

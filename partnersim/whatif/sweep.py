@@ -291,7 +291,8 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
         try:
             load_point(path, overrides, params, ends)
         except ScenarioError as exc:
-            problems.extend(q for q in exc.problems if q not in problems)
+            # One problem a key path: the high end of a setting that cannot take either end says it again.
+            problems.extend(q for q in exc.problems if (q.file, q.path) not in {(p.file, p.path) for p in problems})
     if problems:
         raise ScenarioError(problems)
     return base, params
