@@ -86,6 +86,10 @@ def test_a_setting_that_takes_neither_end_is_one_problem(tmp_path: Path) -> None
                                       "allies.TUR", "--range", "0:1", "-o", str(tmp_path / "x")])
     assert result.exit_code == 2 and "1 problem found" in result.output
     assert "allies.TUR: expected a mapping of keys, got 0" in result.output and "got 1" not in result.output
+    result = CliRunner().invoke(cli, ["seek", str(Path(__file__).parent.parent / "scenarios" / "latam.yaml"),
+                                      "name", "--range", "0:1", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2  # --set's advice to quote a text does not fit a range
+    assert "name: expected text, got 0; a range sweeps numbers, durations or dates, not text" in result.output
 
 
 @pytest.mark.parametrize(("setting", "said"), [

@@ -31,7 +31,7 @@ from partnersim.kinds import DURATION_KEYS
 from partnersim.results.summary import CandidateResult
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.loader import load_scenario
-from partnersim.scenario.overrides import parse
+from partnersim.scenario.overrides import EXPECTED_TEXT, parse
 from partnersim.scenario.schema import Scenario
 from partnersim.text import duration_words
 from partnersim.values.distributions import Distribution, median_days, moves_by_median, with_median
@@ -259,7 +259,10 @@ def load_point(path: Path, overrides: Sequence[str], params: Sequence[Param], va
 def _relabel(problem: Problem, params: Sequence[Param]) -> Problem:
     if problem.file == "--set" and any(problem.path.startswith(p.path) or p.path.startswith(problem.path)
                                        for p in params):
-        return Problem(SOURCE, None, problem.path, problem.message)
+        message = problem.message
+        if message.startswith(EXPECTED_TEXT):  # --set's advice to quote a text does not fit a range
+            message = message.split("; ", 1)[0] + "; a range sweeps numbers, durations or dates, not text"
+        return Problem(SOURCE, None, problem.path, message)
     return problem
 
 
