@@ -12,7 +12,7 @@ with its interval, and σ (interactions or a curved effect) as a dot.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -49,13 +49,20 @@ def indices_chart(found: GlobalSensitivity, code: str, measure: str = "cooperati
             ax.text(0.5, 0.5, "No setting changes this chance at any point of the design.", ha="center",
                     va="center", fontsize=12, color=style.GREY, transform=ax.transAxes)
             ax.set_axis_off()
+        handles: list[Any] = []
+        if not indices.variance:
+            pass
         elif found.method == "sobol":
-            _sobol_bars(ax, indices, order)
+            handles = _sobol_bars(ax, indices, order)
         else:
-            _morris_bars(ax, indices, order)
+            handles = _morris_bars(ax, indices, order)
         if indices.variance:
             _factor_axis(ax, indices, order)
         style.title(fig, finding(found, code, measure), subtitle(found, code, measure))
+        if handles:
+            # Above the bars, as the tornado's: below them it would cover the labels of the last rows; on as many
+            # rows as the figure's width needs.
+            style.top_legend(fig, ax, handles, fontsize=9.5)
         style.footer(fig, None, provenance(found))
     return fig
 
@@ -94,11 +101,11 @@ def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
         if found.method == "sobol":
             return f"{subject}: {first} explains the largest share of its variance, {value[leading[0]]:.0%}"
         return f"{subject}: {first} moves it most, {value[leading[0]]:.0f} points across its range"
-    # Several within noise of each other: two named, the rest counted (a title has two lines).
+    # Several within noise of each other: said first, so that a title cut at its second line keeps it; two
+    # named, the rest counted.
     more = len(leading) - 2
-    names = join_words([first, found.phrases[leading[1]]] + ([f"{more} more setting{'s' if more > 1 else ''}"]
-                                                              if more else []))
-    return f"{subject}: {names} lead, within noise of each other"
+    names = join_words([first, found.phrases[leading[1]]] + ([f"{more} more"] if more else []))
+    return f"{subject}: {len(leading)} settings lead, within noise of each other: {names}"
 
 
 def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:
@@ -136,7 +143,7 @@ def _key(indices: Indices) -> tuple[np.ndarray, np.ndarray]:
     return indices.mu_star, indices.mu_star_half
 
 
-def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
+def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> list[Any]:
     assert indices.first is not None and indices.first_half is not None
     assert indices.total is not None and indices.total_half is not None
     beyond = indices.beyond_noise()
@@ -167,16 +174,13 @@ def _sobol_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
                                         indices.first[order] + indices.first_half[order]))), 0.1)
     ax.set_xlim(0.0, min(1.15, reach * 1.35))
     ax.set_xlabel("Share of the variance across the design")
-    # Above the bars, as the tornado's: below them it would cover the labels of the last rows.
-    ax.legend(handles=[Patch(color=TOTAL_COLOUR, label="With interactions (total)"),
-                       Patch(color=FIRST_COLOUR, label="Alone (first order)"),
-                       Patch(color=TOTAL_COLOUR, alpha=PALE, label="pale: within noise")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3, borderaxespad=0.0, frameon=False,
-              fontsize=9.5, handlelength=1.6, columnspacing=1.2)
     style.light_grid(ax, "x")
+    return [Patch(color=TOTAL_COLOUR, label="With interactions (total)"),
+            Patch(color=FIRST_COLOUR, label="Alone (first order)"),
+            Patch(color=TOTAL_COLOUR, alpha=PALE, label="pale: within noise")]
 
 
-def _morris_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
+def _morris_bars(ax: Axes, indices: Indices, order: list[int]) -> list[Any]:
     assert indices.mu_star is not None and indices.mu_star_half is not None and indices.sigma is not None
     beyond = indices.beyond_noise()
     for y, i in enumerate(order):
@@ -192,13 +196,11 @@ def _morris_bars(ax: Axes, indices: Indices, order: list[int]) -> None:
     values = np.concatenate([indices.mu_star[order] + indices.mu_star_half[order],
                              np.nan_to_num(indices.sigma[order])])
     ax.set_xlim(0.0, max(float(np.max(values)), 1.0) * 1.25)
-    ax.set_xlabel("Change in the chance, points (μ*: mean absolute elementary effect)")
-    ax.legend(handles=[Patch(color=FIRST_COLOUR, label="μ*: the setting's effect"),
-                       Line2D([], [], marker="o", linestyle="", color=SIGMA_COLOUR, label="σ: varies with others"),
-                       Patch(color=FIRST_COLOUR, alpha=PALE, label="pale: within noise")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3, borderaxespad=0.0, frameon=False,
-              fontsize=9.5, handlelength=1.6, columnspacing=1.2)
+    ax.set_xlabel("Mean absolute change in the chance, points (μ*)")
     style.light_grid(ax, "x")
+    return [Patch(color=FIRST_COLOUR, label="μ*: the setting's effect"),
+            Line2D([], [], marker="o", linestyle="", color=SIGMA_COLOUR, label="σ: varies with others"),
+            Patch(color=FIRST_COLOUR, alpha=PALE, label="pale: within noise")]
 
 
 def _factor_axis(ax: Axes, indices: Indices, order: list[int]) -> None:

@@ -289,6 +289,9 @@ def chart_title(fig: Figure) -> str:
     return " ".join(main.get_text().split()) if main is not None else ""
 
 
+TOP_LEGEND_GID = "partnersim-top-legend"
+
+
 def untitled(fig: Figure) -> Figure:
     """``fig`` without the finding in its title block, for a document that sets the finding above the chart
     in its own type (with every interval): the chart then never says it a second time, rounded otherwise.
@@ -308,7 +311,14 @@ def untitled(fig: Figure) -> Figure:
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         left, bottom, across, up = engine.get()["rect"]
-        engine.set(rect=(left, bottom, across, 1.0 - (used + 0.22) / height - bottom))
+        top = 1.0 - (used + 0.22) / height
+        # A legend at the top of the band (top_legend) moves up with it, and keeps its room.
+        legend = next((found for found in fig.legends if found.get_gid() == TOP_LEGEND_GID), None)
+        if legend is not None:
+            legend.set_bbox_to_anchor((left, top), transform=fig.transFigure)
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            top -= legend.get_window_extent(renderer).height / fig.bbox.height + 0.1 / height
+        engine.set(rect=(left, bottom, across, top - bottom))
     return fig
 
 
@@ -665,6 +675,7 @@ def top_legend(fig: Figure, ax: Axes, handles: list[Any], **options: Any) -> Non
                             bbox_transform=fig.transFigure, ncols=ncols, borderaxespad=0.0, handlelength=2.0,
                             handleheight=1.2, columnspacing=1.3, frameon=False, **options)
         legend.set_in_layout(False)
+        legend.set_gid(TOP_LEGEND_GID)
         if ncols == 1 or legend.get_window_extent(renderer).width <= across * fig.bbox.width:
             break
     assert legend is not None
