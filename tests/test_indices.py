@@ -168,3 +168,27 @@ def test_options_of_a_global_analysis_are_refused_without_it(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "--samples goes with --method sobol or morris" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_leader_below_a_larger_estimate_within_noise_is_said_to_lead_the_settings_beyond_noise() -> None:
+    """A setting within noise may have the larger estimate: the title then says whom the leader leads."""
+    from partnersim.charts.indices import finding
+    from partnersim.scenario import load_scenario
+    from partnersim.whatif.indices import GlobalSensitivity, Indices, measures_of
+
+    scenario = load_scenario(ROOT / "scenarios" / "latam.yaml")
+    codes = [c.code for c in scenario.candidates]
+    found = GlobalSensitivity(scenario, "sobol", [], ["Length", "Lifted"], 32, 32, 832, measures_of(scenario),
+                              codes, [c.label for c in scenario.candidates],
+                              ["the length of the allies' holds", "the allies' chance of lifting a hold"])
+    noisy_first = Indices(["Length", "Lifted"], np.array([0.2, 0.2]), np.array([0.3, 0.1]), np.array([0.34, 0.23]),
+                          np.array([0.37, 0.1]), (0.1, 0.0, 0.3), variance=0.01, mean=0.4)
+    found.indices[("ARG", "cooperation")] = noisy_first
+    assert finding(found, "ARG", "cooperation").endswith(
+        ": of the settings beyond noise, the allies' chance of lifting a hold explains the largest share of its "
+        "variance, 23%")
+    found.indices[("ARG", "cooperation")] = Indices(["Length", "Lifted"], np.array([0.2, 0.2]),
+                                                    np.array([0.1, 0.1]), np.array([0.34, 0.23]),
+                                                    np.array([0.05, 0.03]), (0.1, 0.0, 0.3), variance=0.01, mean=0.4)
+    assert finding(found, "ARG", "cooperation").endswith(": the length of the allies' holds explains the largest "
+                                                          "share of its variance, 34%")

@@ -379,6 +379,25 @@ def test_the_drivers_name_every_setting_the_noise_cannot_tell_from_the_last_name
                and not any(e.factor.phrase in a.factor.phrase for a in alike[:2]))
 
 
+def test_an_even_chance_tornado_names_the_settings_tied_for_first(tmp_path: Path) -> None:
+    from partnersim.charts.tornado import finding
+
+    result = sensitivity(ROOT / "scenarios" / "latam.yaml", replications=1000)
+    for code in ("BRA", "CHL", "PER"):
+        dated = [e for e in result.effects(code, "p50") if e.spread > 0]
+        tied = [e for e in dated[1:] if dated[0].spread - e.spread <= result.date_noise(code)]
+        title = finding(result, code, "p50")
+        assert ("within noise of each other" in title) == bool(tied), (code, title)
+        assert title.startswith(dated[0].factor.phrase[:1].upper() + dated[0].factor.phrase[1:])
+
+
+def test_a_setting_swept_twice_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["sweep", str(LATAM), "--param", "stages.expert_talks.round=1mo:3mo:2",
+                                      "--param", "stages.expert_talks.round=2mo:4mo:2", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2 and not (tmp_path / "x").exists()
+    assert "--param: stages.expert_talks.round: given more than once; give each setting one range" in result.output
+
+
 def test_the_interval_of_a_paired_mean_covers_its_mean_95_times_in_100() -> None:
     """Paired differences of two yes/no outcomes with the same chance: over 400 seeds the 95% interval holds
     zero between 372 and 392 times (the binomial's 99.9% range around 380)."""

@@ -96,16 +96,19 @@ def finding(found: GlobalSensitivity, code: str, measure: str) -> str:
         return f"No setting explains {subject} beyond the noise of the design"
     value, _ = _key(indices)
     first = found.phrases[leading[0]]
+    # A setting within noise may have a larger estimate than the leader: the sentence says whom it ranks.
+    among = "" if indices.order()[0] == leading[0] else "of the settings beyond noise, "
     # The subject first, so that a title cut at its second line keeps it.
     if len(leading) == 1:
         if found.method == "sobol":
-            return f"{subject}: {first} explains the largest share of its variance, {value[leading[0]]:.0%}"
-        return f"{subject}: {first} moves it most, {value[leading[0]]:.0f} points across its range"
+            return f"{subject}: {among}{first} explains the largest share of its variance, {value[leading[0]]:.0%}"
+        return f"{subject}: {among}{first} moves it most, {value[leading[0]]:.0f} points across its range"
     # Several within noise of each other: said first, so that a title cut at its second line keeps it; two
     # named, the rest counted.
     more = len(leading) - 2
     names = join_words([first, found.phrases[leading[1]]] + ([f"{more} more"] if more else []))
-    return f"{subject}: {len(leading)} settings lead, within noise of each other: {names}"
+    lead = f"{len(leading)} settings beyond noise lead" if among else f"{len(leading)} settings lead"
+    return f"{subject}: {lead}, within noise of each other: {names}"
 
 
 def subtitle(found: GlobalSensitivity, code: str, measure: str) -> str:

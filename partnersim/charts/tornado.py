@@ -3,7 +3,7 @@
 One row per factor, largest effect on top: a bar from the scenario's value
 to the result with the setting at its low value, another to the result at
 its high value, each labelled with the result. Two measures: the chance of
-cooperation by the horizon (pale bars: neither swing is distinguishable from
+cooperation by the horizon (a pale bar: that swing is not distinguishable from
 the simulation's noise by its paired interval) and the P50 date, on a
 calendar axis, where a swing that pushes the even chance past the horizon
 ends in an arrow at the horizon.
@@ -84,6 +84,12 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
     if not effects:
         return f"No single setting gives {name} an even chance of {what} by {_by(sens)}"
     e = effects[0]
+    noise = sens.date_noise(code)
+    alike = [other for other in effects[1:] if e.spread - other.spread <= noise]
+    if alike:  # the simulation cannot tell which moves it most (see Sensitivity.date_noise)
+        more = f" and {len(alike) - 1} more" if len(alike) > 1 else ""
+        return (f"{capital(e.factor.phrase)} and {alike[0].factor.phrase}{more} move {possessive(name)} "
+                "even-chance date most, within noise of each other")
     dates = [_date(sens, v) for v in e.swung()]
     reached = sorted(d for d in dates if d is not None)
     early = style.month_year(reached[0]) if reached else f"after {_by(sens)}"
@@ -103,11 +109,13 @@ def _date(sens: Sensitivity, day: float | None) -> dt.date | None:
 def _probability_bars(ax: Axes, sens: Sensitivity, shown: list[Effect]) -> None:
     base = (shown[0].base if shown else None) or 0.0
     for y, e in enumerate(shown):
-        alpha = PALE if e.within_noise else 1.0
         for side, colour in _longest_first(e, base):
             value = e.low if side == "low" else e.high
             if value is None:
                 continue
+            # Each swing pale where its own paired change is within noise, as the table marks it.
+            change = e.changes.get(side)
+            alpha = PALE if change is None or not change.distinguishable else 1.0
             ax.barh(y, (value - base) * 100, left=base * 100, height=BAR_HEIGHT, color=colour, alpha=alpha,
                     edgecolor="white", linewidth=0.8)
             right = value >= base

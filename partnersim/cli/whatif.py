@@ -506,8 +506,12 @@ def _print_indices(found: Any, code: str, top: int) -> None:
 
     screen = console()
     indices = found.indices[(code, "cooperation")]
+    from partnersim.text import capital
+    from partnersim.whatif.indices import NOISE_NOTES
+
     table = Table(title=f"{literal(what(found, code, 'cooperation'))}: what explains it across the design",
-                  title_justify="left", caption=literal(subtitle(found, code, "cooperation")),
+                  title_justify="left", caption=literal(f"{subtitle(found, code, 'cooperation')}. "
+                                                        f"{capital(NOISE_NOTES[found.method])}"),
                   caption_justify="left")
     sobol = found.method == "sobol"
     columns = ["Setting", "Alone (first order)", "With interactions (total)"] if sobol else \

@@ -203,8 +203,8 @@ def sensitivity_briefing(folder: Path, sens: SavedSensitivity) -> Briefing:
         charts.append(section(
             f"tornado_cooperation_{code}", chance, chart_title(chance),
             f"What moves {possessive(name)} chance of {what} by {by}: one row per setting, the largest effect on top: the chance of {what} by {by} with the setting at "
-            "its low value (blue) and at its high value (orange), the rest as in the scenario; pale bars: "
-            "neither swing is beyond the simulation's noise."))
+            "its low value (blue) and at its high value (orange), the rest as in the scenario; a pale bar: that "
+            "swing's change is within the simulation's noise."))
         date = tornado_chart(sens, code, measure="p50", top=sens.top)
         charts.append(section(
             f"tornado_p50_{code}", date, chart_title(date),

@@ -75,10 +75,11 @@ NOISY = 0.2  # replication noise above this share of the variance: the command s
 WITHIN_NOISE = "within noise"
 # What a table's note says "within noise" means, by method.
 NOISE_NOTES = {
-    "sobol": f"{WITHIN_NOISE}: the total index's 95% interval includes zero, so the setting is not shown to matter.",
+    "sobol": f"{WITHIN_NOISE}: the total index's 95% interval includes zero: at this many samples and futures the "
+             "design cannot tell the setting's effect from noise (which is not to say it has none).",
     "morris": f"{WITHIN_NOISE}: the changes the setting makes, measured on two independent halves of the futures, "
-              "do not agree beyond chance (95%), so it is not shown to matter; μ* itself is above zero by noise "
-              "alone.",
+              "do not agree beyond chance (95%): at this many trajectories and futures the design cannot tell its "
+              "effect from noise (which is not to say it has none; μ* itself is above zero by noise alone).",
 }
 
 

@@ -285,6 +285,9 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
         except ScenarioError as exc:
             problems.extend(exc.problems)
     problems += [problem for p in params if (problem := unitless_duration(p.path, p.low, p.high, p.kind, SOURCE))]
+    paths = [p.path for p in params]
+    problems += [Problem(SOURCE, None, path, "given more than once; give each setting one range")
+                 for path in dict.fromkeys(paths) if paths.count(path) > 1]
     if problems:
         raise ScenarioError(problems)
     base = load_scenario(path, overrides)
