@@ -619,7 +619,7 @@ def seek(
     from partnersim.kinds import PROBABILITY_KEYS
     from partnersim.scenario.keys import flatten
     from partnersim.scenario.loader import load_scenario
-    from partnersim.whatif.diff import taken_from
+    from partnersim.whatif.diff import setting_value
     from partnersim.whatif.indices import measures_of
     from partnersim.whatif.outputs import open_folder, write_seek
     from partnersim.whatif.seek import GRID
@@ -627,7 +627,7 @@ def seek(
     from partnersim.whatif.sweep import prepare
 
     loaded = load_scenario(scenario, overrides)
-    current = (taken_from(flatten(loaded), setting) or (setting, None))[1]
+    current = setting_value(flatten(loaded), setting)
     where = "SETTING --range" if bounds is not None else "SETTING"
     if bounds is None:
         if setting.rsplit(".", 1)[-1] not in PROBABILITY_KEYS:

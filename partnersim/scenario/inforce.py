@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import TypeAdapter
 
 from partnersim import safetext
 from partnersim.kinds import KINDS
@@ -44,7 +43,7 @@ from partnersim.scenario.messages import Origins
 from partnersim.scenario.schema import RENEWAL_ALLY_DEFAULTS, Scenario
 from partnersim.scenario.yamlio import KeyPath
 from partnersim.text import duration_words, join_words, percent
-from partnersim.values.distributions import DURATION_KINDS, Distribution, DurationDist, Fixed
+from partnersim.values.distributions import DURATION_KINDS, DurationDist, Fixed, as_distribution
 
 SET, DEFAULT, DERIVED = "set", "default", "derived"
 ASSUMPTIONS = "assumptions.csv"  # the file of a run folder that holds them
@@ -395,7 +394,6 @@ KIND_WORDS = {"consensus": "consensus of every ally", "silence": "silence proced
 WORDS_OF = {"timeout": "time limit", "exits": "where its exits lead"}
 _FAMILY: dict[type, str] = {kind: name for name, kind in DURATION_KINDS.items()} | {DURATION_KINDS["pert"]: "PERT"}
 _RANGED = ("uniform", "triangular", "PERT", "empirical")
-_DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
 def distribution_words(dist: DurationDist, *, short: bool = False) -> str:
@@ -439,7 +437,7 @@ def _exits(exits: Mapping[str, Any]) -> str:
             continue
         text = f"{name} to {spec.get('to', 'the next stage')}"
         if spec.get("after") is not None:
-            text += f" after {distribution_words(_DISTRIBUTION.validate_python(spec['after']))}"
+            text += f" after {distribution_words(as_distribution(spec['after']))}"
         if spec.get("give_up"):
             text += f", giving up in {_chance(float(spec['give_up']))}"
         said.append(text)

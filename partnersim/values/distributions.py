@@ -236,6 +236,11 @@ DateDist = _DateDist
 _DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
+def as_distribution(spec: Any) -> DurationDist:
+    """The duration distribution a scenario document writes as ``spec`` (a mapping, or a bare duration)."""
+    return _DISTRIBUTION.validate_python(spec)  # type: ignore[no-any-return]
+
+
 def lognormal(median: str, p90: str) -> Lognormal:
     """A lognormal duration by its median and 90th percentile, written as durations (``"1mo"``)."""
     return Lognormal(lognormal=LognormalParams(median=parse_duration(median), p90=parse_duration(p90)))
@@ -309,7 +314,7 @@ def median_days(dist: DurationDist) -> float:
 def with_median(spec: Any, days: float) -> str:
     """The distribution written ``spec`` (as a scenario document holds it) with its median moved to ``days``, every
     duration in it scaled alike, so that its spread keeps its shape; as ``--set`` value text."""
-    dist = _DISTRIBUTION.validate_python(spec)
+    dist = as_distribution(spec)
     return scaled(dist, days / median_days(dist))
 
 
@@ -319,7 +324,7 @@ def moves_by_median(spec: Any) -> bool:
     if spec is None or isinstance(spec, (str, int, float, bool)) or _kind_of(spec) in (None, "fixed"):
         return False
     try:
-        dist = _DISTRIBUTION.validate_python(spec)
+        dist = as_distribution(spec)
     except ValueError:
         return False
     return isinstance(dist, _Dist) and median_days(dist) > 0.0
@@ -331,6 +336,6 @@ __all__ = [
     "DATE_KINDS", "DURATION_KINDS", "CalendarDate", "DateDist", "DateDistribution", "DateEmpirical", "DateFixed",
     "DateTriangular", "DateUniform", "Days", "Distribution", "DurationDist", "Elicited", "Empirical", "Exponential",
     "Fixed", "Gamma", "GammaParams", "Lognormal", "LognormalParams", "Pert", "PositiveDays", "Triangular",
-    "TruncatedNormal", "Uniform", "fixed", "gamma", "lognormal", "median_days", "moves_by_median", "pert", "scaled",
+    "TruncatedNormal", "Uniform", "as_distribution", "fixed", "gamma", "lognormal", "median_days", "moves_by_median", "pert", "scaled",
     "with_median",
 ]

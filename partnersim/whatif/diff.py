@@ -117,6 +117,12 @@ def _side(leaves: dict[str, Any], path: str, value: Any) -> str:
     return f"{show(found[1])} (from {found[0]})" if found is not None else "not set"
 
 
+def setting_value(leaves: dict[str, Any], path: str) -> Any:
+    """The value the setting at ``path`` takes (see :func:`taken_from`), None where nothing is set."""
+    found = taken_from(leaves, path)
+    return None if found is None else found[1]
+
+
 def taken_from(leaves: dict[str, Any], path: str) -> tuple[str, Any] | None:
     """Where the value at ``path`` is set, and that value: the path itself, or for an ally's setting that is not
     set the layer it takes its value from (the ally's own entry, the stage's default, the allies' default);

@@ -30,16 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from partnersim.errors import Problem, ScenarioError
 from partnersim.kinds import DURATION_KEYS, KINDS, PROBABILITY_KEYS
 from partnersim.scenario.keys import flatten
 from partnersim.scenario.labels import setting_label, setting_phrase
 from partnersim.scenario.schema import Scenario
-from partnersim.values.distributions import Distribution, moves_by_median, scaled, with_median
+from partnersim.values.distributions import as_distribution, moves_by_median, scaled, with_median
 from partnersim.values.durations import parse_duration
-from partnersim.whatif.diff import show, taken_from
+from partnersim.whatif.diff import setting_value, show
 from partnersim.whatif.sweep import range_ends, unitless_duration
 
 # How each setting is swung, by its last key: each stage kind says so for its own settings.
@@ -140,7 +138,7 @@ def _default_factor(scenario: Scenario, path: str, value: Any) -> Factor | None:
         return _factor(scenario, path, value, str(max(1, round(value / SCALE))), str(value * round(SCALE)),
                        "halved (at least 1) and doubled", "count")
     if key in DURATION_KEYS and (isinstance(value, (dict, str))):
-        dist = TypeAdapter(Distribution).validate_python(value)
+        dist = as_distribution(value)
         return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(value), scaled(dist, 1 / SCALE),
                       scaled(dist, SCALE), f"×{1 / SCALE:g}–×{SCALE:g}", "every duration halved and doubled", "duration")
     return None
@@ -174,7 +172,7 @@ def _given(scenario: Scenario, text: str) -> Factor:
     unitless = unitless_duration(path, low, high, kind, "--range")
     if unitless is not None:
         raise ScenarioError([unitless])
-    current = (taken_from(flatten(scenario), path) or (path, value_at(scenario, path)))[1]
+    current = setting_value(flatten(scenario), path) or value_at(scenario, path)
     if kind == "duration" and moves_by_median(current):  # the distribution's median moves; its spread is kept
         return Factor(path, setting_label(scenario, path), setting_phrase(scenario, path), show(current), low_text,
                       high_text, f"median {low_text}–{high_text}", "given with --range: the median, the spread kept",

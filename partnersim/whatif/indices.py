@@ -62,7 +62,7 @@ from partnersim.errors import PartnersimError
 from partnersim.executors import Executor
 from partnersim.scenario.labels import possessive
 from partnersim.scenario.schema import Scenario
-from partnersim.values.distributions import Distribution, scaled
+from partnersim.values.distributions import as_distribution, scaled
 from partnersim.whatif.factors import Factor
 
 METHODS = ("morris", "sobol")
@@ -112,7 +112,6 @@ class Input:
 def inputs_of(scenario: Scenario, factors: Sequence[Factor], group_by: str | None = None) -> list[Input]:
     """Each factor on its axis; with ``group_by="ally"``, an ally's settings (at every stage) counted as one
     factor named after the ally, and a bloc's strength after the bloc."""
-    from pydantic import TypeAdapter
 
     from partnersim.whatif.factors import value_at
     from partnersim.whatif.sweep import range_ends
@@ -123,7 +122,7 @@ def inputs_of(scenario: Scenario, factors: Sequence[Factor], group_by: str | Non
         group = group or factor.label
         low, high = factor.low or factor.base, factor.high or factor.base
         if factor.role == "duration":
-            dist = TypeAdapter(Distribution).validate_python(value_at(scenario, factor.path))
+            dist = as_distribution(value_at(scenario, factor.path))
             found.append(Input(factor, group, -1.0 if factor.low else 0.0, 1.0 if factor.high else 0.0, "scale",
                                dist))
         elif factor.role == "count":

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import TypeAdapter
 
 from partnersim.errors import Problem, ScenarioError
 from partnersim.executors import Executor
@@ -34,9 +33,9 @@ from partnersim.scenario.loader import load_scenario
 from partnersim.scenario.overrides import EXPECTED_TEXT, parse
 from partnersim.scenario.schema import Scenario
 from partnersim.text import duration_words
-from partnersim.values.distributions import Distribution, median_days, moves_by_median, with_median
+from partnersim.values.distributions import as_distribution, median_days, moves_by_median, with_median
 from partnersim.values.durations import format_duration, parse_date, parse_duration
-from partnersim.whatif.diff import taken_from
+from partnersim.whatif.diff import setting_value
 from partnersim.whatif.points import Point
 from partnersim.whatif.points import design_points as run_design_points
 
@@ -46,7 +45,6 @@ DESIGNS = ("grid", "lhs")
 # Each point is a whole run; a grid of two parameters of 1,000 steps would queue a million of them.
 MAX_POINTS = 1_000
 WHOLE_KEYS = ("teams", "max_rounds")
-_DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
 @dataclass(frozen=True)
@@ -86,14 +84,13 @@ class Param:
     def scenario_value(self, scenario: Scenario) -> float | None:
         """Where ``scenario`` itself stands on this parameter's axis (a day number for a date, days for a duration,
         the median of a distribution whose median is swept), None where it holds no single value there."""
-        found = taken_from(flatten(scenario), self.path)
-        value = None if found is None else found[1]
+        value = setting_value(flatten(scenario), self.path)
         try:
             if self.kind == "date":
                 return float(parse_date(value).toordinal())
             if self.kind == "duration":
                 if self.median:
-                    return median_days(_DISTRIBUTION.validate_python(value))
+                    return median_days(as_distribution(value))
                 return parse_duration(value)
             return None if value is None or isinstance(value, bool) else float(value)
         except (TypeError, ValueError):
@@ -292,7 +289,7 @@ def prepare(path: Path, texts: Sequence[str], overrides: Sequence[str] = ()) -> 
         raise ScenarioError(problems)
     base = load_scenario(path, overrides)
     current = flatten(base)
-    params = [typed(p, (taken_from(current, p.path) or (p.path, None))[1]) for p in params]
+    params = [typed(p, setting_value(current, p.path)) for p in params]
     for ends in ([p.low for p in params], [p.high for p in params]):
         try:
             load_point(path, overrides, params, ends)
