@@ -45,13 +45,11 @@ def indices_chart(found: GlobalSensitivity, code: str, measure: str = "cooperati
     with style.context():
         fig = style.new_figure(size)
         ax = fig.add_subplot()
+        handles: list[Any] = []
         if indices.variance == 0:
             ax.text(0.5, 0.5, "No setting changes this chance at any point of the design.", ha="center",
                     va="center", fontsize=12, color=style.GREY, transform=ax.transAxes)
             ax.set_axis_off()
-        handles: list[Any] = []
-        if not indices.variance:
-            pass
         elif found.method == "sobol":
             handles = _sobol_bars(ax, indices, order)
         else:

@@ -42,10 +42,10 @@ def seek_chart(found: Seek, size: str = "slide") -> Figure:
             ax.axvspan(span_low, span_high, color=ANSWER, alpha=0.12, linewidth=0,
                        label="Values the simulation cannot tell from the answer")
             ax.plot([found.answer], [found.target * 100], "o", color=ANSWER, markersize=8, zorder=5,
-                    label=f"Answer: {_median(found)}{value_text(found, found.answer)}")
+                    label=f"Answer: {marked(found, found.answer)}")
         if found.base is not None:
             ax.axvline(found.base, color="#666666", linewidth=1.0)
-            ax.annotate(f"Scenario: {_median(found)}{value_text(found, found.base)}", (found.base, 1.0), xycoords=("data", "axes fraction"),
+            ax.annotate(f"Scenario: {marked(found, found.base)}", (found.base, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(4, -4), textcoords="offset points", ha="left", va="top", fontsize=9.5,
                         color="#444444")
         ax.set_ylim(0, 100)
@@ -76,9 +76,10 @@ def value_text(found: Seek, x: float) -> str:
     return f"{x:.3g}"
 
 
-def _median(found: Seek) -> str:
-    """``median `` where the value searched is the median of a distribution."""
-    return "median " if found.param.median else ""
+def marked(found: Seek, x: float) -> str:
+    """A value searched as a table or a chart's mark gives it: ``median 889 days`` where it is a distribution's
+    median."""
+    return f"median {value_text(found, x)}" if found.param.median else value_text(found, x)
 
 
 def _axis_label(found: Seek) -> str:

@@ -74,9 +74,7 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
         e = effects[0]
         alike = [other for other in effects[1:] if sens.tied(code, e, other)]
         if alike:  # the simulation cannot tell which moves it most
-            more = f" and {len(alike) - 1} more" if len(alike) > 1 else ""
-            return (f"{capital(e.factor.phrase)} and {alike[0].factor.phrase}{more} move {possessive(name)} chance "
-                    f"of {what} most, within noise of each other")
+            return _tied(e, alike, f"{possessive(name)} chance of {what}")
         swung = [v for v in e.swung() if v is not None]
         low, high = min(swung), max(swung)
         return (f"{capital(e.factor.phrase)} moves {possessive(name)} chance of {what} most: "
@@ -87,15 +85,19 @@ def finding(sens: Sensitivity, code: str, measure: str = "cooperation") -> str:
     noise = sens.date_noise(code)
     alike = [other for other in effects[1:] if e.spread - other.spread <= noise]
     if alike:  # the simulation cannot tell which moves it most (see Sensitivity.date_noise)
-        more = f" and {len(alike) - 1} more" if len(alike) > 1 else ""
-        return (f"{capital(e.factor.phrase)} and {alike[0].factor.phrase}{more} move {possessive(name)} "
-                "even-chance date most, within noise of each other")
+        return _tied(e, alike, f"{possessive(name)} even-chance date")
     dates = [_date(sens, v) for v in e.swung()]
     reached = sorted(d for d in dates if d is not None)
     early = style.month_year(reached[0]) if reached else f"after {_by(sens)}"
     late = f"after {_by(sens)}" if None in dates or not reached else style.month_year(reached[-1])
     return f"{capital(e.factor.phrase)} moves {possessive(name)} even-chance date most: {early} to {late}"
 
+
+
+def _tied(first: Effect, alike: list[Effect], what: str) -> str:
+    """The title when settings are tied for first: the first two named, the rest counted."""
+    more = f" and {len(alike) - 1} more" if len(alike) > 1 else ""
+    return f"{capital(first.factor.phrase)} and {alike[0].factor.phrase}{more} move {what} most, within noise of each other"
 
 
 def _by(sens: Sensitivity) -> str:

@@ -503,12 +503,11 @@ def _print_indices(found: Any, code: str, top: int) -> None:
 
     from partnersim.charts.indices import subtitle, what
     from partnersim.safetext import console as literal
-
-    screen = console()
-    indices = found.indices[(code, "cooperation")]
     from partnersim.text import capital
     from partnersim.whatif.indices import NOISE_NOTES
 
+    screen = console()
+    indices = found.indices[(code, "cooperation")]
     table = Table(title=f"{literal(what(found, code, 'cooperation'))}: what explains it across the design",
                   title_justify="left", caption=literal(f"{subtitle(found, code, 'cooperation')}. "
                                                         f"{capital(NOISE_NOTES[found.method])}"),

@@ -173,15 +173,10 @@ def write_indices(folder: RunFolder, found: GlobalSensitivity, scenario: Path, c
 def write_seek(folder: RunFolder, found: Seek, scenario: Path, jobs: int, overrides: Sequence[str],
                started: dt.datetime, image_format: str) -> Path:
     """Write a goal seek: seek.csv (every value run, its chance and interval) and its chart; the folder."""
-    from partnersim.charts.seek import seek_chart, sentence, value_text
+    from partnersim.charts.seek import marked, seek_chart, sentence
 
     low, high = found.interval()
-    median = "median " if found.param.median else ""  # the value is the median of the setting's distribution
-
-    def value(x: float) -> str:
-        return median + value_text(found, x)
-
-    rows = [{"value": value(float(v)), "round": int(r), "chance": round(float(p), 4),
+    rows = [{"value": marked(found, float(v)), "round": int(r), "chance": round(float(p), 4),
              "low": round(float(lo), 4), "high": round(float(hi), 4)}
             for v, r, p, lo, hi in zip(found.values, found.rounds, found.chances, low, high, strict=True)]
     folder.write_text("seek.csv", csv_text(rows))
@@ -191,6 +186,6 @@ def write_seek(folder: RunFolder, found: Seek, scenario: Path, jobs: int, overri
     return folder.commit(_manifest(ran, _inputs(folder, _sources(scenario)), jobs, overrides, started, {
         "analysis": "seek", "setting": found.param.path, "candidate": found.code, "target": found.target,
         "by": found.measure.date.isoformat(), "replications_per_value": found.replications,
-        "answer": None if found.answer is None else value(found.answer),
-        "interval": [None if b is None else value(b) for b in (found.low, found.high)],
+        "answer": None if found.answer is None else marked(found, found.answer),
+        "interval": [None if b is None else marked(found, b) for b in (found.low, found.high)],
         "finding": sentence(found)}))

@@ -119,7 +119,6 @@ class Sensitivity:
         found.sort(key=lambda e: (-e.spread, e.factor.label))
         return found
 
-
     def tied(self, code: str, a: Effect, b: Effect) -> bool:
         """Whether two settings' swings move the chance of success of candidate ``code`` apart by amounts the
         simulation cannot tell apart: the 95% interval of the difference of their spreads, paired future by
@@ -252,21 +251,24 @@ def drivers(sens: Sensitivity, code: str, top: int = 3) -> str:
 
         sentence = f"{what} depends most on {join_words([part(e) for e in moving])}"
         # The list stops at ``top``; a setting the simulation cannot tell from the last one named is named too.
-        alike = [e for e in beyond[top:] if sens.tied(code, moving[-1], e)]
-        if alike:
-            shown = [part(e) for e in alike[:2]] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
-            sentence += f", and within the simulation's noise as much on {join_words(shown)}"
+        sentence += _as_much([part(e) for e in beyond[top:] if sens.tied(code, moving[-1], e)])
     noise = sens.date_noise(code)
     dated = [e for e in sens.effects(code, "p50") if e.spread >= max(MIN_DATE_SPREAD, noise)]
     p50 = candidate.dates["P50"]
     if p50 is not None and dated:
         parts = [e.factor.phrase for e in dated[:top]]
         sentence += f"; its even-chance date ({month_label(p50)}) most on {join_words(parts)}"
-        alike = [e for e in dated[top:] if dated[top - 1].spread - e.spread <= noise] if len(dated) > top else []
-        if alike:
-            shown = [e.factor.phrase for e in alike[:2]] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
-            sentence += f", and within the simulation's noise as much on {join_words(shown)}"
+        if len(dated) > top:
+            sentence += _as_much([e.factor.phrase for e in dated[top:] if dated[top - 1].spread - e.spread <= noise])
     return sentence + "."
+
+
+def _as_much(alike: list[str]) -> str:
+    """What a drivers sentence adds for the settings tied with the last it names: two named, the rest counted."""
+    if not alike:
+        return ""
+    shown = alike[:2] + ([f"{len(alike) - 2} more"] if len(alike) > 2 else [])
+    return f", and within the simulation's noise as much on {join_words(shown)}"
 
 
 def _known(e: Effect) -> list[float]:
